@@ -1,0 +1,1 @@
+//! archsim engine (in progress).

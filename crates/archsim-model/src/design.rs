@@ -1,0 +1,768 @@
+//! The design document: nodes on a canvas, edges between them, a fault timeline and run settings.
+//!
+//! Every field a person can leave out has a default here, so a hand-written design stays short;
+//! the fields that identify things (`id`, `kind`, `from`, `to`) are required.
+//!
+//! A traffic source is a node of kind [`NodeKind::Client`]: it sits on the canvas like any other
+//! node, and its outgoing edges say where its requests enter the system.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A whole design: what the editor shows and what the engine runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Design {
+    /// Design-format version. Files with an older version are migrated on load; a newer one is
+    /// refused with a clear message.
+    pub version: u32,
+    /// Human name of the design.
+    #[serde(default)]
+    pub name: String,
+    /// Free text: what the design is for, what to look for when it runs.
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub nodes: Vec<Node>,
+    #[serde(default)]
+    pub edges: Vec<Edge>,
+    /// Faults injected on a timeline (crash a node, add latency, raise its error rate…).
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+    #[serde(default)]
+    pub run: RunSettings,
+}
+
+impl Default for Design {
+    fn default() -> Self {
+        Design {
+            version: crate::CURRENT_VERSION,
+            name: String::new(),
+            description: String::new(),
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            faults: Vec::new(),
+            run: RunSettings::default(),
+        }
+    }
+}
+
+impl Design {
+    pub fn node(&self, id: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+
+    pub fn outgoing<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Edge> + 'a {
+        self.edges.iter().filter(move |e| e.from == id)
+    }
+
+    pub fn incoming<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Edge> + 'a {
+        self.edges.iter().filter(move |e| e.to == id)
+    }
+}
+
+/// One box on the canvas.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    /// Unique within the design; letters, digits, `-` and `_`. Edges and faults refer to it.
+    pub id: String,
+    /// What the canvas shows. Plain text, never HTML.
+    #[serde(default)]
+    pub label: String,
+    /// Top-left corner on the canvas, in canvas units (pixels at zoom 1).
+    #[serde(default)]
+    pub position: Position,
+    /// The kind and its parameters: `"kind": "service", "params": { … }`.
+    #[serde(flatten)]
+    pub spec: NodeKind,
+}
+
+impl Node {
+    pub fn kind_name(&self) -> &'static str {
+        self.spec.name()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// The closed set of node kinds. Each carries its own parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", content = "params", rename_all = "snake_case")]
+pub enum NodeKind {
+    /// A traffic source: synthetic users sending requests along its outgoing edges.
+    Client(ClientParams),
+    /// Front door: fixed processing overhead, bounded concurrency, routes request classes.
+    ApiGateway(GatewayParams),
+    /// Spreads each request over its outgoing edges with a balancing algorithm.
+    LoadBalancer(LoadBalancerParams),
+    /// Workers, a bounded wait queue, a service-time distribution; may call downstream nodes.
+    Service(ServiceParams),
+    /// Key-value cache in front of its downstream (cache-aside): hits answer, misses go on.
+    Cache(CacheParams),
+    /// Message queue: producers get an ack on enqueue; consumers deliver to the downstream.
+    Queue(QueueParams),
+    /// A database with shards, each a primary with read replicas.
+    Database(DatabaseParams),
+    /// Admits or rejects requests by a rate-limiting algorithm, then forwards them.
+    RateLimiter(RateLimiterParams),
+}
+
+impl NodeKind {
+    /// Every kind's name as it appears in JSON, in palette order.
+    pub const NAMES: [&'static str; 8] = [
+        "client",
+        "api_gateway",
+        "load_balancer",
+        "service",
+        "cache",
+        "queue",
+        "database",
+        "rate_limiter",
+    ];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            NodeKind::Client(_) => "client",
+            NodeKind::ApiGateway(_) => "api_gateway",
+            NodeKind::LoadBalancer(_) => "load_balancer",
+            NodeKind::Service(_) => "service",
+            NodeKind::Cache(_) => "cache",
+            NodeKind::Queue(_) => "queue",
+            NodeKind::Database(_) => "database",
+            NodeKind::RateLimiter(_) => "rate_limiter",
+        }
+    }
+
+    /// A node of the named kind with default parameters, as the palette creates it.
+    pub fn default_for(name: &str) -> Option<NodeKind> {
+        Some(match name {
+            "client" => NodeKind::Client(ClientParams::default()),
+            "api_gateway" => NodeKind::ApiGateway(GatewayParams::default()),
+            "load_balancer" => NodeKind::LoadBalancer(LoadBalancerParams::default()),
+            "service" => NodeKind::Service(ServiceParams::default()),
+            "cache" => NodeKind::Cache(CacheParams::default()),
+            "queue" => NodeKind::Queue(QueueParams::default()),
+            "database" => NodeKind::Database(DatabaseParams::default()),
+            "rate_limiter" => NodeKind::RateLimiter(RateLimiterParams::default()),
+            _ => return None,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distributions
+
+/// A random duration, in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Distribution {
+    /// Always the same value.
+    Constant { ms: f64 },
+    /// Memoryless, with the given mean.
+    Exponential { mean_ms: f64 },
+    /// Uniform on `[min_ms, max_ms]`.
+    Uniform { min_ms: f64, max_ms: f64 },
+    /// Log-normal, given by its median and its 99th percentile (`p99_ms > median_ms`).
+    LogNormal { median_ms: f64, p99_ms: f64 },
+}
+
+impl Distribution {
+    /// The mean of the distribution, in milliseconds.
+    pub fn mean_ms(&self) -> f64 {
+        match *self {
+            Distribution::Constant { ms } => ms,
+            Distribution::Exponential { mean_ms } => mean_ms,
+            Distribution::Uniform { min_ms, max_ms } => (min_ms + max_ms) / 2.0,
+            Distribution::LogNormal { median_ms, p99_ms } => {
+                let sigma = log_normal_sigma(median_ms, p99_ms);
+                median_ms * (sigma * sigma / 2.0).exp()
+            }
+        }
+    }
+}
+
+/// z-score of the 99th percentile of the standard normal distribution.
+pub const Z_P99: f64 = 2.326_347_874_040_841;
+
+/// σ of the underlying normal for a log-normal with the given median and 99th percentile.
+pub fn log_normal_sigma(median_ms: f64, p99_ms: f64) -> f64 {
+    (p99_ms / median_ms).ln() / Z_P99
+}
+
+// ---------------------------------------------------------------------------------------------
+// Traffic sources
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClientParams {
+    pub workload: Workload,
+    /// Request classes and their shares. Empty means one class, `"default"`, a read.
+    pub mix: Vec<RequestClass>,
+    /// Which keys requests touch (caches and shards see these).
+    pub keys: KeyDistribution,
+}
+
+impl Default for ClientParams {
+    fn default() -> Self {
+        ClientParams {
+            workload: Workload::default(),
+            mix: vec![
+                RequestClass { name: "read".into(), weight: 0.9, write: false },
+                RequestClass { name: "write".into(), weight: 0.1, write: true },
+            ],
+            keys: KeyDistribution::default(),
+        }
+    }
+}
+
+/// How requests are generated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Workload {
+    /// Open loop: Poisson arrivals whose rate follows a profile, whatever the system does.
+    OpenLoop { rate: RateProfile },
+    /// Closed loop: `users` each send a request, wait for its outcome, think, and repeat.
+    ClosedLoop { users: u32, think_time: Distribution },
+}
+
+impl Default for Workload {
+    fn default() -> Self {
+        Workload::OpenLoop { rate: RateProfile::Constant { rps: 100.0 } }
+    }
+}
+
+/// An arrival rate over time, in requests per second. Times are from the start of the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RateProfile {
+    Constant { rps: f64 },
+    /// Linear from `from_rps` at `start_ms` to `to_rps` at `end_ms`, flat outside.
+    Ramp { from_rps: f64, to_rps: f64, start_ms: f64, end_ms: f64 },
+    /// `before_rps` until `at_ms`, then `after_rps`.
+    Step { before_rps: f64, after_rps: f64, at_ms: f64 },
+    /// `base_rps`, except `spike_rps` during `[start_ms, start_ms + duration_ms)`.
+    Spike { base_rps: f64, spike_rps: f64, start_ms: f64, duration_ms: f64 },
+    /// Diurnal: `mean_rps + amplitude_rps · sin(2π t / period_ms)`; amplitude ≤ mean.
+    Sine { mean_rps: f64, amplitude_rps: f64, period_ms: f64 },
+}
+
+impl RateProfile {
+    /// The rate at `t_ms`.
+    pub fn rate_at(&self, t_ms: f64) -> f64 {
+        match *self {
+            RateProfile::Constant { rps } => rps,
+            RateProfile::Ramp { from_rps, to_rps, start_ms, end_ms } => {
+                if t_ms <= start_ms {
+                    from_rps
+                } else if t_ms >= end_ms {
+                    to_rps
+                } else {
+                    from_rps + (to_rps - from_rps) * (t_ms - start_ms) / (end_ms - start_ms)
+                }
+            }
+            RateProfile::Step { before_rps, after_rps, at_ms } => {
+                if t_ms < at_ms { before_rps } else { after_rps }
+            }
+            RateProfile::Spike { base_rps, spike_rps, start_ms, duration_ms } => {
+                if t_ms >= start_ms && t_ms < start_ms + duration_ms { spike_rps } else { base_rps }
+            }
+            RateProfile::Sine { mean_rps, amplitude_rps, period_ms } => {
+                mean_rps + amplitude_rps * (2.0 * std::f64::consts::PI * t_ms / period_ms).sin()
+            }
+        }
+    }
+
+    /// An upper bound of the rate over all time (for thinning).
+    pub fn max_rate(&self) -> f64 {
+        match *self {
+            RateProfile::Constant { rps } => rps,
+            RateProfile::Ramp { from_rps, to_rps, .. } => from_rps.max(to_rps),
+            RateProfile::Step { before_rps, after_rps, .. } => before_rps.max(after_rps),
+            RateProfile::Spike { base_rps, spike_rps, .. } => base_rps.max(spike_rps),
+            RateProfile::Sine { mean_rps, amplitude_rps, .. } => mean_rps + amplitude_rps.abs(),
+        }
+    }
+}
+
+/// A class of request (a route, or reads versus writes) and its share of the traffic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestClass {
+    pub name: String,
+    /// Relative weight; the shares are the weights over their sum.
+    pub weight: f64,
+    /// Writes go to database primaries and invalidate caches; reads may hit caches and replicas.
+    #[serde(default)]
+    pub write: bool,
+}
+
+/// The keys requests carry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeyDistribution {
+    /// Number of distinct keys, `1..`.
+    pub count: u64,
+    pub popularity: KeyPopularity,
+}
+
+impl Default for KeyDistribution {
+    fn default() -> Self {
+        KeyDistribution { count: 10_000, popularity: KeyPopularity::Zipf { exponent: 1.0 } }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum KeyPopularity {
+    Uniform,
+    /// Key of rank k is drawn with probability ∝ 1 / k^exponent.
+    Zipf { exponent: f64 },
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node parameters
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct GatewayParams {
+    /// Time the gateway itself spends on each request (auth, parsing, routing).
+    pub overhead: Distribution,
+    /// Requests in flight at once; beyond it requests are rejected. 0 means unlimited.
+    pub max_concurrency: u32,
+    /// Route request classes to downstream nodes. A class with no route goes to every
+    /// outgoing edge in turn (round robin).
+    pub routes: Vec<Route>,
+}
+
+impl Default for GatewayParams {
+    fn default() -> Self {
+        GatewayParams {
+            overhead: Distribution::Constant { ms: 1.0 },
+            max_concurrency: 0,
+            routes: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// A request class name from a client's `mix`.
+    pub class: String,
+    /// Id of the node the class goes to; there must be an edge to it.
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoadBalancerParams {
+    pub algorithm: BalancerAlgorithm,
+    /// Skip backends that are down (crashed by a fault) or whose edge breaker is open.
+    pub health_checks: bool,
+}
+
+impl Default for LoadBalancerParams {
+    fn default() -> Self {
+        LoadBalancerParams { algorithm: BalancerAlgorithm::RoundRobin, health_checks: true }
+    }
+}
+
+/// Balancing algorithms. Weights come from each outgoing edge's `weight`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BalancerAlgorithm {
+    /// Each backend in turn.
+    RoundRobin,
+    /// Smooth weighted round robin (nginx's): spreads a heavy backend's turns out evenly.
+    WeightedRoundRobin,
+    /// Uniformly random backend.
+    Random,
+    /// Fewest requests in flight among all backends.
+    LeastConnections,
+    /// Power of two choices: the less loaded of two random backends.
+    LeastRequest,
+    /// A ring of `virtual_nodes` points per backend, keyed by the request key.
+    ConsistentHash { virtual_nodes: u32 },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServiceParams {
+    /// Requests served at once.
+    pub workers: u32,
+    /// Requests that may wait for a worker; one more is rejected (queue full).
+    pub queue_capacity: u32,
+    pub service_time: Distribution,
+    /// Probability that a request fails with an error after being served.
+    pub error_rate: f64,
+    /// Load-dependent slow-down: above the knee utilisation, service time grows.
+    pub slowdown: Option<Slowdown>,
+    /// How the service calls its outgoing edges after its own work.
+    pub calls: CallMode,
+    /// When the caller gives up (timeout), drop the request here too instead of finishing it.
+    pub cancel_on_timeout: bool,
+}
+
+impl Default for ServiceParams {
+    fn default() -> Self {
+        ServiceParams {
+            workers: 4,
+            queue_capacity: 100,
+            service_time: Distribution::Exponential { mean_ms: 20.0 },
+            error_rate: 0.0,
+            slowdown: None,
+            calls: CallMode::Sequential,
+            cancel_on_timeout: false,
+        }
+    }
+}
+
+/// Service time is multiplied by `1 + factor · (u - knee) / (1 - knee)` when the busy fraction
+/// of workers `u` is above `knee`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Slowdown {
+    /// Utilisation in `0..1` where slow-down starts.
+    pub knee: f64,
+    /// Extra service time, as a multiple, at full utilisation.
+    pub factor: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallMode {
+    /// One downstream call after another; the worker waits for each.
+    #[default]
+    Sequential,
+    /// All downstream calls at once (fan-out); the reply waits for the slowest.
+    Parallel,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheParams {
+    /// Keys the cache holds.
+    pub capacity: u64,
+    pub eviction: Eviction,
+    /// Entries expire this long after being written. None: never.
+    pub ttl_ms: Option<f64>,
+    /// Time to answer a hit (and to look up a miss).
+    pub hit_time: Distribution,
+    /// Writes invalidate the key and pass through to the downstream.
+    pub write_policy: WritePolicy,
+}
+
+impl Default for CacheParams {
+    fn default() -> Self {
+        CacheParams {
+            capacity: 1_000,
+            eviction: Eviction::Lru,
+            ttl_ms: None,
+            hit_time: Distribution::Constant { ms: 0.5 },
+            write_policy: WritePolicy::Invalidate,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Eviction {
+    #[default]
+    Lru,
+    Lfu,
+    Fifo,
+    Random,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WritePolicy {
+    /// Delete the key, write to the downstream.
+    #[default]
+    Invalidate,
+    /// Write to the downstream, then store the new value in the cache.
+    WriteThrough,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueueParams {
+    /// Messages the queue holds; one more is rejected.
+    pub capacity: u64,
+    /// Messages delivered to the downstream at once.
+    pub consumers: u32,
+    /// Deliveries of one message before it goes to the dead-letter queue (or is dropped).
+    pub max_deliveries: u32,
+    /// Id of the node that receives messages that failed `max_deliveries` times. There must be
+    /// an edge to it; it gets no ordinary deliveries.
+    pub dead_letter: Option<String>,
+}
+
+impl Default for QueueParams {
+    fn default() -> Self {
+        QueueParams { capacity: 10_000, consumers: 4, max_deliveries: 3, dead_letter: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseParams {
+    pub shards: u32,
+    /// Read replicas per shard, besides its primary.
+    pub replicas_per_shard: u32,
+    pub sharding: Sharding,
+    pub reads_from: ReadPreference,
+    /// Connections (concurrent queries) per primary or replica.
+    pub connections: u32,
+    /// Queries that may wait for a connection on each primary or replica.
+    pub queue_capacity: u32,
+    pub read_time: Distribution,
+    pub write_time: Distribution,
+    /// Delay before a write on a primary is applied on its replicas.
+    pub replication_lag_ms: f64,
+}
+
+impl Default for DatabaseParams {
+    fn default() -> Self {
+        DatabaseParams {
+            shards: 1,
+            replicas_per_shard: 0,
+            sharding: Sharding::Hash,
+            reads_from: ReadPreference::Primary,
+            connections: 10,
+            queue_capacity: 200,
+            read_time: Distribution::Exponential { mean_ms: 5.0 },
+            write_time: Distribution::Exponential { mean_ms: 10.0 },
+            replication_lag_ms: 50.0,
+        }
+    }
+}
+
+/// How keys map to shards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Sharding {
+    /// `hash(key) mod shards`.
+    Hash,
+    /// Contiguous key ranges of equal width.
+    Range,
+    /// A ring with `virtual_nodes` points per shard.
+    ConsistentHash { virtual_nodes: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadPreference {
+    #[default]
+    Primary,
+    /// Reads go to the shard's replicas (the primary if it has none).
+    Replicas,
+    /// Reads go to any member of the shard.
+    Any,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimiterParams {
+    pub algorithm: RateLimitAlgorithm,
+    /// One limit shared by all requests, or one per request key.
+    pub per_key: bool,
+}
+
+impl Default for RateLimiterParams {
+    fn default() -> Self {
+        RateLimiterParams {
+            algorithm: RateLimitAlgorithm::TokenBucket { rate_rps: 100.0, burst: 20 },
+            per_key: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RateLimitAlgorithm {
+    /// Tokens refill at `rate_rps` up to `burst`; a request takes one or is rejected.
+    TokenBucket { rate_rps: f64, burst: u32 },
+    /// A queue of `capacity` drained at `rate_rps`; requests that find it full are rejected.
+    LeakyBucket { rate_rps: f64, capacity: u32 },
+    /// At most `limit` requests per aligned window.
+    FixedWindow { limit: u32, window_ms: f64 },
+    /// At most `limit` requests in any window of `window_ms` (sliding log).
+    SlidingWindow { limit: u32, window_ms: f64 },
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edges
+
+/// A directed connection: `from` sends requests to `to` and waits for the reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Edge {
+    /// Unique within the design.
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub params: EdgeParams,
+}
+
+/// The caller's side of a call: network, timeout, retries, circuit breaker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct EdgeParams {
+    /// One-way network latency, added on the way there and again on the way back.
+    pub latency: Distribution,
+    /// The caller gives up on an attempt after this long. None: waits forever.
+    pub timeout_ms: Option<f64>,
+    pub retry: Option<RetryPolicy>,
+    pub circuit_breaker: Option<BreakerParams>,
+    /// Share of this edge for weighted balancing (load balancers).
+    pub weight: u32,
+    /// Probability that the caller makes this call at all (services calling downstreams).
+    pub call_probability: f64,
+}
+
+impl Default for EdgeParams {
+    fn default() -> Self {
+        EdgeParams {
+            latency: Distribution::Constant { ms: 1.0 },
+            timeout_ms: None,
+            retry: None,
+            circuit_breaker: None,
+            weight: 1,
+            call_probability: 1.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included; 1 means no retry.
+    pub max_attempts: u32,
+    /// Back-off before retry n is `base_ms · multiplier^(n-1)`, capped at `max_backoff_ms`.
+    pub base_ms: f64,
+    pub multiplier: f64,
+    pub max_backoff_ms: f64,
+    pub jitter: Jitter,
+    /// Retry after a timeout as well as after an error or a rejection.
+    pub retry_on_timeout: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_ms: 50.0,
+            multiplier: 2.0,
+            max_backoff_ms: 1_000.0,
+            jitter: Jitter::Full,
+            retry_on_timeout: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Jitter {
+    None,
+    /// Uniform in `[0, backoff]`.
+    #[default]
+    Full,
+    /// `backoff/2` plus uniform in `[0, backoff/2]`.
+    Equal,
+}
+
+/// A count-based circuit breaker over a rolling time window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct BreakerParams {
+    /// Open when the failure fraction in the window reaches this (`0..=1`).
+    pub failure_threshold: f64,
+    /// Calls in the window before the breaker may open.
+    pub minimum_calls: u32,
+    pub window_ms: f64,
+    /// Time open before letting probes through (half-open).
+    pub open_ms: f64,
+    /// Successful probes in half-open state that close it again.
+    pub half_open_probes: u32,
+}
+
+impl Default for BreakerParams {
+    fn default() -> Self {
+        BreakerParams {
+            failure_threshold: 0.5,
+            minimum_calls: 20,
+            window_ms: 10_000.0,
+            open_ms: 5_000.0,
+            half_open_probes: 3,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+/// Something that goes wrong on a node during `[at_ms, at_ms + duration_ms)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// Id of the node the fault hits.
+    pub target: String,
+    pub at_ms: f64,
+    pub duration_ms: f64,
+    pub effect: FaultEffect,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FaultEffect {
+    /// The node is down: requests reaching it fail at once, in-flight work is lost.
+    Crash,
+    /// Every request the node serves takes `extra_ms` longer.
+    Latency { extra_ms: f64 },
+    /// The node fails this fraction of requests (on top of its own error rate).
+    ErrorRate { rate: f64 },
+    /// Service times are multiplied by `factor` (a noisy neighbour, a GC storm).
+    Slowdown { factor: f64 },
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run settings
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunSettings {
+    /// Simulated time, warm-up included.
+    pub duration_ms: f64,
+    /// Start of the run left out of summary statistics (the system filling up).
+    pub warmup_ms: f64,
+    /// Seed of every random draw. The same design and seed give the identical report.
+    pub seed: u64,
+    /// Independent runs, with seeds derived from `seed`; more than one gives 95% confidence
+    /// intervals.
+    pub replications: u32,
+    /// Width of a time-series bucket.
+    pub bucket_ms: f64,
+    /// The run stops, and says so, after this many events.
+    pub max_events: u64,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            duration_ms: 60_000.0,
+            warmup_ms: 5_000.0,
+            seed: 1,
+            replications: 1,
+            bucket_ms: 1_000.0,
+            max_events: 200_000_000,
+        }
+    }
+}

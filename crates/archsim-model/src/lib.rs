@@ -1,0 +1,21 @@
+//! The archsim design model: the one document a person draws, exports, shares by URL, imports
+//! and runs headless, plus the report a run produces.
+//!
+//! Why a crate of its own: the design is the contract between the editor (Yew, in the browser),
+//! the engine (plain Rust) and the CLI. Keeping it here, with no behaviour beyond parsing,
+//! validating and migrating, means none of those three can drift from the others.
+//!
+//! Only this crate derives `serde` traits. The engine consumes a validated [`Design`] and fills a
+//! [`Report`]; neither its events nor its internal state are ever serialized.
+//!
+//! Units are the ones people think in: rates in requests per second (`*_rps`), times in
+//! milliseconds (`*_ms`), probabilities and ratios as fractions in `0..=1`.
+
+pub mod design;
+pub mod report;
+
+pub use design::*;
+pub use report::*;
+
+/// The design-format version this build writes. Older versions are migrated on load.
+pub const CURRENT_VERSION: u32 = 1;
