@@ -1,1 +1,3 @@
-//! archsim engine (in progress).
+//! archsim engine: a deterministic discrete-event simulation of archsim designs (in progress).
+pub mod rng;
+pub mod time;

@@ -213,8 +213,16 @@ impl Default for ClientParams {
         ClientParams {
             workload: Workload::default(),
             mix: vec![
-                RequestClass { name: "read".into(), weight: 0.9, write: false },
-                RequestClass { name: "write".into(), weight: 0.1, write: true },
+                RequestClass {
+                    name: "read".into(),
+                    weight: 0.9,
+                    write: false,
+                },
+                RequestClass {
+                    name: "write".into(),
+                    weight: 0.1,
+                    write: true,
+                },
             ],
             keys: KeyDistribution::default(),
         }
@@ -228,12 +236,17 @@ pub enum Workload {
     /// Open loop: Poisson arrivals whose rate follows a profile, whatever the system does.
     OpenLoop { rate: RateProfile },
     /// Closed loop: `users` each send a request, wait for its outcome, think, and repeat.
-    ClosedLoop { users: u32, think_time: Distribution },
+    ClosedLoop {
+        users: u32,
+        think_time: Distribution,
+    },
 }
 
 impl Default for Workload {
     fn default() -> Self {
-        Workload::OpenLoop { rate: RateProfile::Constant { rps: 100.0 } }
+        Workload::OpenLoop {
+            rate: RateProfile::Constant { rps: 100.0 },
+        }
     }
 }
 
@@ -241,15 +254,35 @@ impl Default for Workload {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RateProfile {
-    Constant { rps: f64 },
+    Constant {
+        rps: f64,
+    },
     /// Linear from `from_rps` at `start_ms` to `to_rps` at `end_ms`, flat outside.
-    Ramp { from_rps: f64, to_rps: f64, start_ms: f64, end_ms: f64 },
+    Ramp {
+        from_rps: f64,
+        to_rps: f64,
+        start_ms: f64,
+        end_ms: f64,
+    },
     /// `before_rps` until `at_ms`, then `after_rps`.
-    Step { before_rps: f64, after_rps: f64, at_ms: f64 },
+    Step {
+        before_rps: f64,
+        after_rps: f64,
+        at_ms: f64,
+    },
     /// `base_rps`, except `spike_rps` during `[start_ms, start_ms + duration_ms)`.
-    Spike { base_rps: f64, spike_rps: f64, start_ms: f64, duration_ms: f64 },
+    Spike {
+        base_rps: f64,
+        spike_rps: f64,
+        start_ms: f64,
+        duration_ms: f64,
+    },
     /// Diurnal: `mean_rps + amplitude_rps · sin(2π t / period_ms)`; amplitude ≤ mean.
-    Sine { mean_rps: f64, amplitude_rps: f64, period_ms: f64 },
+    Sine {
+        mean_rps: f64,
+        amplitude_rps: f64,
+        period_ms: f64,
+    },
 }
 
 impl RateProfile {
@@ -257,7 +290,12 @@ impl RateProfile {
     pub fn rate_at(&self, t_ms: f64) -> f64 {
         match *self {
             RateProfile::Constant { rps } => rps,
-            RateProfile::Ramp { from_rps, to_rps, start_ms, end_ms } => {
+            RateProfile::Ramp {
+                from_rps,
+                to_rps,
+                start_ms,
+                end_ms,
+            } => {
                 if t_ms <= start_ms {
                     from_rps
                 } else if t_ms >= end_ms {
@@ -266,15 +304,34 @@ impl RateProfile {
                     from_rps + (to_rps - from_rps) * (t_ms - start_ms) / (end_ms - start_ms)
                 }
             }
-            RateProfile::Step { before_rps, after_rps, at_ms } => {
-                if t_ms < at_ms { before_rps } else { after_rps }
+            RateProfile::Step {
+                before_rps,
+                after_rps,
+                at_ms,
+            } => {
+                if t_ms < at_ms {
+                    before_rps
+                } else {
+                    after_rps
+                }
             }
-            RateProfile::Spike { base_rps, spike_rps, start_ms, duration_ms } => {
-                if t_ms >= start_ms && t_ms < start_ms + duration_ms { spike_rps } else { base_rps }
+            RateProfile::Spike {
+                base_rps,
+                spike_rps,
+                start_ms,
+                duration_ms,
+            } => {
+                if t_ms >= start_ms && t_ms < start_ms + duration_ms {
+                    spike_rps
+                } else {
+                    base_rps
+                }
             }
-            RateProfile::Sine { mean_rps, amplitude_rps, period_ms } => {
-                mean_rps + amplitude_rps * (2.0 * std::f64::consts::PI * t_ms / period_ms).sin()
-            }
+            RateProfile::Sine {
+                mean_rps,
+                amplitude_rps,
+                period_ms,
+            } => mean_rps + amplitude_rps * (2.0 * std::f64::consts::PI * t_ms / period_ms).sin(),
         }
     }
 
@@ -282,10 +339,24 @@ impl RateProfile {
     pub fn max_rate(&self) -> f64 {
         match *self {
             RateProfile::Constant { rps } => rps,
-            RateProfile::Ramp { from_rps, to_rps, .. } => from_rps.max(to_rps),
-            RateProfile::Step { before_rps, after_rps, .. } => before_rps.max(after_rps),
-            RateProfile::Spike { base_rps, spike_rps, .. } => base_rps.max(spike_rps),
-            RateProfile::Sine { mean_rps, amplitude_rps, .. } => mean_rps + amplitude_rps.abs(),
+            RateProfile::Ramp {
+                from_rps, to_rps, ..
+            } => from_rps.max(to_rps),
+            RateProfile::Step {
+                before_rps,
+                after_rps,
+                ..
+            } => before_rps.max(after_rps),
+            RateProfile::Spike {
+                base_rps,
+                spike_rps,
+                ..
+            } => base_rps.max(spike_rps),
+            RateProfile::Sine {
+                mean_rps,
+                amplitude_rps,
+                ..
+            } => mean_rps + amplitude_rps.abs(),
         }
     }
 }
@@ -313,7 +384,10 @@ pub struct KeyDistribution {
 
 impl Default for KeyDistribution {
     fn default() -> Self {
-        KeyDistribution { count: 10_000, popularity: KeyPopularity::Zipf { exponent: 1.0 } }
+        KeyDistribution {
+            count: 10_000,
+            popularity: KeyPopularity::Zipf { exponent: 1.0 },
+        }
     }
 }
 
@@ -322,7 +396,9 @@ impl Default for KeyDistribution {
 pub enum KeyPopularity {
     Uniform,
     /// Key of rank k is drawn with probability ∝ 1 / k^exponent.
-    Zipf { exponent: f64 },
+    Zipf {
+        exponent: f64,
+    },
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,7 +445,10 @@ pub struct LoadBalancerParams {
 
 impl Default for LoadBalancerParams {
     fn default() -> Self {
-        LoadBalancerParams { algorithm: BalancerAlgorithm::RoundRobin, health_checks: true }
+        LoadBalancerParams {
+            algorithm: BalancerAlgorithm::RoundRobin,
+            health_checks: true,
+        }
     }
 }
 
@@ -506,7 +585,12 @@ pub struct QueueParams {
 
 impl Default for QueueParams {
     fn default() -> Self {
-        QueueParams { capacity: 10_000, consumers: 4, max_deliveries: 3, dead_letter: None }
+        QueueParams {
+            capacity: 10_000,
+            consumers: 4,
+            max_deliveries: 3,
+            dead_letter: None,
+        }
     }
 }
 
@@ -578,7 +662,10 @@ pub struct RateLimiterParams {
 impl Default for RateLimiterParams {
     fn default() -> Self {
         RateLimiterParams {
-            algorithm: RateLimitAlgorithm::TokenBucket { rate_rps: 100.0, burst: 20 },
+            algorithm: RateLimitAlgorithm::TokenBucket {
+                rate_rps: 100.0,
+                burst: 20,
+            },
             per_key: false,
         }
     }
