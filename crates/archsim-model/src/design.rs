@@ -484,6 +484,10 @@ pub struct ServiceParams {
     pub slowdown: Option<Slowdown>,
     /// How the service calls its outgoing edges after its own work.
     pub calls: CallMode,
+    /// Keep the worker busy while waiting for downstream calls (thread-per-request servers).
+    /// When false, the worker is freed once the service's own work is done and the request waits
+    /// for its downstream calls without holding one: a pipeline stage, as in a Jackson network.
+    pub hold_worker_during_calls: bool,
     /// When the caller gives up (timeout), drop the request here too instead of finishing it.
     pub cancel_on_timeout: bool,
 }
@@ -497,6 +501,7 @@ impl Default for ServiceParams {
             error_rate: 0.0,
             slowdown: None,
             calls: CallMode::Sequential,
+            hold_worker_during_calls: true,
             cancel_on_timeout: false,
         }
     }

@@ -1,0 +1,1 @@
+//! Policies: small, separately tested algorithms the node models use (balancing, breaking, eviction, sharding, rate limiting, retry back-off).

@@ -1,0 +1,1 @@
+//! Yew view components.

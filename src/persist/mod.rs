@@ -1,0 +1,1 @@
+//! Persistence: JSON export/import, share-by-URL codec, localStorage autosave.

@@ -1,0 +1,1 @@
+//! Editor state: the design being edited, selection, viewport, undo/redo history (Reducible).
