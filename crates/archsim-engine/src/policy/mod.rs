@@ -1,1 +1,4 @@
 //! Policies: small, separately tested algorithms the node models use (balancing, breaking, eviction, sharding, rate limiting, retry back-off).
+
+pub mod balancer;
+pub mod hash;
