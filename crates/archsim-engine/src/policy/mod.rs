@@ -1,4 +1,5 @@
 //! Policies: small, separately tested algorithms the node models use (balancing, breaking, eviction, sharding, rate limiting, retry back-off).
 
 pub mod balancer;
+pub mod breaker;
 pub mod hash;
