@@ -2,4 +2,5 @@
 
 pub mod balancer;
 pub mod breaker;
+pub mod eviction;
 pub mod hash;
