@@ -4,3 +4,4 @@ pub mod balancer;
 pub mod breaker;
 pub mod eviction;
 pub mod hash;
+pub mod sharding;
