@@ -1,1 +1,682 @@
-//! Editor state: the design being edited, selection, viewport, undo/redo history (Reducible).
+//! Editor state: the design being edited, selection, viewport, clipboard and undo/redo history,
+//! changed only through [`Action`]s by [`EditorState`]'s `Reducible` implementation (views keep
+//! it in `use_reducer` and dispatch actions; they never mutate the design themselves).
+//!
+//! Undo grouping (see [`history`]): every action that changes the design is one undo step,
+//! except that
+//! - all changes between [`Action::BeginGesture`] and [`Action::EndGesture`] make one step
+//!   (dispatch `BeginGesture` on pointer-down of a drag, `MoveNodes` on every pointer-move,
+//!   `EndGesture` on pointer-up);
+//! - consecutive text edits of the same field (`SetNodeLabel` of one node, `SetDesignName`,
+//!   `SetDesignDescription`) make one step, so typing a word is not a dozen steps.
+//!
+//! Selection, viewport and snapping changes are never undo steps. [`EditorState::revision`]
+//! grows by one on every design change (undo and redo included): views and the autosave key
+//! off it.
+
+pub mod edit;
+pub mod geometry;
+pub mod history;
+pub mod problems;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use archsim_model::{Design, EdgeParams, Fault, NodeKind, Position, RunSettings};
+use yew::Reducible;
+
+pub use edit::{ConnectRefusal, Fragment, kind_display_name};
+pub use geometry::Rect;
+pub use history::{HISTORY_LIMIT, History};
+pub use problems::{field_problems, run_blockers};
+
+/// Zoom limits of the canvas.
+pub const MIN_ZOOM: f64 = 0.2;
+pub const MAX_ZOOM: f64 = 3.0;
+/// How far pasted and duplicated nodes land from their originals (canvas units; a grid multiple).
+pub const PASTE_OFFSET: f64 = 40.0;
+
+/// A node or an edge, by id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ItemRef {
+    Node(String),
+    Edge(String),
+}
+
+/// What is selected: some nodes and some edges.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Selection {
+    pub nodes: BTreeSet<String>,
+    pub edges: BTreeSet<String>,
+}
+
+impl Selection {
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty() && self.edges.is_empty()
+    }
+
+    pub fn contains(&self, item: &ItemRef) -> bool {
+        match item {
+            ItemRef::Node(id) => self.nodes.contains(id),
+            ItemRef::Edge(id) => self.edges.contains(id),
+        }
+    }
+
+    pub fn contains_node(&self, id: &str) -> bool {
+        self.nodes.contains(id)
+    }
+
+    pub fn contains_edge(&self, id: &str) -> bool {
+        self.edges.contains(id)
+    }
+
+    /// The one selected item when exactly one is selected (what the properties panel shows).
+    pub fn single(&self) -> Option<ItemRef> {
+        match (self.nodes.len(), self.edges.len()) {
+            (1, 0) => self.nodes.first().cloned().map(ItemRef::Node),
+            (0, 1) => self.edges.first().cloned().map(ItemRef::Edge),
+            _ => None,
+        }
+    }
+
+    pub fn only(item: ItemRef) -> Selection {
+        let mut s = Selection::default();
+        s.insert(item);
+        s
+    }
+
+    pub fn insert(&mut self, item: ItemRef) {
+        match item {
+            ItemRef::Node(id) => self.nodes.insert(id),
+            ItemRef::Edge(id) => self.edges.insert(id),
+        };
+    }
+
+    fn toggle(&mut self, item: ItemRef) {
+        let set = match &item {
+            ItemRef::Node(_) => &mut self.nodes,
+            ItemRef::Edge(_) => &mut self.edges,
+        };
+        let (ItemRef::Node(id) | ItemRef::Edge(id)) = item;
+        if !set.remove(&id) {
+            set.insert(id);
+        }
+    }
+
+    /// Forget ids that are no longer in the design (after undo, redo, load).
+    fn retain_existing(&mut self, design: &Design) {
+        self.nodes.retain(|id| design.node(id).is_some());
+        self.edges
+            .retain(|id| design.edges.iter().any(|e| &e.id == id));
+    }
+}
+
+/// Pan and zoom of the canvas: `screen = canvas · zoom + pan`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Viewport {
+    pub pan_x: f64,
+    pub pan_y: f64,
+    pub zoom: f64,
+}
+
+impl Default for Viewport {
+    fn default() -> Self {
+        Viewport {
+            pan_x: 0.0,
+            pan_y: 0.0,
+            zoom: 1.0,
+        }
+    }
+}
+
+impl Viewport {
+    pub fn canvas_to_screen(&self, p: Position) -> Position {
+        Position {
+            x: p.x * self.zoom + self.pan_x,
+            y: p.y * self.zoom + self.pan_y,
+        }
+    }
+
+    pub fn screen_to_canvas(&self, p: Position) -> Position {
+        Position {
+            x: (p.x - self.pan_x) / self.zoom,
+            y: (p.y - self.pan_y) / self.zoom,
+        }
+    }
+
+    /// Zoom by `factor`, keeping the canvas point under the screen point `anchor` where it is.
+    pub fn zoomed_at(&self, factor: f64, anchor: Position) -> Viewport {
+        if !factor.is_finite() || factor <= 0.0 {
+            return *self;
+        }
+        let fixed = self.screen_to_canvas(anchor);
+        let zoom = clamp_zoom(self.zoom * factor);
+        Viewport {
+            pan_x: anchor.x - fixed.x * zoom,
+            pan_y: anchor.y - fixed.y * zoom,
+            zoom,
+        }
+    }
+
+    /// The viewport showing the whole design centred in a `width`×`height` screen, with a margin,
+    /// never magnified beyond 100% (a lone node should not fill the screen).
+    pub fn fitting(design: &Design, width: f64, height: f64) -> Viewport {
+        let Some(bounds) = geometry::design_bounds(design) else {
+            return Viewport::default();
+        };
+        if !(width > 0.0 && height > 0.0) {
+            return Viewport::default();
+        }
+        let bounds = bounds.inflate(geometry::FIT_MARGIN);
+        let zoom = clamp_zoom((width / bounds.width).min(height / bounds.height).min(1.0));
+        let center = bounds.center();
+        Viewport {
+            pan_x: width / 2.0 - center.x * zoom,
+            pan_y: height / 2.0 - center.y * zoom,
+            zoom,
+        }
+    }
+
+    /// The visible canvas area of a `width`×`height` screen.
+    pub fn visible_canvas_rect(&self, width: f64, height: f64) -> Rect {
+        Rect::from_corners(
+            self.screen_to_canvas(Position { x: 0.0, y: 0.0 }),
+            self.screen_to_canvas(Position {
+                x: width,
+                y: height,
+            }),
+        )
+    }
+}
+
+fn clamp_zoom(zoom: f64) -> f64 {
+    if zoom.is_nan() {
+        1.0
+    } else {
+        zoom.clamp(MIN_ZOOM, MAX_ZOOM)
+    }
+}
+
+/// What the autosave stores and restores: the design and where the person was looking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditorSnapshot {
+    pub design: Design,
+    pub viewport: Viewport,
+}
+
+/// Everything the editor does. Canvas coordinates unless a field says screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Add a node of `kind` (a name from `NodeKind::NAMES`) centred on the canvas point `at`
+    /// (snapped to the grid when snapping is on), and select it alone.
+    AddNode {
+        kind: String,
+        at: Position,
+    },
+    /// Move nodes by a delta in canvas units. Inside a gesture the deltas accumulate from where
+    /// each node was when the gesture first moved it, and the result snaps to the grid when
+    /// snapping is on (so a drag glides in grid steps). Outside a gesture the move is exact (arrow
+    /// key nudges).
+    MoveNodes {
+        ids: Vec<String>,
+        dx: f64,
+        dy: f64,
+    },
+    /// Add an edge `from → to`, and select it. Refused (with a notice) for self-loops, duplicates
+    /// and edges into a client.
+    Connect {
+        from: String,
+        to: String,
+    },
+    /// Delete the selected nodes and edges, and whatever would dangle without them.
+    DeleteSelection,
+    /// Copy the selected nodes (and edges among them) next to the originals; select the copies.
+    Duplicate,
+    Copy,
+    Cut,
+    /// Paste the clipboard, offset from the copied position by 40 more each time; select it.
+    Paste,
+    SelectOnly(ItemRef),
+    /// Add or remove one item (shift/ctrl-click).
+    ToggleSelect(ItemRef),
+    /// Rubber band: nodes touching `rect` (canvas coordinates, any corner order), and the edges
+    /// between them. `additive` keeps the current selection too.
+    SelectInRect {
+        rect: Rect,
+        additive: bool,
+    },
+    SelectAll,
+    ClearSelection,
+    SetNodeLabel {
+        id: String,
+        label: String,
+    },
+    /// Replace a node's kind and parameters (the properties panel edits a copy and sends it).
+    ReplaceNodeSpec {
+        id: String,
+        spec: NodeKind,
+    },
+    ReplaceEdgeParams {
+        id: String,
+        params: EdgeParams,
+    },
+    SetRunSettings(RunSettings),
+    SetDesignName(String),
+    SetDesignDescription(String),
+    AddFault(Fault),
+    UpdateFault {
+        index: usize,
+        fault: Fault,
+    },
+    RemoveFault {
+        index: usize,
+    },
+    /// Replace the whole design (import, template, shared link): one undo step; clears the
+    /// selection.
+    LoadDesign(Design),
+    /// Start-up restore from the autosave: design and viewport, with a fresh history (not an
+    /// undo step: there is nothing before it).
+    Restore(EditorSnapshot),
+    Undo,
+    Redo,
+    BeginGesture,
+    EndGesture,
+    /// Pan by a delta in screen pixels.
+    Pan {
+        dx: f64,
+        dy: f64,
+    },
+    /// Zoom by `factor`, keeping the canvas point under the screen point `anchor` fixed.
+    ZoomAt {
+        factor: f64,
+        anchor: Position,
+    },
+    /// Show the whole design in a screen of this size (pixels).
+    FitToScreen {
+        width: f64,
+        height: f64,
+    },
+    SetViewport(Viewport),
+    ToggleSnap,
+    /// Dismiss the notice.
+    ClearNotice,
+}
+
+/// The editor's whole state. Read its fields; change it only by dispatching [`Action`]s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditorState {
+    pub design: Design,
+    pub selection: Selection,
+    pub viewport: Viewport,
+    pub history: History,
+    pub clipboard: Option<Fragment>,
+    /// Bumped on every design change.
+    pub revision: u64,
+    pub snap_to_grid: bool,
+    /// Why the last action did nothing ("a node cannot call itself"), for a transient message.
+    pub notice: Option<String>,
+    /// Pastes since the last copy: each lands a further [`PASTE_OFFSET`] away.
+    paste_count: u32,
+    /// Inside a gesture: where each moved node started and the accumulated unsnapped delta.
+    drag: BTreeMap<String, (Position, f64, f64)>,
+}
+
+impl Default for EditorState {
+    fn default() -> Self {
+        EditorState::new(Design::default())
+    }
+}
+
+impl Reducible for EditorState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = Rc::unwrap_or_clone(self);
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+impl EditorState {
+    pub fn new(design: Design) -> Self {
+        EditorState {
+            design,
+            selection: Selection::default(),
+            viewport: Viewport::default(),
+            history: History::default(),
+            clipboard: None,
+            revision: 0,
+            snap_to_grid: true,
+            notice: None,
+            paste_count: 0,
+            drag: BTreeMap::new(),
+        }
+    }
+
+    pub fn from_snapshot(snapshot: EditorSnapshot) -> Self {
+        let mut state = EditorState::new(snapshot.design);
+        state.viewport = snapshot.viewport;
+        state
+    }
+
+    /// What the autosave stores.
+    pub fn snapshot(&self) -> EditorSnapshot {
+        EditorSnapshot {
+            design: self.design.clone(),
+            viewport: self.viewport,
+        }
+    }
+
+    pub fn can_undo(&self) -> bool {
+        self.history.can_undo()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        self.history.can_redo()
+    }
+
+    /// Apply one action in place (what `reduce` does; handy outside Yew and in tests).
+    pub fn apply(&mut self, action: Action) {
+        self.notice = None;
+        if !matches!(
+            action,
+            Action::SetNodeLabel { .. }
+                | Action::SetDesignName(_)
+                | Action::SetDesignDescription(_)
+        ) {
+            self.history.break_run();
+        }
+        match action {
+            Action::AddNode { kind, at } => self.add_node(&kind, at),
+            Action::MoveNodes { ids, dx, dy } => self.move_nodes(&ids, dx, dy),
+            Action::Connect { from, to } => {
+                let mut design = self.design.clone();
+                match edit::connect(&mut design, &from, &to) {
+                    Ok(id) => {
+                        self.commit(design, None);
+                        self.selection = Selection::only(ItemRef::Edge(id));
+                    }
+                    Err(refusal) => self.notice = Some(format!("Not connected: {refusal}.")),
+                }
+            }
+            Action::DeleteSelection => self.delete_selection(),
+            Action::Duplicate => {
+                let fragment = Fragment::extract(&self.design, &self.selection.nodes);
+                self.paste(&fragment, PASTE_OFFSET);
+            }
+            Action::Copy => self.copy(),
+            Action::Cut => {
+                self.copy();
+                self.delete_selection();
+            }
+            Action::Paste => {
+                if let Some(fragment) = self.clipboard.clone() {
+                    self.paste_count = self.paste_count.saturating_add(1);
+                    self.paste(&fragment, PASTE_OFFSET * f64::from(self.paste_count));
+                }
+            }
+            Action::SelectOnly(item) => {
+                if self.exists(&item) {
+                    self.selection = Selection::only(item);
+                }
+            }
+            Action::ToggleSelect(item) => {
+                if self.exists(&item) {
+                    self.selection.toggle(item);
+                }
+            }
+            Action::SelectInRect { rect, additive } => self.select_in_rect(rect, additive),
+            Action::SelectAll => {
+                self.selection = Selection {
+                    nodes: self.design.nodes.iter().map(|n| n.id.clone()).collect(),
+                    edges: self.design.edges.iter().map(|e| e.id.clone()).collect(),
+                }
+            }
+            Action::ClearSelection => self.selection = Selection::default(),
+            Action::SetNodeLabel { id, label } => {
+                let mut design = self.design.clone();
+                if let Some(node) = design.nodes.iter_mut().find(|n| n.id == id) {
+                    node.label = label;
+                    self.commit(design, Some(&format!("label:{id}")));
+                }
+            }
+            Action::ReplaceNodeSpec { id, spec } => {
+                let mut design = self.design.clone();
+                if let Some(node) = design.nodes.iter_mut().find(|n| n.id == id) {
+                    node.spec = spec;
+                    // A gateway route or a dead letter set without an edge would not run.
+                    edit::prune_dangling_references(&mut design);
+                    self.commit(design, None);
+                }
+            }
+            Action::ReplaceEdgeParams { id, params } => {
+                let mut design = self.design.clone();
+                if let Some(edge) = design.edges.iter_mut().find(|e| e.id == id) {
+                    edge.params = params;
+                    self.commit(design, None);
+                }
+            }
+            Action::SetRunSettings(run) => {
+                let mut design = self.design.clone();
+                design.run = run;
+                self.commit(design, None);
+            }
+            Action::SetDesignName(name) => {
+                let mut design = self.design.clone();
+                design.name = name;
+                self.commit(design, Some("design-name"));
+            }
+            Action::SetDesignDescription(description) => {
+                let mut design = self.design.clone();
+                design.description = description;
+                self.commit(design, Some("design-description"));
+            }
+            Action::AddFault(fault) => {
+                let mut design = self.design.clone();
+                design.faults.push(fault);
+                self.commit(design, None);
+            }
+            Action::UpdateFault { index, fault } => {
+                let mut design = self.design.clone();
+                if let Some(slot) = design.faults.get_mut(index) {
+                    *slot = fault;
+                    self.commit(design, None);
+                }
+            }
+            Action::RemoveFault { index } => {
+                let mut design = self.design.clone();
+                if index < design.faults.len() {
+                    design.faults.remove(index);
+                    self.commit(design, None);
+                }
+            }
+            Action::LoadDesign(design) => {
+                self.history.end_gesture();
+                self.drag.clear();
+                self.commit(design, None);
+                self.selection = Selection::default();
+            }
+            Action::Restore(snapshot) => {
+                let revision = self.revision;
+                let snap = self.snap_to_grid;
+                *self = EditorState::from_snapshot(snapshot);
+                self.snap_to_grid = snap;
+                self.revision = revision + 1;
+            }
+            Action::Undo => {
+                self.drag.clear();
+                if let Some(previous) = self.history.undo(&self.design) {
+                    self.replace_design_from_history(previous);
+                }
+            }
+            Action::Redo => {
+                self.drag.clear();
+                if let Some(next) = self.history.redo(&self.design) {
+                    self.replace_design_from_history(next);
+                }
+            }
+            Action::BeginGesture => {
+                self.drag.clear();
+                self.history.begin_gesture();
+            }
+            Action::EndGesture => {
+                self.drag.clear();
+                self.history.end_gesture();
+            }
+            Action::Pan { dx, dy } => {
+                if dx.is_finite() && dy.is_finite() {
+                    self.viewport.pan_x += dx;
+                    self.viewport.pan_y += dy;
+                }
+            }
+            Action::ZoomAt { factor, anchor } => {
+                self.viewport = self.viewport.zoomed_at(factor, anchor);
+            }
+            Action::FitToScreen { width, height } => {
+                self.viewport = Viewport::fitting(&self.design, width, height);
+            }
+            Action::SetViewport(viewport) => {
+                if viewport.pan_x.is_finite() && viewport.pan_y.is_finite() {
+                    self.viewport = Viewport {
+                        zoom: clamp_zoom(viewport.zoom),
+                        ..viewport
+                    };
+                }
+            }
+            Action::ToggleSnap => self.snap_to_grid = !self.snap_to_grid,
+            Action::ClearNotice => {}
+        }
+    }
+
+    /// Make `design` current, recording the old one for undo. A change to an identical design
+    /// records nothing and keeps the revision.
+    fn commit(&mut self, design: Design, key: Option<&str>) {
+        if design == self.design {
+            return;
+        }
+        self.history.record(&self.design, key);
+        self.design = design;
+        self.revision += 1;
+    }
+
+    fn replace_design_from_history(&mut self, design: Design) {
+        self.design = design;
+        self.revision += 1;
+        self.selection.retain_existing(&self.design);
+    }
+
+    fn exists(&self, item: &ItemRef) -> bool {
+        match item {
+            ItemRef::Node(id) => self.design.node(id).is_some(),
+            ItemRef::Edge(id) => self.design.edges.iter().any(|e| &e.id == id),
+        }
+    }
+
+    fn add_node(&mut self, kind: &str, at: Position) {
+        let mut top_left = Position {
+            x: at.x - geometry::NODE_WIDTH / 2.0,
+            y: at.y - geometry::NODE_HEIGHT / 2.0,
+        };
+        if !(top_left.x.is_finite() && top_left.y.is_finite()) {
+            self.notice = Some("Not added: the drop point is off the canvas.".into());
+            return;
+        }
+        if self.snap_to_grid {
+            top_left = geometry::snap_position(top_left);
+        }
+        let Some(node) = edit::new_node(&self.design, kind, top_left) else {
+            self.notice = Some(format!("Not added: \"{kind}\" is not a node kind."));
+            return;
+        };
+        let id = node.id.clone();
+        let mut design = self.design.clone();
+        design.nodes.push(node);
+        self.commit(design, None);
+        self.selection = Selection::only(ItemRef::Node(id));
+    }
+
+    fn move_nodes(&mut self, ids: &[String], dx: f64, dy: f64) {
+        if !(dx.is_finite() && dy.is_finite()) {
+            return;
+        }
+        let in_gesture = self.history.in_gesture();
+        let mut design = self.design.clone();
+        for node in design.nodes.iter_mut().filter(|n| ids.contains(&n.id)) {
+            if in_gesture {
+                let entry = self
+                    .drag
+                    .entry(node.id.clone())
+                    .or_insert((node.position, 0.0, 0.0));
+                entry.1 += dx;
+                entry.2 += dy;
+                let (origin, total_dx, total_dy) = *entry;
+                let target = Position {
+                    x: origin.x + total_dx,
+                    y: origin.y + total_dy,
+                };
+                node.position = if self.snap_to_grid {
+                    geometry::snap_position(target)
+                } else {
+                    target
+                };
+            } else {
+                node.position.x += dx;
+                node.position.y += dy;
+            }
+        }
+        self.commit(design, None);
+    }
+
+    fn delete_selection(&mut self) {
+        if self.selection.is_empty() {
+            return;
+        }
+        let mut design = self.design.clone();
+        edit::delete_items(&mut design, &self.selection.nodes, &self.selection.edges);
+        self.commit(design, None);
+        self.selection = Selection::default();
+    }
+
+    fn copy(&mut self) {
+        let fragment = Fragment::extract(&self.design, &self.selection.nodes);
+        if !fragment.is_empty() {
+            self.clipboard = Some(fragment);
+            self.paste_count = 0;
+        }
+    }
+
+    fn paste(&mut self, fragment: &Fragment, offset: f64) {
+        if fragment.is_empty() {
+            return;
+        }
+        let mut design = self.design.clone();
+        let (nodes, edges) = edit::paste_fragment(&mut design, fragment, (offset, offset));
+        self.commit(design, None);
+        self.selection = Selection { nodes, edges };
+    }
+
+    fn select_in_rect(&mut self, rect: Rect, additive: bool) {
+        let nodes: BTreeSet<String> = self
+            .design
+            .nodes
+            .iter()
+            .filter(|n| geometry::node_rect(n).intersects(&rect))
+            .map(|n| n.id.clone())
+            .collect();
+        let edges: BTreeSet<String> = self
+            .design
+            .edges
+            .iter()
+            .filter(|e| nodes.contains(&e.from) && nodes.contains(&e.to))
+            .map(|e| e.id.clone())
+            .collect();
+        if !additive {
+            self.selection = Selection::default();
+        }
+        self.selection.nodes.extend(nodes);
+        self.selection.edges.extend(edges);
+    }
+}
+
+#[cfg(test)]
+mod tests;

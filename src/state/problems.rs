@@ -1,0 +1,200 @@
+//! What is wrong with the design, keyed by JSON path, for the properties panel (mark the bad
+//! field) and the run bar (say why Run is disabled).
+//!
+//! Paths are the model's: `nodes[2].params.workers`, `edges[0].to`, `run.duration_ms`, and `$`
+//! for the document as a whole.
+
+use std::collections::BTreeMap;
+
+use archsim_model::{Design, NodeKind};
+
+/// The path of the document as a whole.
+pub const ROOT_PATH: &str = "$";
+
+/// Every problem of the design: path → message. When several problems share a path their
+/// messages are joined with "; ".
+pub fn field_problems(design: &Design) -> BTreeMap<String, String> {
+    let mut map: BTreeMap<String, String> = BTreeMap::new();
+    for (path, message) in design_problems(design) {
+        map.entry(path)
+            .and_modify(|m| {
+                m.push_str("; ");
+                m.push_str(&message);
+            })
+            .or_insert(message);
+    }
+    map
+}
+
+/// Why the design cannot run, one sentence each, in document order; empty when it can.
+pub fn run_blockers(design: &Design) -> Vec<String> {
+    design_problems(design)
+        .into_iter()
+        .map(|(path, message)| {
+            if path == ROOT_PATH {
+                message
+            } else {
+                format!("{}: {message}", describe_path(design, &path))
+            }
+        })
+        .collect()
+}
+
+/// `nodes[i]` for the node with this id (the prefix of all its problem paths).
+pub fn node_path(design: &Design, id: &str) -> Option<String> {
+    let index = design.nodes.iter().position(|n| n.id == id)?;
+    Some(format!("nodes[{index}]"))
+}
+
+/// `edges[i]` for the edge with this id.
+pub fn edge_path(design: &Design, id: &str) -> Option<String> {
+    let index = design.edges.iter().position(|e| e.id == id)?;
+    Some(format!("edges[{index}]"))
+}
+
+/// The problems at `prefix` or below it (`nodes[2]` gives `nodes[2].params.workers` but not
+/// `nodes[20]`), with paths made relative to `prefix` ("" for the prefix itself,
+/// `params.workers` for a field under it).
+pub fn problems_under<'a>(
+    problems: &'a BTreeMap<String, String>,
+    prefix: &str,
+) -> BTreeMap<&'a str, &'a str> {
+    problems
+        .iter()
+        .filter_map(|(path, message)| {
+            let rest = path.strip_prefix(prefix)?;
+            let relative = if rest.is_empty() {
+                ""
+            } else {
+                rest.strip_prefix('.')
+                    .or_else(|| rest.starts_with('[').then_some(rest))?
+            };
+            Some((relative, message.as_str()))
+        })
+        .collect()
+}
+
+/// A path a person can read: `nodes[2].params.workers` becomes `Service 1 (service-1):
+/// params.workers`.
+fn describe_path(design: &Design, path: &str) -> String {
+    let name_of = |prefix: &str, index: usize| -> Option<String> {
+        match prefix {
+            "nodes" => design.nodes.get(index).map(|n| {
+                if n.label.is_empty() {
+                    n.id.clone()
+                } else {
+                    format!("{} ({})", n.label, n.id)
+                }
+            }),
+            "edges" => design.edges.get(index).map(|e| format!("edge {}", e.id)),
+            "faults" => Some(format!("fault {}", index + 1)),
+            _ => None,
+        }
+    };
+    for prefix in ["nodes", "edges", "faults"] {
+        if let Some(rest) = path.strip_prefix(prefix).and_then(|r| r.strip_prefix('['))
+            && let Some(close) = rest.find(']')
+            && let Ok(index) = rest[..close].parse::<usize>()
+            && let Some(name) = name_of(prefix, index)
+        {
+            let field = rest[close + 1..].trim_start_matches('.');
+            return if field.is_empty() {
+                name
+            } else {
+                format!("{name}: {field}")
+            };
+        }
+    }
+    path.to_string()
+}
+
+/// The checks the editor can make on its own: the structure a drawing must have before it can
+/// run. Field-level validation of parameters is the model's job.
+fn design_problems(design: &Design) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    if !design
+        .nodes
+        .iter()
+        .any(|n| matches!(n.spec, NodeKind::Client(_)))
+    {
+        problems.push((
+            ROOT_PATH.to_string(),
+            "The design has no client: add one to send traffic.".to_string(),
+        ));
+    }
+    for (i, node) in design.nodes.iter().enumerate() {
+        if design.nodes[..i].iter().any(|other| other.id == node.id) {
+            problems.push((
+                format!("nodes[{i}].id"),
+                format!("id \"{}\" is used by another node", node.id),
+            ));
+        }
+        if matches!(node.spec, NodeKind::Client(_)) && design.outgoing(&node.id).next().is_none() {
+            problems.push((
+                format!("nodes[{i}]"),
+                "the client sends its requests nowhere: connect it to a node".to_string(),
+            ));
+        }
+    }
+    for (i, edge) in design.edges.iter().enumerate() {
+        for (field, id) in [("from", &edge.from), ("to", &edge.to)] {
+            if design.node(id).is_none() {
+                problems.push((format!("edges[{i}].{field}"), format!("no node \"{id}\"")));
+            }
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::edit::{connect, new_node};
+    use archsim_model::Position;
+
+    fn design_with(kinds: &[&str]) -> Design {
+        let mut d = Design::default();
+        for k in kinds {
+            let n = new_node(&d, k, Position::default()).unwrap();
+            d.nodes.push(n);
+        }
+        d
+    }
+
+    #[test]
+    fn empty_design_is_blocked_for_lack_of_a_client() {
+        let blockers = run_blockers(&Design::default());
+        assert_eq!(blockers.len(), 1);
+        assert!(blockers[0].contains("no client"), "{blockers:?}");
+    }
+
+    #[test]
+    fn unconnected_client_is_marked_on_its_node_path() {
+        let d = design_with(&["service", "client"]);
+        let problems = field_problems(&d);
+        assert!(problems["nodes[1]"].contains("nowhere"), "{problems:?}");
+        let blockers = run_blockers(&d);
+        assert!(
+            blockers[0].starts_with("Client 1 (client-1):"),
+            "{blockers:?}"
+        );
+    }
+
+    #[test]
+    fn connected_client_and_service_have_no_blockers() {
+        let mut d = design_with(&["client", "service"]);
+        connect(&mut d, "client-1", "service-1").unwrap();
+        assert!(run_blockers(&d).is_empty(), "{:?}", run_blockers(&d));
+    }
+
+    #[test]
+    fn problems_under_matches_whole_index_only() {
+        let problems = BTreeMap::from([
+            ("nodes[2]".to_string(), "a".to_string()),
+            ("nodes[2].params.workers".to_string(), "b".to_string()),
+            ("nodes[20].label".to_string(), "c".to_string()),
+        ]);
+        let under = problems_under(&problems, "nodes[2]");
+        assert_eq!(under, BTreeMap::from([("", "a"), ("params.workers", "b")]));
+    }
+}

@@ -1,0 +1,611 @@
+//! Reducer tests: every action, undo grouping, and the invariants views rely on.
+
+use super::*;
+use archsim_model::{FaultEffect, ServiceParams};
+
+fn p(x: f64, y: f64) -> Position {
+    Position { x, y }
+}
+
+fn state_after(actions: impl IntoIterator<Item = Action>) -> EditorState {
+    let mut s = EditorState::default();
+    for a in actions {
+        s.apply(a);
+    }
+    s
+}
+
+fn add(kind: &str, x: f64, y: f64) -> Action {
+    Action::AddNode {
+        kind: kind.into(),
+        at: p(x, y),
+    }
+}
+
+fn connect(from: &str, to: &str) -> Action {
+    Action::Connect {
+        from: from.into(),
+        to: to.into(),
+    }
+}
+
+fn node_ids(s: &EditorState) -> Vec<&str> {
+    s.design.nodes.iter().map(|n| n.id.as_str()).collect()
+}
+
+#[test]
+fn add_node_centres_on_drop_point_snaps_and_selects_it() {
+    let s = state_after([add("service", 100.0, 100.0)]);
+    let node = &s.design.nodes[0];
+    assert_eq!(node.id, "service-1");
+    assert_eq!(node.label, "Service 1");
+    // Centre (100,100) puts the top-left at (20,68); snapped to the 20 grid: (20,60).
+    assert_eq!(node.position, p(20.0, 60.0));
+    assert_eq!(
+        s.selection,
+        Selection::only(ItemRef::Node("service-1".into()))
+    );
+    assert_eq!(s.revision, 1);
+    assert!(s.can_undo());
+}
+
+#[test]
+fn add_node_without_snapping_is_exact() {
+    let s = state_after([Action::ToggleSnap, add("cache", 100.0, 100.0)]);
+    assert_eq!(s.design.nodes[0].position, p(20.0, 68.0));
+}
+
+#[test]
+fn add_node_of_unknown_kind_changes_nothing_and_says_why() {
+    let s = state_after([add("teapot", 0.0, 0.0)]);
+    assert!(s.design.nodes.is_empty());
+    assert_eq!(s.revision, 0);
+    assert!(s.notice.as_deref().unwrap().contains("teapot"));
+}
+
+#[test]
+fn node_ids_never_collide() {
+    let s = state_after([
+        add("service", 0.0, 0.0),
+        add("service", 0.0, 0.0),
+        Action::SelectOnly(ItemRef::Node("service-1".into())),
+        Action::DeleteSelection,
+        add("service", 0.0, 0.0),
+    ]);
+    assert_eq!(node_ids(&s), ["service-2", "service-3"]);
+    assert_eq!(s.design.nodes[1].label, "Service 3");
+}
+
+#[test]
+fn move_outside_gesture_is_exact_and_one_step() {
+    let s = state_after([
+        add("service", 80.0, 32.0),
+        Action::MoveNodes {
+            ids: vec!["service-1".into()],
+            dx: 3.0,
+            dy: -1.0,
+        },
+    ]);
+    assert_eq!(s.design.nodes[0].position, p(3.0, -1.0));
+    assert_eq!(s.history.undo_len(), 2);
+}
+
+#[test]
+fn undo_after_drag_is_one_step_back_to_the_start() {
+    let mut s = state_after([add("service", 80.0, 32.0), add("cache", 400.0, 32.0)]);
+    let before = s.design.clone();
+    s.apply(Action::BeginGesture);
+    for _ in 0..25 {
+        s.apply(Action::MoveNodes {
+            ids: vec!["service-1".into(), "cache-1".into()],
+            dx: 4.0,
+            dy: 2.0,
+        });
+    }
+    s.apply(Action::EndGesture);
+    // 100,50 accumulated; snapped to the grid.
+    assert_eq!(s.design.nodes[0].position, p(100.0, 60.0));
+    assert_eq!(s.history.undo_len(), 3);
+    s.apply(Action::Undo);
+    assert_eq!(s.design, before);
+    assert_eq!(s.history.undo_len(), 2);
+}
+
+#[test]
+fn drag_with_snapping_moves_in_grid_steps_without_losing_small_deltas() {
+    let mut s = state_after([add("service", 80.0, 32.0)]);
+    s.apply(Action::BeginGesture);
+    let mut seen = Vec::new();
+    for _ in 0..6 {
+        s.apply(Action::MoveNodes {
+            ids: vec!["service-1".into()],
+            dx: 5.0,
+            dy: 0.0,
+        });
+        seen.push(s.design.nodes[0].position.x);
+    }
+    s.apply(Action::EndGesture);
+    assert_eq!(seen, [0.0, 20.0, 20.0, 20.0, 20.0, 40.0]);
+}
+
+#[test]
+fn gesture_without_changes_records_no_step() {
+    let s = state_after([
+        add("service", 80.0, 32.0),
+        Action::BeginGesture,
+        Action::EndGesture,
+    ]);
+    assert_eq!(s.history.undo_len(), 1);
+}
+
+#[test]
+fn connect_adds_edge_and_selects_it() {
+    let s = state_after([
+        add("client", 0.0, 0.0),
+        add("service", 300.0, 0.0),
+        connect("client-1", "service-1"),
+    ]);
+    assert_eq!(s.design.edges.len(), 1);
+    assert_eq!(s.design.edges[0].id, "e-client-1-service-1");
+    assert_eq!(
+        s.selection,
+        Selection::only(ItemRef::Edge("e-client-1-service-1".into()))
+    );
+}
+
+#[test]
+fn refused_connections_leave_design_and_history_alone() {
+    let base = state_after([
+        add("client", 0.0, 0.0),
+        add("service", 300.0, 0.0),
+        connect("client-1", "service-1"),
+    ]);
+    for (from, to) in [
+        ("service-1", "service-1"),
+        ("client-1", "service-1"),
+        ("service-1", "client-1"),
+        ("service-1", "ghost"),
+    ] {
+        let mut s = base.clone();
+        s.apply(connect(from, to));
+        assert_eq!(s.design, base.design, "{from}->{to}");
+        assert_eq!(s.revision, base.revision);
+        assert_eq!(s.history, base.history);
+        assert!(s.notice.is_some(), "{from}->{to} gave no notice");
+    }
+}
+
+#[test]
+fn delete_selection_removes_nodes_edges_and_faults_then_undo_restores() {
+    let mut s = state_after([
+        add("client", 0.0, 0.0),
+        add("service", 300.0, 0.0),
+        add("database", 600.0, 0.0),
+        connect("client-1", "service-1"),
+        connect("service-1", "database-1"),
+        Action::AddFault(Fault {
+            target: "service-1".into(),
+            at_ms: 1_000.0,
+            duration_ms: 500.0,
+            effect: FaultEffect::Crash,
+        }),
+        Action::SelectOnly(ItemRef::Node("service-1".into())),
+    ]);
+    let before = s.design.clone();
+    s.apply(Action::DeleteSelection);
+    assert_eq!(node_ids(&s), ["client-1", "database-1"]);
+    assert!(s.design.edges.is_empty());
+    assert!(s.design.faults.is_empty());
+    assert!(s.selection.is_empty());
+    s.apply(Action::Undo);
+    assert_eq!(s.design, before);
+}
+
+#[test]
+fn deleting_a_selected_edge_keeps_its_nodes() {
+    let s = state_after([
+        add("client", 0.0, 0.0),
+        add("service", 300.0, 0.0),
+        connect("client-1", "service-1"),
+        Action::DeleteSelection,
+    ]);
+    assert_eq!(s.design.nodes.len(), 2);
+    assert!(s.design.edges.is_empty());
+}
+
+#[test]
+fn redo_reapplies_and_is_cleared_by_a_new_edit() {
+    let mut s = state_after([add("service", 0.0, 0.0), add("cache", 0.0, 0.0)]);
+    let two = s.design.clone();
+    s.apply(Action::Undo);
+    assert_eq!(s.design.nodes.len(), 1);
+    assert!(s.can_redo());
+    s.apply(Action::Redo);
+    assert_eq!(s.design, two);
+    s.apply(Action::Undo);
+    s.apply(add("queue", 0.0, 0.0));
+    assert!(!s.can_redo());
+    s.apply(Action::Redo);
+    assert_eq!(node_ids(&s), ["service-1", "queue-1"]);
+}
+
+#[test]
+fn undo_and_redo_bump_revision_and_drop_vanished_selection() {
+    let mut s = state_after([add("service", 0.0, 0.0)]);
+    assert_eq!(s.revision, 1);
+    s.apply(Action::Undo);
+    assert_eq!(s.revision, 2);
+    assert!(s.selection.is_empty());
+    s.apply(Action::Undo); // nothing left: no change
+    assert_eq!(s.revision, 2);
+}
+
+#[test]
+fn history_is_bounded() {
+    let mut s = EditorState::default();
+    for i in 0..(HISTORY_LIMIT + 20) {
+        s.apply(add("service", i as f64 * 200.0, 0.0));
+    }
+    assert_eq!(s.history.undo_len(), HISTORY_LIMIT);
+    for _ in 0..(HISTORY_LIMIT + 20) {
+        s.apply(Action::Undo);
+    }
+    // The oldest 20 additions can no longer be undone.
+    assert_eq!(s.design.nodes.len(), 20);
+}
+
+#[test]
+fn selection_and_viewport_changes_are_not_undo_steps() {
+    let s = state_after([
+        add("service", 0.0, 0.0),
+        Action::ClearSelection,
+        Action::SelectAll,
+        Action::Pan { dx: 10.0, dy: 5.0 },
+        Action::ZoomAt {
+            factor: 2.0,
+            anchor: p(0.0, 0.0),
+        },
+        Action::ToggleSnap,
+    ]);
+    assert_eq!(s.history.undo_len(), 1);
+    assert_eq!(s.revision, 1);
+}
+
+#[test]
+fn duplicate_copies_selection_with_offset_and_inner_edges() {
+    let s = state_after([
+        add("service", 80.0, 32.0),
+        add("database", 380.0, 32.0),
+        add("cache", 80.0, 332.0),
+        connect("service-1", "database-1"),
+        connect("service-1", "cache-1"),
+        Action::SelectOnly(ItemRef::Node("service-1".into())),
+        Action::ToggleSelect(ItemRef::Node("database-1".into())),
+        Action::Duplicate,
+    ]);
+    assert_eq!(s.design.nodes.len(), 5);
+    let copy = s.design.node("service-2").unwrap();
+    assert_eq!(copy.position, p(40.0, 40.0));
+    assert_eq!(copy.label, "Service 2");
+    assert!(
+        s.design
+            .edges
+            .iter()
+            .any(|e| e.from == "service-2" && e.to == "database-2")
+    );
+    // The edge to the unselected cache is not copied.
+    assert_eq!(s.design.edges.len(), 3);
+    assert_eq!(
+        s.selection.nodes,
+        BTreeSet::from(["service-2".to_string(), "database-2".to_string()])
+    );
+    assert_eq!(s.selection.edges.len(), 1);
+}
+
+#[test]
+fn paste_offsets_further_each_time_and_is_one_step() {
+    let mut s = state_after([
+        add("service", 80.0, 32.0),
+        Action::Copy,
+        Action::Paste,
+        Action::Paste,
+    ]);
+    assert_eq!(node_ids(&s), ["service-1", "service-2", "service-3"]);
+    assert_eq!(s.design.nodes[1].position, p(40.0, 40.0));
+    assert_eq!(s.design.nodes[2].position, p(80.0, 80.0));
+    s.apply(Action::Undo);
+    assert_eq!(s.design.nodes.len(), 2);
+}
+
+#[test]
+fn paste_with_empty_clipboard_does_nothing() {
+    let s = state_after([add("service", 80.0, 32.0), Action::Paste]);
+    assert_eq!(s.design.nodes.len(), 1);
+    assert_eq!(s.history.undo_len(), 1);
+}
+
+#[test]
+fn cut_removes_and_paste_brings_back_new_ids() {
+    let s = state_after([add("service", 80.0, 32.0), Action::Cut, Action::Paste]);
+    assert_eq!(node_ids(&s), ["service-1"]);
+    assert_eq!(s.design.nodes[0].position, p(40.0, 40.0));
+}
+
+#[test]
+fn select_in_rect_takes_touching_nodes_and_edges_between_them() {
+    let s = state_after([
+        add("client", 80.0, 32.0),    // box (0,0)-(160,64)
+        add("service", 480.0, 32.0),  // box (400,0)-(560,64)
+        add("database", 880.0, 32.0), // box (800,0)-(960,64)
+        connect("client-1", "service-1"),
+        connect("service-1", "database-1"),
+        Action::SelectInRect {
+            rect: Rect::from_corners(p(500.0, 100.0), p(100.0, 10.0)),
+            additive: false,
+        },
+    ]);
+    assert_eq!(
+        s.selection.nodes,
+        BTreeSet::from(["client-1".to_string(), "service-1".to_string()])
+    );
+    assert_eq!(
+        s.selection.edges,
+        BTreeSet::from(["e-client-1-service-1".to_string()])
+    );
+}
+
+#[test]
+fn additive_rect_selection_keeps_previous_selection() {
+    let s = state_after([
+        add("client", 80.0, 32.0),
+        add("service", 480.0, 32.0),
+        Action::SelectOnly(ItemRef::Node("client-1".into())),
+        Action::SelectInRect {
+            rect: Rect::from_corners(p(390.0, 0.0), p(420.0, 20.0)),
+            additive: true,
+        },
+    ]);
+    assert_eq!(s.selection.nodes.len(), 2);
+}
+
+#[test]
+fn toggle_select_adds_and_removes_and_ignores_unknown_ids() {
+    let s = state_after([
+        add("client", 80.0, 32.0),
+        add("service", 480.0, 32.0),
+        Action::ToggleSelect(ItemRef::Node("client-1".into())),
+        Action::ToggleSelect(ItemRef::Node("service-1".into())),
+        Action::ToggleSelect(ItemRef::Node("ghost".into())),
+    ]);
+    assert_eq!(s.selection.nodes, BTreeSet::from(["client-1".to_string()]));
+    assert_eq!(s.selection.single(), Some(ItemRef::Node("client-1".into())));
+}
+
+#[test]
+fn zoom_keeps_the_anchor_point_fixed_and_clamps() {
+    let mut s = state_after([Action::Pan {
+        dx: 30.0,
+        dy: -20.0,
+    }]);
+    let anchor = p(400.0, 300.0);
+    let under_before = s.viewport.screen_to_canvas(anchor);
+    s.apply(Action::ZoomAt {
+        factor: 1.5,
+        anchor,
+    });
+    assert_eq!(s.viewport.zoom, 1.5);
+    let under_after = s.viewport.screen_to_canvas(anchor);
+    assert!((under_before.x - under_after.x).abs() < 1e-9);
+    assert!((under_before.y - under_after.y).abs() < 1e-9);
+    s.apply(Action::ZoomAt {
+        factor: 100.0,
+        anchor,
+    });
+    assert_eq!(s.viewport.zoom, MAX_ZOOM);
+    let under_clamped = s.viewport.screen_to_canvas(anchor);
+    assert!((under_before.x - under_clamped.x).abs() < 1e-9);
+    s.apply(Action::ZoomAt {
+        factor: 0.0001,
+        anchor,
+    });
+    assert_eq!(s.viewport.zoom, MIN_ZOOM);
+    s.apply(Action::ZoomAt {
+        factor: f64::NAN,
+        anchor,
+    });
+    assert_eq!(s.viewport.zoom, MIN_ZOOM);
+}
+
+#[test]
+fn fit_to_screen_shows_every_node_centred() {
+    let s = state_after([
+        add("client", 80.0, 32.0),
+        add("database", 2080.0, 1032.0),
+        Action::FitToScreen {
+            width: 800.0,
+            height: 600.0,
+        },
+    ]);
+    let visible = s.viewport.visible_canvas_rect(800.0, 600.0);
+    for node in &s.design.nodes {
+        let r = geometry::node_rect(node);
+        assert!(visible.contains(p(r.x, r.y)) && visible.contains(p(r.right(), r.bottom())));
+    }
+    let bounds = geometry::design_bounds(&s.design).unwrap();
+    let centre = s.viewport.canvas_to_screen(bounds.center());
+    assert!((centre.x - 400.0).abs() < 1e-9 && (centre.y - 300.0).abs() < 1e-9);
+}
+
+#[test]
+fn fit_to_screen_never_magnifies_a_small_design() {
+    let s = state_after([
+        add("service", 80.0, 32.0),
+        Action::FitToScreen {
+            width: 1600.0,
+            height: 1200.0,
+        },
+    ]);
+    assert_eq!(s.viewport.zoom, 1.0);
+}
+
+#[test]
+fn fit_to_screen_of_empty_design_resets_view() {
+    let s = state_after([
+        Action::Pan { dx: 50.0, dy: 50.0 },
+        Action::FitToScreen {
+            width: 800.0,
+            height: 600.0,
+        },
+    ]);
+    assert_eq!(s.viewport, Viewport::default());
+}
+
+#[test]
+fn typing_a_label_is_one_undo_step() {
+    let mut s = state_after([add("service", 0.0, 0.0)]);
+    for label in ["U", "Us", "Use", "User", "Users"] {
+        s.apply(Action::SetNodeLabel {
+            id: "service-1".into(),
+            label: label.into(),
+        });
+    }
+    assert_eq!(s.design.nodes[0].label, "Users");
+    assert_eq!(s.history.undo_len(), 2);
+    s.apply(Action::Undo);
+    assert_eq!(s.design.nodes[0].label, "Service 1");
+}
+
+#[test]
+fn replace_node_spec_and_edge_params_are_undoable() {
+    let mut s = state_after([
+        add("client", 0.0, 0.0),
+        add("service", 300.0, 0.0),
+        connect("client-1", "service-1"),
+    ]);
+    let spec = NodeKind::Service(ServiceParams {
+        workers: 16,
+        ..ServiceParams::default()
+    });
+    s.apply(Action::ReplaceNodeSpec {
+        id: "service-1".into(),
+        spec: spec.clone(),
+    });
+    assert_eq!(s.design.node("service-1").unwrap().spec, spec);
+    let params = EdgeParams {
+        timeout_ms: Some(250.0),
+        ..EdgeParams::default()
+    };
+    s.apply(Action::ReplaceEdgeParams {
+        id: "e-client-1-service-1".into(),
+        params: params.clone(),
+    });
+    assert_eq!(s.design.edges[0].params, params);
+    s.apply(Action::Undo);
+    s.apply(Action::Undo);
+    assert_eq!(
+        s.design.node("service-1").unwrap().spec,
+        NodeKind::Service(ServiceParams::default())
+    );
+}
+
+#[test]
+fn run_settings_name_description_and_faults_edit_the_design() {
+    let fault = Fault {
+        target: "service-1".into(),
+        at_ms: 0.0,
+        duration_ms: 10.0,
+        effect: FaultEffect::Crash,
+    };
+    let later = Fault {
+        at_ms: 5.0,
+        ..fault.clone()
+    };
+    let mut s = state_after([
+        add("service", 0.0, 0.0),
+        Action::SetRunSettings(RunSettings {
+            seed: 42,
+            ..RunSettings::default()
+        }),
+        Action::SetDesignName("Shop".into()),
+        Action::SetDesignDescription("An online shop".into()),
+        Action::AddFault(fault.clone()),
+        Action::UpdateFault {
+            index: 0,
+            fault: later.clone(),
+        },
+        Action::UpdateFault {
+            index: 7,
+            fault: fault.clone(),
+        },
+    ]);
+    assert_eq!(s.design.run.seed, 42);
+    assert_eq!(s.design.name, "Shop");
+    assert_eq!(s.design.description, "An online shop");
+    assert_eq!(s.design.faults, vec![later]);
+    let revision = s.revision;
+    s.apply(Action::RemoveFault { index: 3 });
+    assert_eq!(s.revision, revision);
+    s.apply(Action::RemoveFault { index: 0 });
+    assert!(s.design.faults.is_empty());
+}
+
+#[test]
+fn load_design_replaces_everything_in_one_undo_step() {
+    let mut s = state_after([add("service", 0.0, 0.0), add("cache", 0.0, 0.0)]);
+    let old = s.design.clone();
+    let loaded = state_after([add("queue", 0.0, 0.0)]).design;
+    s.apply(Action::LoadDesign(loaded.clone()));
+    assert_eq!(s.design, loaded);
+    assert!(s.selection.is_empty());
+    s.apply(Action::Undo);
+    assert_eq!(s.design, old);
+}
+
+#[test]
+fn restore_sets_design_and_viewport_with_empty_history() {
+    let design = state_after([add("queue", 0.0, 0.0)]).design;
+    let viewport = Viewport {
+        pan_x: 12.0,
+        pan_y: -4.0,
+        zoom: 0.5,
+    };
+    let s = state_after([
+        add("service", 0.0, 0.0),
+        Action::Restore(EditorSnapshot {
+            design: design.clone(),
+            viewport,
+        }),
+    ]);
+    assert_eq!(s.design, design);
+    assert_eq!(s.viewport, viewport);
+    assert!(!s.can_undo());
+    assert_eq!(s.snapshot().viewport, viewport);
+}
+
+#[test]
+fn changing_a_gateway_spec_drops_routes_without_edges() {
+    use archsim_model::{GatewayParams, Route};
+    let mut s = state_after([add("api_gateway", 0.0, 0.0), add("service", 300.0, 0.0)]);
+    s.apply(Action::ReplaceNodeSpec {
+        id: "api-gateway-1".into(),
+        spec: NodeKind::ApiGateway(GatewayParams {
+            routes: vec![Route {
+                class: "read".into(),
+                to: "service-1".into(),
+            }],
+            ..GatewayParams::default()
+        }),
+    });
+    let NodeKind::ApiGateway(g) = &s.design.nodes[0].spec else {
+        panic!()
+    };
+    assert!(g.routes.is_empty(), "route without an edge was kept");
+}
+
+#[test]
+fn reduce_through_rc_matches_apply() {
+    let state = Rc::new(EditorState::default());
+    let next = state.clone().reduce(add("service", 0.0, 0.0));
+    assert_eq!(state.design.nodes.len(), 0, "the old state must not change");
+    assert_eq!(next.design.nodes.len(), 1);
+}
