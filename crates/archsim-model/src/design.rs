@@ -48,6 +48,15 @@ impl Default for Design {
 }
 
 impl Design {
+    /// The design as pretty-printed JSON, the way files are saved and exported.
+    ///
+    /// Non-finite numbers (NaN, infinities) have no JSON form and come out as `null`;
+    /// [`validate`](crate::validate) refuses them anyway.
+    pub fn to_json_pretty(&self) -> String {
+        // Serializing these types cannot fail: every map key is a string and no impl errors.
+        serde_json::to_string_pretty(self).expect("a Design always serializes to JSON")
+    }
+
     pub fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.id == id)
     }
@@ -62,8 +71,12 @@ impl Design {
 }
 
 /// One box on the canvas.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+///
+/// `Deserialize` and `JsonSchema` are written by hand (in `node_serde.rs`): serde's derive for a
+/// flattened, adjacently-tagged enum buffers the parameters and loses the path of any error
+/// inside them, cannot reject unknown fields, and would require `params` even though every kind
+/// has defaults.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Node {
     /// Unique within the design; letters, digits, `-` and `_`. Edges and faults refer to it.
     pub id: String,

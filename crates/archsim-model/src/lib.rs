@@ -12,10 +12,22 @@
 //! milliseconds (`*_ms`), probabilities and ratios as fractions in `0..=1`.
 
 pub mod design;
+mod locate;
+pub mod migrate;
+mod node_serde;
+pub mod parse;
+pub mod problem;
 pub mod report;
+pub mod schema;
+pub mod validate;
 
 pub use design::*;
+pub use migrate::migrate;
+pub use parse::parse_design;
+pub use problem::Problem;
 pub use report::*;
+pub use schema::design_schema;
+pub use validate::validate;
 
 /// The design-format version this build writes. Older versions are migrated on load.
 pub const CURRENT_VERSION: u32 = 1;

@@ -1,0 +1,190 @@
+//! Bringing designs written by older archsim versions up to [`CURRENT_VERSION`].
+//!
+//! Each format change adds one step to [`STEPS`]: a function from a version-N document to a
+//! version-N+1 document, working on plain JSON so it never depends on today's Rust types. The
+//! chain runs from the file's version to the current one. Fixture files under
+//! `tests/fixtures/v<N>/` prove that documents of every version keep loading.
+
+use serde_json::Value;
+
+use crate::CURRENT_VERSION;
+use crate::problem::{Problem, describe_json};
+
+/// One migration step: a document of version N (the step's position in [`STEPS`] plus one)
+/// into a document of version N+1. It need not set `version`; the chain does.
+pub type MigrationStep = fn(Value) -> Result<Value, Problem>;
+
+/// `STEPS[i]` migrates version `i + 1` to version `i + 2`. Version 1 is the first format, so
+/// today there is nothing to do; a version-2 format adds `v1_to_v2` here and bumps
+/// [`CURRENT_VERSION`].
+pub const STEPS: &[MigrationStep] = &[];
+
+// The chain must reach exactly the current version.
+const _: () = assert!(STEPS.len() + 1 == CURRENT_VERSION as usize);
+
+/// The oldest version this build reads.
+pub const FIRST_VERSION: u32 = 1;
+
+/// Migrate a design document (as JSON) of any supported version to [`CURRENT_VERSION`].
+/// Refuses a document without a usable `version`, and one written by a newer archsim.
+pub fn migrate(value: Value) -> Result<Value, Problem> {
+    migrate_with(value, STEPS, CURRENT_VERSION)
+}
+
+/// The chain runner, with the steps and target version as arguments so the mechanism can be
+/// tested with steps that do not exist yet.
+fn migrate_with(mut value: Value, steps: &[MigrationStep], current: u32) -> Result<Value, Problem> {
+    let found = read_version(&value)?;
+    if found > current {
+        return Err(Problem::new(
+            "version",
+            format!(
+                "design was written by a newer archsim (version {found}; this build reads up to {current})"
+            ),
+        ));
+    }
+    if found < FIRST_VERSION {
+        return Err(Problem::new(
+            "version",
+            format!(
+                "version {found} does not exist; design-format versions start at {FIRST_VERSION}"
+            ),
+        ));
+    }
+    for from in found..current {
+        let step = steps[(from - FIRST_VERSION) as usize];
+        value = step(value)?;
+        set_version(&mut value, from + 1)?;
+    }
+    Ok(value)
+}
+
+fn read_version(value: &Value) -> Result<u32, Problem> {
+    let Value::Object(object) = value else {
+        return Err(Problem::at_root(format!(
+            "a design is a JSON object, found {}",
+            describe_json(value)
+        )));
+    };
+    let Some(version) = object.get("version") else {
+        return Err(Problem::new(
+            "version",
+            format!(
+                "missing field `version`; add \"version\": {CURRENT_VERSION} for a design written for this archsim"
+            ),
+        ));
+    };
+    version
+        .as_u64()
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or_else(|| {
+            Problem::new(
+                "version",
+                format!(
+                    "expected the design-format version as a whole number from {FIRST_VERSION} to {CURRENT_VERSION}, found {version}"
+                ),
+            )
+        })
+}
+
+fn set_version(value: &mut Value, version: u32) -> Result<(), Problem> {
+    match value {
+        Value::Object(object) => {
+            object.insert("version".into(), Value::from(version));
+            Ok(())
+        }
+        other => Err(Problem::at_root(format!(
+            "migration to version {version} produced {}, not an object",
+            describe_json(other)
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rename_rate_to_rps(mut value: Value) -> Result<Value, Problem> {
+        if let Some(old) = value.as_object_mut().and_then(|o| o.remove("rate")) {
+            value["rate_rps"] = old;
+        }
+        Ok(value)
+    }
+
+    fn append_step_marker(mut value: Value) -> Result<Value, Problem> {
+        let seen = value["seen"].as_str().unwrap_or_default().to_string();
+        value["seen"] = json!(format!("{seen}{}", value["version"]));
+        Ok(value)
+    }
+
+    fn refuse(_: Value) -> Result<Value, Problem> {
+        Err(Problem::new("nodes[0]", "cannot migrate this node"))
+    }
+
+    #[test]
+    fn current_version_passes_through_unchanged() {
+        let doc = json!({"version": CURRENT_VERSION, "name": "x"});
+        assert_eq!(migrate(doc.clone()).unwrap(), doc);
+    }
+
+    #[test]
+    fn chain_applies_every_step_in_order_and_sets_the_version() {
+        let steps: &[MigrationStep] = &[append_step_marker, rename_rate_to_rps, append_step_marker];
+        let migrated = migrate_with(json!({"version": 1, "rate": 5}), steps, 4).unwrap();
+        assert_eq!(migrated, json!({"version": 4, "rate_rps": 5, "seen": "13"}));
+        // Starting part-way runs only the remaining steps.
+        let migrated = migrate_with(json!({"version": 3, "rate": 5}), steps, 4).unwrap();
+        assert_eq!(migrated, json!({"version": 4, "rate": 5, "seen": "3"}));
+    }
+
+    #[test]
+    fn a_failing_step_stops_the_chain_with_its_problem() {
+        let steps: &[MigrationStep] = &[refuse];
+        let problem = migrate_with(json!({"version": 1}), steps, 2).unwrap_err();
+        assert_eq!(problem.to_string(), "nodes[0]: cannot migrate this node");
+    }
+
+    #[test]
+    fn newer_version_is_refused_with_both_versions() {
+        let problem = migrate(json!({"version": CURRENT_VERSION + 1})).unwrap_err();
+        assert_eq!(problem.path, "version");
+        assert_eq!(
+            problem.message,
+            format!(
+                "design was written by a newer archsim (version {}; this build reads up to {CURRENT_VERSION})",
+                CURRENT_VERSION + 1
+            )
+        );
+    }
+
+    #[test]
+    fn missing_version_is_refused_at_version() {
+        let problem = migrate(json!({"nodes": []})).unwrap_err();
+        assert_eq!(problem.path, "version");
+        assert!(problem.message.starts_with("missing field `version`"));
+    }
+
+    #[test]
+    fn version_zero_and_non_numbers_are_refused_clearly() {
+        let problem = migrate(json!({"version": 0})).unwrap_err();
+        assert_eq!(
+            problem.to_string(),
+            "version: version 0 does not exist; design-format versions start at 1"
+        );
+        for bad in [json!("1"), json!(-1), json!(1.5), json!(5_000_000_000u64)] {
+            let problem = migrate(json!({ "version": bad })).unwrap_err();
+            assert_eq!(problem.path, "version");
+            assert!(problem.message.contains("whole number"), "{problem}");
+        }
+    }
+
+    #[test]
+    fn non_object_documents_are_refused_at_root() {
+        let problem = migrate(json!([1, 2])).unwrap_err();
+        assert_eq!(
+            problem.to_string(),
+            "$: a design is a JSON object, found an array"
+        );
+    }
+}
