@@ -1,0 +1,164 @@
+"""Runs every benchmark and prints the figures, ratios and targets. Called by bench/run.sh,
+which builds the binaries and the Python environment first.
+
+Standard library only (the SimPy and Ciw runs happen in the venv's interpreter, as a child).
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DESIGNS = os.path.join(HERE, "designs")
+
+# The targets the project set itself (docs/performance.md).
+TARGET_VS_SIMPY = 100.0
+TARGET_VS_CIW = 300.0
+TARGET_MM1_EVENTS_PER_SECOND = 10e6
+TARGET_WASM_SLOWDOWN = 1.6
+
+
+def run_json(command):
+    """Runs `command` and returns the JSON object on the last line of its stdout."""
+    completed = subprocess.run(command, capture_output=True, text=True)
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise SystemExit(f"benchmark command failed ({completed.returncode}): {' '.join(command)}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def mmc_mean_sojourn(servers, arrival_rate, service_rate):
+    """Mean time in system of an M/M/c queue (Erlang C), in the rates' time unit."""
+    offered = arrival_rate / service_rate
+    utilisation = offered / servers
+    below = sum(offered**k / math.factorial(k) for k in range(servers))
+    top = offered**servers / math.factorial(servers) / (1.0 - utilisation)
+    waiting_probability = top / (below + top)
+    return waiting_probability / (servers * service_rate - arrival_rate) + 1.0 / service_rate
+
+
+def millions(value):
+    return f"{value / 1e6:8.2f} M"
+
+
+def thousands(value):
+    return f"{value / 1e3:8.1f} k"
+
+
+def verdict(ok):
+    return "meets target" if ok else "BELOW TARGET"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--archsim", required=True, help="the archsim binary (perf build)")
+    parser.add_argument("--python", required=True, help="the venv's python, with simpy and ciw")
+    parser.add_argument("--wasm", required=True, help="archsim_wasm_bench.wasm")
+    parser.add_argument("--min-seconds", type=float, default=2.0)
+    parser.add_argument("--results", help="also write every figure here as JSON")
+    args = parser.parse_args()
+    min_seconds = str(args.min_seconds)
+    queues_py = os.path.join(HERE, "python", "queues.py")
+    results = {"machine": machine_facts()}
+
+    print("machine:", results["machine"]["cpu"], f"({results['machine']['nproc']} cores)")
+    print("every timed run lasts at least", args.min_seconds, "s of wall time\n")
+
+    queue_models = [
+        ("M/M/1", "mm1.json", 1, 0.8),
+        ("M/M/4", "mmc.json", 4, 3.2),
+    ]
+    for label, design_file, servers, arrival_rate in queue_models:
+        theory = mmc_mean_sojourn(servers, arrival_rate, 1.0)
+        archsim = run_json(
+            [args.archsim, "bench", os.path.join(DESIGNS, design_file), "--min-seconds", min_seconds]
+        )
+        python_runs = {}
+        for library, start in (("simpy", 100_000), ("ciw", 50_000)):
+            python_runs[library] = run_json(
+                [
+                    args.python, queues_py, library,
+                    "--servers", str(servers),
+                    "--arrival-rate", str(arrival_rate),
+                    "--customers", str(start),
+                    "--min-seconds", min_seconds,
+                ]
+            )
+        simpy, ciw = python_runs["simpy"], python_runs["ciw"]
+        vs_simpy = archsim["customers_per_second"] / simpy["customers_per_second"]
+        vs_ciw = archsim["customers_per_second"] / ciw["customers_per_second"]
+        results[label] = {
+            "archsim": archsim, "simpy": simpy, "ciw": ciw,
+            "theory_mean_sojourn_ms": theory,
+            "archsim_vs_simpy": vs_simpy, "archsim_vs_ciw": vs_ciw,
+        }
+        print(f"{label} (λ = {arrival_rate}/ms, μ = 1/ms, {servers} server(s)); "
+              f"theory: mean time in system {theory:.3f} ms")
+        print(f"  {'':8} {'customers':>12} {'seconds':>8} {'customers/s':>13} {'mean ms':>8}")
+        for name, figures, sojourn in (
+            ("archsim", archsim, archsim["mean_latency_ms"]),
+            ("SimPy", simpy, simpy["mean_sojourn_ms"]),
+            ("Ciw", ciw, ciw["mean_sojourn_ms"]),
+        ):
+            print(f"  {name:8} {figures['customers']:12.0f} {figures['seconds']:8.2f} "
+                  f"{figures['customers_per_second']:13,.0f} {sojourn:8.3f}")
+        print(f"  archsim / SimPy = {vs_simpy:7.1f}×  (target ≥ {TARGET_VS_SIMPY:.0f}×: "
+              f"{verdict(vs_simpy >= TARGET_VS_SIMPY)})")
+        print(f"  archsim / Ciw   = {vs_ciw:7.1f}×  (target ≥ {TARGET_VS_CIW:.0f}×: "
+              f"{verdict(vs_ciw >= TARGET_VS_CIW)})")
+        print(f"  archsim events/s: {millions(archsim['events_per_second'])}  "
+              f"({archsim['events'] / max(archsim['customers'], 1):.2f} events per customer)\n")
+
+    mm1_rate = results["M/M/1"]["archsim"]["events_per_second"]
+    print(f"native M/M/1: {millions(mm1_rate)} events/s  (target ≥ "
+          f"{TARGET_MM1_EVENTS_PER_SECOND / 1e6:.0f} M: "
+          f"{verdict(mm1_rate >= TARGET_MM1_EVENTS_PER_SECOND)})")
+
+    topology = os.path.join(DESIGNS, "topology10.json")
+    native = run_json([args.archsim, "bench", topology, "--min-seconds", min_seconds])
+    # The WASM run gets exactly the native run's duration, so the reports must be identical.
+    duration = f"{native['duration_ms']:.0f}"
+    wasm = run_json(["node", os.path.join(HERE, "wasm-bench", "run.mjs"), args.wasm, topology, duration])
+    slowdown = native["events_per_second"] / wasm["events_per_second"]
+    identical = native["fingerprint"] == wasm["fingerprint"]
+    results["topology10"] = {"native": native, "wasm": wasm, "wasm_slowdown": slowdown,
+                             "fingerprints_equal": identical}
+    print(f"10-node topology, native: {millions(native['events_per_second'])} events/s "
+          f"({native['events']:,} events, {native['seconds']:.2f} s)")
+    print(f"10-node topology, WASM:   {millions(wasm['events_per_second'])} events/s "
+          f"({wasm['events']:,} events, {wasm['seconds']:.2f} s, node {node_version()})")
+    print(f"  native / WASM = {slowdown:.2f}×  (target ≤ {TARGET_WASM_SLOWDOWN}×: "
+          f"{verdict(slowdown <= TARGET_WASM_SLOWDOWN)})")
+    print(f"  report fingerprint native {native['fingerprint']}, WASM {wasm['fingerprint']}: "
+          f"{'identical' if identical else 'DIFFERENT — results are not bit-identical'}")
+
+    if args.results:
+        with open(args.results, "w") as out:
+            json.dump(results, out, indent=2)
+        print(f"\nall figures: {args.results}")
+    return 0 if identical else 1
+
+
+def machine_facts():
+    cpu = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"cpu": cpu, "nproc": os.cpu_count(), "system": platform.platform()}
+
+
+def node_version():
+    return subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# One command for every benchmark figure in docs/performance.md:
+#   bench/run.sh [--min-seconds S]
+# Builds the CLI natively and the WASM harness (both with the `perf` profile: release settings
+# at opt-level 3), sets up target/bench-venv with SimPy and Ciw from PyPI (once), then runs
+# bench/compare.py, which prints customers/s against SimPy and Ciw, events/s natively and in
+# WASM, and checks that the WASM report is bit-identical to the native one.
+# Slow (minutes), so it is not part of the test suite.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+MIN_SECONDS=2
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --min-seconds) MIN_SECONDS="$2"; shift 2 ;;
+    *) echo "usage: bench/run.sh [--min-seconds S]" >&2; exit 2 ;;
+  esac
+done
+
+# The workspace's release profile is tuned for a small browser download (opt-level "s"); the
+# benchmark measures speed, so it builds a separate `perf` profile into target/perf.
+PERF_PROFILE=(--profile perf --config 'profile.perf.inherits="release"' --config 'profile.perf.opt-level=3')
+
+echo "== building archsim (native) and the WASM harness" >&2
+cargo build --quiet -p archsim-cli "${PERF_PROFILE[@]}"
+cargo build --quiet -p archsim-wasm-bench --target wasm32-unknown-unknown "${PERF_PROFILE[@]}"
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+
+VENV="$TARGET_DIR/bench-venv"
+if ! "$VENV/bin/python" -c 'import simpy, ciw' 2>/dev/null; then
+  echo "== creating $VENV with SimPy and Ciw" >&2
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet -r bench/python/requirements.txt
+fi
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" >&2
+echo "== $(rustc --version), node $(node --version), $("$VENV/bin/python" --version)" >&2
+python3 bench/compare.py \
+  --archsim "$TARGET_DIR/perf/archsim" \
+  --python "$VENV/bin/python" \
+  --wasm "$TARGET_DIR/wasm32-unknown-unknown/perf/archsim_wasm_bench.wasm" \
+  --min-seconds "$MIN_SECONDS" \
+  --results "$TARGET_DIR/bench-results.json"

@@ -1,0 +1,545 @@
+//! The report as a readable text table: the overall figures, then one row per node, then the
+//! edges where retries, timeouts or a circuit breaker did anything.
+
+use std::fmt::Write;
+
+use archsim_model::{EdgeReport, Estimate, Failures, Latency, NodeReport, Report, StopReason};
+
+/// The whole report as text, ending with a newline.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    header(&mut out, report);
+    overall(&mut out, report);
+    nodes(&mut out, report);
+    node_details(&mut out, report);
+    edges(&mut out, report);
+    if let Some(StopReason::EventBudget { max_events, at_ms }) = &report.stopped_early {
+        let _ = writeln!(
+            out,
+            "\nnotice: the run stopped early: the event budget ({}) was reached at {} ms of \
+             simulated time, so the figures cover less than the requested duration",
+            integer(*max_events as f64),
+            number(*at_ms)
+        );
+    }
+    out
+}
+
+fn header(out: &mut String, report: &Report) {
+    let name = if report.design_name.is_empty() {
+        "(unnamed design)"
+    } else {
+        &report.design_name
+    };
+    let plural = if report.replications == 1 { "" } else { "s" };
+    let _ = writeln!(out, "{name}");
+    let _ = writeln!(
+        out,
+        "seed {}, {} replication{plural} of {} ms (first {} ms left out as warm-up), {} events",
+        report.seed,
+        report.replications,
+        number(report.duration_ms),
+        number(report.warmup_ms),
+        integer(report.events as f64),
+    );
+    if report.replications > 1 {
+        let _ = writeln!(
+            out,
+            "figures are means over replications; ± is the 95% confidence half-width"
+        );
+    }
+}
+
+fn overall(out: &mut String, report: &Report) {
+    let summary = &report.overall;
+    let _ = writeln!(out, "\nOverall, as the clients saw it");
+    let rows = vec![
+        vec![
+            "throughput".into(),
+            with_ci(summary.throughput_rps),
+            "req/s".into(),
+        ],
+        vec![
+            "goodput".into(),
+            with_ci(summary.goodput_rps),
+            "req/s".into(),
+        ],
+        vec![
+            "arrivals".into(),
+            with_ci(summary.arrivals),
+            "requests".into(),
+        ],
+        vec![
+            "completed".into(),
+            with_ci(summary.completed),
+            "requests".into(),
+        ],
+        vec![
+            "succeeded".into(),
+            with_ci(summary.succeeded),
+            "requests".into(),
+        ],
+        vec![
+            "failed".into(),
+            number(summary.failures.total()),
+            "requests".into(),
+        ],
+    ];
+    out.push_str(&columns(
+        &rows,
+        &[Align::Left, Align::Right, Align::Left],
+        "  ",
+    ));
+    for (cause, estimate) in failure_causes(&summary.failures) {
+        if estimate.value != 0.0 {
+            let _ = writeln!(out, "    {cause:<20} {}", with_ci(estimate));
+        }
+    }
+    if summary.succeeded.value > 0.0 {
+        let _ = writeln!(out, "  latency of successful requests, ms");
+        let rows = latency_rows(&summary.latency);
+        out.push_str(&columns(&rows, &[Align::Left, Align::Right], "    "));
+    }
+}
+
+fn latency_rows(latency: &Latency) -> Vec<Vec<String>> {
+    [
+        ("mean", latency.mean_ms),
+        ("p50", latency.p50_ms),
+        ("p95", latency.p95_ms),
+        ("p99", latency.p99_ms),
+        ("max", latency.max_ms),
+    ]
+    .into_iter()
+    .map(|(name, estimate)| vec![name.to_string(), with_ci(estimate)])
+    .collect()
+}
+
+fn nodes(out: &mut String, report: &Report) {
+    if report.nodes.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nNodes");
+    let mut rows = vec![
+        [
+            "node",
+            "kind",
+            "arrivals",
+            "completed",
+            "failed",
+            "util",
+            "mean queue",
+            "mean ms",
+            "p99 ms",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for (id, node) in &report.nodes {
+        rows.push(node_row(id, node));
+    }
+    let mut aligns = vec![Align::Left, Align::Left];
+    aligns.extend([Align::Right; 7]);
+    out.push_str(&columns(&rows, &aligns, "  "));
+}
+
+fn node_row(id: &str, node: &NodeReport) -> Vec<String> {
+    let has_latency = node.completions.value > 0.0;
+    vec![
+        id.to_string(),
+        node.kind.clone(),
+        with_ci(node.arrivals),
+        with_ci(node.completions),
+        number(node.failures.total()),
+        percent(node.utilisation),
+        with_ci(node.mean_queue_length),
+        if has_latency {
+            with_ci(node.latency.mean_ms)
+        } else {
+            "—".into()
+        },
+        if has_latency {
+            with_ci(node.latency.p99_ms)
+        } else {
+            "—".into()
+        },
+    ]
+}
+
+/// Kind-specific figures (caches, queues, databases, rate limiters, balancers) and failure
+/// causes per node, one line each, only where there is something to say.
+fn node_details(out: &mut String, report: &Report) {
+    let mut lines = Vec::new();
+    for (id, node) in &report.nodes {
+        let causes: Vec<String> = failure_causes(&node.failures)
+            .into_iter()
+            .filter(|(_, estimate)| estimate.value != 0.0)
+            .map(|(cause, estimate)| format!("{cause} {}", with_ci(estimate)))
+            .collect();
+        if !causes.is_empty() {
+            lines.push(format!("{id}: failed by cause: {}", causes.join(", ")));
+        }
+        if let Some(cache) = &node.cache {
+            lines.push(format!(
+                "{id}: hit ratio {}, hits {}, misses {}, evictions {}, expirations {}",
+                percent(cache.hit_ratio),
+                with_ci(cache.hits),
+                with_ci(cache.misses),
+                with_ci(cache.evictions),
+                with_ci(cache.expirations)
+            ));
+        }
+        if let Some(queue) = &node.queue {
+            lines.push(format!(
+                "{id}: enqueued {}, delivered {}, redeliveries {}, dead-lettered {}, max depth {}",
+                with_ci(queue.enqueued),
+                with_ci(queue.delivered),
+                with_ci(queue.redeliveries),
+                with_ci(queue.dead_lettered),
+                with_ci(queue.max_depth)
+            ));
+        }
+        if let Some(database) = &node.database {
+            let shards: Vec<String> = database
+                .shard_queries
+                .iter()
+                .map(|estimate| number(estimate.value))
+                .collect();
+            lines.push(format!(
+                "{id}: queries per shard [{}], reads on replicas {}, stale reads {}",
+                shards.join(", "),
+                with_ci(database.reads_on_replicas),
+                with_ci(database.stale_reads)
+            ));
+        }
+        if let Some(limiter) = &node.rate_limiter {
+            lines.push(format!(
+                "{id}: admitted {}, rejected {}",
+                with_ci(limiter.admitted),
+                with_ci(limiter.rejected)
+            ));
+        }
+        if let Some(balancer) = &node.balancer {
+            let split: Vec<String> = balancer
+                .iter()
+                .map(|(backend, estimate)| format!("{backend} {}", number(estimate.value)))
+                .collect();
+            lines.push(format!("{id}: sent to {}", split.join(", ")));
+        }
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(out);
+        for line in lines {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+}
+
+fn edges(out: &mut String, report: &Report) {
+    let active: Vec<(&String, &EdgeReport)> = report
+        .edges
+        .iter()
+        .filter(|(_, edge)| edge_is_eventful(edge))
+        .collect();
+    if active.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nEdges with retries, timeouts or breaker activity");
+    let mut rows = vec![
+        [
+            "edge",
+            "attempts",
+            "retries",
+            "timeouts",
+            "short-circuited",
+            "breaker opened",
+            "time not closed",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for (id, edge) in active {
+        rows.push(vec![
+            id.clone(),
+            with_ci(edge.attempts),
+            with_ci(edge.retries),
+            with_ci(edge.timeouts),
+            with_ci(edge.short_circuited),
+            with_ci(edge.breaker_opened),
+            percent(edge.breaker_open_fraction),
+        ]);
+    }
+    let mut aligns = vec![Align::Left];
+    aligns.extend([Align::Right; 6]);
+    out.push_str(&columns(&rows, &aligns, "  "));
+}
+
+fn edge_is_eventful(edge: &EdgeReport) -> bool {
+    [
+        edge.retries,
+        edge.timeouts,
+        edge.short_circuited,
+        edge.breaker_opened,
+        edge.breaker_open_fraction,
+    ]
+    .iter()
+    .any(|estimate| estimate.value != 0.0)
+}
+
+fn failure_causes(failures: &Failures) -> [(&'static str, Estimate); 7] {
+    [
+        ("error", failures.error),
+        ("timeout", failures.timeout),
+        ("queue_full", failures.queue_full),
+        ("rate_limited", failures.rate_limited),
+        ("breaker_open", failures.breaker_open),
+        ("no_healthy_backend", failures.no_healthy_backend),
+        ("node_down", failures.node_down),
+    ]
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// Lays out `rows` in columns (widths measured in characters), each line starting with
+/// `indent`.
+fn columns(rows: &[Vec<String>], aligns: &[Align], indent: &str) -> String {
+    let column_count = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..column_count)
+        .map(|column| {
+            rows.iter()
+                .filter_map(|row| row.get(column))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::from(indent);
+        for (column, cell) in row.iter().enumerate() {
+            if column > 0 {
+                line.push_str("  ");
+            }
+            let pad = widths[column].saturating_sub(cell.chars().count());
+            match aligns.get(column).copied().unwrap_or(Align::Left) {
+                Align::Left => {
+                    line.push_str(cell);
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+                Align::Right => {
+                    line.extend(std::iter::repeat_n(' ', pad));
+                    line.push_str(cell);
+                }
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `value ± ci95`, or the value alone when there is no interval.
+fn with_ci(estimate: Estimate) -> String {
+    match estimate.ci95 {
+        Some(ci95) if ci95.is_finite() => format!("{} ± {}", number(estimate.value), number(ci95)),
+        _ => number(estimate.value),
+    }
+}
+
+/// A fraction as a percentage, with its interval when there is one.
+fn percent(estimate: Estimate) -> String {
+    if !estimate.value.is_finite() {
+        return "—".into();
+    }
+    let value = format!("{:.1}%", estimate.value * 100.0);
+    match estimate.ci95 {
+        Some(ci95) if ci95.is_finite() => format!("{value} ± {:.1}", ci95 * 100.0),
+        _ => value,
+    }
+}
+
+/// About four significant figures, thousands grouped, no noise like `800.000000001`.
+fn number(value: f64) -> String {
+    if !value.is_finite() {
+        return "—".into();
+    }
+    let magnitude = value.abs();
+    if magnitude >= 1_000.0 || (value == value.trunc() && magnitude < 1e15) {
+        return integer(value);
+    }
+    if magnitude >= 100.0 {
+        format!("{value:.1}")
+    } else if magnitude >= 1.0 {
+        format!("{value:.2}")
+    } else if magnitude >= 0.001 {
+        format!("{value:.4}")
+    } else {
+        format!("{value:.2e}")
+    }
+}
+
+/// A value rounded to an integer with thousands separated by commas.
+fn integer(value: f64) -> String {
+    let rounded = value.round();
+    let digits = format!("{:.0}", rounded.abs());
+    let mut grouped = String::new();
+    for (position, digit) in digits.chars().enumerate() {
+        if position > 0 && (digits.len() - position) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if rounded < 0.0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use archsim_model::{CacheReport, Summary};
+
+    fn estimate(value: f64, ci95: Option<f64>) -> Estimate {
+        Estimate { value, ci95 }
+    }
+
+    fn sample_report() -> Report {
+        let mut report = Report {
+            design_name: "checkout".into(),
+            seed: 7,
+            replications: 3,
+            duration_ms: 60_000.0,
+            warmup_ms: 5_000.0,
+            events: 1_234_567,
+            overall: Summary {
+                throughput_rps: estimate(799.84, Some(2.13)),
+                goodput_rps: estimate(790.0, Some(2.0)),
+                completed: estimate(43_991.0, Some(117.0)),
+                succeeded: estimate(43_450.0, Some(110.0)),
+                arrivals: estimate(44_000.0, Some(120.0)),
+                ..Summary::default()
+            },
+            ..Report::default()
+        };
+        report.overall.failures.timeout = estimate(541.0, Some(12.0));
+        report.overall.latency.p99_ms = estimate(23.456, Some(0.5));
+        report.nodes.insert(
+            "api".into(),
+            NodeReport {
+                kind: "service".into(),
+                arrivals: estimate(44_000.0, None),
+                completions: estimate(43_991.0, None),
+                utilisation: estimate(0.8, Some(0.01)),
+                cache: Some(CacheReport {
+                    hit_ratio: estimate(0.5, None),
+                    ..CacheReport::default()
+                }),
+                ..NodeReport::default()
+            },
+        );
+        report.edges.insert(
+            "quiet".into(),
+            EdgeReport {
+                attempts: estimate(10.0, None),
+                ..EdgeReport::default()
+            },
+        );
+        report.edges.insert(
+            "flaky".into(),
+            EdgeReport {
+                attempts: estimate(10.0, None),
+                retries: estimate(3.0, None),
+                ..EdgeReport::default()
+            },
+        );
+        report
+    }
+
+    #[test]
+    fn overall_figures_show_their_confidence_intervals() {
+        let text = render(&sample_report());
+        assert!(text.contains("799.8 ± 2.13"), "{text}");
+        assert!(text.contains("p99"), "{text}");
+        assert!(text.contains("23.46 ± 0.5000"), "{text}");
+        assert!(text.contains("1,234,567 events"), "{text}");
+    }
+
+    #[test]
+    fn only_nonzero_failure_causes_are_listed() {
+        let text = render(&sample_report());
+        assert!(text.contains("timeout"), "{text}");
+        assert!(!text.contains("queue_full"), "{text}");
+    }
+
+    #[test]
+    fn node_rows_show_kind_and_utilisation() {
+        let text = render(&sample_report());
+        let row = text
+            .lines()
+            .find(|line| line.trim_start().starts_with("api "))
+            .expect("a row for node api");
+        assert!(row.contains("service"), "{row}");
+        assert!(row.contains("80.0% ± 1.0"), "{row}");
+        assert!(text.contains("api: hit ratio 50.0%"), "{text}");
+    }
+
+    #[test]
+    fn only_eventful_edges_are_listed() {
+        let text = render(&sample_report());
+        assert!(text.contains("flaky"), "{text}");
+        assert!(!text.contains("quiet"), "{text}");
+    }
+
+    #[test]
+    fn quiet_report_has_no_edge_section() {
+        let mut report = sample_report();
+        report.edges.clear();
+        assert!(!render(&report).contains("Edges"));
+    }
+
+    #[test]
+    fn early_stop_is_announced() {
+        let mut report = sample_report();
+        report.stopped_early = Some(StopReason::EventBudget {
+            max_events: 1_000_000,
+            at_ms: 1_234.5,
+        });
+        let text = render(&report);
+        assert!(text.contains("stopped early"), "{text}");
+        assert!(text.contains("1,000,000"), "{text}");
+    }
+
+    #[test]
+    fn latency_is_hidden_when_nothing_succeeded() {
+        let mut report = sample_report();
+        report.overall.succeeded = Estimate::exact(0.0);
+        assert!(!render(&report).contains("latency of successful requests"));
+    }
+
+    #[test]
+    fn numbers_are_rounded_for_reading() {
+        assert_eq!(number(1_234_567.8), "1,234,568");
+        assert_eq!(number(800.0), "800");
+        assert_eq!(number(799.84), "799.8");
+        assert_eq!(number(5.0123), "5.01");
+        assert_eq!(number(0.01234), "0.0123");
+        assert_eq!(number(-2_500.0), "-2,500");
+        assert_eq!(number(f64::NAN), "—");
+    }
+
+    #[test]
+    fn columns_align_numbers_to_the_right() {
+        let rows = vec![
+            vec!["a".to_string(), "1".to_string()],
+            vec!["bbb".to_string(), "100".to_string()],
+        ];
+        let text = columns(&rows, &[Align::Left, Align::Right], "");
+        assert_eq!(text, "a      1\nbbb  100\n");
+    }
+}
