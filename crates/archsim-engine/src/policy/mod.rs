@@ -4,4 +4,5 @@ pub mod balancer;
 pub mod breaker;
 pub mod eviction;
 pub mod hash;
+pub mod limiter;
 pub mod sharding;
