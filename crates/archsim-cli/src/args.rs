@@ -7,10 +7,11 @@ use archsim_model::Design;
 const EXIT_CODES: &str = "\
 Exit status:
   0  success
-  1  validate: the design has problems (each printed as `path: message` on stderr)
-  2  the design file could not be read, is not JSON, or is not a valid design
-     (run); or the command line is wrong
-  3  the engine could not run the design";
+  1  validate: the design is not valid (not JSON, wrong shape, or failing a check);
+     every problem is printed on stderr as `path: message`
+  2  the design file could not be read; run: the design is not valid (problems as
+     above); or the command line is wrong
+  3  run: the engine stopped with an error";
 
 /// Run archsim designs headless: simulate a system design and print its report.
 #[derive(Debug, Parser)]
