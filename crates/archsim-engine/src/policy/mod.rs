@@ -5,4 +5,5 @@ pub mod breaker;
 pub mod eviction;
 pub mod hash;
 pub mod limiter;
+pub mod retry;
 pub mod sharding;
