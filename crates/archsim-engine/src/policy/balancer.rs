@@ -1,7 +1,7 @@
 //! Load-balancing algorithms: which backend gets the next request.
 //!
 //! API:
-//! ```ignore
+//! ```text
 //! let mut balancer = Balancer::new(&params.algorithm, &edge_weights); // one per balancer node
 //! let views: Vec<BackendView> = …;            // index = backend (outgoing edge) position
 //! if let Some(index) = balancer.pick(request_key, &views, &mut rng) { … } else { /* none up */ }

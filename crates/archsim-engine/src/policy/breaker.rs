@@ -1,7 +1,7 @@
 //! Circuit breaker: stop calling a backend that keeps failing, then probe it carefully.
 //!
 //! API (one breaker per edge that has `circuit_breaker` params):
-//! ```ignore
+//! ```text
 //! let mut breaker = CircuitBreaker::new(&params);
 //! if breaker.try_acquire(now) { send(); /* later: */ breaker.record(done_at, succeeded); }
 //! else { /* short-circuit: fail the call at once without sending it */ }

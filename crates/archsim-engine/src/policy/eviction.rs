@@ -2,7 +2,7 @@
 //! goes when a new one needs room.
 //!
 //! API (one store per cache node; the cache holds keys only, values don't matter to a simulation):
-//! ```ignore
+//! ```text
 //! let mut store = CacheStore::new(params.capacity, params.eviction, params.ttl_ms.map(from_ms));
 //! match store.get(key, now) { Lookup::Hit => …, Lookup::Miss | Lookup::Expired => … }
 //! let evicted: Option<u64> = store.insert(key, now, &mut rng); // after the miss is filled

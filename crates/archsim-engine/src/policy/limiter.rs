@@ -1,7 +1,7 @@
 //! Rate limiting: admit, delay or reject each request so a downstream sees a bounded rate.
 //!
 //! API (one per rate-limiter node; [`Limiter`] picks global or per-key from the params):
-//! ```ignore
+//! ```text
 //! let mut limiter = Limiter::new(&params);           // RateLimiterParams
 //! match limiter.decide(request_key, now) {
 //!     Decision::Admit => forward(now),

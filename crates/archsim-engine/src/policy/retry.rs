@@ -1,7 +1,7 @@
 //! Retries: whether a failed call is tried again, and how long to wait first.
 //!
 //! API (per edge with a `retry` policy):
-//! ```ignore
+//! ```text
 //! if should_retry(&policy, attempts_made, RetryCause::Error) {
 //!     let delay: SimTime = backoff(&policy, attempts_made, &mut rng); // retry number = attempts made
 //!     schedule(now + delay, retry);

@@ -1,7 +1,7 @@
 //! Which database shard owns a key.
 //!
 //! API (one map per database node, built once):
-//! ```ignore
+//! ```text
 //! let map = ShardMap::new(&params.sharding, params.shards, key_distribution.count);
 //! let shard: u32 = map.shard_of(key); // in 0..shards
 //! ```
