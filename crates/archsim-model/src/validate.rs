@@ -1,4 +1,853 @@
-use crate::{design::Design, problem::Problem};
-pub fn validate(_design: &Design) -> Vec<Problem> {
-    Vec::new()
+//! Semantic checks of a parsed design: everything the types alone cannot say.
+//!
+//! [`validate`] collects every problem rather than stopping at the first, so the editor can
+//! mark them all and the CLI can list them all. Paths use the field names of the JSON document.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::CURRENT_VERSION;
+use crate::design::{
+    BalancerAlgorithm, BreakerParams, CacheParams, ClientParams, DatabaseParams, Design,
+    Distribution, EdgeParams, FaultEffect, GatewayParams, KeyPopularity, LoadBalancerParams,
+    NodeKind, QueueParams, RateLimitAlgorithm, RateLimiterParams, RateProfile, RetryPolicy,
+    RunSettings, ServiceParams, Sharding, Workload,
+};
+use crate::problem::{Problem, field_path, index_path};
+
+/// The most time-series buckets a run may ask for (`duration_ms / bucket_ms`): beyond it the
+/// series would not fit comfortably in a browser tab.
+pub const MAX_BUCKETS: f64 = 100_000.0;
+
+/// Every semantic problem of `design`, each with its path and reason. Empty means the engine
+/// can run it.
+pub fn validate(design: &Design) -> Vec<Problem> {
+    let mut checker = Checker {
+        design,
+        problems: Vec::new(),
+        node_index: HashMap::new(),
+    };
+    checker.version();
+    checker.node_ids();
+    checker.edges();
+    checker.nodes();
+    checker.faults();
+    checker.run(&design.run);
+    checker.cycles();
+    checker.problems
+}
+
+struct Checker<'a> {
+    design: &'a Design,
+    problems: Vec<Problem>,
+    /// Node id → index of its first occurrence.
+    node_index: HashMap<&'a str, usize>,
+}
+
+impl<'a> Checker<'a> {
+    fn report(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem::new(path, message));
+    }
+
+    fn version(&mut self) {
+        if self.design.version != CURRENT_VERSION {
+            self.report(
+                "version",
+                format!(
+                    "this build runs version {CURRENT_VERSION} designs, found version {}; load the file with parse_design to migrate it",
+                    self.design.version
+                ),
+            );
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Identity
+
+    fn node_ids(&mut self) {
+        let design = self.design;
+        for (index, node) in design.nodes.iter().enumerate() {
+            let path = field_path(&index_path("nodes", index), "id");
+            self.id_characters(&path, &node.id);
+            match self.node_index.get(node.id.as_str()) {
+                Some(&first) => self.report(
+                    path,
+                    format!(
+                        "duplicate node id `{}` (also nodes[{first}].id); ids must be unique",
+                        node.id
+                    ),
+                ),
+                None => {
+                    self.node_index.insert(node.id.as_str(), index);
+                }
+            }
+            let position = field_path(&index_path("nodes", index), "position");
+            for (axis, value) in [("x", node.position.x), ("y", node.position.y)] {
+                if !value.is_finite() {
+                    self.report(
+                        field_path(&position, axis),
+                        format!("must be a finite number, found {value}"),
+                    );
+                }
+            }
+        }
+        if !design
+            .nodes
+            .iter()
+            .any(|node| matches!(node.spec, NodeKind::Client(_)))
+        {
+            self.report(
+                "nodes",
+                "the design has no client, so nothing would send requests and nothing would run; add a node of kind `client` with an edge to where its requests enter",
+            );
+        }
+    }
+
+    fn id_characters(&mut self, path: &str, id: &str) {
+        if id.is_empty() {
+            self.report(path, "must not be empty");
+        } else if let Some(bad) = id
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        {
+            self.report(
+                path,
+                format!("`{id}` contains {bad:?}; ids may contain only ASCII letters, digits, `-` and `_`"),
+            );
+        }
+    }
+
+    fn kind_of(&self, id: &str) -> Option<&'a NodeKind> {
+        self.node_index
+            .get(id)
+            .map(|&index| &self.design.nodes[index].spec)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Edges
+
+    fn edges(&mut self) {
+        let design = self.design;
+        let mut edge_ids: HashMap<&str, usize> = HashMap::new();
+        let mut pairs: HashMap<(&str, &str), usize> = HashMap::new();
+        for (index, edge) in design.edges.iter().enumerate() {
+            let path = index_path("edges", index);
+            let id_path = field_path(&path, "id");
+            self.id_characters(&id_path, &edge.id);
+            if let Some(&first) = edge_ids.get(edge.id.as_str()) {
+                self.report(
+                    id_path,
+                    format!(
+                        "duplicate edge id `{}` (also edges[{first}].id); ids must be unique",
+                        edge.id
+                    ),
+                );
+            } else {
+                edge_ids.insert(edge.id.as_str(), index);
+            }
+
+            self.endpoint(&path, "from", &edge.from);
+            let to_known = self.endpoint(&path, "to", &edge.to);
+            if edge.from == edge.to {
+                self.report(
+                    field_path(&path, "to"),
+                    format!(
+                        "edge goes from `{}` back to itself; a node cannot call itself",
+                        edge.to
+                    ),
+                );
+            } else if let Some(&first) = pairs.get(&(edge.from.as_str(), edge.to.as_str())) {
+                self.report(
+                    path.clone(),
+                    format!(
+                        "a second edge from `{}` to `{}` (edges[{first}] already connects them); keep one edge per pair of nodes",
+                        edge.from, edge.to
+                    ),
+                );
+            } else {
+                pairs.insert((edge.from.as_str(), edge.to.as_str()), index);
+            }
+            if to_known && matches!(self.kind_of(&edge.to), Some(NodeKind::Client(_))) {
+                self.report(
+                    field_path(&path, "to"),
+                    format!(
+                        "`{}` is a client: clients send requests and cannot receive them",
+                        edge.to
+                    ),
+                );
+            }
+            self.edge_params(&field_path(&path, "params"), &edge.params);
+        }
+    }
+
+    /// Reports an edge end naming no node; true when the node exists.
+    fn endpoint(&mut self, edge_path: &str, end: &str, id: &str) -> bool {
+        if self.node_index.contains_key(id) {
+            return true;
+        }
+        self.report(field_path(edge_path, end), format!("no node has id `{id}`"));
+        false
+    }
+
+    fn edge_params(&mut self, path: &str, params: &EdgeParams) {
+        self.distribution(&field_path(path, "latency"), &params.latency);
+        if let Some(timeout) = params.timeout_ms {
+            self.positive(&field_path(path, "timeout_ms"), timeout);
+        }
+        if let Some(retry) = &params.retry {
+            self.retry(&field_path(path, "retry"), retry);
+        }
+        if let Some(breaker) = &params.circuit_breaker {
+            self.breaker(&field_path(path, "circuit_breaker"), breaker);
+        }
+        self.fraction(
+            &field_path(path, "call_probability"),
+            params.call_probability,
+        );
+    }
+
+    fn retry(&mut self, path: &str, retry: &RetryPolicy) {
+        self.at_least_one(
+            &field_path(path, "max_attempts"),
+            retry.max_attempts.into(),
+            "attempts in all, the first included; 1 means no retry",
+        );
+        self.non_negative(&field_path(path, "base_ms"), retry.base_ms);
+        if !(retry.multiplier.is_finite() && retry.multiplier >= 1.0) {
+            self.report(
+                field_path(path, "multiplier"),
+                format!(
+                    "must be a finite number ≥ 1 (back-off never shrinks), found {}",
+                    retry.multiplier
+                ),
+            );
+        }
+        self.non_negative(&field_path(path, "max_backoff_ms"), retry.max_backoff_ms);
+    }
+
+    fn breaker(&mut self, path: &str, breaker: &BreakerParams) {
+        let threshold = breaker.failure_threshold;
+        if !(threshold > 0.0 && threshold <= 1.0) {
+            self.report(
+                field_path(path, "failure_threshold"),
+                format!(
+                    "must be a fraction in (0, 1] (0 would open on success), found {threshold}"
+                ),
+            );
+        }
+        self.at_least_one(
+            &field_path(path, "minimum_calls"),
+            breaker.minimum_calls.into(),
+            "calls in the window before the breaker may open",
+        );
+        self.positive(&field_path(path, "window_ms"), breaker.window_ms);
+        self.positive(&field_path(path, "open_ms"), breaker.open_ms);
+        self.at_least_one(
+            &field_path(path, "half_open_probes"),
+            breaker.half_open_probes.into(),
+            "successful probes that close the breaker",
+        );
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Nodes
+
+    fn nodes(&mut self) {
+        let design = self.design;
+        for (index, node) in design.nodes.iter().enumerate() {
+            let path = index_path("nodes", index);
+            let params = field_path(&path, "params");
+            let outgoing = design.outgoing(&node.id).count();
+            match &node.spec {
+                NodeKind::Client(client) => {
+                    if outgoing == 0 {
+                        self.report(
+                            path.clone(),
+                            format!("client `{}` has no outgoing edge, so its requests go nowhere; connect it to the node its requests enter", node.id),
+                        );
+                    }
+                    self.client(&params, client);
+                }
+                NodeKind::ApiGateway(gateway) => {
+                    self.needs_downstream(&path, &node.id, outgoing, "api gateway", "requests");
+                    self.gateway(&params, &node.id, gateway);
+                }
+                NodeKind::LoadBalancer(balancer) => {
+                    self.needs_downstream(&path, &node.id, outgoing, "load balancer", "requests");
+                    self.balancer(&params, &node.id, balancer);
+                }
+                NodeKind::Service(service) => self.service(&params, service),
+                NodeKind::Cache(cache) => {
+                    self.needs_downstream(&path, &node.id, outgoing, "cache", "misses");
+                    self.cache(&params, cache);
+                }
+                NodeKind::Queue(queue) => self.queue(&path, &node.id, queue),
+                NodeKind::Database(database) => self.database(&params, database),
+                NodeKind::RateLimiter(limiter) => {
+                    self.needs_downstream(
+                        &path,
+                        &node.id,
+                        outgoing,
+                        "rate limiter",
+                        "admitted requests",
+                    );
+                    self.rate_limiter(&params, limiter);
+                }
+            }
+        }
+    }
+
+    fn needs_downstream(
+        &mut self,
+        path: &str,
+        id: &str,
+        outgoing: usize,
+        what: &str,
+        things: &str,
+    ) {
+        if outgoing == 0 {
+            self.report(
+                path,
+                format!("{what} `{id}` has no outgoing edge, so its {things} have nowhere to go; add an edge from it"),
+            );
+        }
+    }
+
+    fn client(&mut self, path: &str, client: &ClientParams) {
+        let workload = field_path(path, "workload");
+        match &client.workload {
+            Workload::OpenLoop { rate } => self.rate_profile(&field_path(&workload, "rate"), rate),
+            Workload::ClosedLoop { users, think_time } => {
+                self.at_least_one(&field_path(&workload, "users"), (*users).into(), "users");
+                self.distribution(&field_path(&workload, "think_time"), think_time);
+            }
+        }
+
+        let mix = field_path(path, "mix");
+        let mut names: HashMap<&str, usize> = HashMap::new();
+        for (index, class) in client.mix.iter().enumerate() {
+            let class_path = index_path(&mix, index);
+            if class.name.is_empty() {
+                self.report(field_path(&class_path, "name"), "must not be empty");
+            } else if let Some(&first) = names.get(class.name.as_str()) {
+                self.report(
+                    field_path(&class_path, "name"),
+                    format!(
+                        "duplicate request class `{}` (also mix[{first}])",
+                        class.name
+                    ),
+                );
+            } else {
+                names.insert(class.name.as_str(), index);
+            }
+            self.non_negative(&field_path(&class_path, "weight"), class.weight);
+        }
+        let total: f64 = client.mix.iter().map(|class| class.weight).sum();
+        if !client.mix.is_empty() && total.is_finite() && total <= 0.0 {
+            self.report(
+                mix,
+                "the weights add up to 0, so no request class could ever be chosen; give at least one class a positive weight (or leave mix empty for a single `default` read class)",
+            );
+        }
+
+        let keys = field_path(path, "keys");
+        self.at_least_one(
+            &field_path(&keys, "count"),
+            client.keys.count,
+            "distinct keys",
+        );
+        if let KeyPopularity::Zipf { exponent } = client.keys.popularity {
+            let exponent_path = field_path(&field_path(&keys, "popularity"), "exponent");
+            if !(exponent.is_finite() && exponent > 0.0) {
+                self.report(
+                    exponent_path,
+                    format!("must be a finite number > 0 (1 is classic Zipf; use popularity `uniform` for no skew), found {exponent}"),
+                );
+            }
+        }
+    }
+
+    /// Names of all request classes the design's clients send.
+    fn request_classes(&self) -> BTreeSet<&'a str> {
+        let mut classes = BTreeSet::new();
+        for node in &self.design.nodes {
+            if let NodeKind::Client(client) = &node.spec {
+                if client.mix.is_empty() {
+                    classes.insert("default");
+                }
+                classes.extend(client.mix.iter().map(|class| class.name.as_str()));
+            }
+        }
+        classes
+    }
+
+    fn gateway(&mut self, path: &str, id: &str, gateway: &GatewayParams) {
+        self.distribution(&field_path(path, "overhead"), &gateway.overhead);
+        let classes = self.request_classes();
+        let targets: Vec<&str> = self
+            .design
+            .outgoing(id)
+            .map(|edge| edge.to.as_str())
+            .collect();
+        let mut routed: HashMap<&str, usize> = HashMap::new();
+        for (index, route) in gateway.routes.iter().enumerate() {
+            let route_path = index_path(&field_path(path, "routes"), index);
+            // With no client at all, that one problem is reported already.
+            if !classes.is_empty() && !classes.contains(route.class.as_str()) {
+                self.report(
+                    field_path(&route_path, "class"),
+                    format!(
+                        "no client sends request class `{}`; classes sent: {}",
+                        route.class,
+                        list_or_none(classes.iter().copied())
+                    ),
+                );
+            }
+            if let Some(&first) = routed.get(route.class.as_str()) {
+                self.report(
+                    field_path(&route_path, "class"),
+                    format!(
+                        "class `{}` is already routed by routes[{first}]",
+                        route.class
+                    ),
+                );
+            } else {
+                routed.insert(route.class.as_str(), index);
+            }
+            if !targets.contains(&route.to.as_str()) {
+                self.report(
+                    field_path(&route_path, "to"),
+                    format!(
+                        "`{}` is not at the end of an edge from `{id}`; add that edge or route to one of: {}",
+                        route.to,
+                        list_or_none(targets.iter().copied())
+                    ),
+                );
+            }
+        }
+    }
+
+    fn balancer(&mut self, path: &str, id: &str, balancer: &LoadBalancerParams) {
+        let algorithm = field_path(path, "algorithm");
+        match balancer.algorithm {
+            BalancerAlgorithm::ConsistentHash { virtual_nodes } => {
+                self.at_least_one(
+                    &field_path(&algorithm, "virtual_nodes"),
+                    virtual_nodes.into(),
+                    "ring points per backend",
+                );
+            }
+            BalancerAlgorithm::WeightedRoundRobin => {
+                let mut outgoing = self.design.outgoing(id).peekable();
+                if outgoing.peek().is_some() && outgoing.all(|edge| edge.params.weight == 0) {
+                    self.report(
+                        algorithm,
+                        "every outgoing edge has weight 0, so no backend could be chosen; give at least one edge a positive weight",
+                    );
+                }
+            }
+            BalancerAlgorithm::RoundRobin
+            | BalancerAlgorithm::Random
+            | BalancerAlgorithm::LeastConnections
+            | BalancerAlgorithm::LeastRequest => {}
+        }
+    }
+
+    fn service(&mut self, path: &str, service: &ServiceParams) {
+        self.at_least_one(
+            &field_path(path, "workers"),
+            service.workers.into(),
+            "requests served at once",
+        );
+        self.distribution(&field_path(path, "service_time"), &service.service_time);
+        self.fraction(&field_path(path, "error_rate"), service.error_rate);
+        if let Some(slowdown) = &service.slowdown {
+            let slowdown_path = field_path(path, "slowdown");
+            if !(slowdown.knee >= 0.0 && slowdown.knee < 1.0) {
+                self.report(
+                    field_path(&slowdown_path, "knee"),
+                    format!("must be a utilisation in [0, 1), found {}", slowdown.knee),
+                );
+            }
+            self.non_negative(&field_path(&slowdown_path, "factor"), slowdown.factor);
+        }
+    }
+
+    fn cache(&mut self, path: &str, cache: &CacheParams) {
+        self.at_least_one(
+            &field_path(path, "capacity"),
+            cache.capacity,
+            "keys the cache holds",
+        );
+        if let Some(ttl) = cache.ttl_ms {
+            self.positive(&field_path(path, "ttl_ms"), ttl);
+        }
+        self.distribution(&field_path(path, "hit_time"), &cache.hit_time);
+    }
+
+    fn queue(&mut self, node_path: &str, id: &str, queue: &QueueParams) {
+        let path = field_path(node_path, "params");
+        self.at_least_one(
+            &field_path(&path, "capacity"),
+            queue.capacity,
+            "messages the queue holds",
+        );
+        self.at_least_one(
+            &field_path(&path, "consumers"),
+            queue.consumers.into(),
+            "messages delivered at once",
+        );
+        self.at_least_one(
+            &field_path(&path, "max_deliveries"),
+            queue.max_deliveries.into(),
+            "deliveries of one message",
+        );
+        let dead_letter = queue.dead_letter.as_deref();
+        let has_edge_to = |target: &str| self.design.outgoing(id).any(|edge| edge.to == target);
+        if let Some(target) = dead_letter
+            && !has_edge_to(target)
+        {
+            let message = if self.node_index.contains_key(target) {
+                format!(
+                    "`{target}` is not at the end of an edge from `{id}`; add an edge `{id}` → `{target}` for dead letters"
+                )
+            } else {
+                format!("no node has id `{target}`")
+            };
+            self.report(field_path(&path, "dead_letter"), message);
+        }
+        if !self
+            .design
+            .outgoing(id)
+            .any(|edge| Some(edge.to.as_str()) != dead_letter)
+        {
+            self.report(
+                node_path,
+                format!("queue `{id}` has no outgoing edge to a consumer, so its messages would never be delivered; add an edge from it"),
+            );
+        }
+    }
+
+    fn database(&mut self, path: &str, database: &DatabaseParams) {
+        self.at_least_one(
+            &field_path(path, "shards"),
+            database.shards.into(),
+            "shards",
+        );
+        self.at_least_one(
+            &field_path(path, "connections"),
+            database.connections.into(),
+            "concurrent queries per primary or replica",
+        );
+        if let Sharding::ConsistentHash { virtual_nodes } = database.sharding {
+            self.at_least_one(
+                &field_path(&field_path(path, "sharding"), "virtual_nodes"),
+                virtual_nodes.into(),
+                "ring points per shard",
+            );
+        }
+        self.distribution(&field_path(path, "read_time"), &database.read_time);
+        self.distribution(&field_path(path, "write_time"), &database.write_time);
+        self.non_negative(
+            &field_path(path, "replication_lag_ms"),
+            database.replication_lag_ms,
+        );
+    }
+
+    fn rate_limiter(&mut self, path: &str, limiter: &RateLimiterParams) {
+        let algorithm = field_path(path, "algorithm");
+        match limiter.algorithm {
+            RateLimitAlgorithm::TokenBucket { rate_rps, burst } => {
+                self.positive(&field_path(&algorithm, "rate_rps"), rate_rps);
+                self.at_least_one(
+                    &field_path(&algorithm, "burst"),
+                    burst.into(),
+                    "tokens the bucket holds",
+                );
+            }
+            RateLimitAlgorithm::LeakyBucket { rate_rps, capacity } => {
+                self.positive(&field_path(&algorithm, "rate_rps"), rate_rps);
+                self.at_least_one(
+                    &field_path(&algorithm, "capacity"),
+                    capacity.into(),
+                    "requests the bucket holds",
+                );
+            }
+            RateLimitAlgorithm::FixedWindow { limit, window_ms }
+            | RateLimitAlgorithm::SlidingWindow { limit, window_ms } => {
+                self.at_least_one(
+                    &field_path(&algorithm, "limit"),
+                    limit.into(),
+                    "requests per window",
+                );
+                self.positive(&field_path(&algorithm, "window_ms"), window_ms);
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Distributions and rates
+
+    fn distribution(&mut self, path: &str, distribution: &Distribution) {
+        match *distribution {
+            Distribution::Constant { ms } => self.non_negative(&field_path(path, "ms"), ms),
+            Distribution::Exponential { mean_ms } => {
+                self.positive(&field_path(path, "mean_ms"), mean_ms)
+            }
+            Distribution::Uniform { min_ms, max_ms } => {
+                self.non_negative(&field_path(path, "min_ms"), min_ms);
+                self.non_negative(&field_path(path, "max_ms"), max_ms);
+                if min_ms > max_ms {
+                    self.report(
+                        field_path(path, "min_ms"),
+                        format!("min_ms ({min_ms}) is greater than max_ms ({max_ms}); need min_ms ≤ max_ms"),
+                    );
+                }
+            }
+            Distribution::LogNormal { median_ms, p99_ms } => {
+                self.positive(&field_path(path, "median_ms"), median_ms);
+                self.positive(&field_path(path, "p99_ms"), p99_ms);
+                if p99_ms <= median_ms {
+                    self.report(
+                        field_path(path, "p99_ms"),
+                        format!("p99_ms ({p99_ms}) must be greater than median_ms ({median_ms}); for a fixed time use a constant distribution"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn rate_profile(&mut self, path: &str, profile: &RateProfile) {
+        match *profile {
+            RateProfile::Constant { rps } => self.non_negative(&field_path(path, "rps"), rps),
+            RateProfile::Ramp {
+                from_rps,
+                to_rps,
+                start_ms,
+                end_ms,
+            } => {
+                self.non_negative(&field_path(path, "from_rps"), from_rps);
+                self.non_negative(&field_path(path, "to_rps"), to_rps);
+                self.non_negative(&field_path(path, "start_ms"), start_ms);
+                self.non_negative(&field_path(path, "end_ms"), end_ms);
+                if end_ms <= start_ms {
+                    self.report(
+                        field_path(path, "end_ms"),
+                        format!("end_ms ({end_ms}) must be after start_ms ({start_ms}); for an instant change use a step profile"),
+                    );
+                }
+            }
+            RateProfile::Step {
+                before_rps,
+                after_rps,
+                at_ms,
+            } => {
+                self.non_negative(&field_path(path, "before_rps"), before_rps);
+                self.non_negative(&field_path(path, "after_rps"), after_rps);
+                self.non_negative(&field_path(path, "at_ms"), at_ms);
+            }
+            RateProfile::Spike {
+                base_rps,
+                spike_rps,
+                start_ms,
+                duration_ms,
+            } => {
+                self.non_negative(&field_path(path, "base_rps"), base_rps);
+                self.non_negative(&field_path(path, "spike_rps"), spike_rps);
+                self.non_negative(&field_path(path, "start_ms"), start_ms);
+                self.positive(&field_path(path, "duration_ms"), duration_ms);
+            }
+            RateProfile::Sine {
+                mean_rps,
+                amplitude_rps,
+                period_ms,
+            } => {
+                self.non_negative(&field_path(path, "mean_rps"), mean_rps);
+                self.non_negative(&field_path(path, "amplitude_rps"), amplitude_rps);
+                self.positive(&field_path(path, "period_ms"), period_ms);
+                if amplitude_rps > mean_rps {
+                    self.report(
+                        field_path(path, "amplitude_rps"),
+                        format!("amplitude_rps ({amplitude_rps}) must not exceed mean_rps ({mean_rps}), or the rate would go negative"),
+                    );
+                }
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Faults and run settings
+
+    fn faults(&mut self) {
+        let design = self.design;
+        for (index, fault) in design.faults.iter().enumerate() {
+            let path = index_path("faults", index);
+            if !self.node_index.contains_key(fault.target.as_str()) {
+                self.report(
+                    field_path(&path, "target"),
+                    format!("no node has id `{}`", fault.target),
+                );
+            }
+            self.non_negative(&field_path(&path, "at_ms"), fault.at_ms);
+            self.positive(&field_path(&path, "duration_ms"), fault.duration_ms);
+            let effect = field_path(&path, "effect");
+            match fault.effect {
+                FaultEffect::Crash => {}
+                FaultEffect::Latency { extra_ms } => {
+                    self.non_negative(&field_path(&effect, "extra_ms"), extra_ms)
+                }
+                FaultEffect::ErrorRate { rate } => {
+                    self.fraction(&field_path(&effect, "rate"), rate)
+                }
+                FaultEffect::Slowdown { factor } => {
+                    self.positive(&field_path(&effect, "factor"), factor)
+                }
+            }
+        }
+    }
+
+    fn run(&mut self, run: &RunSettings) {
+        self.positive("run.duration_ms", run.duration_ms);
+        self.non_negative("run.warmup_ms", run.warmup_ms);
+        if run.warmup_ms.is_finite()
+            && run.duration_ms.is_finite()
+            && run.warmup_ms >= run.duration_ms
+        {
+            self.report(
+                "run.warmup_ms",
+                format!(
+                    "warm-up ({} ms) must be shorter than the run ({} ms), or no statistics would be kept",
+                    run.warmup_ms, run.duration_ms
+                ),
+            );
+        }
+        self.at_least_one(
+            "run.replications",
+            run.replications.into(),
+            "independent runs",
+        );
+        self.positive("run.bucket_ms", run.bucket_ms);
+        if run.bucket_ms > 0.0 && run.duration_ms > 0.0 && run.duration_ms.is_finite() {
+            let buckets = (run.duration_ms / run.bucket_ms).ceil();
+            if buckets > MAX_BUCKETS {
+                self.report(
+                    "run.bucket_ms",
+                    format!(
+                        "a {} ms run in {} ms buckets makes {buckets} buckets; at most {MAX_BUCKETS} are kept, so use buckets of at least {} ms",
+                        run.duration_ms,
+                        run.bucket_ms,
+                        (run.duration_ms / MAX_BUCKETS).ceil()
+                    ),
+                );
+            }
+        }
+        self.at_least_one("run.max_events", run.max_events, "events");
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Cycles
+
+    /// Directed cycles made only of edges with `call_probability` 1: a request entering one
+    /// would be passed round it forever. Self-loops are reported with the edges.
+    fn cycles(&mut self) {
+        let design = self.design;
+        let count = design.nodes.len();
+        let mut certain: Vec<Vec<(usize, usize)>> = vec![Vec::new(); count];
+        for (edge_index, edge) in design.edges.iter().enumerate() {
+            if edge.params.call_probability < 1.0 || edge.from == edge.to {
+                continue;
+            }
+            if let (Some(&from), Some(&to)) = (
+                self.node_index.get(edge.from.as_str()),
+                self.node_index.get(edge.to.as_str()),
+            ) {
+                certain[from].push((edge_index, to));
+            }
+        }
+
+        // Iterative depth-first search (no recursion: designs are user input of any size).
+        // A back edge to a node still on the stack closes a cycle.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            Unvisited,
+            OnStack,
+            Done,
+        }
+        let mut mark = vec![Mark::Unvisited; count];
+        for start in 0..count {
+            if mark[start] != Mark::Unvisited {
+                continue;
+            }
+            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+            mark[start] = Mark::OnStack;
+            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+                let Some(&(edge_index, to)) = certain[node].get(*next) else {
+                    mark[node] = Mark::Done;
+                    stack.pop();
+                    continue;
+                };
+                *next += 1;
+                match mark[to] {
+                    Mark::Unvisited => {
+                        mark[to] = Mark::OnStack;
+                        stack.push((to, 0));
+                    }
+                    Mark::OnStack => {
+                        let from_position = stack.iter().position(|&(n, _)| n == to).unwrap_or(0);
+                        let mut ids: Vec<&str> = stack[from_position..]
+                            .iter()
+                            .map(|&(n, _)| design.nodes[n].id.as_str())
+                            .collect();
+                        ids.push(design.nodes[to].id.as_str());
+                        self.report(
+                            index_path("edges", edge_index),
+                            format!(
+                                "cycle {} in which every edge has call_probability 1: a request would go round it forever; lower call_probability on one of its edges below 1 or remove one",
+                                ids.join(" → ")
+                            ),
+                        );
+                    }
+                    Mark::Done => {}
+                }
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Ranges
+
+    fn non_negative(&mut self, path: &str, value: f64) {
+        if !(value.is_finite() && value >= 0.0) {
+            self.report(path, format!("must be a finite number ≥ 0, found {value}"));
+        }
+    }
+
+    fn positive(&mut self, path: &str, value: f64) {
+        if !(value.is_finite() && value > 0.0) {
+            self.report(path, format!("must be a finite number > 0, found {value}"));
+        }
+    }
+
+    fn fraction(&mut self, path: &str, value: f64) {
+        if !(0.0..=1.0).contains(&value) {
+            self.report(
+                path,
+                format!("must be a probability between 0 and 1 (a fraction, not a percentage), found {value}"),
+            );
+        }
+    }
+
+    fn at_least_one(&mut self, path: &str, value: u64, what: &str) {
+        if value == 0 {
+            self.report(path, format!("must be at least 1 ({what}), found 0"));
+        }
+    }
+}
+
+fn list_or_none<'s>(items: impl Iterator<Item = &'s str>) -> String {
+    let listed: Vec<String> = items.map(|item| format!("`{item}`")).collect();
+    if listed.is_empty() {
+        "none".to_string()
+    } else {
+        listed.join(", ")
+    }
 }

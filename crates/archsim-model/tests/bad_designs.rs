@@ -1,0 +1,646 @@
+//! One case per kind of problem a design can have: each must be reported at its exact path
+//! with a message that says why.
+
+use archsim_model::{Design, Problem, parse_design, validate};
+use serde_json::{Value, json};
+
+/// A small design using every node kind; valid as it stands.
+fn base() -> Value {
+    json!({
+        "version": 1,
+        "name": "everything",
+        "nodes": [
+            {"id": "users", "kind": "client", "params": {
+                "workload": {"type": "open_loop", "rate": {"type": "constant", "rps": 50}},
+                "mix": [{"name": "read", "weight": 9}, {"name": "write", "weight": 1, "write": true}],
+                "keys": {"count": 1000, "popularity": {"type": "zipf", "exponent": 1.1}}}},
+            {"id": "limiter", "kind": "rate_limiter"},
+            {"id": "gw", "kind": "api_gateway", "params": {
+                "routes": [{"class": "read", "to": "lb"}, {"class": "write", "to": "lb"}]}},
+            {"id": "lb", "kind": "load_balancer"},
+            {"id": "api", "kind": "service", "params": {
+                "workers": 4, "service_time": {"type": "exponential", "mean_ms": 10}}},
+            {"id": "cache", "kind": "cache"},
+            {"id": "db", "kind": "database", "params": {"shards": 2, "connections": 8}},
+            {"id": "jobs", "kind": "queue", "params": {"dead_letter": "dlq"}},
+            {"id": "worker", "kind": "service"},
+            {"id": "dlq", "kind": "queue"},
+            {"id": "archive", "kind": "database"}
+        ],
+        "edges": [
+            {"id": "e0", "from": "users", "to": "limiter"},
+            {"id": "e1", "from": "limiter", "to": "gw"},
+            {"id": "e2", "from": "gw", "to": "lb"},
+            {"id": "e3", "from": "lb", "to": "api"},
+            {"id": "e4", "from": "api", "to": "cache"},
+            {"id": "e5", "from": "cache", "to": "db"},
+            {"id": "e6", "from": "api", "to": "jobs", "params": {
+                "call_probability": 0.1, "timeout_ms": 200,
+                "retry": {"max_attempts": 3}, "circuit_breaker": {"failure_threshold": 0.5}}},
+            {"id": "e7", "from": "jobs", "to": "worker"},
+            {"id": "e8", "from": "jobs", "to": "dlq"},
+            {"id": "e9", "from": "dlq", "to": "archive"}
+        ],
+        "faults": [{"target": "api", "at_ms": 1000, "duration_ms": 500, "effect": {"type": "crash"}}],
+        "run": {"duration_ms": 10000, "warmup_ms": 1000}
+    })
+}
+
+enum Edit {
+    /// Replace the whole document text.
+    Text(&'static str),
+    /// Change the JSON before parsing.
+    Json(fn(&mut Value)),
+    /// Change the parsed design (for values JSON cannot hold, like NaN).
+    Model(fn(&mut Design)),
+}
+
+struct Case {
+    name: &'static str,
+    edit: Edit,
+    path: &'static str,
+    fragment: &'static str,
+}
+
+fn problems_after(edit: &Edit) -> Vec<Problem> {
+    let mut value = base();
+    let text = match edit {
+        Edit::Text(text) => text.to_string(),
+        Edit::Json(change) => {
+            change(&mut value);
+            value.to_string()
+        }
+        Edit::Model(_) => value.to_string(),
+    };
+    match parse_design(&text) {
+        Err(problems) => problems,
+        Ok(mut design) => {
+            if let Edit::Model(change) = edit {
+                change(&mut design);
+            }
+            validate(&design)
+        }
+    }
+}
+
+fn push(array: &mut Value, item: Value) {
+    array.as_array_mut().unwrap().push(item);
+}
+
+fn remove(array: &mut Value, index: usize) {
+    array.as_array_mut().unwrap().remove(index);
+}
+
+#[test]
+fn base_design_is_valid() {
+    let design = parse_design(&base().to_string()).expect("base parses");
+    assert_eq!(validate(&design), Vec::<Problem>::new());
+}
+
+#[test]
+fn bad_designs_report_path_precise_errors() {
+    let cases = [
+        // ---- structure (parse_design) ----
+        Case {
+            name: "json syntax",
+            edit: Edit::Text("{\"version\": 1,,}"),
+            path: "$",
+            fragment: "not valid JSON at line 1, column 15",
+        },
+        Case {
+            name: "not an object",
+            edit: Edit::Text("[]"),
+            path: "$",
+            fragment: "a design is a JSON object",
+        },
+        Case {
+            name: "missing version",
+            edit: Edit::Json(|d| {
+                d.as_object_mut().unwrap().remove("version");
+            }),
+            path: "version",
+            fragment: "missing field `version`",
+        },
+        Case {
+            name: "newer version",
+            edit: Edit::Json(|d| d["version"] = json!(7)),
+            path: "version",
+            fragment: "design was written by a newer archsim (version 7; this build reads up to 1)",
+        },
+        Case {
+            name: "version zero",
+            edit: Edit::Json(|d| d["version"] = json!(0)),
+            path: "version",
+            fragment: "version 0 does not exist",
+        },
+        Case {
+            name: "unknown top-level field",
+            edit: Edit::Json(|d| d["nodez"] = json!([])),
+            path: "nodez",
+            fragment: "unknown field `nodez`",
+        },
+        Case {
+            name: "nodes not an array",
+            edit: Edit::Json(|d| d["nodes"] = json!({})),
+            path: "nodes",
+            fragment: "expected an array, found an object",
+        },
+        Case {
+            name: "param of wrong type",
+            edit: Edit::Json(|d| d["nodes"][4]["params"]["workers"] = json!("four")),
+            path: "nodes[4].params.workers",
+            fragment: "invalid type: string \"four\", expected u32",
+        },
+        Case {
+            name: "negative count",
+            edit: Edit::Json(|d| d["nodes"][4]["params"]["workers"] = json!(-2)),
+            path: "nodes[4].params.workers",
+            fragment: "invalid value: integer `-2`",
+        },
+        Case {
+            name: "unknown param",
+            edit: Edit::Json(|d| d["nodes"][4]["params"]["wrkers"] = json!(2)),
+            path: "nodes[4].params.wrkers",
+            fragment: "unknown field `wrkers`, expected one of `workers`",
+        },
+        Case {
+            name: "distribution field wrong type",
+            edit: Edit::Json(|d| d["nodes"][4]["params"]["service_time"]["mean_ms"] = json!("10")),
+            path: "nodes[4].params.service_time.mean_ms",
+            fragment: "invalid type",
+        },
+        Case {
+            name: "unknown distribution",
+            edit: Edit::Json(|d| d["nodes"][4]["params"]["service_time"]["type"] = json!("gamma")),
+            path: "nodes[4].params.service_time.type",
+            fragment: "unknown variant `gamma`, expected one of `constant`",
+        },
+        Case {
+            name: "rate profile missing field",
+            edit: Edit::Json(|d| {
+                d["nodes"][0]["params"]["workload"]["rate"] =
+                    json!({"type": "sine", "mean_rps": 5, "amplitude_rps": 1})
+            }),
+            path: "nodes[0].params.workload.rate.period_ms",
+            fragment: "missing field `period_ms`",
+        },
+        Case {
+            name: "unknown kind",
+            edit: Edit::Json(|d| d["nodes"][4]["kind"] = json!("mainframe")),
+            path: "nodes[4].kind",
+            fragment: "unknown node kind `mainframe`; expected one of `client`, `api_gateway`",
+        },
+        Case {
+            name: "missing node id",
+            edit: Edit::Json(|d| {
+                d["nodes"][4].as_object_mut().unwrap().remove("id");
+            }),
+            path: "nodes[4].id",
+            fragment: "missing field `id`",
+        },
+        Case {
+            name: "missing node kind",
+            edit: Edit::Json(|d| {
+                d["nodes"][4].as_object_mut().unwrap().remove("kind");
+            }),
+            path: "nodes[4].kind",
+            fragment: "missing field `kind`; expected one of",
+        },
+        Case {
+            name: "unknown node field",
+            edit: Edit::Json(|d| d["nodes"][4]["colour"] = json!("red")),
+            path: "nodes[4].colour",
+            fragment: "unknown field `colour`",
+        },
+        Case {
+            name: "missing edge from",
+            edit: Edit::Json(|d| {
+                d["edges"][2].as_object_mut().unwrap().remove("from");
+            }),
+            path: "edges[2].from",
+            fragment: "missing field `from`",
+        },
+        Case {
+            name: "missing edge to",
+            edit: Edit::Json(|d| {
+                d["edges"][0].as_object_mut().unwrap().remove("to");
+            }),
+            path: "edges[0].to",
+            fragment: "missing field `to`",
+        },
+        Case {
+            name: "edge param wrong type",
+            edit: Edit::Json(|d| d["edges"][6]["params"]["retry"]["max_attempts"] = json!(2.5)),
+            path: "edges[6].params.retry.max_attempts",
+            fragment: "invalid type: floating point `2.5`, expected u32",
+        },
+        Case {
+            name: "missing fault target",
+            edit: Edit::Json(|d| {
+                d["faults"][0].as_object_mut().unwrap().remove("target");
+            }),
+            path: "faults[0].target",
+            fragment: "missing field `target`",
+        },
+        Case {
+            name: "run field wrong type",
+            edit: Edit::Json(|d| d["run"]["duration_ms"] = json!("1m")),
+            path: "run.duration_ms",
+            fragment: "invalid type",
+        },
+        // ---- identity and wiring ----
+        Case {
+            name: "duplicate node id",
+            edit: Edit::Json(|d| d["nodes"][5]["id"] = json!("api")),
+            path: "nodes[5].id",
+            fragment: "duplicate node id `api` (also nodes[4].id)",
+        },
+        Case {
+            name: "bad node id characters",
+            edit: Edit::Json(|d| d["nodes"][10]["id"] = json!("cold store")),
+            path: "nodes[10].id",
+            fragment: "ids may contain only ASCII letters, digits, `-` and `_`",
+        },
+        Case {
+            name: "empty edge id",
+            edit: Edit::Json(|d| d["edges"][0]["id"] = json!("")),
+            path: "edges[0].id",
+            fragment: "must not be empty",
+        },
+        Case {
+            name: "duplicate edge id",
+            edit: Edit::Json(|d| d["edges"][1]["id"] = json!("e0")),
+            path: "edges[1].id",
+            fragment: "duplicate edge id `e0`",
+        },
+        Case {
+            name: "edge to unknown node",
+            edit: Edit::Json(|d| d["edges"][0]["to"] = json!("nowhere")),
+            path: "edges[0].to",
+            fragment: "no node has id `nowhere`",
+        },
+        Case {
+            name: "edge from unknown node",
+            edit: Edit::Json(|d| d["edges"][3]["from"] = json!("ghost")),
+            path: "edges[3].from",
+            fragment: "no node has id `ghost`",
+        },
+        Case {
+            name: "self-loop",
+            edit: Edit::Json(|d| d["edges"][3]["to"] = json!("lb")),
+            path: "edges[3].to",
+            fragment: "back to itself",
+        },
+        Case {
+            name: "duplicate edge",
+            edit: Edit::Json(|d| {
+                push(
+                    &mut d["edges"],
+                    json!({"id": "again", "from": "users", "to": "limiter"}),
+                )
+            }),
+            path: "edges[10]",
+            fragment: "a second edge from `users` to `limiter` (edges[0]",
+        },
+        Case {
+            name: "client with incoming edge",
+            edit: Edit::Json(|d| {
+                push(
+                    &mut d["edges"],
+                    json!({"id": "back", "from": "worker", "to": "users"}),
+                )
+            }),
+            path: "edges[10].to",
+            fragment: "`users` is a client",
+        },
+        Case {
+            name: "client without outgoing edge",
+            edit: Edit::Json(|d| push(&mut d["nodes"], json!({"id": "idle", "kind": "client"}))),
+            path: "nodes[11]",
+            fragment: "client `idle` has no outgoing edge",
+        },
+        Case {
+            name: "no client",
+            edit: Edit::Json(|d| {
+                remove(&mut d["nodes"], 0);
+                remove(&mut d["edges"], 0);
+            }),
+            path: "nodes",
+            fragment: "no client, so nothing would send requests",
+        },
+        Case {
+            name: "load balancer without backends",
+            edit: Edit::Json(|d| remove(&mut d["edges"], 3)),
+            path: "nodes[3]",
+            fragment: "load balancer `lb` has no outgoing edge",
+        },
+        Case {
+            name: "cache without downstream",
+            edit: Edit::Json(|d| remove(&mut d["edges"], 5)),
+            path: "nodes[5]",
+            fragment: "its misses have nowhere to go",
+        },
+        Case {
+            name: "certain cycle",
+            edit: Edit::Json(|d| {
+                push(
+                    &mut d["edges"],
+                    json!({"id": "loop", "from": "db", "to": "api"}),
+                )
+            }),
+            path: "edges[10]",
+            fragment: "cycle api → cache → db → api in which every edge has call_probability 1",
+        },
+        // ---- numbers ----
+        Case {
+            name: "negative rate",
+            edit: Edit::Json(|d| d["nodes"][0]["params"]["workload"]["rate"]["rps"] = json!(-5)),
+            path: "nodes[0].params.workload.rate.rps",
+            fragment: "must be a finite number ≥ 0, found -5",
+        },
+        Case {
+            name: "NaN time",
+            edit: Edit::Model(|d| {
+                d.edges[2].params.latency = archsim_model::Distribution::Constant { ms: f64::NAN }
+            }),
+            path: "edges[2].params.latency.ms",
+            fragment: "found NaN",
+        },
+        Case {
+            name: "infinite run",
+            edit: Edit::Model(|d| d.run.duration_ms = f64::INFINITY),
+            path: "run.duration_ms",
+            fragment: "must be a finite number > 0, found inf",
+        },
+        Case {
+            name: "zero workers",
+            edit: Edit::Json(|d| d["nodes"][4]["params"]["workers"] = json!(0)),
+            path: "nodes[4].params.workers",
+            fragment: "must be at least 1",
+        },
+        Case {
+            name: "zero connections",
+            edit: Edit::Json(|d| d["nodes"][6]["params"]["connections"] = json!(0)),
+            path: "nodes[6].params.connections",
+            fragment: "must be at least 1",
+        },
+        Case {
+            name: "zero shards",
+            edit: Edit::Json(|d| d["nodes"][6]["params"]["shards"] = json!(0)),
+            path: "nodes[6].params.shards",
+            fragment: "must be at least 1",
+        },
+        Case {
+            name: "probability above 1",
+            edit: Edit::Json(|d| d["edges"][6]["params"]["call_probability"] = json!(1.5)),
+            path: "edges[6].params.call_probability",
+            fragment: "between 0 and 1",
+        },
+        Case {
+            name: "error rate as a percentage",
+            edit: Edit::Json(|d| d["nodes"][4]["params"]["error_rate"] = json!(5)),
+            path: "nodes[4].params.error_rate",
+            fragment: "not a percentage",
+        },
+        Case {
+            name: "log-normal p99 not above median",
+            edit: Edit::Json(|d| {
+                d["nodes"][4]["params"]["service_time"] =
+                    json!({"type": "log_normal", "median_ms": 10, "p99_ms": 10})
+            }),
+            path: "nodes[4].params.service_time.p99_ms",
+            fragment: "must be greater than median_ms (10)",
+        },
+        Case {
+            name: "uniform min above max",
+            edit: Edit::Json(|d| {
+                d["nodes"][4]["params"]["service_time"] =
+                    json!({"type": "uniform", "min_ms": 9, "max_ms": 3})
+            }),
+            path: "nodes[4].params.service_time.min_ms",
+            fragment: "greater than max_ms (3)",
+        },
+        Case {
+            name: "ramp ends before it starts",
+            edit: Edit::Json(
+                |d| d["nodes"][0]["params"]["workload"]["rate"] = json!({"type": "ramp", "from_rps": 1, "to_rps": 9, "start_ms": 500, "end_ms": 500}),
+            ),
+            path: "nodes[0].params.workload.rate.end_ms",
+            fragment: "must be after start_ms (500)",
+        },
+        Case {
+            name: "sine amplitude above mean",
+            edit: Edit::Json(|d| {
+                d["nodes"][0]["params"]["workload"]["rate"] =
+                    json!({"type": "sine", "mean_rps": 10, "amplitude_rps": 11, "period_ms": 1000})
+            }),
+            path: "nodes[0].params.workload.rate.amplitude_rps",
+            fragment: "must not exceed mean_rps (10)",
+        },
+        Case {
+            name: "closed loop without users",
+            edit: Edit::Json(
+                |d| d["nodes"][0]["params"]["workload"] = json!({"type": "closed_loop", "users": 0, "think_time": {"type": "constant", "ms": 100}}),
+            ),
+            path: "nodes[0].params.workload.users",
+            fragment: "must be at least 1",
+        },
+        Case {
+            name: "zipf exponent zero",
+            edit: Edit::Json(|d| {
+                d["nodes"][0]["params"]["keys"]["popularity"]["exponent"] = json!(0)
+            }),
+            path: "nodes[0].params.keys.popularity.exponent",
+            fragment: "must be a finite number > 0",
+        },
+        Case {
+            name: "no keys",
+            edit: Edit::Json(|d| d["nodes"][0]["params"]["keys"]["count"] = json!(0)),
+            path: "nodes[0].params.keys.count",
+            fragment: "must be at least 1",
+        },
+        Case {
+            name: "zero-weight mix",
+            edit: Edit::Json(|d| {
+                d["nodes"][0]["params"]["mix"] = json!([{"name": "read", "weight": 0}])
+            }),
+            path: "nodes[0].params.mix",
+            fragment: "the weights add up to 0",
+        },
+        Case {
+            name: "duplicate class",
+            edit: Edit::Json(|d| d["nodes"][0]["params"]["mix"][1]["name"] = json!("read")),
+            path: "nodes[0].params.mix[1].name",
+            fragment: "duplicate request class `read`",
+        },
+        Case {
+            name: "route for unknown class",
+            edit: Edit::Json(|d| d["nodes"][2]["params"]["routes"][0]["class"] = json!("reed")),
+            path: "nodes[2].params.routes[0].class",
+            fragment: "no client sends request class `reed`; classes sent: `read`, `write`",
+        },
+        Case {
+            name: "route to node without edge",
+            edit: Edit::Json(|d| d["nodes"][2]["params"]["routes"][1]["to"] = json!("db")),
+            path: "nodes[2].params.routes[1].to",
+            fragment: "`db` is not at the end of an edge from `gw`",
+        },
+        Case {
+            name: "dead letter without edge",
+            edit: Edit::Json(|d| remove(&mut d["edges"], 8)),
+            path: "nodes[7].params.dead_letter",
+            fragment: "add an edge `jobs` → `dlq`",
+        },
+        Case {
+            name: "queue without consumer",
+            edit: Edit::Json(|d| remove(&mut d["edges"], 7)),
+            path: "nodes[7]",
+            fragment: "queue `jobs` has no outgoing edge to a consumer",
+        },
+        Case {
+            name: "breaker threshold above 1",
+            edit: Edit::Json(|d| {
+                d["edges"][6]["params"]["circuit_breaker"]["failure_threshold"] = json!(1.5)
+            }),
+            path: "edges[6].params.circuit_breaker.failure_threshold",
+            fragment: "(0, 1]",
+        },
+        Case {
+            name: "breaker window zero",
+            edit: Edit::Json(|d| {
+                d["edges"][6]["params"]["circuit_breaker"]["window_ms"] = json!(0)
+            }),
+            path: "edges[6].params.circuit_breaker.window_ms",
+            fragment: "> 0",
+        },
+        Case {
+            name: "retry with no attempts",
+            edit: Edit::Json(|d| d["edges"][6]["params"]["retry"]["max_attempts"] = json!(0)),
+            path: "edges[6].params.retry.max_attempts",
+            fragment: "must be at least 1 (attempts in all",
+        },
+        Case {
+            name: "negative timeout",
+            edit: Edit::Json(|d| d["edges"][6]["params"]["timeout_ms"] = json!(-1)),
+            path: "edges[6].params.timeout_ms",
+            fragment: "> 0",
+        },
+        Case {
+            name: "token bucket without rate",
+            edit: Edit::Json(|d| {
+                d["nodes"][1]["params"] =
+                    json!({"algorithm": {"type": "token_bucket", "rate_rps": 0, "burst": 5}})
+            }),
+            path: "nodes[1].params.algorithm.rate_rps",
+            fragment: "> 0",
+        },
+        Case {
+            name: "fault on unknown node",
+            edit: Edit::Json(|d| d["faults"][0]["target"] = json!("apo")),
+            path: "faults[0].target",
+            fragment: "no node has id `apo`",
+        },
+        Case {
+            name: "fault at negative time",
+            edit: Edit::Json(|d| d["faults"][0]["at_ms"] = json!(-10)),
+            path: "faults[0].at_ms",
+            fragment: "≥ 0",
+        },
+        Case {
+            name: "fault error rate above 1",
+            edit: Edit::Json(|d| {
+                d["faults"][0]["effect"] = json!({"type": "error_rate", "rate": 50})
+            }),
+            path: "faults[0].effect.rate",
+            fragment: "between 0 and 1",
+        },
+        Case {
+            name: "zero duration",
+            edit: Edit::Json(|d| d["run"]["duration_ms"] = json!(0)),
+            path: "run.duration_ms",
+            fragment: "must be a finite number > 0, found 0",
+        },
+        Case {
+            name: "warm-up as long as the run",
+            edit: Edit::Json(|d| d["run"]["warmup_ms"] = json!(10000)),
+            path: "run.warmup_ms",
+            fragment: "must be shorter than the run",
+        },
+        Case {
+            name: "no replications",
+            edit: Edit::Json(|d| d["run"]["replications"] = json!(0)),
+            path: "run.replications",
+            fragment: "must be at least 1",
+        },
+        Case {
+            name: "zero bucket",
+            edit: Edit::Json(|d| d["run"]["bucket_ms"] = json!(0)),
+            path: "run.bucket_ms",
+            fragment: "> 0",
+        },
+        Case {
+            name: "too many buckets",
+            edit: Edit::Json(|d| d["run"]["bucket_ms"] = json!(0.01)),
+            path: "run.bucket_ms",
+            fragment: "at most 100000",
+        },
+    ];
+
+    let mut failures = Vec::new();
+    for case in &cases {
+        let problems = problems_after(&case.edit);
+        let hit = problems
+            .iter()
+            .any(|p| p.path == case.path && p.message.contains(case.fragment));
+        if !hit {
+            failures.push(format!(
+                "{}: expected `{}` containing {:?}, got:\n    {}",
+                case.name,
+                case.path,
+                case.fragment,
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n    ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn all_problems_are_reported_together() {
+    let mut doc = base();
+    doc["nodes"][4]["params"]["workers"] = json!(0);
+    doc["edges"][0]["to"] = json!("nowhere");
+    doc["run"]["replications"] = json!(0);
+    let problems = problems_after(&Edit::Text(Box::leak(doc.to_string().into_boxed_str())));
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    for expected in ["nodes[4].params.workers", "edges[0].to", "run.replications"] {
+        assert!(
+            paths.contains(&expected),
+            "{expected} missing from {paths:?}"
+        );
+    }
+}
+
+#[test]
+fn structural_problems_across_elements_come_in_one_pass() {
+    let mut doc = base();
+    doc["nodes"][4]["params"]["workers"] = json!("x");
+    doc["nodes"][6]["kind"] = json!("oracle");
+    doc["edges"][5]["params"] = json!({"weight": -1});
+    doc["faults"][0]["effect"] = json!({"type": "meteor"});
+    let problems = parse_design(&doc.to_string()).unwrap_err();
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "nodes[4].params.workers",
+            "nodes[6].kind",
+            "edges[5].params.weight",
+            "faults[0].effect.type"
+        ]
+    );
+}
