@@ -1,0 +1,113 @@
+//! Browser plumbing around the pure codecs: download a file, read a chosen file, read and write
+//! the location fragment. These call into the browser, so they only work in it (natively they
+//! compile, and return an error instead of doing anything).
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::autosave::js_error_text;
+use super::{MAX_IMPORT_BYTES, encode_fragment, in_browser};
+use archsim_model::Design;
+
+/// Offer `contents` as a file download named `file_name`.
+pub fn download_text(file_name: &str, mime_type: &str, contents: &str) -> Result<(), String> {
+    if !in_browser() {
+        return Err("downloads need a browser".into());
+    }
+    let window = web_sys::window().ok_or("no browser window")?;
+    let document = window.document().ok_or("no document")?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(contents));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime_type);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|e| js_error_text(&e))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_error_text(&e))?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|e| js_error_text(&e))?
+        .dyn_into()
+        .map_err(|_| "could not create a link element")?;
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.style().set_property("display", "none").ok();
+    let body = document.body().ok_or("no document body")?;
+    body.append_child(&anchor).map_err(|e| js_error_text(&e))?;
+    anchor.click();
+    anchor.remove();
+    // The click has started the download; the object URL is no longer needed. Revoking it later
+    // rather than now keeps Safari from cancelling the download.
+    let url_for_revoke = url.clone();
+    gloo_timers::callback::Timeout::new(10_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url_for_revoke);
+    })
+    .forget();
+    Ok(())
+}
+
+/// Download the design as pretty JSON under a name taken from the design's name.
+pub fn download_design(design: &Design) -> Result<(), String> {
+    download_text(
+        &super::export_file_name(design),
+        "application/json",
+        &super::export_json(design),
+    )
+}
+
+/// The text of a file the person picked (file input or drop), refusing files too large to be
+/// a design before reading them.
+pub async fn read_file_text(file: web_sys::File) -> Result<String, String> {
+    if !in_browser() {
+        return Err("reading files needs a browser".into());
+    }
+    let size = file.size();
+    if size > MAX_IMPORT_BYTES as f64 {
+        return Err(format!(
+            "\"{}\" is {:.1} MB; designs larger than {} MB are not accepted",
+            file.name(),
+            size / (1024.0 * 1024.0),
+            MAX_IMPORT_BYTES / (1024 * 1024)
+        ));
+    }
+    let text = JsFuture::from(file.text())
+        .await
+        .map_err(|e| format!("could not read \"{}\": {}", file.name(), js_error_text(&e)))?;
+    text.as_string()
+        .ok_or_else(|| format!("\"{}\" is not a text file", file.name()))
+}
+
+/// The current location's fragment, `#…` included; None when there is none.
+pub fn location_fragment() -> Option<String> {
+    if !in_browser() {
+        return None;
+    }
+    let hash = web_sys::window()?.location().hash().ok()?;
+    (!hash.is_empty()).then_some(hash)
+}
+
+/// The address of this page with the design in its fragment: the link to share.
+pub fn share_url(design: &Design) -> Result<String, String> {
+    if !in_browser() {
+        return Err("share links need a browser".into());
+    }
+    let location = web_sys::window().ok_or("no browser window")?.location();
+    let href = location.href().map_err(|e| js_error_text(&e))?;
+    let base = href.split('#').next().unwrap_or(&href);
+    Ok(format!("{base}{}", encode_fragment(design)))
+}
+
+/// Drop the fragment from the address bar without reloading or adding a history entry (after a
+/// shared design has been loaded, so a reload does not load it over later edits).
+pub fn clear_location_fragment() -> Result<(), String> {
+    if !in_browser() {
+        return Err("no browser".into());
+    }
+    let window = web_sys::window().ok_or("no browser window")?;
+    let location = window.location();
+    let path = location.pathname().map_err(|e| js_error_text(&e))?;
+    let search = location.search().map_err(|e| js_error_text(&e))?;
+    window
+        .history()
+        .map_err(|e| js_error_text(&e))?
+        .replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}")))
+        .map_err(|e| js_error_text(&e))
+}
