@@ -4,9 +4,4 @@ pub mod components;
 pub mod persist;
 pub mod state;
 
-use yew::prelude::*;
-
-#[function_component(App)]
-pub fn app() -> Html {
-    html! { <div id="app">{ "archsim" }</div> }
-}
+pub use components::App;

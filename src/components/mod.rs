@@ -1,1 +1,17 @@
-//! Yew view components.
+//! Yew view components: the app shell and the topology editor.
+//!
+//! Views read the [`crate::state::EditorState`] and change it only by dispatching actions; the
+//! browser-facing persistence lives in [`crate::persist`].
+
+pub mod app;
+pub mod canvas;
+pub mod dialogs;
+pub mod fields;
+pub mod forms;
+pub mod header;
+pub mod kinds;
+pub mod palette;
+pub mod properties;
+pub mod run_bar;
+
+pub use app::App;

@@ -1,0 +1,627 @@
+//! The app shell: header, palette, canvas, properties, run bar and results, plus everything
+//! that is about the page rather than one panel: start-up loading (shared link, autosave),
+//! autosave on change, keyboard shortcuts, import/export/share and dialogs.
+
+use archsim_model::{Design, Position};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use yew::prelude::*;
+
+use super::canvas::{Canvas, ZOOM_STEP, canvas_size};
+use super::dialogs::{Modal, Notice, NoticeBar, ProblemsDialog, ShortcutsDialog};
+use super::header::Header;
+use super::palette::Palette;
+use super::properties::PropertiesPanel;
+use super::run_bar::{Results, RunBar};
+use crate::persist::{self, LoadOutcome, browser};
+use crate::state::geometry::GRID;
+use crate::state::{Action, EditorSnapshot, EditorState, run_blockers};
+
+/// Which dialog is open.
+#[derive(Debug, Clone, PartialEq)]
+enum Dialog {
+    Shortcuts,
+    Problems {
+        title: String,
+        summary: String,
+        problems: Vec<String>,
+    },
+    Share {
+        url: String,
+        /// None while the copy is under way; then whether it worked.
+        copied: Option<bool>,
+    },
+}
+
+/// What the page starts with, decided once before the first render.
+struct Startup {
+    state: EditorState,
+    notice: Option<Notice>,
+    /// The design came from a link: fit it to the screen once the canvas has a size.
+    fit: bool,
+}
+
+/// A shared link wins over the autosave (the person opened the link to see that design); an
+/// unreadable link falls back to the autosave, and says so.
+fn startup() -> Startup {
+    let mut notices: Vec<String> = Vec::new();
+    if let Some(fragment) = browser::location_fragment() {
+        match persist::decode_fragment(&fragment) {
+            Ok(design) => {
+                // Keep the link's design out of the address bar, so a reload after edits shows
+                // the edits (from the autosave), not the link again.
+                let _ = browser::clear_location_fragment();
+                let name = display_name(&design);
+                return Startup {
+                    state: EditorState::new(design),
+                    notice: Some(Notice::info(format!("Loaded “{name}” from the link."))),
+                    fit: true,
+                };
+            }
+            Err(reason) => {
+                notices.push(format!("This link's design could not be loaded: {reason}."))
+            }
+        }
+    }
+    let state = match persist::load_local() {
+        LoadOutcome::Restored(snapshot) => EditorState::from_snapshot(snapshot),
+        LoadOutcome::Empty | LoadOutcome::Unavailable(_) => EditorState::default(),
+        LoadOutcome::Corrupt {
+            error, moved_to, ..
+        } => {
+            let kept = match moved_to {
+                Some(key) => format!(" It was kept in local storage under “{key}”."),
+                None => String::new(),
+            };
+            notices.push(format!(
+                "The autosaved design could not be read ({error}), so the editor starts empty.{kept}"
+            ));
+            EditorState::default()
+        }
+    };
+    Startup {
+        state,
+        notice: (!notices.is_empty()).then(|| Notice::warning(notices.join(" "))),
+        fit: false,
+    }
+}
+
+fn display_name(design: &Design) -> String {
+    if design.name.trim().is_empty() {
+        "Untitled design".to_string()
+    } else {
+        design.name.clone()
+    }
+}
+
+/// True when keys typed now belong to a text field, not to the editor's shortcuts.
+fn typing_in_field(event: &web_sys::KeyboardEvent) -> bool {
+    let Some(element) = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return false;
+    };
+    let tag = element.tag_name().to_ascii_lowercase();
+    if tag == "textarea" || tag == "select" {
+        return true;
+    }
+    if tag == "input" {
+        // Checkboxes and buttons take no text: shortcuts still work while they have focus.
+        let kind = element
+            .get_attribute("type")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        return !matches!(kind.as_str(), "checkbox" | "radio" | "button" | "file");
+    }
+    element
+        .dyn_ref::<web_sys::HtmlElement>()
+        .is_some_and(|e| e.is_content_editable())
+}
+
+fn canvas_centre() -> Position {
+    let (width, height) = canvas_size();
+    Position {
+        x: width / 2.0,
+        y: height / 2.0,
+    }
+}
+
+fn fit_action() -> Action {
+    let (width, height) = canvas_size();
+    Action::FitToScreen { width, height }
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let startup = use_mut_ref(|| Some(startup()));
+    let (initial_notice, initial_fit) = {
+        let s = startup.borrow();
+        s.as_ref()
+            .map(|s| (s.notice.clone(), s.fit))
+            .unwrap_or((None, false))
+    };
+    let state = {
+        let startup = startup.clone();
+        use_reducer(move || {
+            startup
+                .borrow_mut()
+                .take()
+                .map(|s| s.state)
+                .unwrap_or_default()
+        })
+    };
+    let notice = use_state(|| initial_notice);
+    let dialog = use_state(|| None::<Dialog>);
+    let space_held = use_state(|| false);
+
+    // The latest state and dialog for the window listeners, which are registered once.
+    let latest = use_mut_ref(|| (state.clone(), dialog.clone()));
+    *latest.borrow_mut() = (state.clone(), dialog.clone());
+
+    // Fit a design that came from a link once the canvas has its size.
+    {
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            if initial_fit {
+                state.dispatch(fit_action());
+            }
+        });
+    }
+
+    // Autosave after every design change. Viewport-only changes ride along with the next one.
+    {
+        let state = state.clone();
+        let notice = notice.clone();
+        let warned = use_mut_ref(|| false);
+        use_effect_with(state.revision, move |revision| {
+            if *revision > 0 {
+                let snapshot = EditorSnapshot {
+                    design: state.design.clone(),
+                    viewport: state.viewport,
+                };
+                match persist::save_local(&snapshot) {
+                    Ok(()) => *warned.borrow_mut() = false,
+                    Err(reason) => {
+                        // Say it once, not on every keystroke.
+                        if !std::mem::replace(&mut *warned.borrow_mut(), true) {
+                            notice.set(Some(Notice::warning(format!(
+                                "Autosave failed: {reason}. Export the design to keep it."
+                            ))));
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    let load_design = {
+        let state = state.clone();
+        let notice = notice.clone();
+        Callback::from(move |(design, message): (Design, String)| {
+            state.dispatch(Action::LoadDesign(design));
+            state.dispatch(fit_action());
+            notice.set(Some(Notice::info(message)));
+        })
+    };
+
+    let import_text = {
+        let load_design = load_design.clone();
+        let dialog = dialog.clone();
+        Callback::from(move |(file_name, text): (String, Result<String, String>)| {
+            let parsed = text
+                .map_err(|reason| vec![reason])
+                .and_then(|text| persist::import_json(&text));
+            match parsed {
+                Ok(design) => {
+                    let message = format!("Imported “{}” from {file_name}.", display_name(&design));
+                    load_design.emit((design, message));
+                }
+                Err(problems) => dialog.set(Some(Dialog::Problems {
+                    title: format!("Can't import {file_name}"),
+                    summary: "The file is not a design this version can read. Nothing was changed."
+                        .into(),
+                    problems,
+                })),
+            }
+        })
+    };
+    let import_file = {
+        let import_text = import_text.clone();
+        Callback::from(move |file: web_sys::File| {
+            let import_text = import_text.clone();
+            let name = file.name();
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = browser::read_file_text(file).await;
+                import_text.emit((name, text));
+            });
+        })
+    };
+
+    // Window-level keyboard shortcuts (and Space for panning), plus loading a design from a link
+    // pasted into this same tab (only the fragment changes, so the page does not reload).
+    {
+        let latest = latest.clone();
+        let space_held = space_held.clone();
+        let load_design = load_design.clone();
+        let notice = notice.clone();
+        use_effect_with((), move |_| {
+            let window = web_sys::window();
+            let keydown = {
+                let latest = latest.clone();
+                let space_held = space_held.clone();
+                Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(
+                    move |event: web_sys::KeyboardEvent| {
+                        let (state, dialog) = latest.borrow().clone();
+                        handle_key(&event, &state, &dialog, &space_held);
+                    },
+                )
+            };
+            let keyup = {
+                let space_held = space_held.clone();
+                Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(
+                    move |event: web_sys::KeyboardEvent| {
+                        if event.key() == " " {
+                            space_held.set(false);
+                        }
+                    },
+                )
+            };
+            let hashchange = Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
+                let Some(fragment) = browser::location_fragment() else {
+                    return;
+                };
+                match persist::decode_fragment(&fragment) {
+                    Ok(design) => {
+                        let _ = browser::clear_location_fragment();
+                        let message = format!("Loaded “{}” from the link.", display_name(&design));
+                        load_design.emit((design, message));
+                    }
+                    Err(reason) => notice.set(Some(Notice::warning(format!(
+                        "This link's design could not be loaded: {reason}."
+                    )))),
+                }
+            });
+            if let Some(w) = &window {
+                let _ =
+                    w.add_event_listener_with_callback("keydown", keydown.as_ref().unchecked_ref());
+                let _ = w.add_event_listener_with_callback("keyup", keyup.as_ref().unchecked_ref());
+                let _ = w.add_event_listener_with_callback(
+                    "hashchange",
+                    hashchange.as_ref().unchecked_ref(),
+                );
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "keydown",
+                        keydown.as_ref().unchecked_ref(),
+                    );
+                    let _ = w.remove_event_listener_with_callback(
+                        "keyup",
+                        keyup.as_ref().unchecked_ref(),
+                    );
+                    let _ = w.remove_event_listener_with_callback(
+                        "hashchange",
+                        hashchange.as_ref().unchecked_ref(),
+                    );
+                }
+                drop((keydown, keyup, hashchange));
+            }
+        });
+    }
+
+    let blockers = {
+        let state = state.clone();
+        use_memo(state.revision, move |_| run_blockers(&state.design))
+    };
+    let templates = use_memo((), |_| persist::templates());
+
+    let dispatch_unit = |action: Action| {
+        let state = state.clone();
+        Callback::from(move |_: ()| state.dispatch(action.clone()))
+    };
+    let on_template = {
+        let load_design = load_design.clone();
+        let dialog = dialog.clone();
+        Callback::from(move |id: &'static str| {
+            let Some(template) = persist::templates::template(id) else {
+                return;
+            };
+            match template.design() {
+                Ok(design) => {
+                    let message = format!(
+                        "Loaded the template “{}”. Undo brings your design back.",
+                        template.name
+                    );
+                    load_design.emit((design, message));
+                }
+                Err(problems) => dialog.set(Some(Dialog::Problems {
+                    title: format!("Can't load the template {}", template.name),
+                    summary: "Nothing was changed.".into(),
+                    problems,
+                })),
+            }
+        })
+    };
+    let on_export = {
+        let state = state.clone();
+        let notice = notice.clone();
+        Callback::from(move |_: ()| {
+            if let Err(reason) = browser::download_design(&state.design) {
+                notice.set(Some(Notice::warning(format!("Export failed: {reason}."))));
+            }
+        })
+    };
+    let on_share = {
+        let state = state.clone();
+        let dialog = dialog.clone();
+        let notice = notice.clone();
+        Callback::from(move |_: ()| match browser::share_url(&state.design) {
+            Ok(url) => {
+                dialog.set(Some(Dialog::Share {
+                    url: url.clone(),
+                    copied: None,
+                }));
+                let dialog = dialog.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let copied = match web_sys::window() {
+                        Some(w) => {
+                            let promise = w.navigator().clipboard().write_text(&url);
+                            wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+                        }
+                        None => false,
+                    };
+                    dialog.set(Some(Dialog::Share {
+                        url,
+                        copied: Some(copied),
+                    }));
+                });
+            }
+            Err(reason) => notice.set(Some(Notice::warning(format!("No share link: {reason}.")))),
+        })
+    };
+    let on_rename = {
+        let state = state.clone();
+        Callback::from(move |name: String| state.dispatch(Action::SetDesignName(name)))
+    };
+    let on_help = {
+        let dialog = dialog.clone();
+        Callback::from(move |_: ()| dialog.set(Some(Dialog::Shortcuts)))
+    };
+    let on_palette_add = {
+        let state = state.clone();
+        Callback::from(move |kind: String| {
+            // Click-to-add lands in the middle of the view, nudged so repeated clicks don't
+            // stack nodes exactly on top of each other.
+            let offset = (state.design.nodes.len() % 5) as f64 * GRID;
+            let centre = state.viewport.screen_to_canvas(canvas_centre());
+            state.dispatch(Action::AddNode {
+                kind,
+                at: Position {
+                    x: centre.x + offset,
+                    y: centre.y + offset,
+                },
+            });
+        })
+    };
+    let close_dialog = {
+        let dialog = dialog.clone();
+        Callback::from(move |_: ()| dialog.set(None))
+    };
+    let on_file_drop = {
+        let import_file = import_file.clone();
+        Callback::from(move |file: web_sys::File| import_file.emit(file))
+    };
+
+    let dialog_view = match (*dialog).clone() {
+        None => html! {},
+        Some(Dialog::Shortcuts) => html! { <ShortcutsDialog on_close={close_dialog.clone()} /> },
+        Some(Dialog::Problems {
+            title,
+            summary,
+            problems,
+        }) => html! {
+            <ProblemsDialog title={title} summary={summary} problems={problems}
+                on_close={close_dialog.clone()} />
+        },
+        Some(Dialog::Share { url, copied }) => {
+            let status = match copied {
+                None => "Copying the link…",
+                Some(true) => "Copied to the clipboard. Anyone who opens it sees this design.",
+                Some(false) => {
+                    "Copy the link below (the browser did not allow copying it for you)."
+                }
+            };
+            let select_all = Callback::from(|event: FocusEvent| {
+                let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+                input.select();
+            });
+            html! {
+                <Modal id="share-dialog" title="Share link" on_close={close_dialog.clone()}>
+                    <p class="share-status">{ status }</p>
+                    <input class="field-input share-url" id="share-url" type="text" readonly={true}
+                           value={url} onfocus={select_all} />
+                    <p class="field-hint">{ "The whole design is inside the link; nothing is uploaded." }</p>
+                </Modal>
+            }
+        }
+    };
+
+    let notices = {
+        let app_notice = (*notice).clone().map(|n| {
+            let notice = notice.clone();
+            html! {
+                <NoticeBar notice={n} on_dismiss={Callback::from(move |_| notice.set(None))} />
+            }
+        });
+        let state_notice = state.notice.clone().map(|text| {
+            html! {
+                <NoticeBar notice={Notice::warning(text)} on_dismiss={dispatch_unit(Action::ClearNotice)} />
+            }
+        });
+        html! { <div class="canvas-notices">{ for app_notice }{ for state_notice }</div> }
+    };
+
+    let zoom_by = |factor: f64| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            state.dispatch(Action::ZoomAt {
+                factor,
+                anchor: canvas_centre(),
+            })
+        })
+    };
+    let fit = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(fit_action()))
+    };
+    let toggle_snap = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::ToggleSnap))
+    };
+
+    html! {
+        <div id="app">
+            <Header design_name={state.design.name.clone()} can_undo={state.can_undo()}
+                can_redo={state.can_redo()} templates={(*templates).clone()}
+                on_rename={on_rename} on_template={on_template} on_import_file={import_file}
+                on_export={on_export} on_share={on_share} on_undo={dispatch_unit(Action::Undo)}
+                on_redo={dispatch_unit(Action::Redo)} on_help={on_help} />
+            <div class="workspace">
+                <Palette on_add={on_palette_add} />
+                <main class="center">
+                    <div id="canvas">
+                        <Canvas state={state.clone()} space_held={*space_held} on_file_drop={on_file_drop} />
+                        if state.design.nodes.is_empty() {
+                            <div class="canvas-empty">
+                                <div class="canvas-empty-card">
+                                    <h2>{ "Start your design" }</h2>
+                                    <p>{ "Drag a component from the left onto the canvas, or click one to add it." }</p>
+                                    <p>{ "Connect nodes by dragging from the dot on a node's right edge." }</p>
+                                    <p>{ "Or pick a starting point under Templates, or drop a design file here." }</p>
+                                </div>
+                            </div>
+                        }
+                        { notices }
+                        <div class="canvas-controls" role="toolbar" aria-label="View">
+                            <button type="button" class="tool-button" id="zoom-out" title="Zoom out (−)"
+                                    aria-label="Zoom out" onclick={zoom_by(1.0 / ZOOM_STEP)}>{ "−" }</button>
+                            <span class="zoom-level" id="zoom-level">{ format!("{:.0}%", state.viewport.zoom * 100.0) }</span>
+                            <button type="button" class="tool-button" id="zoom-in" title="Zoom in (+)"
+                                    aria-label="Zoom in" onclick={zoom_by(ZOOM_STEP)}>{ "+" }</button>
+                            <button type="button" class="tool-button" id="zoom-fit" title="Fit to screen (0)"
+                                    onclick={fit}>{ "Fit" }</button>
+                            <button type="button" class={classes!("tool-button", state.snap_to_grid.then_some("is-on"))}
+                                    id="snap-toggle" title="Snap to grid" aria-pressed={state.snap_to_grid.to_string()}
+                                    onclick={toggle_snap}>{ "Snap" }</button>
+                        </div>
+                    </div>
+                    <RunBar blockers={blockers} />
+                    <Results />
+                </main>
+                <PropertiesPanel state={state.clone()} />
+            </div>
+            { dialog_view }
+        </div>
+    }
+}
+
+/// The keyboard shortcuts (listed in the shortcuts dialog).
+fn handle_key(
+    event: &web_sys::KeyboardEvent,
+    state: &UseReducerHandle<EditorState>,
+    dialog: &UseStateHandle<Option<Dialog>>,
+    space_held: &UseStateHandle<bool>,
+) {
+    let key = event.key();
+    if dialog.is_some() {
+        if key == "Escape" {
+            event.prevent_default();
+            dialog.set(None);
+        }
+        return;
+    }
+    if typing_in_field(event) {
+        return;
+    }
+    let command = event.ctrl_key() || event.meta_key();
+    let shift = event.shift_key();
+    let lower = key.to_lowercase();
+    let action = match (command, lower.as_str()) {
+        (true, "z") if shift => Some(Action::Redo),
+        (true, "z") => Some(Action::Undo),
+        (true, "y") => Some(Action::Redo),
+        (true, "c") => Some(Action::Copy),
+        (true, "x") => Some(Action::Cut),
+        (true, "v") => Some(Action::Paste),
+        (true, "d") => Some(Action::Duplicate),
+        (true, "a") => Some(Action::SelectAll),
+        (true, _) => None,
+        (false, "delete" | "backspace") => Some(Action::DeleteSelection),
+        (false, "escape") => Some(Action::ClearSelection),
+        (false, "?") => {
+            dialog.set(Some(Dialog::Shortcuts));
+            event.prevent_default();
+            None
+        }
+        (false, "+" | "=") => Some(Action::ZoomAt {
+            factor: ZOOM_STEP,
+            anchor: canvas_centre(),
+        }),
+        (false, "-" | "_") => Some(Action::ZoomAt {
+            factor: 1.0 / ZOOM_STEP,
+            anchor: canvas_centre(),
+        }),
+        // Shift+1 arrives as "!" on US layouts; `code` catches other layouts.
+        (false, "0" | "!") => Some(fit_action()),
+        (false, _) if shift && event.code() == "Digit1" => Some(fit_action()),
+        (false, "arrowleft" | "arrowright" | "arrowup" | "arrowdown") => {
+            let step = if shift { GRID } else { 1.0 };
+            let (dx, dy) = match lower.as_str() {
+                "arrowleft" => (-step, 0.0),
+                "arrowright" => (step, 0.0),
+                "arrowup" => (0.0, -step),
+                _ => (0.0, step),
+            };
+            let ids: Vec<String> = state.selection.nodes.iter().cloned().collect();
+            (!ids.is_empty()).then_some(Action::MoveNodes { ids, dx, dy })
+        }
+        (false, " ") => {
+            // Space pans while held; keep the page from scrolling.
+            event.prevent_default();
+            if !event.repeat() {
+                space_held.set(true);
+            }
+            None
+        }
+        _ => None,
+    };
+    if let Some(action) = action {
+        event.prevent_default();
+        state.dispatch(action);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_name_falls_back_for_blank_names() {
+        let mut design = Design::default();
+        assert_eq!(display_name(&design), "Untitled design");
+        design.name = "  ".into();
+        assert_eq!(display_name(&design), "Untitled design");
+        design.name = "Shop".into();
+        assert_eq!(display_name(&design), "Shop");
+    }
+
+    #[test]
+    fn startup_outside_a_browser_starts_empty_without_notice() {
+        let s = startup();
+        assert!(s.state.design.nodes.is_empty());
+        assert!(s.notice.is_none());
+        assert!(!s.fit);
+    }
+}

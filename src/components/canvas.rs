@@ -1,0 +1,734 @@
+//! The editor surface: an `<svg>` with the nodes and edges of the design, panned and zoomed by
+//! one `<g transform>`, plus the pointer gestures that edit it (move, connect, rubber-band
+//! select, pan) and drops from the palette or of a design file.
+//!
+//! Gestures live in a `RefCell` rather than in component state: pointer moves arrive faster
+//! than frames and must not each cause a render of the canvas. Only what the person must see
+//! (the rubber band, the connection line) is state.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use archsim_model::{Edge, Node, Position};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement};
+use yew::prelude::*;
+
+use super::forms::node::node_caption;
+use super::kinds::{kind_icon_shapes, kind_info};
+use super::palette::KIND_MIME;
+use crate::state::geometry::{self, NODE_HEIGHT, NODE_WIDTH, Rect};
+use crate::state::{Action, EditorState, ItemRef, field_problems};
+
+/// Pixels the pointer must travel before a press becomes a drag (a smaller move is a click).
+const DRAG_THRESHOLD: f64 = 3.0;
+/// Zoom factor of one +/− step and of the zoom buttons.
+pub const ZOOM_STEP: f64 = 1.2;
+
+#[derive(Properties, PartialEq)]
+pub struct CanvasProps {
+    pub state: UseReducerHandle<EditorState>,
+    /// True while Space is held: a drag anywhere pans.
+    pub space_held: bool,
+    /// A file was dropped on the canvas (to import as a design).
+    pub on_file_drop: Callback<web_sys::File>,
+}
+
+/// What the pointer is doing between press and release.
+#[derive(Debug, Clone, PartialEq)]
+enum Gesture {
+    Idle,
+    /// Pressed on a node; becomes a move once the pointer travels far enough.
+    Press {
+        node: String,
+        ids: Vec<String>,
+        start: (f64, f64),
+        last: (f64, f64),
+        moving: bool,
+    },
+    Pan {
+        last: (f64, f64),
+    },
+    Connect {
+        from: String,
+    },
+    RubberBand {
+        start: Position,
+        additive: bool,
+        moved: bool,
+    },
+}
+
+/// Screen point of a pointer event relative to the canvas element's top-left corner.
+fn local_point(svg: &NodeRef, client_x: i32, client_y: i32) -> (f64, f64) {
+    match svg.cast::<Element>() {
+        Some(el) => {
+            let rect = el.get_bounding_client_rect();
+            (
+                f64::from(client_x) - rect.left(),
+                f64::from(client_y) - rect.top(),
+            )
+        }
+        None => (f64::from(client_x), f64::from(client_y)),
+    }
+}
+
+/// The element of `selector` the event started in, if any (the node, handle or edge pressed).
+fn closest_attr(event: &Event, selector: &str, attr: &str) -> Option<String> {
+    let target = event.target()?.dyn_into::<Element>().ok()?;
+    let found = target.closest(selector).ok().flatten()?;
+    found.get_attribute(attr)
+}
+
+fn blur_active_element() {
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = active {
+        let _ = element.blur();
+    }
+}
+
+/// Size of the canvas element in pixels (for fit to screen and zooming at the centre).
+pub fn canvas_size() -> (f64, f64) {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("canvas-surface"));
+    match element {
+        Some(el) => {
+            let rect = el.get_bounding_client_rect();
+            (rect.width(), rect.height())
+        }
+        None => (800.0, 600.0),
+    }
+}
+
+#[function_component(Canvas)]
+pub fn canvas(props: &CanvasProps) -> Html {
+    let state = &props.state;
+    let svg_ref = use_node_ref();
+    let gesture = use_mut_ref(|| Gesture::Idle);
+    let rubber_band = use_state(|| None::<Rect>);
+    let connect_line = use_state(|| None::<(Position, Position)>);
+    let renaming = use_state(|| None::<String>);
+    let viewport = state.viewport;
+
+    // Snapshot nodes as `Rc`s once per design revision, so pan, zoom and selection changes hand
+    // the node views the very same props and none of them re-render.
+    let nodes: Rc<Vec<Rc<Node>>> = {
+        let state = state.clone();
+        use_memo(state.revision, move |_| {
+            state
+                .design
+                .nodes
+                .iter()
+                .cloned()
+                .map(Rc::new)
+                .collect::<Vec<_>>()
+        })
+    };
+    let problem_nodes: Rc<Vec<String>> = {
+        let state = state.clone();
+        use_memo(state.revision, move |_| {
+            let design = &state.design;
+            let problems = field_problems(design);
+            design
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| {
+                    let prefix = format!("nodes[{i}]");
+                    problems.keys().any(|p| {
+                        p.strip_prefix(&prefix)
+                            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                    })
+                })
+                .map(|(_, n)| n.id.clone())
+                .collect()
+        })
+    };
+
+    let on_pointer_down = {
+        let state = state.clone();
+        let gesture = gesture.clone();
+        let svg_ref = svg_ref.clone();
+        let rubber_band = rubber_band.clone();
+        let connect_line = connect_line.clone();
+        let space_held = props.space_held;
+        Callback::from(move |event: PointerEvent| {
+            // Pressing the canvas ends typing in a field: the default action that would move
+            // focus is prevented below (no text selection while dragging), so blur by hand.
+            blur_active_element();
+            let point = local_point(&svg_ref, event.client_x(), event.client_y());
+            let canvas_point = state.viewport.screen_to_canvas(Position {
+                x: point.0,
+                y: point.1,
+            });
+            let capture = |svg_ref: &NodeRef| {
+                if let Some(el) = svg_ref.cast::<Element>() {
+                    // Capture fails only for a pointer that is already gone: nothing to do.
+                    let _ = el.set_pointer_capture(event.pointer_id());
+                }
+            };
+            // Middle button, or Space held: pan from anywhere.
+            if event.button() == 1 || (event.button() == 0 && space_held) {
+                event.prevent_default();
+                capture(&svg_ref);
+                *gesture.borrow_mut() = Gesture::Pan { last: point };
+                return;
+            }
+            if event.button() != 0 {
+                return;
+            }
+            let additive = event.shift_key() || event.ctrl_key() || event.meta_key();
+            if let Some(from) = closest_attr(&event, "[data-handle-of]", "data-handle-of") {
+                event.prevent_default();
+                capture(&svg_ref);
+                connect_line.set(Some((canvas_point, canvas_point)));
+                *gesture.borrow_mut() = Gesture::Connect { from };
+                return;
+            }
+            if let Some(id) = closest_attr(&event, "[data-node-id]", "data-node-id") {
+                event.prevent_default();
+                if additive {
+                    state.dispatch(Action::ToggleSelect(ItemRef::Node(id)));
+                    return;
+                }
+                let ids: Vec<String> = if state.selection.contains_node(&id) {
+                    state.selection.nodes.iter().cloned().collect()
+                } else {
+                    state.dispatch(Action::SelectOnly(ItemRef::Node(id.clone())));
+                    vec![id.clone()]
+                };
+                capture(&svg_ref);
+                *gesture.borrow_mut() = Gesture::Press {
+                    node: id,
+                    ids,
+                    start: point,
+                    last: point,
+                    moving: false,
+                };
+                return;
+            }
+            if let Some(id) = closest_attr(&event, "[data-edge-id]", "data-edge-id") {
+                event.prevent_default();
+                let item = ItemRef::Edge(id);
+                state.dispatch(if additive {
+                    Action::ToggleSelect(item)
+                } else {
+                    Action::SelectOnly(item)
+                });
+                return;
+            }
+            // Empty canvas: rubber band (a plain click clears the selection on release).
+            event.prevent_default();
+            capture(&svg_ref);
+            rubber_band.set(None);
+            *gesture.borrow_mut() = Gesture::RubberBand {
+                start: canvas_point,
+                additive,
+                moved: false,
+            };
+        })
+    };
+
+    let on_pointer_move = {
+        let state = state.clone();
+        let gesture = gesture.clone();
+        let svg_ref = svg_ref.clone();
+        let rubber_band = rubber_band.clone();
+        let connect_line = connect_line.clone();
+        Callback::from(move |event: PointerEvent| {
+            let mut current = gesture.borrow_mut();
+            if *current == Gesture::Idle {
+                return;
+            }
+            let point = local_point(&svg_ref, event.client_x(), event.client_y());
+            let canvas_point = state.viewport.screen_to_canvas(Position {
+                x: point.0,
+                y: point.1,
+            });
+            match &mut *current {
+                Gesture::Idle => {}
+                Gesture::Pan { last } => {
+                    state.dispatch(Action::Pan {
+                        dx: point.0 - last.0,
+                        dy: point.1 - last.1,
+                    });
+                    *last = point;
+                }
+                Gesture::Press {
+                    ids,
+                    start,
+                    last,
+                    moving,
+                    ..
+                } => {
+                    if !*moving {
+                        let travelled = (point.0 - start.0).hypot(point.1 - start.1);
+                        if travelled < DRAG_THRESHOLD {
+                            return;
+                        }
+                        *moving = true;
+                        state.dispatch(Action::BeginGesture);
+                    }
+                    let zoom = state.viewport.zoom;
+                    state.dispatch(Action::MoveNodes {
+                        ids: ids.clone(),
+                        dx: (point.0 - last.0) / zoom,
+                        dy: (point.1 - last.1) / zoom,
+                    });
+                    *last = point;
+                }
+                Gesture::Connect { from } => {
+                    if let Some(node) = state.design.node(from) {
+                        let rect = geometry::node_rect(node);
+                        let start = Position {
+                            x: rect.right(),
+                            y: rect.y + rect.height / 2.0,
+                        };
+                        connect_line.set(Some((start, canvas_point)));
+                    }
+                }
+                Gesture::RubberBand { start, moved, .. } => {
+                    *moved = true;
+                    rubber_band.set(Some(Rect::from_corners(*start, canvas_point)));
+                }
+            }
+        })
+    };
+
+    let on_pointer_up = {
+        let state = state.clone();
+        let gesture = gesture.clone();
+        let svg_ref = svg_ref.clone();
+        let rubber_band = rubber_band.clone();
+        let connect_line = connect_line.clone();
+        Callback::from(move |event: PointerEvent| {
+            let finished = std::mem::replace(&mut *gesture.borrow_mut(), Gesture::Idle);
+            if let Some(el) = svg_ref.cast::<Element>() {
+                let _ = el.release_pointer_capture(event.pointer_id());
+            }
+            let point = local_point(&svg_ref, event.client_x(), event.client_y());
+            let canvas_point = state.viewport.screen_to_canvas(Position {
+                x: point.0,
+                y: point.1,
+            });
+            match finished {
+                Gesture::Idle | Gesture::Pan { .. } => {}
+                Gesture::Press { node, moving, .. } => {
+                    if moving {
+                        state.dispatch(Action::EndGesture);
+                    } else if state.selection.nodes.len() > 1 {
+                        // A click (not a drag) on one of several selected nodes selects it alone.
+                        state.dispatch(Action::SelectOnly(ItemRef::Node(node)));
+                    }
+                }
+                Gesture::Connect { from } => {
+                    connect_line.set(None);
+                    if let Some(to) = geometry::hit_node(&state.design, canvas_point) {
+                        if to != from {
+                            state.dispatch(Action::Connect {
+                                from,
+                                to: to.to_string(),
+                            });
+                        }
+                    }
+                }
+                Gesture::RubberBand {
+                    start,
+                    additive,
+                    moved,
+                } => {
+                    rubber_band.set(None);
+                    if moved {
+                        state.dispatch(Action::SelectInRect {
+                            rect: Rect::from_corners(start, canvas_point),
+                            additive,
+                        });
+                    } else if !additive {
+                        state.dispatch(Action::ClearSelection);
+                    }
+                }
+            }
+        })
+    };
+
+    let on_double_click = {
+        let renaming = renaming.clone();
+        Callback::from(move |event: MouseEvent| {
+            if let Some(id) = closest_attr(&event, "[data-node-id]", "data-node-id") {
+                event.prevent_default();
+                renaming.set(Some(id));
+            }
+        })
+    };
+
+    let on_wheel = {
+        let state = state.clone();
+        let svg_ref = svg_ref.clone();
+        Callback::from(move |event: WheelEvent| {
+            event.prevent_default();
+            // Line and page modes come from mouse wheels on some systems: scale them to pixels.
+            let unit = match event.delta_mode() {
+                1 => 16.0,
+                2 => 400.0,
+                _ => 1.0,
+            };
+            let (dx, dy) = (event.delta_x() * unit, event.delta_y() * unit);
+            if event.ctrl_key() || event.meta_key() {
+                // Pinch gestures arrive as ctrl+wheel with small deltas; exp keeps zoom smooth.
+                let (x, y) = local_point(&svg_ref, event.client_x(), event.client_y());
+                state.dispatch(Action::ZoomAt {
+                    factor: (-dy * 0.0025).exp(),
+                    anchor: Position { x, y },
+                });
+            } else if event.shift_key() && dx == 0.0 {
+                state.dispatch(Action::Pan { dx: -dy, dy: 0.0 });
+            } else {
+                state.dispatch(Action::Pan { dx: -dx, dy: -dy });
+            }
+        })
+    };
+
+    let on_drag_over = Callback::from(|event: DragEvent| {
+        let accepts = event.data_transfer().is_some_and(|t| {
+            let types = t.types();
+            types.includes(&KIND_MIME.into(), 0) || types.includes(&"Files".into(), 0)
+        });
+        if accepts {
+            event.prevent_default();
+            if let Some(t) = event.data_transfer() {
+                t.set_drop_effect("copy");
+            }
+        }
+    });
+
+    let on_drop = {
+        let state = state.clone();
+        let svg_ref = svg_ref.clone();
+        let on_file_drop = props.on_file_drop.clone();
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            let Some(transfer) = event.data_transfer() else {
+                return;
+            };
+            let kind = transfer.get_data(KIND_MIME).unwrap_or_default();
+            if !kind.is_empty() {
+                let (x, y) = local_point(&svg_ref, event.client_x(), event.client_y());
+                let at = state.viewport.screen_to_canvas(Position { x, y });
+                state.dispatch(Action::AddNode { kind, at });
+                return;
+            }
+            if let Some(file) = transfer.files().and_then(|files| files.get(0)) {
+                on_file_drop.emit(file);
+            }
+        })
+    };
+
+    // Edges are drawn below nodes; each edge view gets plain numbers so it re-renders only when
+    // its own geometry or parameters change.
+    let edges = state.design.edges.iter().filter_map(|edge| {
+        let from = state.design.node(&edge.from)?;
+        let to = state.design.node(&edge.to)?;
+        let (start, end) = geometry::edge_endpoints(from, to);
+        Some(html! {
+            <EdgeView key={edge.id.clone()} id={edge.id.clone()}
+                x1={start.x} y1={start.y} x2={end.x} y2={end.y}
+                badges={edge_badges(edge)}
+                selected={state.selection.contains_edge(&edge.id)} />
+        })
+    });
+    let node_views = nodes.iter().map(|node| {
+        html! {
+            <NodeView key={node.id.clone()} node={node.clone()}
+                selected={state.selection.contains_node(&node.id)}
+                has_problem={problem_nodes.contains(&node.id)} />
+        }
+    });
+
+    let grid = geometry::GRID * viewport.zoom;
+    let transform = format!(
+        "translate({} {}) scale({})",
+        viewport.pan_x, viewport.pan_y, viewport.zoom
+    );
+    let rename_overlay = renaming.as_ref().and_then(|id| {
+        let node = state.design.node(id)?;
+        let screen = viewport.canvas_to_screen(node.position);
+        Some(html! {
+            <LabelEditor key={id.clone()} id={id.clone()} label={node.label.clone()}
+                left={screen.x} top={screen.y} zoom={viewport.zoom}
+                on_commit={{
+                    let state = state.clone();
+                    let renaming = renaming.clone();
+                    let id = id.clone();
+                    Callback::from(move |label: Option<String>| {
+                        if let Some(label) = label {
+                            state.dispatch(Action::SetNodeLabel { id: id.clone(), label });
+                        }
+                        renaming.set(None);
+                    })
+                }} />
+        })
+    });
+
+    let classes = classes!(
+        "canvas-surface",
+        props.space_held.then_some("is-panning"),
+        matches!(*gesture.borrow(), Gesture::Connect { .. }).then_some("is-connecting"),
+    );
+    html! {
+        <div id="canvas-surface" class={classes}>
+            <svg ref={svg_ref} class="canvas-svg" xmlns="http://www.w3.org/2000/svg"
+                 role="application" aria-label="Design canvas"
+                 onpointerdown={on_pointer_down} onpointermove={on_pointer_move}
+                 onpointerup={on_pointer_up.clone()} onpointercancel={on_pointer_up}
+                 ondblclick={on_double_click} onwheel={on_wheel}
+                 ondragover={on_drag_over} ondrop={on_drop}>
+                <defs>
+                    <pattern id="grid-dots" patternUnits="userSpaceOnUse"
+                             x={viewport.pan_x.to_string()} y={viewport.pan_y.to_string()}
+                             width={grid.to_string()} height={grid.to_string()}>
+                        <circle class="grid-dot" cx={(grid / 2.0).to_string()}
+                                cy={(grid / 2.0).to_string()} r={(viewport.zoom.clamp(0.6, 1.4)).to_string()} />
+                    </pattern>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7"
+                            markerHeight="7" orient="auto-start-reverse">
+                        <path class="arrow-head" d="M0 0L10 5L0 10z" />
+                    </marker>
+                    <marker id="arrow-selected" viewBox="0 0 10 10" refX="9" refY="5"
+                            markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path class="arrow-head-selected" d="M0 0L10 5L0 10z" />
+                    </marker>
+                </defs>
+                <rect class="canvas-background" width="100%" height="100%" fill="url(#grid-dots)" />
+                <g class="viewport" transform={transform}>
+                    <g class="edges">{ for edges }</g>
+                    <g class="nodes">{ for node_views }</g>
+                    if let Some((a, b)) = *connect_line {
+                        <line class="connect-line" x1={a.x.to_string()} y1={a.y.to_string()}
+                              x2={b.x.to_string()} y2={b.y.to_string()} marker-end="url(#arrow-selected)" />
+                    }
+                    if let Some(r) = *rubber_band {
+                        <rect class="rubber-band" x={r.x.to_string()} y={r.y.to_string()}
+                              width={r.width.to_string()} height={r.height.to_string()} />
+                    }
+                </g>
+            </svg>
+            { for rename_overlay }
+        </div>
+    }
+}
+
+/// Small tags drawn on an edge for its resilience settings.
+fn edge_badges(edge: &Edge) -> Vec<AttrValue> {
+    use super::fields::format_number;
+    let p = &edge.params;
+    let mut badges = Vec::new();
+    if let Some(timeout) = p.timeout_ms {
+        let shown = if timeout >= 1_000.0 {
+            format!("{} s", format_number(timeout / 1_000.0))
+        } else {
+            format!("{} ms", format_number(timeout))
+        };
+        badges.push(AttrValue::from(format!("timeout {shown}")));
+    }
+    if let Some(retry) = &p.retry {
+        badges.push(AttrValue::from(format!("retry ×{}", retry.max_attempts)));
+    }
+    if p.circuit_breaker.is_some() {
+        badges.push(AttrValue::Static("breaker"));
+    }
+    badges
+}
+
+#[derive(Properties, PartialEq)]
+struct EdgeViewProps {
+    id: AttrValue,
+    x1: f64,
+    y1: f64,
+    x2: f64,
+    y2: f64,
+    badges: Vec<AttrValue>,
+    selected: bool,
+}
+
+#[function_component(EdgeView)]
+fn edge_view(props: &EdgeViewProps) -> Html {
+    let d = format!("M{} {}L{} {}", props.x1, props.y1, props.x2, props.y2);
+    let (mx, my) = ((props.x1 + props.x2) / 2.0, (props.y1 + props.y2) / 2.0);
+    let text = props
+        .badges
+        .iter()
+        .map(|b| b.as_str())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    // Roughly 6 px per character at the badge font size; exact width is not worth a measure.
+    let badge_width = 10.0 + 5.6 * text.chars().count() as f64;
+    let marker = if props.selected {
+        "url(#arrow-selected)"
+    } else {
+        "url(#arrow)"
+    };
+    html! {
+        <g class={classes!("edge", props.selected.then_some("is-selected"))}
+           data-edge-id={props.id.clone()}>
+            <path class="edge-hit" d={d.clone()} />
+            <path class="edge-line" d={d} marker-end={marker} />
+            if !props.badges.is_empty() {
+                <g class="edge-badge" transform={format!("translate({} {})", mx - badge_width / 2.0, my - 9.0)}>
+                    <rect width={badge_width.to_string()} height="18" rx="9" />
+                    <text x={(badge_width / 2.0).to_string()} y="12.5" text-anchor="middle">{ text }</text>
+                </g>
+            }
+        </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NodeViewProps {
+    node: Rc<Node>,
+    selected: bool,
+    has_problem: bool,
+}
+
+/// Shortens text to `max` characters with an ellipsis (SVG text does not wrap or clip itself).
+fn ellipsize(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
+        short.push('…');
+        short
+    }
+}
+
+#[function_component(NodeView)]
+fn node_view(props: &NodeViewProps) -> Html {
+    let node = &props.node;
+    let kind = node.kind_name();
+    let info = kind_info(kind);
+    let label = if node.label.is_empty() {
+        node.id.as_str()
+    } else {
+        node.label.as_str()
+    };
+    let caption = node_caption(&node.spec);
+    let transform = format!("translate({} {})", node.position.x, node.position.y);
+    html! {
+        <g class={classes!("node", format!("kind-{kind}"), props.selected.then_some("is-selected"),
+                           props.has_problem.then_some("has-problem"))}
+           transform={transform} data-node-id={node.id.clone()} data-kind={kind}>
+            <title>{ format!("{label} — {}\n{caption}", info.title) }</title>
+            <rect class="node-body" width={NODE_WIDTH.to_string()} height={NODE_HEIGHT.to_string()} rx="10" />
+            <rect class="node-accent" x="0" y="10" width="3" height={(NODE_HEIGHT - 20.0).to_string()} rx="1.5" />
+            <g class="node-icon" transform="translate(12 9) scale(0.8)" fill="none" stroke="currentColor"
+               stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                { kind_icon_shapes(kind) }
+            </g>
+            <text class="node-label" x="36" y="25">{ ellipsize(label, 15) }</text>
+            <text class="node-caption" x="12" y="49">{ ellipsize(&caption, 25) }</text>
+            if props.has_problem {
+                <circle class="node-problem" cx={(NODE_WIDTH - 10.0).to_string()} cy="10" r="4" />
+            }
+            <circle class="node-handle" cx={NODE_WIDTH.to_string()} cy={(NODE_HEIGHT / 2.0).to_string()}
+                    r="6" data-handle-of={node.id.clone()} />
+        </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LabelEditorProps {
+    id: AttrValue,
+    label: AttrValue,
+    left: f64,
+    top: f64,
+    zoom: f64,
+    /// `Some(label)` to keep the text, `None` to cancel.
+    on_commit: Callback<Option<String>>,
+}
+
+/// In-place rename: an input laid over the node's label. Enter or leaving the field keeps the
+/// text, Esc cancels.
+#[function_component(LabelEditor)]
+fn label_editor(props: &LabelEditorProps) -> Html {
+    let input_ref = use_node_ref();
+    let done = use_mut_ref(|| false);
+    {
+        let input_ref = input_ref.clone();
+        use_effect_with((), move |_| {
+            if let Some(input) = input_ref.cast::<HtmlInputElement>() {
+                let _ = input.focus();
+                input.select();
+            }
+        });
+    }
+    let finish = {
+        let on_commit = props.on_commit.clone();
+        let done: Rc<RefCell<bool>> = done.clone();
+        move |value: Option<String>| {
+            // Enter commits, then the input's removal fires blur: commit only once.
+            if !std::mem::replace(&mut *done.borrow_mut(), true) {
+                on_commit.emit(value);
+            }
+        }
+    };
+    let on_key = {
+        let finish = finish.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            event.stop_propagation();
+            match event.key().as_str() {
+                "Enter" => {
+                    let input: HtmlInputElement = event.target_unchecked_into();
+                    finish(Some(input.value()));
+                }
+                "Escape" => finish(None),
+                _ => {}
+            }
+        })
+    };
+    let on_blur = Callback::from(move |event: FocusEvent| {
+        let input: HtmlInputElement = event.target_unchecked_into();
+        finish(Some(input.value()));
+    });
+    let style = format!(
+        "left:{}px;top:{}px;width:{}px;transform:scale({});",
+        props.left + 32.0 * props.zoom,
+        props.top + 8.0 * props.zoom,
+        NODE_WIDTH - 40.0,
+        props.zoom
+    );
+    html! {
+        <input ref={input_ref} class="label-editor" type="text" value={props.label.clone()}
+               aria-label="Node label" data-rename={props.id.clone()} style={style}
+               onkeydown={on_key} onblur={on_blur} />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ellipsize_keeps_short_text_and_marks_cut_text() {
+        assert_eq!(ellipsize("Cache", 15), "Cache");
+        assert_eq!(ellipsize("A very long service name", 10), "A very lo…");
+    }
+
+    #[test]
+    fn edge_badges_name_each_resilience_setting() {
+        let mut edge = Edge {
+            id: "e".into(),
+            from: "a".into(),
+            to: "b".into(),
+            params: Default::default(),
+        };
+        assert!(edge_badges(&edge).is_empty());
+        edge.params.timeout_ms = Some(1_500.0);
+        edge.params.retry = Some(Default::default());
+        edge.params.circuit_breaker = Some(Default::default());
+        let badges: Vec<String> = edge_badges(&edge).iter().map(|b| b.to_string()).collect();
+        assert_eq!(badges, ["timeout 1.5 s", "retry ×3", "breaker"]);
+    }
+}

@@ -1,0 +1,411 @@
+//! Form fields of the properties panel: numbers with units, selects, checkboxes, text, and
+//! optional sections with an enable toggle.
+//!
+//! Every field knows the JSON path of the value it edits (e.g. `nodes[2].params.workers`). The
+//! design's validation problems reach the fields through [`FieldProblems`] in a context, keyed by
+//! that path, so a bad value is marked where it is typed. Text that is not a number at all never
+//! reaches the design: the field keeps it and says why it was not taken.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// Validation problems of the current design, by JSON path. Shared through a context so that
+/// deeply nested fields can find theirs without every form passing them down.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FieldProblems(pub Rc<BTreeMap<String, String>>);
+
+impl FieldProblems {
+    pub fn at(&self, path: &str) -> Option<String> {
+        self.0.get(path).cloned()
+    }
+}
+
+/// The problem recorded for `path`, if any, from the (optional) problems context.
+fn problem_at(problems: Option<FieldProblems>, path: &str) -> Option<String> {
+    problems.and_then(|problems| problems.at(path))
+}
+
+/// What a number field accepts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NumberKind {
+    /// Any finite number; range rules are the model validation's business.
+    Real,
+    /// A whole number from 0 up to the given maximum (the Rust type's range).
+    Count { max: u64 },
+    /// A fraction in the design shown as a percentage: the field reads 25 for 0.25.
+    Percent,
+}
+
+impl NumberKind {
+    pub const U32: NumberKind = NumberKind::Count {
+        max: u32::MAX as u64,
+    };
+    pub const U64: NumberKind = NumberKind::Count {
+        // f64 holds every integer up to 2^53 exactly; beyond that typing is meaningless anyway.
+        max: 1 << 53,
+    };
+
+    /// The design value as the field shows it.
+    fn to_display(self, value: f64) -> String {
+        match self {
+            NumberKind::Percent => format_number(value * 100.0),
+            _ => format_number(value),
+        }
+    }
+
+    /// Typed text to a design value, or the reason it is not one.
+    pub fn parse(self, text: &str) -> Result<f64, String> {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Err("enter a number".into());
+        }
+        let number: f64 = trimmed
+            .parse()
+            .map_err(|_| format!("“{trimmed}” is not a number"))?;
+        if !number.is_finite() {
+            return Err("must be a finite number".into());
+        }
+        match self {
+            NumberKind::Real => Ok(number),
+            NumberKind::Percent => Ok(number / 100.0),
+            NumberKind::Count { max } => {
+                if number.fract() != 0.0 || number < 0.0 {
+                    Err("must be a whole number, 0 or more".into())
+                } else if number > max as f64 {
+                    Err(format!("must be at most {max}"))
+                } else {
+                    Ok(number)
+                }
+            }
+        }
+    }
+}
+
+/// A number without float noise: 0.07·100 shows as 7, not 7.000000000000001.
+pub fn format_number(value: f64) -> String {
+    if value == 0.0 {
+        return "0".into();
+    }
+    if value.abs() >= 1e15 || value.abs() < 1e-9 {
+        return format!("{value}");
+    }
+    // Twelve significant digits are more than anyone types, and few enough to drop the noise.
+    let digits = (12 - 1 - value.abs().log10().floor() as i32).clamp(0, 17) as usize;
+    let text = format!("{value:.digits$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NumberFieldProps {
+    pub label: AttrValue,
+    /// JSON path of the value, for problem lookup and as `data-path` for tests.
+    pub path: AttrValue,
+    pub value: f64,
+    pub on_change: Callback<f64>,
+    #[prop_or(NumberKind::Real)]
+    pub kind: NumberKind,
+    /// Unit shown after the input ("ms", "rps", "%"…).
+    #[prop_or_default]
+    pub unit: Option<AttrValue>,
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+}
+
+#[function_component(NumberField)]
+pub fn number_field(props: &NumberFieldProps) -> Html {
+    let kind = props.kind;
+    let text = use_state(|| kind.to_display(props.value));
+    let local_error = use_state(|| None::<String>);
+    let model_problem = problem_at(use_context::<FieldProblems>(), &props.path);
+
+    // The value changed from outside (undo, another control): show it, unless the text already
+    // means this value (the user is mid-edit, e.g. "1." on the way to "1.5").
+    {
+        let text = text.clone();
+        let local_error = local_error.clone();
+        use_effect_with((props.value, kind), move |(value, kind)| {
+            if kind.parse(&text).ok() != Some(*value) {
+                text.set(kind.to_display(*value));
+                local_error.set(None);
+            }
+        });
+    }
+
+    let on_input = {
+        let text = text.clone();
+        let local_error = local_error.clone();
+        let on_change = props.on_change.clone();
+        let current = props.value;
+        Callback::from(move |event: InputEvent| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            let typed = input.value();
+            match kind.parse(&typed) {
+                Ok(value) => {
+                    local_error.set(None);
+                    if value != current {
+                        on_change.emit(value);
+                    }
+                }
+                Err(reason) => local_error.set(Some(reason)),
+            }
+            text.set(typed);
+        })
+    };
+
+    let problem = (*local_error).clone().or(model_problem);
+    let unit = props
+        .unit
+        .clone()
+        .or_else(|| matches!(kind, NumberKind::Percent).then(|| AttrValue::from("%")));
+    html! {
+        <label class={classes!("field", problem.is_some().then_some("field-invalid"))}>
+            <span class="field-label">{ props.label.clone() }</span>
+            <span class="field-control">
+                <input type="text" inputmode="decimal" class="field-input"
+                       data-path={props.path.clone()} value={(*text).clone()}
+                       aria-invalid={problem.is_some().to_string()} oninput={on_input} />
+                if let Some(unit) = unit { <span class="field-unit">{ unit }</span> }
+            </span>
+            if let Some(reason) = problem {
+                <span class="field-problem" role="alert">{ reason }</span>
+            } else if let Some(hint) = props.hint.clone() {
+                <span class="field-hint">{ hint }</span>
+            }
+        </label>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SelectFieldProps {
+    pub label: AttrValue,
+    pub path: AttrValue,
+    /// The selected option's value.
+    pub value: AttrValue,
+    /// `(value, label)` pairs.
+    pub options: Vec<(AttrValue, AttrValue)>,
+    pub on_change: Callback<String>,
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+}
+
+#[function_component(SelectField)]
+pub fn select_field(props: &SelectFieldProps) -> Html {
+    let problem = problem_at(use_context::<FieldProblems>(), &props.path);
+    let on_change = {
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: Event| {
+            let select: HtmlSelectElement = event.target_unchecked_into();
+            on_change.emit(select.value());
+        })
+    };
+    // The value must be matched per option: a select's `value` attribute is not applied until
+    // its options exist, so `selected` is what makes the initial render right.
+    html! {
+        <label class={classes!("field", problem.is_some().then_some("field-invalid"))}>
+            <span class="field-label">{ props.label.clone() }</span>
+            <select class="field-input" data-path={props.path.clone()} onchange={on_change}>
+                { for props.options.iter().map(|(value, label)| html! {
+                    <option value={value.clone()} selected={*value == props.value}>
+                        { label.clone() }
+                    </option>
+                }) }
+            </select>
+            if let Some(reason) = problem {
+                <span class="field-problem" role="alert">{ reason }</span>
+            } else if let Some(hint) = props.hint.clone() {
+                <span class="field-hint">{ hint }</span>
+            }
+        </label>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CheckFieldProps {
+    pub label: AttrValue,
+    pub path: AttrValue,
+    pub value: bool,
+    pub on_change: Callback<bool>,
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+}
+
+#[function_component(CheckField)]
+pub fn check_field(props: &CheckFieldProps) -> Html {
+    let problem = problem_at(use_context::<FieldProblems>(), &props.path);
+    let on_change = {
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            on_change.emit(input.checked());
+        })
+    };
+    html! {
+        <div class={classes!("field", "field-check", problem.is_some().then_some("field-invalid"))}>
+            <label class="check-row">
+                <input type="checkbox" data-path={props.path.clone()} checked={props.value}
+                       onchange={on_change} />
+                <span class="field-label">{ props.label.clone() }</span>
+            </label>
+            if let Some(reason) = problem {
+                <span class="field-problem" role="alert">{ reason }</span>
+            } else if let Some(hint) = props.hint.clone() {
+                <span class="field-hint">{ hint }</span>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TextFieldProps {
+    pub label: AttrValue,
+    pub path: AttrValue,
+    pub value: AttrValue,
+    /// Called on every keystroke with the whole text.
+    pub on_change: Callback<String>,
+    #[prop_or_default]
+    pub multiline: bool,
+    #[prop_or_default]
+    pub placeholder: Option<AttrValue>,
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+}
+
+#[function_component(TextField)]
+pub fn text_field(props: &TextFieldProps) -> Html {
+    let problem = problem_at(use_context::<FieldProblems>(), &props.path);
+    let on_input = {
+        let on_change = props.on_change.clone();
+        let multiline = props.multiline;
+        Callback::from(move |event: InputEvent| {
+            let text = if multiline {
+                event.target_unchecked_into::<HtmlTextAreaElement>().value()
+            } else {
+                event.target_unchecked_into::<HtmlInputElement>().value()
+            };
+            on_change.emit(text);
+        })
+    };
+    html! {
+        <label class={classes!("field", problem.is_some().then_some("field-invalid"))}>
+            <span class="field-label">{ props.label.clone() }</span>
+            if props.multiline {
+                <textarea class="field-input" rows="3" data-path={props.path.clone()}
+                          value={props.value.clone()} placeholder={props.placeholder.clone()}
+                          oninput={on_input} />
+            } else {
+                <input type="text" class="field-input" data-path={props.path.clone()}
+                       value={props.value.clone()} placeholder={props.placeholder.clone()}
+                       oninput={on_input} />
+            }
+            if let Some(reason) = problem {
+                <span class="field-problem" role="alert">{ reason }</span>
+            } else if let Some(hint) = props.hint.clone() {
+                <span class="field-hint">{ hint }</span>
+            }
+        </label>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct OptionalSectionProps {
+    pub title: AttrValue,
+    pub path: AttrValue,
+    pub enabled: bool,
+    pub on_toggle: Callback<bool>,
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// A group of fields that exists only when switched on (an optional value in the design, such as
+/// an edge's retry policy). Switching it on fills in the model's defaults.
+#[function_component(OptionalSection)]
+pub fn optional_section(props: &OptionalSectionProps) -> Html {
+    let on_change = {
+        let on_toggle = props.on_toggle.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            on_toggle.emit(input.checked());
+        })
+    };
+    html! {
+        <fieldset class={classes!("optional-section", props.enabled.then_some("is-enabled"))}>
+            <legend>
+                <label class="check-row">
+                    <input type="checkbox" data-path={props.path.clone()}
+                           checked={props.enabled} onchange={on_change} />
+                    <span>{ props.title.clone() }</span>
+                </label>
+            </legend>
+            if props.enabled {
+                <div class="section-body">{ props.children.clone() }</div>
+            } else if let Some(hint) = props.hint.clone() {
+                <p class="field-hint">{ hint }</p>
+            }
+        </fieldset>
+    }
+}
+
+/// A titled group of fields.
+#[derive(Properties, PartialEq)]
+pub struct SectionProps {
+    pub title: AttrValue,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+#[function_component(Section)]
+pub fn section(props: &SectionProps) -> Html {
+    html! {
+        <fieldset class="section">
+            <legend>{ props.title.clone() }</legend>
+            <div class="section-body">{ props.children.clone() }</div>
+        </fieldset>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_number_hides_float_noise() {
+        assert_eq!(format_number(0.07 * 100.0), "7");
+        assert_eq!(format_number(0.5), "0.5");
+        assert_eq!(format_number(60_000.0), "60000");
+        assert_eq!(format_number(-2.25), "-2.25");
+        assert_eq!(format_number(0.0), "0");
+    }
+
+    #[test]
+    fn count_fields_refuse_fractions_negatives_and_overflow() {
+        assert_eq!(NumberKind::U32.parse("4"), Ok(4.0));
+        assert!(NumberKind::U32.parse("4.5").is_err());
+        assert!(NumberKind::U32.parse("-1").is_err());
+        assert!(NumberKind::U32.parse("5000000000").is_err());
+    }
+
+    #[test]
+    fn percent_fields_store_fractions() {
+        assert_eq!(NumberKind::Percent.parse("25"), Ok(0.25));
+        assert_eq!(NumberKind::Percent.to_display(0.07), "7");
+    }
+
+    #[test]
+    fn non_numbers_are_refused_with_a_reason() {
+        assert_eq!(
+            NumberKind::Real.parse("abc"),
+            Err("“abc” is not a number".to_string())
+        );
+        assert!(NumberKind::Real.parse("").is_err());
+        assert!(NumberKind::Real.parse("inf").is_err());
+    }
+}

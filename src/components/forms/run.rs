@@ -1,0 +1,212 @@
+//! Run settings and the fault timeline: what the properties panel shows with nothing selected.
+
+use archsim_model::{Fault, FaultEffect, RunSettings};
+use yew::prelude::*;
+
+use super::{NodeChoice, edit, index, join, node_options, options};
+use crate::components::fields::{NumberField, NumberKind, Section, SelectField, format_number};
+
+#[derive(Properties, PartialEq)]
+pub struct RunSettingsEditorProps {
+    pub value: RunSettings,
+    pub on_change: Callback<RunSettings>,
+}
+
+#[function_component(RunSettingsEditor)]
+pub fn run_settings_editor(props: &RunSettingsEditorProps) -> Html {
+    let value = &props.value;
+    let emit = &props.on_change;
+    let path = "run";
+    html! {
+        <Section title="Run settings">
+            <div class="field-pair">
+                <NumberField label="Duration" path={join(path, "duration_ms")} unit="ms"
+                    value={value.duration_ms} hint="simulated time"
+                    on_change={edit(value, emit, |r, v| r.duration_ms = v)} />
+                <NumberField label="Warm-up" path={join(path, "warmup_ms")} unit="ms"
+                    value={value.warmup_ms} hint="left out of the stats"
+                    on_change={edit(value, emit, |r, v| r.warmup_ms = v)} />
+            </div>
+            <div class="field-pair">
+                <NumberField label="Seed" path={join(path, "seed")} kind={NumberKind::U64}
+                    value={value.seed as f64}
+                    on_change={edit(value, emit, |r, v: f64| r.seed = v as u64)} />
+                <NumberField label="Replications" path={join(path, "replications")} kind={NumberKind::U32}
+                    value={value.replications as f64} hint="2+ gives 95% CIs"
+                    on_change={edit(value, emit, |r, v: f64| r.replications = v as u32)} />
+            </div>
+            <div class="field-pair">
+                <NumberField label="Time bucket" path={join(path, "bucket_ms")} unit="ms"
+                    value={value.bucket_ms}
+                    on_change={edit(value, emit, |r, v| r.bucket_ms = v)} />
+                <NumberField label="Event limit" path={join(path, "max_events")} kind={NumberKind::U64}
+                    value={value.max_events as f64}
+                    on_change={edit(value, emit, |r, v: f64| r.max_events = v as u64)} />
+            </div>
+        </Section>
+    }
+}
+
+const EFFECT_TYPES: [(&str, &str); 4] = [
+    ("crash", "Crash (node down)"),
+    ("latency", "Extra latency"),
+    ("error_rate", "Extra errors"),
+    ("slowdown", "Slow-down"),
+];
+
+fn effect_type(effect: &FaultEffect) -> &'static str {
+    match effect {
+        FaultEffect::Crash => "crash",
+        FaultEffect::Latency { .. } => "latency",
+        FaultEffect::ErrorRate { .. } => "error_rate",
+        FaultEffect::Slowdown { .. } => "slowdown",
+    }
+}
+
+/// A fault effect of the named type with a typical value.
+pub fn default_effect(name: &str) -> FaultEffect {
+    match name {
+        "latency" => FaultEffect::Latency { extra_ms: 100.0 },
+        "error_rate" => FaultEffect::ErrorRate { rate: 0.2 },
+        "slowdown" => FaultEffect::Slowdown { factor: 3.0 },
+        _ => FaultEffect::Crash,
+    }
+}
+
+/// "crash 10 000–20 000 ms"-style summary for the timeline strip's tooltips.
+pub fn describe_fault(fault: &Fault) -> String {
+    let what = match fault.effect {
+        FaultEffect::Crash => "crash".to_string(),
+        FaultEffect::Latency { extra_ms } => format!("+{} ms latency", format_number(extra_ms)),
+        FaultEffect::ErrorRate { rate } => format!("+{}% errors", format_number(rate * 100.0)),
+        FaultEffect::Slowdown { factor } => format!("{}× slower", format_number(factor)),
+    };
+    format!(
+        "{} on {} from {} to {} ms",
+        what,
+        fault.target,
+        format_number(fault.at_ms),
+        format_number(fault.at_ms + fault.duration_ms)
+    )
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FaultTimelineProps {
+    pub faults: Vec<Fault>,
+    pub nodes: Vec<NodeChoice>,
+    /// The run's duration, to scale the strip.
+    pub duration_ms: f64,
+    pub on_add: Callback<Fault>,
+    pub on_update: Callback<(usize, Fault)>,
+    pub on_remove: Callback<usize>,
+}
+
+#[function_component(FaultTimeline)]
+pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
+    let span = props
+        .faults
+        .iter()
+        .map(|f| f.at_ms + f.duration_ms)
+        .fold(props.duration_ms, f64::max)
+        .max(1.0);
+    let bars = props.faults.iter().enumerate().map(|(i, fault)| {
+        let left = (fault.at_ms / span * 100.0).clamp(0.0, 100.0);
+        let width = (fault.duration_ms / span * 100.0).clamp(0.5, 100.0 - left);
+        html! {
+            <div class={classes!("fault-bar", format!("fault-{}", effect_type(&fault.effect)))}
+                 style={format!("left:{left:.2}%;width:{width:.2}%;top:{}px", 4 + (i % 4) * 9)}
+                 title={describe_fault(fault)} />
+        }
+    });
+    let choices = node_options(&props.nodes);
+    let rows = props.faults.iter().enumerate().map(|(i, fault)| {
+        let path = index("faults", i);
+        let update = {
+            let on_update = props.on_update.clone();
+            Callback::from(move |f: Fault| on_update.emit((i, f)))
+        };
+        let mut target_options = choices.clone();
+        if !props.nodes.iter().any(|n| n.id == fault.target) {
+            target_options.insert(0, (fault.target.clone().into(), format!("{} (missing)", fault.target).into()));
+        }
+        let effect_field = match fault.effect {
+            FaultEffect::Crash => html! {},
+            FaultEffect::Latency { extra_ms } => html! {
+                <NumberField label="Extra latency" path={join(&path, "effect.extra_ms")} unit="ms" value={extra_ms}
+                    on_change={edit(fault, &update, |f, v| f.effect = FaultEffect::Latency { extra_ms: v })} />
+            },
+            FaultEffect::ErrorRate { rate } => html! {
+                <NumberField label="Extra error rate" path={join(&path, "effect.rate")} kind={NumberKind::Percent} value={rate}
+                    on_change={edit(fault, &update, |f, v| f.effect = FaultEffect::ErrorRate { rate: v })} />
+            },
+            FaultEffect::Slowdown { factor } => html! {
+                <NumberField label="Service time ×" path={join(&path, "effect.factor")} unit="×" value={factor}
+                    on_change={edit(fault, &update, |f, v| f.effect = FaultEffect::Slowdown { factor: v })} />
+            },
+        };
+        let remove = {
+            let on_remove = props.on_remove.clone();
+            Callback::from(move |_: MouseEvent| on_remove.emit(i))
+        };
+        html! {
+            <li class="fault-row" key={i}>
+                <div class="fault-row-head">
+                    <span class={classes!("fault-swatch", format!("fault-{}", effect_type(&fault.effect)))} />
+                    <span class="fault-title">{ format!("Fault {}", i + 1) }</span>
+                    <button type="button" class="icon-button row-remove" title="Remove this fault"
+                        aria-label="Remove this fault" onclick={remove}>{ "×" }</button>
+                </div>
+                <div class="field-pair">
+                    <SelectField label="Node" path={join(&path, "target")} value={fault.target.clone()}
+                        options={target_options}
+                        on_change={edit(fault, &update, |f, id: String| f.target = id)} />
+                    <SelectField label="Effect" path={join(&path, "effect.type")} value={effect_type(&fault.effect)}
+                        options={options(&EFFECT_TYPES)}
+                        on_change={edit(fault, &update, |f, to: String| f.effect = default_effect(&to))} />
+                </div>
+                <div class="field-pair">
+                    <NumberField label="Starts at" path={join(&path, "at_ms")} unit="ms" value={fault.at_ms}
+                        on_change={edit(fault, &update, |f, v| f.at_ms = v)} />
+                    <NumberField label="Lasts" path={join(&path, "duration_ms")} unit="ms" value={fault.duration_ms}
+                        on_change={edit(fault, &update, |f, v| f.duration_ms = v)} />
+                </div>
+                { effect_field }
+            </li>
+        }
+    });
+    let add = props.nodes.first().map(|first| {
+        let on_add = props.on_add.clone();
+        let target = first.id.clone();
+        let duration = props.duration_ms;
+        Callback::from(move |_: MouseEvent| {
+            let quarter = if duration.is_finite() && duration > 0.0 {
+                (duration / 4.0).round()
+            } else {
+                10_000.0
+            };
+            on_add.emit(Fault {
+                target: target.clone(),
+                at_ms: quarter,
+                duration_ms: quarter,
+                effect: FaultEffect::Crash,
+            })
+        })
+    });
+    html! {
+        <Section title="Fault timeline">
+            <div class="fault-strip" aria-hidden="true">
+                { for bars }
+                <span class="fault-strip-end">{ format!("{} ms", format_number(span)) }</span>
+            </div>
+            if props.faults.is_empty() {
+                <p class="field-hint">{ "No faults: the run is fault-free." }</p>
+            }
+            <ul class="fault-list">{ for rows }</ul>
+            if let Some(add) = add {
+                <button type="button" class="small-button" id="add-fault" onclick={add}>{ "+ Add fault" }</button>
+            } else {
+                <p class="field-hint">{ "Add a node to inject faults into it." }</p>
+            }
+        </Section>
+    }
+}

@@ -1,0 +1,280 @@
+//! The properties panel: the selected node's or edge's parameters, or, with nothing selected, the
+//! design's name, description, run settings and fault timeline.
+//!
+//! Every edit while one field has focus is a single undo step: focusing a field opens a gesture
+//! and leaving it closes the gesture, so typing "250" is one step, not three.
+
+use std::rc::Rc;
+
+use archsim_model::{Design, NodeKind};
+use yew::prelude::*;
+
+use super::fields::{FieldProblems, Section, TextField};
+use super::forms::NodeChoice;
+use super::forms::edge::EdgeParamsEditor;
+use super::forms::node::NodeParamsEditor;
+use super::forms::run::{FaultTimeline, RunSettingsEditor};
+use super::kinds::{KindIcon, kind_info};
+use crate::state::problems::{edge_path, node_path};
+use crate::state::{Action, EditorState, ItemRef, field_problems};
+
+#[derive(Properties, PartialEq)]
+pub struct PropertiesPanelProps {
+    pub state: UseReducerHandle<EditorState>,
+}
+
+fn choice(design: &Design, id: &str) -> NodeChoice {
+    NodeChoice {
+        id: id.to_string(),
+        label: design.node(id).map(|n| n.label.clone()).unwrap_or_default(),
+    }
+}
+
+/// Request class names used by the design's clients, without repeats, in document order.
+fn class_names(design: &Design) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for node in &design.nodes {
+        if let NodeKind::Client(client) = &node.spec {
+            for class in &client.mix {
+                if !names.contains(&class.name) {
+                    names.push(class.name.clone());
+                }
+            }
+        }
+    }
+    names
+}
+
+#[function_component(PropertiesPanel)]
+pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
+    let state = &props.state;
+    let problems: Rc<FieldProblems> = {
+        let state = state.clone();
+        use_memo(state.revision, move |_| {
+            FieldProblems(Rc::new(field_problems(&state.design)))
+        })
+    };
+    let design = &state.design;
+    let dispatch = |action_of: fn(String) -> Action| {
+        let state = state.clone();
+        Callback::from(move |value: String| state.dispatch(action_of(value)))
+    };
+    // A gesture per focused field: see the module comment.
+    let on_focus_in = {
+        let state = state.clone();
+        Callback::from(move |_: FocusEvent| state.dispatch(Action::BeginGesture))
+    };
+    let on_focus_out = {
+        let state = state.clone();
+        Callback::from(move |_: FocusEvent| state.dispatch(Action::EndGesture))
+    };
+
+    let body = match state.selection.single() {
+        Some(ItemRef::Node(id)) => match (design.node(&id), node_path(design, &id)) {
+            (Some(node), Some(path)) => {
+                let info = kind_info(node.kind_name());
+                let downstream: Vec<NodeChoice> = design
+                    .outgoing(&id)
+                    .map(|e| choice(design, &e.to))
+                    .collect();
+                let node_problem = problems.at(&path);
+                let on_spec = {
+                    let state = state.clone();
+                    let id = id.clone();
+                    Callback::from(move |spec: NodeKind| {
+                        state.dispatch(Action::ReplaceNodeSpec {
+                            id: id.clone(),
+                            spec,
+                        })
+                    })
+                };
+                let on_label = {
+                    let state = state.clone();
+                    let id = id.clone();
+                    Callback::from(move |label: String| {
+                        state.dispatch(Action::SetNodeLabel {
+                            id: id.clone(),
+                            label,
+                        })
+                    })
+                };
+                let delete = {
+                    let state = state.clone();
+                    Callback::from(move |_: MouseEvent| state.dispatch(Action::DeleteSelection))
+                };
+                html! {
+                    <div class="props-node" key={format!("node:{id}")}>
+                        <div class={classes!("props-head", format!("kind-{}", node.kind_name()))}>
+                            <span class="props-icon"><KindIcon kind={node.kind_name()} size={20} /></span>
+                            <div class="props-head-text">
+                                <h2 class="props-title">{ info.title }</h2>
+                                <span class="props-subtitle">{ "id " }<code>{ id.clone() }</code></span>
+                            </div>
+                            <button type="button" class="icon-button danger" title="Delete node (Delete)"
+                                    aria-label="Delete node" onclick={delete}>{ trash_icon() }</button>
+                        </div>
+                        if let Some(problem) = node_problem {
+                            <p class="props-alert" role="alert">{ problem }</p>
+                        }
+                        <Section title="Node">
+                            <TextField label="Label" path={format!("{path}.label")}
+                                value={node.label.clone()} on_change={on_label} />
+                        </Section>
+                        <NodeParamsEditor path={format!("{path}.params")} spec={node.spec.clone()}
+                            downstream={downstream} classes={class_names(design)} on_change={on_spec} />
+                    </div>
+                }
+            }
+            _ => html! {},
+        },
+        Some(ItemRef::Edge(id)) => {
+            let found = design.edges.iter().find(|e| e.id == id);
+            match (found, edge_path(design, &id)) {
+                (Some(edge), Some(path)) => {
+                    let name = |node_id: &str| {
+                        design
+                            .node(node_id)
+                            .map(|n| n.label.clone())
+                            .filter(|l| !l.is_empty())
+                            .unwrap_or_else(|| node_id.to_string())
+                    };
+                    let on_params = {
+                        let state = state.clone();
+                        let id = id.clone();
+                        Callback::from(move |params| {
+                            state.dispatch(Action::ReplaceEdgeParams {
+                                id: id.clone(),
+                                params,
+                            })
+                        })
+                    };
+                    let delete = {
+                        let state = state.clone();
+                        Callback::from(move |_: MouseEvent| state.dispatch(Action::DeleteSelection))
+                    };
+                    html! {
+                        <div class="props-edge" key={format!("edge:{id}")}>
+                            <div class="props-head">
+                                <span class="props-icon">{ arrow_icon() }</span>
+                                <div class="props-head-text">
+                                    <h2 class="props-title">{ format!("{} → {}", name(&edge.from), name(&edge.to)) }</h2>
+                                    <span class="props-subtitle">{ "edge " }<code>{ id.clone() }</code></span>
+                                </div>
+                                <button type="button" class="icon-button danger" title="Delete edge (Delete)"
+                                        aria-label="Delete edge" onclick={delete}>{ trash_icon() }</button>
+                            </div>
+                            if let Some(problem) = problems.at(&path) {
+                                <p class="props-alert" role="alert">{ problem }</p>
+                            }
+                            <EdgeParamsEditor path={format!("{path}.params")} value={edge.params.clone()}
+                                on_change={on_params} />
+                        </div>
+                    }
+                }
+                _ => html! {},
+            }
+        }
+        None if !state.selection.is_empty() => {
+            let (n, e) = (state.selection.nodes.len(), state.selection.edges.len());
+            let plural = |count: usize, word: &str| {
+                format!("{count} {word}{}", if count == 1 { "" } else { "s" })
+            };
+            let action = |a: Action| {
+                let state = state.clone();
+                Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
+            };
+            html! {
+                <div class="props-multi" key="multi">
+                    <h2 class="props-title">{ format!("{} and {} selected", plural(n, "node"), plural(e, "edge")) }</h2>
+                    <p class="field-hint">{ "Select one item to edit its parameters." }</p>
+                    <div class="button-row">
+                        <button type="button" class="small-button" onclick={action(Action::Duplicate)}>{ "Duplicate" }</button>
+                        <button type="button" class="small-button danger" onclick={action(Action::DeleteSelection)}>{ "Delete" }</button>
+                    </div>
+                </div>
+            }
+        }
+        None => {
+            let on_run = {
+                let state = state.clone();
+                Callback::from(move |run| state.dispatch(Action::SetRunSettings(run)))
+            };
+            let nodes: Vec<NodeChoice> =
+                design.nodes.iter().map(|n| choice(design, &n.id)).collect();
+            let on_add = {
+                let state = state.clone();
+                Callback::from(move |fault| state.dispatch(Action::AddFault(fault)))
+            };
+            let on_update = {
+                let state = state.clone();
+                Callback::from(move |(index, fault)| {
+                    state.dispatch(Action::UpdateFault { index, fault })
+                })
+            };
+            let on_remove = {
+                let state = state.clone();
+                Callback::from(move |index| state.dispatch(Action::RemoveFault { index }))
+            };
+            html! {
+                <div class="props-design" key="design">
+                    <div class="props-head">
+                        <span class="props-icon">{ design_icon() }</span>
+                        <div class="props-head-text">
+                            <h2 class="props-title">{ "Design" }</h2>
+                            <span class="props-subtitle">{ "Select a node or an edge to edit it." }</span>
+                        </div>
+                    </div>
+                    <Section title="About">
+                        <TextField label="Name" path="name" value={design.name.clone()}
+                            placeholder="Untitled design" on_change={dispatch(Action::SetDesignName)} />
+                        <TextField label="Description" path="description" multiline={true}
+                            value={design.description.clone()}
+                            placeholder="What is this design for? What should a run show?"
+                            on_change={dispatch(Action::SetDesignDescription)} />
+                    </Section>
+                    <RunSettingsEditor value={design.run.clone()} on_change={on_run} />
+                    <FaultTimeline faults={design.faults.clone()} nodes={nodes}
+                        duration_ms={design.run.duration_ms} on_add={on_add} on_update={on_update}
+                        on_remove={on_remove} />
+                </div>
+            }
+        }
+    };
+    html! {
+        <aside id="properties" aria-label="Properties" onfocusin={on_focus_in} onfocusout={on_focus_out}>
+            <ContextProvider<FieldProblems> context={(*problems).clone()}>
+                { body }
+            </ContextProvider<FieldProblems>>
+        </aside>
+    }
+}
+
+fn trash_icon() -> Html {
+    html! {
+        <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor"
+             stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+            <path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />
+        </svg>
+    }
+}
+
+fn arrow_icon() -> Html {
+    html! {
+        <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor"
+             stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+            <path d="M4 12h15M14 7l5 5-5 5" />
+        </svg>
+    }
+}
+
+fn design_icon() -> Html {
+    html! {
+        <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor"
+             stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+            <rect x="3" y="3" width="7" height="5" rx="1" />
+            <rect x="14" y="9" width="7" height="5" rx="1" />
+            <rect x="3" y="16" width="7" height="5" rx="1" />
+            <path d="M10 5.5h2v13h-2M12 11.5h2" />
+        </svg>
+    }
+}
