@@ -1,12 +1,88 @@
-//! archsim engine: a deterministic discrete-event simulation of archsim designs.
+//! archsim engine: a deterministic discrete-event simulation (DES) of archsim designs.
 //!
-//! (Full crate documentation lands with the simulation core.)
+//! # What it does
+//!
+//! A [`Design`] is a graph of nodes (clients, gateways, load balancers, services, caches, queues,
+//! databases, rate limiters) joined by edges (network hops with latency, timeouts, retries and
+//! circuit breakers). [`run`] plays requests through that graph in simulated time and returns a
+//! [`Report`]: throughput, latency percentiles, failures by cause, utilisation, queue lengths,
+//! and a time series.
+//!
+//! # Why discrete events
+//!
+//! Nothing happens between events, so the engine jumps from one to the next instead of ticking
+//! a clock: a request arrives, a worker finishes, a reply crosses the network, a timeout fires.
+//! Each event is a small `Copy` value in a binary heap keyed by `(time, seq)`. `seq` is an
+//! insertion counter, so events at the same nanosecond run in the order they were scheduled,
+//! independent of the heap's internals: the run is deterministic. Events refer to requests
+//! through generation-checked handles into slabs (arenas with free lists), so the hot path
+//! allocates nothing once the slabs have grown to the peak number of requests in flight, and a
+//! late event about a request that has since finished (a reply after a timeout) is recognised
+//! as stale and dropped.
+//!
+//! # Time
+//!
+//! Simulated time is a `u64` of nanoseconds ([`time::SimTime`]). Integer time orders events
+//! identically on every platform; floats would let rounding decide which of two events comes
+//! first. The engine never reads the wall clock.
+//!
+//! # Randomness and common random numbers
+//!
+//! Every draw comes from a [`rng::SimRng`] (PCG-64), and every traffic source, node and edge has
+//! its own stream derived from the run's seed, the replication number and its position in the
+//! design. Changing one service's parameters changes the draws *it* makes, never what a source
+//! or another node draws, so an A/B comparison of two designs sees the same traffic (common
+//! random numbers) and differences come from the design, not from noise. Floating-point maths on
+//! random paths goes through `libm`, so native and WASM runs give bit-identical reports
+//! ([`report_fingerprint`] checks that).
+//!
+//! # Requests
+//!
+//! A request at a node is a *job*; a node's request along an edge is a *call*, which owns the
+//! timeout, the retries and the breaker bookkeeping; each attempt of a call creates a job at the
+//! callee. Failures carry their cause (error, timeout, queue full, rate limited, breaker open,
+//! no healthy backend, node down) back to the client. A timed-out attempt keeps running
+//! downstream unless the callee cancels on timeout — which is how retries under overload
+//! produce the goodput collapse real systems show. Node behaviours are documented in the
+//! `node` modules.
+//!
+//! # Metrics, warm-up and confidence
+//!
+//! Counters and time integrals are cumulative; a period's figure is the difference of two
+//! snapshots, so memory depends on the design, not on the number of requests. Time-averaged
+//! quantities (utilisation, queue length, requests in flight) are integrated exactly, in integer
+//! nanoseconds. Latency means are exact; percentiles come from HDR histograms (3 significant
+//! digits). The warm-up (`run.warmup_ms`), while queues fill from empty, is left out of the
+//! summary; the time series covers the whole run.
+//!
+//! A single run's numbers are samples, so each summary figure carries the half-width of its 95%
+//! confidence interval: across independent replications (Student t, R−1 degrees of freedom)
+//! when `run.replications > 1`, or from 20 batch means over the post-warm-up period of a single
+//! run. The fidelity tests check the engine against closed forms from queueing theory (M/M/1,
+//! M/M/c, M/D/1, M/M/1/K, a Jackson tandem, Little's law).
+//!
+//! # Budget
+//!
+//! `run.max_events` bounds the work; a run that reaches it stops, reports what it measured so
+//! far and says so in [`Report::stopped_early`]. A run can never hang.
 
+mod distribution;
+mod metrics;
+mod node;
 pub mod policy;
+mod queue;
 pub mod rng;
+mod sim;
+mod slab;
+mod stats;
+mod summary;
 pub mod time;
+mod workload;
 
-use archsim_model::{Design, Report};
+use archsim_model::design::Design;
+use archsim_model::report::Report;
+
+pub use stats::t_975;
 
 /// Why a run could not start (for example, the design is invalid).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,13 +101,16 @@ impl std::error::Error for EngineError {}
 /// Raw statistics of one replication; combine several with [`summarize`].
 #[derive(Debug, Clone)]
 pub struct ReplicationResult {
-    events: u64,
+    /// Exact post-warm-up figures, with this replication's time series.
+    whole: Report,
+    /// Figures of each batch of the post-warm-up period (for single-run confidence intervals).
+    batches: Vec<Report>,
 }
 
 impl ReplicationResult {
     /// Events processed by this replication.
     pub fn events(&self) -> u64 {
-        self.events
+        self.whole.events
     }
 }
 
@@ -43,24 +122,42 @@ pub fn run_replication(
     index: u32,
     progress: &mut dyn FnMut(f64),
 ) -> Result<ReplicationResult, EngineError> {
-    let _ = (design, index, progress);
-    Err(EngineError {
-        message: "the simulation core is being written".into(),
+    check(design)?;
+    let mut sim = sim::Sim::new(design, index);
+    sim.run(progress);
+    let whole = summary::replication_report(&mut sim);
+    Ok(ReplicationResult {
+        whole,
+        batches: std::mem::take(&mut sim.batches),
     })
 }
 
 /// Combines replications into the report: means and 95% confidence half-widths (Student t over
 /// replications when there are several; batch means within the run when there is one).
 pub fn summarize(design: &Design, results: &[ReplicationResult]) -> Report {
-    let _ = results;
-    Report {
-        design_name: design.name.clone(),
-        ..Report::default()
-    }
+    let mut report = match results {
+        [] => Report::default(),
+        [only] => {
+            let mut report = only.whole.clone();
+            summary::attach_batch_cis(&mut report, &only.batches);
+            report
+        }
+        many => {
+            let wholes: Vec<&Report> = many.iter().map(|r| &r.whole).collect();
+            let mut report = summary::combine_replications(&wholes);
+            report.events = many.iter().map(|r| r.whole.events).sum();
+            report.stopped_early = many.iter().find_map(|r| r.whole.stopped_early.clone());
+            report
+        }
+    };
+    summary::fill_header(&mut report, design);
+    report.replications = results.len() as u32;
+    report
 }
 
 /// Runs every replication in order, then [`summarize`]s them.
 pub fn run(design: &Design, progress: &mut dyn FnMut(f64)) -> Result<Report, EngineError> {
+    check(design)?;
     let replications = design.run.replications.max(1);
     let mut results = Vec::with_capacity(replications as usize);
     for index in 0..replications {
@@ -72,9 +169,20 @@ pub fn run(design: &Design, progress: &mut dyn FnMut(f64)) -> Result<Report, Eng
     Ok(summarize(design, &results))
 }
 
-/// A stable 64-bit fingerprint of every number in a report (FNV-1a over `f64::to_bits` and
-/// integers), identical natively and in WASM.
+/// A stable 64-bit fingerprint of every number in a report (FNV-1a over `f64::to_bits`,
+/// integers and ids), identical natively and in WASM.
 pub fn report_fingerprint(report: &Report) -> u64 {
-    let _ = report;
-    0
+    summary::fingerprint(report)
+}
+
+/// Refuses designs the model's validation rejects, listing every problem with its path.
+fn check(design: &Design) -> Result<(), EngineError> {
+    let problems = archsim_model::validate(design);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    Err(EngineError {
+        message: format!("the design is invalid:\n{}", lines.join("\n")),
+    })
 }

@@ -1,0 +1,1232 @@
+//! The simulation loop and the request paths every node kind shares: jobs, calls, attempts,
+//! timeouts, retries, worker stations, faults and the period boundaries of measurement.
+//!
+//! Vocabulary:
+//! - A **job** is one request being handled at one node, from its arrival to its reply.
+//! - A **call** is a node's (or a client's) request along one edge, with all its attempts:
+//!   it owns the timeout timer, the retry back-off and the breaker bookkeeping.
+//! - An **attempt** creates a job at the callee. The callee's reply goes back to the call, which
+//!   accepts it only if that attempt is still the one it waits for; a late reply after a timeout
+//!   is dropped, exactly as a real client drops a response to a request it gave up on.
+//!
+//! Handlers never call back into a parent synchronously: every completion travels as an event,
+//! so a node starting a fan-out never sees one of its calls finish halfway through the loop.
+
+use std::collections::VecDeque;
+
+use archsim_model::design::{Design, FaultEffect, NodeKind, Workload};
+use archsim_model::report::{Series, StopReason};
+
+use crate::distribution::{ClassMix, Dist, KeySampler};
+use crate::metrics::{
+    LatencyStats, Outcome, Recorder, Snapshot, edge_area, edge_counter, node_area, node_counter,
+};
+use crate::node::{self, NodeModel};
+use crate::policy::breaker::{BreakerState, CircuitBreaker};
+use crate::policy::retry::{self, RetryCause};
+use crate::queue::EventQueue;
+use crate::rng::{SimRng, StreamKind};
+use crate::slab::{Handle, Slab};
+use crate::summary::PeriodFigures;
+use crate::time::{SimTime, from_ms};
+use crate::workload::Rate;
+
+/// Batches of the post-warm-up period, for confidence intervals within a single replication.
+pub const BATCHES: u32 = 20;
+
+/// The closed set of events. Small and `Copy`: ids are slab handles or indices, never owned data.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Event {
+    /// A traffic source sends its next request.
+    Arrival { source: u32 },
+    /// An attempt reaches its callee node.
+    Arrive { job: Handle },
+    /// A node finished its own processing step of a job (service, overhead, lookup, delay).
+    Done { job: Handle },
+    /// A callee's reply reaches the caller.
+    Reply {
+        call: Handle,
+        attempt: u32,
+        outcome: Outcome,
+    },
+    /// The edge's breaker refused the call.
+    ShortCircuit { call: Handle },
+    /// The caller gives up on an attempt.
+    Timeout { call: Handle, attempt: u32 },
+    /// Back-off over: send the next attempt.
+    Retry { call: Handle },
+    FaultStart { fault: u32 },
+    FaultEnd { fault: u32 },
+    WarmupEnd,
+    BatchEnd,
+    BucketEnd,
+    Progress,
+    End,
+}
+
+/// Where a job is in its node's hands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JobState {
+    /// Sent, not yet arrived.
+    Transit,
+    /// Held up by an injected latency fault before the node looks at it.
+    Delay,
+    /// Waiting for a worker.
+    Queued,
+    /// Being served by a worker (or the node's own processing step).
+    Serving,
+    /// Waiting for downstream calls.
+    Calling,
+    /// Dropped while queued (caller timed out); its slot is freed when the queue reaches it.
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Job {
+    pub node: u32,
+    /// The call this job answers (NONE for client requests and queued messages).
+    pub parent: Handle,
+    pub attempt: u32,
+    pub key: u64,
+    pub class: u16,
+    pub write: bool,
+    pub state: JobState,
+    /// Counted in the node's in-flight level.
+    pub admitted: bool,
+    pub holds_worker: bool,
+    /// Worker station within the node (database member), else 0.
+    pub station: u32,
+    pub arrived: SimTime,
+    /// Sequential calls: index of the next outgoing edge to consider.
+    pub next_edge: u32,
+    /// Parallel calls still outstanding.
+    pub pending: u32,
+    /// First failure among parallel calls (or the failed delivery of a message).
+    pub failure: Outcome,
+    /// Kind-specific: load balancer backend, cache miss flag, message delivery count.
+    pub aux: u32,
+    /// Kind-specific flag: cache fill pending, message being dead-lettered.
+    pub flag: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call {
+    pub edge: u32,
+    pub parent: Handle,
+    pub key: u64,
+    pub class: u16,
+    pub write: bool,
+    pub attempts: u32,
+    /// An attempt is in flight (not timed out, not answered).
+    pub outstanding: bool,
+    pub callee: Handle,
+}
+
+/// Workers and a FIFO wait queue.
+#[derive(Debug, Clone)]
+pub(crate) struct Station {
+    pub workers: u32,
+    pub busy: u32,
+    pub capacity: u64,
+    /// Live jobs in `queue` (cancelled ones are skipped when reached).
+    pub waiting: u64,
+    pub queue: VecDeque<Handle>,
+}
+
+impl Station {
+    pub fn new(workers: u32, capacity: u64) -> Station {
+        Station {
+            workers: workers.max(1),
+            busy: 0,
+            capacity,
+            waiting: 0,
+            queue: VecDeque::new(),
+        }
+    }
+}
+
+/// Active fault effects on a node (overlapping faults combine).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FaultState {
+    pub crashed: bool,
+    pub extra_latency: SimTime,
+    pub error_rate: f64,
+    pub slowdown: f64,
+}
+
+impl Default for FaultState {
+    fn default() -> Self {
+        FaultState {
+            crashed: false,
+            extra_latency: 0,
+            error_rate: 0.0,
+            slowdown: 1.0,
+        }
+    }
+}
+
+pub(crate) struct NodeState {
+    pub model: NodeModel,
+    /// Outgoing edges in design order.
+    pub out: Vec<u32>,
+    pub rng: SimRng,
+    pub counters: u32,
+    pub areas: u32,
+    /// First kind-specific counter.
+    pub extra: u32,
+    pub fault: FaultState,
+    pub active_faults: Vec<u32>,
+    /// Round-robin cursor over `out`.
+    pub rr: u32,
+    pub cancel_on_timeout: bool,
+    pub latency_whole: LatencyStats,
+    pub latency_batch: LatencyStats,
+}
+
+pub(crate) struct RetrySettings {
+    pub policy: archsim_model::design::RetryPolicy,
+}
+
+pub(crate) struct EdgeState {
+    pub to: u32,
+    pub latency: Dist,
+    pub timeout: Option<SimTime>,
+    pub retry: Option<RetrySettings>,
+    pub breaker: Option<CircuitBreaker>,
+    pub call_probability: f64,
+    pub rng: SimRng,
+    pub counters: u32,
+    pub areas: u32,
+}
+
+pub(crate) enum SourceKind {
+    Open(Rate),
+    Closed { think: Dist },
+}
+
+pub(crate) struct Source {
+    pub node: u32,
+    pub kind: SourceKind,
+    pub rng: SimRng,
+    pub mix: ClassMix,
+    pub keys: KeySampler,
+    pub rr: u32,
+}
+
+struct FaultSpec {
+    node: u32,
+    effect: FaultEffect,
+}
+
+/// One replication in progress.
+pub(crate) struct Sim<'a> {
+    pub design: &'a Design,
+    pub now: SimTime,
+    pub end: SimTime,
+    pub warmup_end: SimTime,
+    queue: EventQueue<Event>,
+    pub jobs: Slab<Job>,
+    pub calls: Slab<Call>,
+    pub nodes: Vec<NodeState>,
+    pub edges: Vec<EdgeState>,
+    pub sources: Vec<Source>,
+    faults: Vec<FaultSpec>,
+    pub recorder: Recorder,
+    /// Counter and area bases of the clients-as-a-whole block.
+    pub overall_counters: u32,
+    pub overall_areas: u32,
+    pub overall_whole: LatencyStats,
+    pub overall_batch: LatencyStats,
+    pub overall_bucket: LatencyStats,
+    pub events: u64,
+    max_events: u64,
+    pub stopped_early: Option<StopReason>,
+    // Measurement periods.
+    pub warmup_snapshot: Option<Snapshot>,
+    batch_start: Option<Snapshot>,
+    batch_index: u32,
+    pub batches: Vec<PeriodFigures>,
+    bucket_ns: SimTime,
+    bucket_start: Option<Snapshot>,
+    pub series: Series,
+    progress_step: SimTime,
+}
+
+impl<'a> Sim<'a> {
+    /// Compiles the design into a replication ready to run. The design must be valid.
+    pub fn new(design: &'a Design, replication: u32) -> Sim<'a> {
+        let seed = design.run.seed;
+        let rep = replication as u64;
+        let end = from_ms(design.run.duration_ms).max(1);
+        let warmup_end = from_ms(design.run.warmup_ms).min(end);
+        let mut recorder = Recorder::default();
+
+        let node_index = |id: &str| design.nodes.iter().position(|n| n.id == id).map(|i| i as u32);
+
+        // Request classes, interned across every client so routes can index them.
+        let mut class_names: Vec<String> = Vec::new();
+        let mut intern = |name: &str| -> u16 {
+            if let Some(i) = class_names.iter().position(|c| c == name) {
+                i as u16
+            } else {
+                class_names.push(name.to_string());
+                (class_names.len() - 1) as u16
+            }
+        };
+        let mut mixes = Vec::new();
+        for node in &design.nodes {
+            if let NodeKind::Client(params) = &node.spec {
+                mixes.push(ClassMix::new(&params.mix, &mut intern));
+            }
+        }
+        let key_space = design
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.spec {
+                NodeKind::Client(c) => Some(c.keys.count.max(1)),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(1);
+
+        let mut edges = Vec::with_capacity(design.edges.len());
+        for (i, edge) in design.edges.iter().enumerate() {
+            let params = &edge.params;
+            edges.push(EdgeState {
+                to: node_index(&edge.to).unwrap_or(0),
+                latency: Dist::new(&params.latency),
+                timeout: params.timeout_ms.map(from_ms),
+                retry: params
+                    .retry
+                    .as_ref()
+                    .filter(|r| r.max_attempts > 1)
+                    .map(|r| RetrySettings { policy: r.clone() }),
+                breaker: params.circuit_breaker.as_ref().map(CircuitBreaker::new),
+                call_probability: params.call_probability,
+                rng: SimRng::derive(seed, rep, StreamKind::Edge, i as u64),
+                counters: recorder.alloc_counters(edge_counter::COUNT),
+                areas: recorder.alloc_areas(edge_area::COUNT),
+            });
+        }
+
+        let mut nodes = Vec::with_capacity(design.nodes.len());
+        let mut sources = Vec::new();
+        let mut mixes = mixes.into_iter();
+        for (i, node) in design.nodes.iter().enumerate() {
+            let out: Vec<u32> = design
+                .edges
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.from == node.id)
+                .map(|(j, _)| j as u32)
+                .collect();
+            let counters = recorder.alloc_counters(node_counter::COUNT);
+            let areas = recorder.alloc_areas(node_area::COUNT);
+            let built = node::build(node, &out, design, &class_names, key_space);
+            let extra = recorder.alloc_counters(built.extra_counters);
+            if let NodeKind::Client(params) = &node.spec {
+                let kind = match &params.workload {
+                    Workload::OpenLoop { rate } => SourceKind::Open(Rate::new(rate)),
+                    Workload::ClosedLoop { think_time, .. } => SourceKind::Closed {
+                        think: Dist::new(think_time),
+                    },
+                };
+                sources.push(Source {
+                    node: i as u32,
+                    kind,
+                    rng: SimRng::derive(seed, rep, StreamKind::Source, sources.len() as u64),
+                    mix: mixes.next().expect("one mix per client"),
+                    keys: KeySampler::new(&params.keys),
+                    rr: 0,
+                });
+            }
+            let cancel_on_timeout = matches!(&node.spec, NodeKind::Service(s) if s.cancel_on_timeout);
+            nodes.push(NodeState {
+                model: built.model,
+                out,
+                rng: SimRng::derive(seed, rep, StreamKind::Node, i as u64),
+                counters,
+                areas,
+                extra,
+                fault: FaultState::default(),
+                active_faults: Vec::new(),
+                rr: 0,
+                cancel_on_timeout,
+                latency_whole: LatencyStats::default(),
+                latency_batch: LatencyStats::default(),
+            });
+        }
+
+        let faults = design
+            .faults
+            .iter()
+            .filter_map(|f| {
+                node_index(&f.target).map(|node| FaultSpec {
+                    node,
+                    effect: f.effect.clone(),
+                })
+            })
+            .collect();
+
+        let overall_counters = recorder.alloc_counters(node_counter::COUNT);
+        let overall_areas = recorder.alloc_areas(node_area::COUNT);
+        let bucket_ns = from_ms(design.run.bucket_ms).max(1);
+
+        let mut sim = Sim {
+            design,
+            now: 0,
+            end,
+            warmup_end,
+            queue: EventQueue::new(),
+            jobs: Slab::default(),
+            calls: Slab::default(),
+            nodes,
+            edges,
+            sources,
+            faults,
+            recorder,
+            overall_counters,
+            overall_areas,
+            overall_whole: LatencyStats::default(),
+            overall_batch: LatencyStats::default(),
+            overall_bucket: LatencyStats::default(),
+            events: 0,
+            max_events: design.run.max_events.max(1),
+            stopped_early: None,
+            warmup_snapshot: None,
+            batch_start: None,
+            batch_index: 0,
+            batches: Vec::new(),
+            bucket_ns,
+            bucket_start: None,
+            series: Series {
+                bucket_ms: design.run.bucket_ms,
+                ..Series::default()
+            },
+            progress_step: (end / 100).max(1),
+        };
+        sim.schedule_initial();
+        sim
+    }
+
+    fn schedule_initial(&mut self) {
+        // End first: among events at the end instant it pops first, so nothing at `end` runs.
+        self.queue.push(self.end, Event::End);
+        self.bucket_start = Some(self.recorder.snapshot(0));
+        if self.bucket_ns < self.end {
+            self.queue.push(self.bucket_ns, Event::BucketEnd);
+        }
+        if self.warmup_end == 0 {
+            self.begin_measurement();
+        } else {
+            self.queue.push(self.warmup_end, Event::WarmupEnd);
+        }
+        if self.progress_step < self.end {
+            self.queue.push(self.progress_step, Event::Progress);
+        }
+        for (i, fault) in self.design.faults.iter().enumerate() {
+            if i >= self.faults.len() {
+                break;
+            }
+            let start = from_ms(fault.at_ms);
+            let stop = start.saturating_add(from_ms(fault.duration_ms));
+            if start < self.end && stop > start {
+                self.queue.push(start, Event::FaultStart { fault: i as u32 });
+                self.queue.push(stop, Event::FaultEnd { fault: i as u32 });
+            }
+        }
+        for source in 0..self.sources.len() as u32 {
+            let first = {
+                let src = &mut self.sources[source as usize];
+                match &src.kind {
+                    SourceKind::Open(rate) => rate
+                        .next_arrival(0, self.end, &mut src.rng)
+                        .map(|t| vec![t])
+                        .unwrap_or_default(),
+                    SourceKind::Closed { think } => {
+                        let users = match &self.design.nodes[src.node as usize].spec {
+                            NodeKind::Client(c) => match c.workload {
+                                Workload::ClosedLoop { users, .. } => users,
+                                _ => 0,
+                            },
+                            _ => 0,
+                        };
+                        // Each user starts after one think time, so they do not all fire at 0.
+                        (0..users).map(|_| think.sample(&mut src.rng)).collect()
+                    }
+                }
+            };
+            for t in first {
+                self.queue.push(t, Event::Arrival { source });
+            }
+        }
+    }
+
+    /// Runs to the end of simulated time or the event budget.
+    pub fn run(&mut self, progress: &mut dyn FnMut(f64)) {
+        while let Some((time, event)) = self.queue.pop() {
+            if self.events >= self.max_events {
+                self.stopped_early = Some(StopReason::EventBudget {
+                    max_events: self.max_events,
+                    at_ms: crate::time::to_ms(self.now),
+                });
+                break;
+            }
+            self.now = time;
+            self.events += 1;
+            match event {
+                Event::Arrival { source } => self.on_source_arrival(source),
+                Event::Arrive { job } => self.on_arrive(job),
+                Event::Done { job } => self.on_done(job),
+                Event::Reply {
+                    call,
+                    attempt,
+                    outcome,
+                } => self.on_reply(call, attempt, outcome),
+                Event::ShortCircuit { call } => self.on_short_circuit(call),
+                Event::Timeout { call, attempt } => self.on_timeout(call, attempt),
+                Event::Retry { call } => self.on_retry(call),
+                Event::FaultStart { fault } => self.on_fault(fault, true),
+                Event::FaultEnd { fault } => self.on_fault(fault, false),
+                Event::WarmupEnd => self.begin_measurement(),
+                Event::BatchEnd => self.end_batch(),
+                Event::BucketEnd => {
+                    self.end_bucket();
+                    let next = self.now.saturating_add(self.bucket_ns);
+                    if next < self.end {
+                        self.queue.push(next, Event::BucketEnd);
+                    }
+                }
+                Event::Progress => {
+                    progress(self.now as f64 / self.end as f64);
+                    let next = self.now.saturating_add(self.progress_step);
+                    if next < self.end {
+                        self.queue.push(next, Event::Progress);
+                    }
+                }
+                Event::End => break,
+            }
+        }
+        self.finish_run();
+        progress(1.0);
+    }
+
+    #[inline]
+    pub fn schedule(&mut self, delay: SimTime, event: Event) {
+        self.queue.push(self.now.saturating_add(delay), event);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Measurement periods
+
+    fn begin_measurement(&mut self) {
+        let snapshot = self.recorder.snapshot(self.now);
+        self.overall_whole.reset();
+        self.overall_batch.reset();
+        for node in &mut self.nodes {
+            node.latency_whole.reset();
+            node.latency_batch.reset();
+            node.model.reset_period_maxima(true);
+        }
+        self.warmup_snapshot = Some(snapshot.clone());
+        self.batch_start = Some(snapshot);
+        self.batch_index = 0;
+        self.schedule_next_batch_end();
+    }
+
+    fn batch_boundary(&self, k: u32) -> SimTime {
+        let span = (self.end - self.warmup_end) as u128;
+        self.warmup_end + (span * k as u128 / BATCHES as u128) as SimTime
+    }
+
+    fn schedule_next_batch_end(&mut self) {
+        // The last batch is closed by `finish_run` at the end instant.
+        if self.batch_index + 1 < BATCHES {
+            let at = self.batch_boundary(self.batch_index + 1);
+            if at > self.now && at < self.end {
+                self.queue.push(at, Event::BatchEnd);
+            }
+        }
+    }
+
+    fn end_batch(&mut self) {
+        let Some(start) = self.batch_start.take() else {
+            return;
+        };
+        let end = self.recorder.snapshot(self.now);
+        let figures = crate::summary::period_figures(self, &start, &end, false);
+        self.batches.push(figures);
+        self.overall_batch.reset();
+        for node in &mut self.nodes {
+            node.latency_batch.reset();
+            node.model.reset_period_maxima(false);
+        }
+        self.batch_start = Some(end);
+        self.batch_index += 1;
+        self.schedule_next_batch_end();
+    }
+
+    fn end_bucket(&mut self) {
+        let Some(start) = self.bucket_start.take() else {
+            return;
+        };
+        let end = self.recorder.snapshot(self.now);
+        crate::summary::push_bucket(self, &start, &end);
+        self.overall_bucket.reset();
+        self.bucket_start = Some(end);
+    }
+
+    fn finish_run(&mut self) {
+        if self.now > self.end {
+            self.now = self.end;
+        }
+        let stopped = self.stopped_early.is_some();
+        if !stopped {
+            self.now = self.end;
+        }
+        if self
+            .bucket_start
+            .as_ref()
+            .is_some_and(|start| self.now > start.at)
+        {
+            self.end_bucket();
+        }
+        // A batch cut short by the event budget would be shorter than the others; leave it out.
+        if !stopped && self.warmup_snapshot.is_some() && self.batch_index + 1 == BATCHES {
+            self.end_batch();
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Sources
+
+    fn on_source_arrival(&mut self, source: u32) {
+        let now = self.now;
+        let end = self.end;
+        let src = &mut self.sources[source as usize];
+        let node = src.node;
+        let (class, write) = src.mix.sample(&mut src.rng);
+        let key = src.keys.sample(&mut src.rng);
+        let next = match &src.kind {
+            SourceKind::Open(rate) => rate.next_arrival(now, end, &mut src.rng),
+            SourceKind::Closed { .. } => None,
+        };
+        let edge = if self.nodes[node as usize].out.is_empty() {
+            None
+        } else {
+            let n = &mut self.nodes[node as usize];
+            let e = n.out[(src.rr % n.out.len() as u32) as usize];
+            src.rr = src.rr.wrapping_add(1);
+            Some(e)
+        };
+        if let Some(t) = next {
+            self.queue.push(t, Event::Arrival { source });
+        }
+        if self.nodes[node as usize].fault.crashed {
+            // A crashed client sends nothing; a closed-loop user tries again after thinking.
+            self.schedule_think(source);
+            return;
+        }
+        let overall = self.overall_counters;
+        self.recorder.incr(overall + node_counter::ARRIVALS);
+        let counters = self.nodes[node as usize].counters;
+        self.recorder.incr(counters + node_counter::ARRIVALS);
+        let areas = self.nodes[node as usize].areas;
+        self.recorder
+            .change_level(areas + node_area::IN_FLIGHT, now, 1);
+        let job = self.jobs.insert(Job {
+            node,
+            parent: Handle::NONE,
+            attempt: source,
+            key,
+            class,
+            write,
+            state: JobState::Calling,
+            admitted: true,
+            holds_worker: false,
+            station: 0,
+            arrived: now,
+            next_edge: 0,
+            pending: 0,
+            failure: Outcome::Success,
+            aux: source,
+            flag: false,
+        });
+        match edge {
+            Some(edge) => self.start_call(job, edge),
+            None => self.finish_client_request(job, Outcome::Success),
+        }
+    }
+
+    /// A client request is over: what the client saw goes into the overall figures.
+    pub(crate) fn finish_client_request(&mut self, job: Handle, outcome: Outcome) {
+        let Some(&j) = self.jobs.get(job) else {
+            return;
+        };
+        let latency = self.now - j.arrived;
+        let overall = self.overall_counters;
+        self.record_completion(overall, outcome);
+        if outcome.is_success() {
+            self.recorder
+                .add_area(self.overall_areas + node_area::LATENCY_SUM, latency as u128);
+            self.overall_whole.record(latency);
+            self.overall_batch.record(latency);
+            self.overall_bucket.record(latency);
+        }
+        self.finish(job, outcome);
+        self.schedule_think(j.aux);
+    }
+
+    fn schedule_think(&mut self, source: u32) {
+        let src = &mut self.sources[source as usize];
+        if let SourceKind::Closed { think } = &src.kind {
+            let delay = think.sample(&mut src.rng).max(1);
+            self.schedule(delay, Event::Arrival { source });
+        }
+    }
+
+    #[inline]
+    fn record_completion(&mut self, counters: u32, outcome: Outcome) {
+        self.recorder.incr(counters + node_counter::COMPLETIONS);
+        match outcome.cause() {
+            None => self.recorder.incr(counters + node_counter::SUCCEEDED),
+            Some(cause) => self
+                .recorder
+                .incr(counters + node_counter::FAILED + cause as u32),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Jobs at nodes
+
+    fn on_arrive(&mut self, handle: Handle) {
+        let now = self.now;
+        let Some(job) = self.jobs.get_mut(handle) else {
+            return;
+        };
+        if job.state == JobState::Cancelled {
+            self.jobs.remove(handle);
+            return;
+        }
+        job.arrived = now;
+        let node = job.node as usize;
+        let counters = self.nodes[node].counters;
+        self.recorder.incr(counters + node_counter::ARRIVALS);
+        if self.nodes[node].fault.crashed {
+            self.finish(handle, Outcome::NodeDown);
+            return;
+        }
+        let job = self.jobs.get_mut(handle).expect("checked above");
+        job.admitted = true;
+        self.recorder
+            .change_level(self.nodes[node].areas + node_area::IN_FLIGHT, now, 1);
+        let extra = self.nodes[node].fault.extra_latency;
+        if extra > 0 && self.nodes[node].model.has_no_own_delay() {
+            job.state = JobState::Delay;
+            self.schedule(extra, Event::Done { job: handle });
+            return;
+        }
+        self.node_accept(handle);
+    }
+
+    fn on_done(&mut self, handle: Handle) {
+        let Some(job) = self.jobs.get_mut(handle) else {
+            return;
+        };
+        if job.state == JobState::Delay {
+            self.node_accept(handle);
+        } else {
+            self.node_done(handle);
+        }
+    }
+
+    /// The job leaves its node with `outcome`: metrics, in-flight, worker, reply to the caller.
+    pub(crate) fn finish(&mut self, handle: Handle, outcome: Outcome) {
+        let Some(&job) = self.jobs.get(handle) else {
+            return;
+        };
+        let now = self.now;
+        let n = job.node as usize;
+        let counters = self.nodes[n].counters;
+        self.record_completion(counters, outcome);
+        if job.admitted {
+            let areas = self.nodes[n].areas;
+            self.recorder
+                .change_level(areas + node_area::IN_FLIGHT, now, -1);
+            if outcome.is_success() {
+                let latency = now - job.arrived;
+                self.recorder
+                    .add_area(areas + node_area::LATENCY_SUM, latency as u128);
+                let node = &mut self.nodes[n];
+                node.latency_whole.record(latency);
+                node.latency_batch.record(latency);
+            }
+        }
+        if !job.parent.is_none() {
+            self.send_reply(job.parent, job.attempt, outcome);
+        }
+        if job.state == JobState::Queued {
+            // Still in a wait queue: the queue frees the slot when it reaches it.
+            let job = self.jobs.get_mut(handle).expect("live");
+            job.state = JobState::Cancelled;
+            job.holds_worker = false;
+        } else {
+            self.jobs.remove(handle);
+        }
+        if job.holds_worker {
+            self.release_worker(job.node, job.station);
+        }
+    }
+
+    pub(crate) fn send_reply(&mut self, call: Handle, attempt: u32, outcome: Outcome) {
+        let Some(c) = self.calls.get(call) else {
+            return;
+        };
+        if !c.outstanding || c.attempts != attempt {
+            return;
+        }
+        let edge = &mut self.edges[c.edge as usize];
+        let latency = edge.latency.sample(&mut edge.rng);
+        self.schedule(
+            latency,
+            Event::Reply {
+                call,
+                attempt,
+                outcome,
+            },
+        );
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Stations (workers + FIFO queue)
+
+    /// Hands the job to a worker of `station`, queues it, or rejects it (queue full).
+    pub(crate) fn station_admit(&mut self, handle: Handle, station: u32) {
+        let now = self.now;
+        let n = self.jobs.get(handle).expect("live job").node as usize;
+        let areas = self.nodes[n].areas;
+        let st = self.nodes[n].model.station_mut(station);
+        if st.busy < st.workers {
+            st.busy += 1;
+            self.recorder.change_level(areas + node_area::BUSY, now, 1);
+            let job = self.jobs.get_mut(handle).expect("live job");
+            job.station = station;
+            job.holds_worker = true;
+            job.state = JobState::Serving;
+            self.begin_work(handle);
+        } else if st.waiting < st.capacity {
+            st.waiting += 1;
+            st.queue.push_back(handle);
+            self.recorder.change_level(areas + node_area::QUEUE, now, 1);
+            let depth = self.recorder.level(areas + node_area::QUEUE);
+            self.nodes[n].model.note_depth(depth as u64);
+            let job = self.jobs.get_mut(handle).expect("live job");
+            job.station = station;
+            job.state = JobState::Queued;
+        } else {
+            self.finish(handle, Outcome::QueueFull);
+        }
+    }
+
+    /// A worker of `station` is free: it takes the next live job in the queue, if any.
+    pub(crate) fn release_worker(&mut self, node: u32, station: u32) {
+        let now = self.now;
+        let n = node as usize;
+        let areas = self.nodes[n].areas;
+        let crashed = self.nodes[n].fault.crashed;
+        let st = self.nodes[n].model.station_mut(station);
+        st.busy = st.busy.saturating_sub(1);
+        self.recorder.change_level(areas + node_area::BUSY, now, -1);
+        if crashed {
+            return;
+        }
+        loop {
+            let st = self.nodes[n].model.station_mut(station);
+            let Some(next) = st.queue.pop_front() else {
+                return;
+            };
+            match self.jobs.get(next).map(|j| j.state) {
+                Some(JobState::Queued) => {
+                    st.waiting -= 1;
+                    st.busy += 1;
+                    self.recorder.change_level(areas + node_area::QUEUE, now, -1);
+                    self.recorder.change_level(areas + node_area::BUSY, now, 1);
+                    let job = self.jobs.get_mut(next).expect("live");
+                    job.holds_worker = true;
+                    job.state = JobState::Serving;
+                    self.begin_work(next);
+                    return;
+                }
+                Some(_) => {
+                    // Cancelled while waiting: its slot was kept for this moment.
+                    self.jobs.remove(next);
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Releases the worker a job holds without finishing the job (pipeline stages, redelivery).
+    pub(crate) fn let_go_of_worker(&mut self, handle: Handle) {
+        let Some(job) = self.jobs.get_mut(handle) else {
+            return;
+        };
+        if job.holds_worker {
+            job.holds_worker = false;
+            let (node, station) = (job.node, job.station);
+            self.release_worker(node, station);
+        }
+    }
+
+    /// Removes a queued job's entry from the accounting when it is cancelled in place.
+    fn unqueue_in_place(&mut self, handle: Handle) {
+        let Some(&job) = self.jobs.get(handle) else {
+            return;
+        };
+        if job.state != JobState::Queued {
+            return;
+        }
+        let n = job.node as usize;
+        let areas = self.nodes[n].areas;
+        let st = self.nodes[n].model.station_mut(job.station);
+        st.waiting -= 1;
+        self.recorder
+            .change_level(areas + node_area::QUEUE, self.now, -1);
+    }
+
+    /// Service-time multiplier for load-dependent slow-down and injected slow-down.
+    pub(crate) fn slowdown_factor(&self, n: usize, busy: u32, workers: u32) -> f64 {
+        let mut factor = self.nodes[n].fault.slowdown;
+        if let Some((knee, extra)) = self.nodes[n].model.slowdown() {
+            let u = busy as f64 / workers.max(1) as f64;
+            if u > knee && knee < 1.0 {
+                factor *= 1.0 + extra * (u - knee) / (1.0 - knee);
+            }
+        }
+        factor
+    }
+
+    /// A processing time with slow-down and injected latency applied.
+    pub(crate) fn stretched(&self, n: usize, base: SimTime, factor: f64) -> SimTime {
+        let scaled = if factor == 1.0 {
+            base
+        } else {
+            let x = base as f64 * factor;
+            if x >= u64::MAX as f64 {
+                u64::MAX
+            } else {
+                (x + 0.5) as SimTime
+            }
+        };
+        scaled.saturating_add(self.nodes[n].fault.extra_latency)
+    }
+
+    /// Whether the node fails this request (its own error rate plus injected errors).
+    pub(crate) fn draws_error(&mut self, n: usize, own_rate: f64) -> bool {
+        let rate = own_rate + self.nodes[n].fault.error_rate;
+        self.nodes[n].rng.chance(rate)
+    }
+
+    /// Next outgoing edge in round-robin order among `edges`.
+    pub(crate) fn round_robin(&mut self, n: usize, edges_len: u32) -> u32 {
+        let node = &mut self.nodes[n];
+        let i = node.rr % edges_len.max(1);
+        node.rr = node.rr.wrapping_add(1);
+        i
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Calls along edges
+
+    /// `parent` calls along `edge`; the outcome comes back through `node_call_done`.
+    pub(crate) fn start_call(&mut self, parent: Handle, edge: u32) {
+        let job = self.jobs.get(parent).expect("caller is live");
+        let call = self.calls.insert(Call {
+            edge,
+            parent,
+            key: job.key,
+            class: job.class,
+            write: job.write,
+            attempts: 0,
+            outstanding: false,
+            callee: Handle::NONE,
+        });
+        self.send_attempt(call);
+    }
+
+    fn send_attempt(&mut self, handle: Handle) {
+        let now = self.now;
+        let call = self.calls.get_mut(handle).expect("live call");
+        let e = call.edge as usize;
+        let edge = &mut self.edges[e];
+        // A short-circuited attempt still counts as an attempt made, so retries run out.
+        call.attempts += 1;
+        let attempt = call.attempts;
+        if let Some(breaker) = &mut edge.breaker
+            && !breaker.try_acquire(now)
+        {
+            let counters = edge.counters;
+            self.recorder
+                .incr(counters + edge_counter::SHORT_CIRCUITED);
+            self.schedule(0, Event::ShortCircuit { call: handle });
+            return;
+        }
+        call.outstanding = true;
+        let counters = edge.counters;
+        self.recorder.incr(counters + edge_counter::ATTEMPTS);
+        if attempt > 1 {
+            self.recorder.incr(counters + edge_counter::RETRIES);
+        }
+        let latency = edge.latency.sample(&mut edge.rng);
+        let timeout = edge.timeout;
+        let job = self.jobs.insert(Job {
+            node: edge.to,
+            parent: handle,
+            attempt,
+            key: call.key,
+            class: call.class,
+            write: call.write,
+            state: JobState::Transit,
+            admitted: false,
+            holds_worker: false,
+            station: 0,
+            arrived: now,
+            next_edge: 0,
+            pending: 0,
+            failure: Outcome::Success,
+            aux: 0,
+            flag: false,
+        });
+        call.callee = job;
+        self.schedule(latency, Event::Arrive { job });
+        if let Some(timeout) = timeout {
+            self.schedule(
+                timeout,
+                Event::Timeout {
+                    call: handle,
+                    attempt,
+                },
+            );
+        }
+    }
+
+    fn on_reply(&mut self, handle: Handle, attempt: u32, outcome: Outcome) {
+        let now = self.now;
+        let Some(call) = self.calls.get_mut(handle) else {
+            return;
+        };
+        if !call.outstanding || call.attempts != attempt {
+            return;
+        }
+        call.outstanding = false;
+        let (edge, attempts, parent) = (call.edge, call.attempts, call.parent);
+        self.record_breaker(edge, now, outcome.is_success());
+        let cause = match outcome {
+            Outcome::Success => None,
+            // A failure the callee reports (its own error, or a timeout further down) is an error
+            // answer from this caller's point of view.
+            Outcome::Error | Outcome::Timeout => Some(RetryCause::Error),
+            _ => Some(RetryCause::Rejected),
+        };
+        if let Some(cause) = cause
+            && self.may_retry(edge, attempts, parent, cause)
+        {
+            self.schedule_retry(handle, edge, attempts);
+            return;
+        }
+        self.complete_call(handle, outcome);
+    }
+
+    fn on_timeout(&mut self, handle: Handle, attempt: u32) {
+        let now = self.now;
+        let Some(call) = self.calls.get_mut(handle) else {
+            return;
+        };
+        if !call.outstanding || call.attempts != attempt {
+            return;
+        }
+        call.outstanding = false;
+        let (edge, attempts, parent, callee) =
+            (call.edge, call.attempts, call.parent, call.callee);
+        let counters = self.edges[edge as usize].counters;
+        self.recorder.incr(counters + edge_counter::TIMEOUTS);
+        self.record_breaker(edge, now, false);
+        self.cancel_if_asked(callee);
+        if self.may_retry(edge, attempts, parent, RetryCause::Timeout) {
+            self.schedule_retry(handle, edge, attempts);
+            return;
+        }
+        self.complete_call(handle, Outcome::Timeout);
+    }
+
+    /// The caller gave up on `callee`: a service with `cancel_on_timeout` drops the work too.
+    /// Only the direct callee is cancelled; calls it already made run their course.
+    fn cancel_if_asked(&mut self, callee: Handle) {
+        let Some(&job) = self.jobs.get(callee) else {
+            return;
+        };
+        if !self.nodes[job.node as usize].cancel_on_timeout {
+            return;
+        }
+        match job.state {
+            JobState::Transit => {
+                // Never arrives: `on_arrive` frees it.
+                self.jobs.get_mut(callee).expect("live").state = JobState::Cancelled;
+            }
+            JobState::Cancelled => {}
+            JobState::Queued => {
+                self.unqueue_in_place(callee);
+                self.finish(callee, Outcome::Timeout);
+            }
+            JobState::Delay | JobState::Serving | JobState::Calling => {
+                self.finish(callee, Outcome::Timeout);
+            }
+        }
+    }
+
+    /// The breaker refused the attempt: fail the call, or retry later if the policy says so.
+    fn on_short_circuit(&mut self, handle: Handle) {
+        let Some(&call) = self.calls.get(handle) else {
+            return;
+        };
+        if self.may_retry(call.edge, call.attempts, call.parent, RetryCause::Rejected) {
+            self.schedule_retry(handle, call.edge, call.attempts);
+        } else {
+            self.complete_call(handle, Outcome::BreakerOpen);
+        }
+    }
+
+    fn may_retry(&self, edge: u32, attempts: u32, parent: Handle, cause: RetryCause) -> bool {
+        self.edges[edge as usize]
+            .retry
+            .as_ref()
+            .is_some_and(|r| retry::should_retry(&r.policy, attempts, cause))
+            && self.jobs.get(parent).is_some()
+    }
+
+    /// Schedules the next attempt after the policy's back-off (retry number = attempts made).
+    fn schedule_retry(&mut self, call: Handle, edge: u32, attempts: u32) {
+        let e = &mut self.edges[edge as usize];
+        let delay = match &e.retry {
+            Some(r) => retry::backoff(&r.policy, attempts, &mut e.rng),
+            None => 0,
+        };
+        self.schedule(delay, Event::Retry { call });
+    }
+
+    fn on_retry(&mut self, handle: Handle) {
+        let Some(call) = self.calls.get(handle) else {
+            return;
+        };
+        if self.jobs.get(call.parent).is_none() {
+            // The caller is gone (crashed, cancelled): nobody wants the answer.
+            self.calls.remove(handle);
+            return;
+        }
+        self.send_attempt(handle);
+    }
+
+    fn record_breaker(&mut self, edge: u32, now: SimTime, success: bool) {
+        let e = &mut self.edges[edge as usize];
+        if let Some(breaker) = &mut e.breaker {
+            breaker.record(now, success);
+            let opened = breaker.times_opened();
+            let not_closed = (breaker.state(now) != BreakerState::Closed) as u32;
+            let (counters, areas) = (e.counters, e.areas);
+            self.recorder
+                .set(counters + edge_counter::BREAKER_OPENED, opened);
+            self.recorder
+                .set_level(areas + edge_area::NOT_CLOSED, now, not_closed);
+        }
+    }
+
+    /// The call is over: free it and tell its caller.
+    pub(crate) fn complete_call(&mut self, handle: Handle, outcome: Outcome) {
+        let Some(&call) = self.calls.get(handle) else {
+            return;
+        };
+        self.calls.remove(handle);
+        if self.jobs.get(call.parent).is_some() {
+            self.node_call_done(call.parent, call.edge, outcome);
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Faults
+
+    fn on_fault(&mut self, fault: u32, start: bool) {
+        let n = self.faults[fault as usize].node as usize;
+        if start {
+            self.nodes[n].active_faults.push(fault);
+        } else {
+            self.nodes[n].active_faults.retain(|&f| f != fault);
+        }
+        let was_crashed = self.nodes[n].fault.crashed;
+        let mut state = FaultState::default();
+        for &f in &self.nodes[n].active_faults {
+            match self.faults[f as usize].effect {
+                FaultEffect::Crash => state.crashed = true,
+                FaultEffect::Latency { extra_ms } => {
+                    state.extra_latency = state.extra_latency.saturating_add(from_ms(extra_ms))
+                }
+                FaultEffect::ErrorRate { rate } => state.error_rate += rate,
+                FaultEffect::Slowdown { factor } => state.slowdown *= factor.max(0.0),
+            }
+        }
+        self.nodes[n].fault = state;
+        if state.crashed && !was_crashed {
+            self.crash(n as u32);
+        } else if !state.crashed && was_crashed {
+            self.recover(n as u32);
+        }
+    }
+
+    /// Everything at the node fails with NodeDown: queued, in service, waiting on calls.
+    fn crash(&mut self, node: u32) {
+        if matches!(self.nodes[node as usize].model, NodeModel::Client) {
+            // A crashed client just stops sending (see `on_source_arrival`).
+            return;
+        }
+        let now = self.now;
+        let areas = self.nodes[node as usize].areas;
+        // Wait queues first: those jobs never held a worker.
+        for station in 0..self.nodes[node as usize].model.station_count() {
+            let drained: Vec<Handle> = {
+                let st = self.nodes[node as usize].model.station_mut(station);
+                st.waiting = 0;
+                st.queue.drain(..).collect()
+            };
+            for handle in drained {
+                let Some(job) = self.jobs.get_mut(handle) else {
+                    continue;
+                };
+                if job.state == JobState::Queued {
+                    job.state = JobState::Serving;
+                    self.recorder.change_level(areas + node_area::QUEUE, now, -1);
+                    self.finish(handle, Outcome::NodeDown);
+                } else {
+                    self.jobs.remove(handle);
+                }
+            }
+        }
+        for handle in self.jobs.handles() {
+            let Some(job) = self.jobs.get(handle) else {
+                continue;
+            };
+            if job.node == node && job.admitted && job.state != JobState::Cancelled {
+                self.finish(handle, Outcome::NodeDown);
+            }
+        }
+        self.nodes[node as usize].model.on_crash();
+    }
+
+    fn recover(&mut self, node: u32) {
+        self.nodes[node as usize].model.on_recover();
+    }
+
+    /// Jobs currently alive (for tests of slot reuse).
+    #[cfg(test)]
+    pub fn live_jobs(&self) -> u32 {
+        self.jobs.len()
+    }
+}

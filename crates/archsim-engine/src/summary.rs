@@ -1,0 +1,495 @@
+//! From raw counters to the report: period figures, time-series buckets, combining
+//! replications (or batches) into estimates with confidence intervals, and the fingerprint.
+
+use std::collections::BTreeMap;
+
+use archsim_model::report::{
+    CacheReport, DatabaseReport, EdgeReport, Estimate, Failures, Latency, NodeReport,
+    QueueReport, RateLimiterReport, Report, REPORT_VERSION, Summary,
+};
+use archsim_model::design::Design;
+
+use crate::metrics::{
+    CAUSE_NAMES, CAUSES, LatencyStats, Snapshot, edge_area, edge_counter, extra, node_area,
+    node_counter,
+};
+use crate::node::NodeModel;
+use crate::policy::breaker::BreakerState;
+use crate::sim::Sim;
+use crate::stats::mean_ci95;
+
+/// The figures of one period (a whole replication after warm-up, or one batch): a report whose
+/// estimates are exact values, without time series.
+pub(crate) type PeriodFigures = Report;
+
+fn est(value: f64) -> Estimate {
+    Estimate::exact(if value.is_finite() { value } else { 0.0 })
+}
+
+fn ratio(numerator: f64, denominator: f64) -> f64 {
+    if denominator > 0.0 { numerator / denominator } else { 0.0 }
+}
+
+fn failures(start: &Snapshot, end: &Snapshot, counters: u32) -> Failures {
+    let cause = |c: usize| {
+        let i = counters + node_counter::FAILED + c as u32;
+        est((end.counter(i) - start.counter(i)) as f64)
+    };
+    Failures {
+        error: cause(0),
+        timeout: cause(1),
+        queue_full: cause(2),
+        rate_limited: cause(3),
+        breaker_open: cause(4),
+        no_healthy_backend: cause(5),
+        node_down: cause(6),
+    }
+}
+
+fn latency(stats: &LatencyStats, sum_ns: u128, count: u64) -> Latency {
+    Latency {
+        mean_ms: est(ratio(sum_ns as f64, count as f64) / 1e6),
+        p50_ms: est(stats.quantile_ms(0.50)),
+        p95_ms: est(stats.quantile_ms(0.95)),
+        p99_ms: est(stats.quantile_ms(0.99)),
+        max_ms: est(stats.max_ms()),
+    }
+}
+
+/// Figures between two snapshots. `whole` picks the summary's latency histograms and maxima
+/// (else the current batch's).
+pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole: bool) -> Report {
+    let period_ns = (end.at - start.at) as f64;
+    let seconds = period_ns / 1e9;
+    let diff = |i: u32| (end.counter(i) - start.counter(i)) as f64;
+    let area = |i: u32| (end.area(i) - start.area(i)) as f64;
+
+    let oc = sim.overall_counters;
+    let completed = diff(oc + node_counter::COMPLETIONS);
+    let succeeded = diff(oc + node_counter::SUCCEEDED);
+    let overall_hist = if whole { &sim.overall_whole } else { &sim.overall_batch };
+    let overall = Summary {
+        arrivals: est(diff(oc + node_counter::ARRIVALS)),
+        completed: est(completed),
+        succeeded: est(succeeded),
+        throughput_rps: est(ratio(completed, seconds)),
+        goodput_rps: est(ratio(succeeded, seconds)),
+        failures: failures(start, end, oc),
+        latency: latency(
+            overall_hist,
+            end.area(sim.overall_areas + node_area::LATENCY_SUM)
+                - start.area(sim.overall_areas + node_area::LATENCY_SUM),
+            succeeded as u64,
+        ),
+    };
+
+    let mut nodes = BTreeMap::new();
+    for (i, node) in sim.nodes.iter().enumerate() {
+        let spec = &sim.design.nodes[i];
+        let (c, a, x) = (node.counters, node.areas, node.extra);
+        let succeeded = diff(c + node_counter::SUCCEEDED);
+        let capacity = node.model.capacity() as f64;
+        let hist = if whole { &node.latency_whole } else { &node.latency_batch };
+        let mut report = NodeReport {
+            kind: spec.kind_name().to_string(),
+            label: spec.label.clone(),
+            arrivals: est(diff(c + node_counter::ARRIVALS)),
+            completions: est(diff(c + node_counter::COMPLETIONS)),
+            failures: failures(start, end, c),
+            utilisation: est(ratio(area(a + node_area::BUSY), capacity * period_ns)),
+            mean_queue_length: est(ratio(area(a + node_area::QUEUE), period_ns)),
+            mean_in_flight: est(ratio(area(a + node_area::IN_FLIGHT), period_ns)),
+            latency: latency(
+                hist,
+                end.area(a + node_area::LATENCY_SUM) - start.area(a + node_area::LATENCY_SUM),
+                succeeded as u64,
+            ),
+            ..NodeReport::default()
+        };
+        match &node.model {
+            NodeModel::Cache(_) => {
+                let hits = diff(x + extra::CACHE_HITS);
+                let misses = diff(x + extra::CACHE_MISSES);
+                report.cache = Some(CacheReport {
+                    hits: est(hits),
+                    misses: est(misses),
+                    hit_ratio: est(ratio(hits, hits + misses)),
+                    evictions: est(diff(x + extra::CACHE_EVICTIONS)),
+                    expirations: est(diff(x + extra::CACHE_EXPIRATIONS)),
+                });
+            }
+            NodeModel::Database(d) => {
+                report.database = Some(DatabaseReport {
+                    shard_queries: (0..d.shards())
+                        .map(|s| est(diff(x + extra::DB_SHARD_QUERIES + s)))
+                        .collect(),
+                    reads_on_replicas: est(diff(x + extra::DB_REPLICA_READS)),
+                    stale_reads: est(diff(x + extra::DB_STALE_READS)),
+                });
+            }
+            NodeModel::Queue(q) => {
+                report.queue = Some(QueueReport {
+                    enqueued: est(diff(x + extra::QUEUE_ENQUEUED)),
+                    delivered: est(diff(x + extra::QUEUE_DELIVERED)),
+                    redeliveries: est(diff(x + extra::QUEUE_REDELIVERIES)),
+                    dead_lettered: est(diff(x + extra::QUEUE_DEAD_LETTERED)),
+                    max_depth: est(if whole {
+                        q.max_depth_whole
+                    } else {
+                        q.max_depth_batch
+                    } as f64),
+                });
+            }
+            NodeModel::Limiter(_) => {
+                report.rate_limiter = Some(RateLimiterReport {
+                    admitted: est(diff(x + extra::LIMITER_ADMITTED)),
+                    rejected: est(diff(x + extra::LIMITER_REJECTED)),
+                });
+            }
+            NodeModel::Balancer(_) => {
+                let mut per_backend = BTreeMap::new();
+                for (b, &edge) in node.out.iter().enumerate() {
+                    let to = &sim.design.edges[edge as usize].to;
+                    let count = diff(x + b as u32);
+                    per_backend
+                        .entry(to.clone())
+                        .and_modify(|e: &mut Estimate| e.value += count)
+                        .or_insert(est(count));
+                }
+                report.balancer = Some(per_backend);
+            }
+            _ => {}
+        }
+        nodes.insert(spec.id.clone(), report);
+    }
+
+    let mut edges = BTreeMap::new();
+    for (i, edge) in sim.edges.iter().enumerate() {
+        let (c, a) = (edge.counters, edge.areas);
+        edges.insert(
+            sim.design.edges[i].id.clone(),
+            EdgeReport {
+                attempts: est(diff(c + edge_counter::ATTEMPTS)),
+                retries: est(diff(c + edge_counter::RETRIES)),
+                timeouts: est(diff(c + edge_counter::TIMEOUTS)),
+                short_circuited: est(diff(c + edge_counter::SHORT_CIRCUITED)),
+                breaker_opened: est(diff(c + edge_counter::BREAKER_OPENED)),
+                breaker_open_fraction: est(ratio(area(a + edge_area::NOT_CLOSED), period_ns)),
+            },
+        );
+    }
+
+    Report {
+        overall,
+        nodes,
+        edges,
+        ..Report::default()
+    }
+}
+
+/// Appends one time-series bucket (from `start` to `end`) to the sim's series.
+pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
+    let period_ns = (end.at - start.at) as f64;
+    let diff = |i: u32| end.counter(i) - start.counter(i);
+    let area = |i: u32| (end.area(i) - start.area(i)) as f64;
+    let oc = sim.overall_counters;
+    let series = &mut sim.series;
+    series.t_ms.push(crate::time::to_ms(start.at));
+    series.arrivals.push(diff(oc + node_counter::ARRIVALS));
+    series.succeeded.push(diff(oc + node_counter::SUCCEEDED));
+    let mut failed = 0;
+    for (cause, name) in CAUSE_NAMES.iter().enumerate().take(CAUSES) {
+        let n = diff(oc + node_counter::FAILED + cause as u32);
+        failed += n;
+        series
+            .failed_by_cause
+            .entry((*name).to_string())
+            .or_default()
+            .push(n);
+    }
+    series.failed.push(failed);
+    series.p50_ms.push(sim.overall_bucket.quantile_ms(0.50));
+    series.p99_ms.push(sim.overall_bucket.quantile_ms(0.99));
+    for (i, node) in sim.nodes.iter().enumerate() {
+        let id = &sim.design.nodes[i].id;
+        let entry = series.nodes.entry(id.clone()).or_default();
+        let (c, a, x) = (node.counters, node.areas, node.extra);
+        entry.arrivals.push(diff(c + node_counter::ARRIVALS));
+        let capacity = node.model.capacity() as f64;
+        entry
+            .utilisation
+            .push(ratio(area(a + node_area::BUSY), capacity * period_ns));
+        entry
+            .queue_length
+            .push(ratio(area(a + node_area::QUEUE), period_ns));
+        entry
+            .in_flight
+            .push(ratio(area(a + node_area::IN_FLIGHT), period_ns));
+        if let NodeModel::Cache(_) = node.model {
+            let hits = diff(x + extra::CACHE_HITS) as f64;
+            let misses = diff(x + extra::CACHE_MISSES) as f64;
+            entry.hit_ratio.push(ratio(hits, hits + misses));
+        }
+    }
+    for (i, edge) in sim.edges.iter().enumerate() {
+        if let Some(breaker) = &edge.breaker {
+            let state = match breaker.state(end.at) {
+                BreakerState::Closed => 0,
+                BreakerState::HalfOpen => 1,
+                BreakerState::Open => 2,
+            };
+            series
+                .breaker_state
+                .entry(sim.design.edges[i].id.clone())
+                .or_default()
+                .push(state);
+        }
+    }
+}
+
+/// The report of one replication: exact figures over the post-warm-up period, plus its series.
+pub(crate) fn replication_report(sim: &mut Sim) -> Report {
+    let end = sim.recorder.snapshot(sim.now);
+    let start = sim.warmup_snapshot.clone().unwrap_or_else(|| end.clone());
+    let mut report = period_figures(sim, &start, &end, true);
+    fill_header(&mut report, sim.design);
+    report.events = sim.events;
+    report.stopped_early = sim.stopped_early.clone();
+    report.series = std::mem::take(&mut sim.series);
+    report
+}
+
+pub(crate) fn fill_header(report: &mut Report, design: &Design) {
+    report.report_version = REPORT_VERSION;
+    report.design_name = design.name.clone();
+    report.seed = design.run.seed;
+    report.replications = design.run.replications.max(1);
+    report.duration_ms = design.run.duration_ms;
+    report.warmup_ms = design.run.warmup_ms;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Combining
+
+/// Calls `f` on every estimate of the report, in a fixed order.
+pub(crate) fn visit_estimates(report: &mut Report, f: &mut dyn FnMut(&mut Estimate)) {
+    visit_summary(&mut report.overall, f);
+    for node in report.nodes.values_mut() {
+        f(&mut node.arrivals);
+        f(&mut node.completions);
+        visit_failures(&mut node.failures, f);
+        f(&mut node.utilisation);
+        f(&mut node.mean_queue_length);
+        f(&mut node.mean_in_flight);
+        visit_latency(&mut node.latency, f);
+        if let Some(c) = &mut node.cache {
+            for e in [
+                &mut c.hits,
+                &mut c.misses,
+                &mut c.hit_ratio,
+                &mut c.evictions,
+                &mut c.expirations,
+            ] {
+                f(e);
+            }
+        }
+        if let Some(d) = &mut node.database {
+            d.shard_queries.iter_mut().for_each(&mut *f);
+            f(&mut d.reads_on_replicas);
+            f(&mut d.stale_reads);
+        }
+        if let Some(q) = &mut node.queue {
+            for e in [
+                &mut q.enqueued,
+                &mut q.delivered,
+                &mut q.redeliveries,
+                &mut q.dead_lettered,
+                &mut q.max_depth,
+            ] {
+                f(e);
+            }
+        }
+        if let Some(l) = &mut node.rate_limiter {
+            f(&mut l.admitted);
+            f(&mut l.rejected);
+        }
+        if let Some(b) = &mut node.balancer {
+            b.values_mut().for_each(&mut *f);
+        }
+    }
+    for edge in report.edges.values_mut() {
+        for e in [
+            &mut edge.attempts,
+            &mut edge.retries,
+            &mut edge.timeouts,
+            &mut edge.short_circuited,
+            &mut edge.breaker_opened,
+            &mut edge.breaker_open_fraction,
+        ] {
+            f(e);
+        }
+    }
+}
+
+fn visit_summary(s: &mut Summary, f: &mut dyn FnMut(&mut Estimate)) {
+    for e in [
+        &mut s.arrivals,
+        &mut s.completed,
+        &mut s.succeeded,
+        &mut s.throughput_rps,
+        &mut s.goodput_rps,
+    ] {
+        f(e);
+    }
+    visit_failures(&mut s.failures, f);
+    visit_latency(&mut s.latency, f);
+}
+
+fn visit_failures(x: &mut Failures, f: &mut dyn FnMut(&mut Estimate)) {
+    for e in [
+        &mut x.error,
+        &mut x.timeout,
+        &mut x.queue_full,
+        &mut x.rate_limited,
+        &mut x.breaker_open,
+        &mut x.no_healthy_backend,
+        &mut x.node_down,
+    ] {
+        f(e);
+    }
+}
+
+fn visit_latency(l: &mut Latency, f: &mut dyn FnMut(&mut Estimate)) {
+    for e in [
+        &mut l.mean_ms,
+        &mut l.p50_ms,
+        &mut l.p95_ms,
+        &mut l.p99_ms,
+        &mut l.max_ms,
+    ] {
+        f(e);
+    }
+}
+
+fn values(report: &Report) -> Vec<f64> {
+    let mut copy = report.clone();
+    let mut out = Vec::new();
+    visit_estimates(&mut copy, &mut |e| out.push(e.value));
+    out
+}
+
+/// Replications: the mean of each figure with its Student-t 95% half-width.
+pub(crate) fn combine_replications(reports: &[&Report]) -> Report {
+    let mut combined = reports[0].clone();
+    let columns: Vec<Vec<f64>> = reports.iter().map(|r| values(r)).collect();
+    let mut i = 0;
+    visit_estimates(&mut combined, &mut |e| {
+        let samples: Vec<f64> = columns.iter().filter_map(|c| c.get(i).copied()).collect();
+        let (mean, ci) = mean_ci95(&samples);
+        *e = Estimate {
+            value: mean,
+            ci95: ci,
+        };
+        i += 1;
+    });
+    combined
+}
+
+/// One replication: keep its figures, take each CI from the spread of the batch figures.
+pub(crate) fn attach_batch_cis(report: &mut Report, batches: &[Report]) {
+    if batches.len() < 2 {
+        return;
+    }
+    let columns: Vec<Vec<f64>> = batches.iter().map(values).collect();
+    let mut i = 0;
+    visit_estimates(report, &mut |e| {
+        let samples: Vec<f64> = columns.iter().filter_map(|c| c.get(i).copied()).collect();
+        e.ci95 = mean_ci95(&samples).1;
+        i += 1;
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fingerprint
+
+/// FNV-1a, 64 bits: fixed constants, no per-process randomness.
+struct Fnv(u64);
+
+impl Fnv {
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    }
+    fn u64(&mut self, x: u64) {
+        self.bytes(&x.to_le_bytes());
+    }
+    fn f64(&mut self, x: f64) {
+        self.u64(x.to_bits());
+    }
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.bytes(s.as_bytes());
+    }
+}
+
+pub(crate) fn fingerprint(report: &Report) -> u64 {
+    let mut h = Fnv(0xCBF2_9CE4_8422_2325);
+    h.u64(report.report_version as u64);
+    h.str(&report.design_name);
+    h.u64(report.seed);
+    h.u64(report.replications as u64);
+    h.f64(report.duration_ms);
+    h.f64(report.warmup_ms);
+    h.u64(report.events);
+    match &report.stopped_early {
+        None => h.u64(0),
+        Some(archsim_model::report::StopReason::EventBudget { max_events, at_ms }) => {
+            h.u64(1);
+            h.u64(*max_events);
+            h.f64(*at_ms);
+        }
+    }
+    for id in report.nodes.keys() {
+        h.str(id);
+    }
+    for id in report.edges.keys() {
+        h.str(id);
+    }
+    let mut copy = report.clone();
+    visit_estimates(&mut copy, &mut |e| {
+        h.f64(e.value);
+        match e.ci95 {
+            Some(ci) => h.f64(ci),
+            None => h.u64(u64::MAX),
+        }
+    });
+    let s = &report.series;
+    h.f64(s.bucket_ms);
+    for v in [&s.t_ms, &s.p50_ms, &s.p99_ms] {
+        h.u64(v.len() as u64);
+        v.iter().for_each(|&x| h.f64(x));
+    }
+    for v in [&s.arrivals, &s.succeeded, &s.failed] {
+        h.u64(v.len() as u64);
+        v.iter().for_each(|&x| h.u64(x));
+    }
+    for (cause, v) in &s.failed_by_cause {
+        h.str(cause);
+        v.iter().for_each(|&x| h.u64(x));
+    }
+    for (id, n) in &s.nodes {
+        h.str(id);
+        n.arrivals.iter().for_each(|&x| h.u64(x));
+        for v in [&n.utilisation, &n.queue_length, &n.in_flight, &n.hit_ratio] {
+            h.u64(v.len() as u64);
+            v.iter().for_each(|&x| h.f64(x));
+        }
+    }
+    for (id, v) in &s.breaker_state {
+        h.str(id);
+        v.iter().for_each(|&x| h.u64(x as u64));
+    }
+    h.0
+}
