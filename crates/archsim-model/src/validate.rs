@@ -515,10 +515,15 @@ impl<'a> Checker<'a> {
             };
             self.report(field_path(&path, "dead_letter"), message);
         }
-        if !self
-            .design
-            .outgoing(id)
-            .any(|edge| Some(edge.to.as_str()) != dead_letter)
+        // A dead-letter queue may be a plain sink: its messages wait there for inspection.
+        let is_dead_letter_sink = self.design.nodes.iter().any(|node| {
+            matches!(&node.spec, NodeKind::Queue(other) if other.dead_letter.as_deref() == Some(id))
+        });
+        if !is_dead_letter_sink
+            && !self
+                .design
+                .outgoing(id)
+                .any(|edge| Some(edge.to.as_str()) != dead_letter)
         {
             self.report(
                 node_path,

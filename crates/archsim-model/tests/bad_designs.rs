@@ -39,7 +39,7 @@ fn base() -> Value {
                 "retry": {"max_attempts": 3}, "circuit_breaker": {"failure_threshold": 0.5}}},
             {"id": "e7", "from": "jobs", "to": "worker"},
             {"id": "e8", "from": "jobs", "to": "dlq"},
-            {"id": "e9", "from": "dlq", "to": "archive"}
+            {"id": "e9", "from": "worker", "to": "archive", "params": {"call_probability": 0.5}}
         ],
         "faults": [{"target": "api", "at_ms": 1000, "duration_ms": 500, "effect": {"type": "crash"}}],
         "run": {"duration_ms": 10000, "warmup_ms": 1000}
