@@ -21,7 +21,35 @@ impl Template {
 
 /// The bundled examples, by file stem, in the order the template picker shows them (simple
 /// queueing models first, then architectures).
-const SOURCES: &[(&str, &str)] = &[];
+const SOURCES: &[(&str, &str)] = &[
+    ("mm1", include_str!("../../examples/mm1.json")),
+    ("mmc", include_str!("../../examples/mmc.json")),
+    ("md1", include_str!("../../examples/md1.json")),
+    ("mm1k", include_str!("../../examples/mm1k.json")),
+    ("tandem", include_str!("../../examples/tandem.json")),
+    ("three-tier", include_str!("../../examples/three-tier.json")),
+    (
+        "cache-aside",
+        include_str!("../../examples/cache-aside.json"),
+    ),
+    ("sharded-db", include_str!("../../examples/sharded-db.json")),
+    (
+        "read-replicas",
+        include_str!("../../examples/read-replicas.json"),
+    ),
+    (
+        "event-pipeline",
+        include_str!("../../examples/event-pipeline.json"),
+    ),
+    (
+        "microservices-gateway",
+        include_str!("../../examples/microservices-gateway.json"),
+    ),
+    (
+        "rate-limited-api",
+        include_str!("../../examples/rate-limited-api.json"),
+    ),
+];
 
 /// Every template, in picker order. An example that fails to parse is left out (the tests make
 /// sure none does).
@@ -65,6 +93,23 @@ mod tests {
         for t in templates() {
             assert!(t.design().is_ok(), "{} does not parse", t.id);
             assert!(!t.summary.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn templates_carry_name_and_one_line_summary() {
+        let mm1 = template("mm1").expect("mm1 template");
+        assert_eq!(mm1.name, "M/M/1 queue");
+        assert!(mm1.summary.starts_with("Mean latency"), "{}", mm1.summary);
+        assert!(template("no-such-template").is_none());
+    }
+
+    #[test]
+    fn every_template_has_no_semantic_problems() {
+        for t in templates() {
+            let design = t.design().unwrap();
+            let problems = crate::state::run_blockers(&design);
+            assert!(problems.is_empty(), "{}: {problems:?}", t.id);
         }
     }
 

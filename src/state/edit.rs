@@ -116,6 +116,56 @@ pub fn connect(design: &mut Design, from: &str, to: &str) -> Result<String, Conn
     Ok(id)
 }
 
+/// Give node `id` the id `new_id`, following it everywhere it is referred to. Edge ids are
+/// left alone: they are names, and a rename should not disturb what else is selected or shown.
+pub fn rename_node(design: &mut Design, id: &str, new_id: &str) -> Result<(), String> {
+    if design.node(id).is_none() {
+        return Err(format!("there is no node \"{id}\""));
+    }
+    if new_id == id {
+        return Ok(());
+    }
+    if new_id.is_empty() {
+        return Err("an id cannot be empty".into());
+    }
+    if let Some(bad) = new_id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(format!(
+            "\"{bad}\" cannot be part of an id (use letters, digits, - and _)"
+        ));
+    }
+    if design.node(new_id).is_some() {
+        return Err(format!("another node already has the id \"{new_id}\""));
+    }
+    let follow = |s: &mut String| {
+        if s == id {
+            *s = new_id.to_string();
+        }
+    };
+    for node in &mut design.nodes {
+        follow(&mut node.id);
+        match &mut node.spec {
+            NodeKind::ApiGateway(g) => g.routes.iter_mut().for_each(|r| follow(&mut r.to)),
+            NodeKind::Queue(q) => {
+                if let Some(d) = q.dead_letter.as_mut() {
+                    follow(d);
+                }
+            }
+            _ => {}
+        }
+    }
+    for edge in &mut design.edges {
+        follow(&mut edge.from);
+        follow(&mut edge.to);
+    }
+    for fault in &mut design.faults {
+        follow(&mut fault.target);
+    }
+    Ok(())
+}
+
 /// Remove the given nodes and edges, plus everything that would dangle without them: edges
 /// touching a removed node, faults aimed at it, gateway routes and dead-letter settings that
 /// point along a removed edge.
@@ -385,6 +435,56 @@ mod tests {
             panic!("queue changed kind")
         };
         assert_eq!(q.dead_letter, None);
+    }
+
+    #[test]
+    fn renaming_a_node_follows_every_reference() {
+        let mut d = design_with(&["api_gateway", "service", "queue"]);
+        connect(&mut d, "api-gateway-1", "service-1").unwrap();
+        connect(&mut d, "queue-1", "service-1").unwrap();
+        d.nodes[0].spec = NodeKind::ApiGateway(GatewayParams {
+            routes: vec![Route {
+                class: "read".into(),
+                to: "service-1".into(),
+            }],
+            ..GatewayParams::default()
+        });
+        d.nodes[2].spec = NodeKind::Queue(QueueParams {
+            dead_letter: Some("service-1".into()),
+            ..QueueParams::default()
+        });
+        d.faults.push(Fault {
+            target: "service-1".into(),
+            at_ms: 0.0,
+            duration_ms: 1.0,
+            effect: FaultEffect::Crash,
+        });
+
+        rename_node(&mut d, "service-1", "users").unwrap();
+
+        assert!(d.node("service-1").is_none());
+        assert!(d.node("users").is_some());
+        assert!(d.edges.iter().all(|e| e.to == "users"));
+        assert_eq!(d.faults[0].target, "users");
+        let NodeKind::ApiGateway(g) = &d.nodes[0].spec else {
+            panic!()
+        };
+        assert_eq!(g.routes[0].to, "users");
+        let NodeKind::Queue(q) = &d.nodes[2].spec else {
+            panic!()
+        };
+        assert_eq!(q.dead_letter.as_deref(), Some("users"));
+    }
+
+    #[test]
+    fn rename_refuses_bad_or_taken_ids() {
+        let mut d = design_with(&["service", "service"]);
+        let before = d.clone();
+        for bad in ["", "has space", "service-2", "ünï"] {
+            assert!(rename_node(&mut d, "service-1", bad).is_err(), "{bad:?}");
+        }
+        assert!(rename_node(&mut d, "ghost", "x").is_err());
+        assert_eq!(d, before);
     }
 
     #[test]

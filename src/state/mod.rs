@@ -17,6 +17,7 @@
 pub mod edit;
 pub mod geometry;
 pub mod history;
+pub mod layout;
 pub mod problems;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -251,6 +252,15 @@ pub enum Action {
         id: String,
         label: String,
     },
+    /// Change a node's id, and every reference to it (edges, faults, gateway routes, dead
+    /// letters, the selection). Refused (with a notice) when the new id is empty, has characters
+    /// other than letters, digits, `-` and `_`, or is taken.
+    RenameNode {
+        id: String,
+        new_id: String,
+    },
+    /// Lay the nodes out in columns by distance from the clients (one undo step).
+    AutoLayout,
     /// Replace a node's kind and parameters (the properties panel edits a copy and sends it).
     ReplaceNodeSpec {
         id: String,
@@ -272,7 +282,8 @@ pub enum Action {
         index: usize,
     },
     /// Replace the whole design (import, template, shared link): one undo step; clears the
-    /// selection.
+    /// selection. A design whose nodes all sit at one point (written without positions) is laid
+    /// out automatically.
     LoadDesign(Design),
     /// Start-up restore from the autosave: design and viewport, with a fresh history (not an
     /// undo step: there is nothing before it).
@@ -440,6 +451,23 @@ impl EditorState {
                     self.commit(design, Some(&format!("label:{id}")));
                 }
             }
+            Action::RenameNode { id, new_id } => {
+                let mut design = self.design.clone();
+                match edit::rename_node(&mut design, &id, &new_id) {
+                    Ok(()) => {
+                        self.commit(design, None);
+                        if self.selection.nodes.remove(&id) {
+                            self.selection.nodes.insert(new_id);
+                        }
+                    }
+                    Err(reason) => self.notice = Some(format!("Not renamed: {reason}.")),
+                }
+            }
+            Action::AutoLayout => {
+                let mut design = self.design.clone();
+                layout::auto_layout(&mut design);
+                self.commit(design, None);
+            }
             Action::ReplaceNodeSpec { id, spec } => {
                 let mut design = self.design.clone();
                 if let Some(node) = design.nodes.iter_mut().find(|n| n.id == id) {
@@ -490,7 +518,10 @@ impl EditorState {
                     self.commit(design, None);
                 }
             }
-            Action::LoadDesign(design) => {
+            Action::LoadDesign(mut design) => {
+                if layout::needs_layout(&design) {
+                    layout::auto_layout(&mut design);
+                }
                 self.history.end_gesture();
                 self.drag.clear();
                 self.commit(design, None);

@@ -609,3 +609,59 @@ fn reduce_through_rc_matches_apply() {
     assert_eq!(state.design.nodes.len(), 0, "the old state must not change");
     assert_eq!(next.design.nodes.len(), 1);
 }
+
+#[test]
+fn rename_node_updates_edges_and_selection_and_is_undoable() {
+    let mut s = state_after([
+        add("client", 0.0, 0.0),
+        add("service", 300.0, 0.0),
+        connect("client-1", "service-1"),
+        Action::SelectOnly(ItemRef::Node("service-1".into())),
+        Action::RenameNode {
+            id: "service-1".into(),
+            new_id: "checkout".into(),
+        },
+    ]);
+    assert_eq!(s.design.edges[0].to, "checkout");
+    assert_eq!(
+        s.selection,
+        Selection::only(ItemRef::Node("checkout".into()))
+    );
+    s.apply(Action::RenameNode {
+        id: "checkout".into(),
+        new_id: "client-1".into(),
+    });
+    assert!(s.notice.as_deref().unwrap().contains("already"));
+    s.apply(Action::Undo);
+    assert!(s.design.node("service-1").is_some());
+}
+
+#[test]
+fn loading_a_design_without_positions_lays_it_out() {
+    let mut unpositioned = state_after([
+        add("client", 0.0, 0.0),
+        add("service", 0.0, 0.0),
+        connect("client-1", "service-1"),
+    ])
+    .design;
+    for n in &mut unpositioned.nodes {
+        n.position = Position::default();
+    }
+    let s = state_after([Action::LoadDesign(unpositioned)]);
+    assert!(s.design.nodes[0].position.x < s.design.nodes[1].position.x);
+    assert!(!layout::needs_layout(&s.design));
+}
+
+#[test]
+fn auto_layout_is_one_undo_step() {
+    let mut s = state_after([
+        add("service", 500.0, 500.0),
+        add("client", 100.0, 900.0),
+        connect("client-1", "service-1"),
+    ]);
+    let before = s.design.clone();
+    s.apply(Action::AutoLayout);
+    assert_ne!(s.design, before);
+    s.apply(Action::Undo);
+    assert_eq!(s.design, before);
+}
