@@ -52,8 +52,12 @@ fn startup() -> Startup {
                 // the edits (from the autosave), not the link again.
                 let _ = browser::clear_location_fragment();
                 let name = display_name(&design);
+                let state = EditorState::new(design);
+                // The link's design is now the work in progress: save it, so that a reload
+                // (which no longer has the fragment) brings it back.
+                let _ = persist::save_local(&state.snapshot());
                 return Startup {
-                    state: EditorState::new(design),
+                    state,
                     notice: Some(Notice::info(format!("Loaded “{name}” from the link."))),
                     fit: true,
                 };
