@@ -11,8 +11,7 @@ use archsim::persist::autosave::{
     AUTOSAVE_KEY, CORRUPT_KEY_PREFIX, KeyValueStore, LocalStorage, load_from,
 };
 use archsim::persist::{
-    LoadOutcome, decode_fragment, encode_fragment, export_json, import_json, load_local,
-    save_local,
+    LoadOutcome, decode_fragment, encode_fragment, export_json, import_json, load_local, save_local,
 };
 use archsim::state::{Action, EditorSnapshot, EditorState, ItemRef, Viewport};
 use archsim_model::{Design, Position};
@@ -69,7 +68,9 @@ fn local_storage() -> web_sys::Storage {
 fn clear_autosave_keys() {
     let storage = local_storage();
     let count = storage.length().unwrap_or(0);
-    let keys: Vec<String> = (0..count).filter_map(|i| storage.key(i).ok().flatten()).collect();
+    let keys: Vec<String> = (0..count)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .collect();
     for key in keys {
         if key == AUTOSAVE_KEY || key.starts_with(CORRUPT_KEY_PREFIX) {
             storage.remove_item(&key).unwrap();
@@ -151,9 +152,7 @@ fn autosave_round_trips_through_real_local_storage() {
 fn corrupt_autosave_in_local_storage_is_moved_aside() {
     clear_autosave_keys();
     let storage = local_storage();
-    storage
-        .set_item(AUTOSAVE_KEY, "{not json at all")
-        .unwrap();
+    storage.set_item(AUTOSAVE_KEY, "{not json at all").unwrap();
     let store = LocalStorage::open().expect("localStorage");
     let outcome = load_from(&store, 777);
     let LoadOutcome::Corrupt {
@@ -192,4 +191,20 @@ fn load_design_from_a_share_link_is_one_undo_step() {
     assert_eq!(state.design, shared);
     state = state.reduce(Action::Undo);
     assert_eq!(state.design, before);
+}
+
+#[wasm_bindgen_test]
+fn every_bundled_template_loads_in_wasm() {
+    let templates = archsim::persist::templates();
+    assert_eq!(templates.len(), 12);
+    for template in templates {
+        let design = template.design().expect(template.id);
+        let state = Rc::new(EditorState::default()).reduce(Action::LoadDesign(design.clone()));
+        assert_eq!(state.design, design, "{} changed on load", template.id);
+        assert!(
+            archsim::state::run_blockers(&state.design).is_empty(),
+            "{} cannot run",
+            template.id
+        );
+    }
 }
