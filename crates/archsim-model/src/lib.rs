@@ -10,6 +10,17 @@
 //!
 //! Units are the ones people think in: rates in requests per second (`*_rps`), times in
 //! milliseconds (`*_ms`), probabilities and ratios as fractions in `0..=1`.
+//!
+//! Loading a file is two steps, each reporting every [`Problem`] it finds with its JSON path
+//! (`nodes[2].params.workers`; `$` for the whole document):
+//!
+//! 1. [`parse_design`]: JSON syntax, version, [`migrate()`] to [`CURRENT_VERSION`], structure of
+//!    every element;
+//! 2. [`validate`]: meaning — ids, wiring, ranges, cycles that would never end.
+//!
+//! [`load_design`] does both. [`Design::to_json_pretty`] writes a design back;
+//! [`design_schema`] describes the format as JSON Schema. The format is documented for people
+//! in `docs/design-format.md`.
 
 pub mod design;
 mod locate;
@@ -23,7 +34,7 @@ pub mod validate;
 
 pub use design::*;
 pub use migrate::migrate;
-pub use parse::parse_design;
+pub use parse::{load_design, parse_design};
 pub use problem::Problem;
 pub use report::*;
 pub use schema::design_schema;

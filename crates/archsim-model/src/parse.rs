@@ -24,6 +24,19 @@ pub fn parse_design(json: &str) -> Result<Design, Vec<Problem>> {
     design_from_value(&value)
 }
 
+/// [`parse_design`] then [`validate`](crate::validate): a design that is ready to run, or
+/// every problem that stops it (structural problems first; meaning is checked only once the
+/// structure is sound).
+pub fn load_design(json: &str) -> Result<Design, Vec<Problem>> {
+    let design = parse_design(json)?;
+    let problems = crate::validate(&design);
+    if problems.is_empty() {
+        Ok(design)
+    } else {
+        Err(problems)
+    }
+}
+
 /// Deserialize one node from JSON. `path` is where the node sits (`nodes[3]`); problems are
 /// reported below it. Exposed so the editor can check a single pasted node the same way.
 pub fn node_from_value(value: &Value, path: &str) -> Result<Node, Vec<Problem>> {
@@ -304,6 +317,21 @@ mod tests {
         assert_eq!(found[2], "nodes[2].id: missing field `id`");
         assert_eq!(found[3], "edges[0].to: missing field `to`");
         assert!(found[4].starts_with("run.duration_ms: invalid type"));
+    }
+
+    #[test]
+    fn load_design_reports_meaning_once_structure_is_sound() {
+        let json = r#"{"version": 1, "nodes": [{"id": "c", "kind": "client"}],
+                       "edges": [{"id": "e", "from": "c", "to": "gone"}]}"#;
+        let problems = load_design(json).unwrap_err();
+        assert_eq!(
+            problems[0].to_string(),
+            "edges[0].to: no node has id `gone`"
+        );
+        let fine = r#"{"version": 1, "nodes": [{"id": "c", "kind": "client"},
+                       {"id": "s", "kind": "service"}],
+                       "edges": [{"id": "e", "from": "c", "to": "s"}]}"#;
+        assert_eq!(load_design(fine).unwrap().nodes.len(), 2);
     }
 
     #[test]
