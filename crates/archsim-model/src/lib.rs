@@ -16,7 +16,7 @@
 //!
 //! 1. [`parse_design`]: JSON syntax, version, [`migrate()`] to [`CURRENT_VERSION`], structure of
 //!    every element;
-//! 2. [`validate`]: meaning — ids, wiring, ranges, cycles that would never end.
+//! 2. [`validate()`]: meaning — ids, wiring, ranges, cycles that would never end.
 //!
 //! [`load_design`] does both. [`Design::to_json_pretty`] writes a design back;
 //! [`design_schema`] describes the format as JSON Schema. The format is documented for people
