@@ -73,6 +73,8 @@ pub mod policy;
 mod queue;
 pub mod rng;
 mod sim;
+#[cfg(test)]
+mod sim_tests;
 mod slab;
 mod stats;
 mod summary;

@@ -164,11 +164,6 @@ impl Recorder {
     }
 
     #[inline]
-    pub fn add(&mut self, index: u32, n: u64) {
-        self.counters[index as usize] += n;
-    }
-
-    #[inline]
     pub fn incr(&mut self, index: u32) {
         self.counters[index as usize] += 1;
     }
@@ -257,6 +252,7 @@ impl LatencyStats {
         self.max_ns = 0;
     }
 
+    #[cfg(test)]
     pub fn count(&self) -> u64 {
         self.histogram.len()
     }
@@ -298,7 +294,9 @@ mod tests {
         recorder.incr(counter);
         recorder.change_level(level, 0, 2);
         let start = recorder.snapshot(50);
-        recorder.add(counter, 4);
+        for _ in 0..4 {
+            recorder.incr(counter);
+        }
         let end = recorder.snapshot(150);
         assert_eq!(end.counter(counter) - start.counter(counter), 4);
         assert_eq!(end.area(level) - start.area(level), 200);
@@ -324,6 +322,9 @@ mod tests {
         assert_eq!(Outcome::Success.cause(), None);
         assert_eq!(CAUSE_NAMES[Outcome::Error.cause().unwrap()], "error");
         assert_eq!(CAUSE_NAMES[Outcome::NodeDown.cause().unwrap()], "node_down");
-        assert_eq!(CAUSE_NAMES[Outcome::QueueFull.cause().unwrap()], "queue_full");
+        assert_eq!(
+            CAUSE_NAMES[Outcome::QueueFull.cause().unwrap()],
+            "queue_full"
+        );
     }
 }

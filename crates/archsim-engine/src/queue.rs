@@ -79,14 +79,12 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Time of the earliest event, without removing it.
+    #[cfg(test)]
     pub fn peek_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|entry| (entry.key >> 64) as SimTime)
     }
 
-    pub fn len(&self) -> usize {
-        self.heap.len()
-    }
-
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }

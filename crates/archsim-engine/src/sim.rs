@@ -38,11 +38,17 @@ pub const BATCHES: u32 = 20;
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Event {
     /// A traffic source sends its next request.
-    Arrival { source: u32 },
+    Arrival {
+        source: u32,
+    },
     /// An attempt reaches its callee node.
-    Arrive { job: Handle },
+    Arrive {
+        job: Handle,
+    },
     /// A node finished its own processing step of a job (service, overhead, lookup, delay).
-    Done { job: Handle },
+    Done {
+        job: Handle,
+    },
     /// A callee's reply reaches the caller.
     Reply {
         call: Handle,
@@ -50,13 +56,24 @@ pub(crate) enum Event {
         outcome: Outcome,
     },
     /// The edge's breaker refused the call.
-    ShortCircuit { call: Handle },
+    ShortCircuit {
+        call: Handle,
+    },
     /// The caller gives up on an attempt.
-    Timeout { call: Handle, attempt: u32 },
+    Timeout {
+        call: Handle,
+        attempt: u32,
+    },
     /// Back-off over: send the next attempt.
-    Retry { call: Handle },
-    FaultStart { fault: u32 },
-    FaultEnd { fault: u32 },
+    Retry {
+        call: Handle,
+    },
+    FaultStart {
+        fault: u32,
+    },
+    FaultEnd {
+        fault: u32,
+    },
     WarmupEnd,
     BatchEnd,
     BucketEnd,
@@ -250,6 +267,9 @@ pub(crate) struct Sim<'a> {
     bucket_start: Option<Snapshot>,
     pub series: Series,
     progress_step: SimTime,
+    /// Every request a source sent: (time, source, class, key). Tests only.
+    #[cfg(test)]
+    pub arrival_log: Vec<(SimTime, u32, u16, u64)>,
 }
 
 impl<'a> Sim<'a> {
@@ -261,7 +281,13 @@ impl<'a> Sim<'a> {
         let warmup_end = from_ms(design.run.warmup_ms).min(end);
         let mut recorder = Recorder::default();
 
-        let node_index = |id: &str| design.nodes.iter().position(|n| n.id == id).map(|i| i as u32);
+        let node_index = |id: &str| {
+            design
+                .nodes
+                .iter()
+                .position(|n| n.id == id)
+                .map(|i| i as u32)
+        };
 
         // Request classes, interned across every client so routes can index them.
         let mut class_names: Vec<String> = Vec::new();
@@ -340,7 +366,8 @@ impl<'a> Sim<'a> {
                     rr: 0,
                 });
             }
-            let cancel_on_timeout = matches!(&node.spec, NodeKind::Service(s) if s.cancel_on_timeout);
+            let cancel_on_timeout =
+                matches!(&node.spec, NodeKind::Service(s) if s.cancel_on_timeout);
             nodes.push(NodeState {
                 model: built.model,
                 out,
@@ -404,6 +431,8 @@ impl<'a> Sim<'a> {
                 ..Series::default()
             },
             progress_step: (end / 100).max(1),
+            #[cfg(test)]
+            arrival_log: Vec::new(),
         };
         sim.schedule_initial();
         sim
@@ -431,7 +460,8 @@ impl<'a> Sim<'a> {
             let start = from_ms(fault.at_ms);
             let stop = start.saturating_add(from_ms(fault.duration_ms));
             if start < self.end && stop > start {
-                self.queue.push(start, Event::FaultStart { fault: i as u32 });
+                self.queue
+                    .push(start, Event::FaultStart { fault: i as u32 });
                 self.queue.push(stop, Event::FaultEnd { fault: i as u32 });
             }
         }
@@ -627,6 +657,8 @@ impl<'a> Sim<'a> {
             self.schedule_think(source);
             return;
         }
+        #[cfg(test)]
+        self.arrival_log.push((now, source, class, key));
         let overall = self.overall_counters;
         self.recorder.incr(overall + node_counter::ARRIVALS);
         let counters = self.nodes[node as usize].counters;
@@ -849,7 +881,8 @@ impl<'a> Sim<'a> {
                 Some(JobState::Queued) => {
                     st.waiting -= 1;
                     st.busy += 1;
-                    self.recorder.change_level(areas + node_area::QUEUE, now, -1);
+                    self.recorder
+                        .change_level(areas + node_area::QUEUE, now, -1);
                     self.recorder.change_level(areas + node_area::BUSY, now, 1);
                     let job = self.jobs.get_mut(next).expect("live");
                     job.holds_worker = true;
@@ -966,8 +999,7 @@ impl<'a> Sim<'a> {
             && !breaker.try_acquire(now)
         {
             let counters = edge.counters;
-            self.recorder
-                .incr(counters + edge_counter::SHORT_CIRCUITED);
+            self.recorder.incr(counters + edge_counter::SHORT_CIRCUITED);
             self.schedule(0, Event::ShortCircuit { call: handle });
             return;
         }
@@ -1046,8 +1078,7 @@ impl<'a> Sim<'a> {
             return;
         }
         call.outstanding = false;
-        let (edge, attempts, parent, callee) =
-            (call.edge, call.attempts, call.parent, call.callee);
+        let (edge, attempts, parent, callee) = (call.edge, call.attempts, call.parent, call.callee);
         let counters = self.edges[edge as usize].counters;
         self.recorder.incr(counters + edge_counter::TIMEOUTS);
         self.record_breaker(edge, now, false);
@@ -1202,7 +1233,8 @@ impl<'a> Sim<'a> {
                 };
                 if job.state == JobState::Queued {
                     job.state = JobState::Serving;
-                    self.recorder.change_level(areas + node_area::QUEUE, now, -1);
+                    self.recorder
+                        .change_level(areas + node_area::QUEUE, now, -1);
                     self.finish(handle, Outcome::NodeDown);
                 } else {
                     self.jobs.remove(handle);
@@ -1224,9 +1256,9 @@ impl<'a> Sim<'a> {
         self.nodes[node as usize].model.on_recover();
     }
 
-    /// Jobs currently alive (for tests of slot reuse).
+    /// Jobs alive now and job slots ever allocated (tests of slot reuse).
     #[cfg(test)]
-    pub fn live_jobs(&self) -> u32 {
-        self.jobs.len()
+    pub fn job_slots(&self) -> (u32, usize) {
+        (self.jobs.len(), self.jobs.slots())
     }
 }

@@ -114,12 +114,15 @@ impl<T> Slab<T> {
     }
 
     /// Number of live values.
+    #[cfg(test)]
     pub fn len(&self) -> u32 {
         self.live
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.live == 0
+    /// Slots ever allocated: the peak number of live values.
+    #[cfg(test)]
+    pub fn slots(&self) -> usize {
+        self.slots.len()
     }
 
     /// Handles of every live value, in slot order (deterministic).
@@ -151,7 +154,10 @@ mod tests {
         assert_eq!(slab.get(a), None, "the old handle no longer resolves");
         assert_eq!(slab.get(c), Some(&"c"));
         assert_eq!(slab.get(b), Some(&"b"));
-        assert!(!slab.remove(a), "removing through a stale handle does nothing");
+        assert!(
+            !slab.remove(a),
+            "removing through a stale handle does nothing"
+        );
         assert_eq!(slab.len(), 2);
     }
 

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use archsim_model::report::{
-    CacheReport, DatabaseReport, EdgeReport, Estimate, Failures, Latency, NodeReport,
-    QueueReport, RateLimiterReport, Report, REPORT_VERSION, Summary,
-};
 use archsim_model::design::Design;
+use archsim_model::report::{
+    CacheReport, DatabaseReport, EdgeReport, Estimate, Failures, Latency, NodeReport, QueueReport,
+    REPORT_VERSION, RateLimiterReport, Report, Summary,
+};
 
 use crate::metrics::{
     CAUSE_NAMES, CAUSES, LatencyStats, Snapshot, edge_area, edge_counter, extra, node_area,
@@ -27,7 +27,11 @@ fn est(value: f64) -> Estimate {
 }
 
 fn ratio(numerator: f64, denominator: f64) -> f64 {
-    if denominator > 0.0 { numerator / denominator } else { 0.0 }
+    if denominator > 0.0 {
+        numerator / denominator
+    } else {
+        0.0
+    }
 }
 
 fn failures(start: &Snapshot, end: &Snapshot, counters: u32) -> Failures {
@@ -67,7 +71,11 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
     let oc = sim.overall_counters;
     let completed = diff(oc + node_counter::COMPLETIONS);
     let succeeded = diff(oc + node_counter::SUCCEEDED);
-    let overall_hist = if whole { &sim.overall_whole } else { &sim.overall_batch };
+    let overall_hist = if whole {
+        &sim.overall_whole
+    } else {
+        &sim.overall_batch
+    };
     let overall = Summary {
         arrivals: est(diff(oc + node_counter::ARRIVALS)),
         completed: est(completed),
@@ -89,7 +97,11 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
         let (c, a, x) = (node.counters, node.areas, node.extra);
         let succeeded = diff(c + node_counter::SUCCEEDED);
         let capacity = node.model.capacity() as f64;
-        let hist = if whole { &node.latency_whole } else { &node.latency_batch };
+        let hist = if whole {
+            &node.latency_whole
+        } else {
+            &node.latency_batch
+        };
         let mut report = NodeReport {
             kind: spec.kind_name().to_string(),
             label: spec.label.clone(),

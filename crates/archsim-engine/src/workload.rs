@@ -133,7 +133,10 @@ mod tests {
         // First half-period has mean rate 500 + 400·2/π.
         let first_half = count_arrivals(&rate, 0.0, 5_000.0, 4) as f64;
         let expected = (500.0 + 400.0 * 2.0 / std::f64::consts::PI) * 5.0;
-        assert!((first_half - expected).abs() < 5.0 * expected.sqrt(), "{first_half}");
+        assert!(
+            (first_half - expected).abs() < 5.0 * expected.sqrt(),
+            "{first_half}"
+        );
     }
 
     #[test]

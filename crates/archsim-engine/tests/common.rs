@@ -75,7 +75,10 @@ pub fn single_station(
     duration_ms: f64,
 ) -> Design {
     design(
-        vec![client("c", rps), service("s", workers, queue_capacity, service_time)],
+        vec![
+            client("c", rps),
+            service("s", workers, queue_capacity, service_time),
+        ],
         vec![edge("c", "s")],
         duration_ms,
         duration_ms / 10.0,

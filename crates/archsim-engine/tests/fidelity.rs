@@ -20,7 +20,9 @@ fn run(mut design: Design) -> Report {
 
 /// Within `tolerance` (relative) of `expected`, and `expected` inside the reported 95% CI.
 fn assert_matches(what: &str, estimate: Estimate, expected: f64, tolerance: f64) {
-    let ci = estimate.ci95.expect("replications give a confidence interval");
+    let ci = estimate
+        .ci95
+        .expect("replications give a confidence interval");
     let error = (estimate.value - expected).abs() / expected;
     println!(
         "{what}: theory {expected:.5}, engine {:.5} ± {ci:.5} ({:+.2}%)",
@@ -136,7 +138,12 @@ fn md1_matches_pollaczek_khinchine() {
     let rho = lambda * service_ms / 1000.0;
     // P-K: Wq = λ E[S²] / (2(1 − ρ)), with E[S²] = D² for a constant service time.
     let wq_ms = rho * service_ms / (2.0 * (1.0 - rho));
-    assert_matches("M/D/1 W", report.overall.latency.mean_ms, service_ms + wq_ms, 0.02);
+    assert_matches(
+        "M/D/1 W",
+        report.overall.latency.mean_ms,
+        service_ms + wq_ms,
+        0.02,
+    );
     assert_littles_law(&report, &design);
 }
 
@@ -148,7 +155,8 @@ fn mm1k_blocking_probability_and_response_time() {
     let report = run(design.clone());
     let rho: f64 = lambda / mu;
     let p_block = (1.0 - rho) * rho.powi(k as i32) / (1.0 - rho.powi(k as i32 + 1));
-    let l = rho / (1.0 - rho) - (k as f64 + 1.0) * rho.powi(k as i32 + 1) / (1.0 - rho.powi(k as i32 + 1));
+    let l = rho / (1.0 - rho)
+        - (k as f64 + 1.0) * rho.powi(k as i32 + 1) / (1.0 - rho.powi(k as i32 + 1));
     let w_ms = 1000.0 * l / (lambda * (1.0 - p_block));
 
     let blocked = report.overall.failures.queue_full;
@@ -182,9 +190,24 @@ fn tandem_jackson_network_sums_station_response_times() {
     let w1 = 1000.0 / (mu1 - lambda);
     let w2 = 1000.0 / (mu2 - lambda);
     assert_matches("tandem W", report.overall.latency.mean_ms, w1 + w2, 0.02);
-    assert_matches("tandem station 2 W", report.nodes["b"].latency.mean_ms, w2, 0.02);
-    assert_matches("tandem station 1 ρ", report.nodes["a"].utilisation, lambda / mu1, 0.01);
-    assert_matches("tandem station 2 ρ", report.nodes["b"].utilisation, lambda / mu2, 0.01);
+    assert_matches(
+        "tandem station 2 W",
+        report.nodes["b"].latency.mean_ms,
+        w2,
+        0.02,
+    );
+    assert_matches(
+        "tandem station 1 ρ",
+        report.nodes["a"].utilisation,
+        lambda / mu1,
+        0.01,
+    );
+    assert_matches(
+        "tandem station 2 ρ",
+        report.nodes["b"].utilisation,
+        lambda / mu2,
+        0.01,
+    );
     // Station 1 alone is M/M/1: its mean number waiting is ρ²/(1 − ρ).
     let rho1: f64 = lambda / mu1;
     assert_matches(

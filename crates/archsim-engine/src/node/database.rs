@@ -126,7 +126,7 @@ impl Sim<'_> {
         let shard = (j.station / per_shard) as usize;
         if j.write {
             d.last_write[shard].insert(j.key, now);
-        } else if j.station % per_shard != 0
+        } else if !j.station.is_multiple_of(per_shard)
             && d.last_write[shard]
                 .get(&j.key)
                 .is_some_and(|&t| now - t < d.lag)

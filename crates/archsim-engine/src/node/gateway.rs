@@ -50,7 +50,9 @@ impl Sim<'_> {
         };
         let (max, overhead) = (g.max_concurrency, g.overhead);
         // The in-flight level already counts this request.
-        let in_flight = self.recorder.level(self.nodes[n].areas + node_area::IN_FLIGHT);
+        let in_flight = self
+            .recorder
+            .level(self.nodes[n].areas + node_area::IN_FLIGHT);
         if max > 0 && in_flight > max {
             self.finish(job, Outcome::QueueFull);
             return;

@@ -210,7 +210,12 @@ impl Sim<'_> {
     }
 
     /// A call the job made along `edge` is over.
-    pub(crate) fn node_call_done(&mut self, job: Handle, edge: u32, outcome: crate::metrics::Outcome) {
+    pub(crate) fn node_call_done(
+        &mut self,
+        job: Handle,
+        edge: u32,
+        outcome: crate::metrics::Outcome,
+    ) {
         let n = self.jobs.get(job).expect("live job").node as usize;
         match &self.nodes[n].model {
             NodeModel::Client => self.finish_client_request(job, outcome),

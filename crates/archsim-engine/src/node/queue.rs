@@ -34,7 +34,11 @@ impl QueueModel {
         QueueModel {
             station: Station::new(p.consumers, p.capacity),
             max_deliveries: p.max_deliveries.max(1),
-            deliver_edges: out.iter().copied().filter(|&e| !is_dead_letter(e)).collect(),
+            deliver_edges: out
+                .iter()
+                .copied()
+                .filter(|&e| !is_dead_letter(e))
+                .collect(),
             dead_letter_edge: out.iter().copied().find(|&e| is_dead_letter(e)),
             max_depth_whole: 0,
             max_depth_batch: 0,
