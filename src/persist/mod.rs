@@ -17,6 +17,8 @@ pub mod browser;
 pub mod templates;
 
 use archsim_model::{CURRENT_VERSION, Design, parse_design};
+
+use crate::state::Fragment;
 use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
@@ -102,6 +104,54 @@ pub fn decode_fragment(fragment: &str) -> Result<Design, String> {
     let json = String::from_utf8(json).map_err(|_| "the link is damaged (not text)".to_string())?;
     import_json(&json)
         .map_err(|problems| format!("the link's design cannot be read: {}", problems.join("; ")))
+}
+
+/// Marks clipboard text as an archsim selection (see [`fragment_to_clipboard_text`]).
+pub const CLIPBOARD_TAG: &str = "archsim_clipboard";
+
+/// Selected nodes and the edges among them as text for the system clipboard, so they can be
+/// pasted into another tab or design: `{"archsim_clipboard": 1, "design": {…}}`, the design being
+/// an ordinary document holding just the fragment.
+pub fn fragment_to_clipboard_text(fragment: &Fragment) -> String {
+    let design = Design {
+        nodes: fragment.nodes.clone(),
+        edges: fragment.edges.clone(),
+        ..Design::default()
+    };
+    let design = serde_json::to_value(&design).unwrap_or(serde_json::Value::Null);
+    serde_json::json!({ CLIPBOARD_TAG: 1, "design": design }).to_string()
+}
+
+/// Nodes and edges from clipboard text: what [`fragment_to_clipboard_text`] wrote, or a whole
+/// design document (pasting an example file's text adds its nodes). Anything else is an error
+/// saying why, so pasting ordinary text into the canvas does nothing.
+pub fn fragment_from_clipboard_text(text: &str) -> Result<Fragment, String> {
+    if text.len() > MAX_IMPORT_BYTES {
+        return Err("the clipboard holds too much text to be a design".into());
+    }
+    let value: serde_json::Value = serde_json::from_str(text.trim())
+        .map_err(|_| "the clipboard holds no archsim nodes (not JSON)".to_string())?;
+    let design_json = match value.get(CLIPBOARD_TAG) {
+        Some(_) => value
+            .get("design")
+            .ok_or("the clipboard's archsim selection has no \"design\"")?
+            .to_string(),
+        None if value.get("version").is_some() && value.get("nodes").is_some() => value.to_string(),
+        None => return Err("the clipboard holds no archsim nodes".into()),
+    };
+    let design = import_json(&design_json).map_err(|problems| {
+        format!(
+            "the clipboard's nodes cannot be read: {}",
+            problems.join("; ")
+        )
+    })?;
+    if design.nodes.is_empty() {
+        return Err("the clipboard holds no archsim nodes".into());
+    }
+    Ok(Fragment {
+        nodes: design.nodes,
+        edges: design.edges,
+    })
 }
 
 /// True when running as WASM in a page. Browser calls (web-sys, js-sys) abort on native
@@ -291,6 +341,28 @@ mod tests {
             "took {:?}",
             started.elapsed()
         );
+    }
+
+    #[test]
+    fn clipboard_text_round_trips_a_fragment() {
+        let design = sample_design();
+        let ids = ["api-gateway-1", "service-1"].map(String::from).into();
+        let fragment = Fragment::extract(&design, &ids);
+        let text = fragment_to_clipboard_text(&fragment);
+        assert_eq!(fragment_from_clipboard_text(&text), Ok(fragment));
+    }
+
+    #[test]
+    fn clipboard_accepts_a_whole_design_and_rejects_other_text() {
+        let design = sample_design();
+        let fragment = fragment_from_clipboard_text(&export_json(&design)).unwrap();
+        assert_eq!(fragment.nodes, design.nodes);
+        for text in ["hello", "[1,2]", "{\"a\":1}", r#"{"version":1,"nodes":[]}"#] {
+            assert!(fragment_from_clipboard_text(text).is_err(), "{text}");
+        }
+        let bad = r#"{"archsim_clipboard":1,"design":{"version":1,"nodes":[{"id":"x","kind":"blender"}]}}"#;
+        let err = fragment_from_clipboard_text(bad).unwrap_err();
+        assert!(err.contains("nodes[0]"), "{err}");
     }
 
     #[test]

@@ -147,7 +147,7 @@ impl Viewport {
 
     /// Zoom by `factor`, keeping the canvas point under the screen point `anchor` where it is.
     pub fn zoomed_at(&self, factor: f64, anchor: Position) -> Viewport {
-        if !factor.is_finite() || factor <= 0.0 {
+        if !factor.is_finite() || factor <= 0.0 || !anchor.x.is_finite() || !anchor.y.is_finite() {
             return *self;
         }
         let fixed = self.screen_to_canvas(anchor);
@@ -165,7 +165,7 @@ impl Viewport {
         let Some(bounds) = geometry::design_bounds(design) else {
             return Viewport::default();
         };
-        if !(width > 0.0 && height > 0.0) {
+        if !(width > 0.0 && height > 0.0 && width.is_finite() && height.is_finite()) {
             return Viewport::default();
         }
         let bounds = bounds.inflate(geometry::FIT_MARGIN);
@@ -237,6 +237,9 @@ pub enum Action {
     Cut,
     /// Paste the clipboard, offset from the copied position by 40 more each time; select it.
     Paste,
+    /// Paste nodes from outside (the system clipboard, another tab), 40 units from where they
+    /// were, with fresh ids; select them. One undo step.
+    PasteFragment(Fragment),
     SelectOnly(ItemRef),
     /// Add or remove one item (shift/ctrl-click).
     ToggleSelect(ItemRef),
@@ -426,6 +429,7 @@ impl EditorState {
                     self.paste(&fragment, PASTE_OFFSET * f64::from(self.paste_count));
                 }
             }
+            Action::PasteFragment(fragment) => self.paste(&fragment, PASTE_OFFSET),
             Action::SelectOnly(item) => {
                 if self.exists(&item) {
                     self.selection = Selection::only(item);

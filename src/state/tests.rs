@@ -665,3 +665,45 @@ fn auto_layout_is_one_undo_step() {
     s.apply(Action::Undo);
     assert_eq!(s.design, before);
 }
+
+#[test]
+fn non_finite_view_inputs_leave_the_viewport_usable() {
+    let s = state_after([
+        add("service", 80.0, 32.0),
+        Action::ZoomAt {
+            factor: 2.0,
+            anchor: p(f64::NAN, 0.0),
+        },
+        Action::Pan {
+            dx: f64::INFINITY,
+            dy: 0.0,
+        },
+        Action::FitToScreen {
+            width: f64::INFINITY,
+            height: 600.0,
+        },
+        Action::SetViewport(Viewport {
+            pan_x: f64::NAN,
+            pan_y: 0.0,
+            zoom: 1.0,
+        }),
+    ]);
+    assert_eq!(s.viewport, Viewport::default());
+}
+
+#[test]
+fn paste_fragment_from_outside_gets_fresh_ids_and_offset() {
+    let source = state_after([
+        add("service", 80.0, 32.0),
+        add("database", 380.0, 32.0),
+        connect("service-1", "database-1"),
+        Action::SelectAll,
+    ]);
+    let fragment = Fragment::extract(&source.design, &source.selection.nodes);
+    let s = state_after([add("service", 80.0, 332.0), Action::PasteFragment(fragment)]);
+    assert_eq!(node_ids(&s), ["service-1", "service-2", "database-1"]);
+    assert_eq!(s.design.node("service-2").unwrap().position, p(40.0, 40.0));
+    assert_eq!(s.design.edges[0].from, "service-2");
+    assert_eq!(s.selection.nodes.len(), 2);
+    assert_eq!(s.history.undo_len(), 2);
+}
