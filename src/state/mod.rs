@@ -326,6 +326,9 @@ pub struct EditorState {
     pub clipboard: Option<Fragment>,
     /// Bumped on every design change.
     pub revision: u64,
+    /// Bumped on every viewport change (pan, zoom, fit), so the autosave can also keep where the
+    /// person was looking (debounced: it changes on every wheel tick).
+    pub view_revision: u64,
     pub snap_to_grid: bool,
     /// Why the last action did nothing ("a node cannot call itself"), for a transient message.
     pub notice: Option<String>,
@@ -360,6 +363,7 @@ impl EditorState {
             history: History::default(),
             clipboard: None,
             revision: 0,
+            view_revision: 0,
             snap_to_grid: true,
             notice: None,
             paste_count: 0,
@@ -400,6 +404,14 @@ impl EditorState {
         ) {
             self.history.break_run();
         }
+        let viewport_before = self.viewport;
+        self.apply_inner(action);
+        if self.viewport != viewport_before {
+            self.view_revision += 1;
+        }
+    }
+
+    fn apply_inner(&mut self, action: Action) {
         match action {
             Action::AddNode { kind, at } => self.add_node(&kind, at),
             Action::MoveNodes { ids, dx, dy } => self.move_nodes(&ids, dx, dy),
@@ -532,11 +544,12 @@ impl EditorState {
                 self.selection = Selection::default();
             }
             Action::Restore(snapshot) => {
-                let revision = self.revision;
+                let (revision, view_revision) = (self.revision, self.view_revision);
                 let snap = self.snap_to_grid;
                 *self = EditorState::from_snapshot(snapshot);
                 self.snap_to_grid = snap;
                 self.revision = revision + 1;
+                self.view_revision = view_revision;
             }
             Action::Undo => {
                 self.drag.clear();

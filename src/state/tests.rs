@@ -269,6 +269,8 @@ fn selection_and_viewport_changes_are_not_undo_steps() {
     ]);
     assert_eq!(s.history.undo_len(), 1);
     assert_eq!(s.revision, 1);
+    // Pan and zoom changed the view; the other actions did not.
+    assert_eq!(s.view_revision, 2);
 }
 
 #[test]
