@@ -51,7 +51,7 @@ impl Design {
     /// The design as pretty-printed JSON, the way files are saved and exported.
     ///
     /// Non-finite numbers (NaN, infinities) have no JSON form and come out as `null`;
-    /// [`validate`](crate::validate) refuses them anyway.
+    /// [`validate`](crate::validate()) refuses them anyway.
     pub fn to_json_pretty(&self) -> String {
         // Serializing these types cannot fail: every map key is a string and no impl errors.
         serde_json::to_string_pretty(self).expect("a Design always serializes to JSON")

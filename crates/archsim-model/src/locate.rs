@@ -204,7 +204,13 @@ fn collect_objects(root: &Value, steps: Vec<Step>, out: &mut Vec<Vec<Step>>) {
 fn culprit<T: DeserializeOwned>(root: &Value, failure: Failure) -> Failure {
     let mut steps = failure.steps.clone();
     while let Some(Value::Object(object)) = get(root, &steps) {
+        // Removing an enum's tag always yields "missing field `type`": never the culprit here,
+        // since errors about the tag itself are handled before this search.
+        let tagged = object.get("type").is_some_and(Value::is_string);
         let found = object.keys().find(|key| {
+            if tagged && key.as_str() == "type" {
+                return false;
+            }
             let mut edited = root.clone();
             if let Some(Value::Object(container)) = get_mut(&mut edited, &steps) {
                 container.remove(key.as_str());
@@ -270,6 +276,19 @@ mod tests {
         assert_eq!(
             shown,
             "x.workload.rate.period_ms: missing field `period_ms`"
+        );
+    }
+
+    #[test]
+    fn the_tag_is_never_blamed_for_a_bad_sibling_field() {
+        // `users` sorts after `type`; removing the tag would also give "missing field `type`".
+        let shown = locate::<ClientParams>(
+            r#"{"workload": {"type": "closed_loop", "users": "many",
+                "think_time": {"type": "constant", "ms": 1}}}"#,
+        );
+        assert!(
+            shown.starts_with("x.workload.users: invalid type"),
+            "{shown}"
         );
     }
 

@@ -3,7 +3,7 @@
 //! The document is first read as plain JSON, migrated to [`CURRENT_VERSION`](crate::CURRENT_VERSION),
 //! and then each element (each node, edge and fault, the run settings) is deserialized on its
 //! own, so one bad node does not hide a bad edge: the person fixing the file sees the whole list.
-//! Semantic checks (ids that must exist, ranges, cycles) are [`validate`](crate::validate)'s job.
+//! Semantic checks (ids that must exist, ranges, cycles) are [`validate`](crate::validate())'s job.
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -17,14 +17,14 @@ use crate::problem::{Problem, ROOT, describe_json, field_path, index_path};
 /// element. On failure, every structural problem found, each with its path.
 ///
 /// This does not check meaning (unknown node ids, ranges, cycles): call
-/// [`validate`](crate::validate) on the result for that.
+/// [`validate`](crate::validate()) on the result for that.
 pub fn parse_design(json: &str) -> Result<Design, Vec<Problem>> {
     let value: Value = serde_json::from_str(json).map_err(|err| vec![syntax_problem(&err)])?;
     let value = migrate(value).map_err(|problem| vec![problem])?;
     design_from_value(&value)
 }
 
-/// [`parse_design`] then [`validate`](crate::validate): a design that is ready to run, or
+/// [`parse_design`] then [`validate`](crate::validate()): a design that is ready to run, or
 /// every problem that stops it (structural problems first; meaning is checked only once the
 /// structure is sound).
 pub fn load_design(json: &str) -> Result<Design, Vec<Problem>> {
