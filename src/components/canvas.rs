@@ -356,11 +356,17 @@ pub fn canvas(props: &CanvasProps) -> Html {
     };
 
     let on_double_click = {
+        let state = state.clone();
+        let svg_ref = svg_ref.clone();
         let renaming = renaming.clone();
         Callback::from(move |event: MouseEvent| {
-            if let Some(id) = closest_attr(&event, "[data-node-id]", "data-node-id") {
+            // By geometry, not by event target: after a press captured the pointer, the click
+            // events target the <svg> itself.
+            let (x, y) = local_point(&svg_ref, event.client_x(), event.client_y());
+            let point = state.viewport.screen_to_canvas(Position { x, y });
+            if let Some(id) = geometry::hit_node(&state.design, point) {
                 event.prevent_default();
-                renaming.set(Some(id));
+                renaming.set(Some(id.to_string()));
             }
         })
     };
