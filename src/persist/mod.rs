@@ -81,9 +81,14 @@ pub fn decode_fragment(fragment: &str) -> Result<Design, String> {
         ));
     }
     let body = fragment.strip_prefix('#').unwrap_or(fragment);
+    // Some chat apps and mail clients percent-encode the `=` of `d=`.
     let encoded = body
         .split('&')
-        .find_map(|part| part.strip_prefix(FRAGMENT_KEY))
+        .find_map(|part| {
+            part.strip_prefix(FRAGMENT_KEY)
+                .or_else(|| part.strip_prefix("d%3D"))
+                .or_else(|| part.strip_prefix("d%3d"))
+        })
         .ok_or_else(|| "the link holds no design (no \"d=\" part)".to_string())?;
     // Links pasted through chat apps sometimes gain padding; accept it either way.
     let lenient = GeneralPurpose::new(
@@ -279,6 +284,23 @@ mod tests {
         assert_eq!(decode_fragment(&fragment[1..]), Ok(design.clone()));
         let with_other = format!("#view=1&{}", &fragment[1..]);
         assert_eq!(decode_fragment(&with_other), Ok(design));
+    }
+
+    #[test]
+    fn url_fragment_survives_a_percent_encoded_key() {
+        let design = sample_design();
+        let fragment = encode_fragment(&design).replacen("d=", "d%3D", 1);
+        assert_eq!(decode_fragment(&fragment), Ok(design));
+    }
+
+    #[test]
+    fn every_template_fits_in_a_short_share_link() {
+        // Links of a few KB survive chat apps and address bars; guard that the bundled designs
+        // stay well inside that.
+        for t in templates() {
+            let link = encode_fragment(&t.design().unwrap());
+            assert!(link.len() < 4_096, "{}: {} characters", t.id, link.len());
+        }
     }
 
     #[test]
