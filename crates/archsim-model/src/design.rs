@@ -194,7 +194,7 @@ impl Distribution {
             Distribution::Uniform { min_ms, max_ms } => (min_ms + max_ms) / 2.0,
             Distribution::LogNormal { median_ms, p99_ms } => {
                 let sigma = log_normal_sigma(median_ms, p99_ms);
-                median_ms * (sigma * sigma / 2.0).exp()
+                median_ms * libm::exp(sigma * sigma / 2.0)
             }
         }
     }
@@ -204,8 +204,10 @@ impl Distribution {
 pub const Z_P99: f64 = 2.326_347_874_040_841;
 
 /// σ of the underlying normal for a log-normal with the given median and 99th percentile.
+///
+/// `libm`, not std, so the engine's draws are bit-identical on native and WASM builds.
 pub fn log_normal_sigma(median_ms: f64, p99_ms: f64) -> f64 {
-    (p99_ms / median_ms).ln() / Z_P99
+    libm::log(p99_ms / median_ms) / Z_P99
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,7 +301,8 @@ pub enum RateProfile {
 }
 
 impl RateProfile {
-    /// The rate at `t_ms`.
+    /// The rate at `t_ms`. Uses `libm` (bit-identical on native and WASM): the engine thins
+    /// arrivals with it.
     pub fn rate_at(&self, t_ms: f64) -> f64 {
         match *self {
             RateProfile::Constant { rps } => rps,
@@ -344,7 +347,9 @@ impl RateProfile {
                 mean_rps,
                 amplitude_rps,
                 period_ms,
-            } => mean_rps + amplitude_rps * (2.0 * std::f64::consts::PI * t_ms / period_ms).sin(),
+            } => {
+                mean_rps + amplitude_rps * libm::sin(2.0 * std::f64::consts::PI * t_ms / period_ms)
+            }
         }
     }
 
@@ -869,5 +874,35 @@ impl Default for RunSettings {
             bucket_ms: 1_000.0,
             max_events: 200_000_000,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_normal_mean_and_sigma_match_their_definitions() {
+        // p99 = median · e^(σ z99), mean = median · e^(σ²/2).
+        let sigma = log_normal_sigma(10.0, 10.0 * libm::exp(Z_P99 * 0.5));
+        assert!((sigma - 0.5).abs() < 1e-12, "{sigma}");
+        let mean = Distribution::LogNormal {
+            median_ms: 10.0,
+            p99_ms: 10.0 * libm::exp(Z_P99 * 0.5),
+        }
+        .mean_ms();
+        assert!((mean - 10.0 * libm::exp(0.125)).abs() < 1e-9, "{mean}");
+    }
+
+    #[test]
+    fn sine_profile_peaks_a_quarter_period_in() {
+        let profile = RateProfile::Sine {
+            mean_rps: 100.0,
+            amplitude_rps: 40.0,
+            period_ms: 1_000.0,
+        };
+        assert!((profile.rate_at(250.0) - 140.0).abs() < 1e-9);
+        assert!((profile.rate_at(750.0) - 60.0).abs() < 1e-9);
+        assert_eq!(profile.max_rate(), 140.0);
     }
 }
