@@ -1,0 +1,523 @@
+//! Behaviour of the node kinds, edges and faults, each checked against what must hold
+//! (a closed form where one exists), plus determinism, budgets and the shipped examples.
+
+use archsim_engine::{report_fingerprint, run, run_replication, summarize};
+use archsim_model::design::Design;
+use archsim_model::parse_design;
+use archsim_model::report::Report;
+
+fn parse(json: &str) -> Design {
+    parse_design(json).unwrap_or_else(|problems| panic!("test design invalid: {problems:?}"))
+}
+
+fn go(design: &Design) -> Report {
+    run(design, &mut |_| {}).expect("design runs")
+}
+
+fn close(actual: f64, expected: f64, relative: f64) -> bool {
+    (actual - expected).abs() <= relative * expected.abs()
+}
+
+/// A client at `rps` → a service with the given params JSON, edge params JSON.
+fn client_service(rps: f64, service: &str, edge: &str, run: &str) -> Design {
+    parse(&format!(
+        r#"{{ "version": 1, "name": "t",
+        "nodes": [
+          {{ "id": "c", "kind": "client", "params": {{
+               "workload": {{ "type": "open_loop", "rate": {{ "type": "constant", "rps": {rps} }} }},
+               "mix": [] }} }},
+          {{ "id": "s", "kind": "service", "params": {service} }} ],
+        "edges": [ {{ "id": "e", "from": "c", "to": "s", "params": {edge} }} ],
+        "run": {run} }}"#
+    ))
+}
+
+const SHORT_RUN: &str = r#"{ "duration_ms": 20000, "warmup_ms": 2000, "bucket_ms": 1000 }"#;
+
+#[test]
+fn same_seed_gives_identical_report_and_another_seed_a_different_one() {
+    let design = client_service(
+        300.0,
+        r#"{ "workers": 2, "service_time": { "type": "log_normal", "median_ms": 4, "p99_ms": 20 },
+             "error_rate": 0.05 }"#,
+        r#"{ "latency": { "type": "exponential", "mean_ms": 1 }, "timeout_ms": 30,
+             "retry": { "max_attempts": 2, "base_ms": 5 } }"#,
+        SHORT_RUN,
+    );
+    let a = go(&design);
+    let b = go(&design);
+    assert_eq!(a, b);
+    assert_eq!(report_fingerprint(&a), report_fingerprint(&b));
+    let mut other = design.clone();
+    other.run.seed += 1;
+    let c = go(&other);
+    assert_ne!(a, c);
+    assert_ne!(report_fingerprint(&a), report_fingerprint(&c));
+}
+
+#[test]
+fn fingerprint_changes_with_any_number() {
+    let design = client_service(100.0, "{}", "{}", SHORT_RUN);
+    let report = go(&design);
+    let mut changed = report.clone();
+    changed.series.p99_ms[3] += 1e-9;
+    assert_ne!(report_fingerprint(&report), report_fingerprint(&changed));
+}
+
+#[test]
+fn event_budget_stops_the_run_and_says_so() {
+    let design = client_service(
+        1_000.0,
+        "{}",
+        "{}",
+        r#"{ "duration_ms": 60000, "warmup_ms": 0, "max_events": 5000 }"#,
+    );
+    let report = go(&design);
+    assert_eq!(report.events, 5000);
+    match report.stopped_early {
+        Some(archsim_model::report::StopReason::EventBudget { max_events, at_ms }) => {
+            assert_eq!(max_events, 5000);
+            assert!(at_ms > 0.0 && at_ms < 60_000.0, "{at_ms}");
+        }
+        None => panic!("the run should have stopped early"),
+    }
+    // The series stops where the run did.
+    assert!(report.series.t_ms.len() < 60);
+}
+
+#[test]
+fn progress_rises_to_one() {
+    let design = client_service(100.0, "{}", "{}", SHORT_RUN);
+    let mut seen = Vec::new();
+    run(&design, &mut |f| seen.push(f)).unwrap();
+    assert!(seen.len() >= 50, "{}", seen.len());
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(*seen.last().unwrap(), 1.0);
+}
+
+#[test]
+fn invalid_design_is_an_error_naming_the_field() {
+    let mut design = client_service(100.0, "{}", "{}", SHORT_RUN);
+    design.edges[0].to = "nowhere".into();
+    let err = run(&design, &mut |_| {}).unwrap_err();
+    assert!(err.message.contains("edges[0]"), "{}", err.message);
+}
+
+#[test]
+fn single_run_has_batch_means_cis_and_replications_have_t_cis() {
+    // Default service: 4 workers, 20 ms mean: ρ = 0.5 at 100 rps.
+    let design = client_service(100.0, "{}", "{}", SHORT_RUN);
+    let single = go(&design);
+    assert_eq!(single.replications, 1);
+    assert!(single.overall.latency.mean_ms.ci95.is_some_and(|c| c > 0.0));
+    let mut many = design.clone();
+    many.run.replications = 4;
+    let results: Vec<_> = (0..4)
+        .map(|i| run_replication(&many, i, &mut |_| {}).unwrap())
+        .collect();
+    let report = summarize(&many, &results);
+    assert_eq!(report.replications, 4);
+    assert_eq!(
+        report.events,
+        results.iter().map(|r| r.events()).sum::<u64>()
+    );
+    let ci = report.overall.latency.mean_ms.ci95.unwrap();
+    let mean = report.overall.latency.mean_ms.value;
+    assert!(ci > 0.0 && ci < 0.2 * mean, "{mean} ± {ci}");
+    assert_eq!(report, go(&many), "run = replications then summarize");
+}
+
+#[test]
+fn retries_after_errors_follow_the_geometric_law() {
+    // Each attempt fails with p = 0.4; three attempts: success 1 − p³, attempts 1 + p + p².
+    let p: f64 = 0.4;
+    let design = client_service(
+        500.0,
+        r#"{ "workers": 50, "service_time": { "type": "constant", "ms": 1 }, "error_rate": 0.4 }"#,
+        r#"{ "latency": { "type": "constant", "ms": 0.5 },
+             "retry": { "max_attempts": 3, "base_ms": 2, "jitter": "none" } }"#,
+        r#"{ "duration_ms": 60000, "warmup_ms": 1000 }"#,
+    );
+    let report = go(&design);
+    let arrivals = report.overall.arrivals.value;
+    let success = report.overall.succeeded.value / report.overall.completed.value;
+    assert!(close(success, 1.0 - p.powi(3), 0.01), "success {success}");
+    let attempts = report.edges["e"].attempts.value / arrivals;
+    assert!(
+        close(attempts, 1.0 + p + p * p, 0.01),
+        "attempts {attempts}"
+    );
+    assert!(report.overall.failures.error.value > 0.0);
+    // Latency of a success includes the failed tries and the back-offs (2 ms, then 4 ms); one
+    // try is 0.5 + 1 + 0.5 ms. Mean over successes, weighted by which attempt succeeded.
+    let mean = report.overall.latency.mean_ms.value;
+    let one_try = 2.0;
+    let exact = ((1.0 - p) * one_try
+        + p * (1.0 - p) * (one_try + 2.0 + one_try)
+        + p * p * (1.0 - p) * (one_try + 2.0 + one_try + 4.0 + one_try))
+        / (1.0 - p.powi(3));
+    assert!(close(mean, exact, 0.01), "mean {mean} vs {exact}");
+}
+
+#[test]
+fn timeouts_leave_work_running_downstream_unless_cancelled() {
+    // Every request takes 100 ms; the caller gives up after 20 ms.
+    let service = |cancel: bool| {
+        format!(
+            r#"{{ "workers": 200, "service_time": {{ "type": "constant", "ms": 100 }},
+                 "cancel_on_timeout": {cancel} }}"#
+        )
+    };
+    let edge = r#"{ "latency": { "type": "constant", "ms": 0 }, "timeout_ms": 20 }"#;
+    let kept = go(&client_service(100.0, &service(false), edge, SHORT_RUN));
+    assert_eq!(kept.overall.succeeded.value, 0.0);
+    assert_eq!(
+        kept.overall.failures.timeout.value,
+        kept.overall.completed.value
+    );
+    assert_eq!(kept.edges["e"].timeouts.value, kept.overall.completed.value);
+    // The service did the work anyway: wasted, but real load.
+    let served = &kept.nodes["s"];
+    assert!(served.completions.value > 1_500.0);
+    assert_eq!(served.failures.total(), 0.0);
+    assert!(close(served.utilisation.value, 100.0 * 0.1 / 200.0, 0.05));
+
+    let cancelled = go(&client_service(100.0, &service(true), edge, SHORT_RUN));
+    let node = &cancelled.nodes["s"];
+    assert_eq!(node.failures.timeout.value, node.completions.value);
+    // Work stops at the timeout: busy 20 ms per request instead of 100.
+    assert!(close(node.utilisation.value, 100.0 * 0.02 / 200.0, 0.05));
+}
+
+#[test]
+fn retries_on_timeout_under_overload_collapse_goodput() {
+    // Capacity 500 rps; offered 450 rps; slow tail + timeouts + retries multiply the load.
+    let service = r#"{ "workers": 5, "queue_capacity": 100000,
+                       "service_time": { "type": "exponential", "mean_ms": 10 } }"#;
+    let plain = r#"{ "latency": { "type": "constant", "ms": 0 } }"#;
+    let retrying = r#"{ "latency": { "type": "constant", "ms": 0 }, "timeout_ms": 50,
+        "retry": { "max_attempts": 4, "base_ms": 1, "jitter": "full", "retry_on_timeout": true } }"#;
+    let run = r#"{ "duration_ms": 60000, "warmup_ms": 10000 }"#;
+    let calm = go(&client_service(450.0, service, plain, run));
+    let storm = go(&client_service(450.0, service, retrying, run));
+    assert!(calm.overall.goodput_rps.value > 440.0);
+    // Timed-out attempts keep their workers busy, the retries add more: the service saturates
+    // and almost nothing finishes within the timeout.
+    assert!(storm.nodes["s"].utilisation.value > 0.99);
+    assert!(
+        storm.overall.goodput_rps.value < 0.5 * calm.overall.goodput_rps.value,
+        "goodput {} vs {}",
+        storm.overall.goodput_rps.value,
+        calm.overall.goodput_rps.value
+    );
+    assert!(storm.edges["e"].retries.value > storm.overall.arrivals.value);
+}
+
+#[test]
+fn crash_fault_fails_requests_with_node_down_during_its_window() {
+    let mut design = client_service(
+        200.0,
+        r#"{ "workers": 4, "service_time": { "type": "exponential", "mean_ms": 5 } }"#,
+        "{}",
+        r#"{ "duration_ms": 20000, "warmup_ms": 0, "bucket_ms": 1000 }"#,
+    );
+    design.faults = parse(
+        r#"{ "version": 1, "faults": [
+            { "target": "s", "at_ms": 5000, "duration_ms": 5000, "effect": { "type": "crash" } } ] }"#,
+    )
+    .faults;
+    let report = go(&design);
+    let down = report.overall.failures.node_down.value;
+    // A quarter of the run was down: about a quarter of the requests.
+    let share = down / report.overall.arrivals.value;
+    assert!(close(share, 0.25, 0.06), "{share}");
+    let series = &report.series.failed_by_cause["node_down"];
+    assert!(series[..5].iter().all(|&n| n == 0));
+    assert!(series[5..10].iter().all(|&n| n > 150));
+    assert!(series[11..].iter().all(|&n| n == 0));
+}
+
+#[test]
+fn breaker_opens_on_errors_and_short_circuits() {
+    let mut design = client_service(
+        200.0,
+        r#"{ "workers": 8, "service_time": { "type": "constant", "ms": 2 } }"#,
+        r#"{ "circuit_breaker": { "failure_threshold": 0.5, "minimum_calls": 20,
+             "window_ms": 2000, "open_ms": 1000, "half_open_probes": 2 } }"#,
+        r#"{ "duration_ms": 20000, "warmup_ms": 0, "bucket_ms": 500 }"#,
+    );
+    design.faults = parse(
+        r#"{ "version": 1, "faults": [ { "target": "s", "at_ms": 5000, "duration_ms": 5000,
+              "effect": { "type": "error_rate", "rate": 1.0 } } ] }"#,
+    )
+    .faults;
+    let report = go(&design);
+    let edge = &report.edges["e"];
+    assert!(edge.breaker_opened.value >= 1.0);
+    assert!(edge.short_circuited.value > 500.0);
+    assert_eq!(
+        report.overall.failures.breaker_open.value,
+        edge.short_circuited.value
+    );
+    let states = &report.series.breaker_state["e"];
+    assert!(states[..10].iter().all(|&s| s == 0), "{states:?}");
+    assert!(states[11..20].contains(&2), "{states:?}");
+    assert_eq!(*states.last().unwrap(), 0, "closes again after the fault");
+    let open = edge.breaker_open_fraction.value;
+    assert!(open > 0.15 && open < 0.4, "{open}");
+}
+
+/// Client → cache → database, reads only.
+fn cache_design(capacity: u64, keys: u64, eviction: &str, popularity: &str) -> Design {
+    parse(&format!(
+        r#"{{ "version": 1, "nodes": [
+          {{ "id": "c", "kind": "client", "params": {{
+               "workload": {{ "type": "open_loop", "rate": {{ "type": "constant", "rps": 2000 }} }},
+               "mix": [ {{ "name": "read", "weight": 1 }} ],
+               "keys": {{ "count": {keys}, "popularity": {popularity} }} }} }},
+          {{ "id": "cache", "kind": "cache", "params": {{ "capacity": {capacity},
+               "eviction": "{eviction}" }} }},
+          {{ "id": "db", "kind": "database", "params": {{ "connections": 100 }} }} ],
+        "edges": [ {{ "id": "c-cache", "from": "c", "to": "cache" }},
+                   {{ "id": "cache-db", "from": "cache", "to": "db" }} ],
+        "run": {{ "duration_ms": 60000, "warmup_ms": 20000 }} }}"#
+    ))
+}
+
+#[test]
+fn cache_holding_every_key_hits_after_warm_up() {
+    let report = go(&cache_design(1000, 500, "lru", r#"{ "type": "uniform" }"#));
+    let cache = report.nodes["cache"].cache.unwrap();
+    assert!(cache.hit_ratio.value > 0.999, "{}", cache.hit_ratio.value);
+    assert_eq!(cache.evictions.value, 0.0);
+}
+
+#[test]
+fn lfu_cache_on_zipf_keys_approaches_the_top_keys_probability_mass() {
+    // A stationary Zipf popularity: an ideal frequency cache holds the C most popular keys, so
+    // its hit ratio is H(C, s) / H(N, s).
+    let (capacity, keys, s) = (100u64, 2_000u64, 1.0f64);
+    let report = go(&cache_design(
+        capacity,
+        keys,
+        "lfu",
+        r#"{ "type": "zipf", "exponent": 1.0 }"#,
+    ));
+    let harmonic = |n: u64| (1..=n).map(|k| (k as f64).powf(-s)).sum::<f64>();
+    let ideal = harmonic(capacity) / harmonic(keys);
+    let hit = report.nodes["cache"].cache.unwrap().hit_ratio.value;
+    assert!(
+        hit <= ideal + 0.01 && hit > ideal - 0.04,
+        "hit {hit}, ideal {ideal}"
+    );
+    // Every miss went to the database.
+    let db = report.nodes["db"].arrivals.value;
+    let misses = report.nodes["cache"].cache.unwrap().misses.value;
+    assert!((db - misses).abs() <= 50.0, "db {db}, misses {misses}");
+}
+
+#[test]
+fn database_replicas_serve_reads_and_some_are_stale() {
+    let design = parse(
+        r#"{ "version": 1, "nodes": [
+          { "id": "c", "kind": "client", "params": {
+               "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 500 } },
+               "mix": [ { "name": "read", "weight": 0.8 }, { "name": "write", "weight": 0.2, "write": true } ],
+               "keys": { "count": 50, "popularity": { "type": "uniform" } } } },
+          { "id": "db", "kind": "database", "params": { "shards": 4, "replicas_per_shard": 2,
+               "reads_from": "replicas", "connections": 20, "replication_lag_ms": 100 } } ],
+        "edges": [ { "id": "e", "from": "c", "to": "db" } ],
+        "run": { "duration_ms": 30000, "warmup_ms": 2000 } }"#,
+    );
+    let report = go(&design);
+    let db = report.nodes["db"].database.clone().unwrap();
+    let queries: f64 = db.shard_queries.iter().map(|q| q.value).sum();
+    assert_eq!(queries, report.nodes["db"].arrivals.value);
+    assert_eq!(db.shard_queries.len(), 4);
+    let reads_share = db.reads_on_replicas.value / queries;
+    assert!(close(reads_share, 0.8, 0.03), "{reads_share}");
+    // Writes to a key arrive at 100/50 = 2 per second per key; a read is stale when the last
+    // write to its key is under 100 ms old: P = 1 − e^(−2·0.1) ≈ 0.181 (Poisson writes).
+    let stale = db.stale_reads.value / db.reads_on_replicas.value;
+    let expected = 1.0 - (-2.0f64 * 0.1).exp();
+    assert!(
+        close(stale, expected, 0.08),
+        "stale share {stale}, expected {expected}"
+    );
+}
+
+#[test]
+fn queue_redelivers_then_dead_letters_failed_messages() {
+    let design = parse(
+        r#"{ "version": 1, "nodes": [
+          { "id": "c", "kind": "client", "params": {
+               "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 100 } } } },
+          { "id": "q", "kind": "queue", "params": { "consumers": 4, "max_deliveries": 3,
+               "dead_letter": "dlq" } },
+          { "id": "worker", "kind": "service", "params": { "error_rate": 1.0,
+               "service_time": { "type": "constant", "ms": 1 } } },
+          { "id": "dlq", "kind": "service", "params": { "service_time": { "type": "constant", "ms": 1 } } } ],
+        "edges": [ { "id": "c-q", "from": "c", "to": "q" },
+                   { "id": "q-w", "from": "q", "to": "worker" },
+                   { "id": "q-dlq", "from": "q", "to": "dlq" } ],
+        "run": { "duration_ms": 20000, "warmup_ms": 0 } }"#,
+    );
+    let report = go(&design);
+    // Producers only see the acknowledgement.
+    assert_eq!(
+        report.overall.succeeded.value,
+        report.overall.completed.value
+    );
+    let q = report.nodes["q"].queue.unwrap();
+    assert_eq!(q.delivered.value, 0.0);
+    assert!(q.enqueued.value > 1_800.0);
+    // Every finished message failed 3 times: 2 redeliveries each, then the dead-letter queue.
+    assert!((q.redeliveries.value - 2.0 * q.dead_lettered.value).abs() <= 8.0);
+    assert!((q.dead_lettered.value - q.enqueued.value).abs() <= 4.0);
+    assert_eq!(report.nodes["dlq"].arrivals.value, q.dead_lettered.value);
+    // Attempts still on the wire at the end have not arrived yet.
+    let in_transit = report.edges["q-w"].attempts.value - report.nodes["worker"].arrivals.value;
+    assert!((0.0..=4.0).contains(&in_transit), "{in_transit}");
+}
+
+#[test]
+fn round_robin_balancer_spreads_evenly_and_skips_a_crashed_backend() {
+    let mut design = parse(
+        r#"{ "version": 1, "nodes": [
+          { "id": "c", "kind": "client", "params": {
+               "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 300 } } } },
+          { "id": "lb", "kind": "load_balancer", "params": {} },
+          { "id": "a", "kind": "service", "params": {} },
+          { "id": "b", "kind": "service", "params": {} },
+          { "id": "d", "kind": "service", "params": {} } ],
+        "edges": [ { "id": "c-lb", "from": "c", "to": "lb" },
+                   { "id": "lb-a", "from": "lb", "to": "a" },
+                   { "id": "lb-b", "from": "lb", "to": "b" },
+                   { "id": "lb-d", "from": "lb", "to": "d" } ],
+        "faults": [ { "target": "b", "at_ms": 10000, "duration_ms": 5000, "effect": { "type": "crash" } } ],
+        "run": { "duration_ms": 20000, "warmup_ms": 0 } }"#,
+    );
+    let report = go(&design);
+    let spread = report.nodes["lb"].balancer.clone().unwrap();
+    let (a, b, d) = (spread["a"].value, spread["b"].value, spread["d"].value);
+    assert!((a - d).abs() <= 2.0, "{a} {d}");
+    // b missed a quarter of the run, its share went to a and d.
+    assert!(close(b / a, 0.75 / 1.125, 0.03), "{a} {b} {d}");
+    // Only requests already at b when it crashed failed.
+    assert!(report.overall.failures.node_down.value < 10.0);
+
+    design.nodes[1] = parse(
+        r#"{ "version": 1, "nodes": [ { "id": "lb", "kind": "load_balancer",
+              "params": { "health_checks": false } } ] }"#,
+    )
+    .nodes
+    .remove(0);
+    let blind = go(&design);
+    let down = blind.overall.failures.node_down.value;
+    assert!(close(down, 300.0 * 5.0 / 3.0, 0.1), "{down}");
+}
+
+#[test]
+fn token_bucket_admits_its_rate() {
+    let design = parse(
+        r#"{ "version": 1, "nodes": [
+          { "id": "c", "kind": "client", "params": {
+               "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 300 } } } },
+          { "id": "rl", "kind": "rate_limiter", "params": {
+               "algorithm": { "type": "token_bucket", "rate_rps": 100, "burst": 10 } } },
+          { "id": "s", "kind": "service", "params": {} } ],
+        "edges": [ { "id": "c-rl", "from": "c", "to": "rl" }, { "id": "rl-s", "from": "rl", "to": "s" } ],
+        "run": { "duration_ms": 40000, "warmup_ms": 10000 } }"#,
+    );
+    let report = go(&design);
+    let limiter = report.nodes["rl"].rate_limiter.unwrap();
+    let admitted_rps = limiter.admitted.value / 30.0;
+    assert!(close(admitted_rps, 100.0, 0.02), "{admitted_rps}");
+    assert_eq!(
+        report.overall.failures.rate_limited.value,
+        limiter.rejected.value
+    );
+    assert!(close(report.overall.goodput_rps.value, 100.0, 0.02));
+}
+
+#[test]
+fn closed_loop_obeys_the_interactive_response_time_law() {
+    // N users, think time Z: throughput X = N / (R + Z) whatever the system does.
+    let design = parse(
+        r#"{ "version": 1, "nodes": [
+          { "id": "c", "kind": "client", "params": {
+               "workload": { "type": "closed_loop", "users": 40,
+                             "think_time": { "type": "exponential", "mean_ms": 100 } } } },
+          { "id": "s", "kind": "service", "params": { "workers": 2,
+               "service_time": { "type": "exponential", "mean_ms": 5 } } } ],
+        "edges": [ { "id": "e", "from": "c", "to": "s" } ],
+        "run": { "duration_ms": 60000, "warmup_ms": 5000 } }"#,
+    );
+    let report = go(&design);
+    let x = report.overall.throughput_rps.value;
+    let r_ms = report.overall.latency.mean_ms.value;
+    let expected = 40.0 / ((r_ms + 100.0) / 1000.0);
+    assert!(close(x, expected, 0.01), "X {x}, N/(R+Z) {expected}");
+    // Service utilisation law: U = X · S / c.
+    assert!(close(
+        report.nodes["s"].utilisation.value,
+        x * 0.005 / 2.0,
+        0.02
+    ));
+}
+
+#[test]
+fn parallel_fan_out_waits_for_the_slowest_call() {
+    let design = parse(
+        r#"{ "version": 1, "nodes": [
+          { "id": "c", "kind": "client", "params": {
+               "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 50 } } } },
+          { "id": "agg", "kind": "service", "params": { "workers": 100, "calls": "parallel",
+               "service_time": { "type": "constant", "ms": 1 } } },
+          { "id": "x", "kind": "service", "params": { "workers": 100,
+               "service_time": { "type": "constant", "ms": 10 } } },
+          { "id": "y", "kind": "service", "params": { "workers": 100,
+               "service_time": { "type": "constant", "ms": 30 } } } ],
+        "edges": [ { "id": "c-agg", "from": "c", "to": "agg", "params": { "latency": { "type": "constant", "ms": 0 } } },
+                   { "id": "agg-x", "from": "agg", "to": "x", "params": { "latency": { "type": "constant", "ms": 0 } } },
+                   { "id": "agg-y", "from": "agg", "to": "y", "params": { "latency": { "type": "constant", "ms": 0 } } } ],
+        "run": { "duration_ms": 10000, "warmup_ms": 1000 } }"#,
+    );
+    let report = go(&design);
+    let mean = report.overall.latency.mean_ms.value;
+    assert!((mean - 31.0).abs() < 1e-6, "{mean}");
+    let mut sequential = design.clone();
+    if let archsim_model::design::NodeKind::Service(p) = &mut sequential.nodes[1].spec {
+        p.calls = archsim_model::design::CallMode::Sequential;
+    }
+    let mean = go(&sequential).overall.latency.mean_ms.value;
+    assert!((mean - 41.0).abs() < 1e-6, "{mean}");
+}
+
+#[test]
+fn every_example_runs() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut ran = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .expect("examples directory")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let json = std::fs::read_to_string(&path).unwrap();
+        let mut design =
+            parse_design(&json).unwrap_or_else(|p| panic!("{}: {p:?}", path.display()));
+        // Short: this checks that every example runs, not what it shows.
+        design.run.duration_ms = design.run.duration_ms.min(5_000.0);
+        design.run.warmup_ms = design.run.warmup_ms.min(1_000.0);
+        design.run.bucket_ms = design.run.bucket_ms.min(500.0);
+        design.run.replications = design.run.replications.min(2);
+        let report =
+            run(&design, &mut |_| {}).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(report.events > 0, "{}", path.display());
+        assert!(report.overall.arrivals.value > 0.0, "{}", path.display());
+        ran += 1;
+    }
+    assert!(ran >= 5, "only {ran} examples found");
+}
