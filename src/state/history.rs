@@ -63,13 +63,22 @@ impl History {
         self.gesture_recorded = None;
     }
 
+    /// Undo or redo in the middle of a gesture (ctrl+z while still dragging): the gesture goes
+    /// on, but its next change must record a fresh step, or every later pointer move of the drag
+    /// would become a step of its own.
+    fn restart_gesture(&mut self) {
+        if self.gesture_recorded.is_some() {
+            self.gesture_recorded = Some(false);
+        }
+    }
+
     pub fn in_gesture(&self) -> bool {
         self.gesture_recorded.is_some()
     }
 
     /// Swap `current` for the previous snapshot; None when there is nothing to undo.
     pub fn undo(&mut self, current: &Design) -> Option<Design> {
-        self.end_gesture();
+        self.restart_gesture();
         self.open_key = None;
         let previous = self.undo.pop()?;
         self.redo.push(Rc::new(current.clone()));
@@ -77,7 +86,7 @@ impl History {
     }
 
     pub fn redo(&mut self, current: &Design) -> Option<Design> {
-        self.end_gesture();
+        self.restart_gesture();
         self.open_key = None;
         let next = self.redo.pop()?;
         self.undo.push(Rc::new(current.clone()));

@@ -709,3 +709,30 @@ fn paste_fragment_from_outside_gets_fresh_ids_and_offset() {
     assert_eq!(s.selection.nodes.len(), 2);
     assert_eq!(s.history.undo_len(), 2);
 }
+
+#[test]
+fn undo_in_the_middle_of_a_drag_keeps_the_rest_of_the_drag_one_step() {
+    let mut s = state_after([add("service", 80.0, 32.0)]);
+    let start = s.design.clone();
+    let nudge = || Action::MoveNodes {
+        ids: vec!["service-1".into()],
+        dx: 20.0,
+        dy: 0.0,
+    };
+    s.apply(Action::BeginGesture);
+    s.apply(nudge());
+    s.apply(Action::Undo);
+    assert_eq!(s.design, start);
+    for _ in 0..10 {
+        s.apply(nudge());
+    }
+    s.apply(Action::EndGesture);
+    assert_eq!(s.design.nodes[0].position.x, 200.0);
+    assert_eq!(
+        s.history.undo_len(),
+        2,
+        "the rest of the drag must be one step"
+    );
+    s.apply(Action::Undo);
+    assert_eq!(s.design, start);
+}
