@@ -42,6 +42,19 @@ async function position(page, id) {
   return design.nodes.find((n) => n.id === id).position;
 }
 
+test('clicking a palette entry adds the node in the middle of the view, selected', async () => {
+  const { page } = app;
+  await page.click('#palette [data-kind="queue"]');
+  await page.locator('#canvas .node[data-node-id="queue-1"]').waitFor();
+  assert.deepEqual(await selectedNodes(page), ['queue-1']);
+  const box = await canvasBox(page);
+  const centre = await nodeCentre(page, 'queue-1');
+  assert.ok(Math.abs(centre.x - (box.x + box.width / 2)) <= 100, 'not near the horizontal centre');
+  assert.ok(Math.abs(centre.y - (box.y + box.height / 2)) <= 100, 'not near the vertical centre');
+  await page.keyboard.press('Delete');
+  await page.locator('#canvas .node[data-node-id="queue-1"]').waitFor({ state: 'detached' });
+});
+
 test('click selects, shift-click adds, a click on empty canvas clears', async () => {
   const { page } = app;
   const a = await nodeCentre(page, 'client-1');

@@ -39,6 +39,7 @@ after(async () => {
 test('builds client → load balancer → service → cache → database with the mouse', async () => {
   const { page } = app;
   assert.deepEqual(await canvasNodes(page), [], 'a fresh profile starts with an empty canvas');
+  assert.equal(await page.locator('.canvas-empty').count(), 1, 'the empty canvas explains how to start');
   for (const [kind, , x, y] of CHAIN) {
     await dropKind(page, kind, x, y);
   }
@@ -146,6 +147,19 @@ test('the exported file imports into a fresh page as the same design', async () 
     await fresh.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     assert.equal((await canvasNodes(fresh.page)).length, CHAIN.length);
+
+    // Dropping a design file onto the canvas imports it too (here: the template-free example).
+    const dropped = { ...exportedDesign, name: 'Dropped design', nodes: exportedDesign.nodes.slice(0, 2), edges: exportedDesign.edges.slice(0, 1) };
+    await fresh.page.evaluate((json) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([json], 'dropped.json', { type: 'application/json' }));
+      const svg = document.querySelector('#canvas svg.canvas-svg');
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        svg.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer, clientX: 500, clientY: 300 }));
+      }
+    }, JSON.stringify(dropped));
+    await fresh.page.waitForFunction(() => document.querySelector('#design-name')?.value === 'Dropped design');
+    assert.deepEqual(await autosavedDesign(fresh.page), dropped);
     fresh.assertNoProblems('importing');
   } finally {
     await fresh.close();
