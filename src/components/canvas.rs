@@ -327,13 +327,13 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 }
                 Gesture::Connect { from } => {
                     connect_line.set(None);
-                    if let Some(to) = geometry::hit_node(&state.design, canvas_point) {
-                        if to != from {
-                            state.dispatch(Action::Connect {
-                                from,
-                                to: to.to_string(),
-                            });
-                        }
+                    if let Some(to) = geometry::hit_node(&state.design, canvas_point)
+                        && to != from
+                    {
+                        state.dispatch(Action::Connect {
+                            from,
+                            to: to.to_string(),
+                        });
                     }
                 }
                 Gesture::RubberBand {

@@ -187,7 +187,7 @@ pub fn rate_profile_editor(props: &RateProfileEditorProps) -> Html {
                  set: fn(&mut RateProfile, f64)| {
         html! {
             <NumberField label={label} path={join(path, name)} unit={unit.clone()} value={current}
-                on_change={edit(value, emit, move |r, v| set(r, v))} />
+                on_change={edit(value, emit, set)} />
         }
     };
     let fields = match value {
