@@ -47,6 +47,11 @@ fn header(out: &mut String, report: &Report) {
             out,
             "figures are means over replications; ± is the 95% confidence half-width"
         );
+    } else if report.overall.throughput_rps.ci95.is_some() {
+        let _ = writeln!(
+            out,
+            "± is the 95% confidence half-width, from batch means within the run"
+        );
     }
 }
 
@@ -143,6 +148,10 @@ fn nodes(out: &mut String, report: &Report) {
     out.push_str(&columns(&rows, &aligns, "  "));
 }
 
+/// Kinds whose utilisation is always 0 because they have no workers, connections or consumers:
+/// the table shows "—" rather than a misleading 0%.
+const KINDS_WITHOUT_WORKERS: [&str; 3] = ["client", "load_balancer", "rate_limiter"];
+
 fn node_row(id: &str, node: &NodeReport) -> Vec<String> {
     let has_latency = node.completions.value > 0.0;
     vec![
@@ -151,7 +160,11 @@ fn node_row(id: &str, node: &NodeReport) -> Vec<String> {
         with_ci(node.arrivals),
         with_ci(node.completions),
         number(node.failures.total()),
-        percent(node.utilisation),
+        if KINDS_WITHOUT_WORKERS.contains(&node.kind.as_str()) {
+            "—".into()
+        } else {
+            percent(node.utilisation)
+        },
         with_ci(node.mean_queue_length),
         if has_latency {
             with_ci(node.latency.mean_ms)
@@ -342,11 +355,42 @@ fn columns(rows: &[Vec<String>], aligns: &[Align], indent: &str) -> String {
     out
 }
 
-/// `value ± ci95`, or the value alone when there is no interval.
+/// `value ± ci95`, or the value alone when there is no interval. Both sides get the same
+/// number of decimals, chosen for about four significant figures of the larger one.
 fn with_ci(estimate: Estimate) -> String {
-    match estimate.ci95 {
-        Some(ci95) if ci95.is_finite() => format!("{} ± {}", number(estimate.value), number(ci95)),
-        _ => number(estimate.value),
+    let Estimate { value, ci95 } = estimate;
+    match ci95 {
+        Some(ci95) if ci95.is_finite() && value.is_finite() => {
+            let whole = value == value.trunc() && ci95 == ci95.trunc();
+            let decimals = if whole {
+                0
+            } else {
+                decimals_for(value.abs().max(ci95))
+            };
+            format!("{} ± {}", fixed(value, decimals), fixed(ci95, decimals))
+        }
+        _ => number(value),
+    }
+}
+
+/// Decimal places that give about four significant figures at this magnitude.
+fn decimals_for(magnitude: f64) -> usize {
+    if magnitude >= 1_000.0 {
+        0
+    } else if magnitude >= 100.0 {
+        1
+    } else if magnitude >= 1.0 {
+        2
+    } else {
+        4
+    }
+}
+
+fn fixed(value: f64, decimals: usize) -> String {
+    if decimals == 0 {
+        integer(value)
+    } else {
+        format!("{value:.decimals$}")
     }
 }
 
@@ -368,17 +412,12 @@ fn number(value: f64) -> String {
         return "—".into();
     }
     let magnitude = value.abs();
-    if magnitude >= 1_000.0 || (value == value.trunc() && magnitude < 1e15) {
-        return integer(value);
-    }
-    if magnitude >= 100.0 {
-        format!("{value:.1}")
-    } else if magnitude >= 1.0 {
-        format!("{value:.2}")
-    } else if magnitude >= 0.001 {
-        format!("{value:.4}")
-    } else {
+    if value == value.trunc() && magnitude < 1e15 {
+        integer(value)
+    } else if magnitude < 0.001 {
         format!("{value:.2e}")
+    } else {
+        fixed(value, decimals_for(magnitude))
     }
 }
 
@@ -464,9 +503,9 @@ mod tests {
     #[test]
     fn overall_figures_show_their_confidence_intervals() {
         let text = render(&sample_report());
-        assert!(text.contains("799.8 ± 2.13"), "{text}");
+        assert!(text.contains("799.8 ± 2.1 "), "{text}");
         assert!(text.contains("p99"), "{text}");
-        assert!(text.contains("23.46 ± 0.5000"), "{text}");
+        assert!(text.contains("23.46 ± 0.50"), "{text}");
         assert!(text.contains("1,234,567 events"), "{text}");
     }
 
@@ -531,6 +570,18 @@ mod tests {
         assert_eq!(number(0.01234), "0.0123");
         assert_eq!(number(-2_500.0), "-2,500");
         assert_eq!(number(f64::NAN), "—");
+    }
+
+    #[test]
+    fn value_and_interval_share_their_decimals() {
+        assert_eq!(with_ci(estimate(29.8412, Some(0.2128))), "29.84 ± 0.21");
+        assert_eq!(with_ci(estimate(21_854.2, Some(277.0))), "21,854 ± 277");
+        assert_eq!(with_ci(estimate(0.0, Some(0.0))), "0 ± 0");
+        assert_eq!(
+            with_ci(estimate(0.000562, Some(0.000227))),
+            "0.0006 ± 0.0002"
+        );
+        assert_eq!(with_ci(estimate(5.0, None)), "5");
     }
 
     #[test]
