@@ -8,7 +8,7 @@ use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 use super::canvas::{Canvas, ZOOM_STEP, canvas_size};
-use super::dialogs::{Modal, Notice, NoticeBar, ProblemsDialog, ShortcutsDialog};
+use super::dialogs::{Modal, Notice, NoticeBar, NoticeTone, ProblemsDialog, ShortcutsDialog};
 use super::header::Header;
 use super::palette::Palette;
 use super::properties::PropertiesPanel;
@@ -196,6 +196,19 @@ pub fn app() -> Html {
                     }
                 }
             }
+        });
+    }
+
+    // Information fades after a few seconds; warnings stay until dismissed.
+    {
+        let notice = notice.clone();
+        use_effect_with((*notice).clone(), move |current| {
+            let timer = current
+                .as_ref()
+                .filter(|n| n.tone == NoticeTone::Info)
+                .map(|_| gloo_timers::callback::Timeout::new(6_000, move || notice.set(None)));
+            // Dropping the timer cancels it when the notice changes first.
+            move || drop(timer)
         });
     }
 

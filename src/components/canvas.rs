@@ -454,7 +454,12 @@ pub fn canvas(props: &CanvasProps) -> Html {
         }
     });
 
-    let grid = geometry::GRID * viewport.zoom;
+    // Dots every grid step, but never closer than 10 px on screen: zoomed far out, a dot per
+    // step would turn the background into noise, so show every 5th (or 25th) step instead.
+    let mut grid = geometry::GRID * viewport.zoom;
+    while grid < 10.0 {
+        grid *= 5.0;
+    }
     let transform = format!(
         "translate({} {}) scale({})",
         viewport.pan_x, viewport.pan_y, viewport.zoom

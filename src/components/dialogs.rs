@@ -44,48 +44,93 @@ pub fn modal(props: &ModalProps) -> Html {
     }
 }
 
-/// The keyboard shortcuts, grouped. `Mod` reads as Ctrl, or ⌘ on a Mac.
-const SHORTCUT_GROUPS: &[(&str, &[(&str, &str)])] = &[
+/// One line of the shortcuts dialog: key combinations (alternatives, each a list of keys
+/// pressed together), or a pointer gesture in words, and what it does.
+struct Shortcut {
+    combos: &'static [&'static [&'static str]],
+    gesture: Option<&'static str>,
+    what: &'static str,
+}
+
+const fn keys(combos: &'static [&'static [&'static str]], what: &'static str) -> Shortcut {
+    Shortcut {
+        combos,
+        gesture: None,
+        what,
+    }
+}
+
+const fn gesture(words: &'static str, what: &'static str) -> Shortcut {
+    Shortcut {
+        combos: &[],
+        gesture: Some(words),
+        what,
+    }
+}
+
+/// The keyboard shortcuts and canvas gestures, grouped.
+const SHORTCUT_GROUPS: &[(&str, &[Shortcut])] = &[
     (
         "Editing",
         &[
-            ("Delete / Backspace", "Delete the selection"),
-            ("Mod Z", "Undo"),
-            ("Mod Shift Z, Mod Y", "Redo"),
-            ("Mod C / Mod V", "Copy / paste"),
-            ("Mod D", "Duplicate"),
-            ("Mod A", "Select all"),
-            ("Arrow keys", "Nudge the selection (Shift: 10×)"),
-            (
-                "Double-click a node",
-                "Rename it (Enter keeps, Esc cancels)",
-            ),
+            keys(&[&["Delete"], &["Backspace"]], "Delete the selection"),
+            keys(&[&["Ctrl", "Z"]], "Undo"),
+            keys(&[&["Ctrl", "Shift", "Z"], &["Ctrl", "Y"]], "Redo"),
+            keys(&[&["Ctrl", "C"], &["Ctrl", "V"]], "Copy, paste"),
+            keys(&[&["Ctrl", "X"]], "Cut"),
+            keys(&[&["Ctrl", "D"]], "Duplicate"),
+            keys(&[&["Ctrl", "A"]], "Select all"),
+            keys(&[&["←"], &["↑"], &["→"], &["↓"]], "Nudge 1 px (with Shift: one grid step)"),
+            gesture("Double-click a node", "Rename it (Enter keeps, Esc cancels)"),
         ],
     ),
     (
         "Canvas",
         &[
-            (
-                "Drag from a node's right handle",
-                "Connect it to another node",
-            ),
-            ("Drag on empty canvas", "Select with a rectangle"),
-            ("Shift click", "Add to / remove from the selection"),
-            ("Space drag, middle drag, wheel", "Pan"),
-            ("Mod wheel, pinch", "Zoom at the pointer"),
-            ("+ / −", "Zoom in / out"),
-            ("0 or Shift 1", "Fit the design to the screen"),
+            gesture("Drag from a node's right dot", "Connect it to another node"),
+            gesture("Drag on empty canvas", "Select with a rectangle"),
+            keys(&[&["Shift", "Click"]], "Add to or remove from the selection"),
+            keys(&[&["Space", "Drag"]], "Pan (also: middle drag, wheel)"),
+            keys(&[&["Ctrl", "Wheel"]], "Zoom at the pointer (also: pinch)"),
+            keys(&[&["+"], &["−"]], "Zoom in, out"),
+            keys(&[&["0"], &["Shift", "1"]], "Fit the design to the screen"),
         ],
     ),
     (
         "Help",
-        &[("?", "Show this list"), ("Esc", "Close a dialog")],
+        &[
+            keys(&[&["?"]], "Show this list"),
+            keys(&[&["Esc"]], "Close a dialog, or clear the selection"),
+        ],
     ),
 ];
 
 #[derive(Properties, PartialEq)]
 pub struct ShortcutsDialogProps {
     pub on_close: Callback<()>,
+}
+
+fn shortcut_keys(shortcut: &Shortcut) -> Html {
+    if let Some(words) = shortcut.gesture {
+        return html! { <span class="gesture">{ words }</span> };
+    }
+    let combos = shortcut.combos.iter().enumerate().map(|(i, combo)| {
+        let keys = combo.iter().enumerate().map(|(j, key)| {
+            html! {
+                <>
+                    if j > 0 { <span class="key-join">{ "+" }</span> }
+                    <kbd>{ *key }</kbd>
+                </>
+            }
+        });
+        html! {
+            <>
+                if i > 0 { <span class="key-or">{ "/" }</span> }
+                <span class="combo">{ for keys }</span>
+            </>
+        }
+    });
+    html! { <>{ for combos }</> }
 }
 
 #[function_component(ShortcutsDialog)]
@@ -95,10 +140,10 @@ pub fn shortcuts_dialog(props: &ShortcutsDialogProps) -> Html {
             <section class="shortcut-group">
                 <h3>{ *group }</h3>
                 <dl>
-                    { for rows.iter().map(|(keys, what)| html! {
+                    { for rows.iter().map(|row| html! {
                         <div class="shortcut-row">
-                            <dt>{ for keys.split(' ').map(|k| html! { <kbd>{ k }</kbd> }) }</dt>
-                            <dd>{ *what }</dd>
+                            <dt>{ shortcut_keys(row) }</dt>
+                            <dd>{ row.what }</dd>
                         </div>
                     }) }
                 </dl>
@@ -108,6 +153,7 @@ pub fn shortcuts_dialog(props: &ShortcutsDialogProps) -> Html {
     html! {
         <Modal id="shortcuts-dialog" title="Keyboard shortcuts" on_close={props.on_close.clone()}>
             <div class="shortcut-groups">{ for groups }</div>
+            <p class="field-hint shortcut-note">{ "On a Mac, ⌘ works wherever Ctrl is listed." }</p>
         </Modal>
     }
 }

@@ -228,6 +228,9 @@ test('"?" opens the shortcuts dialog and Esc closes it', async () => {
   await dialog.waitFor();
   assert.match(await dialog.textContent(), /Undo/);
   await app.screenshot('editor-shortcuts-light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await app.screenshot('editor-shortcuts-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
   app.assertNoProblems('gestures and shortcuts');
