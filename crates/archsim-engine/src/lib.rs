@@ -66,7 +66,9 @@
 //! `run.max_events` bounds the work; a run that reaches it stops, reports what it measured so
 //! far and says so in [`Report::stopped_early`]. A run can never hang.
 
+mod calls;
 mod distribution;
+mod faults;
 mod metrics;
 mod node;
 pub mod policy;

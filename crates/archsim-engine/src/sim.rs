@@ -22,8 +22,7 @@ use crate::metrics::{
     LatencyStats, Outcome, Recorder, Snapshot, edge_area, edge_counter, node_area, node_counter,
 };
 use crate::node::{self, NodeModel};
-use crate::policy::breaker::{BreakerState, CircuitBreaker};
-use crate::policy::retry::{self, RetryCause};
+use crate::policy::breaker::CircuitBreaker;
 use crate::queue::EventQueue;
 use crate::rng::{SimRng, StreamKind};
 use crate::slab::{Handle, Slab};
@@ -236,9 +235,9 @@ pub(crate) struct Source {
     pub rr: u32,
 }
 
-struct FaultSpec {
-    node: u32,
-    effect: FaultEffect,
+pub(crate) struct FaultSpec {
+    pub node: u32,
+    pub effect: FaultEffect,
 }
 
 /// One replication in progress.
@@ -247,13 +246,13 @@ pub(crate) struct Sim<'a> {
     pub now: SimTime,
     pub end: SimTime,
     pub warmup_end: SimTime,
-    queue: EventQueue<Event>,
+    pub queue: EventQueue<Event>,
     pub jobs: Slab<Job>,
     pub calls: Slab<Call>,
     pub nodes: Vec<NodeState>,
     pub edges: Vec<EdgeState>,
     pub sources: Vec<Source>,
-    faults: Vec<FaultSpec>,
+    pub faults: Vec<FaultSpec>,
     pub recorder: Recorder,
     /// Counter and area bases of the clients-as-a-whole block.
     pub overall_counters: u32,
@@ -920,7 +919,7 @@ impl<'a> Sim<'a> {
     }
 
     /// Removes a queued job's entry from the accounting when it is cancelled in place.
-    fn unqueue_in_place(&mut self, handle: Handle) {
+    pub(crate) fn unqueue_in_place(&mut self, handle: Handle) {
         let Some(&job) = self.jobs.get(handle) else {
             return;
         };
@@ -974,329 +973,6 @@ impl<'a> Sim<'a> {
         let i = node.rr % edges_len.max(1);
         node.rr = node.rr.wrapping_add(1);
         i
-    }
-
-    // -----------------------------------------------------------------------------------------
-    // Calls along edges
-
-    /// `parent` calls along `edge`; the outcome comes back through `node_call_done`.
-    pub(crate) fn start_call(&mut self, parent: Handle, edge: u32) {
-        let job = self.jobs.get(parent).expect("caller is live");
-        let call = self.calls.insert(Call {
-            edge,
-            parent,
-            key: job.key,
-            class: job.class,
-            write: job.write,
-            attempts: 0,
-            outstanding: false,
-            callee: Handle::NONE,
-        });
-        self.send_attempt(call);
-    }
-
-    fn send_attempt(&mut self, handle: Handle) {
-        let now = self.now;
-        let call = self.calls.get_mut(handle).expect("live call");
-        let e = call.edge as usize;
-        let edge = &mut self.edges[e];
-        // A short-circuited attempt still counts as an attempt made, so retries run out.
-        call.attempts += 1;
-        let attempt = call.attempts;
-        if let Some(breaker) = &mut edge.breaker
-            && !breaker.try_acquire(now)
-        {
-            let counters = edge.counters;
-            self.recorder.incr(counters + edge_counter::SHORT_CIRCUITED);
-            self.schedule(0, Event::ShortCircuit { call: handle });
-            return;
-        }
-        call.outstanding = true;
-        let counters = edge.counters;
-        self.recorder.incr(counters + edge_counter::ATTEMPTS);
-        if attempt > 1 {
-            self.recorder.incr(counters + edge_counter::RETRIES);
-        }
-        let latency = edge.latency.sample(&mut edge.rng);
-        let timeout = edge.timeout;
-        let job = self.jobs.insert(Job {
-            node: edge.to,
-            parent: handle,
-            attempt,
-            key: call.key,
-            class: call.class,
-            write: call.write,
-            state: JobState::Transit,
-            admitted: false,
-            holds_worker: false,
-            station: 0,
-            arrived: now,
-            next_edge: 0,
-            pending: 0,
-            failure: Outcome::Success,
-            aux: 0,
-            flag: false,
-        });
-        call.callee = job;
-        self.schedule(latency, Event::Arrive { job });
-        if let Some(timeout) = timeout {
-            let deadline = now.saturating_add(timeout);
-            let edge = &mut self.edges[e];
-            edge.timers.push_back((deadline, handle, attempt));
-            if !edge.timer_armed {
-                edge.timer_armed = true;
-                self.queue
-                    .push(deadline, Event::EdgeTimers { edge: e as u32 });
-            }
-        }
-    }
-
-    fn on_reply(&mut self, handle: Handle, attempt: u32, outcome: Outcome) {
-        let now = self.now;
-        let Some(call) = self.calls.get_mut(handle) else {
-            return;
-        };
-        if !call.outstanding || call.attempts != attempt {
-            return;
-        }
-        call.outstanding = false;
-        let (edge, attempts, parent) = (call.edge, call.attempts, call.parent);
-        self.record_breaker(edge, now, outcome.is_success());
-        let cause = match outcome {
-            Outcome::Success => None,
-            // A failure the callee reports (its own error, or a timeout further down) is an error
-            // answer from this caller's point of view.
-            Outcome::Error | Outcome::Timeout => Some(RetryCause::Error),
-            _ => Some(RetryCause::Rejected),
-        };
-        if let Some(cause) = cause
-            && self.may_retry(edge, attempts, parent, cause)
-        {
-            self.schedule_retry(handle, edge, attempts);
-            return;
-        }
-        self.complete_call(handle, outcome);
-    }
-
-    /// Fires every due timeout of the edge, then re-arms for the next one.
-    fn on_edge_timers(&mut self, edge: u32) {
-        let e = edge as usize;
-        // Only entries present now: anything a handler adds is due later (timeout > 0) or,
-        // with a zero timeout, gets its own turn in the next event.
-        let mut budget = self.edges[e].timers.len();
-        while budget > 0 {
-            match self.edges[e].timers.front() {
-                Some(&(deadline, call, attempt)) if deadline <= self.now => {
-                    self.edges[e].timers.pop_front();
-                    self.on_timeout(call, attempt);
-                }
-                _ => break,
-            }
-            budget -= 1;
-        }
-        // Timeouts whose attempt was already answered will never fire: drop them now rather
-        // than wake up for each.
-        let calls = &self.calls;
-        let edge_state = &mut self.edges[e];
-        while let Some(&(_, call, attempt)) = edge_state.timers.front() {
-            match calls.get(call) {
-                Some(c) if c.outstanding && c.attempts == attempt => break,
-                _ => {
-                    edge_state.timers.pop_front();
-                }
-            }
-        }
-        match edge_state.timers.front() {
-            Some(&(deadline, _, _)) => self.queue.push(deadline, Event::EdgeTimers { edge }),
-            None => edge_state.timer_armed = false,
-        }
-    }
-
-    fn on_timeout(&mut self, handle: Handle, attempt: u32) {
-        let now = self.now;
-        let Some(call) = self.calls.get_mut(handle) else {
-            return;
-        };
-        if !call.outstanding || call.attempts != attempt {
-            return;
-        }
-        call.outstanding = false;
-        let (edge, attempts, parent, callee) = (call.edge, call.attempts, call.parent, call.callee);
-        let counters = self.edges[edge as usize].counters;
-        self.recorder.incr(counters + edge_counter::TIMEOUTS);
-        self.record_breaker(edge, now, false);
-        self.cancel_if_asked(callee);
-        if self.may_retry(edge, attempts, parent, RetryCause::Timeout) {
-            self.schedule_retry(handle, edge, attempts);
-            return;
-        }
-        self.complete_call(handle, Outcome::Timeout);
-    }
-
-    /// The caller gave up on `callee`: a service with `cancel_on_timeout` drops the work too.
-    /// Only the direct callee is cancelled; calls it already made run their course.
-    fn cancel_if_asked(&mut self, callee: Handle) {
-        let Some(&job) = self.jobs.get(callee) else {
-            return;
-        };
-        if !self.nodes[job.node as usize].cancel_on_timeout {
-            return;
-        }
-        match job.state {
-            JobState::Transit => {
-                // Never arrives: `on_arrive` frees it.
-                self.jobs.get_mut(callee).expect("live").state = JobState::Cancelled;
-            }
-            JobState::Cancelled => {}
-            JobState::Queued => {
-                self.unqueue_in_place(callee);
-                self.finish(callee, Outcome::Timeout);
-            }
-            JobState::Delay | JobState::Serving | JobState::Calling => {
-                self.finish(callee, Outcome::Timeout);
-            }
-        }
-    }
-
-    /// The breaker refused the attempt: fail the call, or retry later if the policy says so.
-    fn on_short_circuit(&mut self, handle: Handle) {
-        let Some(&call) = self.calls.get(handle) else {
-            return;
-        };
-        if self.may_retry(call.edge, call.attempts, call.parent, RetryCause::Rejected) {
-            self.schedule_retry(handle, call.edge, call.attempts);
-        } else {
-            self.complete_call(handle, Outcome::BreakerOpen);
-        }
-    }
-
-    fn may_retry(&self, edge: u32, attempts: u32, parent: Handle, cause: RetryCause) -> bool {
-        self.edges[edge as usize]
-            .retry
-            .as_ref()
-            .is_some_and(|r| retry::should_retry(&r.policy, attempts, cause))
-            && self.jobs.get(parent).is_some()
-    }
-
-    /// Schedules the next attempt after the policy's back-off (retry number = attempts made).
-    fn schedule_retry(&mut self, call: Handle, edge: u32, attempts: u32) {
-        let e = &mut self.edges[edge as usize];
-        let delay = match &e.retry {
-            Some(r) => retry::backoff(&r.policy, attempts, &mut e.rng),
-            None => 0,
-        };
-        self.schedule(delay, Event::Retry { call });
-    }
-
-    fn on_retry(&mut self, handle: Handle) {
-        let Some(call) = self.calls.get(handle) else {
-            return;
-        };
-        if self.jobs.get(call.parent).is_none() {
-            // The caller is gone (crashed, cancelled): nobody wants the answer.
-            self.calls.remove(handle);
-            return;
-        }
-        self.send_attempt(handle);
-    }
-
-    fn record_breaker(&mut self, edge: u32, now: SimTime, success: bool) {
-        let e = &mut self.edges[edge as usize];
-        if let Some(breaker) = &mut e.breaker {
-            breaker.record(now, success);
-            let opened = breaker.times_opened();
-            let not_closed = (breaker.state(now) != BreakerState::Closed) as u32;
-            let (counters, areas) = (e.counters, e.areas);
-            self.recorder
-                .set(counters + edge_counter::BREAKER_OPENED, opened);
-            self.recorder
-                .set_level(areas + edge_area::NOT_CLOSED, now, not_closed);
-        }
-    }
-
-    /// The call is over: free it and tell its caller.
-    pub(crate) fn complete_call(&mut self, handle: Handle, outcome: Outcome) {
-        let Some(&call) = self.calls.get(handle) else {
-            return;
-        };
-        self.calls.remove(handle);
-        if self.jobs.get(call.parent).is_some() {
-            self.node_call_done(call.parent, call.edge, outcome);
-        }
-    }
-
-    // -----------------------------------------------------------------------------------------
-    // Faults
-
-    fn on_fault(&mut self, fault: u32, start: bool) {
-        let n = self.faults[fault as usize].node as usize;
-        if start {
-            self.nodes[n].active_faults.push(fault);
-        } else {
-            self.nodes[n].active_faults.retain(|&f| f != fault);
-        }
-        let was_crashed = self.nodes[n].fault.crashed;
-        let mut state = FaultState::default();
-        for &f in &self.nodes[n].active_faults {
-            match self.faults[f as usize].effect {
-                FaultEffect::Crash => state.crashed = true,
-                FaultEffect::Latency { extra_ms } => {
-                    state.extra_latency = state.extra_latency.saturating_add(from_ms(extra_ms))
-                }
-                FaultEffect::ErrorRate { rate } => state.error_rate += rate,
-                FaultEffect::Slowdown { factor } => state.slowdown *= factor.max(0.0),
-            }
-        }
-        self.nodes[n].fault = state;
-        if state.crashed && !was_crashed {
-            self.crash(n as u32);
-        } else if !state.crashed && was_crashed {
-            self.recover(n as u32);
-        }
-    }
-
-    /// Everything at the node fails with NodeDown: queued, in service, waiting on calls.
-    fn crash(&mut self, node: u32) {
-        if matches!(self.nodes[node as usize].model, NodeModel::Client) {
-            // A crashed client just stops sending (see `on_source_arrival`).
-            return;
-        }
-        let now = self.now;
-        let areas = self.nodes[node as usize].areas;
-        // Wait queues first: those jobs never held a worker.
-        for station in 0..self.nodes[node as usize].model.station_count() {
-            let drained: Vec<Handle> = {
-                let st = self.nodes[node as usize].model.station_mut(station);
-                st.waiting = 0;
-                st.queue.drain(..).collect()
-            };
-            for handle in drained {
-                let Some(job) = self.jobs.get_mut(handle) else {
-                    continue;
-                };
-                if job.state == JobState::Queued {
-                    job.state = JobState::Serving;
-                    self.recorder
-                        .change_level(areas + node_area::QUEUE, now, -1);
-                    self.finish(handle, Outcome::NodeDown);
-                } else {
-                    self.jobs.remove(handle);
-                }
-            }
-        }
-        for handle in self.jobs.handles() {
-            let Some(job) = self.jobs.get(handle) else {
-                continue;
-            };
-            if job.node == node && job.admitted && job.state != JobState::Cancelled {
-                self.finish(handle, Outcome::NodeDown);
-            }
-        }
-        self.nodes[node as usize].model.on_crash();
-    }
-
-    fn recover(&mut self, node: u32) {
-        self.nodes[node as usize].model.on_recover();
     }
 
     /// Jobs alive now and job slots ever allocated (tests of slot reuse).
