@@ -4,7 +4,8 @@
 # Builds the CLI natively and the WASM harness (both with the `perf` profile: release settings
 # at opt-level 3), sets up target/bench-venv with SimPy and Ciw from PyPI (once), then runs
 # bench/compare.py, which prints customers/s against SimPy and Ciw, events/s natively and in
-# WASM, and checks that the WASM report is bit-identical to the native one.
+# WASM (in node and in headless Chromium, via playwright-core from `npm ci`), and checks that
+# the WASM report is bit-identical to the native one.
 # Slow (minutes), so it is not part of the test suite.
 set -euo pipefail
 
@@ -22,7 +23,13 @@ done
 # benchmark measures speed, so it builds a separate `perf` profile into target/perf.
 PERF_PROFILE=(--profile perf --config 'profile.perf.inherits="release"' --config 'profile.perf.opt-level=3')
 
-echo "== building archsim (native) and the WASM harness" >&2
+# Native and WASM are two builds; both must see the same engine source for their report
+# fingerprints to match, so say so when the engine has uncommitted edits.
+if [[ -n "$(git status --porcelain -- crates/archsim-engine crates/archsim-model 2>/dev/null)" ]]; then
+  echo "warning: uncommitted changes in the engine or model; if they change during the builds," \
+       "the native and WASM fingerprints will differ" >&2
+fi
+echo "== building archsim (native) and the WASM harness at $(git rev-parse --short HEAD 2>/dev/null)" >&2
 cargo build --quiet -p archsim-cli "${PERF_PROFILE[@]}"
 cargo build --quiet -p archsim-wasm-bench --target wasm32-unknown-unknown "${PERF_PROFILE[@]}"
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
@@ -32,6 +39,11 @@ if ! "$VENV/bin/python" -c 'import simpy, ciw' 2>/dev/null; then
   echo "== creating $VENV with SimPy and Ciw" >&2
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet -r bench/python/requirements.txt
+fi
+
+if ! node --input-type=module -e "await import('playwright-core')" 2>/dev/null; then
+  echo "== installing playwright-core (npm ci) for the Chromium run" >&2
+  npm ci --no-audit --no-fund --silent
 fi
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" >&2
