@@ -25,7 +25,7 @@ impl Tracker {
         let bar = visible.then(|| {
             let bar = ProgressBar::new(BAR_STEPS);
             let style = ProgressStyle::with_template(
-                "simulating [{bar:40}] {percent:>3}%  {elapsed} elapsed, about {eta} left",
+                "simulating [{wide_bar}] {percent:>3}%  {elapsed} elapsed, about {eta} left",
             )
             .expect("the template is valid")
             .progress_chars("=> ");
