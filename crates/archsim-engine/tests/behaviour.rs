@@ -521,3 +521,20 @@ fn every_example_runs() {
     }
     assert!(ran >= 5, "only {ran} examples found");
 }
+
+#[test]
+fn crashed_cache_comes_back_cold() {
+    let mut design = cache_design(1000, 500, "lru", r#"{ "type": "uniform" }"#);
+    design.run.warmup_ms = 0.0;
+    design.run.bucket_ms = 1000.0;
+    design.faults = parse(
+        r#"{ "version": 1, "faults": [ { "target": "cache", "at_ms": 30000, "duration_ms": 1000,
+              "effect": { "type": "crash" } } ] }"#,
+    )
+    .faults;
+    let report = go(&design);
+    let db = &report.series.nodes["db"].arrivals;
+    // Warm before the crash; all 500 keys missed again after it.
+    assert!(db[20..30].iter().all(|&n| n == 0), "{db:?}");
+    assert!(db[31] > 200, "{db:?}");
+}

@@ -4,7 +4,8 @@
 //! downstream; with write-through, a successful write stores the key again. A cache with no
 //! outgoing edge stores misses at once and answers them (a pure in-memory store).
 //!
-//! Keys, eviction and TTL are `policy::eviction`'s `CacheStore`.
+//! Keys, eviction and TTL are `policy::eviction`'s `CacheStore`. A crash empties the cache: it
+//! comes back cold, and its misses land on the downstream all at once, as after a real restart.
 
 use archsim_model::design::{CacheParams, WritePolicy};
 
@@ -21,15 +22,41 @@ pub(crate) struct CacheModel {
     pub store: CacheStore,
     pub hit_time: Dist,
     pub write_through: bool,
+    params: CacheParams,
+    /// Evictions and expirations counted by stores lost in crashes (counters never go back).
+    evictions_before: u64,
+    expirations_before: u64,
 }
 
 impl CacheModel {
     pub fn new(p: &CacheParams) -> CacheModel {
         CacheModel {
-            store: CacheStore::new(p.capacity, p.eviction, p.ttl_ms.map(from_ms)),
+            store: Self::empty_store(p),
             hit_time: Dist::new(&p.hit_time),
             write_through: p.write_policy == WritePolicy::WriteThrough,
+            params: p.clone(),
+            evictions_before: 0,
+            expirations_before: 0,
         }
+    }
+
+    fn empty_store(p: &CacheParams) -> CacheStore {
+        CacheStore::new(p.capacity, p.eviction, p.ttl_ms.map(from_ms))
+    }
+
+    pub fn evictions(&self) -> u64 {
+        self.evictions_before + self.store.evictions()
+    }
+
+    pub fn expirations(&self) -> u64 {
+        self.expirations_before + self.store.expirations()
+    }
+
+    /// The process died: its memory is gone.
+    pub fn lose_contents(&mut self) {
+        self.evictions_before = self.evictions();
+        self.expirations_before = self.expirations();
+        self.store = Self::empty_store(&self.params);
     }
 }
 
@@ -71,7 +98,7 @@ impl Sim<'_> {
                     return;
                 }
                 Lookup::Miss | Lookup::Expired => {
-                    let expirations = c.store.expirations();
+                    let expirations = c.expirations();
                     self.recorder.incr(extra_base + extra::CACHE_MISSES);
                     self.recorder
                         .set(extra_base + extra::CACHE_EXPIRATIONS, expirations);
@@ -100,7 +127,7 @@ impl Sim<'_> {
         };
         if !write || c.write_through {
             c.store.insert(key, now, &mut node.rng);
-            let evictions = c.store.evictions();
+            let evictions = c.evictions();
             self.recorder
                 .set(extra_base + extra::CACHE_EVICTIONS, evictions);
         }

@@ -159,8 +159,10 @@ impl NodeModel {
     }
 
     pub fn on_crash(&mut self) {
-        if let NodeModel::Balancer(b) = self {
-            b.in_flight.iter_mut().for_each(|n| *n = 0);
+        match self {
+            NodeModel::Balancer(b) => b.in_flight.iter_mut().for_each(|n| *n = 0),
+            NodeModel::Cache(c) => c.lose_contents(),
+            _ => {}
         }
     }
 
