@@ -435,14 +435,31 @@ pub fn canvas(props: &CanvasProps) -> Html {
 
     // Edges are drawn below nodes; each edge view gets plain numbers so it re-renders only when
     // its own geometry or parameters change.
-    let edges = state.design.edges.iter().filter_map(|edge| {
-        let from = state.design.node(&edge.from)?;
-        let to = state.design.node(&edge.to)?;
-        let (start, end) = geometry::edge_endpoints(from, to);
-        Some(html! {
+    let edge_geometry: Vec<(&Edge, Position, Position)> = state
+        .design
+        .edges
+        .iter()
+        .filter_map(|edge| {
+            let from = state.design.node(&edge.from)?;
+            let to = state.design.node(&edge.to)?;
+            let (start, end) = geometry::edge_endpoints(from, to);
+            Some((edge, start, end))
+        })
+        .collect();
+    let edges = edge_geometry.iter().map(|(edge, start, end)| {
+        html! {
             <EdgeView key={edge.id.clone()} id={edge.id.clone()}
                 x1={start.x} y1={start.y} x2={end.x} y2={end.y}
-                badges={edge_badges(edge)}
+                selected={state.selection.contains_edge(&edge.id)} />
+        }
+    });
+    // Badges go above the nodes, so a short edge's badge is never hidden under its boxes.
+    let badges = edge_geometry.iter().filter_map(|(edge, start, end)| {
+        let length = (end.x - start.x).hypot(end.y - start.y);
+        let text = badge_text(edge, length)?;
+        Some(html! {
+            <EdgeBadge key={edge.id.clone()} id={edge.id.clone()} text={text}
+                x={(start.x + end.x) / 2.0} y={(start.y + end.y) / 2.0}
                 selected={state.selection.contains_edge(&edge.id)} />
         })
     });
@@ -517,6 +534,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 <g class="viewport" transform={transform}>
                     <g class="edges">{ for edges }</g>
                     <g class="nodes">{ for node_views }</g>
+                    <g class="edge-badges">{ for badges }</g>
                     if let Some((a, b)) = *connect_line {
                         <line class="connect-line" x1={a.x.to_string()} y1={a.y.to_string()}
                               x2={b.x.to_string()} y2={b.y.to_string()} marker-end="url(#arrow-selected)" />
@@ -532,8 +550,8 @@ pub fn canvas(props: &CanvasProps) -> Html {
     }
 }
 
-/// Small tags drawn on an edge for its resilience settings.
-fn edge_badges(edge: &Edge) -> Vec<AttrValue> {
+/// Tags for an edge's resilience settings: `(words, short form)` each.
+fn edge_badges(edge: &Edge) -> Vec<(String, String)> {
     use super::fields::format_number;
     let p = &edge.params;
     let mut badges = Vec::new();
@@ -543,13 +561,16 @@ fn edge_badges(edge: &Edge) -> Vec<AttrValue> {
         } else {
             format!("{} ms", format_number(timeout))
         };
-        badges.push(AttrValue::from(format!("timeout {shown}")));
+        badges.push((format!("timeout {shown}"), format!("T{shown}")));
     }
     if let Some(retry) = &p.retry {
-        badges.push(AttrValue::from(format!("retry ×{}", retry.max_attempts)));
+        badges.push((
+            format!("retry ×{}", retry.max_attempts),
+            format!("↻{}", retry.max_attempts),
+        ));
     }
     if p.circuit_breaker.is_some() {
-        badges.push(AttrValue::Static("breaker"));
+        badges.push(("breaker".to_string(), "CB".to_string()));
     }
     badges
 }
@@ -561,22 +582,12 @@ struct EdgeViewProps {
     y1: f64,
     x2: f64,
     y2: f64,
-    badges: Vec<AttrValue>,
     selected: bool,
 }
 
 #[function_component(EdgeView)]
 fn edge_view(props: &EdgeViewProps) -> Html {
     let d = format!("M{} {}L{} {}", props.x1, props.y1, props.x2, props.y2);
-    let (mx, my) = ((props.x1 + props.x2) / 2.0, (props.y1 + props.y2) / 2.0);
-    let text = props
-        .badges
-        .iter()
-        .map(|b| b.as_str())
-        .collect::<Vec<_>>()
-        .join(" · ");
-    // Roughly 6 px per character at the badge font size; exact width is not worth a measure.
-    let badge_width = 10.0 + 5.6 * text.chars().count() as f64;
     let marker = if props.selected {
         "url(#arrow-selected)"
     } else {
@@ -587,14 +598,59 @@ fn edge_view(props: &EdgeViewProps) -> Html {
            data-edge-id={props.id.clone()}>
             <path class="edge-hit" d={d.clone()} />
             <path class="edge-line" d={d} marker-end={marker} />
-            if !props.badges.is_empty() {
-                <g class="edge-badge" transform={format!("translate({} {})", mx - badge_width / 2.0, my - 9.0)}>
-                    <rect width={badge_width.to_string()} height="18" rx="9" />
-                    <text x={(badge_width / 2.0).to_string()} y="12.5" text-anchor="middle">{ text }</text>
-                </g>
-            }
         </g>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct EdgeBadgeProps {
+    id: AttrValue,
+    text: AttrValue,
+    /// Centre of the badge (the edge's midpoint), canvas units.
+    x: f64,
+    y: f64,
+    selected: bool,
+}
+
+#[function_component(EdgeBadge)]
+fn edge_badge(props: &EdgeBadgeProps) -> Html {
+    let width = badge_width(&props.text);
+    html! {
+        <g class={classes!("edge-badge", props.selected.then_some("is-selected"))}
+           data-edge-id={props.id.clone()}
+           transform={format!("translate({} {})", props.x - width / 2.0, props.y - 9.0)}>
+            <rect width={width.to_string()} height="18" rx="9" />
+            <text x={(width / 2.0).to_string()} y="12.5" text-anchor="middle">{ props.text.clone() }</text>
+        </g>
+    }
+}
+
+/// Roughly 5.6 px per character at the badge's font size; exact width is not worth a measure.
+fn badge_width(text: &str) -> f64 {
+    10.0 + 5.6 * text.chars().count() as f64
+}
+
+/// The badge of an edge: its resilience tags in words, or in short form when the words would
+/// not fit along the edge. None when the edge has none.
+fn badge_text(edge: &Edge, length: f64) -> Option<AttrValue> {
+    let badges = edge_badges(edge);
+    if badges.is_empty() {
+        return None;
+    }
+    let long = badges
+        .iter()
+        .map(|(long, _)| long.as_str())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if badge_width(&long) + 16.0 <= length {
+        return Some(long.into());
+    }
+    let short = badges
+        .iter()
+        .map(|(_, short)| short.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(short.into())
 }
 
 #[derive(Properties, PartialEq)]
@@ -736,10 +792,19 @@ mod tests {
             params: Default::default(),
         };
         assert!(edge_badges(&edge).is_empty());
+        assert_eq!(badge_text(&edge, 1_000.0), None);
         edge.params.timeout_ms = Some(1_500.0);
         edge.params.retry = Some(Default::default());
         edge.params.circuit_breaker = Some(Default::default());
-        let badges: Vec<String> = edge_badges(&edge).iter().map(|b| b.to_string()).collect();
-        assert_eq!(badges, ["timeout 1.5 s", "retry ×3", "breaker"]);
+        let words: Vec<String> = edge_badges(&edge)
+            .into_iter()
+            .map(|(long, _)| long)
+            .collect();
+        assert_eq!(words, ["timeout 1.5 s", "retry ×3", "breaker"]);
+        assert_eq!(
+            badge_text(&edge, 1_000.0).as_deref(),
+            Some("timeout 1.5 s · retry ×3 · breaker")
+        );
+        assert_eq!(badge_text(&edge, 60.0).as_deref(), Some("T1.5 s ↻3 CB"));
     }
 }

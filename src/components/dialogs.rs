@@ -80,8 +80,14 @@ const SHORTCUT_GROUPS: &[(&str, &[Shortcut])] = &[
             keys(&[&["Ctrl", "X"]], "Cut"),
             keys(&[&["Ctrl", "D"]], "Duplicate"),
             keys(&[&["Ctrl", "A"]], "Select all"),
-            keys(&[&["←"], &["↑"], &["→"], &["↓"]], "Nudge 1 px (with Shift: one grid step)"),
-            gesture("Double-click a node", "Rename it (Enter keeps, Esc cancels)"),
+            keys(
+                &[&["←"], &["↑"], &["→"], &["↓"]],
+                "Nudge 1 px (with Shift: one grid step)",
+            ),
+            gesture(
+                "Double-click a node",
+                "Rename it (Enter keeps, Esc cancels)",
+            ),
         ],
     ),
     (
@@ -89,7 +95,10 @@ const SHORTCUT_GROUPS: &[(&str, &[Shortcut])] = &[
         &[
             gesture("Drag from a node's right dot", "Connect it to another node"),
             gesture("Drag on empty canvas", "Select with a rectangle"),
-            keys(&[&["Shift", "Click"]], "Add to or remove from the selection"),
+            keys(
+                &[&["Shift", "Click"]],
+                "Add to or remove from the selection",
+            ),
             keys(&[&["Space", "Drag"]], "Pan (also: middle drag, wheel)"),
             keys(&[&["Ctrl", "Wheel"]], "Zoom at the pointer (also: pinch)"),
             keys(&[&["+"], &["−"]], "Zoom in, out"),

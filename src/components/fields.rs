@@ -316,6 +316,8 @@ pub fn text_field(props: &TextFieldProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct OptionalSectionProps {
     pub title: AttrValue,
+    /// JSON path of the optional value; the toggle carries it as `data-toggle` (not `data-path`,
+    /// which a single-value section's own field uses, e.g. `timeout_ms`).
     pub path: AttrValue,
     pub enabled: bool,
     pub on_toggle: Callback<bool>,
@@ -340,7 +342,7 @@ pub fn optional_section(props: &OptionalSectionProps) -> Html {
         <fieldset class={classes!("optional-section", props.enabled.then_some("is-enabled"))}>
             <legend>
                 <label class="check-row">
-                    <input type="checkbox" data-path={props.path.clone()}
+                    <input type="checkbox" data-toggle={props.path.clone()}
                            checked={props.enabled} onchange={on_change} />
                     <span>{ props.title.clone() }</span>
                 </label>

@@ -243,8 +243,8 @@ test('screenshots of the editor in light and dark', async () => {
   // Give an edge a timeout and retries so its badges show, then select a node for the panel.
   const box = await edge.boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-  await page.locator('#properties [data-path="edges[1].params.timeout_ms"]').check();
-  await page.locator('#properties [data-path="edges[1].params.retry"]').check();
+  await page.locator('#properties [data-toggle="edges[1].params.timeout_ms"]').check();
+  await page.locator('#properties [data-toggle="edges[1].params.retry"]').check();
   await page.locator('#canvas .edge-badge').waitFor();
   await app.screenshot('editor-edge-light');
   await page.emulateMedia({ colorScheme: 'dark' });

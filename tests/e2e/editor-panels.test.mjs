@@ -1,0 +1,208 @@
+// The properties panel edits every part of the design format: each node kind's parameters,
+// type switches (distributions, workloads, algorithms), optional sections, edges, run settings
+// and the fault timeline. Each edit is checked in the design the autosave holds.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openApp } from './harness.mjs';
+import { autosavedDesign, clickEmptyCanvas, connect, dropKind, nodeCentre } from './editor-helpers.mjs';
+
+const KINDS = [
+  ['client', 'client-1', 110, 110],
+  ['api_gateway', 'api-gateway-1', 350, 110],
+  ['rate_limiter', 'rate-limiter-1', 590, 110],
+  ['load_balancer', 'load-balancer-1', 110, 260],
+  ['service', 'service-1', 350, 260],
+  ['cache', 'cache-1', 590, 260],
+  ['queue', 'queue-1', 110, 410],
+  ['database', 'database-1', 350, 410],
+];
+
+let app;
+before(async () => {
+  app = await openApp({ viewport: { width: 1400, height: 900 } });
+  for (const [kind, , x, y] of KINDS) {
+    await dropKind(app.page, kind, x, y);
+  }
+  await connect(app.page, 'client-1', 'api-gateway-1');
+  await connect(app.page, 'api-gateway-1', 'service-1');
+  await connect(app.page, 'queue-1', 'database-1');
+});
+after(async () => {
+  await app?.close();
+});
+
+async function select(id) {
+  const centre = await nodeCentre(app.page, id);
+  await app.page.mouse.click(centre.x, centre.y);
+}
+
+const field = (path) => app.page.locator(`#properties [data-path="${path}"]`);
+/** The enable toggle of an optional section (timeout, retry, breaker, slow-down, TTL). */
+const toggle = (path) => app.page.locator(`#properties [data-toggle="${path}"]`);
+
+async function node(id) {
+  return (await autosavedDesign(app.page)).nodes.find((n) => n.id === id);
+}
+
+test('client: workload model, rate profile and key popularity switch their fields', async () => {
+  await select('client-1');
+  await field('nodes[0].params.workload.rate.type').selectOption('spike');
+  await field('nodes[0].params.workload.rate.spike_rps').fill('900');
+  assert.deepEqual((await node('client-1')).params.workload.rate, {
+    type: 'spike',
+    base_rps: 25,
+    spike_rps: 900,
+    start_ms: 20000,
+    duration_ms: 5000,
+  });
+  await field('nodes[0].params.workload.type').selectOption('closed_loop');
+  await field('nodes[0].params.workload.users').fill('75');
+  await field('nodes[0].params.workload.think_time.type').selectOption('uniform');
+  const workload = (await node('client-1')).params.workload;
+  assert.equal(workload.type, 'closed_loop');
+  assert.equal(workload.users, 75);
+  assert.equal(workload.think_time.type, 'uniform');
+  await field('nodes[0].params.keys.popularity.type').selectOption('uniform');
+  assert.deepEqual((await node('client-1')).params.keys.popularity, { type: 'uniform' });
+  // The request mix: add a class, mark it a write, remove the first.
+  await app.page.click('#properties button:has-text("+ Add class")');
+  await field('nodes[0].params.mix[2].write').check();
+  await app.page.locator('#properties .list-row .row-remove').first().click();
+  assert.deepEqual(
+    (await node('client-1')).params.mix.map((c) => [c.name, c.write]),
+    [['write', true], ['class-3', true]],
+  );
+});
+
+test('gateway: overhead, concurrency and routes to connected nodes', async () => {
+  await select('api-gateway-1');
+  await field('nodes[1].params.max_concurrency').fill('64');
+  await app.page.click('#properties button:has-text("+ Add route")');
+  const params = (await node('api-gateway-1')).params;
+  assert.equal(params.max_concurrency, 64);
+  assert.deepEqual(params.routes, [{ class: 'write', to: 'service-1' }]);
+});
+
+test('rate limiter: algorithm switch changes the fields', async () => {
+  await select('rate-limiter-1');
+  await field('nodes[2].params.algorithm.type').selectOption('sliding_window');
+  await field('nodes[2].params.algorithm.limit').fill('250');
+  await field('nodes[2].params.per_key').check();
+  assert.deepEqual((await node('rate-limiter-1')).params, {
+    algorithm: { type: 'sliding_window', limit: 250, window_ms: 1000 },
+    per_key: true,
+  });
+});
+
+test('load balancer: consistent hashing asks for virtual nodes', async () => {
+  await select('load-balancer-1');
+  await field('nodes[3].params.algorithm.type').selectOption('consistent_hash');
+  await field('nodes[3].params.algorithm.virtual_nodes').fill('160');
+  await field('nodes[3].params.health_checks').uncheck();
+  assert.deepEqual((await node('load-balancer-1')).params, {
+    algorithm: { type: 'consistent_hash', virtual_nodes: 160 },
+    health_checks: false,
+  });
+});
+
+test('service: distribution types, percentages and the optional slow-down', async () => {
+  await select('service-1');
+  await field('nodes[4].params.service_time.type').selectOption('log_normal');
+  await field('nodes[4].params.service_time.p99_ms').fill('150');
+  await field('nodes[4].params.error_rate').fill('2.5');
+  await toggle('nodes[4].params.slowdown').check();
+  await field('nodes[4].params.slowdown.factor').fill('3');
+  await field('nodes[4].params.calls').selectOption('parallel');
+  const params = (await node('service-1')).params;
+  assert.deepEqual(params.service_time, { type: 'log_normal', median_ms: 20, p99_ms: 150 });
+  assert.equal(params.error_rate, 0.025, 'percent fields store fractions');
+  assert.deepEqual(params.slowdown, { knee: 0.7, factor: 3 });
+  assert.equal(params.calls, 'parallel');
+  // Switching the optional section off removes it from the design.
+  await toggle('nodes[4].params.slowdown').uncheck();
+  assert.equal((await node('service-1')).params.slowdown, null);
+});
+
+test('cache, queue and database parameters', async () => {
+  await select('cache-1');
+  await field('nodes[5].params.eviction').selectOption('lfu');
+  await toggle('nodes[5].params.ttl_ms').check();
+  await field('nodes[5].params.write_policy').selectOption('write_through');
+  let params = (await node('cache-1')).params;
+  assert.equal(params.eviction, 'lfu');
+  assert.equal(params.ttl_ms, 60000);
+  assert.equal(params.write_policy, 'write_through');
+
+  await select('queue-1');
+  await field('nodes[6].params.consumers').fill('16');
+  await field('nodes[6].params.dead_letter').selectOption('database-1');
+  params = (await node('queue-1')).params;
+  assert.equal(params.consumers, 16);
+  assert.equal(params.dead_letter, 'database-1');
+
+  await select('database-1');
+  await field('nodes[7].params.shards').fill('4');
+  await field('nodes[7].params.replicas_per_shard').fill('2');
+  await field('nodes[7].params.reads_from').selectOption('replicas');
+  await field('nodes[7].params.write_time.type').selectOption('constant');
+  params = (await node('database-1')).params;
+  assert.equal(params.shards, 4);
+  assert.equal(params.replicas_per_shard, 2);
+  assert.equal(params.reads_from, 'replicas');
+  assert.deepEqual(params.write_time, { type: 'constant', ms: 10 });
+  assert.equal(await app.page.locator('[data-node-id="database-1"] .node-caption').textContent(), '4 shards × 2 replicas');
+});
+
+test('edge: timeout, retries and breaker toggle on and show as badges', async () => {
+  const edge = app.page.locator('#canvas .edge[data-edge-id="e-client-1-api-gateway-1"] .edge-hit');
+  const box = await edge.boundingBox();
+  await app.page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await toggle('edges[0].params.timeout_ms').check();
+  await toggle('edges[0].params.retry').check();
+  await field('edges[0].params.retry.jitter').selectOption('equal');
+  await toggle('edges[0].params.circuit_breaker').check();
+  await field('edges[0].params.circuit_breaker.failure_threshold').fill('25');
+  const params = (await autosavedDesign(app.page)).edges[0].params;
+  assert.equal(params.timeout_ms, 1000);
+  assert.equal(params.retry.jitter, 'equal');
+  assert.equal(params.circuit_breaker.failure_threshold, 0.25);
+  // The edge is short, so its badge uses the short form; it sits above the nodes.
+  const badge = app.page.locator('#canvas .edge-badge[data-edge-id="e-client-1-api-gateway-1"]');
+  assert.equal(await badge.locator('text').textContent(), 'T1 s ↻3 CB');
+  // Clicking the badge selects its edge.
+  await clickEmptyCanvas(app.page);
+  await badge.click();
+  await field('edges[0].params.timeout_ms').waitFor();
+  await app.screenshot('editor-panels-edge-light');
+});
+
+test('with nothing selected: name, description, run settings and the fault timeline', async () => {
+  const { page } = app;
+  await clickEmptyCanvas(page);
+  await field('name').fill('Every kind');
+  await field('description').fill('One of each node kind.');
+  await field('run.duration_ms').fill('120000');
+  await field('run.replications').fill('5');
+  await page.click('#add-fault');
+  await field('faults[0].target').selectOption('service-1');
+  await field('faults[0].effect.type').selectOption('latency');
+  await field('faults[0].effect.extra_ms').fill('250');
+  await field('faults[0].at_ms').fill('40000');
+  await page.locator('.fault-strip .fault-bar.fault-latency').waitFor();
+  const design = await autosavedDesign(page);
+  assert.equal(design.name, 'Every kind');
+  assert.equal(design.description, 'One of each node kind.');
+  assert.equal(design.run.duration_ms, 120000);
+  assert.equal(design.run.replications, 5);
+  assert.deepEqual(design.faults, [
+    { target: 'service-1', at_ms: 40000, duration_ms: 30000, effect: { type: 'latency', extra_ms: 250 } },
+  ]);
+  assert.equal(await page.locator('#design-name').inputValue(), 'Every kind');
+  await app.screenshot('editor-panels-design-light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await app.screenshot('editor-panels-design-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.locator('#properties .fault-row .row-remove').click();
+  assert.deepEqual((await autosavedDesign(page)).faults, []);
+  app.assertNoProblems('editing every panel');
+});
