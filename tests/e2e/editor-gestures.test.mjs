@@ -220,6 +220,39 @@ test('wheel pans, Ctrl+wheel zooms at the pointer, keys zoom and fit', async () 
   assert.deepEqual(await selectedNodes(page), []);
 });
 
+test('connecting into a client is refused with a visible reason', async () => {
+  const { page } = app;
+  const from = await nodeCentre(page, 'service-1');
+  await page.mouse.move(from.x, from.y);
+  const handle = await page.locator('#canvas [data-handle-of="service-1"]').boundingBox();
+  const to = await nodeCentre(page, 'client-1');
+  await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 6 });
+  await page.mouse.up();
+  const notice = page.locator('.notice-warning');
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /client/);
+  assert.equal((await canvasEdges(page)).length, 2);
+  await notice.locator('.notice-dismiss').click();
+  await notice.waitFor({ state: 'detached' });
+});
+
+test('typing a number key by key is one undo step', async () => {
+  const { page } = app;
+  const centre = await nodeCentre(page, 'service-1');
+  await page.mouse.click(centre.x, centre.y);
+  const queue = page.locator('#properties [data-path="nodes[2].params.queue_capacity"]');
+  await queue.click();
+  await queue.press('Control+a');
+  await page.keyboard.type('2500');
+  await clickEmptyCanvas(page);
+  const design = await autosavedDesign(page);
+  assert.equal(design.nodes[2].params.queue_capacity, 2500);
+  await page.keyboard.press('Control+z');
+  assert.equal((await autosavedDesign(page)).nodes[2].params.queue_capacity, 100);
+});
+
 test('"?" opens the shortcuts dialog and Esc closes it', async () => {
   const { page } = app;
   await clickEmptyCanvas(page);

@@ -177,6 +177,26 @@ test('a reload restores the design from the autosave', async () => {
   app.assertNoProblems('reloading');
 });
 
+test('a corrupt autosave is reported, kept aside, and the editor starts empty', async () => {
+  const fresh = await openApp({ viewport: VIEWPORT });
+  try {
+    await fresh.page.evaluate(() => localStorage.setItem('archsim.autosave.v1', '{"format": "archsim-autosave/1", "design": 42'));
+    await fresh.page.reload();
+    const notice = fresh.page.locator('.notice-warning');
+    await notice.waitFor();
+    assert.match(await notice.textContent(), /autosaved design could not be read/);
+    assert.deepEqual(await canvasNodes(fresh.page), []);
+    const keys = await fresh.page.evaluate(() => Object.keys(localStorage));
+    assert.ok(keys.some((k) => k.startsWith('archsim.autosave.corrupt.')), `not kept aside: ${keys}`);
+    await fresh.screenshot('editor-corrupt-autosave-light');
+    await notice.locator('.notice-dismiss').click();
+    await notice.waitFor({ state: 'detached' });
+    fresh.assertNoProblems('a corrupt autosave');
+  } finally {
+    await fresh.close();
+  }
+});
+
 test('a share link carries the design to a fresh page', async () => {
   const { page } = app;
   await page.click('#share-button');
