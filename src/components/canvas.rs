@@ -111,6 +111,8 @@ pub fn canvas(props: &CanvasProps) -> Html {
     let gesture = use_mut_ref(|| Gesture::Idle);
     let rubber_band = use_state(|| None::<Rect>);
     let connect_line = use_state(|| None::<(Position, Position)>);
+    // The node a connection would land on if released now, highlighted while connecting.
+    let connect_target = use_state_eq(|| None::<String>);
     let renaming = use_state(|| None::<String>);
     let viewport = state.viewport;
 
@@ -239,6 +241,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
         let svg_ref = svg_ref.clone();
         let rubber_band = rubber_band.clone();
         let connect_line = connect_line.clone();
+        let connect_target = connect_target.clone();
         Callback::from(move |event: PointerEvent| {
             let mut current = gesture.borrow_mut();
             if *current == Gesture::Idle {
@@ -290,6 +293,10 @@ pub fn canvas(props: &CanvasProps) -> Html {
                         };
                         connect_line.set(Some((start, canvas_point)));
                     }
+                    let over = geometry::hit_node(&state.design, canvas_point)
+                        .filter(|id| id != from)
+                        .map(str::to_string);
+                    connect_target.set(over);
                 }
                 Gesture::RubberBand { start, moved, .. } => {
                     *moved = true;
@@ -305,6 +312,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
         let svg_ref = svg_ref.clone();
         let rubber_band = rubber_band.clone();
         let connect_line = connect_line.clone();
+        let connect_target = connect_target.clone();
         Callback::from(move |event: PointerEvent| {
             let finished = std::mem::replace(&mut *gesture.borrow_mut(), Gesture::Idle);
             if let Some(el) = svg_ref.cast::<Element>() {
@@ -327,6 +335,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 }
                 Gesture::Connect { from } => {
                     connect_line.set(None);
+                    connect_target.set(None);
                     if let Some(to) = geometry::hit_node(&state.design, canvas_point)
                         && to != from
                     {
@@ -467,6 +476,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
         html! {
             <NodeView key={node.id.clone()} node={node.clone()}
                 selected={state.selection.contains_node(&node.id)}
+                connect_target={connect_target.as_deref() == Some(node.id.as_str())}
                 has_problem={problem_nodes.contains(&node.id)} />
         }
     });
@@ -657,6 +667,8 @@ fn badge_text(edge: &Edge, length: f64) -> Option<AttrValue> {
 struct NodeViewProps {
     node: Rc<Node>,
     selected: bool,
+    /// A connection being dragged would land here.
+    connect_target: bool,
     has_problem: bool,
 }
 
@@ -685,7 +697,8 @@ fn node_view(props: &NodeViewProps) -> Html {
     let transform = format!("translate({} {})", node.position.x, node.position.y);
     html! {
         <g class={classes!("node", format!("kind-{kind}"), props.selected.then_some("is-selected"),
-                           props.has_problem.then_some("has-problem"))}
+                           props.has_problem.then_some("has-problem"),
+                           props.connect_target.then_some("is-connect-target"))}
            transform={transform} data-node-id={node.id.clone()} data-kind={kind}>
             <title>{ format!("{label} — {}\n{caption}", info.title) }</title>
             <rect class="node-body" width={NODE_WIDTH.to_string()} height={NODE_HEIGHT.to_string()} rx="10" />

@@ -15,7 +15,7 @@ use super::forms::edge::EdgeParamsEditor;
 use super::forms::node::NodeParamsEditor;
 use super::forms::run::{FaultTimeline, RunSettingsEditor};
 use super::kinds::{KindIcon, kind_info};
-use crate::state::problems::{edge_path, node_path};
+use crate::state::problems::{edge_path, node_path, problems_under};
 use crate::state::{Action, EditorState, ItemRef, field_problems};
 
 #[derive(Properties, PartialEq)]
@@ -43,6 +43,41 @@ fn class_names(design: &Design) -> Vec<String> {
         }
     }
     names
+}
+
+/// Problems of the item at `prefix` that no field of the panel shows (the item as a whole, its
+/// id, position or ends, a list as a whole), as "where: why" lines for the alert at the top.
+fn unplaced_problems(problems: &FieldProblems, prefix: &str) -> Vec<String> {
+    problems_under(&problems.0, prefix)
+        .into_iter()
+        .filter(|(relative, _)| {
+            relative.is_empty()
+                || matches!(
+                    *relative,
+                    "id" | "from" | "to" | "params" | "params.mix" | "params.routes"
+                )
+                || relative.starts_with("position")
+                || relative.ends_with(']')
+        })
+        .map(|(relative, message)| {
+            if relative.is_empty() {
+                message.to_string()
+            } else {
+                format!("{relative}: {message}")
+            }
+        })
+        .collect()
+}
+
+fn problem_alert(lines: Vec<String>) -> Html {
+    if lines.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="props-alert" role="alert">
+            { for lines.into_iter().map(|line| html! { <p>{ line }</p> }) }
+        </div>
+    }
 }
 
 #[function_component(PropertiesPanel)]
@@ -77,7 +112,7 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                     .outgoing(&id)
                     .map(|e| choice(design, &e.to))
                     .collect();
-                let node_problem = problems.at(&path);
+                let node_problems = unplaced_problems(&problems, &path);
                 let on_spec = {
                     let state = state.clone();
                     let id = id.clone();
@@ -113,9 +148,7 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                             <button type="button" class="icon-button danger" title="Delete node (Delete)"
                                     aria-label="Delete node" onclick={delete}>{ trash_icon() }</button>
                         </div>
-                        if let Some(problem) = node_problem {
-                            <p class="props-alert" role="alert">{ problem }</p>
-                        }
+                        { problem_alert(node_problems) }
                         <Section title="Node">
                             <TextField label="Label" path={format!("{path}.label")}
                                 value={node.label.clone()} on_change={on_label} />
@@ -163,9 +196,7 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                                 <button type="button" class="icon-button danger" title="Delete edge (Delete)"
                                         aria-label="Delete edge" onclick={delete}>{ trash_icon() }</button>
                             </div>
-                            if let Some(problem) = problems.at(&path) {
-                                <p class="props-alert" role="alert">{ problem }</p>
-                            }
+                            { problem_alert(unplaced_problems(&problems, &path)) }
                             <EdgeParamsEditor path={format!("{path}.params")} value={edge.params.clone()}
                                 on_change={on_params} />
                         </div>
@@ -276,5 +307,33 @@ fn design_icon() -> Html {
             <rect x="3" y="16" width="7" height="5" rx="1" />
             <path d="M10 5.5h2v13h-2M12 11.5h2" />
         </svg>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn unplaced_problems_keep_only_what_no_field_shows() {
+        let problems = FieldProblems(Rc::new(BTreeMap::from([
+            ("nodes[1]".to_string(), "sends nowhere".to_string()),
+            ("nodes[1].id".to_string(), "id used twice".to_string()),
+            (
+                "nodes[1].params.workers".to_string(),
+                "must be at least 1".to_string(),
+            ),
+            ("nodes[1].params.mix".to_string(), "no classes".to_string()),
+            ("nodes[12].id".to_string(), "another node".to_string()),
+        ])));
+        assert_eq!(
+            unplaced_problems(&problems, "nodes[1]"),
+            [
+                "sends nowhere",
+                "id: id used twice",
+                "params.mix: no classes"
+            ]
+        );
     }
 }

@@ -40,6 +40,11 @@ export async function connect(page, fromId, toId) {
   await page.mouse.down();
   await page.mouse.move(to.x, to.y, { steps: 8 });
   assert.equal(await page.locator('#canvas .connect-line').count(), 1, 'no rubber line while connecting');
+  assert.equal(
+    await page.locator(`#canvas .node.is-connect-target[data-node-id="${toId}"]`).count(),
+    1,
+    'the node under the pointer is not highlighted as the connection target',
+  );
   await page.mouse.up();
   // `attached`, not visible: a horizontal edge's box has no height, which Playwright calls hidden.
   await page.locator(`#canvas .edge[data-edge-id="e-${fromId}-${toId}"]`).waitFor({ state: 'attached' });
