@@ -109,6 +109,8 @@ pub struct ReplicationResult {
     whole: Report,
     /// Figures of each batch of the post-warm-up period (for single-run confidence intervals).
     batches: Vec<Report>,
+    /// Measured period over the length of one batch.
+    periods_per_batch: f64,
 }
 
 impl ReplicationResult {
@@ -132,6 +134,7 @@ pub fn run_replication(
     let whole = summary::replication_report(&mut sim);
     Ok(ReplicationResult {
         whole,
+        periods_per_batch: sim.periods_per_batch(),
         batches: std::mem::take(&mut sim.batches),
     })
 }
@@ -143,7 +146,7 @@ pub fn summarize(design: &Design, results: &[ReplicationResult]) -> Report {
         [] => Report::default(),
         [only] => {
             let mut report = only.whole.clone();
-            summary::attach_batch_cis(&mut report, &only.batches);
+            summary::attach_batch_cis(&mut report, &only.batches, only.periods_per_batch);
             report
         }
         many => {

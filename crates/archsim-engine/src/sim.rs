@@ -576,6 +576,13 @@ impl<'a> Sim<'a> {
         self.warmup_end + (span * k as u128 / BATCHES as u128) as SimTime
     }
 
+    /// The measured period (warm-up end to where the run stopped) in batch lengths.
+    pub fn periods_per_batch(&self) -> f64 {
+        let batch = (self.end - self.warmup_end) as f64 / BATCHES as f64;
+        let measured = self.now.saturating_sub(self.warmup_end) as f64;
+        if batch > 0.0 { measured / batch } else { 0.0 }
+    }
+
     fn schedule_next_batch_end(&mut self) {
         // The last batch is closed by `finish_run` at the end instant.
         if self.batch_index + 1 < BATCHES {

@@ -283,81 +283,77 @@ pub(crate) fn fill_header(report: &mut Report, design: &Design) {
 // ---------------------------------------------------------------------------------------------
 // Combining
 
+/// Whether a figure is a count that grows with the length of the period (arrivals, failures,
+/// hits…) or a rate, mean, ratio or maximum that does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scale {
+    Count,
+    Intensive,
+}
+
+use Scale::{Count, Intensive};
+
+type Visitor<'a> = &'a mut dyn FnMut(&mut Estimate, Scale);
+
 /// Calls `f` on every estimate of the report, in a fixed order.
-pub(crate) fn visit_estimates(report: &mut Report, f: &mut dyn FnMut(&mut Estimate)) {
+pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
     visit_summary(&mut report.overall, f);
     for node in report.nodes.values_mut() {
-        f(&mut node.arrivals);
-        f(&mut node.completions);
+        f(&mut node.arrivals, Count);
+        f(&mut node.completions, Count);
         visit_failures(&mut node.failures, f);
-        f(&mut node.utilisation);
-        f(&mut node.mean_queue_length);
-        f(&mut node.mean_in_flight);
+        f(&mut node.utilisation, Intensive);
+        f(&mut node.mean_queue_length, Intensive);
+        f(&mut node.mean_in_flight, Intensive);
         visit_latency(&mut node.latency, f);
         if let Some(c) = &mut node.cache {
-            for e in [
-                &mut c.hits,
-                &mut c.misses,
-                &mut c.hit_ratio,
-                &mut c.evictions,
-                &mut c.expirations,
-            ] {
-                f(e);
-            }
+            f(&mut c.hits, Count);
+            f(&mut c.misses, Count);
+            f(&mut c.hit_ratio, Intensive);
+            f(&mut c.evictions, Count);
+            f(&mut c.expirations, Count);
         }
         if let Some(d) = &mut node.database {
-            d.shard_queries.iter_mut().for_each(&mut *f);
-            f(&mut d.reads_on_replicas);
-            f(&mut d.stale_reads);
+            d.shard_queries.iter_mut().for_each(|e| f(e, Count));
+            f(&mut d.reads_on_replicas, Count);
+            f(&mut d.stale_reads, Count);
         }
         if let Some(q) = &mut node.queue {
-            for e in [
-                &mut q.enqueued,
-                &mut q.delivered,
-                &mut q.redeliveries,
-                &mut q.dead_lettered,
-                &mut q.max_depth,
-            ] {
-                f(e);
-            }
+            f(&mut q.enqueued, Count);
+            f(&mut q.delivered, Count);
+            f(&mut q.redeliveries, Count);
+            f(&mut q.dead_lettered, Count);
+            f(&mut q.max_depth, Intensive);
         }
         if let Some(l) = &mut node.rate_limiter {
-            f(&mut l.admitted);
-            f(&mut l.rejected);
+            f(&mut l.admitted, Count);
+            f(&mut l.rejected, Count);
         }
         if let Some(b) = &mut node.balancer {
-            b.values_mut().for_each(&mut *f);
+            b.values_mut().for_each(|e| f(e, Count));
         }
     }
     for edge in report.edges.values_mut() {
-        for e in [
-            &mut edge.attempts,
-            &mut edge.retries,
-            &mut edge.timeouts,
-            &mut edge.short_circuited,
-            &mut edge.breaker_opened,
-            &mut edge.breaker_open_fraction,
-        ] {
-            f(e);
-        }
+        f(&mut edge.attempts, Count);
+        f(&mut edge.retries, Count);
+        f(&mut edge.timeouts, Count);
+        f(&mut edge.short_circuited, Count);
+        f(&mut edge.breaker_opened, Count);
+        f(&mut edge.breaker_open_fraction, Intensive);
     }
 }
 
-fn visit_summary(s: &mut Summary, f: &mut dyn FnMut(&mut Estimate)) {
-    for e in [
-        &mut s.arrivals,
-        &mut s.completed,
-        &mut s.succeeded,
-        &mut s.throughput_rps,
-        &mut s.goodput_rps,
-    ] {
-        f(e);
-    }
+fn visit_summary(s: &mut Summary, f: Visitor) {
+    f(&mut s.arrivals, Count);
+    f(&mut s.completed, Count);
+    f(&mut s.succeeded, Count);
+    f(&mut s.throughput_rps, Intensive);
+    f(&mut s.goodput_rps, Intensive);
     visit_failures(&mut s.failures, f);
     visit_latency(&mut s.latency, f);
 }
 
-fn visit_failures(x: &mut Failures, f: &mut dyn FnMut(&mut Estimate)) {
+fn visit_failures(x: &mut Failures, f: Visitor) {
     for e in [
         &mut x.error,
         &mut x.timeout,
@@ -367,11 +363,11 @@ fn visit_failures(x: &mut Failures, f: &mut dyn FnMut(&mut Estimate)) {
         &mut x.no_healthy_backend,
         &mut x.node_down,
     ] {
-        f(e);
+        f(e, Count);
     }
 }
 
-fn visit_latency(l: &mut Latency, f: &mut dyn FnMut(&mut Estimate)) {
+fn visit_latency(l: &mut Latency, f: Visitor) {
     for e in [
         &mut l.mean_ms,
         &mut l.p50_ms,
@@ -379,14 +375,14 @@ fn visit_latency(l: &mut Latency, f: &mut dyn FnMut(&mut Estimate)) {
         &mut l.p99_ms,
         &mut l.max_ms,
     ] {
-        f(e);
+        f(e, Intensive);
     }
 }
 
 fn values(report: &Report) -> Vec<f64> {
     let mut copy = report.clone();
     let mut out = Vec::new();
-    visit_estimates(&mut copy, &mut |e| out.push(e.value));
+    visit_estimates(&mut copy, &mut |e, _| out.push(e.value));
     out
 }
 
@@ -395,7 +391,7 @@ pub(crate) fn combine_replications(reports: &[&Report]) -> Report {
     let mut combined = reports[0].clone();
     let columns: Vec<Vec<f64>> = reports.iter().map(|r| values(r)).collect();
     let mut i = 0;
-    visit_estimates(&mut combined, &mut |e| {
+    visit_estimates(&mut combined, &mut |e, _| {
         let samples: Vec<f64> = columns.iter().filter_map(|c| c.get(i).copied()).collect();
         let (mean, ci) = mean_ci95(&samples);
         *e = Estimate {
@@ -408,15 +404,20 @@ pub(crate) fn combine_replications(reports: &[&Report]) -> Report {
 }
 
 /// One replication: keep its figures, take each CI from the spread of the batch figures.
-pub(crate) fn attach_batch_cis(report: &mut Report, batches: &[Report]) {
+/// `periods_per_batch` is the measured period over one batch's length: a count over the whole
+/// period is that many batches' worth, so its interval is the batch mean's, scaled up.
+pub(crate) fn attach_batch_cis(report: &mut Report, batches: &[Report], periods_per_batch: f64) {
     if batches.len() < 2 {
         return;
     }
     let columns: Vec<Vec<f64>> = batches.iter().map(values).collect();
     let mut i = 0;
-    visit_estimates(report, &mut |e| {
+    visit_estimates(report, &mut |e, scale| {
         let samples: Vec<f64> = columns.iter().filter_map(|c| c.get(i).copied()).collect();
-        e.ci95 = mean_ci95(&samples).1;
+        e.ci95 = mean_ci95(&samples).1.map(|ci| match scale {
+            Count => ci * periods_per_batch,
+            Intensive => ci,
+        });
         i += 1;
     });
 }
@@ -470,7 +471,7 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
         h.str(id);
     }
     let mut copy = report.clone();
-    visit_estimates(&mut copy, &mut |e| {
+    visit_estimates(&mut copy, &mut |e, _| {
         h.f64(e.value);
         match e.ci95 {
             Some(ci) => h.f64(ci),

@@ -538,3 +538,44 @@ fn crashed_cache_comes_back_cold() {
     assert!(db[20..30].iter().all(|&n| n == 0), "{db:?}");
     assert!(db[31] > 200, "{db:?}");
 }
+
+#[test]
+fn single_run_count_intervals_cover_the_whole_period() {
+    // Poisson arrivals: the total count over the period has sd √N, so its 95% half-width is
+    // about 1.96 √N. Batch means estimate it from 20 batches (±~30% at that sample size).
+    let design = client_service(
+        500.0,
+        "{}",
+        "{}",
+        r#"{ "duration_ms": 100000, "warmup_ms": 5000 }"#,
+    );
+    let report = go(&design);
+    let n = report.overall.arrivals.value;
+    let ci = report.overall.arrivals.ci95.unwrap();
+    let expected = 1.96 * n.sqrt();
+    assert!(
+        ci > 0.6 * expected && ci < 1.6 * expected,
+        "± {ci} vs {expected}"
+    );
+}
+
+#[test]
+fn dead_letter_queue_without_consumers_holds_its_messages() {
+    let design = parse(
+        r#"{ "version": 1, "nodes": [
+          { "id": "c", "kind": "client", "params": {
+               "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 100 } } } },
+          { "id": "q", "kind": "queue", "params": { "max_deliveries": 1, "dead_letter": "dlq" } },
+          { "id": "w", "kind": "service", "params": { "error_rate": 1.0 } },
+          { "id": "dlq", "kind": "queue", "params": { "capacity": 500 } } ],
+        "edges": [ { "id": "c-q", "from": "c", "to": "q" }, { "id": "q-w", "from": "q", "to": "w" },
+                   { "id": "q-dlq", "from": "q", "to": "dlq" } ],
+        "run": { "duration_ms": 10000, "warmup_ms": 0 } }"#,
+    );
+    let report = go(&design);
+    let dlq = report.nodes["dlq"].queue.unwrap();
+    assert_eq!(dlq.max_depth.value, 500.0);
+    assert_eq!(dlq.enqueued.value, 500.0);
+    assert_eq!(dlq.delivered.value, 0.0);
+    assert!(report.nodes["dlq"].failures.queue_full.value > 400.0);
+}

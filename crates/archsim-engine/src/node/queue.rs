@@ -4,6 +4,9 @@
 //! A failed delivery puts the message back at the tail of the queue, until it has failed
 //! `max_deliveries` times; then it goes to the dead-letter node (if any) and is dropped.
 //!
+//! A queue with no ordinary outgoing edge (a dead-letter queue, typically) has nobody to deliver
+//! to: its messages stay, up to `capacity`, for someone to look at.
+//!
 //! The node's figures describe messages: residence is enqueue to successful delivery, in flight
 //! is messages held (waiting or being delivered), utilisation is busy consumers.
 
@@ -65,7 +68,21 @@ impl Sim<'_> {
             pa
         };
         self.send_reply(parent, attempt, Outcome::Success);
-        self.station_admit(job, 0);
+        let NodeModel::Queue(q) = &mut self.nodes[n].model else {
+            unreachable!()
+        };
+        if q.deliver_edges.is_empty() {
+            q.station.queue.push_back(job);
+            q.station.waiting += 1;
+            let areas = self.nodes[n].areas;
+            self.recorder
+                .change_level(areas + node_area::QUEUE, self.now, 1);
+            let depth = self.recorder.level(areas + node_area::QUEUE) as u64;
+            self.nodes[n].model.note_depth(depth);
+            self.jobs.get_mut(job).expect("live").state = JobState::Queued;
+        } else {
+            self.station_admit(job, 0);
+        }
     }
 
     /// A consumer took the message: deliver it.
@@ -73,11 +90,8 @@ impl Sim<'_> {
         let NodeModel::Queue(q) = &self.nodes[n].model else {
             unreachable!()
         };
+        // Never empty: messages of a queue without delivery edges are only held.
         let len = q.deliver_edges.len() as u32;
-        if len == 0 {
-            self.finish(job, Outcome::Success);
-            return;
-        }
         let i = self.round_robin(n, len);
         let NodeModel::Queue(q) = &self.nodes[n].model else {
             unreachable!()
