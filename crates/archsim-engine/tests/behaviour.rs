@@ -579,3 +579,78 @@ fn dead_letter_queue_without_consumers_holds_its_messages() {
     assert_eq!(dlq.delivered.value, 0.0);
     assert!(report.nodes["dlq"].failures.queue_full.value > 400.0);
 }
+
+#[test]
+fn gateway_routes_classes_and_caps_concurrency() {
+    let design = parse(
+        r#"{ "version": 1, "nodes": [
+          { "id": "c", "kind": "client", "params": {
+               "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 400 } },
+               "mix": [ { "name": "browse", "weight": 3 }, { "name": "buy", "weight": 1, "write": true } ] } },
+          { "id": "gw", "kind": "api_gateway", "params": { "max_concurrency": 8,
+               "overhead": { "type": "constant", "ms": 1 },
+               "routes": [ { "class": "buy", "to": "orders" } ] } },
+          { "id": "catalog", "kind": "service", "params": { "workers": 100 } },
+          { "id": "orders", "kind": "service", "params": { "workers": 100 } } ],
+        "edges": [ { "id": "c-gw", "from": "c", "to": "gw" },
+                   { "id": "gw-catalog", "from": "gw", "to": "catalog" },
+                   { "id": "gw-orders", "from": "gw", "to": "orders" } ],
+        "run": { "duration_ms": 30000, "warmup_ms": 1000 } }"#,
+    );
+    let report = go(&design);
+    let catalog = report.nodes["catalog"].arrivals.value;
+    let orders = report.nodes["orders"].arrivals.value;
+    let forwarded = catalog + orders;
+    // "buy" always goes to orders; "browse" has no route and alternates over both edges.
+    let expected_orders = forwarded * (0.25 + 0.75 / 2.0);
+    assert!(
+        close(orders, expected_orders, 0.03),
+        "{orders} vs {expected_orders}"
+    );
+    // About 400 rps × 23 ms ≈ 9 in flight on average: the cap of 8 turns many away.
+    let rejected = report.nodes["gw"].failures.queue_full.value;
+    assert!(rejected > 0.1 * report.overall.arrivals.value, "{rejected}");
+    assert_eq!(report.overall.failures.queue_full.value, rejected);
+    assert!(report.nodes["gw"].mean_in_flight.value <= 8.0);
+}
+
+#[test]
+fn slowdown_and_latency_faults_stretch_service_time() {
+    // One worker: its busy fraction at the start of service is always 1, so the slow-down
+    // multiplier is 1 + factor. Light load keeps queueing negligible.
+    let constant = |extra: &str| {
+        client_service(
+            1.0,
+            &format!(
+                r#"{{ "workers": 1, "service_time": {{ "type": "constant", "ms": 10 }} {extra} }}"#
+            ),
+            r#"{ "latency": { "type": "constant", "ms": 0 } }"#,
+            r#"{ "duration_ms": 200000, "warmup_ms": 0 }"#,
+        )
+    };
+    let plain = go(&constant(""));
+    let slowed = go(&constant(r#", "slowdown": { "knee": 0.5, "factor": 2.0 }"#));
+    let p = plain.overall.latency.p50_ms.value;
+    let s = slowed.overall.latency.p50_ms.value;
+    assert!(close(p, 10.0, 0.002), "{p}");
+    assert!(close(s, 30.0, 0.002), "{s}");
+
+    let mut faulted = constant("");
+    faulted.faults = parse(
+        r#"{ "version": 1, "faults": [
+            { "target": "s", "at_ms": 0, "duration_ms": 100000, "effect": { "type": "latency", "extra_ms": 5 } },
+            { "target": "s", "at_ms": 100000, "duration_ms": 100000, "effect": { "type": "slowdown", "factor": 3 } } ] }"#,
+    )
+    .faults;
+    let report = go(&faulted);
+    let series = &report.series.p50_ms;
+    let half = series.len() / 2;
+    assert!(
+        series[1..half - 1].iter().all(|&x| close(x, 15.0, 0.01)),
+        "{series:?}"
+    );
+    assert!(
+        series[half + 1..].iter().all(|&x| close(x, 30.0, 0.01)),
+        "{series:?}"
+    );
+}
