@@ -123,6 +123,14 @@ fn typing_in_field(event: &web_sys::KeyboardEvent) -> bool {
         .is_some_and(|e| e.is_content_editable())
 }
 
+/// True when the key event comes from a focused button (where Space means "press it").
+fn on_button(event: &web_sys::KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|e| e.closest("button, a, summary").ok().flatten().is_some())
+}
+
 fn canvas_centre() -> Position {
     let (width, height) = canvas_size();
     Position {
@@ -604,8 +612,9 @@ fn handle_key(
             let ids: Vec<String> = state.selection.nodes.iter().cloned().collect();
             (!ids.is_empty()).then_some(Action::MoveNodes { ids, dx, dy })
         }
-        (false, " ") => {
-            // Space pans while held; keep the page from scrolling.
+        (false, " ") if !on_button(event) => {
+            // Space pans while held; keep the page from scrolling. (On a focused button Space
+            // keeps its usual meaning: press the button.)
             event.prevent_default();
             if !event.repeat() {
                 space_held.set(true);

@@ -113,6 +113,8 @@ pub fn canvas(props: &CanvasProps) -> Html {
     let connect_line = use_state(|| None::<(Position, Position)>);
     // The node a connection would land on if released now, highlighted while connecting.
     let connect_target = use_state_eq(|| None::<String>);
+    // Something droppable (a palette kind, a file) is being dragged over the canvas.
+    let drop_hover = use_state_eq(|| false);
     let renaming = use_state(|| None::<String>);
     let viewport = state.viewport;
 
@@ -407,25 +409,35 @@ pub fn canvas(props: &CanvasProps) -> Html {
         })
     };
 
-    let on_drag_over = Callback::from(|event: DragEvent| {
-        let accepts = event.data_transfer().is_some_and(|t| {
-            let types = t.types();
-            types.includes(&KIND_MIME.into(), 0) || types.includes(&"Files".into(), 0)
-        });
-        if accepts {
-            event.prevent_default();
-            if let Some(t) = event.data_transfer() {
-                t.set_drop_effect("copy");
+    let on_drag_over = {
+        let drop_hover = drop_hover.clone();
+        Callback::from(move |event: DragEvent| {
+            let accepts = event.data_transfer().is_some_and(|t| {
+                let types = t.types();
+                types.includes(&KIND_MIME.into(), 0) || types.includes(&"Files".into(), 0)
+            });
+            if accepts {
+                event.prevent_default();
+                if let Some(t) = event.data_transfer() {
+                    t.set_drop_effect("copy");
+                }
             }
-        }
-    });
+            drop_hover.set(accepts);
+        })
+    };
+    let on_drag_leave = {
+        let drop_hover = drop_hover.clone();
+        Callback::from(move |_: DragEvent| drop_hover.set(false))
+    };
 
     let on_drop = {
         let state = state.clone();
         let svg_ref = svg_ref.clone();
         let on_file_drop = props.on_file_drop.clone();
+        let drop_hover = drop_hover.clone();
         Callback::from(move |event: DragEvent| {
             event.prevent_default();
+            drop_hover.set(false);
             let Some(transfer) = event.data_transfer() else {
                 return;
             };
@@ -515,6 +527,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
         "canvas-surface",
         props.space_held.then_some("is-panning"),
         matches!(*gesture.borrow(), Gesture::Connect { .. }).then_some("is-connecting"),
+        (*drop_hover).then_some("is-drop-target"),
     );
     html! {
         <div id="canvas-surface" class={classes}>
@@ -523,7 +536,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
                  onpointerdown={on_pointer_down} onpointermove={on_pointer_move}
                  onpointerup={on_pointer_up.clone()} onpointercancel={on_pointer_up}
                  ondblclick={on_double_click} onwheel={on_wheel}
-                 ondragover={on_drag_over} ondrop={on_drop}>
+                 ondragover={on_drag_over} ondragleave={on_drag_leave} ondrop={on_drop}>
                 <defs>
                     <pattern id="grid-dots" patternUnits="userSpaceOnUse"
                              x={viewport.pan_x.to_string()} y={viewport.pan_y.to_string()}
