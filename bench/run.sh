@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command for every benchmark figure in docs/performance.md:
-#   bench/run.sh [--min-seconds S]
+#   bench/run.sh [--min-seconds S] [--repeat N]
 # Builds the CLI natively and the WASM harness (both with the `perf` profile: release settings
 # at opt-level 3), sets up target/bench-venv with SimPy and Ciw from PyPI (once), then runs
 # bench/compare.py, which prints customers/s against SimPy and Ciw, events/s natively and in
@@ -12,10 +12,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 MIN_SECONDS=2
+REPEAT=3
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --min-seconds) MIN_SECONDS="$2"; shift 2 ;;
-    *) echo "usage: bench/run.sh [--min-seconds S]" >&2; exit 2 ;;
+    --repeat) REPEAT="$2"; shift 2 ;;
+    *) echo "usage: bench/run.sh [--min-seconds S] [--repeat N]" >&2; exit 2 ;;
   esac
 done
 
@@ -29,7 +31,7 @@ if [[ -n "$(git status --porcelain -- crates/archsim-engine crates/archsim-model
   echo "warning: uncommitted changes in the engine or model; if they change during the builds," \
        "the native and WASM fingerprints will differ" >&2
 fi
-echo "== building archsim (native) and the WASM harness at $(git rev-parse --short HEAD 2>/dev/null)" >&2
+echo "== building archsim (native) and the WASM harness at $(git rev-parse --short HEAD 2>/dev/null || echo "an exported tree")" >&2
 cargo build --quiet -p archsim-cli "${PERF_PROFILE[@]}"
 cargo build --quiet -p archsim-wasm-bench --target wasm32-unknown-unknown "${PERF_PROFILE[@]}"
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
@@ -53,4 +55,5 @@ python3 bench/compare.py \
   --python "$VENV/bin/python" \
   --wasm "$TARGET_DIR/wasm32-unknown-unknown/perf/archsim_wasm_bench.wasm" \
   --min-seconds "$MIN_SECONDS" \
+  --repeat "$REPEAT" \
   --results "$TARGET_DIR/bench-results.json"
