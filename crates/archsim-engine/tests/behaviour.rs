@@ -643,14 +643,12 @@ fn slowdown_and_latency_faults_stretch_service_time() {
     )
     .faults;
     let report = go(&faulted);
+    // Buckets without a completed request report 0; every other one shows its fault.
     let series = &report.series.p50_ms;
     let half = series.len() / 2;
-    assert!(
-        series[1..half - 1].iter().all(|&x| close(x, 15.0, 0.01)),
-        "{series:?}"
-    );
-    assert!(
-        series[half + 1..].iter().all(|&x| close(x, 30.0, 0.01)),
-        "{series:?}"
-    );
+    let busy = |xs: &[f64]| xs.iter().copied().filter(|&x| x > 0.0).collect::<Vec<_>>();
+    let (first, second) = (busy(&series[1..half - 1]), busy(&series[half + 1..]));
+    assert!(first.len() > 30 && second.len() > 30);
+    assert!(first.iter().all(|&x| close(x, 15.0, 0.01)), "{series:?}");
+    assert!(second.iter().all(|&x| close(x, 30.0, 0.01)), "{series:?}");
 }
