@@ -46,6 +46,33 @@
 //! produce the goodput collapse real systems show. Node behaviours are documented in the
 //! `node` modules.
 //!
+//! # Node semantics, in brief
+//!
+//! - **Client**: open loop (Poisson, thinned to the rate profile) or closed loop (each user
+//!   starts after one think time). Requests go to its outgoing edges in round-robin order.
+//! - **Service**: FIFO queue, `workers`, service time × slow-down (busy fraction at the start of
+//!   service, this request's worker included), error draw, then downstream calls (sequential:
+//!   stop at the first failure; parallel: wait for all). Any failed call fails the request with
+//!   that call's cause. `hold_worker_during_calls = false` makes it a pipeline stage.
+//! - **API gateway**: overhead delay (no worker limit), `max_concurrency` in flight (beyond:
+//!   `queue_full`), then the class's route, or round robin.
+//! - **Load balancer**: `policy::balancer`; health checks skip crashed backends and open
+//!   breakers (`no_healthy_backend` when none is left).
+//! - **Cache**: lookup time, then hit → answer, miss → downstream then fill; writes invalidate
+//!   (and refill with write-through). A crash empties it.
+//! - **Queue**: acknowledges on enqueue; `consumers` deliveries at once; failed deliveries go
+//!   back to the tail until `max_deliveries`, then to the dead-letter node. A queue with no
+//!   delivery edge holds its messages.
+//! - **Database**: shard by key, writes to the primary, reads by `reads_from` (round robin over
+//!   eligible members); reads on replicas within `replication_lag_ms` of a write are stale.
+//! - **Rate limiter**: `policy::limiter`, global or per key; a leaky bucket holds requests
+//!   until their turn.
+//! - **Faults**: a crash fails everything at the node with `node_down` and refuses arrivals;
+//!   latency adds to each processing step (or delays arrival at kinds without one); error rate
+//!   adds to the node's own; slow-down multiplies processing times.
+//! - **Timeouts** cancel the callee's work only when it is a service with `cancel_on_timeout`
+//!   (only the direct callee; calls it made run their course).
+//!
 //! # Metrics, warm-up and confidence
 //!
 //! Counters and time integrals are cumulative; a period's figure is the difference of two
