@@ -68,6 +68,16 @@ pub fn header(props: &HeaderProps) -> Html {
             }
         })
     };
+    let close_menu_on_escape = {
+        let menu_open = menu_open.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Escape" && *menu_open {
+                // The menu, not the canvas selection, is what Esc closes here.
+                event.stop_propagation();
+                menu_open.set(false);
+            }
+        })
+    };
     let menu_items = props.templates.iter().map(|t| {
         let on_template = props.on_template.clone();
         let menu_open = menu_open.clone();
@@ -79,7 +89,7 @@ pub fn header(props: &HeaderProps) -> Html {
         html! {
             <li key={id}>
                 <button type="button" class="menu-item" role="menuitem" data-template={id}
-                        onclick={choose}>
+                        title={t.summary.clone()} onclick={choose}>
                     <span class="menu-item-title">{ t.name.clone() }</span>
                     if !t.summary.is_empty() {
                         <span class="menu-item-summary">{ t.summary.clone() }</span>
@@ -144,7 +154,7 @@ pub fn header(props: &HeaderProps) -> Html {
                    placeholder="Untitled design" value={props.design_name.clone()}
                    oninput={on_rename} onkeydown={on_name_key} />
             <nav class="toolbar" aria-label="Toolbar">
-                <div class="menu" onfocusout={close_menu_on_leave}>
+                <div class="menu" onfocusout={close_menu_on_leave} onkeydown={close_menu_on_escape}>
                     <button type="button" class="tool-button" id="templates-button"
                             aria-haspopup="menu" aria-expanded={menu_open.to_string()}
                             title="Start from a template" onclick={toggle_menu}>
