@@ -156,14 +156,12 @@ pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
                     <button type="button" class="icon-button row-remove" title="Remove this fault"
                         aria-label="Remove this fault" onclick={remove}>{ "×" }</button>
                 </div>
-                <div class="field-pair">
-                    <SelectField label="Node" path={join(&path, "target")} value={fault.target.clone()}
-                        options={target_options}
-                        on_change={edit(fault, &update, |f, id: String| f.target = id)} />
-                    <SelectField label="Effect" path={join(&path, "effect.type")} value={effect_type(&fault.effect)}
-                        options={options(&EFFECT_TYPES)}
-                        on_change={edit(fault, &update, |f, to: String| f.effect = default_effect(&to))} />
-                </div>
+                <SelectField label="Node" path={join(&path, "target")} value={fault.target.clone()}
+                    options={target_options}
+                    on_change={edit(fault, &update, |f, id: String| f.target = id)} />
+                <SelectField label="Effect" path={join(&path, "effect.type")} value={effect_type(&fault.effect)}
+                    options={options(&EFFECT_TYPES)}
+                    on_change={edit(fault, &update, |f, to: String| f.effect = default_effect(&to))} />
                 <div class="field-pair">
                     <NumberField label="Starts at" path={join(&path, "at_ms")} unit="ms" value={fault.at_ms}
                         on_change={edit(fault, &update, |f, v| f.at_ms = v)} />
