@@ -64,7 +64,7 @@ test('200 nodes import, render and drag smoothly', async () => {
   assert.notDeepEqual(after, before, 'the node did not move');
   console.log(`# ${NODES} nodes: ${perMove.toFixed(1)} ms per pointer move`);
   // Generous for a shared CI machine and a debug build; a lagging editor takes far longer.
-  assert.ok(perMove < 100, `a pointer move took ${perMove.toFixed(1)} ms on average`);
+  assert.ok(perMove < 150, `a pointer move took ${perMove.toFixed(1)} ms on average`);
   await app.screenshot('editor-200-nodes-light');
   app.assertNoProblems('a 200-node design');
 });
