@@ -68,6 +68,7 @@ impl Sim<'_> {
             next_edge: 0,
             pending: 0,
             failure: Outcome::Success,
+            failure_here: false,
             aux: 0,
             flag: false,
         });
@@ -109,7 +110,7 @@ impl Sim<'_> {
             self.schedule_retry(handle, edge, attempts);
             return;
         }
-        self.complete_call(handle, outcome);
+        self.complete_call(handle, outcome, false);
     }
 
     /// Fires every due timeout of the edge, then re-arms for the next one.
@@ -164,7 +165,7 @@ impl Sim<'_> {
             self.schedule_retry(handle, edge, attempts);
             return;
         }
-        self.complete_call(handle, Outcome::Timeout);
+        self.complete_call(handle, Outcome::Timeout, true);
     }
 
     /// The caller gave up on `callee`: a service with `cancel_on_timeout` drops the work too.
@@ -200,7 +201,7 @@ impl Sim<'_> {
         if self.may_retry(call.edge, call.attempts, call.parent, RetryCause::Rejected) {
             self.schedule_retry(handle, call.edge, call.attempts);
         } else {
-            self.complete_call(handle, Outcome::BreakerOpen);
+            self.complete_call(handle, Outcome::BreakerOpen, true);
         }
     }
 
@@ -249,13 +250,15 @@ impl Sim<'_> {
     }
 
     /// The call is over: free it and tell its caller.
-    pub(crate) fn complete_call(&mut self, handle: Handle, outcome: Outcome) {
+    /// The call is over: free it and tell its caller. `here`: the outcome arose at the caller
+    /// (timeout, short circuit) rather than in the callee's reply.
+    pub(crate) fn complete_call(&mut self, handle: Handle, outcome: Outcome, here: bool) {
         let Some(&call) = self.calls.get(handle) else {
             return;
         };
         self.calls.remove(handle);
         if self.jobs.get(call.parent).is_some() {
-            self.node_call_done(call.parent, call.edge, outcome);
+            self.node_call_done(call.parent, call.edge, outcome, here);
         }
     }
 }

@@ -41,7 +41,10 @@
 //! A request at a node is a *job*; a node's request along an edge is a *call*, which owns the
 //! timeout, the retries and the breaker bookkeeping; each attempt of a call creates a job at the
 //! callee. Failures carry their cause (error, timeout, queue full, rate limited, breaker open,
-//! no healthy backend, node down) back to the client. A timed-out attempt keeps running
+//! no healthy backend, node down) back to the client. A node's own figures count a failure
+//! only where it happened (the node that erred, rejected or was down; the caller whose timeout
+//! or breaker fired), not at every node it passes through on the way back; a client's figures
+//! are what its users saw. A timed-out attempt keeps running
 //! downstream unless the callee cancels on timeout — which is how retries under overload
 //! produce the goodput collapse real systems show. Node behaviours are documented in the
 //! `node` modules.

@@ -118,6 +118,8 @@ pub(crate) struct Job {
     pub pending: u32,
     /// First failure among parallel calls (or the failed delivery of a message).
     pub failure: Outcome,
+    /// That failure happened at this node (a timeout or short circuit of its own call).
+    pub failure_here: bool,
     /// Kind-specific: load balancer backend, cache miss flag, message delivery count.
     pub aux: u32,
     /// Kind-specific flag: cache fill pending, message being dead-lettered.
@@ -695,6 +697,7 @@ impl<'a> Sim<'a> {
             next_edge: 0,
             pending: 0,
             failure: Outcome::Success,
+            failure_here: false,
             aux: source,
             flag: false,
         });
@@ -786,15 +789,31 @@ impl<'a> Sim<'a> {
         }
     }
 
-    /// The job leaves its node with `outcome`: metrics, in-flight, worker, reply to the caller.
+    /// The job leaves its node with `outcome`, a failure of the node's own making: metrics,
+    /// in-flight, worker, reply to the caller.
     pub(crate) fn finish(&mut self, handle: Handle, outcome: Outcome) {
+        self.finish_counting(handle, outcome, true);
+    }
+
+    /// The job leaves its node with the outcome of a call it made. A failure that happened
+    /// downstream (`here` false) is counted at the node where it happened, not again at every
+    /// node it passes through; timeouts and short circuits happen here, at the caller.
+    pub(crate) fn pass_on(&mut self, handle: Handle, outcome: Outcome, here: bool) {
+        self.finish_counting(handle, outcome, here);
+    }
+
+    fn finish_counting(&mut self, handle: Handle, outcome: Outcome, count_failure: bool) {
         let Some(&job) = self.jobs.get(handle) else {
             return;
         };
         let now = self.now;
         let n = job.node as usize;
         let counters = self.nodes[n].counters;
-        self.record_completion(counters, outcome);
+        if count_failure {
+            self.record_completion(counters, outcome);
+        } else {
+            self.recorder.incr(counters + node_counter::COMPLETIONS);
+        }
         if job.admitted {
             let areas = self.nodes[n].areas;
             self.recorder

@@ -369,12 +369,23 @@ fn queue_redelivers_then_dead_letters_failed_messages() {
         report.overall.completed.value
     );
     let q = report.nodes["q"].queue.unwrap();
-    assert_eq!(q.delivered.value, 0.0);
+    // Every delivery counts, redeliveries included, and every one of them reached the worker.
+    assert_eq!(q.delivered.value, report.edges["q-w"].attempts.value);
     assert!(q.enqueued.value > 1_800.0);
     // Every finished message failed 3 times: 2 redeliveries each, then the dead-letter queue.
     assert!((q.redeliveries.value - 2.0 * q.dead_lettered.value).abs() <= 8.0);
     assert!((q.dead_lettered.value - q.enqueued.value).abs() <= 4.0);
     assert_eq!(report.nodes["dlq"].arrivals.value, q.dead_lettered.value);
+    // Failures are counted where they happen: the worker's errors at the worker, the dead
+    // letters at the queue, none passed on to the producer.
+    // (A hand-off to the dead-letter node may still be under way at the end.)
+    let dead_letter_failures = report.nodes["q"].failures.error.value;
+    assert!((q.dead_lettered.value - dead_letter_failures).abs() <= 4.0);
+    assert_eq!(
+        report.nodes["worker"].failures.error.value,
+        report.nodes["worker"].completions.value
+    );
+    assert_eq!(report.overall.failures.total(), 0.0);
     // Attempts still on the wire at the end have not arrived yet.
     let in_transit = report.edges["q-w"].attempts.value - report.nodes["worker"].arrivals.value;
     assert!((0.0..=4.0).contains(&in_transit), "{in_transit}");
@@ -651,4 +662,38 @@ fn slowdown_and_latency_faults_stretch_service_time() {
     assert!(first.len() > 30 && second.len() > 30);
     assert!(first.iter().all(|&x| close(x, 15.0, 0.01)), "{series:?}");
     assert!(second.iter().all(|&x| close(x, 30.0, 0.01)), "{series:?}");
+}
+
+#[test]
+fn node_failures_count_where_they_happen_and_clients_see_them_all() {
+    // c → front → back; back fails every request; front's call to it also times out sometimes.
+    let design = parse(
+        r#"{ "version": 1, "nodes": [
+          { "id": "c", "kind": "client", "params": {
+               "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 100 } } } },
+          { "id": "front", "kind": "service", "params": { "workers": 50,
+               "service_time": { "type": "constant", "ms": 1 } } },
+          { "id": "back", "kind": "service", "params": { "workers": 50, "error_rate": 0.5,
+               "service_time": { "type": "uniform", "min_ms": 0, "max_ms": 20 } } } ],
+        "edges": [ { "id": "c-front", "from": "c", "to": "front" },
+                   { "id": "front-back", "from": "front", "to": "back", "params": { "timeout_ms": 12 } } ],
+        "run": { "duration_ms": 20000, "warmup_ms": 1000 } }"#,
+    );
+    let report = go(&design);
+    let (front, back) = (&report.nodes["front"], &report.nodes["back"]);
+    // Errors happen at back; front only passes them on.
+    assert!(back.failures.error.value > 0.0);
+    assert_eq!(front.failures.error.value, 0.0);
+    // Timeouts happen at front, the caller.
+    assert!(front.failures.timeout.value > 0.0);
+    assert_eq!(back.failures.timeout.value, 0.0);
+    // Front finished every request, with any outcome.
+    assert!(front.completions.value > front.failures.total() + back.failures.error.value * 0.5);
+    // The client saw every failure.
+    let client = &report.nodes["c"];
+    assert_eq!(client.failures, report.overall.failures);
+    assert_eq!(
+        report.overall.failures.error.value + report.overall.failures.timeout.value,
+        report.overall.completed.value - report.overall.succeeded.value
+    );
 }

@@ -81,11 +81,17 @@ impl Sim<'_> {
         self.start_call(job, edge);
     }
 
-    pub(crate) fn balancer_call_done(&mut self, job: Handle, n: usize, outcome: Outcome) {
+    pub(crate) fn balancer_call_done(
+        &mut self,
+        job: Handle,
+        n: usize,
+        outcome: Outcome,
+        here: bool,
+    ) {
         let index = self.jobs.get(job).expect("live").aux as usize;
         if let NodeModel::Balancer(b) = &mut self.nodes[n].model {
             b.in_flight[index] = b.in_flight[index].saturating_sub(1);
         }
-        self.finish(job, outcome);
+        self.pass_on(job, outcome, here);
     }
 }

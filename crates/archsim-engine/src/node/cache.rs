@@ -133,7 +133,7 @@ impl Sim<'_> {
         }
     }
 
-    pub(crate) fn cache_call_done(&mut self, job: Handle, n: usize, outcome: Outcome) {
+    pub(crate) fn cache_call_done(&mut self, job: Handle, n: usize, outcome: Outcome, here: bool) {
         if outcome.is_success() {
             let (key, write) = {
                 let j = self.jobs.get(job).expect("live");
@@ -141,6 +141,6 @@ impl Sim<'_> {
             };
             self.cache_fill(n, key, write);
         }
-        self.finish(job, outcome);
+        self.pass_on(job, outcome, here);
     }
 }

@@ -211,22 +211,26 @@ impl Sim<'_> {
         }
     }
 
-    /// A call the job made along `edge` is over.
+    /// A call the job made along `edge` is over; `here` says a failure arose at this node
+    /// (its call timed out or was short-circuited) rather than downstream.
     pub(crate) fn node_call_done(
         &mut self,
         job: Handle,
         edge: u32,
         outcome: crate::metrics::Outcome,
+        here: bool,
     ) {
         let n = self.jobs.get(job).expect("live job").node as usize;
         match &self.nodes[n].model {
+            // A client's figures are what its users saw: every failure counts there.
             NodeModel::Client => self.finish_client_request(job, outcome),
-            NodeModel::Gateway(_) | NodeModel::Limiter(_) => self.finish(job, outcome),
-            NodeModel::Balancer(_) => self.balancer_call_done(job, n, outcome),
-            NodeModel::Service(_) => self.service_call_done(job, outcome),
-            NodeModel::Cache(_) => self.cache_call_done(job, n, outcome),
+            NodeModel::Gateway(_) | NodeModel::Limiter(_) | NodeModel::Database(_) => {
+                self.pass_on(job, outcome, here)
+            }
+            NodeModel::Balancer(_) => self.balancer_call_done(job, n, outcome, here),
+            NodeModel::Service(_) => self.service_call_done(job, outcome, here),
+            NodeModel::Cache(_) => self.cache_call_done(job, n, outcome, here),
             NodeModel::Queue(_) => self.queue_call_done(job, n, edge, outcome),
-            NodeModel::Database(_) => self.finish(job, outcome),
         }
     }
 }

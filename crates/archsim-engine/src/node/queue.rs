@@ -7,6 +7,9 @@
 //! A queue with no ordinary outgoing edge (a dead-letter queue, typically) has nobody to deliver
 //! to: its messages stay, up to `capacity`, for someone to look at.
 //!
+//! `delivered` counts deliveries, redeliveries included; a message that failed and went to the
+//! dead-letter node counts as a failure of the queue (with the last delivery's cause).
+//!
 //! The node's figures describe messages: residence is enqueue to successful delivery, in flight
 //! is messages held (waiting or being delivered), utilisation is busy consumers.
 
@@ -97,6 +100,8 @@ impl Sim<'_> {
             unreachable!()
         };
         let edge = q.deliver_edges[i as usize];
+        let extra_base = self.nodes[n].extra;
+        self.recorder.incr(extra_base + extra::QUEUE_DELIVERED);
         self.jobs.get_mut(job).expect("live").state = JobState::Calling;
         self.start_call(job, edge);
     }
@@ -110,7 +115,6 @@ impl Sim<'_> {
             return;
         }
         if outcome.is_success() {
-            self.recorder.incr(extra_base + extra::QUEUE_DELIVERED);
             self.finish(job, Outcome::Success);
             return;
         }

@@ -8,7 +8,8 @@
 //! - Each outgoing edge is called with its `call_probability`. Sequential calls go one after
 //!   another and stop at the first failure; parallel calls all go at once and the reply waits
 //!   for every one of them. Either way, any failed call fails the request, with that call's
-//!   cause (the first failure to come back, in parallel mode).
+//!   cause (the first failure to come back, in parallel mode). The failure is counted in the
+//!   figures of the node where it happened, not again here.
 //! - `hold_worker_during_calls = false` frees the worker as soon as the service's own work is
 //!   done: the node becomes a pipeline stage, a station of a Jackson network.
 
@@ -106,7 +107,7 @@ impl Sim<'_> {
         }
     }
 
-    pub(crate) fn service_call_done(&mut self, job: Handle, outcome: Outcome) {
+    pub(crate) fn service_call_done(&mut self, job: Handle, outcome: Outcome, here: bool) {
         let n = self.jobs.get(job).expect("live").node as usize;
         let NodeModel::Service(s) = &self.nodes[n].model else {
             unreachable!()
@@ -116,15 +117,16 @@ impl Sim<'_> {
             j.pending -= 1;
             if !outcome.is_success() && j.failure.is_success() {
                 j.failure = outcome;
+                j.failure_here = here;
             }
             if j.pending == 0 {
-                let result = j.failure;
-                self.finish(job, result);
+                let (result, here) = (j.failure, j.failure_here);
+                self.pass_on(job, result, here);
             }
         } else if outcome.is_success() {
             self.service_next_call(job, n);
         } else {
-            self.finish(job, outcome);
+            self.pass_on(job, outcome, here);
         }
     }
 }
