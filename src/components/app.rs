@@ -41,33 +41,12 @@ struct Startup {
     fit: bool,
 }
 
-/// A shared link wins over the autosave (the person opened the link to see that design); an
-/// unreadable link falls back to the autosave, and says so.
+/// A shared link wins over the autosave (the person opened the link to see that design), but
+/// it is loaded *on top of* the autosaved work as one undo step, so the work is one Ctrl+Z away
+/// instead of overwritten. An unreadable link leaves the autosave in place, and says so.
 fn startup() -> Startup {
-    let mut notices: Vec<String> = Vec::new();
-    if let Some(fragment) = browser::location_fragment() {
-        match persist::decode_fragment(&fragment) {
-            Ok(design) => {
-                // Keep the link's design out of the address bar, so a reload after edits shows
-                // the edits (from the autosave), not the link again.
-                let _ = browser::clear_location_fragment();
-                let name = display_name(&design);
-                let state = EditorState::new(design);
-                // The link's design is now the work in progress: save it, so that a reload
-                // (which no longer has the fragment) brings it back.
-                let _ = persist::save_local(&state.snapshot());
-                return Startup {
-                    state,
-                    notice: Some(Notice::info(format!("Loaded “{name}” from the link."))),
-                    fit: true,
-                };
-            }
-            Err(reason) => {
-                notices.push(format!("This link's design could not be loaded: {reason}."))
-            }
-        }
-    }
-    let state = match persist::load_local() {
+    let mut warnings: Vec<String> = Vec::new();
+    let mut state = match persist::load_local() {
         LoadOutcome::Restored(snapshot) => EditorState::from_snapshot(snapshot),
         LoadOutcome::Empty | LoadOutcome::Unavailable(_) => EditorState::default(),
         LoadOutcome::Corrupt {
@@ -77,16 +56,42 @@ fn startup() -> Startup {
                 Some(key) => format!(" It was kept in local storage under “{key}”."),
                 None => String::new(),
             };
-            notices.push(format!(
+            warnings.push(format!(
                 "The autosaved design could not be read ({error}), so the editor starts empty.{kept}"
             ));
             EditorState::default()
         }
     };
+    let mut loaded_link = None;
+    if let Some(fragment) = browser::location_fragment() {
+        match persist::decode_fragment(&fragment) {
+            Ok(design) => {
+                // Keep the link out of the address bar, so a reload after edits shows the edits
+                // (from the autosave, which saves the loaded design at once), not the link again.
+                let _ = browser::clear_location_fragment();
+                let had_work = !state.design.nodes.is_empty();
+                let name = display_name(&design);
+                state.apply(Action::LoadDesign(design));
+                loaded_link = Some(if had_work {
+                    format!("Loaded “{name}” from the link. Undo brings back your previous design.")
+                } else {
+                    format!("Loaded “{name}” from the link.")
+                });
+            }
+            Err(reason) => {
+                warnings.push(format!("This link's design could not be loaded: {reason}."))
+            }
+        }
+    }
+    let notice = if !warnings.is_empty() {
+        Some(Notice::warning(warnings.join(" ")))
+    } else {
+        loaded_link.clone().map(Notice::info)
+    };
     Startup {
         state,
-        notice: (!notices.is_empty()).then(|| Notice::warning(notices.join(" "))),
-        fit: false,
+        notice,
+        fit: loaded_link.is_some(),
     }
 }
 

@@ -210,6 +210,29 @@ test('a share link carries the design to a fresh page', async () => {
     assert.deepEqual(await autosavedDesign(fresh.page), exportedDesign);
     // The fragment is dropped after loading, so a reload shows later edits, not the link.
     assert.equal(await fresh.page.evaluate(() => location.hash), '');
+
+    // Opening a link over work in progress: the link's design is one undo step on top of it,
+    // both for a link pasted into the open tab and for a page opened with a link.
+    const { page: other } = fresh;
+    await dropKind(other, 'queue', 300, 480);
+    const withQueue = await autosavedDesign(other);
+    await fresh.goto(`/${fragment}`);
+    await other.waitForFunction(() => !document.querySelector('[data-node-id="queue-1"]'));
+    assert.deepEqual(await autosavedDesign(other), exportedDesign);
+    await clickEmptyCanvas(other);
+    await other.keyboard.press('Control+z');
+    await other.locator('#canvas .node[data-node-id="queue-1"]').waitFor();
+    assert.deepEqual(await autosavedDesign(other), withQueue);
+
+    await other.goto('about:blank');
+    await fresh.goto(`/${fragment}`);
+    await other.locator('#canvas .node[data-node-id="database-1"]').waitFor();
+    assert.equal(await other.locator('#canvas .node[data-node-id="queue-1"]').count(), 0);
+    assert.match(await other.locator('.notice').first().textContent(), /Undo brings back your previous design/);
+    await clickEmptyCanvas(other);
+    await other.keyboard.press('Control+z');
+    await other.locator('#canvas .node[data-node-id="queue-1"]').waitFor();
+    assert.deepEqual(await autosavedDesign(other), withQueue);
     fresh.assertNoProblems('opening a share link');
   } finally {
     await fresh.close();
