@@ -14,7 +14,7 @@
 
 use std::collections::VecDeque;
 
-use archsim_model::design::{Design, FaultEffect, NodeKind, Workload};
+use archsim_model::design::{BalancerAlgorithm, Design, FaultEffect, NodeKind, Workload};
 use archsim_model::report::{Series, StopReason};
 
 use crate::distribution::{ClassMix, Dist, KeySampler};
@@ -29,6 +29,9 @@ use crate::slab::{Handle, Slab};
 use crate::summary::PeriodFigures;
 use crate::time::{SimTime, from_ms};
 use crate::workload::Rate;
+
+/// Marks a source's key stream apart from its arrival stream (same kind and index otherwise).
+const KEY_STREAM: u64 = 1 << 32;
 
 /// Batches of the post-warm-up period, for confidence intervals within a single replication.
 pub const BATCHES: u32 = 20;
@@ -233,7 +236,11 @@ pub(crate) struct Source {
     pub kind: SourceKind,
     pub rng: SimRng,
     pub mix: ClassMix,
-    pub keys: KeySampler,
+    /// None when no node looks at keys: the draws would be wasted.
+    pub keys: Option<KeySampler>,
+    /// Keys come from their own stream, so whether they are drawn at all (a cache added to the
+    /// design, say) never shifts the source's arrival times.
+    pub key_rng: SimRng,
     pub rr: u32,
 }
 
@@ -322,6 +329,15 @@ impl<'a> Sim<'a> {
             .max()
             .unwrap_or(1);
 
+        let keys_matter = design.nodes.iter().any(|n| match &n.spec {
+            NodeKind::Cache(_) | NodeKind::Database(_) => true,
+            NodeKind::LoadBalancer(lb) => {
+                matches!(lb.algorithm, BalancerAlgorithm::ConsistentHash { .. })
+            }
+            NodeKind::RateLimiter(rl) => rl.per_key,
+            _ => false,
+        });
+
         let mut edges = Vec::with_capacity(design.edges.len());
         for (i, edge) in design.edges.iter().enumerate() {
             let params = &edge.params;
@@ -371,7 +387,13 @@ impl<'a> Sim<'a> {
                     kind,
                     rng: SimRng::derive(seed, rep, StreamKind::Source, sources.len() as u64),
                     mix: mixes.next().expect("one mix per client"),
-                    keys: KeySampler::new(&params.keys),
+                    keys: keys_matter.then(|| KeySampler::new(&params.keys)),
+                    key_rng: SimRng::derive(
+                        seed,
+                        rep,
+                        StreamKind::Source,
+                        KEY_STREAM | sources.len() as u64,
+                    ),
                     rr: 0,
                 });
             }
@@ -652,7 +674,10 @@ impl<'a> Sim<'a> {
         let src = &mut self.sources[source as usize];
         let node = src.node;
         let (class, write) = src.mix.sample(&mut src.rng);
-        let key = src.keys.sample(&mut src.rng);
+        let key = match &src.keys {
+            Some(keys) => keys.sample(&mut src.key_rng),
+            None => 0,
+        };
         let next = match &src.kind {
             SourceKind::Open(rate) => rate.next_arrival(now, end, &mut src.rng),
             SourceKind::Closed { .. } => None,

@@ -102,3 +102,26 @@ fn replications_draw_different_traffic() {
     b.run(&mut |_| {});
     assert_ne!(a.arrival_log, b.arrival_log);
 }
+
+#[test]
+fn arrival_times_do_not_depend_on_whether_keys_are_drawn() {
+    // Without a cache or database the engine skips key draws; with one it makes them, from a
+    // stream of their own, so the arrival times stay put.
+    let plain = chain(1.0);
+    let mut with_db = chain(1.0);
+    with_db.nodes.push(Node {
+        id: "db".into(),
+        label: String::new(),
+        position: Position::default(),
+        spec: NodeKind::Database(DatabaseParams::default()),
+    });
+    with_db.edges.push(edge("back", "db"));
+    let mut a = Sim::new(&plain, 0);
+    a.run(&mut |_| {});
+    let mut b = Sim::new(&with_db, 0);
+    b.run(&mut |_| {});
+    let times = |s: &Sim| s.arrival_log.iter().map(|e| (e.0, e.2)).collect::<Vec<_>>();
+    assert_eq!(times(&a), times(&b));
+    assert!(a.arrival_log.iter().all(|e| e.3 == 0));
+    assert!(b.arrival_log.iter().any(|e| e.3 != 0));
+}
