@@ -199,7 +199,9 @@ pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
             if props.faults.is_empty() {
                 <p class="field-hint">{ "No faults: the run is fault-free." }</p>
             }
-            <ul class="fault-list">{ for rows }</ul>
+            if !props.faults.is_empty() {
+                <ul class="fault-list">{ for rows }</ul>
+            }
             if let Some(add) = add {
                 <button type="button" class="small-button" id="add-fault" onclick={add}>{ "+ Add fault" }</button>
             } else {
