@@ -70,7 +70,7 @@ fn assert_littles_law(report: &Report, design: &Design) {
 #[test]
 fn mm1_mean_response_time_and_percentile_match_theory() {
     let (lambda, mu) = (700.0, 1000.0); // per second
-    let design = single_station(lambda, 1, 1_000_000, exp_ms(1000.0 / mu), 120_000.0);
+    let design = single_station(lambda, 1, 1_000_000, exp_ms(1000.0 / mu), 300_000.0);
     let report = run(design.clone());
     let w_ms = 1000.0 / (mu - lambda);
     assert_matches("M/M/1 W", report.overall.latency.mean_ms, w_ms, 0.02);
