@@ -54,8 +54,14 @@ fn run_command(run_args: &RunArgs) -> ExitCode {
     // the run settings are checked again with the overrides in place.
     let problems = archsim_model::validate(&design);
     if !problems.is_empty() {
-        LoadError::Invalid(problems).print(&run_args.design);
+        for problem in &problems {
+            eprintln!("{}", load::problem_line(problem));
+        }
         overrides.explain();
+        eprintln!(
+            "archsim: {} with these settings is not a valid design",
+            run_args.design
+        );
         return ExitCode::from(exit::UNUSABLE);
     }
 
