@@ -28,10 +28,10 @@ async fn app_mounts_its_root_element_into_the_page() {
 }
 
 #[wasm_bindgen_test]
-fn design_json_parses_in_wasm_with_64_bit_seed_intact() {
+fn design_json_loads_in_wasm_with_64_bit_seed_intact() {
     // u64::MAX as the seed: in WASM `usize` is 32 bits and JS numbers hold 53 bits, so this guards
-    // that the seed travels through serde as a true u64 (the same seed must give the same run
-    // natively and in the browser).
+    // that the seed travels through the loader as a true u64 (the same seed must give the same
+    // run natively and in the browser).
     let json = r#"{
         "version": 1,
         "name": "smoke",
@@ -40,10 +40,10 @@ fn design_json_parses_in_wasm_with_64_bit_seed_intact() {
             { "id": "api", "kind": "service", "params": {} }
         ],
         "edges": [ { "id": "e1", "from": "users", "to": "api" } ],
-        "run": { "seed": 18446744073709551615, "duration_ms": 1000 }
+        "run": { "seed": 18446744073709551615, "duration_ms": 1000, "warmup_ms": 100 }
     }"#;
-    let design: archsim_model::Design =
-        serde_json::from_str(json).expect("a valid design must parse in wasm");
+    let design = archsim_model::load_design(json)
+        .unwrap_or_else(|problems| panic!("a valid design must load in wasm: {problems:?}"));
 
     assert_eq!(design.name, "smoke");
     assert_eq!(design.run.seed, u64::MAX);
@@ -54,13 +54,15 @@ fn design_json_parses_in_wasm_with_64_bit_seed_intact() {
 }
 
 #[wasm_bindgen_test]
-fn unknown_design_field_is_refused_in_wasm() {
-    let json = r#"{ "version": 1, "nodez": [] }"#;
-    let error = serde_json::from_str::<archsim_model::Design>(json)
-        .expect_err("an unknown top-level field must be refused");
+fn bad_design_field_is_reported_with_its_path_in_wasm() {
+    let json = r#"{ "version": 1, "nodes": [ { "id": "a", "kind": "service", "params": { "workerz": 2 } } ] }"#;
+    let problems =
+        archsim_model::parse_design(json).expect_err("an unknown parameter must be refused");
     assert!(
-        error.to_string().contains("nodez"),
-        "the error should name the bad field: {error}"
+        problems
+            .iter()
+            .any(|p| p.path.starts_with("nodes[0].params") && p.to_string().contains("workerz")),
+        "the problem should name nodes[0].params and the bad field: {problems:?}"
     );
 }
 
