@@ -12,7 +12,7 @@ use crate::sim::{Call, Event, Job, JobState, Sim};
 use crate::slab::Handle;
 use crate::time::SimTime;
 
-impl Sim<'_> {
+impl Sim {
     /// `parent` calls along `edge`; the outcome comes back through `node_call_done`.
     pub(crate) fn start_call(&mut self, parent: Handle, edge: u32) {
         let job = self.jobs.get(parent).expect("caller is live");

@@ -14,7 +14,7 @@ use crate::sim::{FaultState, JobState, Sim};
 use crate::slab::Handle;
 use crate::time::from_ms;
 
-impl Sim<'_> {
+impl Sim {
     pub(crate) fn on_fault(&mut self, fault: u32, start: bool) {
         let n = self.faults[fault as usize].node as usize;
         if start {

@@ -150,6 +150,52 @@ impl ReplicationResult {
     }
 }
 
+/// One replication that runs in slices, so a caller can pause, report progress and resume (a
+/// browser worker that must stay responsive to a "stop" message, say). Slicing never changes the
+/// result: a replication advanced one event at a time gives the same [`ReplicationResult`], bit
+/// for bit, as [`run_replication`], which is this in one slice.
+pub struct Simulation {
+    sim: sim::Sim,
+}
+
+impl Simulation {
+    /// Compiles replication `index` of `design` (seed derived from `design.run.seed` and
+    /// `index`), ready to [`advance`](Self::advance). Fails if the design is invalid.
+    pub fn new(design: &Design, index: u32) -> Result<Simulation, EngineError> {
+        check(design)?;
+        Ok(Simulation {
+            sim: sim::Sim::new(design, index),
+        })
+    }
+
+    /// Processes at most `max_events` events; returns true once the replication is over (end
+    /// of simulated time or of the event budget), after which it does nothing more.
+    pub fn advance(&mut self, max_events: u64) -> bool {
+        self.sim.advance(max_events, &mut |_| {})
+    }
+
+    /// Fraction of simulated time done, in `0..=1`; exactly 1 once the replication is over.
+    pub fn progress(&self) -> f64 {
+        self.sim.progress()
+    }
+
+    /// Events processed so far.
+    pub fn events(&self) -> u64 {
+        self.sim.events
+    }
+
+    /// Runs whatever is left and returns the replication's statistics.
+    pub fn finish(mut self) -> ReplicationResult {
+        while !self.advance(u64::MAX) {}
+        let whole = summary::replication_report(&mut self.sim);
+        ReplicationResult {
+            whole,
+            periods_per_batch: self.sim.periods_per_batch(),
+            batches: std::mem::take(&mut self.sim.batches),
+        }
+    }
+}
+
 /// Runs replication `index` (seed derived from `design.run.seed` and `index`). `progress(fraction)`
 /// is called now and then (about every 1% of simulated time) with a value in `0..=1`.
 /// Deterministic: the same design and index always give the same result.
@@ -158,15 +204,9 @@ pub fn run_replication(
     index: u32,
     progress: &mut dyn FnMut(f64),
 ) -> Result<ReplicationResult, EngineError> {
-    check(design)?;
-    let mut sim = sim::Sim::new(design, index);
-    sim.run(progress);
-    let whole = summary::replication_report(&mut sim);
-    Ok(ReplicationResult {
-        whole,
-        periods_per_batch: sim.periods_per_batch(),
-        batches: std::mem::take(&mut sim.batches),
-    })
+    let mut simulation = Simulation::new(design, index)?;
+    while !simulation.sim.advance(u64::MAX, progress) {}
+    Ok(simulation.finish())
 }
 
 /// Combines replications into the report: means and 95% confidence half-widths (Student t over

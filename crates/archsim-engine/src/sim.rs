@@ -249,9 +249,10 @@ pub(crate) struct FaultSpec {
     pub effect: FaultEffect,
 }
 
-/// One replication in progress.
-pub(crate) struct Sim<'a> {
-    pub design: &'a Design,
+/// One replication in progress. It owns a copy of its design, so a paused replication (see
+/// `crate::Simulation`) can be kept by a caller that does not keep the design alive.
+pub(crate) struct Sim {
+    pub design: Design,
     pub now: SimTime,
     pub end: SimTime,
     pub warmup_end: SimTime,
@@ -272,6 +273,8 @@ pub(crate) struct Sim<'a> {
     pub events: u64,
     max_events: u64,
     pub stopped_early: Option<StopReason>,
+    /// The run is over and its periods are closed (`advance` does nothing more).
+    finished: bool,
     // Measurement periods.
     pub warmup_snapshot: Option<Snapshot>,
     batch_start: Option<Snapshot>,
@@ -286,9 +289,9 @@ pub(crate) struct Sim<'a> {
     pub arrival_log: Vec<(SimTime, u32, u16, u64)>,
 }
 
-impl<'a> Sim<'a> {
+impl Sim {
     /// Compiles the design into a replication ready to run. The design must be valid.
-    pub fn new(design: &'a Design, replication: u32) -> Sim<'a> {
+    pub fn new(design: &Design, replication: u32) -> Sim {
         let seed = design.run.seed;
         let rep = replication as u64;
         let end = from_ms(design.run.duration_ms).max(1);
@@ -431,7 +434,7 @@ impl<'a> Sim<'a> {
         let bucket_ns = from_ms(design.run.bucket_ms).max(1);
 
         let mut sim = Sim {
-            design,
+            design: design.clone(),
             now: 0,
             end,
             warmup_end,
@@ -451,6 +454,7 @@ impl<'a> Sim<'a> {
             events: 0,
             max_events: design.run.max_events.max(1),
             stopped_early: None,
+            finished: false,
             warmup_snapshot: None,
             batch_start: None,
             batch_index: 0,
@@ -524,14 +528,31 @@ impl<'a> Sim<'a> {
     }
 
     /// Runs to the end of simulated time or the event budget.
+    #[cfg(test)]
     pub fn run(&mut self, progress: &mut dyn FnMut(f64)) {
-        while let Some((time, event)) = self.queue.pop() {
+        while !self.advance(u64::MAX, progress) {}
+    }
+
+    /// Processes at most `max_steps` events; true once the run is over (end of simulated time,
+    /// event budget, or nothing left to do), after which further calls do nothing. Stopping
+    /// between two events and going on later changes nothing: the run is the same sequence of
+    /// events whatever the slices.
+    pub fn advance(&mut self, max_steps: u64, progress: &mut dyn FnMut(f64)) -> bool {
+        if self.finished {
+            return true;
+        }
+        for _ in 0..max_steps {
+            let Some((time, event)) = self.queue.pop() else {
+                self.complete(progress);
+                return true;
+            };
             if self.events >= self.max_events {
                 self.stopped_early = Some(StopReason::EventBudget {
                     max_events: self.max_events,
                     at_ms: crate::time::to_ms(self.now),
                 });
-                break;
+                self.complete(progress);
+                return true;
             }
             self.now = time;
             self.events += 1;
@@ -559,16 +580,34 @@ impl<'a> Sim<'a> {
                     }
                 }
                 Event::Progress => {
-                    progress(self.now as f64 / self.end as f64);
+                    progress(self.progress());
                     let next = self.now.saturating_add(self.progress_step);
                     if next < self.end {
                         self.queue.push(next, Event::Progress);
                     }
                 }
-                Event::End => break,
+                Event::End => {
+                    self.complete(progress);
+                    return true;
+                }
             }
         }
+        false
+    }
+
+    /// Fraction of simulated time done, in `0..=1` (1 once the run is over).
+    pub fn progress(&self) -> f64 {
+        if self.finished {
+            1.0
+        } else {
+            (self.now as f64 / self.end as f64).min(1.0)
+        }
+    }
+
+    /// Closes the open measurement periods; the run is over.
+    fn complete(&mut self, progress: &mut dyn FnMut(f64)) {
         self.finish_run();
+        self.finished = true;
         progress(1.0);
     }
 

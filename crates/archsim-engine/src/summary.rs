@@ -264,7 +264,7 @@ pub(crate) fn replication_report(sim: &mut Sim) -> Report {
     let end = sim.recorder.snapshot(sim.now);
     let start = sim.warmup_snapshot.clone().unwrap_or_else(|| end.clone());
     let mut report = period_figures(sim, &start, &end, true);
-    fill_header(&mut report, sim.design);
+    fill_header(&mut report, &sim.design);
     report.events = sim.events;
     report.stopped_early = sim.stopped_early.clone();
     report.series = std::mem::take(&mut sim.series);

@@ -36,7 +36,7 @@ impl BalancerModel {
     }
 }
 
-impl Sim<'_> {
+impl Sim {
     pub(crate) fn balancer_accept(&mut self, job: Handle, n: usize) {
         let now = self.now;
         let key = self.jobs.get(job).expect("live").key;

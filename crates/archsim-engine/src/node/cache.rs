@@ -60,7 +60,7 @@ impl CacheModel {
     }
 }
 
-impl Sim<'_> {
+impl Sim {
     pub(crate) fn cache_accept(&mut self, job: Handle, n: usize) {
         let NodeModel::Cache(c) = &self.nodes[n].model else {
             unreachable!()

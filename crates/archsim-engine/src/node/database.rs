@@ -78,7 +78,7 @@ impl DatabaseModel {
     }
 }
 
-impl Sim<'_> {
+impl Sim {
     pub(crate) fn database_accept(&mut self, job: Handle, n: usize) {
         let (key, write) = {
             let j = self.jobs.get(job).expect("live");

@@ -43,7 +43,7 @@ impl GatewayModel {
     }
 }
 
-impl Sim<'_> {
+impl Sim {
     pub(crate) fn gateway_accept(&mut self, job: Handle, n: usize) {
         let NodeModel::Gateway(g) = &self.nodes[n].model else {
             unreachable!()

@@ -24,7 +24,7 @@ impl LimiterModel {
     }
 }
 
-impl Sim<'_> {
+impl Sim {
     pub(crate) fn limiter_accept(&mut self, job: Handle, n: usize) {
         let now = self.now;
         let key = self.jobs.get(job).expect("live").key;

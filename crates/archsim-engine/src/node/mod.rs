@@ -169,7 +169,7 @@ impl NodeModel {
     pub fn on_recover(&mut self) {}
 }
 
-impl Sim<'_> {
+impl Sim {
     /// The job has arrived and been admitted at its node.
     pub(crate) fn node_accept(&mut self, job: Handle) {
         let n = self.jobs.get(job).expect("live job").node as usize;

@@ -52,7 +52,7 @@ impl QueueModel {
     }
 }
 
-impl Sim<'_> {
+impl Sim {
     pub(crate) fn queue_accept(&mut self, job: Handle, n: usize) {
         let NodeModel::Queue(q) = &self.nodes[n].model else {
             unreachable!()

@@ -44,7 +44,7 @@ impl ServiceModel {
     }
 }
 
-impl Sim<'_> {
+impl Sim {
     pub(crate) fn service_begin(&mut self, job: Handle, n: usize) {
         let NodeModel::Service(s) = &self.nodes[n].model else {
             unreachable!()
