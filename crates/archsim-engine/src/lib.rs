@@ -12,9 +12,10 @@
 //!
 //! Nothing happens between events, so the engine jumps from one to the next instead of ticking
 //! a clock: a request arrives, a worker finishes, a reply crosses the network, a timeout fires.
-//! Each event is a small `Copy` value in a binary heap keyed by `(time, seq)`. `seq` is an
-//! insertion counter, so events at the same nanosecond run in the order they were scheduled,
-//! independent of the heap's internals: the run is deterministic. Events refer to requests
+//! Each event is a small `Copy` value ordered by `(time, seq)`. `seq` is an insertion counter,
+//! so events at the same nanosecond run in the order they were scheduled, independent of the
+//! heap's internals: the run is deterministic. (Events for the current instant, such as a hop
+//! with zero latency, skip the heap through a FIFO that pops in that same order; see `queue`.) Events refer to requests
 //! through generation-checked handles into slabs (arenas with free lists), so the hot path
 //! allocates nothing once the slabs have grown to the peak number of requests in flight, and a
 //! late event about a request that has since finished (a reply after a timeout) is recognised
