@@ -2,6 +2,7 @@
 //! data.
 pub mod components;
 pub mod persist;
+pub mod run;
 pub mod state;
 
 pub use components::App;

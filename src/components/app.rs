@@ -12,7 +12,7 @@ use super::dialogs::{Modal, Notice, NoticeBar, NoticeTone, ProblemsDialog, Short
 use super::header::Header;
 use super::palette::Palette;
 use super::properties::PropertiesPanel;
-use super::run_bar::{Results, RunBar};
+use super::run_bar::RunPanel;
 use crate::persist::{self, LoadOutcome, browser};
 use crate::state::geometry::GRID;
 use crate::state::{Action, EditorSnapshot, EditorState, run_blockers};
@@ -39,11 +39,24 @@ struct Startup {
     notice: Option<Notice>,
     /// The design came from a link: fit it to the screen once the canvas has a size.
     fit: bool,
+    /// The link replaced work that was kept as a backup: offer to restore it.
+    offer_restore: bool,
+}
+
+/// Keeps the editor's current work as the backup a shared link's design is about to replace;
+/// false when it could not be kept (no storage).
+fn keep_backup(state: &EditorState) -> bool {
+    persist::autosave::backup_local(&EditorSnapshot {
+        design: state.design.clone(),
+        viewport: state.viewport,
+    })
+    .is_ok()
 }
 
 /// A shared link wins over the autosave (the person opened the link to see that design), but
-/// it is loaded *on top of* the autosaved work as one undo step, so the work is one Ctrl+Z away
-/// instead of overwritten. An unreadable link leaves the autosave in place, and says so.
+/// it is loaded *on top of* the autosaved work as one undo step, and the work is also kept in
+/// local storage ([`persist::autosave::BACKUP_KEY`]) with an offer to restore it, so it survives
+/// a reload too. An unreadable link leaves the autosave in place, and says so.
 fn startup() -> Startup {
     let mut warnings: Vec<String> = Vec::new();
     let mut state = match persist::load_local() {
@@ -63,6 +76,7 @@ fn startup() -> Startup {
         }
     };
     let mut loaded_link = None;
+    let mut offer_restore = false;
     if let Some(fragment) = browser::location_fragment() {
         match persist::decode_fragment(&fragment) {
             Ok(design) => {
@@ -70,9 +84,12 @@ fn startup() -> Startup {
                 // (from the autosave, which saves the loaded design at once), not the link again.
                 let _ = browser::clear_location_fragment();
                 let had_work = !state.design.nodes.is_empty();
+                offer_restore = had_work && keep_backup(&state);
                 let name = display_name(&design);
                 state.apply(Action::LoadDesign(design));
-                loaded_link = Some(if had_work {
+                loaded_link = Some(if offer_restore {
+                    format!("Loaded “{name}” from the link. Your previous design was kept.")
+                } else if had_work {
                     format!("Loaded “{name}” from the link. Undo brings back your previous design.")
                 } else {
                     format!("Loaded “{name}” from the link.")
@@ -92,6 +109,7 @@ fn startup() -> Startup {
         state,
         notice,
         fit: loaded_link.is_some(),
+        offer_restore,
     }
 }
 
@@ -152,11 +170,11 @@ fn fit_action() -> Action {
 #[function_component(App)]
 pub fn app() -> Html {
     let startup = use_mut_ref(|| Some(startup()));
-    let (initial_notice, initial_fit) = {
+    let (initial_notice, initial_fit, initial_offer) = {
         let s = startup.borrow();
         s.as_ref()
-            .map(|s| (s.notice.clone(), s.fit))
-            .unwrap_or((None, false))
+            .map(|s| (s.notice.clone(), s.fit, s.offer_restore))
+            .unwrap_or((None, false, false))
     };
     let state = {
         let startup = startup.clone();
@@ -169,6 +187,8 @@ pub fn app() -> Html {
         })
     };
     let notice = use_state(|| initial_notice);
+    // A shared link replaced work that is kept as a backup; stays until used or dismissed.
+    let restore_offer = use_state(|| initial_offer);
     let dialog = use_state(|| None::<Dialog>);
     let space_held = use_state(|| false);
 
@@ -275,6 +295,7 @@ pub fn app() -> Html {
         let space_held = space_held.clone();
         let load_design = load_design.clone();
         let notice = notice.clone();
+        let restore_offer = restore_offer.clone();
         use_effect_with((), move |_| {
             let window = web_sys::window();
             let keydown = {
@@ -304,6 +325,10 @@ pub fn app() -> Html {
                 match persist::decode_fragment(&fragment) {
                     Ok(design) => {
                         let _ = browser::clear_location_fragment();
+                        let (current, _) = latest.borrow().clone();
+                        if !current.design.nodes.is_empty() && keep_backup(&current) {
+                            restore_offer.set(true);
+                        }
                         let message = format!("Loaded “{}” from the link.", display_name(&design));
                         load_design.emit((design, message));
                     }
@@ -490,7 +515,46 @@ pub fn app() -> Html {
                 <NoticeBar notice={Notice::warning(text)} on_dismiss={dispatch_unit(Action::ClearNotice)} />
             }
         });
-        html! { <div class="canvas-notices">{ for app_notice }{ for state_notice }</div> }
+        let restore = restore_offer.then(|| {
+            let on_restore = {
+                let restore_offer = restore_offer.clone();
+                let load_design = load_design.clone();
+                let notice = notice.clone();
+                Callback::from(move |_: MouseEvent| {
+                    restore_offer.set(false);
+                    match persist::autosave::load_backup_local() {
+                        Ok(Some(snapshot)) => load_design.emit((
+                            snapshot.design,
+                            "Restored your previous design. Undo brings the link's design back."
+                                .to_string(),
+                        )),
+                        Ok(None) => notice.set(Some(Notice::warning(
+                            "There is no previous design to restore.",
+                        ))),
+                        Err(reason) => notice.set(Some(Notice::warning(format!(
+                            "The previous design could not be restored: {reason}."
+                        )))),
+                    }
+                })
+            };
+            let dismiss = {
+                let restore_offer = restore_offer.clone();
+                Callback::from(move |_: MouseEvent| restore_offer.set(false))
+            };
+            html! {
+                <div class="notice notice-info" id="restore-notice" role="status">
+                    <span class="notice-text">
+                        { "The design you were working on was replaced by the link's and kept aside." }
+                    </span>
+                    <button type="button" class="tool-button" id="restore-previous" onclick={on_restore}>
+                        { "Restore previous design" }
+                    </button>
+                    <button type="button" class="icon-button notice-dismiss" aria-label="Dismiss"
+                            title="Dismiss" onclick={dismiss}>{ "×" }</button>
+                </div>
+            }
+        });
+        html! { <div class="canvas-notices">{ for app_notice }{ for restore }{ for state_notice }</div> }
     };
 
     let zoom_by = |factor: f64| {
@@ -547,8 +611,7 @@ pub fn app() -> Html {
                                     onclick={toggle_snap}>{ "Snap" }</button>
                         </div>
                     </div>
-                    <RunBar blockers={blockers} />
-                    <Results />
+                    <RunPanel editor={state.clone()} blockers={blockers} />
                 </main>
                 <PropertiesPanel state={state.clone()} />
             </div>

@@ -12,6 +12,9 @@ pub mod header;
 pub mod kinds;
 pub mod palette;
 pub mod properties;
+pub mod results;
+pub mod results_charts;
+pub mod results_format;
 pub mod run_bar;
 
 pub use app::App;

@@ -1,76 +1,236 @@
-//! The run bar (Run / Pause / Reset) and the results area under the canvas.
+//! The run bar (Run / Stop / Reset, status and progress) and, under it, the results of the last
+//! run.
 //!
-//! Running a simulation from the browser is not part of this version: the buttons stay
-//! disabled and say so, rather than pretending to run. What the bar does already is tell the
-//! person whether the design could run, and if not, why.
+//! Runs go to a Web Worker ([`crate::run`]) so the page never freezes. Run is enabled only when
+//! the design can run (otherwise the bar says why). The engine cannot pause a replication half
+//! way, so there is no Pause: Stop terminates the worker and discards the partial run, and says
+//! so. The last report stays on screen until a new run replaces it or Reset clears it; when the
+//! design in the editor no longer matches the one the report was run on, the results say they
+//! are from an earlier version of the design.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::results::Results;
+use crate::run::client::{RunWorker, WorkerEvent};
+use crate::run::staleness::same_simulation;
+use crate::run::{RunAction, RunMessage, RunState, ToWorker};
+use crate::state::EditorState;
+
 #[derive(Properties, PartialEq)]
-pub struct RunBarProps {
-    /// Why the design cannot run, one sentence each; empty when it could.
+pub struct RunPanelProps {
+    pub editor: UseReducerHandle<EditorState>,
+    /// Why the design cannot run, one sentence each; empty when it can.
     pub blockers: Rc<Vec<String>>,
 }
 
-/// The tooltip of the disabled run buttons when the design itself is fine.
-pub const RUNS_LATER: &str = "Runs arrive in a later version of archsim; the design is ready.";
+/// The run bar and the results area, with the run's state and its worker.
+#[function_component(RunPanel)]
+pub fn run_panel(props: &RunPanelProps) -> Html {
+    let run = use_reducer(RunState::default);
+    let worker: Rc<RefCell<Option<RunWorker>>> = use_mut_ref(|| None);
+    // Set when the worker breaks, so the next run starts a fresh one.
+    let worker_broke: Rc<RefCell<bool>> = use_mut_ref(|| false);
+
+    // Leaving the page (or unmounting the panel) ends any run under way.
+    {
+        let worker = worker.clone();
+        use_effect_with((), move |_| move || drop(worker.borrow_mut().take()));
+    }
+
+    let on_run = {
+        let run = run.clone();
+        let worker = worker.clone();
+        let worker_broke = worker_broke.clone();
+        let editor = props.editor.clone();
+        let blocked = !props.blockers.is_empty();
+        Callback::from(move |_: MouseEvent| {
+            if blocked || run.is_running() {
+                return;
+            }
+            let design = Rc::new(editor.design.clone());
+            let run_id = run.next_run_id;
+            let mut slot = worker.borrow_mut();
+            if std::mem::take(&mut *worker_broke.borrow_mut()) {
+                slot.take();
+            }
+            if slot.is_none() {
+                let dispatcher = run.dispatcher();
+                let worker_broke = worker_broke.clone();
+                let on_event: Rc<dyn Fn(WorkerEvent)> = Rc::new(move |event| match event {
+                    WorkerEvent::Reply(reply) => dispatcher.dispatch(RunAction::Reply(reply)),
+                    WorkerEvent::Broke(message) => {
+                        *worker_broke.borrow_mut() = true;
+                        dispatcher.dispatch(RunAction::WorkerBroke { message });
+                    }
+                });
+                match RunWorker::spawn(on_event) {
+                    Ok(spawned) => *slot = Some(spawned),
+                    Err(message) => {
+                        run.dispatch(RunAction::Started {
+                            run_id,
+                            design,
+                            replications: 1,
+                        });
+                        run.dispatch(RunAction::WorkerBroke { message });
+                        return;
+                    }
+                }
+            }
+            let design_json = serde_json::to_string(&*design).unwrap_or_default();
+            if let Some(spawned) = slot.as_ref() {
+                spawned.send(&ToWorker::Start {
+                    run_id,
+                    design_json,
+                });
+            }
+            run.dispatch(RunAction::Started {
+                run_id,
+                replications: design.run.replications.max(1),
+                design,
+            });
+        })
+    };
+    let on_stop = {
+        let run = run.clone();
+        let worker = worker.clone();
+        Callback::from(move |_: MouseEvent| {
+            // Terminating is the only way to end a synchronous run in a worker.
+            drop(worker.borrow_mut().take());
+            run.dispatch(RunAction::Stop);
+        })
+    };
+    let on_reset = {
+        let run = run.clone();
+        Callback::from(move |_: MouseEvent| run.dispatch(RunAction::Reset))
+    };
+
+    let stale = {
+        let run = run.clone();
+        let editor = props.editor.clone();
+        use_memo(
+            (
+                editor.revision,
+                run.result.as_ref().map(|r| Rc::as_ptr(&r.report)),
+            ),
+            move |_| {
+                run.result
+                    .as_ref()
+                    .is_some_and(|r| !same_simulation(&r.design, &editor.design))
+            },
+        )
+    };
+
+    html! {
+        <>
+            <RunBar run={run.clone()} blockers={props.blockers.clone()} on_run={on_run}
+                on_stop={on_stop} on_reset={on_reset} />
+            <Results run={run.clone()} stale={*stale} />
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RunBarProps {
+    pub run: UseReducerHandle<RunState>,
+    pub blockers: Rc<Vec<String>>,
+    pub on_run: Callback<MouseEvent>,
+    pub on_stop: Callback<MouseEvent>,
+    pub on_reset: Callback<MouseEvent>,
+}
 
 #[function_component(RunBar)]
 pub fn run_bar(props: &RunBarProps) -> Html {
-    let (status_class, status, tooltip) = match props.blockers.first() {
-        Some(first) => {
-            let more = props.blockers.len() - 1;
-            let text = if more == 0 {
-                format!("Can't run yet: {first}")
-            } else {
-                format!("Can't run yet: {first} (+{more} more)")
-            };
-            (
-                "is-blocked",
-                text,
-                format!("Fix first:\n• {}", props.blockers.join("\n• ")),
-            )
+    let run = &props.run;
+    let running = run.is_running();
+    let (status_class, status, tooltip) = if let Some(active) = &run.active {
+        let text = match active.progress {
+            None => "Starting the simulation…".to_string(),
+            Some(p) if p.replications > 1 => format!(
+                "Running replication {} of {} · {:.0}% of simulated time",
+                p.replication + 1,
+                p.replications,
+                p.fraction * 100.0
+            ),
+            Some(p) => format!("Running · {:.0}% of simulated time", p.fraction * 100.0),
+        };
+        (
+            "is-running",
+            text,
+            "The simulation runs in the background; the editor stays usable.".to_string(),
+        )
+    } else if let Some(first) = props.blockers.first() {
+        let more = props.blockers.len() - 1;
+        let text = if more == 0 {
+            format!("Can't run yet: {first}")
+        } else {
+            format!("Can't run yet: {first} (+{more} more)")
+        };
+        (
+            "is-blocked",
+            text,
+            format!("Fix first:\n• {}", props.blockers.join("\n• ")),
+        )
+    } else {
+        match &run.message {
+            Some(RunMessage::Failed(reason)) => (
+                "is-failed",
+                format!("The run failed: {reason}"),
+                reason.clone(),
+            ),
+            Some(RunMessage::Stopped) => (
+                "is-ready",
+                "Stopped. The partial run was discarded.".to_string(),
+                "Stop ends the run; Run starts again from the beginning.".to_string(),
+            ),
+            None => (
+                "is-ready",
+                "Ready to run.".to_string(),
+                "Run simulates the design in the background.".to_string(),
+            ),
         }
-        None => (
-            "is-ready",
-            "The design is valid. Runs arrive in a later version.".to_string(),
-            RUNS_LATER.to_string(),
-        ),
     };
+    let progress = run
+        .active
+        .as_ref()
+        .map(|a| a.progress.map_or(0.0, |p| p.overall()));
+    let can_run = props.blockers.is_empty() && !running;
+    let can_reset = !running && (run.result.is_some() || run.message.is_some());
     html! {
         <div id="run-bar" role="toolbar" aria-label="Run">
             <div class="run-buttons">
-                <button type="button" class="tool-button primary" id="run-button" disabled={true}
-                        title={tooltip.clone()}>
+                <button type="button" class="tool-button primary" id="run-button" disabled={!can_run}
+                        title={if can_run { "Run the simulation".to_string() } else { tooltip.clone() }}
+                        onclick={props.on_run.clone()}>
                     <svg width="14" height="14" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">
                         <path d="M7 4l13 8-13 8z" />
                     </svg>
                     { "Run" }
                 </button>
-                <button type="button" class="tool-button" id="pause-button" disabled={true}
-                        title={tooltip.clone()}>{ "Pause" }</button>
-                <button type="button" class="tool-button" id="reset-button" disabled={true}
-                        title={tooltip.clone()}>{ "Reset" }</button>
+                <button type="button" class="tool-button" id="stop-button" disabled={!running}
+                        title="Stop the run and discard its partial results"
+                        onclick={props.on_stop.clone()}>
+                    <svg width="12" height="12" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">
+                        <rect x="5" y="5" width="14" height="14" rx="2" />
+                    </svg>
+                    { "Stop" }
+                </button>
+                <button type="button" class="tool-button" id="reset-button" disabled={!can_reset}
+                        title="Clear the results" onclick={props.on_reset.clone()}>{ "Reset" }</button>
             </div>
-            <span class={classes!("run-status", status_class)} id="run-status" title={tooltip}>
+            <span class={classes!("run-status", status_class)} id="run-status" title={tooltip}
+                  role="status" aria-live="polite">
                 { status }
             </span>
+            if let Some(fraction) = progress {
+                <div class="run-progress" id="run-progress" role="progressbar" aria-valuemin="0"
+                     aria-valuemax="100" aria-valuenow={format!("{:.0}", fraction * 100.0)}>
+                    <div class="run-progress-fill" style={format!("width: {:.1}%", fraction * 100.0)} />
+                </div>
+            }
             <span class="run-bar-spacer" />
         </div>
-    }
-}
-
-#[function_component(Results)]
-pub fn results() -> Html {
-    html! {
-        <section id="results" aria-label="Results">
-            <h2 class="results-title">{ "Results" }</h2>
-            <p class="results-empty">
-                { "No results yet. When runs arrive, throughput, latency percentiles, failures by \
-                   cause and utilisation per node will appear here." }
-            </p>
-        </section>
     }
 }

@@ -19,6 +19,8 @@ use crate::state::{EditorSnapshot, Viewport};
 pub const AUTOSAVE_KEY: &str = "archsim.autosave.v1";
 /// Prefix of the keys corrupt autosaves are moved to.
 pub const CORRUPT_KEY_PREFIX: &str = "archsim.autosave.corrupt.";
+/// Where the work a shared link replaced is kept, so the person can restore it.
+pub const BACKUP_KEY: &str = "archsim.autosave.backup.v1";
 /// Marks the stored value as ours (and its layout's version).
 const FORMAT_TAG: &str = "archsim-autosave/1";
 
@@ -150,6 +152,32 @@ pub fn load_from(store: &dyn KeyValueStore, now_ms: u64) -> LoadOutcome {
     }
 }
 
+/// Keeps `snapshot` under [`BACKUP_KEY`] (replacing an older backup): the work a shared link is
+/// about to replace.
+pub fn backup_to(store: &dyn KeyValueStore, snapshot: &EditorSnapshot) -> Result<(), String> {
+    store.set(BACKUP_KEY, &snapshot_to_json(snapshot))
+}
+
+/// The backup kept by [`backup_to`], if there is one.
+pub fn load_backup_from(store: &dyn KeyValueStore) -> Result<Option<EditorSnapshot>, String> {
+    match store.get(BACKUP_KEY)? {
+        None => Ok(None),
+        Some(raw) => snapshot_from_json(&raw)
+            .map(Some)
+            .map_err(|e| e.replace("the autosave", "the backup")),
+    }
+}
+
+/// [`backup_to`] `window.localStorage`.
+pub fn backup_local(snapshot: &EditorSnapshot) -> Result<(), String> {
+    backup_to(&LocalStorage::open()?, snapshot)
+}
+
+/// [`load_backup_from`] `window.localStorage`.
+pub fn load_backup_local() -> Result<Option<EditorSnapshot>, String> {
+    load_backup_from(&LocalStorage::open()?)
+}
+
 /// `window.localStorage`, when the browser offers it.
 pub struct LocalStorage(web_sys::Storage);
 
@@ -223,6 +251,26 @@ mod tests {
         let store = MemoryStore::default();
         save_to(&store, &snapshot()).unwrap();
         assert_eq!(load_from(&store, 1), LoadOutcome::Restored(snapshot()));
+    }
+
+    #[test]
+    fn a_backup_comes_back_as_kept_and_leaves_the_autosave_alone() {
+        let store = MemoryStore::default();
+        assert_eq!(load_backup_from(&store), Ok(None));
+        save_to(&store, &snapshot()).unwrap();
+        let mut previous = snapshot();
+        previous.design.name = "Before the link".into();
+        backup_to(&store, &previous).unwrap();
+        assert_eq!(load_backup_from(&store), Ok(Some(previous)));
+        assert_eq!(load_from(&store, 1), LoadOutcome::Restored(snapshot()));
+    }
+
+    #[test]
+    fn an_unreadable_backup_says_so() {
+        let store = MemoryStore::default();
+        store.set(BACKUP_KEY, "{").unwrap();
+        let error = load_backup_from(&store).unwrap_err();
+        assert!(error.contains("the backup is not JSON"), "{error}");
     }
 
     #[test]

@@ -1,0 +1,468 @@
+//! The results area: the last run's report — what the clients saw, each node and edge, what
+//! the special kinds did, and the time series as charts. Marked as from an earlier version of
+//! the design once the editor has moved on from the design it was run on.
+
+use std::rc::Rc;
+
+use archsim_model::{Estimate, NodeReport, Report, StopReason};
+use yew::prelude::*;
+
+use super::results_charts::{self, Chart};
+use super::results_format::{
+    count, duration_ms, estimate, failure_summary, measured_seconds, number, per_second, percent,
+};
+use crate::run::RunState;
+
+#[derive(Properties, PartialEq)]
+pub struct ResultsProps {
+    pub run: UseReducerHandle<RunState>,
+    /// The report is of an earlier version of the design.
+    pub stale: bool,
+}
+
+#[function_component(Results)]
+pub fn results(props: &ResultsProps) -> Html {
+    let Some(result) = props.run.result.as_ref() else {
+        let text = if props.run.is_running() {
+            "The first results appear here when the run finishes."
+        } else {
+            "No results yet. Press Run to simulate the design: throughput, latency percentiles, \
+             failures by cause and utilisation per node will appear here."
+        };
+        return html! {
+            <section id="results" aria-label="Results">
+                <h2 class="results-title">{ "Results" }</h2>
+                <p class="results-empty">{ text }</p>
+            </section>
+        };
+    };
+    let report = result.report.clone();
+    html! {
+        <section id="results" class={classes!("has-report", props.stale.then_some("is-stale"))}
+                 aria-label="Results">
+            <ReportView report={report} stale={props.stale} />
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ReportViewProps {
+    report: Rc<Report>,
+    stale: bool,
+}
+
+#[function_component(ReportView)]
+fn report_view(props: &ReportViewProps) -> Html {
+    let report = &props.report;
+    let seconds = measured_seconds(report);
+    let replications = match report.replications {
+        1 => "1 replication".to_string(),
+        n => format!("{n} replications"),
+    };
+    let header = html! {
+        <div class="results-header">
+            <h2 class="results-title">{ "Results" }</h2>
+            <span class="results-meta" id="results-meta">
+                { format!(
+                    "{} · {} simulated ({} warm-up left out) · {} · {} events · seed {}",
+                    if report.design_name.trim().is_empty() { "Untitled design" } else { &report.design_name },
+                    duration_ms(report.duration_ms),
+                    duration_ms(report.warmup_ms),
+                    replications,
+                    count(report.events as f64),
+                    report.seed,
+                ) }
+            </span>
+            if props.stale {
+                <span class="results-stale" id="results-stale" role="status">
+                    { "From an earlier version of the design — run again to update" }
+                </span>
+            }
+        </div>
+    };
+    let stopped = report.stopped_early.as_ref().map(|reason| match reason {
+        StopReason::EventBudget { max_events, at_ms } => html! {
+            <p class="results-warning" id="results-stopped-early" role="status">
+                { format!(
+                    "The run reached its event budget ({} events) at {} of simulated time and stopped early; \
+                     the figures cover only that part. Raise run.max_events or shorten the run.",
+                    count(*max_events as f64),
+                    duration_ms(*at_ms),
+                ) }
+            </p>
+        },
+    });
+    html! {
+        <>
+            { header }
+            { for stopped }
+            <Overall report={report.clone()} />
+            <Charts report={report.clone()} />
+            <NodeTable report={report.clone()} seconds={seconds} />
+            <EdgeTable report={report.clone()} />
+        </>
+    }
+}
+
+/// One figure: a name, a value with its unit, and the ± half-width when known.
+fn figure(id: &str, name: &str, value: Estimate, unit: &str) -> Html {
+    let (value, ci) = estimate(value);
+    html! {
+        <div class="figure" data-figure={id.to_string()}>
+            <span class="figure-name">{ name.to_string() }</span>
+            <span class="figure-value">
+                <span class="figure-number">{ value }</span>
+                if !unit.is_empty() { <span class="figure-unit">{ unit.to_string() }</span> }
+            </span>
+            if let Some(ci) = ci {
+                <span class="figure-ci" title="Half-width of the 95% confidence interval">{ ci }</span>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ReportProps {
+    report: Rc<Report>,
+}
+
+#[function_component(Overall)]
+fn overall(props: &ReportProps) -> Html {
+    let o = &props.report.overall;
+    let l = &o.latency;
+    let failures = failure_summary(&o.failures);
+    let failed = o.failures.total();
+    let failed_share = if o.completed.value > 0.0 {
+        format!(
+            " ({} of finished requests)",
+            percent(failed / o.completed.value)
+        )
+    } else {
+        String::new()
+    };
+    html! {
+        <div class="results-overall" id="results-overall">
+            <div class="figure-row">
+                { figure("throughput", "Throughput", o.throughput_rps, "req/s") }
+                { figure("goodput", "Goodput", o.goodput_rps, "req/s") }
+                { figure("completed", "Completed", o.completed, "") }
+                { figure("latency-mean", "Mean latency", l.mean_ms, "ms") }
+                { figure("latency-p50", "p50", l.p50_ms, "ms") }
+                { figure("latency-p95", "p95", l.p95_ms, "ms") }
+                { figure("latency-p99", "p99", l.p99_ms, "ms") }
+                { figure("latency-max", "max", l.max_ms, "ms") }
+            </div>
+            <p class={classes!("results-failures", failures.is_some().then_some("has-failures"))}
+               id="results-failures">
+                { match failures {
+                    Some(list) => format!("Failed: {}{failed_share}.", list),
+                    None => "No request failed.".to_string(),
+                } }
+            </p>
+        </div>
+    }
+}
+
+#[function_component(Charts)]
+fn charts(props: &ReportProps) -> Html {
+    let charts: Rc<Vec<Chart>> = {
+        let report = props.report.clone();
+        use_memo(Rc::as_ptr(&props.report), move |_| {
+            results_charts::charts(&report)
+        })
+    };
+    let refs: Vec<NodeRef> = use_memo((), |_| {
+        (0..4).map(|_| NodeRef::default()).collect::<Vec<_>>()
+    })
+    .as_ref()
+    .clone();
+    let redraws = use_state(|| 0u32);
+    // Redraw when the report changes, and when the window is resized (the canvases follow the
+    // width of the results area).
+    {
+        let charts = charts.clone();
+        let refs = refs.clone();
+        let report = props.report.clone();
+        use_effect_with((Rc::as_ptr(&props.report), *redraws), move |_| {
+            for (chart, node) in charts.iter().zip(&refs) {
+                if let Some(canvas) = node.cast::<web_sys::HtmlCanvasElement>() {
+                    results_charts::draw(&canvas, chart, &report.series, report.warmup_ms);
+                }
+            }
+        });
+    }
+    {
+        let redraws = redraws.clone();
+        use_effect_with((), move |_| {
+            use wasm_bindgen::JsCast;
+            let window = web_sys::window();
+            let counter = std::cell::Cell::new(0u32);
+            let on_resize = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                counter.set(counter.get().wrapping_add(1));
+                redraws.set(counter.get());
+            });
+            if let Some(w) = &window {
+                let _ = w
+                    .add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "resize",
+                        on_resize.as_ref().unchecked_ref(),
+                    );
+                }
+                drop(on_resize);
+            }
+        });
+    }
+    html! {
+        <div class="results-charts">
+            { for charts.iter().zip(refs).map(|(chart, node)| html! {
+                <figure class="chart" id={format!("chart-{}", chart.id)}>
+                    <figcaption class="chart-title">
+                        { chart.title }<span class="chart-unit">{ format!(" ({})", chart.unit) }</span>
+                    </figcaption>
+                    <canvas ref={node} class="chart-canvas" role="img"
+                            aria-label={format!("{} over simulated time", chart.title)} />
+                </figure>
+            }) }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NodeTableProps {
+    report: Rc<Report>,
+    seconds: f64,
+}
+
+/// Kind-specific figures of a node, one short phrase each.
+fn kind_details(node: &NodeReport) -> Vec<String> {
+    let mut details = Vec::new();
+    if let Some(cache) = &node.cache {
+        details.push(format!(
+            "hit ratio {}{}",
+            percent(cache.hit_ratio.value),
+            cache
+                .hit_ratio
+                .ci95
+                .map(|ci| format!(" ± {}", percent(ci)))
+                .unwrap_or_default()
+        ));
+        if cache.evictions.value > 0.0 {
+            details.push(format!("{} evictions", count(cache.evictions.value)));
+        }
+    }
+    if let Some(db) = &node.database {
+        if db.shard_queries.len() > 1 {
+            let shares: Vec<String> = db.shard_queries.iter().map(|q| count(q.value)).collect();
+            details.push(format!("queries per shard {}", shares.join(" / ")));
+        }
+        if db.reads_on_replicas.value > 0.0 {
+            details.push(format!(
+                "{} reads on replicas",
+                count(db.reads_on_replicas.value)
+            ));
+        }
+        if db.stale_reads.value > 0.0 {
+            details.push(format!("{} stale reads", count(db.stale_reads.value)));
+        }
+    }
+    if let Some(queue) = &node.queue {
+        details.push(format!(
+            "{} delivered, max depth {}",
+            count(queue.delivered.value),
+            count(queue.max_depth.value)
+        ));
+        if queue.dead_lettered.value > 0.0 {
+            details.push(format!(
+                "{} dead-lettered",
+                count(queue.dead_lettered.value)
+            ));
+        }
+        if queue.redeliveries.value > 0.0 {
+            details.push(format!("{} redeliveries", count(queue.redeliveries.value)));
+        }
+    }
+    if let Some(limiter) = &node.rate_limiter {
+        details.push(format!(
+            "{} admitted, {} rejected",
+            count(limiter.admitted.value),
+            count(limiter.rejected.value)
+        ));
+    }
+    if let Some(balancer) = &node.balancer {
+        let shares: Vec<String> = balancer
+            .iter()
+            .map(|(backend, sent)| format!("{backend} {}", count(sent.value)))
+            .collect();
+        if !shares.is_empty() {
+            details.push(format!("sent {}", shares.join(", ")));
+        }
+    }
+    details
+}
+
+fn kind_name(kind: &str) -> String {
+    kind.replace('_', " ")
+}
+
+#[function_component(NodeTable)]
+fn node_table(props: &NodeTableProps) -> Html {
+    let report = &props.report;
+    let rows = report.nodes.iter().map(|(id, node)| {
+        let label = if node.label.trim().is_empty() { id.clone() } else { node.label.clone() };
+        let failures = node.failures.total();
+        let details = kind_details(node);
+        html! {
+            <>
+                <tr data-node-id={id.clone()}>
+                    <th scope="row">
+                        <span class={classes!("kind-dot", format!("kind-{}", node.kind))} />
+                        <span class="node-label">{ label }</span>
+                    </th>
+                    <td class="kind">{ kind_name(&node.kind) }</td>
+                    <td data-col="arrivals">{ number(per_second(node.arrivals.value, props.seconds)) }</td>
+                    <td data-col="utilisation">{ percent(node.utilisation.value) }</td>
+                    <td data-col="queue">{ number(node.mean_queue_length.value) }</td>
+                    <td data-col="latency">{ number(node.latency.mean_ms.value) }</td>
+                    <td data-col="p99">{ number(node.latency.p99_ms.value) }</td>
+                    <td data-col="failures" class={classes!((failures > 0.0).then_some("has-failures"))}
+                        title={failure_summary(&node.failures).unwrap_or_default()}>
+                        { count(failures) }
+                    </td>
+                </tr>
+                if !details.is_empty() {
+                    <tr class="node-details" data-details-for={id.clone()}>
+                        <td colspan="8">{ details.join(" · ") }</td>
+                    </tr>
+                }
+            </>
+        }
+    });
+    html! {
+        <div class="results-table-wrap">
+            <table class="results-table" id="results-nodes">
+                <caption>{ "Nodes" }</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{ "Node" }</th>
+                        <th scope="col">{ "Kind" }</th>
+                        <th scope="col" class="num">{ "Arrivals/s" }</th>
+                        <th scope="col" class="num">{ "Utilisation" }</th>
+                        <th scope="col" class="num">{ "Mean queue" }</th>
+                        <th scope="col" class="num">{ "Mean latency (ms)" }</th>
+                        <th scope="col" class="num">{ "p99 (ms)" }</th>
+                        <th scope="col" class="num">{ "Failures" }</th>
+                    </tr>
+                </thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+        </div>
+    }
+}
+
+#[function_component(EdgeTable)]
+fn edge_table(props: &ReportProps) -> Html {
+    let busy: Vec<_> = props
+        .report
+        .edges
+        .iter()
+        .filter(|(_, e)| {
+            e.retries.value > 0.0
+                || e.timeouts.value > 0.0
+                || e.short_circuited.value > 0.0
+                || e.breaker_opened.value > 0.0
+        })
+        .collect();
+    if busy.is_empty() {
+        return html! {
+            <p class="results-note" id="results-edges-quiet">
+                { "No edge retried, timed out or tripped a breaker." }
+            </p>
+        };
+    }
+    html! {
+        <div class="results-table-wrap">
+            <table class="results-table" id="results-edges">
+                <caption>{ "Edges with retries, timeouts or breakers" }</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{ "Edge" }</th>
+                        <th scope="col" class="num">{ "Attempts" }</th>
+                        <th scope="col" class="num">{ "Retries" }</th>
+                        <th scope="col" class="num">{ "Timeouts" }</th>
+                        <th scope="col" class="num">{ "Short-circuited" }</th>
+                        <th scope="col" class="num">{ "Breaker opened" }</th>
+                        <th scope="col" class="num">{ "Breaker not closed" }</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    { for busy.into_iter().map(|(id, e)| html! {
+                        <tr data-edge-id={id.clone()}>
+                            <th scope="row">{ id.clone() }</th>
+                            <td>{ count(e.attempts.value) }</td>
+                            <td>{ count(e.retries.value) }</td>
+                            <td>{ count(e.timeouts.value) }</td>
+                            <td>{ count(e.short_circuited.value) }</td>
+                            <td>{ count(e.breaker_opened.value) }</td>
+                            <td>{ percent(e.breaker_open_fraction.value) }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use archsim_model::{CacheReport, DatabaseReport, QueueReport, RateLimiterReport};
+
+    #[test]
+    fn kind_details_name_what_each_special_kind_did() {
+        let cache = NodeReport {
+            cache: Some(CacheReport {
+                hit_ratio: Estimate {
+                    value: 0.9,
+                    ci95: Some(0.01),
+                },
+                ..CacheReport::default()
+            }),
+            ..NodeReport::default()
+        };
+        assert_eq!(kind_details(&cache), ["hit ratio 90.0% ± 1.0%"]);
+        let db = NodeReport {
+            database: Some(DatabaseReport {
+                shard_queries: vec![Estimate::exact(10.0), Estimate::exact(12.0)],
+                ..DatabaseReport::default()
+            }),
+            ..NodeReport::default()
+        };
+        assert_eq!(kind_details(&db), ["queries per shard 10 / 12"]);
+        let queue = NodeReport {
+            queue: Some(QueueReport {
+                delivered: Estimate::exact(5.0),
+                dead_lettered: Estimate::exact(2.0),
+                max_depth: Estimate::exact(3.0),
+                ..QueueReport::default()
+            }),
+            ..NodeReport::default()
+        };
+        assert_eq!(
+            kind_details(&queue),
+            ["5 delivered, max depth 3", "2 dead-lettered"]
+        );
+        let limiter = NodeReport {
+            rate_limiter: Some(RateLimiterReport {
+                admitted: Estimate::exact(7.0),
+                rejected: Estimate::exact(1.0),
+            }),
+            ..NodeReport::default()
+        };
+        assert_eq!(kind_details(&limiter), ["7 admitted, 1 rejected"]);
+        assert!(kind_details(&NodeReport::default()).is_empty());
+    }
+}

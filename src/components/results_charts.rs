@@ -1,0 +1,435 @@
+//! The time-series charts of a report, drawn with Canvas 2D: one line per series over simulated
+//! time, a shaded warm-up, value axis with round ticks, and a legend. The layout maths (which
+//! series, ticks, scales) is pure and tested natively; [`draw`] does the painting.
+
+use archsim_model::{Report, Series};
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+use super::results_format::{FAILURE_CAUSES, number};
+
+/// Colours that read on light and dark backgrounds alike.
+pub const PALETTE: [&str; 8] = [
+    "#3b82f6", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6", "#ec4899", "#14b8a6", "#a3a3a3",
+];
+
+/// One chart: what it shows and its lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// Stable id (`chart-<id>` is the canvas's id).
+    pub id: &'static str,
+    pub title: &'static str,
+    pub unit: &'static str,
+    pub lines: Vec<Line>,
+    /// Shown instead of an empty plot.
+    pub empty_text: &'static str,
+}
+
+/// One line: a value per bucket (None where there is nothing to show, drawn as a gap).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub label: String,
+    pub colour: &'static str,
+    pub values: Vec<Option<f64>>,
+}
+
+/// The four charts of a report: throughput and goodput, latency percentiles, failures by
+/// cause, utilisation per node.
+pub fn charts(report: &Report) -> Vec<Chart> {
+    let s = &report.series;
+    let per_s = |count: u64| count as f64 / (s.bucket_ms / 1000.0).max(f64::MIN_POSITIVE);
+    let buckets = s.t_ms.len();
+    let finished: Vec<Option<f64>> = (0..buckets)
+        .map(|i| Some(per_s(at(&s.succeeded, i) + at(&s.failed, i))))
+        .collect();
+    let goodput: Vec<Option<f64>> = (0..buckets)
+        .map(|i| Some(per_s(at(&s.succeeded, i))))
+        .collect();
+    // A bucket with no successful request has no latency to show.
+    let latency = |values: &Vec<f64>| -> Vec<Option<f64>> {
+        (0..buckets)
+            .map(|i| {
+                let v = values.get(i).copied().unwrap_or(f64::NAN);
+                (at(&s.succeeded, i) > 0 && v.is_finite()).then_some(v)
+            })
+            .collect()
+    };
+    let failures: Vec<Line> = FAILURE_CAUSES
+        .iter()
+        .enumerate()
+        .filter_map(|(k, (key, name))| {
+            let counts = s.failed_by_cause.get(*key)?;
+            counts.iter().any(|c| *c > 0).then(|| Line {
+                label: name.to_string(),
+                colour: PALETTE[(k + 3) % PALETTE.len()],
+                values: (0..buckets).map(|i| Some(per_s(at(counts, i)))).collect(),
+            })
+        })
+        .collect();
+    let utilisation: Vec<Line> = utilised_nodes(report)
+        .into_iter()
+        .enumerate()
+        .map(|(k, (label, values))| Line {
+            label,
+            colour: PALETTE[k % PALETTE.len()],
+            values: (0..buckets)
+                .map(|i| values.get(i).map(|u| u * 100.0))
+                .collect(),
+        })
+        .collect();
+    vec![
+        Chart {
+            id: "throughput",
+            title: "Throughput and goodput",
+            unit: "req/s",
+            lines: vec![
+                Line {
+                    label: "throughput".into(),
+                    colour: PALETTE[0],
+                    values: finished,
+                },
+                Line {
+                    label: "goodput".into(),
+                    colour: PALETTE[1],
+                    values: goodput,
+                },
+            ],
+            empty_text: "No requests finished.",
+        },
+        Chart {
+            id: "latency",
+            title: "Latency percentiles",
+            unit: "ms",
+            lines: vec![
+                Line {
+                    label: "p50".into(),
+                    colour: PALETTE[0],
+                    values: latency(&s.p50_ms),
+                },
+                Line {
+                    label: "p99".into(),
+                    colour: PALETTE[4],
+                    values: latency(&s.p99_ms),
+                },
+            ],
+            empty_text: "No request succeeded.",
+        },
+        Chart {
+            id: "failures",
+            title: "Failures by cause",
+            unit: "req/s",
+            lines: failures,
+            empty_text: "No failures.",
+        },
+        Chart {
+            id: "utilisation",
+            title: "Utilisation per node",
+            unit: "%",
+            lines: utilisation,
+            empty_text: "No node has workers to keep busy.",
+        },
+    ]
+}
+
+/// Nodes whose utilisation was ever above zero, by label (their id when unlabelled), at most
+/// [`PALETTE`]'s length of them, busiest first.
+fn utilised_nodes(report: &Report) -> Vec<(String, Vec<f64>)> {
+    let mut nodes: Vec<(String, f64, Vec<f64>)> = report
+        .series
+        .nodes
+        .iter()
+        .filter_map(|(id, series)| {
+            let peak = series.utilisation.iter().copied().fold(0.0, f64::max);
+            (peak > 0.0).then(|| {
+                let label = report
+                    .nodes
+                    .get(id)
+                    .map(|n| n.label.clone())
+                    .filter(|l| !l.trim().is_empty())
+                    .unwrap_or_else(|| id.clone());
+                let mean = report.nodes.get(id).map_or(peak, |n| n.utilisation.value);
+                (label, mean, series.utilisation.clone())
+            })
+        })
+        .collect();
+    nodes.sort_by(|a, b| b.1.total_cmp(&a.1));
+    nodes.truncate(PALETTE.len());
+    nodes.into_iter().map(|(l, _, v)| (l, v)).collect()
+}
+
+fn at(values: &[u64], i: usize) -> u64 {
+    values.get(i).copied().unwrap_or(0)
+}
+
+/// Round tick values from 0 to at least `max` (1-2-5 steps, about `count` of them).
+pub fn ticks(max: f64, count: usize) -> Vec<f64> {
+    let max = if max.is_finite() && max > 0.0 {
+        max
+    } else {
+        1.0
+    };
+    let raw_step = max / count.max(1) as f64;
+    let power = 10f64.powf(raw_step.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|s| *s >= raw_step)
+        .unwrap_or(10.0 * power);
+    let steps = (max / step).ceil().max(1.0) as usize;
+    (0..=steps).map(|k| k as f64 * step).collect()
+}
+
+/// The largest value of any line (0 when there is none).
+pub fn peak(lines: &[Line]) -> f64 {
+    lines
+        .iter()
+        .flat_map(|l| l.values.iter().flatten())
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+}
+
+/// Colours of the page's theme, read from its CSS variables.
+struct Theme {
+    text: String,
+    muted: String,
+    grid: String,
+    warmup: String,
+}
+
+fn theme(canvas: &HtmlCanvasElement) -> Theme {
+    let read = |name: &str, fallback: &str| -> String {
+        web_sys::window()
+            .and_then(|w| w.get_computed_style(canvas).ok().flatten())
+            .and_then(|style| style.get_property_value(name).ok())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| fallback.to_string())
+    };
+    Theme {
+        text: read("--text-2", "#5b6475"),
+        muted: read("--text-3", "#8a93a3"),
+        grid: read("--border", "#e1e5eb"),
+        warmup: read("--panel-2", "#f2f4f7"),
+    }
+}
+
+/// Paints `chart` of `series` on `canvas`, sized to the canvas's box at the screen's pixel
+/// density.
+pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_ms: f64) {
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let ratio = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(1.0);
+    let width = f64::from(canvas.client_width().max(200));
+    let height = f64::from(canvas.client_height().max(120));
+    canvas.set_width((width * ratio) as u32);
+    canvas.set_height((height * ratio) as u32);
+    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, width, height);
+    let theme = theme(canvas);
+    let font = "11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+    ctx.set_font(font);
+
+    // Plot area: room for the value labels on the left, the legend on top, time below.
+    let (left, right, top, bottom) = (44.0, width - 10.0, 24.0, height - 22.0);
+    let buckets = series.t_ms.len();
+    let end_ms = series
+        .t_ms
+        .last()
+        .map_or(1.0, |t| t + series.bucket_ms)
+        .max(1.0);
+    let x_of = |t_ms: f64| left + (t_ms / end_ms) * (right - left);
+
+    // Warm-up, shaded: the summary figures leave it out.
+    if warmup_ms > 0.0 && buckets > 0 {
+        ctx.set_fill_style_str(&theme.warmup);
+        ctx.fill_rect(left, top, x_of(warmup_ms.min(end_ms)) - left, bottom - top);
+        ctx.set_fill_style_str(&theme.muted);
+        ctx.set_text_align("left");
+        ctx.set_text_baseline("top");
+        let _ = ctx.fill_text("warm-up", left + 4.0, top + 3.0);
+    }
+
+    let tick_values = ticks(peak(&chart.lines) * 1.05, 4);
+    let top_value = tick_values.last().copied().unwrap_or(1.0);
+    let y_of = |v: f64| bottom - (v / top_value) * (bottom - top);
+    ctx.set_line_width(1.0);
+    ctx.set_text_align("right");
+    ctx.set_text_baseline("middle");
+    for value in &tick_values {
+        let y = y_of(*value).round() + 0.5;
+        ctx.set_stroke_style_str(&theme.grid);
+        ctx.begin_path();
+        ctx.move_to(left, y);
+        ctx.line_to(right, y);
+        ctx.stroke();
+        ctx.set_fill_style_str(&theme.muted);
+        let _ = ctx.fill_text(&number(*value), left - 6.0, y);
+    }
+    // Time axis: seconds at round steps.
+    ctx.set_text_align("center");
+    ctx.set_text_baseline("top");
+    for t_s in ticks(end_ms / 1000.0, 6) {
+        let t_ms = t_s * 1000.0;
+        if t_ms > end_ms + 1e-9 {
+            break;
+        }
+        let _ = ctx.fill_text(&format!("{} s", number(t_s)), x_of(t_ms), bottom + 5.0);
+    }
+
+    if chart.lines.is_empty() || buckets == 0 {
+        ctx.set_fill_style_str(&theme.text);
+        ctx.set_text_baseline("middle");
+        let _ = ctx.fill_text(
+            if buckets == 0 {
+                "No time series."
+            } else {
+                chart.empty_text
+            },
+            (left + right) / 2.0,
+            (top + bottom) / 2.0,
+        );
+        return;
+    }
+
+    // Lines, each point at the middle of its bucket; gaps where there is no value.
+    ctx.set_line_width(1.75);
+    ctx.set_line_join("round");
+    for line in &chart.lines {
+        ctx.set_stroke_style_str(line.colour);
+        ctx.begin_path();
+        let mut pen_down = false;
+        for (i, value) in line.values.iter().enumerate().take(buckets) {
+            let Some(v) = value.filter(|v| v.is_finite()) else {
+                pen_down = false;
+                continue;
+            };
+            let (x, y) = (x_of(series.t_ms[i] + series.bucket_ms / 2.0), y_of(v));
+            if pen_down {
+                ctx.line_to(x, y);
+            } else {
+                ctx.move_to(x, y);
+                pen_down = true;
+            }
+        }
+        ctx.stroke();
+    }
+
+    // Legend along the top, right-aligned.
+    ctx.set_text_align("left");
+    ctx.set_text_baseline("middle");
+    let mut x = right;
+    for line in chart.lines.iter().rev() {
+        // About 6 px per character at 11 px (measuring would need another web-sys feature).
+        let text_width = line.label.chars().count() as f64 * 6.2;
+        x -= text_width + 24.0;
+        ctx.set_fill_style_str(line.colour);
+        ctx.fill_rect(x, 9.0, 12.0, 3.0);
+        ctx.set_fill_style_str(&theme.text);
+        let _ = ctx.fill_text(&line.label, x + 16.0, 11.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use archsim_model::{NodeReport, NodeSeries};
+
+    #[test]
+    fn ticks_are_round_and_cover_the_maximum() {
+        assert_eq!(ticks(84.0, 4), vec![0.0, 50.0, 100.0]);
+        assert_eq!(ticks(230.0, 4), vec![0.0, 100.0, 200.0, 300.0]);
+        let small = ticks(0.8, 4);
+        assert_eq!(small.len(), 5);
+        assert!((small[4] - 0.8).abs() < 1e-12 && (small[1] - 0.2).abs() < 1e-12);
+        assert_eq!(ticks(0.0, 4), vec![0.0, 0.5, 1.0]);
+        assert_eq!(ticks(f64::NAN, 4), vec![0.0, 0.5, 1.0]);
+    }
+
+    fn report() -> Report {
+        let mut report = Report::default();
+        let s = &mut report.series;
+        s.bucket_ms = 500.0;
+        s.t_ms = vec![0.0, 500.0, 1000.0];
+        s.succeeded = vec![40, 0, 38];
+        s.failed = vec![2, 1, 0];
+        s.p50_ms = vec![30.0, 0.0, 35.0];
+        s.p99_ms = vec![200.0, 0.0, 250.0];
+        s.failed_by_cause.insert("timeout".into(), vec![2, 1, 0]);
+        s.failed_by_cause.insert("error".into(), vec![0, 0, 0]);
+        s.nodes.insert(
+            "idle".into(),
+            NodeSeries {
+                utilisation: vec![0.0; 3],
+                ..NodeSeries::default()
+            },
+        );
+        s.nodes.insert(
+            "server".into(),
+            NodeSeries {
+                utilisation: vec![0.8, 0.7, 0.9],
+                ..NodeSeries::default()
+            },
+        );
+        report.nodes.insert(
+            "server".into(),
+            NodeReport {
+                label: "M/M/1 server".into(),
+                ..NodeReport::default()
+            },
+        );
+        report
+    }
+
+    #[test]
+    fn rates_are_per_second_and_latency_gaps_where_nothing_succeeded() {
+        let charts = charts(&report());
+        let ids: Vec<&str> = charts.iter().map(|c| c.id).collect();
+        assert_eq!(ids, ["throughput", "latency", "failures", "utilisation"]);
+        assert_eq!(
+            charts[0].lines[0].values,
+            vec![Some(84.0), Some(2.0), Some(76.0)]
+        );
+        assert_eq!(
+            charts[0].lines[1].values,
+            vec![Some(80.0), Some(0.0), Some(76.0)]
+        );
+        assert_eq!(
+            charts[1].lines[0].values,
+            vec![Some(30.0), None, Some(35.0)]
+        );
+    }
+
+    #[test]
+    fn only_causes_and_nodes_with_something_to_show_get_lines() {
+        let charts = charts(&report());
+        let failure_labels: Vec<&str> = charts[2].lines.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(failure_labels, ["timeouts"]);
+        assert_eq!(
+            charts[2].lines[0].values,
+            vec![Some(4.0), Some(2.0), Some(0.0)]
+        );
+        let utilisation = &charts[3].lines;
+        assert_eq!(utilisation.len(), 1);
+        assert_eq!(utilisation[0].label, "M/M/1 server");
+        assert_eq!(utilisation[0].values[0], Some(80.0));
+    }
+
+    #[test]
+    fn peak_ignores_gaps() {
+        let lines = vec![Line {
+            label: "x".into(),
+            colour: PALETTE[0],
+            values: vec![None, Some(3.0), Some(f64::NAN), Some(2.0)],
+        }];
+        assert_eq!(peak(&lines), 3.0);
+    }
+}

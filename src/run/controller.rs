@@ -1,0 +1,250 @@
+//! The run as the page sees it: nothing yet, under way (with progress), or over (a report, a
+//! failure, or stopped by the person). A `yew::Reducible`, driven by the run bar and by the
+//! worker's messages.
+//!
+//! Every run has an id; a message about any other run (a late message from a worker that was
+//! stopped) is ignored, so a stopped run can never overwrite a newer one.
+
+use std::rc::Rc;
+
+use archsim_model::{Design, Report};
+use yew::Reducible;
+
+use super::protocol::{FromWorker, RunProgress};
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunState {
+    /// The id the next run gets.
+    pub next_run_id: u32,
+    /// The run under way, if any.
+    pub active: Option<ActiveRun>,
+    /// The last report (kept while a new run is under way, until the new one replaces it).
+    pub result: Option<RunResult>,
+    /// How the last run ended, when it did not end with a report.
+    pub message: Option<RunMessage>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActiveRun {
+    pub run_id: u32,
+    /// The design being run.
+    pub design: Rc<Design>,
+    pub replications: u32,
+    /// None until the worker reports (it may still be loading).
+    pub progress: Option<RunProgress>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    pub report: Rc<Report>,
+    /// The design the report belongs to (to tell when the editor has moved on from it).
+    pub design: Rc<Design>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunMessage {
+    /// The person stopped the run; its partial results were discarded.
+    Stopped,
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunAction {
+    /// A run was sent to the worker under `run_id` (taken from [`RunState::next_run_id`]).
+    Started {
+        run_id: u32,
+        design: Rc<Design>,
+        replications: u32,
+    },
+    /// A message from the worker.
+    Reply(FromWorker),
+    /// The worker itself broke (failed to load, or crashed): the run under way, if any, failed.
+    WorkerBroke { message: String },
+    /// The person pressed Stop: the worker was terminated.
+    Stop,
+    /// The person pressed Reset: forget the results.
+    Reset,
+}
+
+impl RunState {
+    pub fn is_running(&self) -> bool {
+        self.active.is_some()
+    }
+
+    /// The state after `action` (the pure form of [`Reducible::reduce`]).
+    pub fn after(&self, action: RunAction) -> RunState {
+        let mut next = self.clone();
+        match action {
+            RunAction::Started {
+                run_id,
+                design,
+                replications,
+            } => {
+                next.next_run_id = run_id.wrapping_add(1);
+                next.active = Some(ActiveRun {
+                    run_id,
+                    design,
+                    replications,
+                    progress: None,
+                });
+                next.message = None;
+            }
+            RunAction::Reply(FromWorker::Ready) => {}
+            RunAction::Reply(FromWorker::Progress(progress)) => {
+                if let Some(active) = next.active.as_mut().filter(|a| a.run_id == progress.run_id) {
+                    active.progress = Some(progress);
+                }
+            }
+            RunAction::Reply(FromWorker::Finished { run_id, report }) => {
+                if let Some(active) = next.take_active(run_id) {
+                    next.result = Some(RunResult {
+                        report: Rc::new(*report),
+                        design: active.design,
+                    });
+                    next.message = None;
+                }
+            }
+            RunAction::Reply(FromWorker::Failed { run_id, message }) => {
+                if next.take_active(run_id).is_some() {
+                    next.message = Some(RunMessage::Failed(message));
+                }
+            }
+            RunAction::WorkerBroke { message } => {
+                if next.active.take().is_some() {
+                    next.message = Some(RunMessage::Failed(message));
+                }
+            }
+            RunAction::Stop => {
+                if next.active.take().is_some() {
+                    next.message = Some(RunMessage::Stopped);
+                }
+            }
+            RunAction::Reset => {
+                next.active = None;
+                next.result = None;
+                next.message = None;
+            }
+        }
+        next
+    }
+
+    /// Ends the active run if it is `run_id`.
+    fn take_active(&mut self, run_id: u32) -> Option<ActiveRun> {
+        if self.active.as_ref().is_some_and(|a| a.run_id == run_id) {
+            self.active.take()
+        } else {
+            None
+        }
+    }
+}
+
+impl Reducible for RunState {
+    type Action = RunAction;
+
+    fn reduce(self: Rc<Self>, action: RunAction) -> Rc<Self> {
+        Rc::new(self.after(action))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn design(name: &str) -> Rc<Design> {
+        Rc::new(Design {
+            name: name.into(),
+            ..Design::default()
+        })
+    }
+
+    fn started(state: &RunState, revision: u64) -> RunState {
+        state.after(RunAction::Started {
+            run_id: state.next_run_id,
+            design: design(&format!("revision {revision}")),
+            replications: 2,
+        })
+    }
+
+    fn progress(run_id: u32, fraction: f64) -> RunAction {
+        RunAction::Reply(FromWorker::Progress(RunProgress {
+            run_id,
+            replication: 0,
+            replications: 2,
+            fraction,
+        }))
+    }
+
+    fn finished(run_id: u32, name: &str) -> RunAction {
+        RunAction::Reply(FromWorker::Finished {
+            run_id,
+            report: Box::new(Report {
+                design_name: name.into(),
+                ..Report::default()
+            }),
+        })
+    }
+
+    #[test]
+    fn a_run_goes_from_progress_to_its_report() {
+        let state = started(&RunState::default(), 4);
+        assert!(state.is_running());
+        let state = state.after(progress(0, 0.5));
+        assert_eq!(
+            state.active.as_ref().unwrap().progress.unwrap().fraction,
+            0.5
+        );
+        let state = state.after(finished(0, "A"));
+        assert!(!state.is_running());
+        let result = state.result.unwrap();
+        assert_eq!(result.report.design_name, "A");
+        assert_eq!(result.design.name, "revision 4");
+    }
+
+    #[test]
+    fn messages_from_a_stopped_run_are_ignored() {
+        let first = started(&RunState::default(), 1);
+        let stopped = first.after(RunAction::Stop);
+        assert_eq!(stopped.message, Some(RunMessage::Stopped));
+        assert!(!stopped.is_running());
+        let second = started(&stopped, 2);
+        assert_eq!(second.message, None);
+        // The first run's late messages change nothing.
+        let late = second.after(progress(0, 0.9)).after(finished(0, "old"));
+        assert_eq!(late, second);
+        let done = late.after(finished(1, "new"));
+        assert_eq!(done.result.unwrap().report.design_name, "new");
+    }
+
+    #[test]
+    fn the_previous_report_stays_until_a_new_one_arrives() {
+        let done = started(&RunState::default(), 1).after(finished(0, "first"));
+        let running = started(&done, 2);
+        assert_eq!(running.result.as_ref().unwrap().report.design_name, "first");
+        let failed = running.after(RunAction::WorkerBroke {
+            message: "out of memory".into(),
+        });
+        assert_eq!(
+            failed.message,
+            Some(RunMessage::Failed("out of memory".into()))
+        );
+        assert_eq!(failed.result.unwrap().report.design_name, "first");
+    }
+
+    #[test]
+    fn reset_forgets_results_and_messages() {
+        let done = started(&RunState::default(), 1)
+            .after(finished(0, "x"))
+            .after(RunAction::Reset);
+        assert_eq!(done.result, None);
+        assert_eq!(done.message, None);
+        assert_eq!(done.next_run_id, 1, "ids are never reused");
+    }
+
+    #[test]
+    fn stop_without_a_run_says_nothing() {
+        assert_eq!(
+            RunState::default().after(RunAction::Stop),
+            RunState::default()
+        );
+    }
+}

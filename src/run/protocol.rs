@@ -1,0 +1,272 @@
+//! The messages between the page and the run worker.
+//!
+//! Each message is one JSON text (`{"type": …, …}`) posted with `postMessage`. Plain text keeps
+//! the boundary simple and inspectable; the only structured payloads are the model's own
+//! serializable types (the design and the report), so this module builds and reads JSON values
+//! by hand rather than deriving serde (only `archsim-model` derives serde).
+
+use archsim_model::Report;
+use serde_json::{Value, json};
+
+/// The worker's loader script (trunk writes it for the `data-type="worker" data-loader-shim` link in
+/// `index.html`; it loads `archsim-worker.js` and its WASM),
+/// relative to the page.
+pub const WORKER_SCRIPT: &str = "./archsim-worker_loader.js";
+
+/// From the page to the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToWorker {
+    /// Run this design (JSON text, as exported) and report under `run_id`.
+    Start { run_id: u32, design_json: String },
+}
+
+/// From the worker to the page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FromWorker {
+    /// The worker's module is loaded and it listens; messages sent before this could be lost.
+    Ready,
+    Progress(RunProgress),
+    Finished {
+        run_id: u32,
+        report: Box<Report>,
+    },
+    Failed {
+        run_id: u32,
+        message: String,
+    },
+}
+
+/// How far a run has come.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunProgress {
+    pub run_id: u32,
+    /// Zero-based index of the replication under way.
+    pub replication: u32,
+    pub replications: u32,
+    /// Fraction of this replication's simulated time done, `0..=1`.
+    pub fraction: f64,
+}
+
+impl RunProgress {
+    /// Fraction of the whole run done (all replications), `0..=1`.
+    pub fn overall(&self) -> f64 {
+        let replications = self.replications.max(1) as f64;
+        ((self.replication as f64 + self.fraction.clamp(0.0, 1.0)) / replications).clamp(0.0, 1.0)
+    }
+}
+
+impl ToWorker {
+    pub fn to_json(&self) -> String {
+        match self {
+            ToWorker::Start {
+                run_id,
+                design_json,
+            } => json!({ "type": "start", "run_id": run_id, "design": design_json }).to_string(),
+        }
+    }
+
+    pub fn from_json(text: &str) -> Result<ToWorker, String> {
+        let value = parse_object(text)?;
+        match message_type(&value)? {
+            "start" => Ok(ToWorker::Start {
+                run_id: run_id(&value)?,
+                design_json: value
+                    .get("design")
+                    .and_then(Value::as_str)
+                    .ok_or("the start message has no \"design\" text")?
+                    .to_string(),
+            }),
+            other => Err(format!("unknown message type \"{other}\"")),
+        }
+    }
+}
+
+impl FromWorker {
+    pub fn to_json(&self) -> String {
+        let value = match self {
+            FromWorker::Ready => json!({ "type": "ready" }),
+            FromWorker::Progress(p) => json!({
+                "type": "progress",
+                "run_id": p.run_id,
+                "replication": p.replication,
+                "replications": p.replications,
+                "fraction": p.fraction,
+            }),
+            FromWorker::Finished { run_id, report } => json!({
+                "type": "finished",
+                "run_id": run_id,
+                "report": serde_json::to_value(report.as_ref()).unwrap_or(Value::Null),
+            }),
+            FromWorker::Failed { run_id, message } => {
+                json!({ "type": "failed", "run_id": run_id, "message": message })
+            }
+        };
+        value.to_string()
+    }
+
+    pub fn from_json(text: &str) -> Result<FromWorker, String> {
+        let mut value = parse_object(text)?;
+        match message_type(&value)? {
+            "ready" => Ok(FromWorker::Ready),
+            "progress" => Ok(FromWorker::Progress(RunProgress {
+                run_id: run_id(&value)?,
+                replication: whole(&value, "replication")?,
+                replications: whole(&value, "replications")?,
+                fraction: value
+                    .get("fraction")
+                    .and_then(Value::as_f64)
+                    .ok_or("the progress message has no \"fraction\"")?,
+            })),
+            "finished" => {
+                let run_id = run_id(&value)?;
+                let report_value = value
+                    .get_mut("report")
+                    .map(Value::take)
+                    .ok_or("the finished message has no \"report\"")?;
+                let report: Report = serde_json::from_value(report_value)
+                    .map_err(|e| format!("the report could not be read: {e}"))?;
+                Ok(FromWorker::Finished {
+                    run_id,
+                    report: Box::new(report),
+                })
+            }
+            "failed" => Ok(FromWorker::Failed {
+                run_id: run_id(&value)?,
+                message: value
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("the run failed")
+                    .to_string(),
+            }),
+            other => Err(format!("unknown message type \"{other}\"")),
+        }
+    }
+}
+
+fn parse_object(text: &str) -> Result<Value, String> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format!("the message is not JSON ({e})"))?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err("the message is not a JSON object".to_string())
+    }
+}
+
+fn message_type(value: &Value) -> Result<&str, String> {
+    value
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| "the message has no \"type\"".to_string())
+}
+
+fn run_id(value: &Value) -> Result<u32, String> {
+    whole(value, "run_id")
+}
+
+fn whole(value: &Value, field: &str) -> Result<u32, String> {
+    value
+        .get(field)
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| format!("the message's \"{field}\" is missing or not a whole number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use archsim_model::Estimate;
+
+    #[test]
+    fn start_message_round_trips() {
+        let message = ToWorker::Start {
+            run_id: 7,
+            design_json: "{\"version\": 1}".into(),
+        };
+        assert_eq!(ToWorker::from_json(&message.to_json()), Ok(message));
+    }
+
+    #[test]
+    fn every_worker_message_round_trips() {
+        let mut report = Report {
+            design_name: "M/M/1".into(),
+            ..Report::default()
+        };
+        report.overall.throughput_rps = Estimate {
+            value: 80.25,
+            ci95: Some(1.5),
+        };
+        let messages = [
+            FromWorker::Ready,
+            FromWorker::Progress(RunProgress {
+                run_id: 3,
+                replication: 1,
+                replications: 4,
+                fraction: 0.5,
+            }),
+            FromWorker::Finished {
+                run_id: 3,
+                report: Box::new(report),
+            },
+            FromWorker::Failed {
+                run_id: 3,
+                message: "the design is invalid".into(),
+            },
+        ];
+        for message in messages {
+            assert_eq!(FromWorker::from_json(&message.to_json()), Ok(message));
+        }
+    }
+
+    #[test]
+    fn malformed_messages_say_what_is_wrong() {
+        assert!(
+            FromWorker::from_json("not json")
+                .unwrap_err()
+                .contains("not JSON")
+        );
+        assert!(
+            FromWorker::from_json("[1]")
+                .unwrap_err()
+                .contains("not a JSON object")
+        );
+        assert!(
+            FromWorker::from_json("{}")
+                .unwrap_err()
+                .contains("\"type\"")
+        );
+        assert!(
+            FromWorker::from_json(r#"{"type":"progress","run_id":-1}"#)
+                .unwrap_err()
+                .contains("run_id")
+        );
+        assert!(
+            ToWorker::from_json(r#"{"type":"start","run_id":1}"#)
+                .unwrap_err()
+                .contains("design")
+        );
+        assert!(
+            ToWorker::from_json(r#"{"type":"explode"}"#)
+                .unwrap_err()
+                .contains("explode")
+        );
+    }
+
+    #[test]
+    fn overall_progress_counts_finished_replications() {
+        let progress = RunProgress {
+            run_id: 1,
+            replication: 1,
+            replications: 4,
+            fraction: 0.5,
+        };
+        assert!((progress.overall() - 0.375).abs() < 1e-12);
+        let odd = RunProgress {
+            replications: 0,
+            replication: 0,
+            fraction: 2.0,
+            ..progress
+        };
+        assert_eq!(odd.overall(), 1.0);
+    }
+}

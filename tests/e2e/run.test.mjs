@@ -1,0 +1,190 @@
+// Running a design: the M/M/1 template runs in the Web Worker and its results agree with
+// queueing theory, the page stays responsive while a long run is under way, Stop ends it, an
+// edit marks the results as from an earlier version, Reset clears them. Also: a shared link
+// opened over autosaved work keeps that work as a backup that one click restores.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openApp } from './harness.mjs';
+import { autosavedDesign, canvasNodes, clickEmptyCanvas, nodeCentre } from './editor-helpers.mjs';
+
+const VIEWPORT = { width: 1400, height: 1000 };
+const field = (page, path) => page.locator(`#properties [data-path="${path}"]`);
+
+let app;
+before(async () => {
+  app = await openApp({ viewport: VIEWPORT });
+});
+after(async () => {
+  await app?.close();
+});
+
+async function loadTemplate(page, id) {
+  await page.click('#templates-button');
+  await page.click(`#templates-menu [data-template="${id}"]`);
+  await page.locator('#templates-menu').waitFor({ state: 'detached' }).catch(() => {});
+}
+
+/** The number shown for a summary figure ("80.1" → 80.1). */
+async function figure(page, id) {
+  const text = await page.locator(`#results [data-figure="${id}"] .figure-number`).textContent();
+  return Number(text.replace(/,/g, ''));
+}
+
+test('the M/M/1 template runs in the worker and agrees with queueing theory', async () => {
+  const { page } = app;
+  await loadTemplate(page, 'mm1');
+  await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 2);
+  const run = page.locator('#run-button');
+  await page.locator('#run-status.is-ready').waitFor();
+  assert.equal(await run.isEnabled(), true, 'a valid design can run');
+  assert.equal(await page.locator('#stop-button').isEnabled(), false);
+  await run.click();
+  await page.locator('#results.has-report').waitFor({ timeout: 60_000 });
+
+  // λ = 80/s, μ = 100/s: throughput 80/s, W = 1/(μ − λ) = 50 ms, utilisation 80%.
+  const throughput = await figure(page, 'throughput');
+  const meanLatency = await figure(page, 'latency-mean');
+  assert.ok(Math.abs(throughput - 80) < 3, `throughput ${throughput} req/s, want about 80`);
+  assert.ok(meanLatency > 38 && meanLatency < 62, `mean latency ${meanLatency} ms, want about 50`);
+  const p99 = await figure(page, 'latency-p99');
+  assert.ok(p99 > 170 && p99 < 300, `p99 ${p99} ms, want about 230 (W ln 100)`);
+  // Confidence half-widths are shown (batch means of a single run).
+  assert.match(await page.locator('#results [data-figure="throughput"] .figure-ci').textContent(), /^± \d/);
+  const utilisation = await page.locator('#results-nodes tr[data-node-id="server"] [data-col="utilisation"]').textContent();
+  assert.ok(Math.abs(parseFloat(utilisation) - 80) < 4, `server utilisation ${utilisation}, want about 80%`);
+  assert.equal(await page.locator('#results-failures').textContent(), 'No request failed.');
+  assert.match(await page.locator('#results-meta').textContent(), /M\/M\/1 queue · 200 s simulated/);
+  assert.equal(await page.locator('#results-stale').count(), 0, 'fresh results are not stale');
+
+  // Four charts, each a drawn canvas (not blank).
+  for (const id of ['throughput', 'latency', 'failures', 'utilisation']) {
+    const inked = await page.$eval(`#chart-${id} canvas`, (canvas) => {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+      return painted;
+    });
+    assert.ok(inked > 500, `chart ${id} looks empty (${inked} painted pixels)`);
+  }
+  await page.locator('#results').evaluate((el) => el.scrollTo(0, 0));
+  await app.screenshot('run-results');
+  app.assertNoProblems('running the M/M/1 template');
+});
+
+test('moving a node keeps the results current; changing a parameter marks them stale', async () => {
+  const { page } = app;
+  const server = await nodeCentre(page, 'server');
+  await page.mouse.click(server.x, server.y);
+  await page.keyboard.press('ArrowRight');
+  await page.waitForTimeout(100);
+  assert.equal(await page.locator('#results-stale').count(), 0, 'a move changes nothing simulated');
+  await field(page, 'nodes[1].params.workers').fill('2');
+  await page.locator('#results-stale').waitFor();
+  assert.match(await page.locator('#results-stale').textContent(), /earlier version of the design/);
+  // Undo brings the design the results belong to back.
+  await clickEmptyCanvas(page);
+  await page.keyboard.press('Control+z');
+  await page.locator('#results-stale').waitFor({ state: 'detached' });
+  app.assertNoProblems('staleness');
+});
+
+test('the page stays responsive during a long run, and Stop ends it', async () => {
+  const { page } = app;
+  await clickEmptyCanvas(page);
+  // 100 000 s of simulated time: eight million requests, far longer than this test waits.
+  await field(page, 'run.duration_ms').fill('100000000');
+  await clickEmptyCanvas(page);
+  assert.equal((await autosavedDesign(page)).run.duration_ms, 100000000);
+  await page.click('#run-button');
+  await page.locator('#run-status.is-running').waitFor();
+  await page.waitForFunction(() => /% of simulated time/.test(document.querySelector('#run-status').textContent));
+  assert.equal(await page.locator('#run-button').isEnabled(), false, 'one run at a time');
+
+  // While the worker is busy, the page keeps painting frames and answering clicks.
+  const frames = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        let count = 0;
+        const start = performance.now();
+        const tick = () => {
+          count++;
+          if (performance.now() - start < 1000) requestAnimationFrame(tick);
+          else resolve(count);
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+  assert.ok(frames >= 20, `only ${frames} animation frames in a second while running`);
+  const zoomBefore = await page.locator('#zoom-level').textContent();
+  await page.click('#zoom-in', { timeout: 2000 });
+  await page.waitForFunction((before) => document.querySelector('#zoom-level').textContent !== before, zoomBefore, {
+    timeout: 2000,
+  });
+  assert.equal(await page.locator('#run-status.is-running').count(), 1, 'still running after the clicks');
+  const progressBefore = Number(await page.locator('#run-progress').getAttribute('aria-valuenow'));
+  await page.screenshot({ path: 'target/e2e/run-progress.png' });
+
+  await page.click('#stop-button');
+  await page.locator('#run-status', { hasText: 'Stopped' }).waitFor();
+  assert.equal(await page.locator('#run-progress').count(), 0);
+  assert.equal(await page.locator('#run-button').isEnabled(), true);
+  assert.equal(await page.locator('#stop-button').isEnabled(), false);
+  assert.ok(progressBefore < 100, 'the run was stopped part way');
+  // The earlier report is still there, and marked stale (the duration changed since).
+  await page.locator('#results-stale').waitFor();
+  app.assertNoProblems('stopping a run');
+});
+
+test('Reset clears the results', async () => {
+  const { page } = app;
+  await page.click('#reset-button');
+  await page.locator('#results .results-empty').waitFor();
+  assert.equal(await page.locator('#results.has-report').count(), 0);
+  assert.match(await page.locator('#run-status').textContent(), /Ready to run/);
+  app.assertNoProblems('reset');
+});
+
+test('a shared link over autosaved work keeps that work, and one click restores it', async () => {
+  const fresh = await openApp({ viewport: VIEWPORT });
+  try {
+    const { page } = fresh;
+    // The link: the tandem template's share URL.
+    await loadTemplate(page, 'tandem');
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length >= 2);
+    const linkedIds = (await canvasNodes(page)).map((n) => n.id);
+    await page.click('#share-button');
+    const shareUrl = await page.locator('#share-url').inputValue();
+    await page.keyboard.press('Escape');
+    // The work in progress: M/M/1, autosaved.
+    await loadTemplate(page, 'mm1');
+    await page.waitForFunction(() => document.querySelector('#canvas .node[data-node-id="server"]'));
+    const work = await autosavedDesign(page);
+    assert.equal(work.name, 'M/M/1 queue');
+
+    // Opening the link in a new page load keeps the work aside and offers it back.
+    await page.goto('about:blank');
+    await fresh.goto(shareUrl);
+    await page.locator('#restore-notice').waitFor();
+    assert.deepEqual((await canvasNodes(page)).map((n) => n.id), linkedIds);
+    const backup = await page.evaluate(() => localStorage.getItem('archsim.autosave.backup.v1'));
+    assert.ok(backup, 'the previous work was kept in local storage');
+    assert.deepEqual(JSON.parse(backup).design, work);
+    await fresh.screenshot('run-share-restore-offer');
+
+    // It survives a reload (the link left the address bar; the backup is in storage).
+    await page.click('#restore-previous');
+    await page.waitForFunction(() => document.querySelector('#canvas .node[data-node-id="server"]'));
+    assert.deepEqual(await autosavedDesign(page), work);
+    assert.equal(await page.locator('#restore-notice').count(), 0);
+    // Restoring is one undo step: Ctrl+Z brings the link's design back.
+    await clickEmptyCanvas(page);
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('#canvas .node').length === n,
+      linkedIds.length,
+    );
+    fresh.assertNoProblems('restoring the work a link replaced');
+  } finally {
+    await fresh.close();
+  }
+});
