@@ -10,6 +10,12 @@
 //! change, in integer nanoseconds. Latency sums are kept exactly too (u128 nanoseconds), so mean
 //! latencies carry no histogram quantisation; percentiles come from HDR histograms with 3
 //! significant digits, recorded in microseconds.
+//!
+//! A latency belongs to several periods at once (the summary, a batch, a time-series bucket), so
+//! the hot path does not record it into each period's HDR histogram: it counts it once in a
+//! [`PendingLatencies`], a flat array indexed exactly as the HDR histograms index their buckets,
+//! which the simulation flushes into every period's histogram at each period boundary. The
+//! histograms end up with the very same counts, so every percentile is unchanged.
 
 use hdrhistogram::Histogram;
 
@@ -236,13 +242,20 @@ impl Default for LatencyStats {
 }
 
 impl LatencyStats {
-    #[inline]
+    #[cfg(test)]
     pub fn record(&mut self, latency_ns: u64) {
         let micros = latency_ns / 1_000;
         if self.histogram.record(micros).is_err() {
             self.histogram.saturating_record(micros);
         }
         self.max_ns = self.max_ns.max(latency_ns);
+    }
+
+    /// `count` latencies of `micros` µs each (their exact maximum is tracked by the caller).
+    fn record_many(&mut self, micros: u64, count: u64) {
+        if self.histogram.record_n(micros, count).is_err() {
+            self.histogram.saturating_record_n(micros, count);
+        }
     }
 
     pub fn reset(&mut self) {
@@ -271,9 +284,150 @@ impl LatencyStats {
     }
 }
 
+/// Latencies (and their maximum) recorded since the last flush, counted per HDR bucket.
+///
+/// The bucket of a value is the one `Histogram::<u64>::new(3)` (lowest discernible value 1,
+/// 3 significant digits) puts it in: 2048 sub-buckets of width 1 for values below 2048, then,
+/// for each further power of two, 1024 sub-buckets twice as wide as the previous power's.
+/// Flushing records each bucket's count at the bucket's lowest value, which the histogram puts
+/// back into that same bucket, so the histogram's counts (and therefore its quantiles) are
+/// exactly those of recording every value in it directly. A test checks the bucket mapping
+/// against the `hdrhistogram` crate.
+#[derive(Debug, Clone, Default)]
+pub struct PendingLatencies {
+    counts: Vec<u64>,
+    /// Range of indices that may be non-zero: `touched_from..touched_to`.
+    touched_from: usize,
+    touched_to: usize,
+    max_ns: u64,
+}
+
+/// log2 of the number of sub-buckets in each bucket above the first (1024).
+const HALF_SUB_BUCKETS_LOG2: u32 = 10;
+const HALF_SUB_BUCKETS: u64 = 1 << HALF_SUB_BUCKETS_LOG2;
+/// All values below 2048 share the first bucket, at a resolution of 1.
+const FIRST_BUCKET_MASK: u64 = (2 * HALF_SUB_BUCKETS) - 1;
+/// Leading zeros of `FIRST_BUCKET_MASK`: values with as many lie in bucket 0.
+const FIRST_BUCKET_LEADING_ZEROS: u32 = FIRST_BUCKET_MASK.leading_zeros();
+
+/// Index of `value`'s bucket in an HDR histogram of 3 significant digits from 1.
+#[inline]
+fn hdr_index(value: u64) -> usize {
+    let bucket = FIRST_BUCKET_LEADING_ZEROS - (value | FIRST_BUCKET_MASK).leading_zeros();
+    let sub_bucket = value >> bucket;
+    (((bucket as u64 + 1) << HALF_SUB_BUCKETS_LOG2) + sub_bucket - HALF_SUB_BUCKETS) as usize
+}
+
+/// The lowest value of bucket `index` (inverse of `hdr_index` on bucket lower bounds).
+fn hdr_lowest_value(index: usize) -> u64 {
+    let bucket = (index >> HALF_SUB_BUCKETS_LOG2) as u32;
+    let offset = (index as u64) & (HALF_SUB_BUCKETS - 1);
+    if bucket == 0 {
+        offset
+    } else {
+        (offset + HALF_SUB_BUCKETS) << (bucket - 1)
+    }
+}
+
+impl PendingLatencies {
+    #[inline]
+    pub fn record(&mut self, latency_ns: u64) {
+        let index = hdr_index(latency_ns / 1_000);
+        if index >= self.counts.len() {
+            self.counts.resize(index + 1, 0);
+        }
+        self.counts[index] += 1;
+        if self.touched_from >= self.touched_to {
+            self.touched_from = index;
+            self.touched_to = index + 1;
+        } else {
+            self.touched_from = self.touched_from.min(index);
+            self.touched_to = self.touched_to.max(index + 1);
+        }
+        self.max_ns = self.max_ns.max(latency_ns);
+    }
+
+    /// Adds everything recorded since the last flush to each of `periods`, then starts afresh.
+    pub fn flush_into(&mut self, periods: &mut [&mut LatencyStats]) {
+        if self.touched_from >= self.touched_to {
+            return;
+        }
+        for index in self.touched_from..self.touched_to {
+            let count = std::mem::take(&mut self.counts[index]);
+            if count > 0 {
+                let micros = hdr_lowest_value(index);
+                for period in periods.iter_mut() {
+                    period.record_many(micros, count);
+                }
+            }
+        }
+        for period in periods.iter_mut() {
+            period.max_ns = period.max_ns.max(self.max_ns);
+        }
+        self.touched_from = 0;
+        self.touched_to = 0;
+        self.max_ns = 0;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hdr_index_matches_the_hdrhistogram_buckets() {
+        let histogram = Histogram::<u64>::new(3).expect("valid precision");
+        let mut values: Vec<u64> = (0..5_000).collect();
+        for shift in 0..63 {
+            let p = 1u64 << shift;
+            values.extend([p - 1, p, p + 1, p + p / 3, p + p / 2 + 7]);
+        }
+        let mut state = 99u64;
+        for _ in 0..100_000 {
+            let x = crate::rng::splitmix64(&mut state);
+            values.push(x >> (x % 64));
+        }
+        for value in values {
+            let index = hdr_index(value);
+            assert_eq!(
+                hdr_lowest_value(index),
+                histogram.lowest_equivalent(value),
+                "value {value}"
+            );
+            assert_eq!(hdr_index(hdr_lowest_value(index)), index, "value {value}");
+        }
+    }
+
+    #[test]
+    fn flushed_latencies_give_the_same_histograms_as_direct_recording() {
+        let mut direct = [LatencyStats::default(), LatencyStats::default()];
+        let mut flushed = [LatencyStats::default(), LatencyStats::default()];
+        let mut pending = PendingLatencies::default();
+        let mut state = 5u64;
+        for round in 0..4 {
+            for _ in 0..20_000 {
+                let x = crate::rng::splitmix64(&mut state);
+                // Latencies from 0 to about 10 minutes, most of them small.
+                let ns = (x >> 24) >> (x % 30);
+                direct[0].record(ns);
+                direct[1].record(ns);
+                pending.record(ns);
+            }
+            let [a, b] = &mut flushed;
+            pending.flush_into(&mut [a, b]);
+            if round == 1 {
+                direct[1].reset();
+                flushed[1].reset();
+            }
+        }
+        for (d, f) in direct.iter().zip(&flushed) {
+            assert_eq!(d.count(), f.count());
+            assert_eq!(d.max_ms(), f.max_ms());
+            for q in [0.0, 0.001, 0.1, 0.25, 0.5, 0.9, 0.99, 0.999, 0.99999, 1.0] {
+                assert_eq!(d.quantile_ms(q), f.quantile_ms(q), "q = {q}");
+            }
+        }
+    }
 
     #[test]
     fn level_integral_is_exact() {

@@ -19,7 +19,8 @@ use archsim_model::report::{Series, StopReason};
 
 use crate::distribution::{ClassMix, Dist, KeySampler};
 use crate::metrics::{
-    LatencyStats, Outcome, Recorder, Snapshot, edge_area, edge_counter, node_area, node_counter,
+    LatencyStats, Outcome, PendingLatencies, Recorder, Snapshot, edge_area, edge_counter,
+    node_area, node_counter,
 };
 use crate::node::{self, NodeModel};
 use crate::policy::breaker::CircuitBreaker;
@@ -199,6 +200,8 @@ pub(crate) struct NodeState {
     /// Round-robin cursor over `out`.
     pub rr: u32,
     pub cancel_on_timeout: bool,
+    /// Latencies since the last period boundary, flushed into `latency_whole` and `_batch`.
+    pub latency_pending: PendingLatencies,
     pub latency_whole: LatencyStats,
     pub latency_batch: LatencyStats,
 }
@@ -267,6 +270,8 @@ pub(crate) struct Sim {
     /// Counter and area bases of the clients-as-a-whole block.
     pub overall_counters: u32,
     pub overall_areas: u32,
+    /// What clients saw since the last period boundary, flushed into the three below.
+    pub overall_pending: PendingLatencies,
     pub overall_whole: LatencyStats,
     pub overall_batch: LatencyStats,
     pub overall_bucket: LatencyStats,
@@ -413,6 +418,7 @@ impl Sim {
                 active_faults: Vec::new(),
                 rr: 0,
                 cancel_on_timeout,
+                latency_pending: PendingLatencies::default(),
                 latency_whole: LatencyStats::default(),
                 latency_batch: LatencyStats::default(),
             });
@@ -448,6 +454,7 @@ impl Sim {
             recorder,
             overall_counters,
             overall_areas,
+            overall_pending: PendingLatencies::default(),
             overall_whole: LatencyStats::default(),
             overall_batch: LatencyStats::default(),
             overall_bucket: LatencyStats::default(),
@@ -619,7 +626,25 @@ impl Sim {
     // -----------------------------------------------------------------------------------------
     // Measurement periods
 
+    /// Moves the latencies recorded since the last period boundary into the histograms of the
+    /// periods they belong to. Due at every boundary, before a period's histogram is read or
+    /// reset; time-series buckets only need the clients' figures.
+    fn flush_latencies(&mut self, nodes_too: bool) {
+        self.overall_pending.flush_into(&mut [
+            &mut self.overall_whole,
+            &mut self.overall_batch,
+            &mut self.overall_bucket,
+        ]);
+        if nodes_too {
+            for node in &mut self.nodes {
+                node.latency_pending
+                    .flush_into(&mut [&mut node.latency_whole, &mut node.latency_batch]);
+            }
+        }
+    }
+
     fn begin_measurement(&mut self) {
+        self.flush_latencies(true);
         let snapshot = self.recorder.snapshot(self.now);
         self.overall_whole.reset();
         self.overall_batch.reset();
@@ -660,6 +685,7 @@ impl Sim {
         let Some(start) = self.batch_start.take() else {
             return;
         };
+        self.flush_latencies(true);
         let end = self.recorder.snapshot(self.now);
         let figures = crate::summary::period_figures(self, &start, &end, false);
         self.batches.push(figures);
@@ -677,6 +703,7 @@ impl Sim {
         let Some(start) = self.bucket_start.take() else {
             return;
         };
+        self.flush_latencies(false);
         let end = self.recorder.snapshot(self.now);
         crate::summary::push_bucket(self, &start, &end);
         self.overall_bucket.reset();
@@ -684,6 +711,7 @@ impl Sim {
     }
 
     fn finish_run(&mut self) {
+        self.flush_latencies(true);
         if self.now > self.end {
             self.now = self.end;
         }
@@ -782,9 +810,7 @@ impl Sim {
         if outcome.is_success() {
             self.recorder
                 .add_area(self.overall_areas + node_area::LATENCY_SUM, latency as u128);
-            self.overall_whole.record(latency);
-            self.overall_batch.record(latency);
-            self.overall_bucket.record(latency);
+            self.overall_pending.record(latency);
         }
         self.finish(job, outcome);
         self.schedule_think(j.aux);
@@ -886,9 +912,7 @@ impl Sim {
                 let latency = now - job.arrived;
                 self.recorder
                     .add_area(areas + node_area::LATENCY_SUM, latency as u128);
-                let node = &mut self.nodes[n];
-                node.latency_whole.record(latency);
-                node.latency_batch.record(latency);
+                self.nodes[n].latency_pending.record(latency);
             }
         }
         if !job.parent.is_none() {
