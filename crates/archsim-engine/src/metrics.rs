@@ -191,7 +191,7 @@ impl Recorder {
     pub fn change_level(&mut self, index: u32, now: SimTime, delta: i32) {
         let i = index as usize;
         let level = self.levels[i];
-        self.areas[i] += level as u128 * (now - self.last_change[i]) as u128;
+        self.areas[i] += level_area(level, now - self.last_change[i]);
         self.last_change[i] = now;
         self.levels[i] = level.wrapping_add_signed(delta);
     }
@@ -200,7 +200,7 @@ impl Recorder {
     #[inline]
     pub fn set_level(&mut self, index: u32, now: SimTime, value: u32) {
         let i = index as usize;
-        self.areas[i] += self.levels[i] as u128 * (now - self.last_change[i]) as u128;
+        self.areas[i] += level_area(self.levels[i], now - self.last_change[i]);
         self.last_change[i] = now;
         self.levels[i] = value;
     }
@@ -213,7 +213,7 @@ impl Recorder {
     /// All counters and integrals as of `now` (levels integrated up to `now`).
     pub fn snapshot(&mut self, now: SimTime) -> Snapshot {
         for i in 0..self.areas.len() {
-            self.areas[i] += self.levels[i] as u128 * (now - self.last_change[i]) as u128;
+            self.areas[i] += level_area(self.levels[i], now - self.last_change[i]);
             self.last_change[i] = now;
         }
         Snapshot {
@@ -221,6 +221,33 @@ impl Recorder {
             counters: self.counters.clone(),
             areas: self.areas.clone(),
         }
+    }
+}
+
+/// `level × elapsed`, exactly.
+#[inline]
+fn level_area(level: u32, elapsed: SimTime) -> u128 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        level_area_without_wide_multiply(level, elapsed)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        level as u128 * elapsed as u128
+    }
+}
+
+/// `level × elapsed` for WebAssembly, where a 128-bit product is a software routine (and so is
+/// a 64-bit multiply checked for overflow). Levels change often: when less than 2³² ns (4.3 s)
+/// have passed, a u32 × u32 product fits in 64 bits and one native multiply does. Same value as
+/// the 128-bit product, always.
+#[inline]
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn level_area_without_wide_multiply(level: u32, elapsed: SimTime) -> u128 {
+    if elapsed <= u32::MAX as u64 {
+        (level as u64 * elapsed) as u128
+    } else {
+        level as u128 * elapsed as u128
     }
 }
 
@@ -438,6 +465,28 @@ mod tests {
         recorder.change_level(level, 40, -3); // 0 from t=40
         let snap = recorder.snapshot(100);
         assert_eq!(snap.area(level), 20 + 30);
+    }
+
+    #[test]
+    fn level_integral_is_exact_beyond_64_bits() {
+        let mut recorder = Recorder::default();
+        let level = recorder.alloc_areas(1);
+        recorder.set_level(level, 0, u32::MAX);
+        recorder.change_level(level, u64::MAX, 0);
+        let snap = recorder.snapshot(u64::MAX);
+        assert_eq!(snap.area(level), u32::MAX as u128 * u64::MAX as u128);
+        for (level, elapsed) in [
+            (3, u64::MAX / 2),
+            (2, 7),
+            (u32::MAX, u32::MAX as u64),
+            (u32::MAX, u32::MAX as u64 + 1),
+            (0, u64::MAX),
+            (1, u64::MAX),
+        ] {
+            let exact = level as u128 * elapsed as u128;
+            assert_eq!(level_area(level, elapsed), exact);
+            assert_eq!(level_area_without_wide_multiply(level, elapsed), exact);
+        }
     }
 
     #[test]
