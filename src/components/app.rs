@@ -39,8 +39,8 @@ struct Startup {
     notice: Option<Notice>,
     /// The design came from a link: fit it to the screen once the canvas has a size.
     fit: bool,
-    /// The link replaced work that was kept as a backup: offer to restore it.
-    offer_restore: bool,
+    /// The link replaced work that was kept as a backup: offer to restore it, with this text.
+    offer_restore: Option<String>,
 }
 
 /// Keeps the editor's current work as the backup a shared link's design is about to replace;
@@ -76,7 +76,7 @@ fn startup() -> Startup {
         }
     };
     let mut loaded_link = None;
-    let mut offer_restore = false;
+    let mut offer_restore = None;
     if let Some(fragment) = browser::location_fragment() {
         match persist::decode_fragment(&fragment) {
             Ok(design) => {
@@ -84,12 +84,13 @@ fn startup() -> Startup {
                 // (from the autosave, which saves the loaded design at once), not the link again.
                 let _ = browser::clear_location_fragment();
                 let had_work = !state.design.nodes.is_empty();
-                offer_restore = had_work && keep_backup(&state);
+                let kept = had_work && keep_backup(&state);
                 let name = display_name(&design);
                 state.apply(Action::LoadDesign(design));
-                loaded_link = Some(if offer_restore {
-                    format!("Loaded “{name}” from the link. Your previous design was kept.")
-                } else if had_work {
+                if kept {
+                    offer_restore = Some(restore_text(&name));
+                }
+                loaded_link = Some(if had_work {
                     format!("Loaded “{name}” from the link. Undo brings back your previous design.")
                 } else {
                     format!("Loaded “{name}” from the link.")
@@ -102,6 +103,9 @@ fn startup() -> Startup {
     }
     let notice = if !warnings.is_empty() {
         Some(Notice::warning(warnings.join(" ")))
+    } else if offer_restore.is_some() {
+        // The restore offer says it all.
+        None
     } else {
         loaded_link.clone().map(Notice::info)
     };
@@ -111,6 +115,11 @@ fn startup() -> Startup {
         fit: loaded_link.is_some(),
         offer_restore,
     }
+}
+
+/// What the restore offer says after a link replaced the person's work.
+fn restore_text(loaded_name: &str) -> String {
+    format!("Loaded “{loaded_name}” from the link. The design you were working on was kept aside.")
 }
 
 fn display_name(design: &Design) -> String {
@@ -173,8 +182,8 @@ pub fn app() -> Html {
     let (initial_notice, initial_fit, initial_offer) = {
         let s = startup.borrow();
         s.as_ref()
-            .map(|s| (s.notice.clone(), s.fit, s.offer_restore))
-            .unwrap_or((None, false, false))
+            .map(|s| (s.notice.clone(), s.fit, s.offer_restore.clone()))
+            .unwrap_or((None, false, None))
     };
     let state = {
         let startup = startup.clone();
@@ -326,11 +335,14 @@ pub fn app() -> Html {
                     Ok(design) => {
                         let _ = browser::clear_location_fragment();
                         let (current, _) = latest.borrow().clone();
-                        if !current.design.nodes.is_empty() && keep_backup(&current) {
-                            restore_offer.set(true);
+                        let name = display_name(&design);
+                        let kept = !current.design.nodes.is_empty() && keep_backup(&current);
+                        load_design.emit((design, format!("Loaded “{name}” from the link.")));
+                        if kept {
+                            // The offer replaces the plain "loaded" notice.
+                            notice.set(None);
+                            restore_offer.set(Some(restore_text(&name)));
                         }
-                        let message = format!("Loaded “{}” from the link.", display_name(&design));
-                        load_design.emit((design, message));
                     }
                     Err(reason) => notice.set(Some(Notice::warning(format!(
                         "This link's design could not be loaded: {reason}."
@@ -515,13 +527,13 @@ pub fn app() -> Html {
                 <NoticeBar notice={Notice::warning(text)} on_dismiss={dispatch_unit(Action::ClearNotice)} />
             }
         });
-        let restore = restore_offer.then(|| {
+        let restore = (*restore_offer).clone().map(|text| {
             let on_restore = {
                 let restore_offer = restore_offer.clone();
                 let load_design = load_design.clone();
                 let notice = notice.clone();
                 Callback::from(move |_: MouseEvent| {
-                    restore_offer.set(false);
+                    restore_offer.set(None);
                     match persist::autosave::load_backup_local() {
                         Ok(Some(snapshot)) => load_design.emit((
                             snapshot.design,
@@ -539,14 +551,13 @@ pub fn app() -> Html {
             };
             let dismiss = {
                 let restore_offer = restore_offer.clone();
-                Callback::from(move |_: MouseEvent| restore_offer.set(false))
+                Callback::from(move |_: MouseEvent| restore_offer.set(None))
             };
             html! {
                 <div class="notice notice-info" id="restore-notice" role="status">
-                    <span class="notice-text">
-                        { "The design you were working on was replaced by the link's and kept aside." }
-                    </span>
-                    <button type="button" class="tool-button" id="restore-previous" onclick={on_restore}>
+                    <span class="notice-text">{ text }</span>
+                    <button type="button" class="tool-button notice-action" id="restore-previous"
+                            onclick={on_restore}>
                         { "Restore previous design" }
                     </button>
                     <button type="button" class="icon-button notice-dismiss" aria-label="Dismiss"
@@ -717,5 +728,6 @@ mod tests {
         assert!(s.state.design.nodes.is_empty());
         assert!(s.notice.is_none());
         assert!(!s.fit);
+        assert!(s.offer_restore.is_none());
     }
 }

@@ -315,6 +315,9 @@ fn node_table(props: &NodeTableProps) -> Html {
         let label = if node.label.trim().is_empty() { id.clone() } else { node.label.clone() };
         let failures = node.failures.total();
         let details = kind_details(node);
+        // A client has no workers and no wait queue: nothing to show there.
+        let has_workers = node.kind != "client";
+        let if_workers = |text: String| if has_workers { text } else { "–".to_string() };
         html! {
             <>
                 <tr data-node-id={id.clone()}>
@@ -324,8 +327,8 @@ fn node_table(props: &NodeTableProps) -> Html {
                     </th>
                     <td class="kind">{ kind_name(&node.kind) }</td>
                     <td data-col="arrivals">{ number(per_second(node.arrivals.value, props.seconds)) }</td>
-                    <td data-col="utilisation">{ percent(node.utilisation.value) }</td>
-                    <td data-col="queue">{ number(node.mean_queue_length.value) }</td>
+                    <td data-col="utilisation">{ if_workers(percent(node.utilisation.value)) }</td>
+                    <td data-col="queue">{ if_workers(number(node.mean_queue_length.value)) }</td>
                     <td data-col="latency">{ number(node.latency.mean_ms.value) }</td>
                     <td data-col="p99">{ number(node.latency.p99_ms.value) }</td>
                     <td data-col="failures" class={classes!((failures > 0.0).then_some("has-failures"))}

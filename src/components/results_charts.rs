@@ -23,6 +23,8 @@ pub struct Chart {
     pub lines: Vec<Line>,
     /// Shown instead of an empty plot.
     pub empty_text: &'static str,
+    /// The value axis never goes above this (100 for percentages of capacity).
+    pub ceiling: Option<f64>,
 }
 
 /// One line: a value per bucket (None where there is nothing to show, drawn as a gap).
@@ -30,6 +32,9 @@ pub struct Chart {
 pub struct Line {
     pub label: String,
     pub colour: &'static str,
+    /// Drawn dashed: a line that often coincides with another (throughput is goodput when
+    /// nothing fails) stays visible on top of it.
+    pub dashed: bool,
     pub values: Vec<Option<f64>>,
 }
 
@@ -62,6 +67,7 @@ pub fn charts(report: &Report) -> Vec<Chart> {
             counts.iter().any(|c| *c > 0).then(|| Line {
                 label: name.to_string(),
                 colour: PALETTE[(k + 3) % PALETTE.len()],
+                dashed: false,
                 values: (0..buckets).map(|i| Some(per_s(at(counts, i)))).collect(),
             })
         })
@@ -72,6 +78,7 @@ pub fn charts(report: &Report) -> Vec<Chart> {
         .map(|(k, (label, values))| Line {
             label,
             colour: PALETTE[k % PALETTE.len()],
+            dashed: false,
             values: (0..buckets)
                 .map(|i| values.get(i).map(|u| u * 100.0))
                 .collect(),
@@ -84,17 +91,20 @@ pub fn charts(report: &Report) -> Vec<Chart> {
             unit: "req/s",
             lines: vec![
                 Line {
-                    label: "throughput".into(),
-                    colour: PALETTE[0],
-                    values: finished,
-                },
-                Line {
                     label: "goodput".into(),
                     colour: PALETTE[1],
+                    dashed: false,
                     values: goodput,
+                },
+                Line {
+                    label: "throughput".into(),
+                    colour: PALETTE[0],
+                    dashed: true,
+                    values: finished,
                 },
             ],
             empty_text: "No requests finished.",
+            ceiling: None,
         },
         Chart {
             id: "latency",
@@ -104,15 +114,18 @@ pub fn charts(report: &Report) -> Vec<Chart> {
                 Line {
                     label: "p50".into(),
                     colour: PALETTE[0],
+                    dashed: false,
                     values: latency(&s.p50_ms),
                 },
                 Line {
                     label: "p99".into(),
                     colour: PALETTE[4],
+                    dashed: false,
                     values: latency(&s.p99_ms),
                 },
             ],
             empty_text: "No request succeeded.",
+            ceiling: None,
         },
         Chart {
             id: "failures",
@@ -120,6 +133,7 @@ pub fn charts(report: &Report) -> Vec<Chart> {
             unit: "req/s",
             lines: failures,
             empty_text: "No failures.",
+            ceiling: None,
         },
         Chart {
             id: "utilisation",
@@ -127,6 +141,7 @@ pub fn charts(report: &Report) -> Vec<Chart> {
             unit: "%",
             lines: utilisation,
             empty_text: "No node has workers to keep busy.",
+            ceiling: Some(100.0),
         },
     ]
 }
@@ -177,6 +192,16 @@ pub fn ticks(max: f64, count: usize) -> Vec<f64> {
         .unwrap_or(10.0 * power);
     let steps = (max / step).ceil().max(1.0) as usize;
     (0..=steps).map(|k| k as f64 * step).collect()
+}
+
+/// A tick value without trailing zeros: 50 not "50.0", 0.25 not "0.250".
+pub fn tick_label(value: f64) -> String {
+    let text = number(value);
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }
 
 /// The largest value of any line (0 when there is none).
@@ -239,7 +264,19 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
     ctx.set_font(font);
 
     // Plot area: room for the value labels on the left, the legend on top, time below.
-    let (left, right, top, bottom) = (44.0, width - 10.0, 24.0, height - 22.0);
+    let (left, right, top, bottom) = (44.0, width - 14.0, 24.0, height - 22.0);
+    if chart.lines.is_empty() || series.t_ms.is_empty() {
+        ctx.set_fill_style_str(&theme.muted);
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        let text = if series.t_ms.is_empty() {
+            "No time series."
+        } else {
+            chart.empty_text
+        };
+        let _ = ctx.fill_text(text, width / 2.0, height / 2.0);
+        return;
+    }
     let buckets = series.t_ms.len();
     let end_ms = series
         .t_ms
@@ -252,13 +289,16 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
     if warmup_ms > 0.0 && buckets > 0 {
         ctx.set_fill_style_str(&theme.warmup);
         ctx.fill_rect(left, top, x_of(warmup_ms.min(end_ms)) - left, bottom - top);
+        // Its key sits in the legend row, left, where no line can cover it.
+        ctx.fill_rect(left, 6.0, 12.0, 9.0);
         ctx.set_fill_style_str(&theme.muted);
         ctx.set_text_align("left");
-        ctx.set_text_baseline("top");
-        let _ = ctx.fill_text("warm-up", left + 4.0, top + 3.0);
+        ctx.set_text_baseline("middle");
+        let _ = ctx.fill_text("warm-up (not in the summary)", left + 16.0, 11.0);
     }
 
-    let tick_values = ticks(peak(&chart.lines) * 1.05, 4);
+    let highest = peak(&chart.lines) * 1.05;
+    let tick_values = ticks(chart.ceiling.map_or(highest, |c| highest.min(c)), 4);
     let top_value = tick_values.last().copied().unwrap_or(1.0);
     let y_of = |v: f64| bottom - (v / top_value) * (bottom - top);
     ctx.set_line_width(1.0);
@@ -272,32 +312,22 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
         ctx.line_to(right, y);
         ctx.stroke();
         ctx.set_fill_style_str(&theme.muted);
-        let _ = ctx.fill_text(&number(*value), left - 6.0, y);
+        let _ = ctx.fill_text(&tick_label(*value), left - 6.0, y);
     }
-    // Time axis: seconds at round steps.
-    ctx.set_text_align("center");
+    // Time axis: seconds at round steps; the last label ends at the plot's edge.
     ctx.set_text_baseline("top");
     for t_s in ticks(end_ms / 1000.0, 6) {
         let t_ms = t_s * 1000.0;
         if t_ms > end_ms + 1e-9 {
             break;
         }
-        let _ = ctx.fill_text(&format!("{} s", number(t_s)), x_of(t_ms), bottom + 5.0);
-    }
-
-    if chart.lines.is_empty() || buckets == 0 {
-        ctx.set_fill_style_str(&theme.text);
-        ctx.set_text_baseline("middle");
+        let x = x_of(t_ms);
+        ctx.set_text_align(if x > right - 20.0 { "right" } else { "center" });
         let _ = ctx.fill_text(
-            if buckets == 0 {
-                "No time series."
-            } else {
-                chart.empty_text
-            },
-            (left + right) / 2.0,
-            (top + bottom) / 2.0,
+            &format!("{} s", tick_label(t_s)),
+            x.min(right + 10.0),
+            bottom + 5.0,
         );
-        return;
     }
 
     // Lines, each point at the middle of its bucket; gaps where there is no value.
@@ -305,6 +335,12 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
     ctx.set_line_join("round");
     for line in &chart.lines {
         ctx.set_stroke_style_str(line.colour);
+        let dashes = js_sys::Array::new();
+        if line.dashed {
+            dashes.push(&5.0.into());
+            dashes.push(&4.0.into());
+        }
+        let _ = ctx.set_line_dash(&dashes);
         ctx.begin_path();
         let mut pen_down = false;
         for (i, value) in line.values.iter().enumerate().take(buckets) {
@@ -322,6 +358,7 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
         }
         ctx.stroke();
     }
+    let _ = ctx.set_line_dash(&js_sys::Array::new());
 
     // Legend along the top, right-aligned.
     ctx.set_text_align("left");
@@ -332,7 +369,12 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
         let text_width = line.label.chars().count() as f64 * 6.2;
         x -= text_width + 24.0;
         ctx.set_fill_style_str(line.colour);
-        ctx.fill_rect(x, 9.0, 12.0, 3.0);
+        if line.dashed {
+            ctx.fill_rect(x, 9.0, 5.0, 3.0);
+            ctx.fill_rect(x + 7.0, 9.0, 5.0, 3.0);
+        } else {
+            ctx.fill_rect(x, 9.0, 12.0, 3.0);
+        }
         ctx.set_fill_style_str(&theme.text);
         let _ = ctx.fill_text(&line.label, x + 16.0, 11.0);
     }
@@ -394,14 +436,13 @@ mod tests {
         let charts = charts(&report());
         let ids: Vec<&str> = charts.iter().map(|c| c.id).collect();
         assert_eq!(ids, ["throughput", "latency", "failures", "utilisation"]);
+        let (goodput, throughput) = (&charts[0].lines[0], &charts[0].lines[1]);
         assert_eq!(
-            charts[0].lines[0].values,
-            vec![Some(84.0), Some(2.0), Some(76.0)]
+            (goodput.label.as_str(), throughput.label.as_str()),
+            ("goodput", "throughput")
         );
-        assert_eq!(
-            charts[0].lines[1].values,
-            vec![Some(80.0), Some(0.0), Some(76.0)]
-        );
+        assert_eq!(throughput.values, vec![Some(84.0), Some(2.0), Some(76.0)]);
+        assert_eq!(goodput.values, vec![Some(80.0), Some(0.0), Some(76.0)]);
         assert_eq!(
             charts[1].lines[0].values,
             vec![Some(30.0), None, Some(35.0)]
@@ -424,10 +465,20 @@ mod tests {
     }
 
     #[test]
+    fn tick_labels_drop_trailing_zeros() {
+        assert_eq!(tick_label(50.0), "50");
+        assert_eq!(tick_label(0.25), "0.25");
+        assert_eq!(tick_label(2.5), "2.5");
+        assert_eq!(tick_label(1500.0), "1,500");
+        assert_eq!(tick_label(0.0), "0");
+    }
+
+    #[test]
     fn peak_ignores_gaps() {
         let lines = vec![Line {
             label: "x".into(),
             colour: PALETTE[0],
+            dashed: false,
             values: vec![None, Some(3.0), Some(f64::NAN), Some(2.0)],
         }];
         assert_eq!(peak(&lines), 3.0);

@@ -56,18 +56,26 @@ test('the M/M/1 template runs in the worker and agrees with queueing theory', as
   assert.match(await page.locator('#results-meta').textContent(), /M\/M\/1 queue · 200 s simulated/);
   assert.equal(await page.locator('#results-stale').count(), 0, 'fresh results are not stale');
 
-  // Four charts, each a drawn canvas (not blank).
-  for (const id of ['throughput', 'latency', 'failures', 'utilisation']) {
-    const inked = await page.$eval(`#chart-${id} canvas`, (canvas) => {
+  // Four charts, each a drawn canvas; with no failure, that chart only says so (a little ink).
+  const ink = (id) =>
+    page.$eval(`#chart-${id} canvas`, (canvas) => {
       const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
       let painted = 0;
       for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
       return painted;
     });
-    assert.ok(inked > 500, `chart ${id} looks empty (${inked} painted pixels)`);
+  for (const id of ['throughput', 'latency', 'utilisation']) {
+    const inked = await ink(id);
+    assert.ok(inked > 2000, `chart ${id} looks empty (${inked} painted pixels)`);
   }
+  const failuresInk = await ink('failures');
+  assert.ok(failuresInk > 50 && failuresInk < 2000, `failures chart: ${failuresInk} painted pixels`);
   await page.locator('#results').evaluate((el) => el.scrollTo(0, 0));
   await app.screenshot('run-results');
+  // The rest of the results area: charts and the node table.
+  await page.locator('#results-nodes').scrollIntoViewIfNeeded();
+  await page.locator('#results').screenshot({ path: 'target/e2e/run-results-tables.png' });
+  await page.locator('#results').evaluate((el) => el.scrollTo(0, 0));
   app.assertNoProblems('running the M/M/1 template');
 });
 
@@ -91,10 +99,11 @@ test('moving a node keeps the results current; changing a parameter marks them s
 test('the page stays responsive during a long run, and Stop ends it', async () => {
   const { page } = app;
   await clickEmptyCanvas(page);
-  // 100 000 s of simulated time: eight million requests, far longer than this test waits.
-  await field(page, 'run.duration_ms').fill('100000000');
+  // 1 000 000 s of simulated time: eighty million requests, far longer than this test waits.
+  await field(page, 'run.duration_ms').fill('1000000000');
+  await field(page, 'run.bucket_ms').fill('20000'); // at most 100 000 buckets per run
   await clickEmptyCanvas(page);
-  assert.equal((await autosavedDesign(page)).run.duration_ms, 100000000);
+  assert.equal((await autosavedDesign(page)).run.duration_ms, 1000000000);
   await page.click('#run-button');
   await page.locator('#run-status.is-running').waitFor();
   await page.waitForFunction(() => /% of simulated time/.test(document.querySelector('#run-status').textContent));
@@ -171,7 +180,9 @@ test('a shared link over autosaved work keeps that work, and one click restores 
     assert.deepEqual(JSON.parse(backup).design, work);
     await fresh.screenshot('run-share-restore-offer');
 
-    // It survives a reload (the link left the address bar; the backup is in storage).
+    // One notice says what happened and offers the work back (no second "loaded" notice).
+    assert.equal(await page.locator('.canvas-notices .notice').count(), 1);
+    assert.match(await page.locator('#restore-notice').textContent(), /Loaded “Tandem.*kept aside/);
     await page.click('#restore-previous');
     await page.waitForFunction(() => document.querySelector('#canvas .node[data-node-id="server"]'));
     assert.deepEqual(await autosavedDesign(page), work);
