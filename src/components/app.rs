@@ -119,7 +119,10 @@ fn startup() -> Startup {
 
 /// What the restore offer says after a link replaced the person's work.
 fn restore_text(loaded_name: &str) -> String {
-    format!("Loaded “{loaded_name}” from the link. The design you were working on was kept aside.")
+    format!(
+        "Loaded “{loaded_name}” from the link. Undo brings back your previous design; it is also \
+         kept aside, so it survives a reload."
+    )
 }
 
 fn display_name(design: &Design) -> String {

@@ -105,10 +105,10 @@ fn report_view(props: &ReportViewProps) -> Html {
 }
 
 /// One figure: a name, a value with its unit, and the ± half-width when known.
-fn figure(id: &str, name: &str, value: Estimate, unit: &str) -> Html {
+fn figure(id: &str, name: &str, value: Estimate, unit: &str, what: &str) -> Html {
     let (value, ci) = estimate(value);
     html! {
-        <div class="figure" data-figure={id.to_string()}>
+        <div class="figure" data-figure={id.to_string()} title={what.to_string()}>
             <span class="figure-name">{ name.to_string() }</span>
             <span class="figure-value">
                 <span class="figure-number">{ value }</span>
@@ -143,14 +143,18 @@ fn overall(props: &ReportProps) -> Html {
     html! {
         <div class="results-overall" id="results-overall">
             <div class="figure-row">
-                { figure("throughput", "Throughput", o.throughput_rps, "req/s") }
-                { figure("goodput", "Goodput", o.goodput_rps, "req/s") }
-                { figure("completed", "Completed", o.completed, "") }
-                { figure("latency-mean", "Mean latency", l.mean_ms, "ms") }
-                { figure("latency-p50", "p50", l.p50_ms, "ms") }
-                { figure("latency-p95", "p95", l.p95_ms, "ms") }
-                { figure("latency-p99", "p99", l.p99_ms, "ms") }
-                { figure("latency-max", "max", l.max_ms, "ms") }
+                { figure("throughput", "Throughput", o.throughput_rps, "req/s",
+                    "Finished requests per second (any outcome), after warm-up") }
+                { figure("goodput", "Goodput", o.goodput_rps, "req/s",
+                    "Successful requests per second, after warm-up") }
+                { figure("completed", "Completed", o.completed, "",
+                    "Requests that finished after warm-up, with any outcome") }
+                { figure("latency-mean", "Mean", l.mean_ms, "ms",
+                    "Mean latency of successful requests, as the clients saw it") }
+                { figure("latency-p50", "p50", l.p50_ms, "ms", "Median latency of successful requests") }
+                { figure("latency-p95", "p95", l.p95_ms, "ms", "95th percentile latency") }
+                { figure("latency-p99", "p99", l.p99_ms, "ms", "99th percentile latency") }
+                { figure("latency-max", "max", l.max_ms, "ms", "Slowest successful request") }
             </div>
             <p class={classes!("results-failures", failures.is_some().then_some("has-failures"))}
                id="results-failures">

@@ -294,7 +294,7 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
         ctx.set_fill_style_str(&theme.muted);
         ctx.set_text_align("left");
         ctx.set_text_baseline("middle");
-        let _ = ctx.fill_text("warm-up (not in the summary)", left + 16.0, 11.0);
+        let _ = ctx.fill_text("warm-up", left + 16.0, 11.0);
     }
 
     let highest = peak(&chart.lines) * 1.05;

@@ -182,7 +182,7 @@ test('a shared link over autosaved work keeps that work, and one click restores 
 
     // One notice says what happened and offers the work back (no second "loaded" notice).
     assert.equal(await page.locator('.canvas-notices .notice').count(), 1);
-    assert.match(await page.locator('#restore-notice').textContent(), /Loaded “Tandem.*kept aside/);
+    assert.match(await page.locator('#restore-notice').textContent(), /Loaded “Tandem.*Undo brings back your previous design.*kept aside/);
     await page.click('#restore-previous');
     await page.waitForFunction(() => document.querySelector('#canvas .node[data-node-id="server"]'));
     assert.deepEqual(await autosavedDesign(page), work);
