@@ -263,8 +263,26 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
     let font = "11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
     ctx.set_font(font);
 
-    // Plot area: room for the value labels on the left, the legend on top, time below.
-    let (left, right, top, bottom) = (44.0, width - 14.0, 24.0, height - 22.0);
+    // Plot area: room for the value labels on the left, the legend rows on top, time below.
+    let (left, right, bottom) = (44.0, width - 14.0, height - 22.0);
+    let show_warmup = warmup_ms > 0.0 && !series.t_ms.is_empty();
+    let mut keys: Vec<(&str, &str, bool)> = Vec::new();
+    if show_warmup {
+        keys.push(("warm-up", theme.warmup.as_str(), false));
+    }
+    keys.extend(
+        chart
+            .lines
+            .iter()
+            .map(|l| (l.label.as_str(), l.colour, l.dashed)),
+    );
+    let widths: Vec<f64> = keys
+        .iter()
+        .map(|(label, _, _)| legend_width(label))
+        .collect();
+    let places = legend_layout(&widths, left, right);
+    let rows = places.iter().map(|(_, row)| row + 1).max().unwrap_or(0);
+    let top = 8.0 + rows as f64 * LEGEND_ROW + 6.0;
     if chart.lines.is_empty() || series.t_ms.is_empty() {
         ctx.set_fill_style_str(&theme.muted);
         ctx.set_text_align("center");
@@ -286,15 +304,9 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
     let x_of = |t_ms: f64| left + (t_ms / end_ms) * (right - left);
 
     // Warm-up, shaded: the summary figures leave it out.
-    if warmup_ms > 0.0 && buckets > 0 {
+    if show_warmup {
         ctx.set_fill_style_str(&theme.warmup);
         ctx.fill_rect(left, top, x_of(warmup_ms.min(end_ms)) - left, bottom - top);
-        // Its key sits in the legend row, left, where no line can cover it.
-        ctx.fill_rect(left, 6.0, 12.0, 9.0);
-        ctx.set_fill_style_str(&theme.muted);
-        ctx.set_text_align("left");
-        ctx.set_text_baseline("middle");
-        let _ = ctx.fill_text("warm-up", left + 16.0, 11.0);
     }
 
     let highest = peak(&chart.lines) * 1.05;
@@ -360,24 +372,48 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
     }
     let _ = ctx.set_line_dash(&js_sys::Array::new());
 
-    // Legend along the top, right-aligned.
+    // Legend on top, where no line can cover it: the warm-up key, then one key per line.
     ctx.set_text_align("left");
     ctx.set_text_baseline("middle");
-    let mut x = right;
-    for line in chart.lines.iter().rev() {
-        // About 6 px per character at 11 px (measuring would need another web-sys feature).
-        let text_width = line.label.chars().count() as f64 * 6.2;
-        x -= text_width + 24.0;
-        ctx.set_fill_style_str(line.colour);
-        if line.dashed {
-            ctx.fill_rect(x, 9.0, 5.0, 3.0);
-            ctx.fill_rect(x + 7.0, 9.0, 5.0, 3.0);
+    for (k, ((label, colour, dashed), (x, row))) in keys.iter().zip(&places).enumerate() {
+        let y = 8.0 + *row as f64 * LEGEND_ROW + LEGEND_ROW / 2.0;
+        ctx.set_fill_style_str(colour);
+        if k == 0 && show_warmup {
+            ctx.fill_rect(*x, y - 4.5, 12.0, 9.0);
+        } else if *dashed {
+            ctx.fill_rect(*x, y - 1.5, 5.0, 3.0);
+            ctx.fill_rect(x + 7.0, y - 1.5, 5.0, 3.0);
         } else {
-            ctx.fill_rect(x, 9.0, 12.0, 3.0);
+            ctx.fill_rect(*x, y - 1.5, 12.0, 3.0);
         }
         ctx.set_fill_style_str(&theme.text);
-        let _ = ctx.fill_text(&line.label, x + 16.0, 11.0);
+        let _ = ctx.fill_text(label, x + 16.0, y);
     }
+}
+
+/// Height of one legend row, px.
+const LEGEND_ROW: f64 = 15.0;
+
+/// Width a legend key takes: swatch, gap, text and the space after it. About 6.2 px per
+/// character at 11 px (measuring text would need another web-sys feature).
+fn legend_width(label: &str) -> f64 {
+    16.0 + label.chars().count() as f64 * 6.2 + 14.0
+}
+
+/// Where each legend key goes, `(x, row)`: left to right from `left`, wrapping onto a new row
+/// when the next key would pass `right`.
+pub fn legend_layout(widths: &[f64], left: f64, right: f64) -> Vec<(f64, usize)> {
+    let mut places = Vec::with_capacity(widths.len());
+    let (mut x, mut row) = (left, 0);
+    for width in widths {
+        if x > left && x + width > right {
+            x = left;
+            row += 1;
+        }
+        places.push((x, row));
+        x += width;
+    }
+    places
 }
 
 #[cfg(test)]
@@ -471,6 +507,17 @@ mod tests {
         assert_eq!(tick_label(2.5), "2.5");
         assert_eq!(tick_label(1500.0), "1,500");
         assert_eq!(tick_label(0.0), "0");
+    }
+
+    #[test]
+    fn legend_wraps_onto_new_rows_when_a_key_would_not_fit() {
+        assert_eq!(
+            legend_layout(&[50.0, 60.0, 70.0, 200.0], 0.0, 150.0),
+            vec![(0.0, 0), (50.0, 0), (0.0, 1), (0.0, 2)]
+        );
+        assert_eq!(legend_layout(&[], 0.0, 100.0), vec![]);
+        // A key wider than the whole row still gets a place of its own.
+        assert_eq!(legend_layout(&[300.0], 10.0, 100.0), vec![(10.0, 0)]);
     }
 
     #[test]

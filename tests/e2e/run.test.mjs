@@ -4,6 +4,7 @@
 // opened over autosaved work keeps that work as a backup that one click restores.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { openApp } from './harness.mjs';
 import { autosavedDesign, canvasNodes, clickEmptyCanvas, nodeCentre } from './editor-helpers.mjs';
 
@@ -151,6 +152,49 @@ test('Reset clears the results', async () => {
   assert.equal(await page.locator('#results.has-report').count(), 0);
   assert.match(await page.locator('#run-status').textContent(), /Ready to run/);
   app.assertNoProblems('reset');
+});
+
+test('a design with retries, timeouts and a fault shows failures, busy edges and replications', async () => {
+  const { page } = app;
+  await loadTemplate(page, 'microservices-gateway');
+  const template = JSON.parse(
+    await readFile(new URL('../../examples/microservices-gateway.json', import.meta.url), 'utf8'),
+  );
+  await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n, template.nodes.length);
+  await clickEmptyCanvas(page);
+  await field(page, 'run.replications').fill('3');
+  await clickEmptyCanvas(page);
+  await page.click('#run-button');
+  await page.waitForFunction(() => /replication \d of 3/.test(document.querySelector('#run-status').textContent));
+  await page.locator('#results.has-report:not(.is-stale)').waitFor({ timeout: 90_000 });
+  assert.match(await page.locator('#results-meta').textContent(), /3 replications/);
+  assert.match(await page.locator('#results-failures').textContent(), /^Failed: .*(timeouts|errors|node down)/);
+  assert.ok((await page.locator('#results-edges tbody tr').count()) >= 1, 'edges that retried are listed');
+  assert.deepEqual(
+    await page.$$eval('#results-nodes tbody tr[data-node-id]', (rows) => rows.map((r) => r.dataset.nodeId).sort()),
+    template.nodes.map((n) => n.id).sort(),
+  );
+  await page.locator('#results').evaluate((el) => el.scrollTo(0, 0));
+  await app.screenshot('run-results-failures');
+  await page.locator('.results-charts').screenshot({ path: 'target/e2e/run-results-failures-charts.png' });
+  await page.locator('#results-nodes').scrollIntoViewIfNeeded();
+  await page.locator('#results').screenshot({ path: 'target/e2e/run-results-failures-tables.png' });
+  await page.locator('#results').evaluate((el) => el.scrollTo(0, 0));
+  app.assertNoProblems('running a design with failures');
+});
+
+test('a cache shows its hit ratio', async () => {
+  const { page } = app;
+  await loadTemplate(page, 'cache-aside');
+  await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length >= 4);
+  await page.click('#run-button');
+  await page.locator('#results.has-report:not(.is-stale)').waitFor({ timeout: 90_000 });
+  const details = await page.locator('#results-nodes tr.node-details').allTextContents();
+  assert.ok(
+    details.some((d) => /^hit ratio \d+(\.\d)?% ± /.test(d)),
+    `no cache hit ratio among ${JSON.stringify(details)}`,
+  );
+  app.assertNoProblems('running the cache-aside template');
 });
 
 test('a shared link over autosaved work keeps that work, and one click restores it', async () => {
