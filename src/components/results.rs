@@ -181,8 +181,7 @@ fn charts(props: &ReportProps) -> Html {
     .as_ref()
     .clone();
     let redraws = use_state(|| 0u32);
-    // Redraw when the report changes, and when the window is resized (the canvases follow the
-    // width of the results area).
+    // Draw when the report changes, and again whenever `redraws` moves on (below).
     {
         let charts = charts.clone();
         let refs = refs.clone();
@@ -196,27 +195,36 @@ fn charts(props: &ReportProps) -> Html {
         });
     }
     {
+        // Redraw when the window is resized (the canvases follow the results area's width) or
+        // the colour scheme changes (the charts take their colours from the theme).
         let redraws = redraws.clone();
         use_effect_with((), move |_| {
             use wasm_bindgen::JsCast;
             let window = web_sys::window();
+            let scheme = window
+                .as_ref()
+                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten());
             let counter = std::cell::Cell::new(0u32);
-            let on_resize = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            let redraw = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
                 counter.set(counter.get().wrapping_add(1));
                 redraws.set(counter.get());
             });
+            let callback: &js_sys::Function = redraw.as_ref().unchecked_ref();
             if let Some(w) = &window {
-                let _ = w
-                    .add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+                let _ = w.add_event_listener_with_callback("resize", callback);
+            }
+            if let Some(s) = &scheme {
+                let _ = s.add_event_listener_with_callback("change", callback);
             }
             move || {
+                let callback: &js_sys::Function = redraw.as_ref().unchecked_ref();
                 if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "resize",
-                        on_resize.as_ref().unchecked_ref(),
-                    );
+                    let _ = w.remove_event_listener_with_callback("resize", callback);
                 }
-                drop(on_resize);
+                if let Some(s) = &scheme {
+                    let _ = s.remove_event_listener_with_callback("change", callback);
+                }
+                drop(redraw);
             }
         });
     }

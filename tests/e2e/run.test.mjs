@@ -194,6 +194,34 @@ test('a cache shows its hit ratio', async () => {
     details.some((d) => /^hit ratio \d+(\.\d)?% ± /.test(d)),
     `no cache hit ratio among ${JSON.stringify(details)}`,
   );
+  // Switching to dark redraws the charts in the dark theme's colours.
+  const axisInk = () =>
+    page.$eval('#chart-throughput canvas', (canvas) => {
+      // The first value label, left of the plot: its brightest pixel.
+      const { data } = canvas.getContext('2d').getImageData(0, 0, 44 * devicePixelRatio, canvas.height);
+      let brightest = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] > 200) brightest = Math.max(brightest, data[i] + data[i + 1] + data[i + 2]);
+      }
+      return brightest;
+    });
+  const lightInk = await axisInk();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.waitForFunction(
+    (before) => {
+      const canvas = document.querySelector('#chart-throughput canvas');
+      const { data } = canvas.getContext('2d').getImageData(0, 0, 44 * devicePixelRatio, canvas.height);
+      let brightest = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] > 200) brightest = Math.max(brightest, data[i] + data[i + 1] + data[i + 2]);
+      }
+      return brightest !== before;
+    },
+    lightInk,
+  );
+  await page.locator('#results').evaluate((el) => el.scrollTo(0, 0));
+  await app.screenshot('run-results-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
   app.assertNoProblems('running the cache-aside template');
 });
 
