@@ -899,7 +899,9 @@ impl Sim {
         let now = self.now;
         let n = job.node as usize;
         let counters = self.nodes[n].counters;
-        if count_failure {
+        // A success is always this node's success too; only a failure that happened downstream
+        // is left to the node where it happened.
+        if count_failure || outcome.is_success() {
             self.record_completion(counters, outcome);
         } else {
             self.recorder.incr(counters + node_counter::COMPLETIONS);

@@ -625,6 +625,44 @@ fn gateway_routes_classes_and_caps_concurrency() {
     assert!(report.nodes["gw"].mean_in_flight.value <= 8.0);
 }
 
+/// Regression: nodes that only pass requests on (gateways, balancers, caches on a miss) counted
+/// no successes, so their mean residence time came out as 0 while their p99 was right.
+#[test]
+fn pass_through_nodes_report_their_successes_and_mean_latency() {
+    let design = parse(
+        r#"{ "version": 1, "nodes": [
+          { "id": "c", "kind": "client", "params": {
+               "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 200 } } } },
+          { "id": "gw", "kind": "api_gateway", "params": {
+               "overhead": { "type": "constant", "ms": 1 } } },
+          { "id": "lb", "kind": "load_balancer" },
+          { "id": "s1", "kind": "service", "params": { "workers": 50 } },
+          { "id": "s2", "kind": "service", "params": { "workers": 50 } } ],
+        "edges": [ { "id": "c-gw", "from": "c", "to": "gw" },
+                   { "id": "gw-lb", "from": "gw", "to": "lb" },
+                   { "id": "lb-s1", "from": "lb", "to": "s1" },
+                   { "id": "lb-s2", "from": "lb", "to": "s2" } ],
+        "run": { "duration_ms": 30000, "warmup_ms": 1000 } }"#,
+    );
+    let report = go(&design);
+    let seconds = (design.run.duration_ms - design.run.warmup_ms) / 1000.0;
+    for id in ["gw", "lb"] {
+        let node = &report.nodes[id];
+        let succeeded = node.completions.value - node.failures.total();
+        assert!(succeeded > 0.9 * node.arrivals.value, "{id}: {succeeded}");
+        // Downstream: 1 ms hop there and back to each service plus its ~20 ms of work.
+        let mean = node.latency.mean_ms.value;
+        assert!(
+            mean > 20.0 && mean < node.latency.p99_ms.value,
+            "{id}: mean {mean} ms"
+        );
+        // Little's law ties the mean to the time-average number in the node.
+        let lambda_w = succeeded / seconds * mean / 1000.0;
+        let l = node.mean_in_flight.value;
+        assert!(close(l, lambda_w, 0.02), "{id}: L = {l}, λW = {lambda_w}");
+    }
+}
+
 #[test]
 fn slowdown_and_latency_faults_stretch_service_time() {
     // One worker: its busy fraction at the start of service is always 1, so the slow-down
