@@ -1,10 +1,10 @@
-//! The run bar (Run / Stop / Reset, status and progress) and, under it, the results of the last
-//! run.
+//! The run bar (Run / Pause·Resume / Stop / Reset, status and progress) and, under it, the
+//! results of the last run.
 //!
 //! Runs go to a Web Worker ([`crate::run`]) so the page never freezes. Run is enabled only when
-//! the design can run (otherwise the bar says why). The engine cannot pause a replication half
-//! way, so there is no Pause: Stop terminates the worker and discards the partial run, and says
-//! so. The last report stays on screen until a new run replaces it or Reset clears it; when the
+//! the design can run (otherwise the bar says why). Pause holds the run where it is (the worker
+//! keeps it) and Resume continues it, with the same report as an unpaused run; Stop discards the
+//! partial run, and says so. The last report stays on screen until a new run replaces it or Reset clears it; when the
 //! design in the editor no longer matches the one the report was run on, the results say they
 //! are from an earlier version of the design.
 
@@ -16,7 +16,7 @@ use yew::prelude::*;
 use super::results::Results;
 use crate::run::client::{RunWorker, WorkerEvent};
 use crate::run::staleness::same_simulation;
-use crate::run::{RunAction, RunMessage, RunState, ToWorker};
+use crate::run::{PauseState, RunAction, RunMessage, RunState, ToWorker};
 use crate::state::EditorState;
 
 #[derive(Properties, PartialEq)]
@@ -93,15 +93,37 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
             });
         })
     };
-    let on_stop = {
+    // Pause, Resume and Stop go to the worker under the run's id; a run that ended meanwhile
+    // makes the worker ignore them.
+    let send_to_run = {
         let run = run.clone();
         let worker = worker.clone();
-        Callback::from(move |_: MouseEvent| {
-            // Terminating is the only way to end a synchronous run in a worker.
-            drop(worker.borrow_mut().take());
-            run.dispatch(RunAction::Stop);
+        move |message: fn(u32) -> ToWorker, action: RunAction| {
+            let Some(run_id) = run.active.as_ref().map(|a| a.run_id) else {
+                return;
+            };
+            if let Some(spawned) = worker.borrow().as_ref() {
+                spawned.send(&message(run_id));
+            }
+            run.dispatch(action);
+        }
+    };
+    let on_pause_resume = {
+        let run = run.clone();
+        let send_to_run = send_to_run.clone();
+        Callback::from(move |_: MouseEvent| match run.pause_state() {
+            Some(PauseState::Running) => {
+                send_to_run(|run_id| ToWorker::Pause { run_id }, RunAction::Pause)
+            }
+            Some(PauseState::Pausing | PauseState::Paused) => {
+                send_to_run(|run_id| ToWorker::Resume { run_id }, RunAction::Resume)
+            }
+            None => {}
         })
     };
+    let on_stop = Callback::from(move |_: MouseEvent| {
+        send_to_run(|run_id| ToWorker::Stop { run_id }, RunAction::Stop)
+    });
     let on_reset = {
         let run = run.clone();
         Callback::from(move |_: MouseEvent| run.dispatch(RunAction::Reset))
@@ -126,7 +148,7 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
     html! {
         <>
             <RunBar run={run.clone()} blockers={props.blockers.clone()} on_run={on_run}
-                on_stop={on_stop} on_reset={on_reset} />
+                on_pause_resume={on_pause_resume} on_stop={on_stop} on_reset={on_reset} />
             <Results run={run.clone()} stale={*stale} />
         </>
     }
@@ -137,6 +159,7 @@ pub struct RunBarProps {
     pub run: UseReducerHandle<RunState>,
     pub blockers: Rc<Vec<String>>,
     pub on_run: Callback<MouseEvent>,
+    pub on_pause_resume: Callback<MouseEvent>,
     pub on_stop: Callback<MouseEvent>,
     pub on_reset: Callback<MouseEvent>,
 }
@@ -145,22 +168,40 @@ pub struct RunBarProps {
 pub fn run_bar(props: &RunBarProps) -> Html {
     let run = &props.run;
     let running = run.is_running();
+    let pause = run.pause_state();
     let (status_class, status, tooltip) = if let Some(active) = &run.active {
-        let text = match active.progress {
-            None => "Starting the simulation…".to_string(),
-            Some(p) if p.replications > 1 => format!(
-                "Running replication {} of {} · {:.0}% of simulated time",
-                p.replication + 1,
-                p.replications,
-                p.fraction * 100.0
+        let overall = active.progress.map_or(0.0, |p| p.overall());
+        match active.pause {
+            PauseState::Paused => (
+                "is-paused",
+                format!("Paused at {} — Resume or Stop", percent(overall)),
+                "The run is held where it is; Resume continues it with the same results as \
+                 an unpaused run."
+                    .to_string(),
             ),
-            Some(p) => format!("Running · {:.0}% of simulated time", p.fraction * 100.0),
-        };
-        (
-            "is-running",
-            text,
-            "The simulation runs in the background; the editor stays usable.".to_string(),
-        )
+            PauseState::Pausing => (
+                "is-running",
+                format!("Pausing at {}…", percent(overall)),
+                "The run pauses at the end of its current slice of events.".to_string(),
+            ),
+            PauseState::Running => {
+                let text = match active.progress {
+                    None => "Starting the simulation…".to_string(),
+                    Some(p) if p.replications > 1 => format!(
+                        "Running replication {} of {} · {}",
+                        p.replication + 1,
+                        p.replications,
+                        percent(overall)
+                    ),
+                    Some(_) => format!("Running · {}", percent(overall)),
+                };
+                (
+                    "is-running",
+                    text,
+                    "The simulation runs in the background; the editor stays usable.".to_string(),
+                )
+            }
+        }
     } else if let Some(first) = props.blockers.first() {
         let more = props.blockers.len() - 1;
         let text = if more == 0 {
@@ -183,7 +224,8 @@ pub fn run_bar(props: &RunBarProps) -> Html {
             Some(RunMessage::Stopped) => (
                 "is-ready",
                 "Stopped. The partial run was discarded.".to_string(),
-                "Stop ends the run; Run starts again from the beginning.".to_string(),
+                "Stop ends the run; Run starts again from the beginning (Pause keeps it)."
+                    .to_string(),
             ),
             None => (
                 "is-ready",
@@ -196,6 +238,12 @@ pub fn run_bar(props: &RunBarProps) -> Html {
         .active
         .as_ref()
         .map(|a| a.progress.map_or(0.0, |p| p.overall()));
+    let (pause_label, pause_title) = match pause {
+        Some(PauseState::Pausing | PauseState::Paused) => {
+            ("Resume", "Continue the run where it paused")
+        }
+        _ => ("Pause", "Hold the run where it is (Resume continues it)"),
+    };
     let can_run = props.blockers.is_empty() && !running;
     let can_reset = !running && (run.result.is_some() || run.message.is_some());
     html! {
@@ -208,6 +256,19 @@ pub fn run_bar(props: &RunBarProps) -> Html {
                         <path d="M7 4l13 8-13 8z" />
                     </svg>
                     { "Run" }
+                </button>
+                <button type="button" class="tool-button" id="pause-button" disabled={!running}
+                        title={pause_title} aria-pressed={if pause.is_some_and(|p| p != PauseState::Running) { "true" } else { "false" }}
+                        onclick={props.on_pause_resume.clone()}>
+                    <svg width="12" height="12" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">
+                        if pause_label == "Resume" {
+                            <path d="M7 4l13 8-13 8z" />
+                        } else {
+                            <rect x="5" y="4" width="5" height="16" rx="1" />
+                            <rect x="14" y="4" width="5" height="16" rx="1" />
+                        }
+                    </svg>
+                    { pause_label }
                 </button>
                 <button type="button" class="tool-button" id="stop-button" disabled={!running}
                         title="Stop the run and discard its partial results"
@@ -225,7 +286,7 @@ pub fn run_bar(props: &RunBarProps) -> Html {
                 { status }
             </span>
             if let Some(fraction) = progress {
-                <div class="run-progress" id="run-progress" role="progressbar" aria-valuemin="0"
+                <div class={classes!("run-progress", (pause == Some(PauseState::Paused)).then_some("is-paused"))} id="run-progress" role="progressbar" aria-valuemin="0"
                      aria-valuemax="100" aria-valuenow={format!("{:.0}", fraction * 100.0)}>
                     <div class="run-progress-fill" style={format!("width: {:.1}%", fraction * 100.0)} />
                 </div>
@@ -233,4 +294,10 @@ pub fn run_bar(props: &RunBarProps) -> Html {
             <span class="run-bar-spacer" />
         </div>
     }
+}
+
+/// A whole percentage ("37%"), never "100%" before the run has ended.
+fn percent(fraction: f64) -> String {
+    let whole = (fraction.clamp(0.0, 1.0) * 100.0).floor();
+    format!("{whole:.0}%")
 }

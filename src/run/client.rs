@@ -1,5 +1,5 @@
-//! The page's handle on the run worker: spawns it, queues the start message until the worker
-//! says it is ready (messages sent before its module has loaded would be lost), forwards its
+//! The page's handle on the run worker: spawns it, queues messages until the worker says it is
+//! ready (messages sent before its module has loaded would be lost), forwards its
 //! replies, and terminates it when dropped.
 
 use std::cell::{Cell, RefCell};
@@ -23,7 +23,8 @@ pub enum WorkerEvent {
 pub struct RunWorker {
     worker: Worker,
     ready: Rc<Cell<bool>>,
-    pending: Rc<RefCell<Option<String>>>,
+    /// Messages sent before the worker was ready, in order (a Start, perhaps a Pause after it).
+    pending: Rc<RefCell<Vec<String>>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
@@ -38,7 +39,7 @@ impl RunWorker {
             )
         })?;
         let ready = Rc::new(Cell::new(false));
-        let pending: Rc<RefCell<Option<String>>> = Rc::new(RefCell::new(None));
+        let pending: Rc<RefCell<Vec<String>>> = Rc::new(RefCell::new(Vec::new()));
         let on_message = {
             let worker = worker.clone();
             let ready = ready.clone();
@@ -51,7 +52,7 @@ impl RunWorker {
                 match FromWorker::from_json(&text) {
                     Ok(FromWorker::Ready) => {
                         ready.set(true);
-                        if let Some(message) = pending.borrow_mut().take() {
+                        for message in pending.borrow_mut().drain(..) {
                             let _ = worker.post_message(&JsValue::from_str(&message));
                         }
                     }
@@ -88,7 +89,7 @@ impl RunWorker {
         if self.ready.get() {
             let _ = self.worker.post_message(&JsValue::from_str(&text));
         } else {
-            *self.pending.borrow_mut() = Some(text);
+            self.pending.borrow_mut().push(text);
         }
     }
 }

@@ -1,5 +1,5 @@
-//! The run as the page sees it: nothing yet, under way (with progress), or over (a report, a
-//! failure, or stopped by the person). A `yew::Reducible`, driven by the run bar and by the
+//! The run as the page sees it: nothing yet, under way (with progress, possibly paused), or over
+//! (a report, a failure, or stopped by the person). A `yew::Reducible`, driven by the run bar and by the
 //! worker's messages.
 //!
 //! Every run has an id; a message about any other run (a late message from a worker that was
@@ -32,6 +32,19 @@ pub struct ActiveRun {
     pub replications: u32,
     /// None until the worker reports (it may still be loading).
     pub progress: Option<RunProgress>,
+    pub pause: PauseState,
+}
+
+/// Whether the run under way advances. Pausing is asked of the worker and confirmed by it, so
+/// the page shows the exact point where the run stands still.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PauseState {
+    #[default]
+    Running,
+    /// Pause was pressed; the worker has not confirmed yet (it finishes its current slice).
+    Pausing,
+    /// The worker confirmed; `progress` is where the run stands.
+    Paused,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,15 +73,25 @@ pub enum RunAction {
     Reply(FromWorker),
     /// The worker itself broke (failed to load, or crashed): the run under way, if any, failed.
     WorkerBroke { message: String },
-    /// The person pressed Stop: the worker was terminated.
+    /// The person pressed Pause (sent to the worker).
+    Pause,
+    /// The person pressed Resume (sent to the worker).
+    Resume,
+    /// The person pressed Stop: the worker was told to discard the run.
     Stop,
     /// The person pressed Reset: forget the results.
     Reset,
 }
 
 impl RunState {
+    /// True while a run is under way, paused or not.
     pub fn is_running(&self) -> bool {
         self.active.is_some()
+    }
+
+    /// The pause state of the run under way, if any.
+    pub fn pause_state(&self) -> Option<PauseState> {
+        self.active.as_ref().map(|a| a.pause)
     }
 
     /// The state after `action` (the pure form of [`Reducible::reduce`]).
@@ -86,13 +109,45 @@ impl RunState {
                     design,
                     replications,
                     progress: None,
+                    pause: PauseState::Running,
                 });
                 next.message = None;
             }
             RunAction::Reply(FromWorker::Ready) => {}
             RunAction::Reply(FromWorker::Progress(progress)) => {
-                if let Some(active) = next.active.as_mut().filter(|a| a.run_id == progress.run_id) {
+                // Once paused, nothing moves until Resume (a message overtaken by the pause
+                // confirmation cannot exist: the worker posts in order; this is belt and braces).
+                if let Some(active) = next
+                    .active
+                    .as_mut()
+                    .filter(|a| a.run_id == progress.run_id && a.pause != PauseState::Paused)
+                {
                     active.progress = Some(progress);
+                }
+            }
+            RunAction::Reply(FromWorker::Paused(progress)) => {
+                // Only a pause still wanted is confirmed: after Resume the run moves on.
+                if let Some(active) = next
+                    .active
+                    .as_mut()
+                    .filter(|a| a.run_id == progress.run_id && a.pause == PauseState::Pausing)
+                {
+                    active.progress = Some(progress);
+                    active.pause = PauseState::Paused;
+                }
+            }
+            RunAction::Pause => {
+                if let Some(active) = next
+                    .active
+                    .as_mut()
+                    .filter(|a| a.pause == PauseState::Running)
+                {
+                    active.pause = PauseState::Pausing;
+                }
+            }
+            RunAction::Resume => {
+                if let Some(active) = next.active.as_mut() {
+                    active.pause = PauseState::Running;
                 }
             }
             RunAction::Reply(FromWorker::Finished { run_id, report }) => {
@@ -238,6 +293,61 @@ mod tests {
         assert_eq!(done.result, None);
         assert_eq!(done.message, None);
         assert_eq!(done.next_run_id, 1, "ids are never reused");
+    }
+
+    fn paused(run_id: u32, fraction: f64) -> RunAction {
+        RunAction::Reply(FromWorker::Paused(RunProgress {
+            run_id,
+            replication: 1,
+            replications: 2,
+            fraction,
+        }))
+    }
+
+    #[test]
+    fn pause_is_confirmed_by_the_worker_and_resume_moves_on() {
+        let state = started(&RunState::default(), 1).after(progress(0, 0.2));
+        let pausing = state.after(RunAction::Pause);
+        assert_eq!(pausing.pause_state(), Some(PauseState::Pausing));
+        // The worker finishes its slice before it hears the pause.
+        let pausing = pausing.after(progress(0, 0.3));
+        let paused = pausing.after(paused(0, 0.35));
+        assert_eq!(paused.pause_state(), Some(PauseState::Paused));
+        assert!(paused.is_running(), "a paused run is still under way");
+        let at = paused.active.as_ref().unwrap().progress.unwrap();
+        assert_eq!((at.replication, at.fraction), (1, 0.35));
+        // Nothing moves while paused; a second Pause changes nothing.
+        assert_eq!(paused.after(progress(0, 0.9)), paused);
+        assert_eq!(paused.after(RunAction::Pause), paused);
+        let resumed = paused.after(RunAction::Resume);
+        assert_eq!(resumed.pause_state(), Some(PauseState::Running));
+        let moved = resumed.after(progress(0, 0.5));
+        assert_eq!(moved.active.unwrap().progress.unwrap().fraction, 0.5);
+    }
+
+    #[test]
+    fn a_late_pause_confirmation_after_resume_is_ignored() {
+        let resumed = started(&RunState::default(), 1)
+            .after(RunAction::Pause)
+            .after(RunAction::Resume);
+        assert_eq!(resumed.after(paused(0, 0.4)), resumed);
+        // Nor does a confirmation about another run pause this one.
+        let pausing = resumed.after(RunAction::Pause);
+        assert_eq!(pausing.after(paused(7, 0.4)), pausing);
+    }
+
+    #[test]
+    fn a_paused_run_can_be_stopped_and_finishes_after_resume() {
+        let paused_run = started(&RunState::default(), 1)
+            .after(RunAction::Pause)
+            .after(paused(0, 0.5));
+        let stopped = paused_run.after(RunAction::Stop);
+        assert_eq!(stopped.message, Some(RunMessage::Stopped));
+        assert!(!stopped.is_running());
+        let done = paused_run
+            .after(RunAction::Resume)
+            .after(finished(0, "done"));
+        assert_eq!(done.result.unwrap().report.design_name, "done");
     }
 
     #[test]

@@ -16,8 +16,16 @@ pub const WORKER_SCRIPT: &str = "./archsim-worker_loader.js";
 /// From the page to the worker.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ToWorker {
-    /// Run this design (JSON text, as exported) and report under `run_id`.
+    /// Run this design (JSON text, as exported) and report under `run_id`. Replaces any run the
+    /// worker had (running or paused).
     Start { run_id: u32, design_json: String },
+    /// Stop advancing run `run_id` but keep it in memory; the worker answers
+    /// [`FromWorker::Paused`].
+    Pause { run_id: u32 },
+    /// Continue run `run_id` exactly where it paused.
+    Resume { run_id: u32 },
+    /// Discard run `run_id`; nothing more is said about it.
+    Stop { run_id: u32 },
 }
 
 /// From the worker to the page.
@@ -26,6 +34,8 @@ pub enum FromWorker {
     /// The worker's module is loaded and it listens; messages sent before this could be lost.
     Ready,
     Progress(RunProgress),
+    /// The run has stopped advancing, here (the last word about it until it is resumed).
+    Paused(RunProgress),
     Finished {
         run_id: u32,
         report: Box<Report>,
@@ -62,6 +72,11 @@ impl ToWorker {
                 run_id,
                 design_json,
             } => json!({ "type": "start", "run_id": run_id, "design": design_json }).to_string(),
+            ToWorker::Pause { run_id } => json!({ "type": "pause", "run_id": run_id }).to_string(),
+            ToWorker::Resume { run_id } => {
+                json!({ "type": "resume", "run_id": run_id }).to_string()
+            }
+            ToWorker::Stop { run_id } => json!({ "type": "stop", "run_id": run_id }).to_string(),
         }
     }
 
@@ -76,6 +91,15 @@ impl ToWorker {
                     .ok_or("the start message has no \"design\" text")?
                     .to_string(),
             }),
+            "pause" => Ok(ToWorker::Pause {
+                run_id: run_id(&value)?,
+            }),
+            "resume" => Ok(ToWorker::Resume {
+                run_id: run_id(&value)?,
+            }),
+            "stop" => Ok(ToWorker::Stop {
+                run_id: run_id(&value)?,
+            }),
             other => Err(format!("unknown message type \"{other}\"")),
         }
     }
@@ -85,13 +109,8 @@ impl FromWorker {
     pub fn to_json(&self) -> String {
         let value = match self {
             FromWorker::Ready => json!({ "type": "ready" }),
-            FromWorker::Progress(p) => json!({
-                "type": "progress",
-                "run_id": p.run_id,
-                "replication": p.replication,
-                "replications": p.replications,
-                "fraction": p.fraction,
-            }),
+            FromWorker::Progress(p) => progress_json("progress", p),
+            FromWorker::Paused(p) => progress_json("paused", p),
             FromWorker::Finished { run_id, report } => json!({
                 "type": "finished",
                 "run_id": run_id,
@@ -108,15 +127,8 @@ impl FromWorker {
         let mut value = parse_object(text)?;
         match message_type(&value)? {
             "ready" => Ok(FromWorker::Ready),
-            "progress" => Ok(FromWorker::Progress(RunProgress {
-                run_id: run_id(&value)?,
-                replication: whole(&value, "replication")?,
-                replications: whole(&value, "replications")?,
-                fraction: value
-                    .get("fraction")
-                    .and_then(Value::as_f64)
-                    .ok_or("the progress message has no \"fraction\"")?,
-            })),
+            "progress" => Ok(FromWorker::Progress(read_progress(&value)?)),
+            "paused" => Ok(FromWorker::Paused(read_progress(&value)?)),
             "finished" => {
                 let run_id = run_id(&value)?;
                 let report_value = value
@@ -141,6 +153,28 @@ impl FromWorker {
             other => Err(format!("unknown message type \"{other}\"")),
         }
     }
+}
+
+fn progress_json(kind: &str, p: &RunProgress) -> Value {
+    json!({
+        "type": kind,
+        "run_id": p.run_id,
+        "replication": p.replication,
+        "replications": p.replications,
+        "fraction": p.fraction,
+    })
+}
+
+fn read_progress(value: &Value) -> Result<RunProgress, String> {
+    Ok(RunProgress {
+        run_id: run_id(value)?,
+        replication: whole(value, "replication")?,
+        replications: whole(value, "replications")?,
+        fraction: value
+            .get("fraction")
+            .and_then(Value::as_f64)
+            .ok_or("the progress message has no \"fraction\"")?,
+    })
 }
 
 fn parse_object(text: &str) -> Result<Value, String> {
@@ -178,12 +212,19 @@ mod tests {
     use archsim_model::Estimate;
 
     #[test]
-    fn start_message_round_trips() {
-        let message = ToWorker::Start {
-            run_id: 7,
-            design_json: "{\"version\": 1}".into(),
-        };
-        assert_eq!(ToWorker::from_json(&message.to_json()), Ok(message));
+    fn every_page_message_round_trips() {
+        let messages = [
+            ToWorker::Start {
+                run_id: 7,
+                design_json: "{\"version\": 1}".into(),
+            },
+            ToWorker::Pause { run_id: 7 },
+            ToWorker::Resume { run_id: 7 },
+            ToWorker::Stop { run_id: 7 },
+        ];
+        for message in messages {
+            assert_eq!(ToWorker::from_json(&message.to_json()), Ok(message));
+        }
     }
 
     #[test]
@@ -203,6 +244,12 @@ mod tests {
                 replication: 1,
                 replications: 4,
                 fraction: 0.5,
+            }),
+            FromWorker::Paused(RunProgress {
+                run_id: 3,
+                replication: 2,
+                replications: 4,
+                fraction: 0.25,
             }),
             FromWorker::Finished {
                 run_id: 3,
@@ -244,6 +291,18 @@ mod tests {
             ToWorker::from_json(r#"{"type":"start","run_id":1}"#)
                 .unwrap_err()
                 .contains("design")
+        );
+        assert!(
+            ToWorker::from_json(r#"{"type":"pause"}"#)
+                .unwrap_err()
+                .contains("run_id")
+        );
+        assert!(
+            FromWorker::from_json(
+                r#"{"type":"paused","run_id":1,"replication":0,"replications":1}"#
+            )
+            .unwrap_err()
+            .contains("fraction")
         );
         assert!(
             ToWorker::from_json(r#"{"type":"explode"}"#)
