@@ -306,19 +306,21 @@ pub fn paste_fragment(
     (new_nodes, new_edges)
 }
 
+/// A design with one fresh node of each named kind, in order (for tests).
+#[cfg(test)]
+pub(crate) fn design_with(kinds: &[&str]) -> Design {
+    let mut design = Design::default();
+    for kind in kinds {
+        let node = new_node(&design, kind, Position::default()).unwrap();
+        design.nodes.push(node);
+    }
+    design
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use archsim_model::{Fault, FaultEffect, GatewayParams, QueueParams, Route};
-
-    fn design_with(kinds: &[&str]) -> Design {
-        let mut d = Design::default();
-        for k in kinds {
-            let n = new_node(&d, k, Position::default()).unwrap();
-            d.nodes.push(n);
-        }
-        d
-    }
 
     #[test]
     fn fresh_ids_count_up_per_kind_and_never_reuse_after_delete() {

@@ -125,17 +125,8 @@ pub fn auto_layout(design: &mut Design) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::edit::{connect, new_node};
+    use crate::state::edit::{connect, design_with};
     use crate::state::geometry::{node_rect, snap};
-
-    fn design_with(kinds: &[&str]) -> Design {
-        let mut d = Design::default();
-        for k in kinds {
-            let n = new_node(&d, k, Position::default()).unwrap();
-            d.nodes.push(n);
-        }
-        d
-    }
 
     fn position(d: &Design, id: &str) -> Position {
         d.node(id).unwrap().position

@@ -121,17 +121,7 @@ fn design_problems(design: &Design) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::edit::{connect, new_node};
-    use archsim_model::Position;
-
-    fn design_with(kinds: &[&str]) -> Design {
-        let mut d = Design::default();
-        for k in kinds {
-            let n = new_node(&d, k, Position::default()).unwrap();
-            d.nodes.push(n);
-        }
-        d
-    }
+    use crate::state::edit::{connect, design_with};
 
     #[test]
     fn empty_design_is_blocked_for_lack_of_a_client() {
