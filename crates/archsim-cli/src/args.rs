@@ -46,11 +46,13 @@ pub struct RunArgs {
     /// Seed of every random draw (overrides run.seed).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Simulated time in milliseconds, warm-up included (overrides run.duration_ms).
-    #[arg(long, value_name = "MS")]
+    /// Simulated time, warm-up included (overrides run.duration_ms). Seconds, or a number with
+    /// a unit: 90, 90s, 1.5m, 250ms, 1h.
+    #[arg(long, value_name = "S", value_parser = parse_duration_ms, allow_hyphen_values = true)]
     pub duration: Option<f64>,
-    /// Warm-up left out of the summary, in milliseconds (overrides run.warmup_ms).
-    #[arg(long, value_name = "MS")]
+    /// Warm-up left out of the summary (overrides run.warmup_ms). Seconds, or a number with a
+    /// unit, as for --duration.
+    #[arg(long, value_name = "S", value_parser = parse_duration_ms, allow_hyphen_values = true)]
     pub warmup: Option<f64>,
     /// Independent replications; two or more give 95% confidence intervals
     /// (overrides run.replications).
@@ -92,6 +94,29 @@ pub struct BenchArgs {
     /// seconds of wall time, so start-up costs do not dominate the rate.
     #[arg(long, value_name = "S", default_value_t = 0.0)]
     pub min_seconds: f64,
+}
+
+/// A duration on the command line, in milliseconds. A bare number is seconds (what people type
+/// for a run's length); `ms`, `s`, `m` and `h` suffixes say otherwise. The sign is kept so that
+/// validation reports a negative value by its path, like any other bad run setting.
+pub fn parse_duration_ms(text: &str) -> Result<f64, String> {
+    let text = text.trim();
+    let (number, unit_ms) = [
+        ("ms", 1.0),
+        ("s", 1_000.0),
+        ("m", 60_000.0),
+        ("h", 3_600_000.0),
+    ]
+    .iter()
+    .find_map(|&(suffix, ms)| text.strip_suffix(suffix).map(|n| (n.trim_end(), ms)))
+    .unwrap_or((text, 1_000.0));
+    let value: f64 = number.parse().map_err(|_| {
+        format!("`{text}` is not a duration: write seconds (90) or a number with a unit (90s, 1.5m, 250ms, 1h)")
+    })?;
+    if !value.is_finite() {
+        return Err(format!("`{text}` is not a finite duration"));
+    }
+    Ok(value * unit_ms)
 }
 
 /// Run settings given on the command line, applied over the design's own.
@@ -173,7 +198,7 @@ mod tests {
             "--seed",
             "7",
             "--duration",
-            "2000",
+            "2",
             "--replications",
             "5",
             "--json",
@@ -192,6 +217,20 @@ mod tests {
                 replications: Some(5),
             }
         );
+    }
+
+    #[test]
+    fn durations_are_seconds_unless_a_unit_says_otherwise() {
+        assert_eq!(parse_duration_ms("90"), Ok(90_000.0));
+        assert_eq!(parse_duration_ms("90s"), Ok(90_000.0));
+        assert_eq!(parse_duration_ms("1.5m"), Ok(90_000.0));
+        assert_eq!(parse_duration_ms("250ms"), Ok(250.0));
+        assert_eq!(parse_duration_ms("1h"), Ok(3_600_000.0));
+        assert_eq!(parse_duration_ms("-5"), Ok(-5_000.0));
+        for bad in ["", "ten", "5 minutes", "inf", "NaNs"] {
+            let error = parse_duration_ms(bad).unwrap_err();
+            assert!(error.contains(bad.trim()), "{error}");
+        }
     }
 
     #[test]

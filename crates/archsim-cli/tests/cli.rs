@@ -163,9 +163,9 @@ fn run_json_throughput_matches_the_arrival_rate_of_the_mm1_example() {
         "run",
         &mm1_example(),
         "--duration",
-        "200000",
+        "200s",
         "--warmup",
-        "5000",
+        "5s",
         "--json",
     ]);
     assert_eq!(report.duration_ms, 200_000.0);
@@ -186,9 +186,9 @@ fn run_with_the_same_seed_prints_the_same_json() {
         "run",
         &mm1_example(),
         "--duration",
-        "10000",
+        "10s",
         "--warmup",
-        "1000",
+        "1s",
         "--seed",
         "11",
         "--json",
@@ -201,9 +201,9 @@ fn run_with_the_same_seed_prints_the_same_json() {
         "run",
         &mm1_example(),
         "--duration",
-        "10000",
+        "10s",
         "--warmup",
-        "1000",
+        "1s",
         "--seed",
         "12",
         "--json",
@@ -222,9 +222,9 @@ fn run_report_does_not_depend_on_the_number_of_threads() {
             "run",
             &mm1_example(),
             "--duration",
-            "10000",
+            "10000ms",
             "--warmup",
-            "1000",
+            "1000ms",
             "--replications",
             "4",
             "--threads",
@@ -246,14 +246,7 @@ fn run_report_does_not_depend_on_the_number_of_threads() {
 fn run_prints_a_table_with_overall_and_per_node_figures() {
     let design_text = std::fs::read_to_string(mm1_example()).expect("examples/mm1.json exists");
     let design = archsim_model::parse_design(&design_text).expect("the example is valid");
-    let output = archsim(&[
-        "run",
-        &mm1_example(),
-        "--duration",
-        "10000",
-        "--warmup",
-        "1000",
-    ]);
+    let output = archsim(&["run", &mm1_example(), "--duration", "10s", "--warmup", "1s"]);
     assert_no_panic(&output);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = stdout(&output);
