@@ -328,7 +328,7 @@ fn node_table(props: &NodeTableProps) -> Html {
         let failures = node.failures.total();
         let details = kind_details(node);
         // A client has no workers and no wait queue: nothing to show there.
-        let has_workers = node.kind != "client";
+        let has_workers = node.has_utilisation();
         let if_workers = |text: String| if has_workers { text } else { "–".to_string() };
         html! {
             <>

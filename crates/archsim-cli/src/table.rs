@@ -148,10 +148,6 @@ fn nodes(out: &mut String, report: &Report) {
     out.push_str(&columns(&rows, &aligns, "  "));
 }
 
-/// Kinds whose utilisation is always 0 because they have no workers, connections or consumers:
-/// the table shows "—" rather than a misleading 0%.
-const KINDS_WITHOUT_WORKERS: [&str; 3] = ["client", "load_balancer", "rate_limiter"];
-
 fn node_row(id: &str, node: &NodeReport) -> Vec<String> {
     let has_latency = node.completions.value > 0.0;
     vec![
@@ -160,10 +156,11 @@ fn node_row(id: &str, node: &NodeReport) -> Vec<String> {
         with_ci(node.arrivals),
         with_ci(node.completions),
         number(node.failures.total()),
-        if KINDS_WITHOUT_WORKERS.contains(&node.kind.as_str()) {
-            "—".into()
-        } else {
+        // Kinds without workers, connections or consumers get "—", not a misleading 0%.
+        if node.has_utilisation() {
             percent(node.utilisation)
+        } else {
+            "—".into()
         },
         with_ci(node.mean_queue_length),
         if has_latency {
@@ -526,6 +523,26 @@ mod tests {
         assert!(row.contains("service"), "{row}");
         assert!(row.contains("80.0% ± 1.0"), "{row}");
         assert!(text.contains("api: hit ratio 50.0%"), "{text}");
+    }
+
+    #[test]
+    fn kinds_without_workers_show_no_utilisation() {
+        for kind in [
+            "client",
+            "api_gateway",
+            "load_balancer",
+            "cache",
+            "rate_limiter",
+        ] {
+            let mut report = sample_report();
+            report.nodes.get_mut("api").unwrap().kind = kind.to_string();
+            let text = render(&report);
+            let row = text
+                .lines()
+                .find(|line| line.trim_start().starts_with("api "))
+                .expect("a row for node api");
+            assert!(row.contains('—') && !row.contains("80.0%"), "{kind}: {row}");
+        }
     }
 
     #[test]

@@ -139,6 +139,15 @@ pub struct NodeReport {
     pub balancer: Option<BTreeMap<String, Estimate>>,
 }
 
+impl NodeReport {
+    /// Whether `utilisation` means anything for this node: only services (workers), databases
+    /// (connections) and queues (consumers) have a capacity to be busy. Other kinds report 0,
+    /// which a reader should see as "not applicable", not as "idle".
+    pub fn has_utilisation(&self) -> bool {
+        matches!(self.kind.as_str(), "service" | "database" | "queue")
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct CacheReport {
     pub hits: Estimate,
