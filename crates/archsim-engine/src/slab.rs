@@ -28,9 +28,17 @@ impl Handle {
 
 #[derive(Debug)]
 struct Slot<T> {
+    /// Odd while the slot holds a value, even while it is free: one comparison with a handle's
+    /// (always odd) generation checks both that the slot is live and that it is the same
+    /// occupant.
     generation: u32,
-    live: bool,
     value: T,
+}
+
+impl<T> Slot<T> {
+    fn live(&self) -> bool {
+        self.generation % 2 == 1
+    }
 }
 
 /// Slots of `T`, reused through a free list.
@@ -58,7 +66,7 @@ impl<T> Slab<T> {
         self.live += 1;
         if let Some(index) = self.free.pop() {
             let slot = &mut self.slots[index as usize];
-            slot.live = true;
+            slot.generation = slot.generation.wrapping_add(1);
             slot.value = value;
             Handle {
                 index,
@@ -67,13 +75,12 @@ impl<T> Slab<T> {
         } else {
             let index = self.slots.len() as u32;
             self.slots.push(Slot {
-                generation: 0,
-                live: true,
+                generation: 1,
                 value,
             });
             Handle {
                 index,
-                generation: 0,
+                generation: 1,
             }
         }
     }
@@ -82,7 +89,7 @@ impl<T> Slab<T> {
     #[inline]
     pub fn get(&self, handle: Handle) -> Option<&T> {
         match self.slots.get(handle.index as usize) {
-            Some(slot) if slot.live && slot.generation == handle.generation => Some(&slot.value),
+            Some(slot) if slot.generation == handle.generation => Some(&slot.value),
             _ => None,
         }
     }
@@ -90,9 +97,7 @@ impl<T> Slab<T> {
     #[inline]
     pub fn get_mut(&mut self, handle: Handle) -> Option<&mut T> {
         match self.slots.get_mut(handle.index as usize) {
-            Some(slot) if slot.live && slot.generation == handle.generation => {
-                Some(&mut slot.value)
-            }
+            Some(slot) if slot.generation == handle.generation => Some(&mut slot.value),
             _ => None,
         }
     }
@@ -102,8 +107,7 @@ impl<T> Slab<T> {
     #[inline]
     pub fn remove(&mut self, handle: Handle) -> bool {
         match self.slots.get_mut(handle.index as usize) {
-            Some(slot) if slot.live && slot.generation == handle.generation => {
-                slot.live = false;
+            Some(slot) if slot.generation == handle.generation => {
                 slot.generation = slot.generation.wrapping_add(1);
                 self.free.push(handle.index);
                 self.live -= 1;
@@ -130,7 +134,7 @@ impl<T> Slab<T> {
         self.slots
             .iter()
             .enumerate()
-            .filter(|(_, slot)| slot.live)
+            .filter(|(_, slot)| slot.live())
             .map(|(index, slot)| Handle {
                 index: index as u32,
                 generation: slot.generation,
@@ -159,6 +163,20 @@ mod tests {
             "removing through a stale handle does nothing"
         );
         assert_eq!(slab.len(), 2);
+    }
+
+    #[test]
+    fn a_freed_slot_resolves_no_handle_until_reused() {
+        let mut slab = Slab::default();
+        let a = slab.insert(7u32);
+        assert!(slab.remove(a));
+        assert_eq!(slab.get(a), None);
+        assert_eq!(slab.get_mut(a), None);
+        assert!(slab.handles().is_empty());
+        let b = slab.insert(8);
+        assert_eq!(b.index, a.index);
+        assert_ne!(b.generation, a.generation);
+        assert_eq!(slab.get(b), Some(&8));
     }
 
     #[test]
