@@ -72,11 +72,21 @@ impl Rate {
             }
             if constant || rng.uniform01() * max_rps < self.rps_at(t / NANOS_PER_MS) {
                 // Round up so that the arrival is strictly later than `now`, keeping time moving.
-                let at = libm::ceil(t) as SimTime;
+                let at = ceil_to_nanos(t);
                 return Some(at.max(now + 1));
             }
         }
     }
+}
+
+/// `libm::ceil(t) as SimTime` for `0 <= t < 2^64`, without the floating-point rounding
+/// routine (a software one on x86-64 without SSE4.1): truncation, plus one when something was
+/// cut off. Exact: below 2^53 the truncated value converts back exactly; above, every `f64` is
+/// a whole number already.
+#[inline]
+fn ceil_to_nanos(t: f64) -> SimTime {
+    let whole = t as SimTime;
+    if (whole as f64) < t { whole + 1 } else { whole }
 }
 
 #[cfg(test)]
@@ -137,6 +147,37 @@ mod tests {
             (first_half - expected).abs() < 5.0 * expected.sqrt(),
             "{first_half}"
         );
+    }
+
+    #[test]
+    fn ceil_to_nanos_matches_libm_ceil() {
+        let mut state = 3u64;
+        let mut values = vec![
+            0.0,
+            0.25,
+            0.5,
+            1.0,
+            1.5,
+            2.0 - f64::EPSILON,
+            4.5e15,
+            9.007_199_254_740_991e15,
+        ];
+        values.extend([
+            (1u64 << 53) as f64,
+            ((1u64 << 53) + 2) as f64,
+            1.8e19,
+            u64::MAX as f64 * 0.999,
+        ]);
+        for _ in 0..100_000 {
+            let x = crate::rng::splitmix64(&mut state);
+            values.push(f64::from_bits(x).abs() % 1.8e19);
+            values.push((x >> 11) as f64 / ((x & 0xffff) + 1) as f64);
+        }
+        for t in values {
+            if t.is_finite() && (0.0..u64::MAX as f64).contains(&t) {
+                assert_eq!(ceil_to_nanos(t), libm::ceil(t) as SimTime, "t = {t:e}");
+            }
+        }
     }
 
     #[test]
