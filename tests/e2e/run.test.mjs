@@ -1,6 +1,7 @@
 // Running a design: the M/M/1 template runs in the Web Worker and its results agree with
-// queueing theory, the page stays responsive while a long run is under way, Stop ends it, an
-// edit marks the results as from an earlier version, Reset clears them. Also: a shared link
+// queueing theory, the page stays responsive while a long run is under way, Stop ends it, Pause
+// holds a run still and Resume finishes it with the figures of an unpaused run, an edit marks
+// the results as from an earlier version, Reset clears them. Also: a shared link
 // opened over autosaved work keeps that work as a backup that one click restores.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,6 +40,7 @@ test('the M/M/1 template runs in the worker and agrees with queueing theory', as
   await page.locator('#run-status.is-ready').waitFor();
   assert.equal(await run.isEnabled(), true, 'a valid design can run');
   assert.equal(await page.locator('#stop-button').isEnabled(), false);
+  assert.equal(await page.locator('#pause-button').isEnabled(), false, 'nothing to pause yet');
   await run.click();
   await page.locator('#results.has-report').waitFor({ timeout: 60_000 });
 
@@ -107,7 +109,7 @@ test('the page stays responsive during a long run, and Stop ends it', async () =
   assert.equal((await autosavedDesign(page)).run.duration_ms, 1000000000);
   await page.click('#run-button');
   await page.locator('#run-status.is-running').waitFor();
-  await page.waitForFunction(() => /% of simulated time/.test(document.querySelector('#run-status').textContent));
+  await page.waitForFunction(() => /^Running · \d+%$/.test(document.querySelector('#run-status').textContent));
   assert.equal(await page.locator('#run-button').isEnabled(), false, 'one run at a time');
 
   // While the worker is busy, the page keeps painting frames and answering clicks.
@@ -143,6 +145,85 @@ test('the page stays responsive during a long run, and Stop ends it', async () =
   // The earlier report is still there, and marked stale (the duration changed since).
   await page.locator('#results-stale').waitFor();
   app.assertNoProblems('stopping a run');
+});
+
+/** The figures a run shows, as text (exactly what a person reads). */
+async function shownFigures(page) {
+  return page.$$eval('#results [data-figure]', (figures) =>
+    figures.map((f) => `${f.dataset.figure}: ${f.querySelector('.figure-number')?.textContent} ${f.querySelector('.figure-ci')?.textContent ?? ''}`),
+  );
+}
+
+const progressNow = async (page) => Number(await page.locator('#run-progress').getAttribute('aria-valuenow'));
+
+test('Pause holds a run still, the page stays usable, Resume finishes it with the same figures', async () => {
+  const { page } = app;
+  await loadTemplate(page, 'mm1');
+  await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 2);
+  await clickEmptyCanvas(page);
+  // Long enough to pause in the middle (several seconds), short enough to finish twice here.
+  await field(page, 'run.duration_ms').fill('40000000');
+  await field(page, 'run.bucket_ms').fill('20000');
+  await field(page, 'run.replications').fill('2');
+  await clickEmptyCanvas(page);
+
+  // The reference: the same design and seed, never paused.
+  let started = Date.now();
+  await page.click('#run-button');
+  await page.locator('#results.has-report:not(.is-stale)').waitFor({ timeout: 120_000 });
+  await page.locator('#run-status.is-ready').waitFor();
+  const unpausedMs = Date.now() - started;
+  const unpaused = await shownFigures(page);
+  assert.ok(unpaused.length >= 4, `figures shown: ${JSON.stringify(unpaused)}`);
+
+  started = Date.now();
+  await page.click('#run-button');
+  await page.waitForFunction(() => /^Running replication 1 of 2 · ([3-9]|\d\d)%$/.test(document.querySelector('#run-status').textContent));
+  await page.click('#pause-button');
+  await page.locator('#run-status.is-paused').waitFor();
+  const status = await page.locator('#run-status').textContent();
+  assert.match(status, /^Paused at \d+% — Resume or Stop$/);
+  assert.equal(await page.locator('#pause-button').textContent(), 'Resume');
+  assert.equal(await page.locator('#stop-button').isEnabled(), true, 'a paused run can be stopped');
+  assert.equal(await page.locator('#run-button').isEnabled(), false, 'one run at a time, paused or not');
+  const pausedAt = await progressNow(page);
+  assert.ok(pausedAt > 0 && pausedAt < 100, `paused at ${pausedAt}%`);
+
+  // For a second, nothing moves, and the page answers clicks and paints frames.
+  const zoomBefore = await page.locator('#zoom-level').textContent();
+  await page.click('#zoom-in', { timeout: 2000 });
+  await page.waitForFunction((before) => document.querySelector('#zoom-level').textContent !== before, zoomBefore, {
+    timeout: 2000,
+  });
+  const frames = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        let count = 0;
+        const start = performance.now();
+        const tick = () => {
+          count++;
+          if (performance.now() - start < 1000) requestAnimationFrame(tick);
+          else resolve(count);
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+  assert.ok(frames >= 20, `only ${frames} animation frames in a second while paused`);
+  assert.equal(await progressNow(page), pausedAt, 'progress stands still while paused');
+  assert.equal(await page.locator('#run-status').textContent(), status);
+  await page.click('#zoom-out');
+  await app.screenshot('run-paused');
+
+  await page.click('#pause-button');
+  assert.equal(await page.locator('#pause-button').textContent(), 'Pause');
+  await page.waitForFunction((at) => Number(document.querySelector('#run-progress')?.getAttribute('aria-valuenow') ?? 100) > at, pausedAt);
+  await page.locator('#run-status.is-ready').waitFor({ timeout: 120_000 });
+  const pausedRunMs = Date.now() - started;
+  assert.deepEqual(await shownFigures(page), unpaused, 'a paused and resumed run reports what an unpaused one does');
+  assert.equal(await page.locator('#results-stale').count(), 0);
+  assert.equal(await page.locator('#pause-button').isEnabled(), false);
+  console.log(`# unpaused run ${unpausedMs} ms; paused run ${pausedRunMs} ms including a pause of over a second`);
+  app.assertNoProblems('pausing and resuming a run');
 });
 
 test('Reset clears the results', async () => {
