@@ -3,18 +3,28 @@
 //! A call belongs to the job that makes it. Each attempt creates a job at the callee; the
 //! callee's reply is accepted only if that attempt is still outstanding, so a reply that comes
 //! back after a timeout is dropped. Retries follow `policy::retry` (which failures, what
-//! back-off); breakers follow `policy::breaker`.
+//! back-off); breakers follow `policy::breaker`. A call along a plain edge (none of the three)
+//! is *direct*: no call record, the callee's job answers the caller's job (see `start_call`).
 
 use crate::metrics::{Outcome, edge_area, edge_counter};
 use crate::policy::breaker::BreakerState;
 use crate::policy::retry::{self, RetryCause};
-use crate::sim::{Call, Event, Job, JobState, Sim};
+use crate::sim::{Call, Event, Job, JobState, NO_EDGE, Sim};
 use crate::slab::Handle;
 use crate::time::SimTime;
 
 impl Sim {
     /// `parent` calls along `edge`; the outcome comes back through `node_call_done`.
+    ///
+    /// Along a plain edge (no timeout, retries or breaker) the call is *direct*: its one
+    /// attempt is always the one awaited and its reply always accepted, so the `Call` record
+    /// would only be created and freed again. The callee job points at the caller job instead,
+    /// with the same draws, counters and events in the same order, so every result is the same.
     pub(crate) fn start_call(&mut self, parent: Handle, edge: u32) {
+        if self.edges[edge as usize].plain {
+            self.send_direct(parent, edge);
+            return;
+        }
         let job = self.jobs.get(parent).expect("caller is live");
         let call = self.calls.insert(Call {
             edge,
@@ -27,6 +37,44 @@ impl Sim {
             callee: Handle::NONE,
         });
         self.send_attempt(call);
+    }
+
+    /// The single attempt of a direct call (what `send_attempt` does for a first attempt
+    /// along a plain edge).
+    fn send_direct(&mut self, parent: Handle, e: u32) {
+        let now = self.now;
+        let caller = *self.jobs.get(parent).expect("caller is live");
+        let edge = &mut self.edges[e as usize];
+        self.recorder.incr(edge.counters + edge_counter::ATTEMPTS);
+        let latency = edge.latency.sample(&mut edge.rng);
+        let job = self.jobs.insert(Job {
+            node: edge.to,
+            parent,
+            attempt: 1,
+            reply_edge: e,
+            key: caller.key,
+            class: caller.class,
+            write: caller.write,
+            state: JobState::Transit,
+            admitted: false,
+            holds_worker: false,
+            station: 0,
+            arrived: now,
+            next_edge: 0,
+            pending: 0,
+            failure: Outcome::Success,
+            failure_here: false,
+            aux: 0,
+            flag: false,
+        });
+        self.schedule(latency, Event::Arrive { job });
+    }
+
+    /// The reply to a direct call: the caller, if still there, has its outcome.
+    pub(crate) fn on_direct_reply(&mut self, caller: Handle, edge: u32, outcome: Outcome) {
+        if self.jobs.get(caller).is_some() {
+            self.node_call_done(caller, edge, outcome, false);
+        }
     }
 
     fn send_attempt(&mut self, handle: Handle) {
@@ -57,6 +105,7 @@ impl Sim {
             node: edge.to,
             parent: handle,
             attempt,
+            reply_edge: NO_EDGE,
             key: call.key,
             class: call.class,
             write: call.write,

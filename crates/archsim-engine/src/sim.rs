@@ -34,6 +34,9 @@ use crate::workload::Rate;
 /// Marks a source's key stream apart from its arrival stream (same kind and index otherwise).
 const KEY_STREAM: u64 = 1 << 32;
 
+/// `Job::reply_edge` of a job that answers a `Call` (or nobody).
+pub(crate) const NO_EDGE: u32 = u32::MAX;
+
 /// Batches of the post-warm-up period, for confidence intervals within a single replication.
 pub const BATCHES: u32 = 20;
 
@@ -56,6 +59,12 @@ pub(crate) enum Event {
     Reply {
         call: Handle,
         attempt: u32,
+        outcome: Outcome,
+    },
+    /// A callee's reply to a direct call (see `Job::reply_edge`) reaches the caller job.
+    DirectReply {
+        caller: Handle,
+        edge: u32,
         outcome: Outcome,
     },
     /// The edge's breaker refused the call.
@@ -103,9 +112,14 @@ pub(crate) enum JobState {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Job {
     pub node: u32,
-    /// The call this job answers (NONE for client requests and queued messages).
+    /// The call this job answers (NONE for client requests and queued messages), or, for a
+    /// direct call, the caller job itself.
     pub parent: Handle,
     pub attempt: u32,
+    /// `NO_EDGE`, or the edge of a direct call: one along an edge without timeout, retries or
+    /// breaker, which needs no `Call` record (see `Sim::start_call`); the reply goes back along
+    /// this edge straight to the caller job in `parent`.
+    pub reply_edge: u32,
     pub key: u64,
     pub class: u16,
     pub write: bool,
@@ -217,6 +231,8 @@ pub(crate) struct EdgeState {
     pub retry: Option<RetrySettings>,
     pub breaker: Option<CircuitBreaker>,
     pub call_probability: f64,
+    /// No timeout, no retries, no breaker: calls along it are direct (no `Call` record).
+    pub plain: bool,
     pub rng: SimRng,
     pub counters: u32,
     pub areas: u32,
@@ -349,16 +365,20 @@ impl Sim {
         let mut edges = Vec::with_capacity(design.edges.len());
         for (i, edge) in design.edges.iter().enumerate() {
             let params = &edge.params;
+            let timeout = params.timeout_ms.map(from_ms);
+            let retry = params
+                .retry
+                .as_ref()
+                .filter(|r| r.max_attempts > 1)
+                .map(|r| RetrySettings { policy: r.clone() });
+            let breaker = params.circuit_breaker.as_ref().map(CircuitBreaker::new);
             edges.push(EdgeState {
                 to: node_index(&edge.to).unwrap_or(0),
                 latency: Dist::new(&params.latency),
-                timeout: params.timeout_ms.map(from_ms),
-                retry: params
-                    .retry
-                    .as_ref()
-                    .filter(|r| r.max_attempts > 1)
-                    .map(|r| RetrySettings { policy: r.clone() }),
-                breaker: params.circuit_breaker.as_ref().map(CircuitBreaker::new),
+                plain: timeout.is_none() && retry.is_none() && breaker.is_none(),
+                timeout,
+                retry,
+                breaker,
                 call_probability: params.call_probability,
                 rng: SimRng::derive(seed, rep, StreamKind::Edge, i as u64),
                 counters: recorder.alloc_counters(edge_counter::COUNT),
@@ -572,6 +592,11 @@ impl Sim {
                     attempt,
                     outcome,
                 } => self.on_reply(call, attempt, outcome),
+                Event::DirectReply {
+                    caller,
+                    edge,
+                    outcome,
+                } => self.on_direct_reply(caller, edge, outcome),
                 Event::ShortCircuit { call } => self.on_short_circuit(call),
                 Event::EdgeTimers { edge } => self.on_edge_timers(edge),
                 Event::Retry { call } => self.on_retry(call),
@@ -778,6 +803,7 @@ impl Sim {
             node,
             parent: Handle::NONE,
             attempt: source,
+            reply_edge: NO_EDGE,
             key,
             class,
             write,
@@ -918,7 +944,7 @@ impl Sim {
             }
         }
         if !job.parent.is_none() {
-            self.send_reply(job.parent, job.attempt, outcome);
+            self.send_reply(job.parent, job.attempt, job.reply_edge, outcome);
         }
         if job.state == JobState::Queued {
             // Still in a wait queue: the queue frees the slot when it reaches it.
@@ -933,7 +959,29 @@ impl Sim {
         }
     }
 
-    pub(crate) fn send_reply(&mut self, call: Handle, attempt: u32, outcome: Outcome) {
+    /// The callee's reply to `parent` (a call, or the caller job of a direct call along
+    /// `reply_edge`) travels back along the edge.
+    pub(crate) fn send_reply(
+        &mut self,
+        parent: Handle,
+        attempt: u32,
+        reply_edge: u32,
+        outcome: Outcome,
+    ) {
+        if reply_edge != NO_EDGE {
+            let edge = &mut self.edges[reply_edge as usize];
+            let latency = edge.latency.sample(&mut edge.rng);
+            self.schedule(
+                latency,
+                Event::DirectReply {
+                    caller: parent,
+                    edge: reply_edge,
+                    outcome,
+                },
+            );
+            return;
+        }
+        let call = parent;
         let Some(c) = self.calls.get(call) else {
             return;
         };

@@ -125,3 +125,56 @@ fn arrival_times_do_not_depend_on_whether_keys_are_drawn() {
     assert!(a.arrival_log.iter().all(|e| e.3 == 0));
     assert!(b.arrival_log.iter().any(|e| e.3 != 0));
 }
+
+/// Fingerprint of replication 0 of `design`, with every call made through a `Call` record
+/// (`direct` false) or with plain edges' calls made directly (the engine's way).
+fn fingerprint_with_direct_calls(design: &Design, direct: bool) -> u64 {
+    let mut sim = Sim::new(design, 0);
+    if !direct {
+        for edge in &mut sim.edges {
+            edge.plain = false;
+        }
+    }
+    sim.run(&mut |_| {});
+    crate::summary::fingerprint(&crate::summary::replication_report(&mut sim))
+}
+
+#[test]
+fn direct_calls_give_the_results_of_calls_with_a_record() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("examples directory")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    let mut compared = 0;
+    for path in paths {
+        let json = std::fs::read_to_string(&path).expect("readable");
+        let mut design = archsim_model::parse_design(&json).expect("valid example");
+        design.run.duration_ms = design.run.duration_ms.min(20_000.0);
+        design.run.warmup_ms = design.run.warmup_ms.min(2_000.0);
+        let mut crashed = design.clone();
+        // Callers and callees lost mid-call: replies to callers that are gone are dropped.
+        for node in &design.nodes {
+            if !matches!(node.spec, NodeKind::Client(_)) {
+                crashed.faults.push(Fault {
+                    target: node.id.clone(),
+                    at_ms: 5_000.0,
+                    duration_ms: 1_000.0,
+                    effect: FaultEffect::Crash,
+                });
+            }
+        }
+        for design in [design, crashed] {
+            assert_eq!(
+                fingerprint_with_direct_calls(&design, true),
+                fingerprint_with_direct_calls(&design, false),
+                "{}",
+                path.display()
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 10, "only {compared} designs compared");
+}

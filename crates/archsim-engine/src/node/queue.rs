@@ -64,13 +64,13 @@ impl Sim {
         let extra_base = self.nodes[n].extra;
         self.recorder.incr(extra_base + extra::QUEUE_ENQUEUED);
         // Acknowledge the producer now; the message lives on without a caller.
-        let (parent, attempt) = {
+        let (parent, attempt, reply_edge) = {
             let j = self.jobs.get_mut(job).expect("live");
-            let pa = (j.parent, j.attempt);
+            let caller = (j.parent, j.attempt, j.reply_edge);
             j.parent = Handle::NONE;
-            pa
+            caller
         };
-        self.send_reply(parent, attempt, Outcome::Success);
+        self.send_reply(parent, attempt, reply_edge, Outcome::Success);
         let NodeModel::Queue(q) = &mut self.nodes[n].model else {
             unreachable!()
         };
