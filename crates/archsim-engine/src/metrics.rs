@@ -329,27 +329,36 @@ impl LatencyStats {
     /// cumulative count first reaches `ceil(q × count)` (at least 1), the lowest for `q = 0`,
     /// as `hdrhistogram` reports it.
     pub fn quantile_ms(&self, q: f64) -> f64 {
+        self.quantiles_ms([q])[0]
+    }
+
+    /// Several quantiles (ascending) in one pass over the buckets; each is what
+    /// [`quantile_ms`](Self::quantile_ms) gives.
+    pub fn quantiles_ms<const N: usize>(&self, quantiles: [f64; N]) -> [f64; N] {
+        debug_assert!(quantiles.is_sorted(), "quantiles in ascending order");
+        let mut values = [0.0; N];
         if self.total == 0 {
-            return 0.0;
+            return values;
         }
-        let q = if q > 1.0 { 1.0 } else { q };
-        let target = ((q * self.total as f64).ceil() as u64).max(1);
-        let mut cumulative = 0u64;
-        let mut found = self.touched_to.saturating_sub(1);
-        for index in self.touched_from..self.touched_to {
-            cumulative += self.counts[index];
-            if cumulative >= target {
-                found = index;
-                break;
+        let last = self.touched_to.saturating_sub(1);
+        let mut index = self.touched_from;
+        let mut cumulative = self.counts.get(index).copied().unwrap_or(0);
+        for (value, &q) in values.iter_mut().zip(&quantiles) {
+            let q = if q > 1.0 { 1.0 } else { q };
+            let target = ((q * self.total as f64).ceil() as u64).max(1);
+            while cumulative < target && index < last {
+                index += 1;
+                cumulative += self.counts[index];
             }
+            let lowest = hdr_lowest_value(index);
+            let micros = if q == 0.0 {
+                lowest
+            } else {
+                lowest + hdr_bucket_width(lowest) - 1
+            };
+            *value = micros as f64 / 1_000.0;
         }
-        let lowest = hdr_lowest_value(found);
-        let micros = if q == 0.0 {
-            lowest
-        } else {
-            lowest + hdr_bucket_width(lowest) - 1
-        };
-        micros as f64 / 1_000.0
+        values
     }
 
     pub fn max_ms(&self) -> f64 {
@@ -461,14 +470,14 @@ mod tests {
                 ours.record(ns);
                 theirs.record(ns / 1_000).expect("recordable");
             }
-            for q in [
+            let quantiles = [
                 0.0, 1e-9, 0.001, 0.1, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 0.99999, 1.0, 1.5,
-            ] {
-                assert_eq!(
-                    ours.quantile_ms(q),
-                    theirs.value_at_quantile(q) as f64 / 1_000.0,
-                    "size {size}, q = {q}"
-                );
+            ];
+            let together = ours.quantiles_ms(quantiles);
+            for (q, together) in quantiles.into_iter().zip(together) {
+                let expected = theirs.value_at_quantile(q) as f64 / 1_000.0;
+                assert_eq!(ours.quantile_ms(q), expected, "size {size}, q = {q}");
+                assert_eq!(together, expected, "size {size}, q = {q}, in one pass");
             }
         }
     }

@@ -51,11 +51,12 @@ fn failures(start: &Snapshot, end: &Snapshot, counters: u32) -> Failures {
 }
 
 fn latency(stats: &LatencyStats, sum_ns: u128, count: u64) -> Latency {
+    let [p50, p95, p99] = stats.quantiles_ms([0.50, 0.95, 0.99]);
     Latency {
         mean_ms: est(ratio(sum_ns as f64, count as f64) / 1e6),
-        p50_ms: est(stats.quantile_ms(0.50)),
-        p95_ms: est(stats.quantile_ms(0.95)),
-        p99_ms: est(stats.quantile_ms(0.99)),
+        p50_ms: est(p50),
+        p95_ms: est(p95),
+        p99_ms: est(p99),
         max_ms: est(stats.max_ms()),
     }
 }
@@ -220,8 +221,9 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
             .push(n);
     }
     series.failed.push(failed);
-    series.p50_ms.push(sim.overall_bucket.quantile_ms(0.50));
-    series.p99_ms.push(sim.overall_bucket.quantile_ms(0.99));
+    let [p50, p99] = sim.overall_bucket.quantiles_ms([0.50, 0.99]);
+    series.p50_ms.push(p50);
+    series.p99_ms.push(p99);
     for (i, node) in sim.nodes.iter().enumerate() {
         let id = &sim.design.nodes[i].id;
         let entry = series.nodes.entry(id.clone()).or_default();
