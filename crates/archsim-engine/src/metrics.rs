@@ -328,6 +328,7 @@ impl LatencyStats {
     /// The `q` quantile in ms (0 when empty): the highest value of the bucket where the
     /// cumulative count first reaches `ceil(q × count)` (at least 1), the lowest for `q = 0`,
     /// as `hdrhistogram` reports it.
+    #[cfg(test)]
     pub fn quantile_ms(&self, q: f64) -> f64 {
         self.quantiles_ms([q])[0]
     }
