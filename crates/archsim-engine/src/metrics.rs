@@ -376,10 +376,11 @@ impl LatencyStats {
 /// a period's counts (and therefore its quantiles) are exactly those of recording every value
 /// in it directly. A test checks the bucket mapping
 /// against the `hdrhistogram` crate.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PendingLatencies {
     counts: Vec<u64>,
-    /// Range of indices that may be non-zero: `touched_from..touched_to`.
+    /// Range of indices that may be non-zero: `touched_from..touched_to`; `usize::MAX..0`
+    /// when nothing is, so that recording only widens it (a `min` and a `max`, no branch).
     touched_from: usize,
     touched_to: usize,
     max_ns: u64,
@@ -418,6 +419,17 @@ fn hdr_lowest_value(index: usize) -> u64 {
     }
 }
 
+impl Default for PendingLatencies {
+    fn default() -> Self {
+        PendingLatencies {
+            counts: Vec::new(),
+            touched_from: usize::MAX,
+            touched_to: 0,
+            max_ns: 0,
+        }
+    }
+}
+
 impl PendingLatencies {
     #[inline]
     pub fn record(&mut self, latency_ns: u64) {
@@ -426,13 +438,8 @@ impl PendingLatencies {
             self.counts.resize(index + 1, 0);
         }
         self.counts[index] += 1;
-        if self.touched_from >= self.touched_to {
-            self.touched_from = index;
-            self.touched_to = index + 1;
-        } else {
-            self.touched_from = self.touched_from.min(index);
-            self.touched_to = self.touched_to.max(index + 1);
-        }
+        self.touched_from = self.touched_from.min(index);
+        self.touched_to = self.touched_to.max(index + 1);
         self.max_ns = self.max_ns.max(latency_ns);
     }
 
@@ -447,7 +454,7 @@ impl PendingLatencies {
             period.max_ns = period.max_ns.max(self.max_ns);
         }
         self.counts[from..to].fill(0);
-        self.touched_from = 0;
+        self.touched_from = usize::MAX;
         self.touched_to = 0;
         self.max_ns = 0;
     }
