@@ -47,26 +47,14 @@ impl Sim {
         let edge = &mut self.edges[e as usize];
         self.recorder.incr(edge.counters + edge_counter::ATTEMPTS);
         let latency = edge.latency.sample(&mut edge.rng);
-        let job = self.jobs.insert(Job {
-            node: edge.to,
+        let job = self.jobs.insert(Job::in_transit(
+            edge.to,
             parent,
-            attempt: 1,
-            reply_edge: e,
-            key: caller.key,
-            class: caller.class,
-            write: caller.write,
-            state: JobState::Transit,
-            admitted: false,
-            holds_worker: false,
-            station: 0,
-            arrived: now,
-            next_edge: 0,
-            pending: 0,
-            failure: Outcome::Success,
-            failure_here: false,
-            aux: 0,
-            flag: false,
-        });
+            1,
+            e,
+            (caller.key, caller.class, caller.write),
+            now,
+        ));
         self.schedule(latency, Event::Arrive { job });
     }
 
@@ -101,26 +89,14 @@ impl Sim {
         }
         let latency = edge.latency.sample(&mut edge.rng);
         let timeout = edge.timeout;
-        let job = self.jobs.insert(Job {
-            node: edge.to,
-            parent: handle,
+        let job = self.jobs.insert(Job::in_transit(
+            edge.to,
+            handle,
             attempt,
-            reply_edge: NO_EDGE,
-            key: call.key,
-            class: call.class,
-            write: call.write,
-            state: JobState::Transit,
-            admitted: false,
-            holds_worker: false,
-            station: 0,
-            arrived: now,
-            next_edge: 0,
-            pending: 0,
-            failure: Outcome::Success,
-            failure_here: false,
-            aux: 0,
-            flag: false,
-        });
+            NO_EDGE,
+            (call.key, call.class, call.write),
+            now,
+        ));
         call.callee = job;
         self.schedule(latency, Event::Arrive { job });
         if let Some(timeout) = timeout {

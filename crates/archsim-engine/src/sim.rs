@@ -144,6 +144,43 @@ pub(crate) struct Job {
     pub flag: bool,
 }
 
+impl Job {
+    /// A request on its way along an edge to `node`: attempt `attempt` of the call `parent`
+    /// (or, with `reply_edge` set, a direct call from the job `parent`). `request` is the
+    /// request's (key, class, write) as the caller had it.
+    #[inline]
+    pub(crate) fn in_transit(
+        node: u32,
+        parent: Handle,
+        attempt: u32,
+        reply_edge: u32,
+        request: (u64, u16, bool),
+        now: SimTime,
+    ) -> Job {
+        let (key, class, write) = request;
+        Job {
+            node,
+            parent,
+            attempt,
+            reply_edge,
+            key,
+            class,
+            write,
+            state: JobState::Transit,
+            admitted: false,
+            holds_worker: false,
+            station: 0,
+            arrived: now,
+            next_edge: 0,
+            pending: 0,
+            failure: Outcome::Success,
+            failure_here: false,
+            aux: 0,
+            flag: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Call {
     pub edge: u32,
