@@ -28,8 +28,6 @@ enum Dialog {
     },
     Share {
         url: String,
-        /// None while the copy is under way; then whether it worked.
-        copied: Option<bool>,
     },
 }
 
@@ -202,6 +200,9 @@ pub fn app() -> Html {
     // A shared link replaced work that is kept as a backup; stays until used or dismissed.
     let restore_offer = use_state(|| initial_offer);
     let dialog = use_state(|| None::<Dialog>);
+    // The outcome of copying a share link: (link, copied?). Kept apart from `dialog` so that a
+    // copy finishing after the person closed the dialog cannot reopen it.
+    let share_copy = use_state(|| None::<(String, bool)>);
     let space_held = use_state(|| false);
 
     // The latest state and dialog for the window listeners, which are registered once.
@@ -427,13 +428,12 @@ pub fn app() -> Html {
         let state = state.clone();
         let dialog = dialog.clone();
         let notice = notice.clone();
+        let share_copy = share_copy.clone();
         Callback::from(move |_: ()| match browser::share_url(&state.design) {
             Ok(url) => {
-                dialog.set(Some(Dialog::Share {
-                    url: url.clone(),
-                    copied: None,
-                }));
-                let dialog = dialog.clone();
+                dialog.set(Some(Dialog::Share { url: url.clone() }));
+                share_copy.set(None);
+                let share_copy = share_copy.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let copied = match web_sys::window() {
                         Some(w) => {
@@ -442,10 +442,7 @@ pub fn app() -> Html {
                         }
                         None => false,
                     };
-                    dialog.set(Some(Dialog::Share {
-                        url,
-                        copied: Some(copied),
-                    }));
+                    share_copy.set(Some((url, copied)));
                 });
             }
             Err(reason) => notice.set(Some(Notice::warning(format!("No share link: {reason}.")))),
@@ -495,7 +492,11 @@ pub fn app() -> Html {
             <ProblemsDialog title={title} summary={summary} problems={problems}
                 on_close={close_dialog.clone()} />
         },
-        Some(Dialog::Share { url, copied }) => {
+        Some(Dialog::Share { url }) => {
+            let copied = match &*share_copy {
+                Some((copied_url, copied)) if *copied_url == url => Some(*copied),
+                _ => None,
+            };
             let status = match copied {
                 None => "Copying the link…",
                 Some(true) => "Copied to the clipboard. Anyone who opens it sees this design.",

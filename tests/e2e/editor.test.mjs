@@ -197,6 +197,27 @@ test('a corrupt autosave is reported, kept aside, and the editor starts empty', 
   }
 });
 
+// Regression: the clipboard copy finishing after Escape used to reopen the share dialog (seen
+// under load in CI, where the copy is slow to fail).
+test('a share dialog closed before the copy finishes stays closed', async () => {
+  const fresh = await openApp({ viewport: VIEWPORT });
+  try {
+    const { page } = fresh;
+    await page.evaluate(() => {
+      navigator.clipboard.writeText = () => new Promise((resolve) => setTimeout(resolve, 400));
+    });
+    await page.click('#share-button');
+    await page.locator('#share-dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('#share-dialog').waitFor({ state: 'detached' });
+    await page.waitForTimeout(800);
+    assert.equal(await page.locator('#share-dialog').count(), 0, 'the finished copy reopened the dialog');
+    fresh.assertNoProblems();
+  } finally {
+    await fresh.close();
+  }
+});
+
 test('a share link carries the design to a fresh page', async () => {
   const { page } = app;
   await page.click('#share-button');
