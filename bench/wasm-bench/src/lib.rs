@@ -13,6 +13,11 @@
 
 use std::cell::RefCell;
 
+// The very figures `archsim bench` prints natively, from the one definition.
+#[path = "../../../crates/archsim-cli/src/bench_figures.rs"]
+mod bench_figures;
+use bench_figures::bench_figures;
+
 thread_local! {
     static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
@@ -63,21 +68,7 @@ pub fn bench_design(design_json: &str, now_ms: &dyn Fn() -> f64) -> serde_json::
         Err(error) => return serde_json::json!({ "error": error.message }),
     };
     let seconds = (now_ms() - started) / 1_000.0;
-    let events = result.events();
-    let report = archsim_engine::summarize(&design, std::slice::from_ref(&result));
-    let customers = report.overall.completed.value;
-    serde_json::json!({
-        "design": design.name,
-        "duration_ms": design.run.duration_ms,
-        "seconds": seconds,
-        "events": events,
-        "customers": customers,
-        "events_per_second": events as f64 / seconds,
-        "customers_per_second": customers / seconds,
-        "mean_latency_ms": report.overall.latency.mean_ms.value,
-        "stopped_early": report.stopped_early.is_some(),
-        "fingerprint": format!("{:016x}", archsim_engine::report_fingerprint(&report)),
-    })
+    bench_figures(&design, &result, seconds)
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -8,6 +8,7 @@ use std::time::Instant;
 use archsim_model::Design;
 
 use crate::args::{BenchArgs, RunOverrides};
+use crate::bench_figures::bench_figures;
 use crate::exit;
 use crate::load;
 
@@ -58,22 +59,7 @@ fn time_one_replication(design: &Design) -> Result<serde_json::Value, String> {
     let result =
         archsim_engine::run_replication(design, 0, &mut |_| {}).map_err(|error| error.message)?;
     let seconds = started.elapsed().as_secs_f64();
-    let events = result.events();
-    let report = archsim_engine::summarize(design, std::slice::from_ref(&result));
-    // With no warm-up (the bench designs have none) `completed` counts every customer served.
-    let customers = report.overall.completed.value;
-    Ok(serde_json::json!({
-        "design": design.name,
-        "duration_ms": design.run.duration_ms,
-        "seconds": seconds,
-        "events": events,
-        "customers": customers,
-        "events_per_second": events as f64 / seconds,
-        "customers_per_second": customers / seconds,
-        "mean_latency_ms": report.overall.latency.mean_ms.value,
-        "stopped_early": report.stopped_early.is_some(),
-        "fingerprint": format!("{:016x}", archsim_engine::report_fingerprint(&report)),
-    }))
+    Ok(bench_figures(design, &result, seconds))
 }
 
 #[cfg(test)]

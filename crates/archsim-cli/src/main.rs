@@ -5,6 +5,7 @@
 
 mod args;
 mod bench;
+mod bench_figures;
 mod load;
 mod output;
 mod progress;
