@@ -26,6 +26,32 @@ async function loadTemplate(page, id) {
   await page.locator('#templates-menu').waitFor({ state: 'detached' }).catch(() => {});
 }
 
+/** Animation frames the page paints in one second: a frozen main thread paints none. */
+function framesInOneSecond(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        let count = 0;
+        const start = performance.now();
+        const tick = () => {
+          count++;
+          if (performance.now() - start < 1000) requestAnimationFrame(tick);
+          else resolve(count);
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+}
+
+/** Clicks zoom-in and waits (at most 2 s) for the zoom level to change: the page answers. */
+async function zoomInTakesEffect(page) {
+  const zoomBefore = await page.locator('#zoom-level').textContent();
+  await page.click('#zoom-in', { timeout: 2000 });
+  await page.waitForFunction((before) => document.querySelector('#zoom-level').textContent !== before, zoomBefore, {
+    timeout: 2000,
+  });
+}
+
 /** The number shown for a summary figure ("80.1" → 80.1). */
 async function figure(page, id) {
   const text = await page.locator(`#results [data-figure="${id}"] .figure-number`).textContent();
@@ -113,25 +139,9 @@ test('the page stays responsive during a long run, and Stop ends it', async () =
   assert.equal(await page.locator('#run-button').isEnabled(), false, 'one run at a time');
 
   // While the worker is busy, the page keeps painting frames and answering clicks.
-  const frames = await page.evaluate(
-    () =>
-      new Promise((resolve) => {
-        let count = 0;
-        const start = performance.now();
-        const tick = () => {
-          count++;
-          if (performance.now() - start < 1000) requestAnimationFrame(tick);
-          else resolve(count);
-        };
-        requestAnimationFrame(tick);
-      }),
-  );
+  const frames = await framesInOneSecond(page);
   assert.ok(frames >= 20, `only ${frames} animation frames in a second while running`);
-  const zoomBefore = await page.locator('#zoom-level').textContent();
-  await page.click('#zoom-in', { timeout: 2000 });
-  await page.waitForFunction((before) => document.querySelector('#zoom-level').textContent !== before, zoomBefore, {
-    timeout: 2000,
-  });
+  await zoomInTakesEffect(page);
   assert.equal(await page.locator('#run-status.is-running').count(), 1, 'still running after the clicks');
   const progressBefore = Number(await page.locator('#run-progress').getAttribute('aria-valuenow'));
   await page.screenshot({ path: 'target/e2e/run-progress.png' });
@@ -190,24 +200,8 @@ test('Pause holds a run still, the page stays usable, Resume finishes it with th
   assert.ok(pausedAt > 0 && pausedAt < 100, `paused at ${pausedAt}%`);
 
   // For a second, nothing moves, and the page answers clicks and paints frames.
-  const zoomBefore = await page.locator('#zoom-level').textContent();
-  await page.click('#zoom-in', { timeout: 2000 });
-  await page.waitForFunction((before) => document.querySelector('#zoom-level').textContent !== before, zoomBefore, {
-    timeout: 2000,
-  });
-  const frames = await page.evaluate(
-    () =>
-      new Promise((resolve) => {
-        let count = 0;
-        const start = performance.now();
-        const tick = () => {
-          count++;
-          if (performance.now() - start < 1000) requestAnimationFrame(tick);
-          else resolve(count);
-        };
-        requestAnimationFrame(tick);
-      }),
-  );
+  await zoomInTakesEffect(page);
+  const frames = await framesInOneSecond(page);
   assert.ok(frames >= 20, `only ${frames} animation frames in a second while paused`);
   assert.equal(await progressNow(page), pausedAt, 'progress stands still while paused');
   assert.equal(await page.locator('#run-status').textContent(), status);
