@@ -18,7 +18,9 @@
 //!    every element;
 //! 2. [`validate()`]: meaning — ids, wiring, ranges, cycles that would never end.
 //!
-//! [`load_design`] does both. [`Design::to_json_pretty`] writes a design back;
+//! [`load_design`] does both and returns one list: when the structure is broken it still checks
+//! the meaning of every element that parsed, leaving out only the checks that would depend on
+//! what did not. [`Design::to_json_pretty`] writes a design back;
 //! [`design_schema`] describes the format as JSON Schema. The format is documented for people
 //! in `docs/design-format.md`.
 

@@ -1,9 +1,16 @@
-//! Reading a design from JSON, reporting every structural problem at once.
+//! Reading a design from JSON, reporting every problem at once.
 //!
 //! The document is first read as plain JSON, migrated to [`CURRENT_VERSION`](crate::CURRENT_VERSION),
 //! and then each element (each node, edge and fault, the run settings) is deserialized on its
 //! own, so one bad node does not hide a bad edge: the person fixing the file sees the whole list.
-//! Semantic checks (ids that must exist, ranges, cycles) are [`validate`](crate::validate())'s job.
+//! That is [`parse_design`], which reports structure only.
+//!
+//! Semantic checks (ids that must exist, ranges, cycles) are [`validate`](crate::validate())'s
+//! job. [`load_design`] runs them too, even when the structure is broken: on the elements that
+//! did parse, with paths naming each element's index in the document, and leaving out checks
+//! that would depend on an element that failed to parse (an edge to a node whose params are
+//! broken is not "unknown"). Structural problems come first, then semantic ones: fixing the
+//! structure can bring to light problems that were left out, never take one away.
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -12,26 +19,39 @@ use crate::design::{Design, Node, NodeKind, Position, RunSettings};
 use crate::locate::deserialize_at;
 use crate::migrate::migrate;
 use crate::problem::{Problem, ROOT, describe_json, field_path, index_path};
+use crate::validate::{Gaps, validate_partial};
 
 /// Parse a design document: JSON syntax, version and migration, then the structure of every
 /// element. On failure, every structural problem found, each with its path.
 ///
 /// This does not check meaning (unknown node ids, ranges, cycles): call
-/// [`validate`](crate::validate()) on the result for that.
+/// [`validate`](crate::validate()) on the result for that, or use [`load_design`].
 pub fn parse_design(json: &str) -> Result<Design, Vec<Problem>> {
-    let value: Value = serde_json::from_str(json).map_err(|err| vec![syntax_problem(&err)])?;
-    let value = migrate(value).map_err(|problem| vec![problem])?;
-    design_from_value(&value)
+    let partial = read_design(json)?;
+    if partial.problems.is_empty() {
+        Ok(partial.design)
+    } else {
+        Err(partial.problems)
+    }
 }
 
-/// [`parse_design`] then [`validate`](crate::validate()): a design that is ready to run, or
-/// every problem that stops it (structural problems first; meaning is checked only once the
-/// structure is sound).
+/// A design that is ready to run, or every problem that stops it: structural problems (as
+/// [`parse_design`] reports them) followed by semantic ones (as [`validate`](crate::validate())
+/// reports them).
+///
+/// When the structure is broken, meaning is still checked on every element that parsed, so one
+/// pass shows both kinds. Paths keep the document's indices (`nodes[3]` stays `nodes[3]` when
+/// `nodes[1]` could not be read), and checks whose outcome depends on an element that failed to
+/// parse are left out rather than guessed: an id read from a broken node still counts as a node
+/// (and as a duplicate), but whether a node has outgoing edges is not judged while an edge is
+/// missing. Those problems appear once the structure is fixed. Text that is not JSON, or has no
+/// usable `version`, gives that one problem only.
 pub fn load_design(json: &str) -> Result<Design, Vec<Problem>> {
-    let design = parse_design(json)?;
-    let problems = crate::validate(&design);
+    let partial = read_design(json)?;
+    let mut problems = partial.problems;
+    problems.extend(validate_partial(&partial.design, &partial.gaps));
     if problems.is_empty() {
-        Ok(design)
+        Ok(partial.design)
     } else {
         Err(problems)
     }
@@ -108,7 +128,23 @@ fn syntax_problem(err: &serde_json::Error) -> Problem {
     ))
 }
 
-fn design_from_value(value: &Value) -> Result<Design, Vec<Problem>> {
+/// What could be read of a design document: the elements that parsed, how they sit in the
+/// document, and the structural problems of the rest.
+struct PartialDesign {
+    design: Design,
+    gaps: Gaps,
+    problems: Vec<Problem>,
+}
+
+/// Every structural problem of `json`, with what parsed; `Err` when there is nothing to build a
+/// design from (not JSON, no usable version, not an object).
+fn read_design(json: &str) -> Result<PartialDesign, Vec<Problem>> {
+    let value: Value = serde_json::from_str(json).map_err(|err| vec![syntax_problem(&err)])?;
+    let value = migrate(value).map_err(|problem| vec![problem])?;
+    partial_design(&value)
+}
+
+fn partial_design(value: &Value) -> Result<PartialDesign, Vec<Problem>> {
     let Value::Object(object) = value else {
         return Err(vec![Problem::at_root(format!(
             "a design is a JSON object, found {}",
@@ -141,24 +177,53 @@ fn design_from_value(value: &Value) -> Result<Design, Vec<Problem>> {
     let faults = elements(object, "faults", &mut problems, |value, path| {
         deserialize_at(value, path).map_err(|problem| vec![problem])
     });
+    // Settings that fail to parse leave the defaults, which are valid: nothing to leave out.
     let run = optional::<RunSettings>(object, ROOT, "run", &mut problems).unwrap_or_default();
 
-    match version {
-        Some(version) if problems.is_empty() => Ok(Design {
-            version,
-            name,
-            description,
-            nodes,
-            edges,
-            faults,
-            run,
-        }),
+    let Some(version) = version else {
         // migrate() guarantees a version; keep the invariant visible rather than panic.
-        None if problems.is_empty() => {
-            Err(vec![Problem::new("version", "missing field `version`")])
+        if problems.is_empty() {
+            problems.push(Problem::new("version", "missing field `version`"));
         }
-        _ => Err(problems),
-    }
+        return Err(problems);
+    };
+    let gaps = Gaps {
+        node_origin: nodes.origin,
+        edge_origin: edges.origin,
+        fault_origin: faults.origin,
+        node_without_id: nodes.broken_without_id,
+        nodes_missing: nodes.incomplete,
+        edges_missing: edges.incomplete,
+        broken_node_ids: nodes.broken_ids,
+        broken_edge_ids: edges.broken_ids,
+    };
+    let design = Design {
+        version,
+        name,
+        description,
+        nodes: nodes.parsed,
+        edges: edges.parsed,
+        faults: faults.parsed,
+        run,
+    };
+    Ok(PartialDesign {
+        design,
+        gaps,
+        problems,
+    })
+}
+
+/// The elements of one array of the document, as far as they parsed.
+struct Elements<T> {
+    parsed: Vec<T>,
+    /// `parsed[i]` is element `origin[i]` of the array.
+    origin: Vec<usize>,
+    /// Elements that failed to parse but have a string `id`: their index and that id.
+    broken_ids: Vec<(usize, String)>,
+    /// Some element failed to parse without a string `id`, or the value is not an array.
+    broken_without_id: bool,
+    /// Some element failed to parse, or the value is not an array.
+    incomplete: bool,
 }
 
 /// Each element of the array at `object[key]`, deserialized on its own.
@@ -167,31 +232,45 @@ fn elements<T>(
     key: &str,
     problems: &mut Vec<Problem>,
     parse: impl Fn(&Value, &str) -> Result<T, Vec<Problem>>,
-) -> Vec<T> {
+) -> Elements<T> {
+    let mut elements = Elements {
+        parsed: Vec::new(),
+        origin: Vec::new(),
+        broken_ids: Vec::new(),
+        broken_without_id: false,
+        incomplete: false,
+    };
     let path = field_path(ROOT, key);
     match object.get(key) {
-        None => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .filter_map(
-                |(index, item)| match parse(item, &index_path(&path, index)) {
-                    Ok(parsed) => Some(parsed),
+        None => {}
+        Some(Value::Array(items)) => {
+            for (index, item) in items.iter().enumerate() {
+                match parse(item, &index_path(&path, index)) {
+                    Ok(parsed) => {
+                        elements.parsed.push(parsed);
+                        elements.origin.push(index);
+                    }
                     Err(found) => {
                         problems.extend(found);
-                        None
+                        elements.incomplete = true;
+                        match item.get("id").and_then(Value::as_str) {
+                            Some(id) => elements.broken_ids.push((index, id.to_string())),
+                            None => elements.broken_without_id = true,
+                        }
                     }
-                },
-            )
-            .collect(),
+                }
+            }
+        }
         Some(other) => {
             problems.push(Problem::new(
                 path,
                 format!("expected an array, found {}", describe_json(other)),
             ));
-            Vec::new()
+            elements.incomplete = true;
+            elements.broken_without_id = true;
         }
     }
+    elements
 }
 
 fn optional<T: DeserializeOwned>(

@@ -2,6 +2,11 @@
 //!
 //! [`validate`] collects every problem rather than stopping at the first, so the editor can
 //! mark them all and the CLI can list them all. Paths use the field names of the JSON document.
+//!
+//! [`load_design`](crate::load_design()) also runs these checks on what did parse of a document
+//! with structural problems (the crate-private `Gaps` says what is missing): paths name each
+//! element's index in the document, and a check that would look at an element that failed to
+//! parse is left out rather than guessed at.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -21,10 +26,68 @@ pub const MAX_BUCKETS: f64 = 100_000.0;
 /// Every semantic problem of `design`, each with its path and reason. Empty means the engine
 /// can run it.
 pub fn validate(design: &Design) -> Vec<Problem> {
+    validate_partial(design, &Gaps::none(design))
+}
+
+/// How a design built from the elements of a document that did parse differs from the
+/// document: where each element sits in it, and what is missing.
+///
+/// Why an index map rather than renaming paths afterwards: messages name other elements too
+/// ("also nodes[4].id", "edges[0] already connects them"), so the checks themselves must know
+/// the document's indices; a map read where each path is built covers paths and messages alike.
+///
+/// What is missing is kept coarse on purpose. Apart from ids, which are read from the raw JSON
+/// because unknown-id and duplicate-id checks depend on them directly, a failed element only
+/// says "something is missing here": every check that looks across nodes, or at a node's
+/// outgoing edges, is left out while any node, or any edge, failed to parse. A problem left out
+/// this way shows up once the structure is fixed; a problem invented from a missing element
+/// would send the person after something that is not wrong. Checks that only lose input when
+/// elements are missing (cycles, duplicate edges) cannot invent problems and always run.
+pub(crate) struct Gaps {
+    /// `design.nodes[i]` is `nodes[node_origin[i]]` in the document.
+    pub node_origin: Vec<usize>,
+    /// `design.edges[i]` is `edges[edge_origin[i]]` in the document.
+    pub edge_origin: Vec<usize>,
+    /// `design.faults[i]` is `faults[fault_origin[i]]` in the document.
+    pub fault_origin: Vec<usize>,
+    /// Nodes that failed to parse but whose `id` is a string: index in the document and id.
+    pub broken_node_ids: Vec<(usize, String)>,
+    /// Edges that failed to parse but whose `id` is a string: index in the document and id.
+    pub broken_edge_ids: Vec<(usize, String)>,
+    /// Some node failed to parse with no readable id (or `nodes` is not an array), so any id
+    /// might be that node's: no id is reported as unknown.
+    pub node_without_id: bool,
+    /// Some node failed to parse (or `nodes` is not an array).
+    pub nodes_missing: bool,
+    /// Some edge failed to parse (or `edges` is not an array).
+    pub edges_missing: bool,
+}
+
+impl Gaps {
+    /// Nothing missing: `design` is the whole document.
+    fn none(design: &Design) -> Self {
+        Gaps {
+            node_origin: (0..design.nodes.len()).collect(),
+            edge_origin: (0..design.edges.len()).collect(),
+            fault_origin: (0..design.faults.len()).collect(),
+            broken_node_ids: Vec::new(),
+            broken_edge_ids: Vec::new(),
+            node_without_id: false,
+            nodes_missing: false,
+            edges_missing: false,
+        }
+    }
+}
+
+/// [`validate`] for the part of a document that parsed: paths and messages use the document's
+/// indices, and checks that depend on what is missing are left out (see [`Gaps`]).
+pub(crate) fn validate_partial(design: &Design, gaps: &Gaps) -> Vec<Problem> {
     let mut checker = Checker {
         design,
+        gaps,
         problems: Vec::new(),
         node_index: HashMap::new(),
+        readable_node_ids: HashMap::new(),
     };
     checker.version();
     checker.node_ids();
@@ -38,14 +101,38 @@ pub fn validate(design: &Design) -> Vec<Problem> {
 
 struct Checker<'a> {
     design: &'a Design,
+    gaps: &'a Gaps,
     problems: Vec<Problem>,
-    /// Node id → index of its first occurrence.
+    /// Node id → index in `design.nodes` of its first parsed occurrence.
     node_index: HashMap<&'a str, usize>,
+    /// Every readable node id, parsed or not → index in the document of its first occurrence.
+    readable_node_ids: HashMap<&'a str, usize>,
 }
 
 impl<'a> Checker<'a> {
     fn report(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem::new(path, message));
+    }
+
+    /// `nodes[i]` with the document's index of `design.nodes[index]`.
+    fn node_path(&self, index: usize) -> String {
+        index_path("nodes", self.gaps.node_origin[index])
+    }
+
+    /// `edges[i]` with the document's index of `design.edges[index]`.
+    fn edge_path(&self, index: usize) -> String {
+        index_path("edges", self.gaps.edge_origin[index])
+    }
+
+    /// `faults[i]` with the document's index of `design.faults[index]`.
+    fn fault_path(&self, index: usize) -> String {
+        index_path("faults", self.gaps.fault_origin[index])
+    }
+
+    /// True when a node has this id, or might have: one that failed to parse without a
+    /// readable id could be it.
+    fn may_be_a_node(&self, id: &str) -> bool {
+        self.gaps.node_without_id || self.readable_node_ids.contains_key(id)
     }
 
     fn version(&mut self) {
@@ -65,22 +152,17 @@ impl<'a> Checker<'a> {
 
     fn node_ids(&mut self) {
         let design = self.design;
+        let parsed = design
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(index, node)| (self.gaps.node_origin[index], node.id.as_str()));
+        let broken = self.gaps.broken_node_ids.iter();
+        let ids = parsed.chain(broken.map(|(at, id)| (*at, id.as_str())));
+        self.readable_node_ids = self.unique_ids("nodes", "node", ids.collect());
         for (index, node) in design.nodes.iter().enumerate() {
-            let path = field_path(&index_path("nodes", index), "id");
-            self.id_characters(&path, &node.id);
-            match self.node_index.get(node.id.as_str()) {
-                Some(&first) => self.report(
-                    path,
-                    format!(
-                        "duplicate node id `{}` (also nodes[{first}].id); ids must be unique",
-                        node.id
-                    ),
-                ),
-                None => {
-                    self.node_index.insert(node.id.as_str(), index);
-                }
-            }
-            let position = field_path(&index_path("nodes", index), "position");
+            self.node_index.entry(node.id.as_str()).or_insert(index);
+            let position = field_path(&self.node_path(index), "position");
             for (axis, value) in [("x", node.position.x), ("y", node.position.y)] {
                 if !value.is_finite() {
                     self.report(
@@ -90,16 +172,46 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if !design
-            .nodes
-            .iter()
-            .any(|node| matches!(node.spec, NodeKind::Client(_)))
+        if !self.gaps.nodes_missing
+            && !design
+                .nodes
+                .iter()
+                .any(|node| matches!(node.spec, NodeKind::Client(_)))
         {
             self.report(
                 "nodes",
                 "the design has no client, so nothing would send requests and nothing would run; add a node of kind `client` with an edge to where its requests enter",
             );
         }
+    }
+
+    /// Checks `ids` (index in the document, id) of one array: characters, and each repeat
+    /// reported where it repeats. Returns each id with the index of its first occurrence.
+    fn unique_ids(
+        &mut self,
+        array: &str,
+        noun: &str,
+        mut ids: Vec<(usize, &'a str)>,
+    ) -> HashMap<&'a str, usize> {
+        // Document order, so "duplicate" lands on the later occurrence whichever one parsed.
+        ids.sort_by_key(|&(at, _)| at);
+        let mut first_at: HashMap<&'a str, usize> = HashMap::new();
+        for (at, id) in ids {
+            let path = field_path(&index_path(array, at), "id");
+            self.id_characters(&path, id);
+            match first_at.get(id) {
+                Some(&first) => self.report(
+                    path,
+                    format!(
+                        "duplicate {noun} id `{id}` (also {array}[{first}].id); ids must be unique"
+                    ),
+                ),
+                None => {
+                    first_at.insert(id, at);
+                }
+            }
+        }
+        first_at
     }
 
     fn id_characters(&mut self, path: &str, id: &str) {
@@ -127,24 +239,19 @@ impl<'a> Checker<'a> {
 
     fn edges(&mut self) {
         let design = self.design;
-        let mut edge_ids: HashMap<&str, usize> = HashMap::new();
+        let parsed = design
+            .edges
+            .iter()
+            .enumerate()
+            .map(|(index, edge)| (self.gaps.edge_origin[index], edge.id.as_str()));
+        let broken = self.gaps.broken_edge_ids.iter();
+        let ids = parsed.chain(broken.map(|(at, id)| (*at, id.as_str())));
+        self.unique_ids("edges", "edge", ids.collect());
+
+        // Pair of nodes → document index of the first edge joining them.
         let mut pairs: HashMap<(&str, &str), usize> = HashMap::new();
         for (index, edge) in design.edges.iter().enumerate() {
-            let path = index_path("edges", index);
-            let id_path = field_path(&path, "id");
-            self.id_characters(&id_path, &edge.id);
-            if let Some(&first) = edge_ids.get(edge.id.as_str()) {
-                self.report(
-                    id_path,
-                    format!(
-                        "duplicate edge id `{}` (also edges[{first}].id); ids must be unique",
-                        edge.id
-                    ),
-                );
-            } else {
-                edge_ids.insert(edge.id.as_str(), index);
-            }
-
+            let path = self.edge_path(index);
             self.endpoint(&path, "from", &edge.from);
             let to_known = self.endpoint(&path, "to", &edge.to);
             if edge.from == edge.to {
@@ -164,7 +271,10 @@ impl<'a> Checker<'a> {
                     ),
                 );
             } else {
-                pairs.insert((edge.from.as_str(), edge.to.as_str()), index);
+                pairs.insert(
+                    (edge.from.as_str(), edge.to.as_str()),
+                    self.gaps.edge_origin[index],
+                );
             }
             if to_known && matches!(self.kind_of(&edge.to), Some(NodeKind::Client(_))) {
                 self.report(
@@ -179,9 +289,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Reports an edge end naming no node; true when the node exists.
+    /// Reports an edge end naming no node; true when the node exists (or might).
     fn endpoint(&mut self, edge_path: &str, end: &str, id: &str) -> bool {
-        if self.node_index.contains_key(id) {
+        if self.may_be_a_node(id) {
             return true;
         }
         self.report(field_path(edge_path, end), format!("no node has id `{id}`"));
@@ -254,12 +364,12 @@ impl<'a> Checker<'a> {
     fn nodes(&mut self) {
         let design = self.design;
         for (index, node) in design.nodes.iter().enumerate() {
-            let path = index_path("nodes", index);
+            let path = self.node_path(index);
             let params = field_path(&path, "params");
             let outgoing = design.outgoing(&node.id).count();
             match &node.spec {
                 NodeKind::Client(client) => {
-                    if outgoing == 0 {
+                    if outgoing == 0 && !self.gaps.edges_missing {
                         self.report(
                             path.clone(),
                             format!("client `{}` has no outgoing edge, so its requests go nowhere; connect it to the node its requests enter", node.id),
@@ -304,7 +414,7 @@ impl<'a> Checker<'a> {
         what: &str,
         things: &str,
     ) {
-        if outgoing == 0 {
+        if outgoing == 0 && !self.gaps.edges_missing {
             self.report(
                 path,
                 format!("{what} `{id}` has no outgoing edge, so its {things} have nowhere to go; add an edge from it"),
@@ -391,8 +501,12 @@ impl<'a> Checker<'a> {
         let mut routed: HashMap<&str, usize> = HashMap::new();
         for (index, route) in gateway.routes.iter().enumerate() {
             let route_path = index_path(&field_path(path, "routes"), index);
-            // With no client at all, that one problem is reported already.
-            if !classes.is_empty() && !classes.contains(route.class.as_str()) {
+            // With no client at all, that one problem is reported already; with a node missing,
+            // it might be the client sending this class.
+            if !classes.is_empty()
+                && !self.gaps.nodes_missing
+                && !classes.contains(route.class.as_str())
+            {
                 self.report(
                     field_path(&route_path, "class"),
                     format!(
@@ -413,7 +527,7 @@ impl<'a> Checker<'a> {
             } else {
                 routed.insert(route.class.as_str(), index);
             }
-            if !targets.contains(&route.to.as_str()) {
+            if !self.gaps.edges_missing && !targets.contains(&route.to.as_str()) {
                 self.report(
                     field_path(&route_path, "to"),
                     format!(
@@ -436,7 +550,7 @@ impl<'a> Checker<'a> {
                     "ring points per backend",
                 );
             }
-            BalancerAlgorithm::WeightedRoundRobin => {
+            BalancerAlgorithm::WeightedRoundRobin if !self.gaps.edges_missing => {
                 let mut outgoing = self.design.outgoing(id).peekable();
                 if outgoing.peek().is_some() && outgoing.all(|edge| edge.params.weight == 0) {
                     self.report(
@@ -445,7 +559,8 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
-            BalancerAlgorithm::RoundRobin
+            BalancerAlgorithm::WeightedRoundRobin
+            | BalancerAlgorithm::RoundRobin
             | BalancerAlgorithm::Random
             | BalancerAlgorithm::LeastConnections
             | BalancerAlgorithm::LeastRequest => {}
@@ -506,20 +621,26 @@ impl<'a> Checker<'a> {
         if let Some(target) = dead_letter
             && !has_edge_to(target)
         {
-            let message = if self.node_index.contains_key(target) {
-                format!(
-                    "`{target}` is not at the end of an edge from `{id}`; add an edge `{id}` → `{target}` for dead letters"
-                )
-            } else {
-                format!("no node has id `{target}`")
-            };
-            self.report(field_path(&path, "dead_letter"), message);
+            let dead_letter_path = field_path(&path, "dead_letter");
+            if !self.may_be_a_node(target) {
+                self.report(dead_letter_path, format!("no node has id `{target}`"));
+            } else if !self.gaps.edges_missing {
+                self.report(
+                    dead_letter_path,
+                    format!(
+                        "`{target}` is not at the end of an edge from `{id}`; add an edge `{id}` → `{target}` for dead letters"
+                    ),
+                );
+            }
         }
         // A dead-letter queue may be a plain sink: its messages wait there for inspection.
         let is_dead_letter_sink = self.design.nodes.iter().any(|node| {
             matches!(&node.spec, NodeKind::Queue(other) if other.dead_letter.as_deref() == Some(id))
         });
+        // A missing node might name this queue as its dead letter; a missing edge might start here.
         if !is_dead_letter_sink
+            && !self.gaps.nodes_missing
+            && !self.gaps.edges_missing
             && !self
                 .design
                 .outgoing(id)
@@ -685,8 +806,8 @@ impl<'a> Checker<'a> {
     fn faults(&mut self) {
         let design = self.design;
         for (index, fault) in design.faults.iter().enumerate() {
-            let path = index_path("faults", index);
-            if !self.node_index.contains_key(fault.target.as_str()) {
+            let path = self.fault_path(index);
+            if !self.may_be_a_node(&fault.target) {
                 self.report(
                     field_path(&path, "target"),
                     format!("no node has id `{}`", fault.target),
@@ -804,7 +925,7 @@ impl<'a> Checker<'a> {
                             .collect();
                         ids.push(design.nodes[to].id.as_str());
                         self.report(
-                            index_path("edges", edge_index),
+                            self.edge_path(edge_index),
                             format!(
                                 "cycle {} in which every edge has call_probability 1: a request would go round it forever; lower call_probability on one of its edges below 1 or remove one",
                                 ids.join(" → ")

@@ -1,7 +1,7 @@
 //! One case per kind of problem a design can have: each must be reported at its exact path
 //! with a message that says why.
 
-use archsim_model::{Design, Problem, parse_design, validate};
+use archsim_model::{Design, Problem, load_design, parse_design, validate};
 use serde_json::{Value, json};
 
 /// A small design using every node kind; valid as it stands.
@@ -643,4 +643,223 @@ fn structural_problems_across_elements_come_in_one_pass() {
             "faults[0].effect.type"
         ]
     );
+}
+
+/// A `load_design` case: a document with structural problems, and what the one list of
+/// problems must and must not say about the rest of it.
+struct LoadCase {
+    name: &'static str,
+    edit: fn(&mut Value),
+    /// (path, fragment of the message) that must be reported, in this order.
+    reported: &'static [(&'static str, &'static str)],
+    /// Fragments no problem may contain: what the broken elements must not make up.
+    not_reported: &'static [&'static str],
+}
+
+#[test]
+fn load_design_reports_structure_and_meaning_in_one_list() {
+    let cases = [
+        LoadCase {
+            name: "structural and semantic problem in one file, structural first",
+            edit: |d| {
+                d["nodes"][4]["params"]["workers"] = json!("four");
+                d["edges"][0]["to"] = json!("nowhere");
+            },
+            reported: &[
+                ("nodes[4].params.workers", "invalid type: string \"four\""),
+                ("edges[0].to", "no node has id `nowhere`"),
+            ],
+            not_reported: &[],
+        },
+        LoadCase {
+            name: "node after a dropped node keeps its index",
+            edit: |d| {
+                d["nodes"][1]["params"] = json!({"algorithm": {"type": "magic"}});
+                d["nodes"][4]["params"]["workers"] = json!(0);
+            },
+            reported: &[
+                ("nodes[1].params.algorithm.type", "unknown variant `magic`"),
+                ("nodes[4].params.workers", "must be at least 1"),
+            ],
+            not_reported: &["nodes[3].params.workers"],
+        },
+        LoadCase {
+            name: "edge after a dropped edge keeps its index",
+            edit: |d| {
+                d["edges"][1]["latency"] = json!(5);
+                d["edges"][6]["params"]["call_probability"] = json!(1.5);
+            },
+            reported: &[
+                ("edges[1].latency", "unknown field `latency`"),
+                ("edges[6].params.call_probability", "between 0 and 1"),
+            ],
+            not_reported: &["edges[5].params.call_probability"],
+        },
+        LoadCase {
+            name: "fault after a dropped fault keeps its index",
+            edit: |d| {
+                let bad = json!({"target": "db", "at_ms": 0, "duration_ms": 1, "effect": {"type": "meteor"}});
+                d["faults"].as_array_mut().unwrap().insert(0, bad);
+                d["faults"][1]["at_ms"] = json!(-10);
+            },
+            reported: &[
+                ("faults[0].effect.type", "unknown variant `meteor`"),
+                ("faults[1].at_ms", "≥ 0"),
+            ],
+            not_reported: &[],
+        },
+        LoadCase {
+            name: "cycle after a dropped edge names its own index",
+            edit: |d| {
+                d["edges"][0]["weight"] = json!(1);
+                push(
+                    &mut d["edges"],
+                    json!({"id": "loop", "from": "db", "to": "api"}),
+                );
+            },
+            reported: &[
+                ("edges[0].weight", "unknown field `weight`"),
+                ("edges[10]", "cycle api → cache → db → api"),
+            ],
+            not_reported: &[],
+        },
+        LoadCase {
+            name: "edge and fault to a node whose params are broken are not unknown",
+            edit: |d| d["nodes"][4]["params"]["workers"] = json!("four"),
+            reported: &[("nodes[4].params.workers", "invalid type")],
+            not_reported: &["no node has id"],
+        },
+        LoadCase {
+            name: "no id is unknown while a broken node's id cannot be read",
+            edit: |d| {
+                d["nodes"][4]["id"] = json!(4);
+                d["edges"][0]["to"] = json!("nowhere");
+            },
+            reported: &[("nodes[4].id", "invalid type: integer `4`")],
+            not_reported: &["no node has id"],
+        },
+        LoadCase {
+            name: "duplicate id of a broken node after a good one",
+            edit: |d| {
+                d["nodes"][5]["id"] = json!("api");
+                d["nodes"][5]["params"] = json!({"capacity": "big"});
+            },
+            reported: &[
+                ("nodes[5].params.capacity", "invalid type"),
+                ("nodes[5].id", "duplicate node id `api` (also nodes[4].id)"),
+            ],
+            not_reported: &[],
+        },
+        LoadCase {
+            name: "duplicate id of a good node after a broken one",
+            edit: |d| {
+                d["nodes"][4]["params"]["workers"] = json!("four");
+                d["nodes"][5]["id"] = json!("api");
+            },
+            reported: &[
+                ("nodes[4].params.workers", "invalid type"),
+                ("nodes[5].id", "duplicate node id `api` (also nodes[4].id)"),
+            ],
+            not_reported: &[],
+        },
+        LoadCase {
+            name: "duplicate edge id with a broken edge",
+            edit: |d| {
+                d["edges"][2]["params"] = json!({"weight": -1});
+                d["edges"][3]["id"] = json!("e2");
+            },
+            reported: &[
+                ("edges[2].params.weight", "invalid value"),
+                ("edges[3].id", "duplicate edge id `e2` (also edges[2].id)"),
+            ],
+            not_reported: &[],
+        },
+        LoadCase {
+            name: "a broken client is not a missing client",
+            edit: |d| d["nodes"][0]["params"]["keys"]["count"] = json!("many"),
+            reported: &[("nodes[0].params.keys.count", "invalid type")],
+            not_reported: &["has no client", "no client sends request class"],
+        },
+        LoadCase {
+            name: "a broken edge is not a missing edge",
+            edit: |d| d["edges"][3]["params"] = json!({"timeout": 100}),
+            reported: &[("edges[3].params.timeout", "unknown field `timeout`")],
+            not_reported: &["has no outgoing edge"],
+        },
+        LoadCase {
+            name: "a broken edge is not a missing dead-letter edge",
+            edit: |d| d["edges"][8]["to"] = json!(["dlq"]),
+            reported: &[("edges[8].to", "invalid type")],
+            not_reported: &["dead letters", "no outgoing edge to a consumer"],
+        },
+        LoadCase {
+            name: "an unknown dead letter is reported while an edge is broken",
+            edit: |d| {
+                d["edges"][3]["params"] = json!({"timeout": 100});
+                d["nodes"][7]["params"]["dead_letter"] = json!("nowhere");
+            },
+            reported: &[
+                ("edges[3].params.timeout", "unknown field `timeout`"),
+                ("nodes[7].params.dead_letter", "no node has id `nowhere`"),
+            ],
+            not_reported: &[],
+        },
+    ];
+
+    let mut failures = Vec::new();
+    for case in &cases {
+        let mut document = base();
+        (case.edit)(&mut document);
+        let problems = load_design(&document.to_string()).expect_err("the edit breaks the design");
+        let failures_before = failures.len();
+        let mut from = 0;
+        for &(path, fragment) in case.reported {
+            let found = problems[from..]
+                .iter()
+                .position(|p| p.path == path && p.message.contains(fragment));
+            match found {
+                Some(offset) => from += offset + 1,
+                None => failures.push(format!(
+                    "{}: expected `{path}` containing {fragment:?} (after the previous one)",
+                    case.name
+                )),
+            }
+        }
+        for &fragment in case.not_reported {
+            if let Some(problem) = problems.iter().find(|p| p.to_string().contains(fragment)) {
+                failures.push(format!("{}: unexpected `{problem}`", case.name));
+            }
+        }
+        if failures.len() > failures_before {
+            failures.push(format!(
+                "    got:\n    {}",
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n    ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn breaking_one_element_adds_no_problem_about_the_others() {
+    let base = base();
+    for array in ["nodes", "edges", "faults"] {
+        for index in 0..base[array].as_array().unwrap().len() {
+            // An unknown field breaks the element and leaves its id readable; a number for the
+            // id breaks it and hides the id.
+            let breaks = [("colour", json!("red")), ("id", json!(7))];
+            for (field, value) in breaks {
+                let mut document = base.clone();
+                document[array][index][field] = value;
+                let problems = load_design(&document.to_string()).expect_err("broken");
+                let only = format!("{array}[{index}].{field}");
+                let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+                assert_eq!(paths, [only.as_str()], "{problems:#?}");
+            }
+        }
+    }
 }
