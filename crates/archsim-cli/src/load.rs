@@ -34,11 +34,26 @@ impl LoadError {
 }
 
 /// Reads and parses a design from a path, or from standard input when the path is `-`.
+///
+/// Only the structure is checked: `run` applies its command-line overrides (seed, duration,
+/// replications) first and checks the meaning of the result, so a file made valid by an
+/// override still runs.
 pub fn load_design(source: &str) -> Result<Design, LoadError> {
-    let text = read_source(source).map_err(|error| LoadError::Unreadable {
-        reason: describe_io_error(&error),
-    })?;
+    let text = read_design_text(source)?;
     archsim_model::parse_design(&text).map_err(LoadError::Invalid)
+}
+
+/// Reads a design and checks both its structure and its meaning (ids that must exist, ranges,
+/// cycles), reporting every problem of both kinds in one list: what `validate` needs.
+pub fn load_valid_design(source: &str) -> Result<Design, LoadError> {
+    let text = read_design_text(source)?;
+    archsim_model::load_design(&text).map_err(LoadError::Invalid)
+}
+
+fn read_design_text(source: &str) -> Result<String, LoadError> {
+    read_source(source).map_err(|error| LoadError::Unreadable {
+        reason: describe_io_error(&error),
+    })
 }
 
 /// `path: message`; problems with the whole document have the path `$`.

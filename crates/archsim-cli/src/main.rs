@@ -85,7 +85,7 @@ fn run_command(run_args: &RunArgs) -> ExitCode {
 }
 
 fn validate_command(path: &str) -> ExitCode {
-    match load::load_design(path) {
+    match load::load_valid_design(path) {
         Ok(_) => {
             output::print_stdout("ok\n");
             ExitCode::from(exit::OK)

@@ -117,6 +117,53 @@ fn validate_names_the_json_path_of_each_problem() {
     assert!(stdout(&output).is_empty(), "stdout: {}", stdout(&output));
 }
 
+/// Regression: `validate` once checked only the structure and printed "ok" for a design whose
+/// edge names a node that does not exist.
+#[test]
+fn validate_checks_meaning_as_well_as_structure() {
+    let design = r#"{
+        "version": 1,
+        "nodes": [
+            { "id": "users", "kind": "client" },
+            { "id": "api", "kind": "service", "params": { "workers": 0 } }
+        ],
+        "edges": [
+            { "id": "e", "from": "users", "to": "api" },
+            { "id": "f", "from": "api", "to": "nowhere" }
+        ]
+    }"#;
+    let output = archsim_with_stdin(&["validate", "-"], design);
+    assert_no_panic(&output);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(text.contains("nodes[1].params.workers: "), "{text}");
+    assert!(text.contains("edges[1].to: "), "{text}");
+    assert!(stdout(&output).is_empty(), "stdout: {}", stdout(&output));
+}
+
+/// Structural and semantic problems of one file come out together, each with its path.
+#[test]
+fn validate_lists_structural_and_semantic_problems_together() {
+    let design = r#"{
+        "version": 1,
+        "nodes": [
+            { "id": "users", "kind": "client" },
+            { "id": "api", "kind": "service", "params": { "workers": "four" } }
+        ],
+        "edges": [
+            { "id": "e", "from": "users", "to": "api" },
+            { "id": "f", "from": "users", "to": "nowhere" }
+        ]
+    }"#;
+    let output = archsim_with_stdin(&["validate", "-"], design);
+    assert_no_panic(&output);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("nodes[1].params.workers: "), "{text}");
+    assert!(text.contains("edges[1].to: "), "{text}");
+    assert!(text.contains("(2 problems)"), "{text}");
+}
+
 #[test]
 fn validate_reports_text_that_is_not_json_on_one_line() {
     let output = archsim_with_stdin(&["validate", "-"], "this is not json");
