@@ -187,7 +187,7 @@ impl Simulation {
 
     /// Runs whatever is left and returns the replication's statistics.
     pub fn finish(mut self) -> ReplicationResult {
-        while !self.advance(u64::MAX) {}
+        while !self.advance(RUN_SLICE_EVENTS) {}
         let whole = summary::replication_report(&mut self.sim);
         ReplicationResult {
             whole,
@@ -196,6 +196,9 @@ impl Simulation {
         }
     }
 }
+
+/// Events per call of the event loop in [`run_replication`].
+const RUN_SLICE_EVENTS: u64 = 1 << 12;
 
 /// Runs replication `index` (seed derived from `design.run.seed` and `index`). `progress(fraction)`
 /// is called now and then (about every 1% of simulated time) with a value in `0..=1`.
@@ -206,7 +209,12 @@ pub fn run_replication(
     progress: &mut dyn FnMut(f64),
 ) -> Result<ReplicationResult, EngineError> {
     let mut simulation = Simulation::new(design, index)?;
-    while !simulation.sim.advance(u64::MAX, progress) {}
+    // In slices, not one call: V8 has no on-stack replacement for WebAssembly, so a function
+    // entered once keeps running the baseline code it was entered with, however hot its loop.
+    // Re-entering every few thousand events lets the optimised event loop take over (28% more
+    // events per second in node); natively the slices cost 0.2% more instructions, and slicing
+    // never changes a result (tests/stepping.rs).
+    while !simulation.sim.advance(RUN_SLICE_EVENTS, progress) {}
     Ok(simulation.finish())
 }
 
