@@ -320,11 +320,9 @@ pub(crate) struct Sim {
     pub sources: Vec<Source>,
     pub faults: Vec<FaultSpec>,
     pub recorder: Recorder,
-    /// Counter and area bases of the clients-as-a-whole block.
-    pub overall_counters: u32,
-    pub overall_areas: u32,
-    /// What clients saw since the last period boundary, flushed into the three below.
-    pub overall_pending: PendingLatencies,
+    /// The latencies clients saw, all clients together, per period. (The overall counters are
+    /// not kept apart: they are the clients' own, added up when a period is read; see
+    /// `summary::period_figures`.)
     pub overall_whole: LatencyStats,
     pub overall_batch: LatencyStats,
     pub overall_bucket: LatencyStats,
@@ -492,8 +490,6 @@ impl Sim {
             })
             .collect();
 
-        let overall_counters = recorder.alloc_counters(node_counter::COUNT);
-        let overall_areas = recorder.alloc_areas(node_area::COUNT);
         let bucket_ns = from_ms(design.run.bucket_ms).max(1);
 
         let mut sim = Sim {
@@ -509,9 +505,6 @@ impl Sim {
             sources,
             faults,
             recorder,
-            overall_counters,
-            overall_areas,
-            overall_pending: PendingLatencies::default(),
             overall_whole: LatencyStats::default(),
             overall_batch: LatencyStats::default(),
             overall_bucket: LatencyStats::default(),
@@ -690,15 +683,19 @@ impl Sim {
 
     /// Moves the latencies recorded since the last period boundary into the histograms of the
     /// periods they belong to. Due at every boundary, before a period's histogram is read or
-    /// reset; time-series buckets only need the clients' figures.
+    /// reset. A client's latencies are also the overall ones, and time-series buckets need
+    /// those, so clients are flushed at every boundary, other nodes only when `nodes_too`.
     fn flush_latencies(&mut self, nodes_too: bool) {
-        self.overall_pending.flush_into(&mut [
-            &mut self.overall_whole,
-            &mut self.overall_batch,
-            &mut self.overall_bucket,
-        ]);
-        if nodes_too {
-            for node in &mut self.nodes {
+        for node in &mut self.nodes {
+            if matches!(node.model, NodeModel::Client) {
+                node.latency_pending.flush_into(&mut [
+                    &mut node.latency_whole,
+                    &mut node.latency_batch,
+                    &mut self.overall_whole,
+                    &mut self.overall_batch,
+                    &mut self.overall_bucket,
+                ]);
+            } else if nodes_too {
                 node.latency_pending
                     .flush_into(&mut [&mut node.latency_whole, &mut node.latency_batch]);
             }
@@ -829,8 +826,6 @@ impl Sim {
         }
         #[cfg(test)]
         self.arrival_log.push((now, source, class, key));
-        let overall = self.overall_counters;
-        self.recorder.incr(overall + node_counter::ARRIVALS);
         let counters = self.nodes[node as usize].counters;
         self.recorder.incr(counters + node_counter::ARRIVALS);
         let areas = self.nodes[node as usize].areas;
@@ -862,19 +857,12 @@ impl Sim {
         }
     }
 
-    /// A client request is over: what the client saw goes into the overall figures.
+    /// A client request is over. What the client saw is counted at the client node, which is
+    /// where the overall figures come from too.
     pub(crate) fn finish_client_request(&mut self, job: Handle, outcome: Outcome) {
         let Some(&j) = self.jobs.get(job) else {
             return;
         };
-        let latency = self.now - j.arrived;
-        let overall = self.overall_counters;
-        self.record_completion(overall, outcome);
-        if outcome.is_success() {
-            self.recorder
-                .add_area(self.overall_areas + node_area::LATENCY_SUM, latency as u128);
-            self.overall_pending.record(latency);
-        }
         self.finish(job, outcome);
         self.schedule_think(j.aux);
     }

@@ -34,11 +34,10 @@ fn ratio(numerator: f64, denominator: f64) -> f64 {
     }
 }
 
-fn failures(start: &Snapshot, end: &Snapshot, counters: u32) -> Failures {
-    let cause = |c: usize| {
-        let i = counters + node_counter::FAILED + c as u32;
-        est((end.counter(i) - start.counter(i)) as f64)
-    };
+/// Failures by cause, from `count(offset)`: how many the period added to the counter at
+/// `offset` (among `node_counter`'s) of a node, or of every client together.
+fn failures(count: impl Fn(u32) -> f64) -> Failures {
+    let cause = |c: usize| est(count(node_counter::FAILED + c as u32));
     Failures {
         error: cause(0),
         timeout: cause(1),
@@ -69,25 +68,29 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
     let diff = |i: u32| (end.counter(i) - start.counter(i)) as f64;
     let area = |i: u32| (end.area(i) - start.area(i)) as f64;
 
-    let oc = sim.overall_counters;
-    let completed = diff(oc + node_counter::COMPLETIONS);
-    let succeeded = diff(oc + node_counter::SUCCEEDED);
+    let clients = |offset: u32| clients_diff(sim, start, end, offset) as f64;
+    let completed = clients(node_counter::COMPLETIONS);
+    let succeeded = clients(node_counter::SUCCEEDED);
     let overall_hist = if whole {
         &sim.overall_whole
     } else {
         &sim.overall_batch
     };
     let overall = Summary {
-        arrivals: est(diff(oc + node_counter::ARRIVALS)),
+        arrivals: est(clients(node_counter::ARRIVALS)),
         completed: est(completed),
         succeeded: est(succeeded),
         throughput_rps: est(ratio(completed, seconds)),
         goodput_rps: est(ratio(succeeded, seconds)),
-        failures: failures(start, end, oc),
+        failures: failures(clients),
         latency: latency(
             overall_hist,
-            end.area(sim.overall_areas + node_area::LATENCY_SUM)
-                - start.area(sim.overall_areas + node_area::LATENCY_SUM),
+            client_nodes(sim)
+                .map(|node| {
+                    let sum = node.areas + node_area::LATENCY_SUM;
+                    end.area(sum) - start.area(sum)
+                })
+                .sum(),
             succeeded as u64,
         ),
     };
@@ -108,7 +111,7 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
             label: spec.label.clone(),
             arrivals: est(diff(c + node_counter::ARRIVALS)),
             completions: est(diff(c + node_counter::COMPLETIONS)),
-            failures: failures(start, end, c),
+            failures: failures(|offset| diff(c + offset)),
             utilisation: est(ratio(area(a + node_area::BUSY), capacity * period_ns)),
             mean_queue_length: est(ratio(area(a + node_area::QUEUE), period_ns)),
             mean_in_flight: est(ratio(area(a + node_area::IN_FLIGHT), period_ns)),
@@ -200,19 +203,38 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
     }
 }
 
+/// The client nodes: what they saw, added up, is what the report calls overall.
+fn client_nodes(sim: &Sim) -> impl Iterator<Item = &crate::sim::NodeState> {
+    sim.nodes
+        .iter()
+        .filter(|node| matches!(node.model, NodeModel::Client))
+}
+
+/// How much the counter at `offset` (among `node_counter`'s) grew between two snapshots, all
+/// clients together.
+fn clients_diff(sim: &Sim, start: &Snapshot, end: &Snapshot, offset: u32) -> u64 {
+    client_nodes(sim)
+        .map(|node| end.counter(node.counters + offset) - start.counter(node.counters + offset))
+        .sum()
+}
+
 /// Appends one time-series bucket (from `start` to `end`) to the sim's series.
 pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
     let period_ns = (end.at - start.at) as f64;
     let diff = |i: u32| end.counter(i) - start.counter(i);
     let area = |i: u32| (end.area(i) - start.area(i)) as f64;
-    let oc = sim.overall_counters;
+    let clients = |offset: u32| clients_diff(sim, start, end, offset);
+    let arrivals = clients(node_counter::ARRIVALS);
+    let succeeded = clients(node_counter::SUCCEEDED);
+    let failed_by_cause: [u64; CAUSES] =
+        std::array::from_fn(|cause| clients(node_counter::FAILED + cause as u32));
     let series = &mut sim.series;
     series.t_ms.push(crate::time::to_ms(start.at));
-    series.arrivals.push(diff(oc + node_counter::ARRIVALS));
-    series.succeeded.push(diff(oc + node_counter::SUCCEEDED));
+    series.arrivals.push(arrivals);
+    series.succeeded.push(succeeded);
     let mut failed = 0;
     for (cause, name) in CAUSE_NAMES.iter().enumerate().take(CAUSES) {
-        let n = diff(oc + node_counter::FAILED + cause as u32);
+        let n = failed_by_cause[cause];
         failed += n;
         series
             .failed_by_cause
