@@ -64,7 +64,15 @@ impl ShardMap {
                 if key >= *key_space {
                     self.shards - 1
                 } else {
-                    (u128::from(key) * u128::from(self.shards) / u128::from(*key_space)) as u32
+                    // Exact in 64 bits whenever the product fits, which is every realistic key
+                    // space; a 128-bit division is a slow software routine (most of all in WASM).
+                    match key.checked_mul(u64::from(self.shards)) {
+                        Some(product) => (product / *key_space) as u32,
+                        None => {
+                            (u128::from(key) * u128::from(self.shards) / u128::from(*key_space))
+                                as u32
+                        }
+                    }
                 }
             }
             Scheme::Ring(ring) => ring.owner(key_hash(key), |_| true).unwrap_or(0),
