@@ -41,6 +41,17 @@ def best_of(repeat, first_command, again_command, rate_key):
     return max(runs, key=lambda figures: figures[rate_key])
 
 
+def floor_run(binary, min_seconds, repeat):
+    """Best of `repeat` runs of the mm1_floor example, sized to last `min_seconds`."""
+    customers = 5_000_000
+    first = run_json([binary, str(customers)])
+    while first["seconds"] < min_seconds:
+        customers = math.ceil(customers * 1.25 * min_seconds / max(first["seconds"], 1e-3))
+        first = run_json([binary, str(customers)])
+    runs = [first] + [run_json([binary, str(customers)]) for _ in range(repeat - 1)]
+    return max(runs, key=lambda figures: figures["customers_per_second"])
+
+
 def mmc_mean_sojourn(servers, arrival_rate, service_rate):
     """Mean time in system of an M/M/c queue (Erlang C), in the rates' time unit."""
     offered = arrival_rate / service_rate
@@ -68,6 +79,8 @@ def main():
     parser.add_argument("--archsim", required=True, help="the archsim binary (perf build)")
     parser.add_argument("--python", required=True, help="the venv's python, with simpy and ciw")
     parser.add_argument("--wasm", required=True, help="archsim_wasm_bench.wasm")
+    parser.add_argument("--floor", help="the mm1_floor example binary (perf build): the least "
+                        "work per M/M/1 customer, printed for reference")
     parser.add_argument("--min-seconds", type=float, default=2.0)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the fastest counts")
     parser.add_argument("--results", help="also write every figure here as JSON")
@@ -107,6 +120,9 @@ def main():
                 "customers_per_second",
             )
         simpy, ciw = python_runs["simpy"], python_runs["ciw"]
+        floor = None
+        if args.floor and servers == 1:
+            floor = floor_run(args.floor, args.min_seconds, args.repeat)
         vs_simpy = archsim["customers_per_second"] / simpy["customers_per_second"]
         vs_ciw = archsim["customers_per_second"] / ciw["customers_per_second"]
         results[label] = {
@@ -114,6 +130,8 @@ def main():
             "theory_mean_sojourn_ms": theory,
             "archsim_vs_simpy": vs_simpy, "archsim_vs_ciw": vs_ciw,
         }
+        if floor:
+            results[label]["floor"] = floor
         print(f"{label} (λ = {arrival_rate}/ms, μ = 1/ms, {servers} server(s)); "
               f"theory: mean time in system {theory:.3f} ms")
         print(f"  {'':8} {'customers':>12} {'seconds':>8} {'customers/s':>13} {'mean ms':>8}")
@@ -129,7 +147,18 @@ def main():
         print(f"  archsim / Ciw   = {vs_ciw:7.1f}×  (target ≥ {TARGET_VS_CIW:.0f}×: "
               f"{verdict(vs_ciw >= TARGET_VS_CIW)})")
         print(f"  archsim events/s: {millions(archsim['events_per_second'])}  "
-              f"({archsim['events'] / max(archsim['customers'], 1):.2f} events per customer)\n")
+              f"({archsim['events'] / max(archsim['customers'], 1):.2f} events per customer)")
+        if floor:
+            rate = floor["customers_per_second"]
+            print(f"  floor (mm1_floor: the same model with nothing but a heap, the draws and a "
+                  f"sum; no statistics):\n"
+                  f"  {'floor':8} {floor['customers']:12.0f} {floor['seconds']:8.2f} "
+                  f"{rate:13,.0f} {floor['mean_sojourn_ms']:8.3f}\n"
+                  f"  floor / SimPy = {rate / simpy['customers_per_second']:7.1f}×, "
+                  f"floor / Ciw = {rate / ciw['customers_per_second']:.1f}×; "
+                  f"archsim runs at {100 * archsim['customers_per_second'] / rate:.0f}% "
+                  f"of the floor's speed")
+        print()
 
     mm1_rate = results["M/M/1"]["archsim"]["events_per_second"]
     print(f"native M/M/1: {millions(mm1_rate)} events/s  (target ≥ "

@@ -34,6 +34,7 @@ fi
 echo "== building archsim (native) and the WASM harness at $(git rev-parse --short HEAD 2>/dev/null || echo "an exported tree")" >&2
 cargo build --quiet -p archsim-cli "${PERF_PROFILE[@]}"
 cargo build --quiet -p archsim-wasm-bench --target wasm32-unknown-unknown "${PERF_PROFILE[@]}"
+cargo build --quiet -p archsim-engine --example mm1_floor "${PERF_PROFILE[@]}"
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 
 VENV="$TARGET_DIR/bench-venv"
@@ -54,6 +55,7 @@ python3 bench/compare.py \
   --archsim "$TARGET_DIR/perf/archsim" \
   --python "$VENV/bin/python" \
   --wasm "$TARGET_DIR/wasm32-unknown-unknown/perf/archsim_wasm_bench.wasm" \
+  --floor "$TARGET_DIR/perf/examples/mm1_floor" \
   --min-seconds "$MIN_SECONDS" \
   --repeat "$REPEAT" \
   --results "$TARGET_DIR/bench-results.json"
