@@ -17,6 +17,9 @@ use crate::persist::{self, LoadOutcome, browser};
 use crate::state::geometry::GRID;
 use crate::state::{Action, EditorSnapshot, EditorState, run_blockers};
 
+/// How long the view must rest after a pan or zoom before it is autosaved.
+const VIEW_SAVE_DELAY_MS: u32 = 400;
+
 /// Which dialog is open.
 #[derive(Debug, Clone, PartialEq)]
 enum Dialog {
@@ -156,6 +159,14 @@ fn typing_in_field(event: &web_sys::KeyboardEvent) -> bool {
         .is_some_and(|e| e.is_content_editable())
 }
 
+/// True when the key event comes from a focused drop-down.
+fn on_select(event: &web_sys::KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .is_some()
+}
+
 /// True when the key event comes from a focused button (where Space means "press it").
 fn on_button(event: &web_sys::KeyboardEvent) -> bool {
     event
@@ -242,6 +253,26 @@ pub fn app() -> Html {
                     }
                 }
             }
+        });
+    }
+
+    // Pan, zoom and fit are kept too, so a reload shows the design where the person left it. They
+    // change on every wheel tick, so this waits for the view to rest first. With no node there
+    // is nothing to look at, and nothing is written (a corrupt autosave that could not be moved
+    // aside is never overwritten by an empty view).
+    {
+        let latest = latest.clone();
+        use_effect_with(state.view_revision, move |view_revision| {
+            let timer = (*view_revision > 0).then(|| {
+                gloo_timers::callback::Timeout::new(VIEW_SAVE_DELAY_MS, move || {
+                    let (state, _) = latest.borrow().clone();
+                    if !state.design.nodes.is_empty() {
+                        // A failure here is reported by the next design change's autosave.
+                        let _ = persist::save_local(&state.snapshot());
+                    }
+                })
+            });
+            move || drop(timer)
         });
     }
 
@@ -650,12 +681,26 @@ fn handle_key(
         }
         return;
     }
-    if typing_in_field(event) {
-        return;
-    }
     let command = event.ctrl_key() || event.meta_key();
     let shift = event.shift_key();
     let lower = key.to_lowercase();
+    if typing_in_field(event) {
+        // A drop-down has no text of its own to undo: Ctrl+Z there undoes the choice just made
+        // (the browser would do nothing). Its other keys (arrows, letters) stay the drop-down's.
+        if command && on_select(event) {
+            let action = match lower.as_str() {
+                "z" if shift => Some(Action::Redo),
+                "z" => Some(Action::Undo),
+                "y" => Some(Action::Redo),
+                _ => None,
+            };
+            if let Some(action) = action {
+                event.prevent_default();
+                state.dispatch(action);
+            }
+        }
+        return;
+    }
     let action = match (command, lower.as_str()) {
         (true, "z") if shift => Some(Action::Redo),
         (true, "z") => Some(Action::Undo),

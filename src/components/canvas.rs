@@ -24,6 +24,8 @@ use crate::state::{Action, EditorState, ItemRef, field_problems};
 const DRAG_THRESHOLD: f64 = 3.0;
 /// Zoom factor of one +/− step and of the zoom buttons.
 pub const ZOOM_STEP: f64 = 1.2;
+/// Canvas units between the two arrows of a pair of edges in opposite directions.
+const RECIPROCAL_EDGE_GAP: f64 = 12.0;
 
 #[derive(Properties, PartialEq)]
 pub struct CanvasProps {
@@ -456,6 +458,14 @@ pub fn canvas(props: &CanvasProps) -> Html {
 
     // Edges are drawn below nodes; each edge view gets plain numbers so it re-renders only when
     // its own geometry or parameters change.
+    // A pair of edges in opposite directions (A → B and B → A) would be drawn on top of each
+    // other, so each of them is moved a little to its own right: two arrows side by side.
+    let pairs: std::collections::BTreeSet<(&str, &str)> = state
+        .design
+        .edges
+        .iter()
+        .map(|e| (e.from.as_str(), e.to.as_str()))
+        .collect();
     let edge_geometry: Vec<(&Edge, Position, Position)> = state
         .design
         .edges
@@ -464,6 +474,12 @@ pub fn canvas(props: &CanvasProps) -> Html {
             let from = state.design.node(&edge.from)?;
             let to = state.design.node(&edge.to)?;
             let (start, end) = geometry::edge_endpoints(from, to);
+            let reciprocal = pairs.contains(&(edge.to.as_str(), edge.from.as_str()));
+            let (start, end) = if reciprocal {
+                geometry::offset_to_the_right(start, end, RECIPROCAL_EDGE_GAP / 2.0)
+            } else {
+                (start, end)
+            };
             Some((edge, start, end))
         })
         .collect();

@@ -198,6 +198,7 @@ pub struct SelectFieldProps {
 #[function_component(SelectField)]
 pub fn select_field(props: &SelectFieldProps) -> Html {
     let problem = problem_at(use_context::<FieldProblems>(), &props.path);
+    let select_ref = use_node_ref();
     let on_change = {
         let on_change = props.on_change.clone();
         Callback::from(move |event: Event| {
@@ -206,11 +207,24 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
         })
     };
     // The value must be matched per option: a select's `value` attribute is not applied until
-    // its options exist, so `selected` is what makes the initial render right.
+    // its options exist, so `selected` is what makes the initial render right. Once the person
+    // has picked an option, though, the browser no longer follows the `selected` attributes, so
+    // a value changed from outside (undo, redo) is set on the element itself after each render.
+    {
+        let select_ref = select_ref.clone();
+        let value = props.value.clone();
+        use_effect(move || {
+            if let Some(select) = select_ref.cast::<HtmlSelectElement>()
+                && select.value() != *value
+            {
+                select.set_value(&value);
+            }
+        });
+    }
     html! {
         <label class={classes!("field", problem.is_some().then_some("field-invalid"))}>
             <span class="field-label">{ props.label.clone() }</span>
-            <select class="field-input" data-path={props.path.clone()} onchange={on_change}>
+            <select ref={select_ref} class="field-input" data-path={props.path.clone()} onchange={on_change}>
                 { for props.options.iter().map(|(value, label)| html! {
                     <option value={value.clone()} selected={*value == props.value}>
                         { label.clone() }

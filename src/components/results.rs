@@ -18,13 +18,19 @@ pub struct ResultsProps {
     pub run: UseReducerHandle<RunState>,
     /// The report is of an earlier version of the design.
     pub stale: bool,
+    /// Why the design cannot run, one sentence each; empty when it can.
+    pub blockers: Rc<Vec<String>>,
 }
 
 #[function_component(Results)]
 pub fn results(props: &ResultsProps) -> Html {
     let Some(result) = props.run.result.as_ref() else {
-        let text = if props.run.is_running() {
+        let running = props.run.is_running();
+        let text = if running {
             "The first results appear here when the run finishes."
+        } else if !props.blockers.is_empty() {
+            // The run bar has room for the first reason only; here each one is read in full.
+            "No results yet. Run is off until the design can run:"
         } else {
             "No results yet. Press Run to simulate the design: throughput, latency percentiles, \
              failures by cause and utilisation per node will appear here."
@@ -33,6 +39,11 @@ pub fn results(props: &ResultsProps) -> Html {
             <section id="results" aria-label="Results">
                 <h2 class="results-title">{ "Results" }</h2>
                 <p class="results-empty">{ text }</p>
+                if !running && !props.blockers.is_empty() {
+                    <ul class="results-blockers" id="run-blockers">
+                        { for props.blockers.iter().map(|b| html! { <li>{ b.clone() }</li> }) }
+                    </ul>
+                }
             </section>
         };
     };

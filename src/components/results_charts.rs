@@ -353,14 +353,24 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
             dashes.push(&4.0.into());
         }
         let _ = ctx.set_line_dash(&dashes);
+        let points: Vec<Option<(f64, f64)>> = line
+            .values
+            .iter()
+            .take(buckets)
+            .enumerate()
+            .map(|(i, value)| {
+                value
+                    .filter(|v| v.is_finite())
+                    .map(|v| (x_of(series.t_ms[i] + series.bucket_ms / 2.0), y_of(v)))
+            })
+            .collect();
         ctx.begin_path();
         let mut pen_down = false;
-        for (i, value) in line.values.iter().enumerate().take(buckets) {
-            let Some(v) = value.filter(|v| v.is_finite()) else {
+        for point in &points {
+            let Some((x, y)) = *point else {
                 pen_down = false;
                 continue;
             };
-            let (x, y) = (x_of(series.t_ms[i] + series.bucket_ms / 2.0), y_of(v));
             if pen_down {
                 ctx.line_to(x, y);
             } else {
@@ -369,6 +379,16 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
             }
         }
         ctx.stroke();
+        // A value with no neighbour to join (one bucket, or one between gaps) would draw no line
+        // at all: it gets a dot instead.
+        ctx.set_fill_style_str(line.colour);
+        for i in isolated_points(&points) {
+            if let Some((x, y)) = points[i] {
+                ctx.begin_path();
+                let _ = ctx.arc(x, y, 2.5, 0.0, std::f64::consts::TAU);
+                ctx.fill();
+            }
+        }
     }
     let _ = ctx.set_line_dash(&js_sys::Array::new());
 
@@ -389,6 +409,17 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
         ctx.set_fill_style_str(&theme.text);
         let _ = ctx.fill_text(label, x + 16.0, y);
     }
+}
+
+/// Indices of the points that have a value but no neighbour with one: a line cannot show them.
+fn isolated_points<T>(points: &[Option<T>]) -> Vec<usize> {
+    (0..points.len())
+        .filter(|&i| {
+            let present =
+                |j: Option<usize>| j.and_then(|j| points.get(j)).is_some_and(Option::is_some);
+            points[i].is_some() && !present(i.checked_sub(1)) && !present(Some(i + 1))
+        })
+        .collect()
 }
 
 /// Height of one legend row, px.
@@ -420,6 +451,17 @@ pub fn legend_layout(widths: &[f64], left: f64, right: f64) -> Vec<(f64, usize)>
 mod tests {
     use super::*;
     use archsim_model::{NodeReport, NodeSeries};
+
+    #[test]
+    fn isolated_points_are_the_ones_a_line_cannot_show() {
+        assert_eq!(isolated_points(&[Some(1)]), [0]);
+        assert_eq!(isolated_points(&[Some(1), Some(2)]), Vec::<usize>::new());
+        assert_eq!(
+            isolated_points(&[Some(1), None, Some(3), Some(4), None, Some(6)]),
+            [0, 5]
+        );
+        assert_eq!(isolated_points::<u8>(&[None, None]), Vec::<usize>::new());
+    }
 
     #[test]
     fn ticks_are_round_and_cover_the_maximum() {

@@ -149,7 +149,7 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
         <>
             <RunBar run={run.clone()} blockers={props.blockers.clone()} on_run={on_run}
                 on_pause_resume={on_pause_resume} on_stop={on_stop} on_reset={on_reset} />
-            <Results run={run.clone()} stale={*stale} />
+            <Results run={run.clone()} stale={*stale} blockers={props.blockers.clone()} />
         </>
     }
 }

@@ -118,6 +118,27 @@ pub fn edge_endpoints(from: &Node, to: &Node) -> (Position, Position) {
     (border_point(&a, cb), border_point(&b, ca))
 }
 
+/// The segment `start`–`end` moved `distance` to its right (as seen travelling from `start` to
+/// `end`, with y pointing down). A zero-length segment stays where it is.
+pub fn offset_to_the_right(start: Position, end: Position, distance: f64) -> (Position, Position) {
+    let (dx, dy) = (end.x - start.x, end.y - start.y);
+    let length = dx.hypot(dy);
+    if length == 0.0 || !length.is_finite() {
+        return (start, end);
+    }
+    let (nx, ny) = (-dy / length * distance, dx / length * distance);
+    (
+        Position {
+            x: start.x + nx,
+            y: start.y + ny,
+        },
+        Position {
+            x: end.x + nx,
+            y: end.y + ny,
+        },
+    )
+}
+
 /// Endpoints of the edge with this id, if it and both its nodes exist.
 pub fn edge_endpoints_by_id(design: &Design, edge_id: &str) -> Option<(Position, Position)> {
     let edge = design.edges.iter().find(|e| e.id == edge_id)?;
@@ -229,6 +250,18 @@ mod tests {
                 height: 30.0
             }
         );
+    }
+
+    #[test]
+    fn offset_to_the_right_moves_opposite_edges_apart() {
+        let (a, b) = (Position { x: 0.0, y: 0.0 }, Position { x: 100.0, y: 0.0 });
+        // Travelling right (+x) with y down, the right-hand side is +y.
+        let (s, e) = offset_to_the_right(a, b, 6.0);
+        assert_eq!((s.x, s.y, e.x, e.y), (0.0, 6.0, 100.0, 6.0));
+        // The way back lands on the other side: the two arrows no longer overlap.
+        let (s, e) = offset_to_the_right(b, a, 6.0);
+        assert_eq!((s.x, s.y, e.x, e.y), (100.0, -6.0, 0.0, -6.0));
+        assert_eq!(offset_to_the_right(a, a, 6.0), (a, a));
     }
 
     #[test]
