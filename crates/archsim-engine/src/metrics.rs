@@ -327,7 +327,9 @@ impl LatencyStats {
 
     /// The `q` quantile in ms (0 when empty): the highest value of the bucket where the
     /// cumulative count first reaches `ceil(q × count)` (at least 1), the lowest for `q = 0`,
-    /// as `hdrhistogram` reports it.
+    /// as `hdrhistogram` reports it — but never above the exact maximum. A bucket's highest
+    /// value can lie above every latency in it (a p99 of 99.3 ms next to a max of 99.2 ms), and
+    /// a percentile above the maximum is a number no reader should be shown.
     #[cfg(test)]
     pub fn quantile_ms(&self, q: f64) -> f64 {
         self.quantiles_ms([q])[0]
@@ -357,7 +359,7 @@ impl LatencyStats {
             } else {
                 lowest + hdr_bucket_width(lowest) - 1
             };
-            *value = micros as f64 / 1_000.0;
+            *value = (micros as f64 / 1_000.0).min(self.max_ms());
         }
         values
     }
@@ -483,11 +485,31 @@ mod tests {
             ];
             let together = ours.quantiles_ms(quantiles);
             for (q, together) in quantiles.into_iter().zip(together) {
-                let expected = theirs.value_at_quantile(q) as f64 / 1_000.0;
+                let expected = (theirs.value_at_quantile(q) as f64 / 1_000.0).min(ours.max_ms());
                 assert_eq!(ours.quantile_ms(q), expected, "size {size}, q = {q}");
                 assert_eq!(together, expected, "size {size}, q = {q}, in one pass");
             }
         }
+    }
+
+    /// Regression: a p99 was reported above the run's maximum latency (the bucket's highest
+    /// value, not a latency anyone saw).
+    #[test]
+    fn no_quantile_exceeds_the_maximum() {
+        let mut stats = LatencyStats::default();
+        for ms in [1u64, 5, 40] {
+            stats.record(ms * 1_000_000);
+        }
+        // 99.2 ms lies in a bucket 64 µs wide whose highest value is 99.327 ms.
+        stats.record(99_200_000);
+        let [p50, p99, p100] = stats.quantiles_ms([0.5, 0.99, 1.0]);
+        assert_eq!(stats.max_ms(), 99.2);
+        assert_eq!(p99, 99.2);
+        assert_eq!(p100, 99.2);
+        assert_eq!(
+            p50, 5.003,
+            "below the maximum, a bucket's highest value as before"
+        );
     }
 
     #[test]
