@@ -35,12 +35,20 @@ impl LoadError {
 
 /// Reads and parses a design from a path, or from standard input when the path is `-`.
 ///
-/// Only the structure is checked: `run` applies its command-line overrides (seed, duration,
-/// replications) first and checks the meaning of the result, so a file made valid by an
-/// override still runs.
+/// A design whose structure is sound is returned without checking its meaning: `run` applies
+/// its command-line overrides (seed, duration, replications) first and checks the result, so a
+/// file made valid by an override still runs. A design that does not parse is refused with
+/// every problem the file has, of both kinds, as `validate` lists them — not only the
+/// structural ones.
 pub fn load_design(source: &str) -> Result<Design, LoadError> {
     let text = read_design_text(source)?;
-    archsim_model::parse_design(&text).map_err(LoadError::Invalid)
+    archsim_model::parse_design(&text).map_err(|structural| {
+        match archsim_model::load_design(&text) {
+            Err(all) => LoadError::Invalid(all),
+            // Cannot happen (a design that does not parse cannot load); keep what was found.
+            Ok(_) => LoadError::Invalid(structural),
+        }
+    })
 }
 
 /// Reads a design and checks both its structure and its meaning (ids that must exist, ranges,

@@ -24,6 +24,14 @@ use crate::problem::{Problem, field_path, index_path};
 pub const MAX_BUCKETS: f64 = 100_000.0;
 
 /// Every semantic problem of `design`, each with its path and reason. Empty means the engine
+
+/// Most users a closed-loop client may simulate (each is a pending event from the start).
+pub const MAX_USERS: u64 = 1_000_000;
+/// Most shards a database may have (each shard's members are allocated when the run starts).
+pub const MAX_SHARDS: u64 = 1_024;
+/// Most read replicas per shard.
+pub const MAX_REPLICAS_PER_SHARD: u64 = 64;
+
 /// can run it.
 pub fn validate(design: &Design) -> Vec<Problem> {
     validate_partial(design, &Gaps::none(design))
@@ -427,7 +435,9 @@ impl<'a> Checker<'a> {
         match &client.workload {
             Workload::OpenLoop { rate } => self.rate_profile(&field_path(&workload, "rate"), rate),
             Workload::ClosedLoop { users, think_time } => {
-                self.at_least_one(&field_path(&workload, "users"), (*users).into(), "users");
+                let users_path = field_path(&workload, "users");
+                self.at_least_one(&users_path, (*users).into(), "users");
+                self.at_most(&users_path, (*users).into(), MAX_USERS, "simulated users");
                 self.distribution(&field_path(&workload, "think_time"), think_time);
             }
         }
@@ -658,6 +668,18 @@ impl<'a> Checker<'a> {
             &field_path(path, "shards"),
             database.shards.into(),
             "shards",
+        );
+        self.at_most(
+            &field_path(path, "shards"),
+            database.shards.into(),
+            MAX_SHARDS,
+            "shards",
+        );
+        self.at_most(
+            &field_path(path, "replicas_per_shard"),
+            database.replicas_per_shard.into(),
+            MAX_REPLICAS_PER_SHARD,
+            "replicas per shard",
         );
         self.at_least_one(
             &field_path(path, "connections"),
@@ -958,6 +980,18 @@ impl<'a> Checker<'a> {
             self.report(
                 path,
                 format!("must be a probability between 0 and 1 (a fraction, not a percentage), found {value}"),
+            );
+        }
+    }
+
+    /// Sizes the simulation allocates for up front (users, shards, replicas) have a ceiling, so
+    /// that a typo such as 4294967295 is a problem with a path rather than an out-of-memory
+    /// abort (or an overflow) when the run starts.
+    fn at_most(&mut self, path: &str, value: u64, max: u64, what: &str) {
+        if value > max {
+            self.report(
+                path,
+                format!("must be at most {max} ({what}), found {value}"),
             );
         }
     }

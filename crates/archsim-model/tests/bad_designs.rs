@@ -391,6 +391,31 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "must be at least 1",
         },
         Case {
+            name: "shards beyond what a run can allocate",
+            edit: Edit::Json(|d| d["nodes"][6]["params"]["shards"] = json!(100_000_000u64)),
+            path: "nodes[6].params.shards",
+            fragment: "must be at most 1024",
+        },
+        Case {
+            name: "replicas per shard that would overflow",
+            edit: Edit::Json(|d| {
+                d["nodes"][6]["params"]["replicas_per_shard"] = json!(4_294_967_295u64)
+            }),
+            path: "nodes[6].params.replicas_per_shard",
+            fragment: "must be at most 64",
+        },
+        Case {
+            name: "more closed-loop users than a run can hold",
+            edit: Edit::Json(|d| {
+                d["nodes"][0]["params"]["workload"] = json!({
+                    "type": "closed_loop", "users": 4_294_967_295u64,
+                    "think_time": {"type": "constant", "ms": 10}
+                })
+            }),
+            path: "nodes[0].params.workload.users",
+            fragment: "must be at most 1000000",
+        },
+        Case {
             name: "probability above 1",
             edit: Edit::Json(|d| d["edges"][6]["params"]["call_probability"] = json!(1.5)),
             path: "edges[6].params.call_probability",
