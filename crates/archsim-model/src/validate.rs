@@ -23,8 +23,6 @@ use crate::problem::{Problem, field_path, index_path};
 /// series would not fit comfortably in a browser tab.
 pub const MAX_BUCKETS: f64 = 100_000.0;
 
-/// Every semantic problem of `design`, each with its path and reason. Empty means the engine
-
 /// Most users a closed-loop client may simulate (each is a pending event from the start).
 pub const MAX_USERS: u64 = 1_000_000;
 /// Most shards a database may have (each shard's members are allocated when the run starts).
@@ -32,6 +30,7 @@ pub const MAX_SHARDS: u64 = 1_024;
 /// Most read replicas per shard.
 pub const MAX_REPLICAS_PER_SHARD: u64 = 64;
 
+/// Every semantic problem of `design`, each with its path and reason. Empty means the engine
 /// can run it.
 pub fn validate(design: &Design) -> Vec<Problem> {
     validate_partial(design, &Gaps::none(design))
