@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
-use super::canvas::{Canvas, ZOOM_STEP, canvas_size};
+use super::canvas::{Canvas, ZOOM_STEP, canvas_overlay_insets, canvas_size};
 use super::dialogs::{Modal, Notice, NoticeBar, NoticeTone, ProblemsDialog, ShortcutsDialog};
 use super::header::Header;
 use super::palette::Palette;
@@ -183,9 +183,14 @@ fn canvas_centre() -> Position {
     }
 }
 
+/// Fit the design into the canvas as it is on the page, clear of the controls and notices over it.
 fn fit_action() -> Action {
     let (width, height) = canvas_size();
-    Action::FitToScreen { width, height }
+    Action::FitToScreen {
+        width,
+        height,
+        insets: canvas_overlay_insets(),
+    }
 }
 
 #[function_component(App)]
@@ -289,13 +294,26 @@ pub fn app() -> Html {
         });
     }
 
+    // A fit asked for together with a change of what sits over the canvas (a loaded design and
+    // its notice) waits for that render, so it measures the notice that is really there.
+    let fit_requests = use_state(|| 0u32);
+    {
+        let state = state.clone();
+        use_effect_with(*fit_requests, move |requests| {
+            if *requests > 0 {
+                state.dispatch(fit_action());
+            }
+        });
+    }
+
     let load_design = {
         let state = state.clone();
         let notice = notice.clone();
+        let fit_requests = fit_requests.clone();
         Callback::from(move |(design, message): (Design, String)| {
             state.dispatch(Action::LoadDesign(design));
-            state.dispatch(fit_action());
             notice.set(Some(Notice::info(message)));
+            fit_requests.set(fit_requests.wrapping_add(1));
         })
     };
 

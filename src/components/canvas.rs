@@ -18,7 +18,7 @@ use super::forms::node::node_caption;
 use super::kinds::{kind_icon_shapes, kind_info};
 use super::palette::KIND_MIME;
 use crate::state::geometry::{self, NODE_HEIGHT, NODE_WIDTH, Rect};
-use crate::state::{Action, EditorState, ItemRef, field_problems};
+use crate::state::{Action, EditorState, Insets, ItemRef, field_problems};
 
 /// Pixels the pointer must travel before a press becomes a drag (a smaller move is a click).
 const DRAG_THRESHOLD: f64 = 3.0;
@@ -104,6 +104,46 @@ pub fn canvas_size() -> (f64, f64) {
         }
         None => (800.0, 600.0),
     }
+}
+
+/// The strips of the canvas that controls and notices drawn over it cover, measured on the
+/// page: an overlay in the lower half covers from its top down, one in the upper half from its
+/// bottom up (the zoom controls sit at the bottom, notices at the top). For fit to screen.
+pub fn canvas_overlay_insets() -> Insets {
+    /// Space kept between an overlay and the nearest node.
+    const GAP: f64 = 8.0;
+    let mut insets = Insets::default();
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return insets;
+    };
+    let Some(surface) = document.get_element_by_id("canvas-surface") else {
+        return insets;
+    };
+    let area = surface.get_bounding_client_rect();
+    let Ok(overlays) =
+        document.query_selector_all("#canvas .canvas-controls, #canvas .canvas-notices > *")
+    else {
+        return insets;
+    };
+    for i in 0..overlays.length() {
+        let Some(element) = overlays
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        let rect = element.get_bounding_client_rect();
+        if rect.width() <= 0.0 || rect.height() <= 0.0 {
+            continue;
+        }
+        let middle = rect.top() + rect.height() / 2.0;
+        if middle > area.top() + area.height() / 2.0 {
+            insets.bottom = insets.bottom.max(area.bottom() - rect.top() + GAP);
+        } else {
+            insets.top = insets.top.max(rect.bottom() - area.top() + GAP);
+        }
+    }
+    insets
 }
 
 #[function_component(Canvas)]

@@ -9,7 +9,8 @@ use yew::prelude::*;
 
 use super::results_charts::{self, Chart};
 use super::results_format::{
-    count, duration_ms, estimate, failure_summary, measured_seconds, number, per_second, percent,
+    NO_DATA, count, count_estimate, duration_ms, edge_has_breaker, estimate, failure_summary,
+    measured_seconds, node_successes, number, per_second, percent,
 };
 use crate::run::RunState;
 
@@ -115,11 +116,33 @@ fn report_view(props: &ReportViewProps) -> Html {
     }
 }
 
+/// How a figure's value reads.
+#[derive(Clone, Copy)]
+enum Shown {
+    /// A measurement: about three significant digits.
+    Measure,
+    /// A count of requests: whole numbers, not "2.00".
+    Count,
+    /// Nothing was measured (a latency with no successful request): "—", no unit, no interval.
+    NoData,
+}
+
 /// One figure: a name, a value with its unit, and the ± half-width when known.
-fn figure(id: &str, name: &str, value: Estimate, unit: &str, what: &str) -> Html {
-    let (value, ci) = estimate(value);
+fn figure(id: &str, name: &str, value: Estimate, shown: Shown, unit: &str, what: &str) -> Html {
+    let (value, ci) = match shown {
+        Shown::Measure => estimate(value),
+        Shown::Count => count_estimate(value),
+        Shown::NoData => (NO_DATA.to_string(), None),
+    };
+    let no_data = matches!(shown, Shown::NoData);
+    let what = if no_data {
+        format!("{what}. No request succeeded after warm-up, so there is nothing to show.")
+    } else {
+        what.to_string()
+    };
+    let unit = if no_data { "" } else { unit };
     html! {
-        <div class="figure" data-figure={id.to_string()} title={what.to_string()}>
+        <div class={classes!("figure", no_data.then_some("is-no-data"))} data-figure={id.to_string()} title={what}>
             <span class="figure-name">{ name.to_string() }</span>
             <span class="figure-value">
                 <span class="figure-number">{ value }</span>
@@ -143,6 +166,12 @@ fn overall(props: &ReportProps) -> Html {
     let l = &o.latency;
     let failures = failure_summary(&o.failures);
     let failed = o.failures.total();
+    // Latency is that of successful requests: with none, it measured nothing (the report says 0).
+    let latency = if o.succeeded.value > 0.0 {
+        Shown::Measure
+    } else {
+        Shown::NoData
+    };
     let failed_share = if o.completed.value > 0.0 {
         format!(
             " ({} of finished requests)",
@@ -154,18 +183,18 @@ fn overall(props: &ReportProps) -> Html {
     html! {
         <div class="results-overall" id="results-overall">
             <div class="figure-row">
-                { figure("throughput", "Throughput", o.throughput_rps, "req/s",
+                { figure("throughput", "Throughput", o.throughput_rps, Shown::Measure, "req/s",
                     "Finished requests per second (any outcome), after warm-up") }
-                { figure("goodput", "Goodput", o.goodput_rps, "req/s",
+                { figure("goodput", "Goodput", o.goodput_rps, Shown::Measure, "req/s",
                     "Successful requests per second, after warm-up") }
-                { figure("completed", "Completed", o.completed, "",
-                    "Requests that finished after warm-up, with any outcome") }
-                { figure("latency-mean", "Mean", l.mean_ms, "ms",
+                { figure("completed", "Completed", o.completed, Shown::Count, "",
+                    "Requests that finished after warm-up, with any outcome (per replication)") }
+                { figure("latency-mean", "Mean", l.mean_ms, latency, "ms",
                     "Mean latency of successful requests, as the clients saw it") }
-                { figure("latency-p50", "p50", l.p50_ms, "ms", "Median latency of successful requests") }
-                { figure("latency-p95", "p95", l.p95_ms, "ms", "95th percentile latency") }
-                { figure("latency-p99", "p99", l.p99_ms, "ms", "99th percentile latency") }
-                { figure("latency-max", "max", l.max_ms, "ms", "Slowest successful request") }
+                { figure("latency-p50", "p50", l.p50_ms, latency, "ms", "Median latency of successful requests") }
+                { figure("latency-p95", "p95", l.p95_ms, latency, "ms", "95th percentile latency") }
+                { figure("latency-p99", "p99", l.p99_ms, latency, "ms", "99th percentile latency") }
+                { figure("latency-max", "max", l.max_ms, latency, "ms", "Slowest successful request") }
             </div>
             <p class={classes!("results-failures", failures.is_some().then_some("has-failures"))}
                id="results-failures">
@@ -200,7 +229,13 @@ fn charts(props: &ReportProps) -> Html {
         use_effect_with((Rc::as_ptr(&props.report), *redraws), move |_| {
             for (chart, node) in charts.iter().zip(&refs) {
                 if let Some(canvas) = node.cast::<web_sys::HtmlCanvasElement>() {
-                    results_charts::draw(&canvas, chart, &report.series, report.warmup_ms);
+                    results_charts::draw(
+                        &canvas,
+                        chart,
+                        &report.series,
+                        report.warmup_ms,
+                        results_charts::axis_end_ms(&report),
+                    );
                 }
             }
         });
@@ -340,7 +375,12 @@ fn node_table(props: &NodeTableProps) -> Html {
         let details = kind_details(node);
         // A client has no workers and no wait queue: nothing to show there.
         let has_workers = node.has_utilisation();
-        let if_workers = |text: String| if has_workers { text } else { "–".to_string() };
+        let if_workers = |text: String| if has_workers { text } else { NO_DATA.to_string() };
+        // Latency is the residence time of requests the node finished without failing them:
+        // with none, the report's 0 means "not measured".
+        let served = node_successes(node) > 0.0;
+        let latency_cell = |ms: f64| if served { number(ms) } else { NO_DATA.to_string() };
+        let latency_title = (!served).then_some("No request succeeded at this node after warm-up");
         html! {
             <>
                 <tr data-node-id={id.clone()}>
@@ -352,8 +392,8 @@ fn node_table(props: &NodeTableProps) -> Html {
                     <td data-col="arrivals">{ number(per_second(node.arrivals.value, props.seconds)) }</td>
                     <td data-col="utilisation">{ if_workers(percent(node.utilisation.value)) }</td>
                     <td data-col="queue">{ if_workers(number(node.mean_queue_length.value)) }</td>
-                    <td data-col="latency">{ number(node.latency.mean_ms.value) }</td>
-                    <td data-col="p99">{ number(node.latency.p99_ms.value) }</td>
+                    <td data-col="latency" title={latency_title}>{ latency_cell(node.latency.mean_ms.value) }</td>
+                    <td data-col="p99" title={latency_title}>{ latency_cell(node.latency.p99_ms.value) }</td>
                     <td data-col="failures" class={classes!((failures > 0.0).then_some("has-failures"))}
                         title={failure_summary(&node.failures).unwrap_or_default()}>
                         { count(failures) }
@@ -391,6 +431,7 @@ fn node_table(props: &NodeTableProps) -> Html {
 
 #[function_component(EdgeTable)]
 fn edge_table(props: &ReportProps) -> Html {
+    let report = &props.report;
     let busy: Vec<_> = props
         .report
         .edges
@@ -425,16 +466,28 @@ fn edge_table(props: &ReportProps) -> Html {
                     </tr>
                 </thead>
                 <tbody>
-                    { for busy.into_iter().map(|(id, e)| html! {
-                        <tr data-edge-id={id.clone()}>
-                            <th scope="row">{ id.clone() }</th>
-                            <td>{ count(e.attempts.value) }</td>
-                            <td>{ count(e.retries.value) }</td>
-                            <td>{ count(e.timeouts.value) }</td>
-                            <td>{ count(e.short_circuited.value) }</td>
-                            <td>{ count(e.breaker_opened.value) }</td>
-                            <td>{ percent(e.breaker_open_fraction.value) }</td>
-                        </tr>
+                    { for busy.into_iter().map(|(id, e)| {
+                        // An edge without a circuit breaker has no breaker figures, not zeros.
+                        let breaker = edge_has_breaker(report, id);
+                        let if_breaker = |text: String| if breaker { text } else { NO_DATA.to_string() };
+                        let breaker_title = (!breaker).then_some("This edge has no circuit breaker");
+                        html! {
+                            <tr data-edge-id={id.clone()}>
+                                <th scope="row">{ id.clone() }</th>
+                                <td data-col="attempts">{ count(e.attempts.value) }</td>
+                                <td data-col="retries">{ count(e.retries.value) }</td>
+                                <td data-col="timeouts">{ count(e.timeouts.value) }</td>
+                                <td data-col="short-circuited" title={breaker_title}>
+                                    { if_breaker(count(e.short_circuited.value)) }
+                                </td>
+                                <td data-col="breaker-opened" title={breaker_title}>
+                                    { if_breaker(count(e.breaker_opened.value)) }
+                                </td>
+                                <td data-col="breaker-not-closed" title={breaker_title}>
+                                    { if_breaker(percent(e.breaker_open_fraction.value)) }
+                                </td>
+                            </tr>
+                        }
                     }) }
                 </tbody>
             </table>

@@ -6,7 +6,7 @@ use archsim_model::{Report, Series};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use super::results_format::{FAILURE_CAUSES, number};
+use super::results_format::{FAILURE_CAUSES, number, run_end_ms};
 
 /// Colours that read on light and dark backgrounds alike.
 pub const PALETTE: [&str; 8] = [
@@ -42,13 +42,17 @@ pub struct Line {
 /// cause, utilisation per node.
 pub fn charts(report: &Report) -> Vec<Chart> {
     let s = &report.series;
-    let per_s = |count: u64| count as f64 / (s.bucket_ms / 1000.0).max(f64::MIN_POSITIVE);
+    let end_ms = axis_end_ms(report);
+    // Per second of the time the bucket covers: the last one may be cut short by the run's end.
+    let per_s = |count: u64, i: usize| {
+        count as f64 / (bucket_span_ms(s, i, end_ms) / 1000.0).max(f64::MIN_POSITIVE)
+    };
     let buckets = s.t_ms.len();
     let finished: Vec<Option<f64>> = (0..buckets)
-        .map(|i| Some(per_s(at(&s.succeeded, i) + at(&s.failed, i))))
+        .map(|i| Some(per_s(at(&s.succeeded, i) + at(&s.failed, i), i)))
         .collect();
     let goodput: Vec<Option<f64>> = (0..buckets)
-        .map(|i| Some(per_s(at(&s.succeeded, i))))
+        .map(|i| Some(per_s(at(&s.succeeded, i), i)))
         .collect();
     // A bucket with no successful request has no latency to show.
     let latency = |values: &Vec<f64>| -> Vec<Option<f64>> {
@@ -68,7 +72,9 @@ pub fn charts(report: &Report) -> Vec<Chart> {
                 label: name.to_string(),
                 colour: PALETTE[(k + 3) % PALETTE.len()],
                 dashed: false,
-                values: (0..buckets).map(|i| Some(per_s(at(counts, i)))).collect(),
+                values: (0..buckets)
+                    .map(|i| Some(per_s(at(counts, i), i)))
+                    .collect(),
             })
         })
         .collect();
@@ -144,6 +150,29 @@ pub fn charts(report: &Report) -> Vec<Chart> {
             ceiling: Some(100.0),
         },
     ]
+}
+
+/// Where the time axis ends: at the end of the run (its duration, or where it stopped early),
+/// not at the end of the last bucket (a 0.8 s run in 0.5 s buckets ends at 0.8 s, not 1 s).
+/// A report without a usable end falls back to the last bucket's end.
+pub fn axis_end_ms(report: &Report) -> f64 {
+    let s = &report.series;
+    let buckets_end = s.t_ms.last().map_or(1.0, |t| t + s.bucket_ms).max(1.0);
+    let run_end = run_end_ms(report);
+    let last_start = s.t_ms.last().copied().unwrap_or(0.0);
+    if run_end.is_finite() && run_end > last_start && run_end > 0.0 {
+        run_end.min(buckets_end)
+    } else {
+        buckets_end
+    }
+}
+
+/// The stretch of simulated time bucket `i` covers: `bucket_ms`, or less for a last bucket cut
+/// short by `end_ms`.
+pub fn bucket_span_ms(s: &Series, i: usize, end_ms: f64) -> f64 {
+    let start = s.t_ms.get(i).copied().unwrap_or(0.0);
+    let span = s.bucket_ms.min(end_ms - start);
+    if span > 0.0 { span } else { s.bucket_ms }
 }
 
 /// Nodes whose utilisation was ever above zero, by label (their id when unlabelled), at most
@@ -241,7 +270,13 @@ fn theme(canvas: &HtmlCanvasElement) -> Theme {
 
 /// Paints `chart` of `series` on `canvas`, sized to the canvas's box at the screen's pixel
 /// density.
-pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_ms: f64) {
+pub fn draw(
+    canvas: &HtmlCanvasElement,
+    chart: &Chart,
+    series: &Series,
+    warmup_ms: f64,
+    end_ms: f64,
+) {
     let Some(ctx) = canvas
         .get_context("2d")
         .ok()
@@ -296,11 +331,8 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
         return;
     }
     let buckets = series.t_ms.len();
-    let end_ms = series
-        .t_ms
-        .last()
-        .map_or(1.0, |t| t + series.bucket_ms)
-        .max(1.0);
+    // Where the axis ends, for whoever reads the chart without seeing it (and for tests).
+    let _ = canvas.set_attribute("data-axis-end-ms", &end_ms.to_string());
     let x_of = |t_ms: f64| left + (t_ms / end_ms) * (right - left);
 
     // Warm-up, shaded: the summary figures leave it out.
@@ -359,9 +391,10 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &Chart, series: &Series, warmup_m
             .take(buckets)
             .enumerate()
             .map(|(i, value)| {
-                value
-                    .filter(|v| v.is_finite())
-                    .map(|v| (x_of(series.t_ms[i] + series.bucket_ms / 2.0), y_of(v)))
+                value.filter(|v| v.is_finite()).map(|v| {
+                    let mid = series.t_ms[i] + bucket_span_ms(series, i, end_ms) / 2.0;
+                    (x_of(mid), y_of(v))
+                })
             })
             .collect();
         ctx.begin_path();
@@ -525,6 +558,35 @@ mod tests {
             charts[1].lines[0].values,
             vec![Some(30.0), None, Some(35.0)]
         );
+    }
+
+    // Regression: the axis of a 0.8 s run in 0.5 s buckets ran to 1 s, and the last bucket's
+    // rate was its count over a whole bucket although the run covered only 0.3 s of it.
+    #[test]
+    fn the_time_axis_ends_where_the_run_ended() {
+        let mut report = Report {
+            duration_ms: 800.0,
+            ..Report::default()
+        };
+        report.series.bucket_ms = 500.0;
+        report.series.t_ms = vec![0.0, 500.0];
+        report.series.succeeded = vec![50, 30];
+        report.series.failed = vec![0, 0];
+        assert_eq!(axis_end_ms(&report), 800.0);
+        assert_eq!(bucket_span_ms(&report.series, 1, 800.0), 300.0);
+        assert_eq!(
+            charts(&report)[0].lines[0].values,
+            vec![Some(100.0), Some(100.0)]
+        );
+        report.stopped_early = Some(archsim_model::StopReason::EventBudget {
+            max_events: 10,
+            at_ms: 650.0,
+        });
+        assert_eq!(axis_end_ms(&report), 650.0);
+        // A report without a run length keeps the buckets' end.
+        report.duration_ms = 0.0;
+        report.stopped_early = None;
+        assert_eq!(axis_end_ms(&report), 1000.0);
     }
 
     #[test]

@@ -3,10 +3,15 @@
 
 use archsim_model::{Estimate, Failures, Report};
 
+/// What a cell shows when there is nothing to show: a figure that was not measured (the latency
+/// of a node that had no successful request), or one that does not apply (the breaker of an
+/// edge without one).
+pub const NO_DATA: &str = "—";
+
 /// A number with about three significant digits, and thousands separators from 1,000 up.
 pub fn number(x: f64) -> String {
     if !x.is_finite() {
-        return "–".to_string();
+        return NO_DATA.to_string();
     }
     let magnitude = x.abs();
     let decimals = if magnitude >= 100.0 || magnitude == 0.0 {
@@ -22,14 +27,40 @@ pub fn number(x: f64) -> String {
     group_thousands(&text)
 }
 
-/// A count: whole counts as integers ("15,990"); averages over replications keep
-/// [`number`]'s digits.
-pub fn count(x: f64) -> String {
-    if x.is_finite() && x.fract() == 0.0 {
-        group_thousands(&format!("{x:.0}"))
+/// Decimals a count of about `x` is shown with: none for a whole count or from 100 up (a
+/// mean of 1,234.4 requests reads "1,234"), one for a small mean over replications ("2.3").
+fn count_decimals(x: f64) -> usize {
+    if x.fract() == 0.0 || x.abs() >= 100.0 {
+        0
     } else {
-        number(x)
+        1
     }
+}
+
+/// A count: whole counts as integers ("15,990", "2"); a mean over replications rounded to
+/// whole requests from 100 up ("1,234"), with one decimal below ("2.3"). Never "2.00".
+pub fn count(x: f64) -> String {
+    if !x.is_finite() {
+        return NO_DATA.to_string();
+    }
+    let decimals = count_decimals(x);
+    group_thousands(&format!("{x:.decimals$}"))
+}
+
+/// A count estimate: the count as [`count`] shows it and, when known, "± 56" at the same
+/// precision ("2 ± 2.9" for a small count, whose half-width needs its decimal).
+pub fn count_estimate(e: Estimate) -> (String, Option<String>) {
+    let decimals = if e.value.is_finite() && e.value.abs() >= 100.0 {
+        0
+    } else {
+        1
+    };
+    (
+        count(e.value),
+        e.ci95
+            .filter(|ci| ci.is_finite())
+            .map(|ci| format!("± {}", group_thousands(&format!("{ci:.decimals$}")))),
+    )
 }
 
 /// "80.1" and, when the estimate has one, "± 0.94" (the 95% confidence half-width).
@@ -40,10 +71,35 @@ pub fn estimate(e: Estimate) -> (String, Option<String>) {
     )
 }
 
+/// Requests that finished successfully at a node: finished minus failed there (never below 0).
+/// Zero means the node's latency figures measured nothing.
+pub fn node_successes(node: &archsim_model::NodeReport) -> f64 {
+    (node.completions.value - node.failures.total()).max(0.0)
+}
+
+/// Whether the edge `id` had a circuit breaker in the design that was run: the report's series
+/// keeps a breaker state for exactly those edges; a breaker that did anything says so too.
+pub fn edge_has_breaker(report: &Report, id: &str) -> bool {
+    report.series.breaker_state.contains_key(id)
+        || report.edges.get(id).is_some_and(|e| {
+            e.short_circuited.value > 0.0
+                || e.breaker_opened.value > 0.0
+                || e.breaker_open_fraction.value > 0.0
+        })
+}
+
+/// Simulated time at which the run ended: `duration_ms`, or where it stopped early.
+pub fn run_end_ms(report: &Report) -> f64 {
+    match &report.stopped_early {
+        Some(archsim_model::StopReason::EventBudget { at_ms, .. }) => at_ms.min(report.duration_ms),
+        None => report.duration_ms,
+    }
+}
+
 /// A fraction as a percentage: 0.8 → "80.0%".
 pub fn percent(fraction: f64) -> String {
     if !fraction.is_finite() {
-        return "–".to_string();
+        return NO_DATA.to_string();
     }
     format!("{:.1}%", fraction * 100.0)
 }
@@ -51,11 +107,7 @@ pub fn percent(fraction: f64) -> String {
 /// Seconds of simulated time the summary figures cover: the run after warm-up, up to where it
 /// stopped if it stopped early.
 pub fn measured_seconds(report: &Report) -> f64 {
-    let end_ms = match &report.stopped_early {
-        Some(archsim_model::StopReason::EventBudget { at_ms, .. }) => at_ms.min(report.duration_ms),
-        None => report.duration_ms,
-    };
-    ((end_ms - report.warmup_ms) / 1000.0).max(0.0)
+    ((run_end_ms(report) - report.warmup_ms) / 1000.0).max(0.0)
 }
 
 /// A count over the measured period as a rate per second (0 when nothing was measured).
@@ -147,15 +199,70 @@ mod tests {
         assert_eq!(number(230.4), "230");
         assert_eq!(number(15_990.0), "15,990");
         assert_eq!(number(-1_234_567.0), "-1,234,567");
-        assert_eq!(number(f64::NAN), "–");
+        assert_eq!(number(f64::NAN), "—");
     }
 
     #[test]
     fn whole_counts_read_as_integers() {
         assert_eq!(count(12.0), "12");
+        assert_eq!(count(2.0), "2");
         assert_eq!(count(15_990.0), "15,990");
         assert_eq!(count(15_990.4), "15,990");
-        assert_eq!(count(2.5), "2.50");
+        assert_eq!(count(1_234.6), "1,235");
+        assert_eq!(count(2.5), "2.5");
+        assert_eq!(count(0.33), "0.3");
+        assert_eq!(count(f64::NAN), "—");
+    }
+
+    // Regression: "Completed 2.00 ± 2.88" — a count of two read as a measurement with decimals.
+    #[test]
+    fn count_estimates_read_as_counts() {
+        let e = |value, ci| Estimate { value, ci95: ci };
+        assert_eq!(
+            count_estimate(e(2.0, Some(2.88))),
+            ("2".to_string(), Some("± 2.9".to_string()))
+        );
+        assert_eq!(
+            count_estimate(e(1_234.4, Some(56.3))),
+            ("1,234".to_string(), Some("± 56".to_string()))
+        );
+        assert_eq!(
+            count_estimate(e(3.3333, Some(1.26))),
+            ("3.3".to_string(), Some("± 1.3".to_string()))
+        );
+        assert_eq!(
+            count_estimate(e(15_990.0, Some(1_234.0))),
+            ("15,990".to_string(), Some("± 1,234".to_string()))
+        );
+        assert_eq!(count_estimate(e(7.0, None)), ("7".to_string(), None));
+    }
+
+    #[test]
+    fn node_successes_are_what_finished_without_failing() {
+        let mut node = archsim_model::NodeReport::default();
+        assert_eq!(node_successes(&node), 0.0);
+        node.completions = Estimate::exact(10.0);
+        node.failures.error = Estimate::exact(10.0);
+        assert_eq!(node_successes(&node), 0.0);
+        node.completions = Estimate::exact(12.0);
+        assert_eq!(node_successes(&node), 2.0);
+    }
+
+    #[test]
+    fn only_edges_with_a_breaker_have_one() {
+        let mut report = Report::default();
+        report
+            .edges
+            .insert("plain".into(), archsim_model::EdgeReport::default());
+        report
+            .edges
+            .insert("guarded".into(), archsim_model::EdgeReport::default());
+        report
+            .series
+            .breaker_state
+            .insert("guarded".into(), vec![0, 0]);
+        assert!(edge_has_breaker(&report, "guarded"));
+        assert!(!edge_has_breaker(&report, "plain"));
     }
 
     #[test]

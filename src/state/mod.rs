@@ -112,6 +112,16 @@ impl Selection {
     }
 }
 
+/// Screen strips, in pixels from each side of the canvas, that something drawn over the canvas
+/// covers (the zoom controls, notices): fitting the design keeps nodes out of them.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Insets {
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+    pub left: f64,
+}
+
 /// Pan and zoom of the canvas: `screen = canvas · zoom + pan`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Viewport {
@@ -162,18 +172,39 @@ impl Viewport {
     /// The viewport showing the whole design centred in a `width`×`height` screen, with a margin,
     /// never magnified beyond 100% (a lone node should not fill the screen).
     pub fn fitting(design: &Design, width: f64, height: f64) -> Viewport {
+        Viewport::fitting_within(design, width, height, Insets::default())
+    }
+
+    /// [`Viewport::fitting`] into the part of the screen that `insets` leave free: the strips
+    /// that controls and notices drawn over the canvas cover, so no node ends up under them.
+    /// Insets that would leave no room are ignored.
+    pub fn fitting_within(design: &Design, width: f64, height: f64, insets: Insets) -> Viewport {
         let Some(bounds) = geometry::design_bounds(design) else {
             return Viewport::default();
         };
         if !(width > 0.0 && height > 0.0 && width.is_finite() && height.is_finite()) {
             return Viewport::default();
         }
+        let inset = |x: f64| if x.is_finite() { x.max(0.0) } else { 0.0 };
+        let (mut left, mut right) = (inset(insets.left), inset(insets.right));
+        let (mut top, mut bottom) = (inset(insets.top), inset(insets.bottom));
+        if width - left - right < width / 4.0 {
+            (left, right) = (0.0, 0.0);
+        }
+        if height - top - bottom < height / 4.0 {
+            (top, bottom) = (0.0, 0.0);
+        }
+        let (free_width, free_height) = (width - left - right, height - top - bottom);
         let bounds = bounds.inflate(geometry::FIT_MARGIN);
-        let zoom = clamp_zoom((width / bounds.width).min(height / bounds.height).min(1.0));
+        let zoom = clamp_zoom(
+            (free_width / bounds.width)
+                .min(free_height / bounds.height)
+                .min(1.0),
+        );
         let center = bounds.center();
         Viewport {
-            pan_x: width / 2.0 - center.x * zoom,
-            pan_y: height / 2.0 - center.y * zoom,
+            pan_x: left + free_width / 2.0 - center.x * zoom,
+            pan_y: top + free_height / 2.0 - center.y * zoom,
             zoom,
         }
     }
@@ -305,10 +336,12 @@ pub enum Action {
         factor: f64,
         anchor: Position,
     },
-    /// Show the whole design in a screen of this size (pixels).
+    /// Show the whole design in a screen of this size (pixels), outside the `insets` that
+    /// controls and notices cover.
     FitToScreen {
         width: f64,
         height: f64,
+        insets: Insets,
     },
     SetViewport(Viewport),
     ToggleSnap,
@@ -580,8 +613,12 @@ impl EditorState {
             Action::ZoomAt { factor, anchor } => {
                 self.viewport = self.viewport.zoomed_at(factor, anchor);
             }
-            Action::FitToScreen { width, height } => {
-                self.viewport = Viewport::fitting(&self.design, width, height);
+            Action::FitToScreen {
+                width,
+                height,
+                insets,
+            } => {
+                self.viewport = Viewport::fitting_within(&self.design, width, height, insets);
             }
             Action::SetViewport(viewport) => {
                 if viewport.pan_x.is_finite() && viewport.pan_y.is_finite() {

@@ -426,6 +426,7 @@ fn fit_to_screen_shows_every_node_centred() {
         Action::FitToScreen {
             width: 800.0,
             height: 600.0,
+            insets: Insets::default(),
         },
     ]);
     let visible = s.viewport.visible_canvas_rect(800.0, 600.0);
@@ -438,6 +439,52 @@ fn fit_to_screen_shows_every_node_centred() {
     assert!((centre.x - 400.0).abs() < 1e-9 && (centre.y - 300.0).abs() < 1e-9);
 }
 
+// Regression: Fit put a node of the microservices-gateway template under the zoom controls.
+#[test]
+fn fit_to_screen_keeps_nodes_out_of_the_strips_overlays_cover() {
+    let insets = Insets {
+        top: 90.0,
+        right: 0.0,
+        bottom: 56.0,
+        left: 0.0,
+    };
+    let s = state_after([
+        add("client", 80.0, 32.0),
+        add("database", 2080.0, 1032.0),
+        Action::FitToScreen {
+            width: 800.0,
+            height: 600.0,
+            insets,
+        },
+    ]);
+    for node in &s.design.nodes {
+        let r = geometry::node_rect(node);
+        let top_left = s.viewport.canvas_to_screen(p(r.x, r.y));
+        let bottom_right = s.viewport.canvas_to_screen(p(r.right(), r.bottom()));
+        assert!(
+            top_left.y >= 90.0 && bottom_right.y <= 600.0 - 56.0,
+            "{top_left:?} {bottom_right:?}"
+        );
+        assert!(top_left.x >= 0.0 && bottom_right.x <= 800.0);
+    }
+    // Centred in what is left free.
+    let bounds = geometry::design_bounds(&s.design).unwrap();
+    let centre = s.viewport.canvas_to_screen(bounds.center());
+    assert!((centre.y - (90.0 + (600.0 - 90.0 - 56.0) / 2.0)).abs() < 1e-9);
+    // Insets that would leave almost nothing are ignored rather than shrinking the design away.
+    let cramped = Viewport::fitting_within(
+        &s.design,
+        800.0,
+        600.0,
+        Insets {
+            top: 400.0,
+            bottom: 300.0,
+            ..Insets::default()
+        },
+    );
+    assert_eq!(cramped, Viewport::fitting(&s.design, 800.0, 600.0));
+}
+
 #[test]
 fn fit_to_screen_never_magnifies_a_small_design() {
     let s = state_after([
@@ -445,6 +492,7 @@ fn fit_to_screen_never_magnifies_a_small_design() {
         Action::FitToScreen {
             width: 1600.0,
             height: 1200.0,
+            insets: Insets::default(),
         },
     ]);
     assert_eq!(s.viewport.zoom, 1.0);
@@ -457,6 +505,7 @@ fn fit_to_screen_of_empty_design_resets_view() {
         Action::FitToScreen {
             width: 800.0,
             height: 600.0,
+            insets: Insets::default(),
         },
     ]);
     assert_eq!(s.viewport, Viewport::default());
@@ -683,6 +732,7 @@ fn non_finite_view_inputs_leave_the_viewport_usable() {
         Action::FitToScreen {
             width: f64::INFINITY,
             height: 600.0,
+            insets: Insets::default(),
         },
         Action::SetViewport(Viewport {
             pan_x: f64::NAN,
