@@ -242,7 +242,7 @@ impl Sim {
     fn schedule_retry(&mut self, call: Handle, edge: u32, attempts: u32) {
         let e = &mut self.edges[edge as usize];
         let delay = match &e.retry {
-            Some(r) => retry::backoff(&r.policy, attempts, &mut e.rng),
+            Some(r) => retry::backoff(&r.policy, attempts, &mut e.backoff_rng),
             None => 0,
         };
         self.schedule(delay, Event::Retry { call });

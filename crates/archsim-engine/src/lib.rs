@@ -30,10 +30,13 @@
 //! # Randomness and common random numbers
 //!
 //! Every draw comes from a [`rng::SimRng`] (PCG-64), and every traffic source, node and edge has
-//! its own stream derived from the run's seed, the replication number and its position in the
-//! design. Changing one service's parameters changes the draws *it* makes, never what a source
-//! or another node draws, so an A/B comparison of two designs sees the same traffic (common
-//! random numbers) and differences come from the design, not from noise. Floating-point maths on
+//! its own streams derived from the run's seed, the replication number and its id (not its
+//! position, so adding or removing a node leaves the others' draws alone). Changing one
+//! service's parameters changes the draws *it* makes, never what a source or another node
+//! draws, so an A/B comparison of two designs sees the same traffic (common random numbers) and
+//! differences come from the design, not from noise. An edge keeps request latencies, reply
+//! latencies and retry back-offs in separate streams, because replies return in an order set
+//! downstream. Floating-point maths on
 //! random paths goes through `libm`, so native and WASM runs give bit-identical reports
 //! ([`report_fingerprint`] checks that).
 //!

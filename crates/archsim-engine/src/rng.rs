@@ -11,9 +11,14 @@
 //! natively it compiles to the same instructions as before. A test checks every output against
 //! `rand_pcg` itself.
 //!
-//! Streams: every traffic source and every node gets its own generator, derived from
-//! (seed, replication, stream kind, index). Changing one node's parameters changes how many
-//! draws *it* makes, never the draws others see — common random numbers for A/B comparisons.
+//! Streams: every traffic source, node and edge gets its own generators, derived from
+//! (seed, replication, stream kind, the element's id). Changing one node's parameters changes
+//! how many draws *it* makes, never the draws others see — common random numbers for A/B
+//! comparisons. Streams are keyed by id (hashed with [`stream_id`]), not by position in the
+//! design, so that inserting or deleting a node leaves every other node's draws as they were.
+//! And each purpose has its own stream where draws would otherwise interleave in an order set
+//! by something else: an edge draws request latencies, reply latencies and retry back-offs
+//! from three streams, because replies come back in an order set downstream.
 
 use rand_core::RngCore;
 
@@ -32,10 +37,30 @@ const MULTIPLIER: u128 = 0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u64)]
 pub enum StreamKind {
+    /// A client's arrival times and request classes.
     Source = 1,
     Node = 2,
+    /// An edge's latency on the way to the callee.
     Edge = 3,
     Replication = 4,
+    /// A client's request keys (drawn only when something looks at keys, so apart from the
+    /// arrival times).
+    SourceKeys = 5,
+    /// An edge's latency on the way back.
+    EdgeReply = 6,
+    /// An edge's retry back-offs.
+    EdgeBackoff = 7,
+}
+
+/// The index of an element's streams: FNV-1a (64-bit) of its id. Fixed forever, like the
+/// generator: changing it changes every saved design's results.
+pub fn stream_id(id: &str) -> u64 {
+    let mut hash: u64 = 0xCBF2_9CE4_8422_2325;
+    for byte in id.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    hash
 }
 
 impl SimRng {
@@ -211,6 +236,14 @@ mod tests {
         1594210918160816409,
         656734536791176800,
     ];
+
+    #[test]
+    fn stream_ids_are_pinned_fnv1a() {
+        // The published FNV-1a test vectors: the hash must never change (see `stream_id`).
+        assert_eq!(stream_id(""), 0xCBF2_9CE4_8422_2325);
+        assert_eq!(stream_id("a"), 0xAF63_DC4C_8601_EC8C);
+        assert_eq!(stream_id("foobar"), 0x8594_4171_F739_67E8);
+    }
 
     #[test]
     fn first_draws_are_pinned() {

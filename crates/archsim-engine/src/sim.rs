@@ -25,14 +25,11 @@ use crate::metrics::{
 use crate::node::{self, NodeModel};
 use crate::policy::breaker::CircuitBreaker;
 use crate::queue::EventQueue;
-use crate::rng::{SimRng, StreamKind};
+use crate::rng::{SimRng, StreamKind, stream_id};
 use crate::slab::{Handle, Slab};
 use crate::summary::PeriodFigures;
 use crate::time::{SimTime, from_ms};
 use crate::workload::Rate;
-
-/// Marks a source's key stream apart from its arrival stream (same kind and index otherwise).
-const KEY_STREAM: u64 = 1 << 32;
 
 /// `Job::reply_edge` of a job that answers a `Call` (or nobody).
 pub(crate) const NO_EDGE: u32 = u32::MAX;
@@ -270,7 +267,13 @@ pub(crate) struct EdgeState {
     pub call_probability: f64,
     /// No timeout, no retries, no breaker: calls along it are direct (no `Call` record).
     pub plain: bool,
+    /// Latencies on the way to the callee.
     pub rng: SimRng,
+    /// Latencies on the way back: replies return in an order set downstream, so drawing them
+    /// from `rng` would shift the requests' latencies whenever something downstream changes.
+    pub reply_rng: SimRng,
+    /// Retry back-offs, which depend on downstream failures, for the same reason.
+    pub backoff_rng: SimRng,
     pub counters: u32,
     pub areas: u32,
     /// Pending timeouts `(deadline, call, attempt)`. An edge's timeout is a constant, so
@@ -398,7 +401,7 @@ impl Sim {
         });
 
         let mut edges = Vec::with_capacity(design.edges.len());
-        for (i, edge) in design.edges.iter().enumerate() {
+        for edge in &design.edges {
             let params = &edge.params;
             let timeout = params.timeout_ms.map(from_ms);
             let retry = params
@@ -415,7 +418,14 @@ impl Sim {
                 retry,
                 breaker,
                 call_probability: params.call_probability,
-                rng: SimRng::derive(seed, rep, StreamKind::Edge, i as u64),
+                rng: SimRng::derive(seed, rep, StreamKind::Edge, stream_id(&edge.id)),
+                reply_rng: SimRng::derive(seed, rep, StreamKind::EdgeReply, stream_id(&edge.id)),
+                backoff_rng: SimRng::derive(
+                    seed,
+                    rep,
+                    StreamKind::EdgeBackoff,
+                    stream_id(&edge.id),
+                ),
                 counters: recorder.alloc_counters(edge_counter::COUNT),
                 areas: recorder.alloc_areas(edge_area::COUNT),
                 timers: VecDeque::new(),
@@ -448,15 +458,10 @@ impl Sim {
                 sources.push(Source {
                     node: i as u32,
                     kind,
-                    rng: SimRng::derive(seed, rep, StreamKind::Source, sources.len() as u64),
+                    rng: SimRng::derive(seed, rep, StreamKind::Source, stream_id(&node.id)),
                     mix: mixes.next().expect("one mix per client"),
                     keys: keys_matter.then(|| KeySampler::new(&params.keys)),
-                    key_rng: SimRng::derive(
-                        seed,
-                        rep,
-                        StreamKind::Source,
-                        KEY_STREAM | sources.len() as u64,
-                    ),
+                    key_rng: SimRng::derive(seed, rep, StreamKind::SourceKeys, stream_id(&node.id)),
                     rr: 0,
                 });
             }
@@ -465,7 +470,7 @@ impl Sim {
             nodes.push(NodeState {
                 model: built.model,
                 out,
-                rng: SimRng::derive(seed, rep, StreamKind::Node, i as u64),
+                rng: SimRng::derive(seed, rep, StreamKind::Node, stream_id(&node.id)),
                 counters,
                 areas,
                 extra,
@@ -995,7 +1000,7 @@ impl Sim {
     ) {
         if reply_edge != NO_EDGE {
             let edge = &mut self.edges[reply_edge as usize];
-            let latency = edge.latency.sample(&mut edge.rng);
+            let latency = edge.latency.sample(&mut edge.reply_rng);
             self.schedule(
                 latency,
                 Event::DirectReply {
@@ -1014,7 +1019,7 @@ impl Sim {
             return;
         }
         let edge = &mut self.edges[c.edge as usize];
-        let latency = edge.latency.sample(&mut edge.rng);
+        let latency = edge.latency.sample(&mut edge.reply_rng);
         self.schedule(
             latency,
             Event::Reply {

@@ -118,7 +118,6 @@ fn crn_changing_a_downstream_service_leaves_source_and_upstream_draws_identical(
 /// The same comparison with a random network latency on the client's edge. The latency of a
 /// request on its way to A is the edge's own draw; what B does later cannot change it.
 #[test]
-#[ignore = "BUG: an edge draws request and reply latencies from one stream, so downstream timing reorders the draws and shifts upstream arrival times (CRN broken with random edge latency)"]
 fn crn_random_edge_latency_upstream_is_not_shifted_by_a_downstream_change() {
     let random_hop = r#"{ "type": "exponential", "mean_ms": 5 }"#;
     let fast = go(&upstream_downstream(FAST_B, random_hop));
@@ -213,7 +212,6 @@ fn crn_adding_a_cache_leaves_the_source_keys_and_the_other_nodes_draws_identical
 /// client → cache → database produces. Streams are derived from a node's position in the
 /// `nodes` array, so inserting (or deleting) a node shifts every later node's stream.
 #[test]
-#[ignore = "BUG: node streams are keyed by array position, so inserting a cache before the database changes the database's draws"]
 fn crn_inserting_a_cache_before_a_node_leaves_that_nodes_draws_identical() {
     let without = go(&with_or_without_cache(false, false));
     let with = go(&with_or_without_cache(true, true));
