@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use super::canvas::{Canvas, ZOOM_STEP, canvas_overlay_insets, canvas_size};
 use super::dialogs::{Modal, Notice, NoticeBar, NoticeTone, ProblemsDialog, ShortcutsDialog};
+use super::fields::{DraftReporter, InvalidDrafts};
 use super::header::Header;
 use super::palette::Palette;
 use super::properties::PropertiesPanel;
@@ -431,9 +432,22 @@ pub fn app() -> Html {
         });
     }
 
+    // Number fields showing text the design did not take: Run is off while any does, so a run
+    // never uses a value other than the one on screen without the person being told.
+    let drafts = use_reducer(InvalidDrafts::default);
+    let draft_reporter = {
+        let drafts = drafts.dispatcher();
+        DraftReporter(Callback::from(move |change| drafts.dispatch(change)))
+    };
+    let draft_reporter = use_memo((), move |_| draft_reporter);
     let blockers = {
         let state = state.clone();
-        use_memo(state.revision, move |_| run_blockers(&state.design))
+        let drafts = drafts.clone();
+        use_memo((state.revision, drafts.clone()), move |_| {
+            let mut blockers = drafts.blockers(&state.design);
+            blockers.extend(run_blockers(&state.design));
+            blockers
+        })
     };
     let templates = use_memo((), |_| persist::templates());
 
@@ -677,7 +691,9 @@ pub fn app() -> Html {
                     </div>
                     <RunPanel editor={state.clone()} blockers={blockers} />
                 </main>
-                <PropertiesPanel state={state.clone()} />
+                <ContextProvider<DraftReporter> context={(*draft_reporter).clone()}>
+                    <PropertiesPanel state={state.clone()} />
+                </ContextProvider<DraftReporter>>
             </div>
             { dialog_view }
         </div>

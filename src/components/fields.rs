@@ -23,6 +23,65 @@ impl FieldProblems {
     }
 }
 
+/// Number fields holding text that is not a value ("abc" in a count), by JSON path: what the
+/// person sees there is not what the design holds (it keeps the last value that was), so Run is
+/// off until each is fixed or undone. Fields report their drafts through [`DraftReporter`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InvalidDrafts(pub BTreeMap<String, String>);
+
+/// A field's draft became invalid (`Some(why, as a sentence for the run bar)`) or valid again,
+/// or the field went away (`None`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftChange {
+    pub path: String,
+    pub invalid: Option<String>,
+}
+
+impl InvalidDrafts {
+    /// One sentence per invalid draft, for the reasons Run is off, each naming the node, edge
+    /// or fault of the field.
+    pub fn blockers(&self, design: &archsim_model::Design) -> Vec<String> {
+        self.0
+            .iter()
+            .map(
+                |(path, sentence)| match crate::state::path_owner(design, path) {
+                    Some(owner) => format!("{owner}: {sentence}"),
+                    None => sentence.clone(),
+                },
+            )
+            .collect()
+    }
+
+    /// The sentence for a draft of field `label` that is not a value, and why.
+    pub fn sentence(label: &str, typed: &str, reason: &str, kept: &str) -> String {
+        format!(
+            "“{label}” holds “{}”, which is not a value it takes ({reason}); the design still \
+             has {kept}. Correct the entry or undo it",
+            typed.trim()
+        )
+    }
+}
+
+impl Reducible for InvalidDrafts {
+    type Action = DraftChange;
+
+    fn reduce(self: Rc<Self>, change: DraftChange) -> Rc<Self> {
+        if self.0.get(&change.path) == change.invalid.as_ref() {
+            return self;
+        }
+        let mut next = (*self).clone();
+        match change.invalid {
+            Some(sentence) => next.0.insert(change.path, sentence),
+            None => next.0.remove(&change.path),
+        };
+        Rc::new(next)
+    }
+}
+
+/// Where number fields report their drafts (a context; absent in tests of a lone field).
+#[derive(Clone, PartialEq)]
+pub struct DraftReporter(pub Callback<DraftChange>);
+
 /// The problem recorded for `path`, if any, from the (optional) problems context.
 fn problem_at(problems: Option<FieldProblems>, path: &str) -> Option<String> {
     problems.and_then(|problems| problems.at(path))
@@ -124,6 +183,7 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
     let text = use_state(|| kind.to_display(props.value));
     let local_error = use_state(|| None::<String>);
     let model_problem = problem_at(use_context::<FieldProblems>(), &props.path);
+    let reporter = use_context::<DraftReporter>();
 
     // The value changed from outside (undo, another control): show it, unless the text already
     // means this value (the user is mid-edit, e.g. "1." on the way to "1.5").
@@ -134,6 +194,48 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
             if kind.parse(&text).ok() != Some(*value) {
                 text.set(kind.to_display(*value));
                 local_error.set(None);
+            }
+        });
+    }
+    // An entry that is not a value is reported while it is shown (Run is off meanwhile), and
+    // withdrawn once it is fixed, replaced from outside, or the field goes away.
+    {
+        let reporter = reporter.clone();
+        let path = props.path.to_string();
+        let label = props.label.to_string();
+        let kept = format!(
+            "{}{}",
+            kind.to_display(props.value),
+            props
+                .unit
+                .as_ref()
+                .map(|u| format!(" {u}"))
+                .unwrap_or_else(|| if matches!(kind, NumberKind::Percent) {
+                    "%".into()
+                } else {
+                    String::new()
+                })
+        );
+        let draft = (*local_error)
+            .clone()
+            .map(|reason| (reason, (*text).clone()));
+        use_effect_with((path, draft), move |(path, draft)| {
+            if let Some(DraftReporter(report)) = &reporter {
+                report.emit(DraftChange {
+                    path: path.clone(),
+                    invalid: draft.as_ref().map(|(reason, typed)| {
+                        InvalidDrafts::sentence(&label, typed, reason, &kept)
+                    }),
+                });
+            }
+            let path = path.clone();
+            move || {
+                if let Some(DraftReporter(report)) = reporter {
+                    report.emit(DraftChange {
+                        path,
+                        invalid: None,
+                    });
+                }
             }
         });
     }
@@ -391,6 +493,36 @@ pub fn section(props: &SectionProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Regression: "abc" stayed in a number field while Run ran the previous value unseen.
+    #[test]
+    fn invalid_drafts_are_reasons_to_hold_run_until_fixed() {
+        let drafts = Rc::new(InvalidDrafts::default());
+        let sentence = InvalidDrafts::sentence("Workers", "abc ", "“abc” is not a number", "4");
+        let drafts = drafts.reduce(DraftChange {
+            path: "nodes[1].params.workers".into(),
+            invalid: Some(sentence.clone()),
+        });
+        let design = archsim_model::parse_design(include_str!("../../examples/mm1.json")).unwrap();
+        assert_eq!(
+            drafts.blockers(&design),
+            [format!("M/M/1 server (server): {sentence}")]
+        );
+        assert!(sentence.contains("“Workers” holds “abc”") && sentence.contains("still has 4"));
+        let same = drafts.clone().reduce(DraftChange {
+            path: "nodes[1].params.workers".into(),
+            invalid: Some(sentence),
+        });
+        assert!(
+            Rc::ptr_eq(&drafts, &same),
+            "an unchanged draft changes nothing"
+        );
+        let drafts = drafts.reduce(DraftChange {
+            path: "nodes[1].params.workers".into(),
+            invalid: None,
+        });
+        assert!(drafts.blockers(&design).is_empty());
+    }
 
     #[test]
     fn format_number_hides_float_noise() {

@@ -21,6 +21,9 @@ pub struct ResultsProps {
     pub stale: bool,
     /// Why the design cannot run, one sentence each; empty when it can.
     pub blockers: Rc<Vec<String>>,
+    /// Why the report on screen will not come back after a reload, when it will not.
+    #[prop_or_default]
+    pub not_kept: Option<String>,
 }
 
 #[function_component(Results)]
@@ -53,6 +56,11 @@ pub fn results(props: &ResultsProps) -> Html {
         <section id="results" class={classes!("has-report", props.stale.then_some("is-stale"))}
                  aria-label="Results">
             <ReportView report={report} stale={props.stale} />
+            if let Some(reason) = props.not_kept.clone() {
+                <p class="results-note" id="results-not-kept">
+                    { format!("These results will not be kept across a reload: {reason}.") }
+                </p>
+            }
         </section>
     }
 }

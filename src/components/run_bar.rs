@@ -14,6 +14,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::results::Results;
+use crate::persist::{self, autosave::ReportSaved};
 use crate::run::client::{RunWorker, WorkerEvent};
 use crate::run::staleness::same_simulation;
 use crate::run::{PauseState, RunAction, RunMessage, RunState, ToWorker};
@@ -29,7 +30,35 @@ pub struct RunPanelProps {
 /// The run bar and the results area, with the run's state and its worker.
 #[function_component(RunPanel)]
 pub fn run_panel(props: &RunPanelProps) -> Html {
-    let run = use_reducer(RunState::default);
+    // The last run's report comes back after a reload, with the design it was run on (so it is
+    // marked stale exactly when the editor's design differs from that one).
+    let run = use_reducer(|| match persist::autosave::load_report_local() {
+        Some((design, report)) => RunState::restored(design, report),
+        None => RunState::default(),
+    });
+    // Why the report on screen is not kept across a reload, when it is not.
+    let not_kept = use_state(|| None::<String>);
+    {
+        // Keep each new report (and forget it on Reset); the restored one is already kept.
+        let not_kept = not_kept.clone();
+        let kept = use_mut_ref(|| run.result.as_ref().map(|r| Rc::as_ptr(&r.report)));
+        let result = run.result.clone();
+        use_effect_with(result.as_ref().map(|r| Rc::as_ptr(&r.report)), move |now| {
+            if *kept.borrow() != *now {
+                *kept.borrow_mut() = *now;
+                match &result {
+                    Some(r) => match persist::autosave::save_report_local(&r.design, &r.report) {
+                        ReportSaved::Saved => not_kept.set(None),
+                        ReportSaved::Skipped(reason) => not_kept.set(Some(reason)),
+                    },
+                    None => {
+                        persist::autosave::clear_report_local();
+                        not_kept.set(None);
+                    }
+                }
+            }
+        });
+    }
     let worker: Rc<RefCell<Option<RunWorker>>> = use_mut_ref(|| None);
     // Set when the worker breaks, so the next run starts a fresh one.
     let worker_broke: Rc<RefCell<bool>> = use_mut_ref(|| false);
@@ -149,7 +178,8 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
         <>
             <RunBar run={run.clone()} blockers={props.blockers.clone()} on_run={on_run}
                 on_pause_resume={on_pause_resume} on_stop={on_stop} on_reset={on_reset} />
-            <Results run={run.clone()} stale={*stale} blockers={props.blockers.clone()} />
+            <Results run={run.clone()} stale={*stale} blockers={props.blockers.clone()}
+                not_kept={(*not_kept).clone()} />
         </>
     }
 }

@@ -1,6 +1,12 @@
 //! The autosave: the design and the viewport, kept in `localStorage` so a reload (or a crash)
 //! brings the person back exactly where they were.
 //!
+//! The last run's report is kept too, under its own key ([`REPORT_KEY`]) with the design it was
+//! run on, so the results survive a reload and are marked stale exactly when the design in the
+//! editor differs from that one. Reports only, never event data. The report always gives way to
+//! the design: one too large for [`MAX_SAVED_REPORT_CHARS`] is not kept, and when the design's
+//! autosave does not fit, the saved report is dropped to make room for it.
+//!
 //! The storage is reached through [`KeyValueStore`] so the logic runs in native tests with an
 //! in-memory store and in the browser with `window.localStorage`.
 //!
@@ -11,6 +17,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+use archsim_model::{Design, Report};
 use serde_json::{Value, json};
 
 use crate::state::{EditorSnapshot, Viewport};
@@ -23,6 +30,23 @@ pub const CORRUPT_KEY_PREFIX: &str = "archsim.autosave.corrupt.";
 pub const BACKUP_KEY: &str = "archsim.autosave.backup.v1";
 /// Marks the stored value as ours (and its layout's version).
 const FORMAT_TAG: &str = "archsim-autosave/1";
+/// Where the last run's report lives (with the design it was run on).
+pub const REPORT_KEY: &str = "archsim.report.v1";
+/// Marks a stored report as ours (and its layout's version).
+const REPORT_FORMAT_TAG: &str = "archsim-report/1";
+/// The largest stored report, in characters (browsers give an origin about 5 million for all
+/// of `localStorage`; the design and its backup need their share). A larger report (a long run
+/// in small buckets) is not kept.
+pub const MAX_SAVED_REPORT_CHARS: usize = 1_500_000;
+
+/// What [`save_report_to`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReportSaved {
+    Saved,
+    /// Not kept (and any older one removed, so it cannot come back in its place): too large, or
+    /// the storage refused it. The reason, for the person.
+    Skipped(String),
+}
 
 /// What [`load_from`] found.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,8 +146,114 @@ pub fn snapshot_from_json(raw: &str) -> Result<EditorSnapshot, String> {
     Ok(EditorSnapshot { design, viewport })
 }
 
+/// Saves the design and viewport. The design comes first: when the storage is full, the saved
+/// report (which only repeats a run) is dropped and the design written again.
 pub fn save_to(store: &dyn KeyValueStore, snapshot: &EditorSnapshot) -> Result<(), String> {
-    store.set(AUTOSAVE_KEY, &snapshot_to_json(snapshot))
+    let json = snapshot_to_json(snapshot);
+    match store.set(AUTOSAVE_KEY, &json) {
+        Ok(()) => Ok(()),
+        Err(first) => match store.get(REPORT_KEY) {
+            Ok(Some(_)) if store.remove(REPORT_KEY).is_ok() => store.set(AUTOSAVE_KEY, &json),
+            _ => Err(first),
+        },
+    }
+}
+
+/// The stored form of a report: `{"format": …, "design": {…}, "report": {…}}`.
+pub fn report_to_json(design: &Design, report: &Report) -> String {
+    json!({
+        "format": REPORT_FORMAT_TAG,
+        "design": serde_json::to_value(design).unwrap_or(Value::Null),
+        "report": serde_json::to_value(report).unwrap_or(Value::Null),
+    })
+    .to_string()
+}
+
+/// Reads [`report_to_json`]'s form back: the design it was run on (migrated like any import)
+/// and the report, which must be of the current report format.
+pub fn report_from_json(raw: &str) -> Result<(Design, Report), String> {
+    let value: Value =
+        serde_json::from_str(raw).map_err(|e| format!("the saved report is not JSON ({e})"))?;
+    if value.get("format").and_then(Value::as_str) != Some(REPORT_FORMAT_TAG) {
+        return Err("the saved report is not in the expected format".into());
+    }
+    let design = value
+        .get("design")
+        .ok_or("the saved report has no design")
+        .and_then(|d| {
+            super::import_json(&d.to_string()).map_err(|_| "its design cannot be read")
+        })?;
+    let report_value = value
+        .get("report")
+        .ok_or("the saved report has no report")?;
+    let report: Report = serde_json::from_value(report_value.clone())
+        .map_err(|e| format!("the saved report cannot be read ({e})"))?;
+    if report.report_version != archsim_model::REPORT_VERSION {
+        return Err(format!(
+            "the saved report is of report format {} (this archsim reads {})",
+            report.report_version,
+            archsim_model::REPORT_VERSION
+        ));
+    }
+    Ok((design, report))
+}
+
+/// Keeps the last run's `report` and the `design` it was run on, unless it is larger than
+/// [`MAX_SAVED_REPORT_CHARS`] or the storage refuses it; then no report is kept at all.
+pub fn save_report_to(store: &dyn KeyValueStore, design: &Design, report: &Report) -> ReportSaved {
+    let json = report_to_json(design, report);
+    let skipped = |reason: String| {
+        let _ = store.remove(REPORT_KEY);
+        ReportSaved::Skipped(reason)
+    };
+    if json.len() > MAX_SAVED_REPORT_CHARS {
+        return skipped(format!(
+            "the report is too large to keep ({} characters, at most {MAX_SAVED_REPORT_CHARS})",
+            json.len()
+        ));
+    }
+    match store.set(REPORT_KEY, &json) {
+        Ok(()) => ReportSaved::Saved,
+        Err(e) => skipped(format!("the browser's storage refused it ({e})")),
+    }
+}
+
+/// The kept report and its design, if there is one that can be read. One that cannot (another
+/// version's, a truncated write) is removed: it only repeats a run, which can be run again.
+pub fn load_report_from(store: &dyn KeyValueStore) -> Option<(Design, Report)> {
+    let raw = store.get(REPORT_KEY).ok()??;
+    match report_from_json(&raw) {
+        Ok(kept) => Some(kept),
+        Err(_) => {
+            let _ = store.remove(REPORT_KEY);
+            None
+        }
+    }
+}
+
+/// Forgets the kept report (the person reset the results).
+pub fn clear_report_in(store: &dyn KeyValueStore) {
+    let _ = store.remove(REPORT_KEY);
+}
+
+/// [`save_report_to`] `window.localStorage`.
+pub fn save_report_local(design: &Design, report: &Report) -> ReportSaved {
+    match LocalStorage::open() {
+        Ok(store) => save_report_to(&store, design, report),
+        Err(e) => ReportSaved::Skipped(e),
+    }
+}
+
+/// [`load_report_from`] `window.localStorage`.
+pub fn load_report_local() -> Option<(Design, Report)> {
+    load_report_from(&LocalStorage::open().ok()?)
+}
+
+/// [`clear_report_in`] `window.localStorage`.
+pub fn clear_report_local() {
+    if let Ok(store) = LocalStorage::open() {
+        clear_report_in(&store);
+    }
 }
 
 /// Load the autosave. `now_ms` names the aside key of a corrupt value (the browser passes the
@@ -373,5 +503,113 @@ mod tests {
         assert_eq!(moved_to, None);
         assert_eq!(store.get(AUTOSAVE_KEY), Ok(Some("garbage".into())));
         assert!(save_to(&store, &snapshot()).is_err());
+    }
+
+    /// A store that holds at most `quota` characters in all, like `localStorage`.
+    struct QuotaStore {
+        inner: MemoryStore,
+        quota: usize,
+    }
+
+    impl KeyValueStore for QuotaStore {
+        fn get(&self, key: &str) -> Result<Option<String>, String> {
+            self.inner.get(key)
+        }
+        fn set(&self, key: &str, value: &str) -> Result<(), String> {
+            let others: usize = self
+                .inner
+                .entries
+                .borrow()
+                .iter()
+                .filter(|(k, _)| k.as_str() != key)
+                .map(|(k, v)| k.len() + v.len())
+                .sum();
+            if others + key.len() + value.len() > self.quota {
+                return Err("QuotaExceededError".into());
+            }
+            self.inner.set(key, value)
+        }
+        fn remove(&self, key: &str) -> Result<(), String> {
+            self.inner.remove(key)
+        }
+    }
+
+    fn report_of(design: &Design) -> Report {
+        Report {
+            report_version: archsim_model::REPORT_VERSION,
+            design_name: design.name.clone(),
+            duration_ms: 800.0,
+            replications: 1,
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn a_report_comes_back_with_the_design_it_was_run_on() {
+        let store = MemoryStore::default();
+        let design = sample_design();
+        let report = report_of(&design);
+        assert_eq!(save_report_to(&store, &design, &report), ReportSaved::Saved);
+        assert_eq!(load_report_from(&store), Some((design, report)));
+        clear_report_in(&store);
+        assert_eq!(load_report_from(&store), None);
+    }
+
+    #[test]
+    fn an_unreadable_or_foreign_report_is_dropped() {
+        let store = MemoryStore::default();
+        store.set(REPORT_KEY, "{not json").unwrap();
+        assert_eq!(load_report_from(&store), None);
+        assert_eq!(store.get(REPORT_KEY), Ok(None));
+        let design = sample_design();
+        let mut report = report_of(&design);
+        report.report_version += 1;
+        store
+            .set(REPORT_KEY, &report_to_json(&design, &report))
+            .unwrap();
+        assert_eq!(load_report_from(&store), None);
+    }
+
+    #[test]
+    fn a_report_too_large_to_keep_is_skipped_and_an_older_one_removed() {
+        let store = MemoryStore::default();
+        let design = sample_design();
+        let small = report_of(&design);
+        assert_eq!(save_report_to(&store, &design, &small), ReportSaved::Saved);
+        let mut large = small.clone();
+        large.series.t_ms = vec![1.5; MAX_SAVED_REPORT_CHARS / 3];
+        assert!(matches!(
+            save_report_to(&store, &design, &large),
+            ReportSaved::Skipped(reason) if reason.contains("too large")
+        ));
+        // The older report cannot come back in place of the newer one.
+        assert_eq!(load_report_from(&store), None);
+    }
+
+    // The design must never be lost because of the report.
+    #[test]
+    fn a_full_storage_drops_the_report_not_the_design() {
+        let design = sample_design();
+        let report = report_of(&design);
+        let design_len = snapshot_to_json(&snapshot()).len() + AUTOSAVE_KEY.len();
+        let report_len = report_to_json(&design, &report).len() + REPORT_KEY.len();
+        // Room for either, not for both.
+        let store = QuotaStore {
+            inner: MemoryStore::default(),
+            quota: design_len.max(report_len) + 200,
+        };
+        assert!(design_len.min(report_len) > 200);
+        // The report fits while nothing else is stored...
+        assert_eq!(save_report_to(&store, &design, &report), ReportSaved::Saved);
+        // ...then the design's autosave needs the room: the report goes, the design is saved.
+        save_to(&store, &snapshot()).unwrap();
+        assert_eq!(load_from(&store, 0), LoadOutcome::Restored(snapshot()));
+        assert_eq!(load_report_from(&store), None);
+        // A report that does not fit next to the design is skipped; the design stays.
+        assert!(matches!(
+            save_report_to(&store, &design, &report),
+            ReportSaved::Skipped(_)
+        ));
+        assert_eq!(load_from(&store, 0), LoadOutcome::Restored(snapshot()));
     }
 }

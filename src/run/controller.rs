@@ -84,6 +84,17 @@ pub enum RunAction {
 }
 
 impl RunState {
+    /// Nothing under way, and the report of an earlier run (kept across a reload) on screen.
+    pub fn restored(design: Design, report: Report) -> RunState {
+        RunState {
+            result: Some(RunResult {
+                report: Rc::new(report),
+                design: Rc::new(design),
+            }),
+            ..RunState::default()
+        }
+    }
+
     /// True while a run is under way, paused or not.
     pub fn is_running(&self) -> bool {
         self.active.is_some()

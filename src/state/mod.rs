@@ -29,7 +29,7 @@ use yew::Reducible;
 pub use edit::{ConnectRefusal, Fragment, kind_display_name};
 pub use geometry::Rect;
 pub use history::{HISTORY_LIMIT, History};
-pub use problems::{field_problems, run_blockers};
+pub use problems::{field_problems, path_owner, run_blockers};
 
 /// Zoom limits of the canvas.
 pub const MIN_ZOOM: f64 = 0.2;

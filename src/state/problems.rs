@@ -75,6 +75,17 @@ pub fn problems_under<'a>(
         .collect()
 }
 
+/// The node, edge or fault a path is in, as a person reads it (`Service 1 (service-1)`); None
+/// for the design's own fields (`run.replications`).
+pub fn path_owner(design: &Design, path: &str) -> Option<String> {
+    let described = describe_path(design, path);
+    (described != path).then(|| {
+        described
+            .split_once(": ")
+            .map_or(described.clone(), |(owner, _)| owner.to_string())
+    })
+}
+
 /// A path a person can read: `nodes[2].params.workers` becomes `Service 1 (service-1):
 /// params.workers`.
 fn describe_path(design: &Design, path: &str) -> String {

@@ -194,3 +194,113 @@ test('Fit keeps every node clear of the zoom controls and the notices', async ()
   await app.screenshot('results-polish-fit');
   app.assertNoProblems('fitting the design');
 });
+
+async function selectNode(page, id) {
+  const box = await page.locator(`#canvas .node[data-node-id="${id}"] .node-body`).boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
+
+// Regression: "abc" typed in a number field stayed there with its error while the design kept the
+// previous value, and Run ran that previous value without a word.
+test('a number field holding text that is not a value holds Run, and says why', async () => {
+  const { page } = app;
+  await loadTemplate(page, 'mm1');
+  await page.locator('#canvas .node[data-node-id="server"]').waitFor();
+  await page.click('#reset-button');
+  await page.locator('#run-status.is-ready').waitFor();
+  await selectNode(page, 'server');
+  const workers = field(page, 'nodes[1].params.workers');
+  await workers.fill('abc');
+  // Pressing Run moves the focus away from the field: the entry stays, and so does the block.
+  await workers.evaluate((input) => input.blur());
+  await page.locator('#run-button').click({ force: true, timeout: 2000 }).catch(() => {});
+  assert.equal(await workers.inputValue(), 'abc', 'the entry is kept, not silently replaced');
+  assert.equal(await page.locator('#run-button').isEnabled(), false, 'Run is off while the field shows text the design did not take');
+  const status = await page.locator('#run-status').textContent();
+  assert.match(status, /Can't run yet: M\/M\/1 server \(server\): “Workers” holds “abc”/);
+  assert.match(status, /still has 1/);
+  assert.equal(await page.locator('#results.has-report').count(), 0, 'nothing ran');
+  await app.screenshot('results-polish-invalid-draft');
+  // Correcting the entry lets the design run again.
+  await workers.fill('2');
+  await page.locator('#run-status.is-ready').waitFor();
+  // So does leaving the entry behind: once the field is gone, what the design holds is all there is.
+  await workers.fill('x');
+  await page.locator('#run-status.is-blocked').waitFor();
+  await page.click('#canvas svg.canvas-svg', { position: { x: 5, y: 5 } });
+  await page.locator('#run-status.is-ready').waitFor();
+  await selectNode(page, 'server');
+  assert.equal(await field(page, 'nodes[1].params.workers').inputValue(), '2');
+  app.assertNoProblems('typing text into a number field');
+});
+
+// Regression: the results were gone after a reload.
+test('the last results survive a reload, stale exactly when the design moved on', async () => {
+  const { page } = app;
+  await importDesign(page, failingDesign());
+  await runToReport(page);
+  const meta = await page.locator('#results-meta').textContent();
+  const completed = await page.locator('#results [data-figure="completed"] .figure-number').textContent();
+  await page.reload();
+  await page.locator('#results.has-report').waitFor();
+  assert.equal(await page.locator('#results.is-stale').count(), 0, 'the same design: current');
+  assert.equal(await page.locator('#results-meta').textContent(), meta);
+  assert.equal(await page.locator('#results [data-figure="completed"] .figure-number').textContent(), completed);
+  assert.equal(await page.locator('#chart-throughput canvas').getAttribute('data-axis-end-ms'), '800');
+
+  // A change that alters the run, then a reload: the results come back marked stale.
+  await page.click('#canvas svg.canvas-svg', { position: { x: 5, y: 5 } });
+  await field(page, 'run.seed').fill('4');
+  await page.locator('#results.is-stale').waitFor();
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('archsim.autosave.v1')).design.run.seed === 4);
+  await page.reload();
+  await page.locator('#results.has-report.is-stale').waitFor();
+  // Putting the seed back makes them current again, and Reset forgets them for good.
+  await page.click('#canvas svg.canvas-svg', { position: { x: 5, y: 5 } });
+  await field(page, 'run.seed').fill('3');
+  await page.locator('#results.has-report:not(.is-stale)').waitFor();
+  await page.click('#reset-button');
+  await page.reload();
+  await page.locator('#results').waitFor();
+  assert.equal(await page.locator('#results.has-report').count(), 0, 'Reset results stay reset');
+  app.assertNoProblems('keeping the results across a reload');
+});
+
+// The design must never be lost because of the report: with the storage nearly full, a report
+// that does not fit is skipped (and the person told), and the design is still autosaved.
+test('a report that does not fit is not kept; the design always is', async () => {
+  const { page } = app;
+  await importDesign(page, failingDesign());
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('archsim.autosave.v1') ?? '{}').design?.name === 'Results polish');
+  // Fill the storage until only a little room is left: enough for the design, not the report.
+  const room = await page.evaluate(() => {
+    let chunk = 'x'.repeat(1 << 20);
+    let i = 0;
+    while (chunk.length >= 16) {
+      try {
+        localStorage.setItem(`filler.${i}`, chunk);
+        i++;
+      } catch {
+        chunk = chunk.slice(0, chunk.length >> 1);
+      }
+    }
+    const room = localStorage.getItem('archsim.autosave.v1').length + 1500;
+    const first = localStorage.getItem('filler.0');
+    localStorage.setItem('filler.0', first.slice(room));
+    return room;
+  });
+  assert.ok(room > 1500);
+  await runToReport(page);
+  await page.locator('#results-not-kept').waitFor();
+  // The design still saves: a change, then a reload, shows it.
+  await page.click('#canvas svg.canvas-svg', { position: { x: 5, y: 5 } });
+  await field(page, 'run.seed').fill('9');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('archsim.autosave.v1')).design.run.seed === 9);
+  await page.evaluate(() => {
+    for (const key of Object.keys(localStorage)) if (key.startsWith('filler.')) localStorage.removeItem(key);
+  });
+  await page.reload();
+  await page.locator('#canvas .node[data-node-id="guarded"]').waitFor();
+  assert.equal(await page.locator('#results.has-report').count(), 0, 'no report, rather than an older one');
+  app.assertNoProblems('running with the storage nearly full');
+});
