@@ -76,6 +76,9 @@ fn run_command(run_args: &RunArgs) -> ExitCode {
     };
 
     let text = if run_args.json {
+        if let Some(notice) = table::stop_notice(&report) {
+            eprintln!("archsim: {notice}");
+        }
         output::report_json(&report)
     } else {
         table::render(&report)

@@ -13,16 +13,24 @@ pub fn render(report: &Report) -> String {
     nodes(&mut out, report);
     node_details(&mut out, report);
     edges(&mut out, report);
-    if let Some(StopReason::EventBudget { max_events, at_ms }) = &report.stopped_early {
-        let _ = writeln!(
-            out,
-            "\nnotice: the run stopped early: the event budget ({}) was reached at {} ms of \
+    if let Some(notice) = stop_notice(report) {
+        let _ = writeln!(out, "\n{notice}");
+    }
+    out
+}
+
+/// Why the run ended before its duration, if it did: the table ends with it, and with `--json`
+/// it goes to stderr so that a script reading the JSON is still told.
+pub fn stop_notice(report: &Report) -> Option<String> {
+    match &report.stopped_early {
+        Some(StopReason::EventBudget { max_events, at_ms }) => Some(format!(
+            "notice: the run stopped early: the event budget ({}) was reached at {} ms of \
              simulated time, so the figures cover less than the requested duration",
             integer(*max_events as f64),
             number(*at_ms)
-        );
+        )),
+        None => None,
     }
-    out
 }
 
 fn header(out: &mut String, report: &Report) {

@@ -489,6 +489,12 @@ fn event_budget_is_in_the_json_and_a_notice_in_the_table() {
             ],
         ),
     );
+    let json_run = archsim(&["run", limited.path(), "--json"]);
+    assert!(
+        text(&json_run.stderr).contains("stopped early"),
+        "with --json the notice goes to stderr: {}",
+        text(&json_run.stderr)
+    );
     let (_, report) = run_json(&["run", limited.path(), "--json"]);
     let stopped = &report["stopped_early"];
     assert_eq!(stopped["type"], "event_budget", "{stopped}");
