@@ -22,15 +22,14 @@ pub fn render(report: &Report) -> String {
 /// Why the run ended before its duration, if it did: the table ends with it, and with `--json`
 /// it goes to stderr so that a script reading the JSON is still told.
 pub fn stop_notice(report: &Report) -> Option<String> {
-    match &report.stopped_early {
-        Some(StopReason::EventBudget { max_events, at_ms }) => Some(format!(
+    report.stopped_early.as_ref().map(|reason| match reason {
+        StopReason::EventBudget { max_events, at_ms } => format!(
             "notice: the run stopped early: the event budget ({}) was reached at {} ms of \
              simulated time, so the figures cover less than the requested duration",
             integer(*max_events as f64),
             number(*at_ms)
-        )),
-        None => None,
-    }
+        ),
+    })
 }
 
 fn header(out: &mut String, report: &Report) {
