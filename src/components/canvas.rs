@@ -6,11 +6,12 @@
 //! than frames and must not each cause a render of the canvas. Only what the person must see
 //! (the rubber band, the connection line) is state.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use archsim_model::{Edge, Node, Position};
 use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
@@ -158,7 +159,52 @@ pub fn canvas(props: &CanvasProps) -> Html {
     // Something droppable (a palette kind, a file) is being dragged over the canvas.
     let drop_hover = use_state_eq(|| false);
     let renaming = use_state(|| None::<String>);
+    let surface_ref = use_node_ref();
     let viewport = state.viewport;
+
+    // When the canvas element changes size (the results area grows under it when a run
+    // finishes, the window is resized), keep what the person was looking at in view: see
+    // `Action::CanvasResized`. A ResizeObserver sees every cause, not only window resizes.
+    {
+        let surface_ref = surface_ref.clone();
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let element = surface_ref.cast::<Element>();
+            let observer = element.map(|element| {
+                // The size last seen; the observer's first call (on `observe`) only records it.
+                let last = Cell::new(None::<(f64, f64)>);
+                let observed = element.clone();
+                let callback = Closure::<dyn FnMut()>::new(move || {
+                    let rect = observed.get_bounding_client_rect();
+                    let size = (rect.width(), rect.height());
+                    // A hidden canvas (no size) has no view to keep: wait for a real size.
+                    if !(size.0 > 0.0 && size.1 > 0.0) {
+                        return;
+                    }
+                    if let Some(from) = last.replace(Some(size))
+                        && from != size
+                    {
+                        dispatcher.dispatch(Action::CanvasResized {
+                            from,
+                            to: size,
+                            insets: canvas_overlay_insets(),
+                        });
+                    }
+                });
+                let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
+                if let Some(observer) = &observer {
+                    observer.observe(&element);
+                }
+                (observer, callback)
+            });
+            move || {
+                if let Some((Some(observer), _callback)) = &observer {
+                    observer.disconnect();
+                }
+                drop(observer);
+            }
+        });
+    }
 
     // Snapshot nodes as `Rc`s once per design revision, so pan, zoom and selection changes hand
     // the node views the very same props and none of them re-render.
@@ -586,7 +632,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
         (*drop_hover).then_some("is-drop-target"),
     );
     html! {
-        <div id="canvas-surface" class={classes}>
+        <div id="canvas-surface" class={classes} ref={surface_ref}>
             <svg ref={svg_ref} class="canvas-svg" xmlns="http://www.w3.org/2000/svg"
                  role="application" aria-label="Design canvas"
                  onpointerdown={on_pointer_down} onpointermove={on_pointer_move}

@@ -209,6 +209,21 @@ impl Viewport {
         }
     }
 
+    /// The same view on a canvas whose size changed from `from` to `to` (width, height in
+    /// pixels): the canvas point that was at the centre of the screen stays at its centre, at
+    /// the same zoom. Sizes that are not positive and finite leave the view as it is.
+    pub fn resized(&self, from: (f64, f64), to: (f64, f64)) -> Viewport {
+        let valid = |(w, h): (f64, f64)| w > 0.0 && h > 0.0 && w.is_finite() && h.is_finite();
+        if !valid(from) || !valid(to) {
+            return *self;
+        }
+        Viewport {
+            pan_x: self.pan_x + (to.0 - from.0) / 2.0,
+            pan_y: self.pan_y + (to.1 - from.1) / 2.0,
+            zoom: self.zoom,
+        }
+    }
+
     /// The visible canvas area of a `width`×`height` screen.
     pub fn visible_canvas_rect(&self, width: f64, height: f64) -> Rect {
         Rect::from_corners(
@@ -344,6 +359,15 @@ pub enum Action {
         insets: Insets,
     },
     SetViewport(Viewport),
+    /// The canvas element changed size (the results area grew under it, the window was
+    /// resized), from `from` to `to` pixels (width, height); `insets` as for
+    /// [`Action::FitToScreen`], measured at the new size. Keeps what the person was looking at
+    /// in view; changes the view only (no undo step, no design change).
+    CanvasResized {
+        from: (f64, f64),
+        to: (f64, f64),
+        insets: Insets,
+    },
     ToggleSnap,
     /// Dismiss the notice.
     ClearNotice,
@@ -363,6 +387,9 @@ pub struct EditorState {
     /// person was looking (debounced: it changes on every wheel tick).
     pub view_revision: u64,
     pub snap_to_grid: bool,
+    /// The view is the one the last fit to screen gave: no pan or zoom since. A resize of the
+    /// canvas then fits again (see [`Action::CanvasResized`]).
+    fitted: bool,
     /// Why the last action did nothing ("a node cannot call itself"), for a transient message.
     pub notice: Option<String>,
     /// Pastes since the last copy: each lands a further [`PASTE_OFFSET`] away.
@@ -398,6 +425,7 @@ impl EditorState {
             revision: 0,
             view_revision: 0,
             snap_to_grid: true,
+            fitted: false,
             notice: None,
             paste_count: 0,
             drag: BTreeMap::new(),
@@ -428,6 +456,16 @@ impl EditorState {
 
     /// Apply one action in place (what `reduce` does; handy outside Yew and in tests).
     pub fn apply(&mut self, action: Action) {
+        // A resize is not the person doing something: it keeps the notice and the run of typing
+        // that one undo step takes back.
+        if let Action::CanvasResized { from, to, insets } = action {
+            let viewport_before = self.viewport;
+            self.resize_view(from, to, insets);
+            if self.viewport != viewport_before {
+                self.view_revision += 1;
+            }
+            return;
+        }
         self.notice = None;
         if !matches!(
             action,
@@ -608,10 +646,12 @@ impl EditorState {
                 if dx.is_finite() && dy.is_finite() {
                     self.viewport.pan_x += dx;
                     self.viewport.pan_y += dy;
+                    self.fitted = false;
                 }
             }
             Action::ZoomAt { factor, anchor } => {
                 self.viewport = self.viewport.zoomed_at(factor, anchor);
+                self.fitted = false;
             }
             Action::FitToScreen {
                 width,
@@ -619,6 +659,7 @@ impl EditorState {
                 insets,
             } => {
                 self.viewport = Viewport::fitting_within(&self.design, width, height, insets);
+                self.fitted = true;
             }
             Action::SetViewport(viewport) => {
                 if viewport.pan_x.is_finite() && viewport.pan_y.is_finite() {
@@ -626,10 +667,30 @@ impl EditorState {
                         zoom: clamp_zoom(viewport.zoom),
                         ..viewport
                     };
+                    self.fitted = false;
                 }
             }
+            Action::CanvasResized { from, to, insets } => self.resize_view(from, to, insets),
             Action::ToggleSnap => self.snap_to_grid = !self.snap_to_grid,
             Action::ClearNotice => {}
+        }
+    }
+
+    /// What a change of the canvas's size does to the view. A view the person has fitted and
+    /// not moved since is fitted again: it was "show me everything", and the whole design stays
+    /// in view (clear of the controls) however much room there is now, and comes back to the
+    /// same view when the room does. Any other view was chosen by hand, so its zoom is kept and
+    /// the canvas point at the centre of the screen stays at the centre: what the person was
+    /// looking at stays in the middle of what they see, rather than sliding off the bottom edge
+    /// as the canvas gets shorter.
+    fn resize_view(&mut self, from: (f64, f64), to: (f64, f64), insets: Insets) {
+        if self.fitted {
+            let (width, height) = to;
+            if width > 0.0 && height > 0.0 && width.is_finite() && height.is_finite() {
+                self.viewport = Viewport::fitting_within(&self.design, width, height, insets);
+            }
+        } else {
+            self.viewport = self.viewport.resized(from, to);
         }
     }
 

@@ -511,6 +511,131 @@ fn fit_to_screen_of_empty_design_resets_view() {
     assert_eq!(s.viewport, Viewport::default());
 }
 
+fn resized(from: (f64, f64), to: (f64, f64)) -> Action {
+    Action::CanvasResized {
+        from,
+        to,
+        insets: Insets::default(),
+    }
+}
+
+// Regression: the results area appearing made the canvas shorter and left a fitted design's
+// lower nodes below its bottom edge.
+#[test]
+fn a_fitted_view_is_fitted_again_when_the_canvas_changes_size() {
+    let fit = Action::FitToScreen {
+        width: 800.0,
+        height: 600.0,
+        insets: Insets::default(),
+    };
+    let s = state_after([
+        add("client", 80.0, 32.0),
+        add("database", 880.0, 532.0),
+        fit,
+        resized((800.0, 600.0), (800.0, 300.0)),
+    ]);
+    let mut short = s.clone();
+    short.apply(Action::FitToScreen {
+        width: 800.0,
+        height: 300.0,
+        insets: Insets::default(),
+    });
+    assert_eq!(
+        s.viewport, short.viewport,
+        "the same view as a fit at the new size"
+    );
+    let visible = s.viewport.visible_canvas_rect(800.0, 300.0);
+    for node in &s.design.nodes {
+        let r = geometry::node_rect(node);
+        assert!(visible.contains(p(r.x, r.y)) && visible.contains(p(r.right(), r.bottom())));
+    }
+    // Growing back gives the view the first fit gave.
+    let mut back = s.clone();
+    back.apply(resized((800.0, 300.0), (800.0, 600.0)));
+    let first = state_after([
+        add("client", 80.0, 32.0),
+        add("database", 880.0, 532.0),
+        Action::FitToScreen {
+            width: 800.0,
+            height: 600.0,
+            insets: Insets::default(),
+        },
+    ]);
+    assert_eq!(back.viewport, first.viewport);
+}
+
+#[test]
+fn a_view_moved_by_hand_keeps_its_zoom_and_centre_when_the_canvas_changes_size() {
+    let centre_point =
+        |s: &EditorState, (w, h): (f64, f64)| s.viewport.screen_to_canvas(p(w / 2.0, h / 2.0));
+    for moved_by_hand in [
+        Action::Pan {
+            dx: 30.0,
+            dy: -20.0,
+        },
+        Action::ZoomAt {
+            factor: 2.0,
+            anchor: p(100.0, 100.0),
+        },
+        Action::SetViewport(Viewport {
+            pan_x: 5.0,
+            pan_y: 7.0,
+            zoom: 0.5,
+        }),
+    ] {
+        let mut s = state_after([
+            add("client", 80.0, 32.0),
+            add("database", 880.0, 532.0),
+            Action::FitToScreen {
+                width: 800.0,
+                height: 600.0,
+                insets: Insets::default(),
+            },
+            moved_by_hand,
+        ]);
+        let (zoom, centre) = (s.viewport.zoom, centre_point(&s, (800.0, 600.0)));
+        s.apply(resized((800.0, 600.0), (700.0, 350.0)));
+        assert_eq!(s.viewport.zoom, zoom);
+        let after = centre_point(&s, (700.0, 350.0));
+        assert!((after.x - centre.x).abs() < 1e-9 && (after.y - centre.y).abs() < 1e-9);
+    }
+    // Nonsense sizes change nothing.
+    let mut s = state_after([Action::Pan { dx: 3.0, dy: 4.0 }]);
+    let before = s.viewport;
+    s.apply(resized((0.0, 600.0), (800.0, 600.0)));
+    s.apply(resized((800.0, 600.0), (f64::NAN, 600.0)));
+    assert_eq!(s.viewport, before);
+}
+
+#[test]
+fn a_resize_is_no_edit_and_keeps_the_notice_and_the_typing_run() {
+    let mut s = state_after([add("service", 0.0, 0.0)]);
+    let (revision, undo_len) = (s.revision, s.history.undo_len());
+    s.apply(Action::SetNodeLabel {
+        id: "service-1".into(),
+        label: "U".into(),
+    });
+    s.notice = Some("something to say".into());
+    let view_revision = s.view_revision;
+    s.apply(resized((800.0, 600.0), (800.0, 300.0)));
+    assert_eq!(s.notice.as_deref(), Some("something to say"));
+    assert_eq!(s.view_revision, view_revision + 1, "the view is autosaved");
+    assert_eq!(
+        s.revision,
+        revision + 1,
+        "only the label changed the design"
+    );
+    s.apply(Action::SetNodeLabel {
+        id: "service-1".into(),
+        label: "Us".into(),
+    });
+    assert_eq!(
+        s.history.undo_len(),
+        undo_len + 1,
+        "the typing is still one undo step"
+    );
+}
+
 #[test]
 fn typing_a_label_is_one_undo_step() {
     let mut s = state_after([add("service", 0.0, 0.0)]);
