@@ -1,22 +1,12 @@
 //! Behaviour of the node kinds, edges and faults, each checked against what must hold
 //! (a closed form where one exists), plus determinism, budgets and the shipped examples.
 
+mod common;
+
 use archsim_engine::{report_fingerprint, run, run_replication, summarize};
 use archsim_model::design::Design;
 use archsim_model::parse_design;
-use archsim_model::report::Report;
-
-fn parse(json: &str) -> Design {
-    parse_design(json).unwrap_or_else(|problems| panic!("test design invalid: {problems:?}"))
-}
-
-fn go(design: &Design) -> Report {
-    run(design, &mut |_| {}).expect("design runs")
-}
-
-fn close(actual: f64, expected: f64, relative: f64) -> bool {
-    (actual - expected).abs() <= relative * expected.abs()
-}
+use common::{close, go, parse};
 
 /// A client at `rps` → a service with the given params JSON, edge params JSON.
 fn client_service(rps: f64, service: &str, edge: &str, run: &str) -> Design {

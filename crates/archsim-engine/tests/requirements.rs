@@ -6,28 +6,17 @@
 //! runs (common random numbers, replications), it compares the engine with itself under a
 //! change that must not matter. Every run has a fixed seed.
 
-use archsim_engine::{run, run_replication, summarize};
+mod common;
+
+use archsim_engine::{run_replication, summarize};
 use archsim_model::design::Design;
-use archsim_model::parse_design;
 use archsim_model::report::{Estimate, Failures, Latency, NodeReport, Report, Summary};
-
-fn parse(json: &str) -> Design {
-    parse_design(json)
-        .unwrap_or_else(|problems| panic!("test design invalid: {problems:?}\n{json}"))
-}
-
-fn go(design: &Design) -> Report {
-    run(design, &mut |_| {}).expect("design runs")
-}
-
-fn within(actual: f64, expected: f64, relative: f64) -> bool {
-    (actual - expected).abs() <= relative * expected.abs()
-}
+use common::{close, go, parse};
 
 #[track_caller]
 fn assert_within(what: &str, actual: f64, expected: f64, relative: f64) {
     assert!(
-        within(actual, expected, relative),
+        close(actual, expected, relative),
         "{what}: got {actual}, expected {expected} (± {:.2}%)",
         100.0 * relative
     );

@@ -1,7 +1,25 @@
-//! Designs built in code for the engine's integration tests.
+//! What the engine's integration tests share: reading and running a design, comparing a
+//! figure with its expected value, and designs built in code.
 #![allow(dead_code)]
 
 use archsim_model::design::*;
+use archsim_model::report::Report;
+
+/// The design in `json`; a test whose own design is invalid fails with the problems and the JSON.
+pub fn parse(json: &str) -> Design {
+    archsim_model::parse_design(json)
+        .unwrap_or_else(|problems| panic!("test design invalid: {problems:?}\n{json}"))
+}
+
+/// The report of every replication of `design`, summarised.
+pub fn go(design: &Design) -> Report {
+    archsim_engine::run(design, &mut |_| {}).expect("design runs")
+}
+
+/// `actual` within `relative` (a fraction) of `expected`.
+pub fn close(actual: f64, expected: f64, relative: f64) -> bool {
+    (actual - expected).abs() <= relative * expected.abs()
+}
 
 pub fn client(id: &str, rps: f64) -> Node {
     Node {
