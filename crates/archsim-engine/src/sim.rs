@@ -403,6 +403,7 @@ impl Sim {
         let mut edges = Vec::with_capacity(design.edges.len());
         for edge in &design.edges {
             let params = &edge.params;
+            let stream = stream_id(&edge.id);
             let timeout = params.timeout_ms.map(from_ms);
             let retry = params
                 .retry
@@ -418,14 +419,9 @@ impl Sim {
                 retry,
                 breaker,
                 call_probability: params.call_probability,
-                rng: SimRng::derive(seed, rep, StreamKind::Edge, stream_id(&edge.id)),
-                reply_rng: SimRng::derive(seed, rep, StreamKind::EdgeReply, stream_id(&edge.id)),
-                backoff_rng: SimRng::derive(
-                    seed,
-                    rep,
-                    StreamKind::EdgeBackoff,
-                    stream_id(&edge.id),
-                ),
+                rng: SimRng::derive(seed, rep, StreamKind::Edge, stream),
+                reply_rng: SimRng::derive(seed, rep, StreamKind::EdgeReply, stream),
+                backoff_rng: SimRng::derive(seed, rep, StreamKind::EdgeBackoff, stream),
                 counters: recorder.alloc_counters(edge_counter::COUNT),
                 areas: recorder.alloc_areas(edge_area::COUNT),
                 timers: VecDeque::new(),
@@ -437,6 +433,7 @@ impl Sim {
         let mut sources = Vec::new();
         let mut mixes = mixes.into_iter();
         for (i, node) in design.nodes.iter().enumerate() {
+            let stream = stream_id(&node.id);
             let out: Vec<u32> = design
                 .edges
                 .iter()
@@ -458,10 +455,10 @@ impl Sim {
                 sources.push(Source {
                     node: i as u32,
                     kind,
-                    rng: SimRng::derive(seed, rep, StreamKind::Source, stream_id(&node.id)),
+                    rng: SimRng::derive(seed, rep, StreamKind::Source, stream),
                     mix: mixes.next().expect("one mix per client"),
                     keys: keys_matter.then(|| KeySampler::new(&params.keys)),
-                    key_rng: SimRng::derive(seed, rep, StreamKind::SourceKeys, stream_id(&node.id)),
+                    key_rng: SimRng::derive(seed, rep, StreamKind::SourceKeys, stream),
                     rr: 0,
                 });
             }
@@ -470,7 +467,7 @@ impl Sim {
             nodes.push(NodeState {
                 model: built.model,
                 out,
-                rng: SimRng::derive(seed, rep, StreamKind::Node, stream_id(&node.id)),
+                rng: SimRng::derive(seed, rep, StreamKind::Node, stream),
                 counters,
                 areas,
                 extra,
@@ -865,11 +862,11 @@ impl Sim {
     /// A client request is over. What the client saw is counted at the client node, which is
     /// where the overall figures come from too.
     pub(crate) fn finish_client_request(&mut self, job: Handle, outcome: Outcome) {
-        let Some(&j) = self.jobs.get(job) else {
+        let Some(source) = self.jobs.get(job).map(|j| j.aux) else {
             return;
         };
         self.finish(job, outcome);
-        self.schedule_think(j.aux);
+        self.schedule_think(source);
     }
 
     fn schedule_think(&mut self, source: u32) {
