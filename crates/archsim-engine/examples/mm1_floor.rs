@@ -2,9 +2,9 @@
 //! engine's speed (docs/performance.md, "How far from the floor"). Not part of the engine.
 //!
 //! Same model and the same kind of work as `bench/designs/mm1.json` run by the engine —
-//! integer-nanosecond clock, an event heap ordered by (time, sequence), PCG-64 MCG draws,
-//! exponential gaps through `libm::log` — but nothing else: one server, a queue of arrival
-//! times, and a count and sum of times in system. No nodes, jobs, calls, edges, per-period
+//! integer-nanosecond clock, an event heap ordered by (time, sequence), the engine's own
+//! generator (`rng::SimRng`, PCG-64 MCG), exponential gaps through `libm::log` — but nothing
+//! else: one server, a queue of arrival times, and a count and sum of times in system. No nodes, jobs, calls, edges, per-period
 //! statistics or histograms.
 //!
 //! ```sh
@@ -15,9 +15,10 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::time::Instant;
 
+use archsim_engine::rng::{SimRng, StreamKind};
+
 const ARRIVALS_PER_NS: f64 = 0.8e-6;
 const SERVICES_PER_NS: f64 = 1.0e-6;
-const MULTIPLIER: u128 = 0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645;
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Event {
@@ -25,25 +26,14 @@ enum Event {
     Departure,
 }
 
-struct Pcg(u128);
-
-impl Pcg {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(MULTIPLIER);
-        let folded = ((self.0 >> 64) as u64) ^ (self.0 as u64);
-        folded.rotate_right((self.0 >> 122) as u32)
-    }
-
-    /// An exponential gap in whole nanoseconds (at least 1), as the engine draws it.
-    fn gap(&mut self, rate_per_ns: f64) -> u64 {
-        let u = ((self.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
-        ((-libm::log(u) / rate_per_ns) as u64).max(1)
-    }
+/// An exponential gap in whole nanoseconds (at least 1), drawn as the engine draws it.
+fn gap(rng: &mut SimRng, rate_per_ns: f64) -> u64 {
+    ((-libm::log(rng.uniform_open0()) / rate_per_ns) as u64).max(1)
 }
 
 /// Simulates until `customers` have left; returns (customers, mean time in system in ms).
 fn simulate(customers: u64) -> (u64, f64) {
-    let mut rng = Pcg(0x0123_4567_89AB_CDEF_FEDC_BA98_7654_3211);
+    let mut rng = SimRng::derive(1, 0, StreamKind::Source, 0);
     let mut events = BinaryHeap::new();
     let mut seq = 0u64;
     let mut schedule = |events: &mut BinaryHeap<_>, at: u64, event: Event| {
@@ -53,16 +43,20 @@ fn simulate(customers: u64) -> (u64, f64) {
     let mut waiting: VecDeque<u64> = VecDeque::new();
     let mut in_service: Option<u64> = None;
     let (mut served, mut sojourn_ns) = (0u64, 0u128);
-    schedule(&mut events, rng.gap(ARRIVALS_PER_NS), Event::Arrival);
+    schedule(&mut events, gap(&mut rng, ARRIVALS_PER_NS), Event::Arrival);
     while let Some(Reverse((now, _, event))) = events.pop() {
         match event {
             Event::Arrival => {
-                schedule(&mut events, now + rng.gap(ARRIVALS_PER_NS), Event::Arrival);
+                schedule(
+                    &mut events,
+                    now + gap(&mut rng, ARRIVALS_PER_NS),
+                    Event::Arrival,
+                );
                 if in_service.is_none() {
                     in_service = Some(now);
                     schedule(
                         &mut events,
-                        now + rng.gap(SERVICES_PER_NS),
+                        now + gap(&mut rng, SERVICES_PER_NS),
                         Event::Departure,
                     );
                 } else {
@@ -80,7 +74,7 @@ fn simulate(customers: u64) -> (u64, f64) {
                     in_service = Some(next);
                     schedule(
                         &mut events,
-                        now + rng.gap(SERVICES_PER_NS),
+                        now + gap(&mut rng, SERVICES_PER_NS),
                         Event::Departure,
                     );
                 }
