@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp } from './harness.mjs';
-import { canvasBox } from './editor-helpers.mjs';
+import { canvasBox, loadTemplate } from './editor-helpers.mjs';
 
 let app;
 before(async () => {
@@ -15,12 +15,6 @@ before(async () => {
 after(async () => {
   await app?.close();
 });
-
-async function loadTemplate(page, id) {
-  await page.click('#templates-button');
-  await page.click(`#templates-menu [data-template="${id}"]`);
-  await page.locator('#templates-menu').waitFor({ state: 'detached' }).catch(() => {});
-}
 
 /** Every node's box on the page, by id. */
 function nodeBoxes(page) {

@@ -3,6 +3,18 @@
 
 import assert from 'node:assert/strict';
 
+/** A field of the properties panel, by the design path it edits (`nodes[2].params.workers`). */
+export function propertyField(page, path) {
+  return page.locator(`#properties [data-path="${path}"]`);
+}
+
+/** Loads a bundled template (`data-template` id) from the header's Templates menu. */
+export async function loadTemplate(page, id) {
+  await page.click('#templates-button');
+  await page.click(`#templates-menu [data-template="${id}"]`);
+  await page.locator('#templates-menu').waitFor({ state: 'detached' }).catch(() => {});
+}
+
 /** The canvas <svg>'s box on the page. */
 export async function canvasBox(page) {
   const box = await page.locator('#canvas svg.canvas-svg').boundingBox();

@@ -4,7 +4,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp } from './harness.mjs';
-import { autosavedDesign, clickEmptyCanvas, connect, dropKind, nodeCentre } from './editor-helpers.mjs';
+import {
+  autosavedDesign,
+  clickEmptyCanvas,
+  connect,
+  dropKind,
+  nodeCentre,
+  propertyField,
+} from './editor-helpers.mjs';
 
 const KINDS = [
   ['client', 'client-1', 110, 110],
@@ -36,7 +43,7 @@ async function select(id) {
   await app.page.mouse.click(centre.x, centre.y);
 }
 
-const field = (path) => app.page.locator(`#properties [data-path="${path}"]`);
+const field = (path) => propertyField(app.page, path);
 /** The enable toggle of an optional section (timeout, retry, breaker, slow-down, TTL). */
 const toggle = (path) => app.page.locator(`#properties [data-toggle="${path}"]`);
 

@@ -5,7 +5,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp } from './harness.mjs';
-import { autosavedDesign, clickEmptyCanvas, connect, dropKind, nodeCentre } from './editor-helpers.mjs';
+import {
+  autosavedDesign,
+  clickEmptyCanvas,
+  connect,
+  dropKind,
+  loadTemplate,
+  nodeCentre,
+  propertyField as field,
+} from './editor-helpers.mjs';
 
 const VIEWPORT = { width: 1400, height: 1000 };
 
@@ -16,14 +24,6 @@ before(async () => {
 after(async () => {
   await app?.close();
 });
-
-const field = (page, path) => page.locator(`#properties [data-path="${path}"]`);
-
-async function loadTemplate(page, id) {
-  await page.click('#templates-button');
-  await page.click(`#templates-menu [data-template="${id}"]`);
-  await page.locator('#templates-menu').waitFor({ state: 'detached' }).catch(() => {});
-}
 
 async function select(page, id) {
   const centre = await nodeCentre(page, id);

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp } from './harness.mjs';
+import { loadTemplate, propertyField as field } from './editor-helpers.mjs';
 
 const VIEWPORT = { width: 1400, height: 1000 };
 
@@ -17,8 +18,6 @@ before(async () => {
 after(async () => {
   await app?.close();
 });
-
-const field = (page, path) => page.locator(`#properties [data-path="${path}"]`);
 
 /** Imports `design` through the header's file picker, as a person would. */
 async function importDesign(page, design) {
@@ -31,12 +30,6 @@ async function importDesign(page, design) {
     (n) => document.querySelectorAll('#canvas .node').length === n,
     design.nodes.length,
   );
-}
-
-async function loadTemplate(page, id) {
-  await page.click('#templates-button');
-  await page.click(`#templates-menu [data-template="${id}"]`);
-  await page.locator('#templates-menu').waitFor({ state: 'detached' }).catch(() => {});
 }
 
 async function runToReport(page) {

@@ -7,10 +7,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { openApp } from './harness.mjs';
-import { autosavedDesign, canvasNodes, clickEmptyCanvas, nodeCentre } from './editor-helpers.mjs';
+import {
+  autosavedDesign,
+  canvasNodes,
+  clickEmptyCanvas,
+  loadTemplate,
+  nodeCentre,
+  propertyField as field,
+} from './editor-helpers.mjs';
 
 const VIEWPORT = { width: 1400, height: 1000 };
-const field = (page, path) => page.locator(`#properties [data-path="${path}"]`);
 
 let app;
 before(async () => {
@@ -19,12 +25,6 @@ before(async () => {
 after(async () => {
   await app?.close();
 });
-
-async function loadTemplate(page, id) {
-  await page.click('#templates-button');
-  await page.click(`#templates-menu [data-template="${id}"]`);
-  await page.locator('#templates-menu').waitFor({ state: 'detached' }).catch(() => {});
-}
 
 /** Animation frames the page paints in one second: a frozen main thread paints none. */
 function framesInOneSecond(page) {
