@@ -92,6 +92,16 @@ fn run_json(args: &[&str]) -> (String, Report) {
 
 // --- validate ---------------------------------------------------------------------------------
 
+/// `archsim validate -` on `design`, which must be refused (exit 1, nothing on stdout, no
+/// panic): what it printed on stderr.
+fn validate_refusal(design: &str) -> String {
+    let output = archsim_with_stdin(&["validate", "-"], design);
+    assert_no_panic(&output);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty(), "stdout: {}", stdout(&output));
+    stderr(&output)
+}
+
 #[test]
 fn validate_prints_ok_for_a_valid_design() {
     let output = archsim(&["validate", &mm1_example()]);
@@ -109,12 +119,8 @@ fn validate_names_the_json_path_of_each_problem() {
         ],
         "edges": [ { "id": "e", "from": "users", "to": "api" } ]
     }"#;
-    let output = archsim_with_stdin(&["validate", "-"], design);
-    assert_no_panic(&output);
-    assert_eq!(output.status.code(), Some(1));
-    let text = stderr(&output);
+    let text = validate_refusal(design);
     assert!(text.contains("nodes[1].params.workers: "), "{text}");
-    assert!(stdout(&output).is_empty(), "stdout: {}", stdout(&output));
 }
 
 /// Regression: `validate` once checked only the structure and printed "ok" for a design whose
@@ -132,13 +138,9 @@ fn validate_checks_meaning_as_well_as_structure() {
             { "id": "f", "from": "api", "to": "nowhere" }
         ]
     }"#;
-    let output = archsim_with_stdin(&["validate", "-"], design);
-    assert_no_panic(&output);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    let text = stderr(&output);
+    let text = validate_refusal(design);
     assert!(text.contains("nodes[1].params.workers: "), "{text}");
     assert!(text.contains("edges[1].to: "), "{text}");
-    assert!(stdout(&output).is_empty(), "stdout: {}", stdout(&output));
 }
 
 /// Structural and semantic problems of one file come out together, each with its path.
@@ -155,10 +157,7 @@ fn validate_lists_structural_and_semantic_problems_together() {
             { "id": "f", "from": "users", "to": "nowhere" }
         ]
     }"#;
-    let output = archsim_with_stdin(&["validate", "-"], design);
-    assert_no_panic(&output);
-    assert_eq!(output.status.code(), Some(1));
-    let text = stderr(&output);
+    let text = validate_refusal(design);
     assert!(text.contains("nodes[1].params.workers: "), "{text}");
     assert!(text.contains("edges[1].to: "), "{text}");
     assert!(text.contains("(2 problems)"), "{text}");
@@ -166,10 +165,7 @@ fn validate_lists_structural_and_semantic_problems_together() {
 
 #[test]
 fn validate_reports_text_that_is_not_json_on_one_line() {
-    let output = archsim_with_stdin(&["validate", "-"], "this is not json");
-    assert_no_panic(&output);
-    assert_eq!(output.status.code(), Some(1));
-    let text = stderr(&output);
+    let text = validate_refusal("this is not json");
     let problem_lines: Vec<&str> = text.lines().filter(|l| l.starts_with("$: ")).collect();
     assert_eq!(problem_lines.len(), 1, "{text}");
     assert!(problem_lines[0].contains("JSON"), "{text}");
@@ -177,10 +173,7 @@ fn validate_reports_text_that_is_not_json_on_one_line() {
 
 #[test]
 fn validate_reports_a_wrong_shape_without_panicking() {
-    let output = archsim_with_stdin(&["validate", "-"], "[1, 2, 3]");
-    assert_no_panic(&output);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(!stderr(&output).is_empty());
+    assert!(!validate_refusal("[1, 2, 3]").is_empty());
 }
 
 #[test]
