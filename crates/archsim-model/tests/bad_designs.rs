@@ -5,6 +5,15 @@ use archsim_model::{Design, Problem, load_design, parse_design, validate};
 use serde_json::{Value, json};
 
 /// A small design using every node kind; valid as it stands.
+/// Problems one to a line, indented, for a failure message.
+fn listed(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n    ")
+}
+
 fn base() -> Value {
     json!({
         "version": 1,
@@ -623,11 +632,7 @@ fn bad_designs_report_path_precise_errors() {
                 case.name,
                 case.path,
                 case.fragment,
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("\n    ")
+                listed(&problems)
             ));
         }
     }
@@ -856,14 +861,7 @@ fn load_design_reports_structure_and_meaning_in_one_list() {
             }
         }
         if failures.len() > failures_before {
-            failures.push(format!(
-                "    got:\n    {}",
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("\n    ")
-            ));
+            failures.push(format!("    got:\n    {}", listed(&problems)));
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
