@@ -203,7 +203,7 @@ pub fn report_from_json(raw: &str) -> Result<(Design, Report), String> {
 pub fn save_report_to(store: &dyn KeyValueStore, design: &Design, report: &Report) -> ReportSaved {
     let json = report_to_json(design, report);
     let skipped = |reason: String| {
-        let _ = store.remove(REPORT_KEY);
+        clear_report_in(store);
         ReportSaved::Skipped(reason)
     };
     if json.len() > MAX_SAVED_REPORT_CHARS {
@@ -225,7 +225,7 @@ pub fn load_report_from(store: &dyn KeyValueStore) -> Option<(Design, Report)> {
     match report_from_json(&raw) {
         Ok(kept) => Some(kept),
         Err(_) => {
-            let _ = store.remove(REPORT_KEY);
+            clear_report_in(store);
             None
         }
     }
