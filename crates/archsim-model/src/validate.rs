@@ -159,14 +159,12 @@ impl<'a> Checker<'a> {
 
     fn node_ids(&mut self) {
         let design = self.design;
-        let parsed = design
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(index, node)| (self.gaps.node_origin[index], node.id.as_str()));
-        let broken = self.gaps.broken_node_ids.iter();
-        let ids = parsed.chain(broken.map(|(at, id)| (*at, id.as_str())));
-        self.readable_node_ids = self.unique_ids("nodes", "node", ids.collect());
+        let ids = ids_in_document(
+            design.nodes.iter().map(|node| node.id.as_str()),
+            &self.gaps.node_origin,
+            &self.gaps.broken_node_ids,
+        );
+        self.readable_node_ids = self.unique_ids("nodes", "node", ids);
         for (index, node) in design.nodes.iter().enumerate() {
             self.node_index.entry(node.id.as_str()).or_insert(index);
             let position = field_path(&self.node_path(index), "position");
@@ -246,14 +244,12 @@ impl<'a> Checker<'a> {
 
     fn edges(&mut self) {
         let design = self.design;
-        let parsed = design
-            .edges
-            .iter()
-            .enumerate()
-            .map(|(index, edge)| (self.gaps.edge_origin[index], edge.id.as_str()));
-        let broken = self.gaps.broken_edge_ids.iter();
-        let ids = parsed.chain(broken.map(|(at, id)| (*at, id.as_str())));
-        self.unique_ids("edges", "edge", ids.collect());
+        let ids = ids_in_document(
+            design.edges.iter().map(|edge| edge.id.as_str()),
+            &self.gaps.edge_origin,
+            &self.gaps.broken_edge_ids,
+        );
+        self.unique_ids("edges", "edge", ids);
 
         // Pair of nodes → document index of the first edge joining them.
         let mut pairs: HashMap<(&str, &str), usize> = HashMap::new();
@@ -1000,6 +996,20 @@ impl<'a> Checker<'a> {
             self.report(path, format!("must be at least 1 ({what}), found 0"));
         }
     }
+}
+
+/// Every readable id of one array with its index in the document: those of the elements that
+/// parsed (`origin[i]` is where element `i` sat) and those read from elements that did not.
+fn ids_in_document<'a>(
+    parsed: impl Iterator<Item = &'a str>,
+    origin: &[usize],
+    broken: &'a [(usize, String)],
+) -> Vec<(usize, &'a str)> {
+    parsed
+        .enumerate()
+        .map(|(index, id)| (origin[index], id))
+        .chain(broken.iter().map(|(at, id)| (*at, id.as_str())))
+        .collect()
 }
 
 fn list_or_none<'s>(items: impl Iterator<Item = &'s str>) -> String {
