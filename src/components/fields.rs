@@ -83,6 +83,16 @@ impl Reducible for InvalidDrafts {
 pub struct DraftReporter(pub Callback<DraftChange>);
 
 /// The problem recorded for `path`, if any, from the (optional) problems context.
+/// What a field shows under its input: the problem with its value when there is one (read out
+/// to screen readers), else its hint, else nothing.
+fn field_note(problem: Option<String>, hint: Option<AttrValue>) -> Html {
+    match (problem, hint) {
+        (Some(reason), _) => html! { <span class="field-problem" role="alert">{ reason }</span> },
+        (None, Some(hint)) => html! { <span class="field-hint">{ hint }</span> },
+        (None, None) => Html::default(),
+    }
+}
+
 fn problem_at(problems: Option<FieldProblems>, path: &str) -> Option<String> {
     problems.and_then(|problems| problems.at(path))
 }
@@ -275,11 +285,7 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
                        aria-invalid={problem.is_some().to_string()} oninput={on_input} />
                 if let Some(unit) = unit { <span class="field-unit">{ unit }</span> }
             </span>
-            if let Some(reason) = problem {
-                <span class="field-problem" role="alert">{ reason }</span>
-            } else if let Some(hint) = props.hint.clone() {
-                <span class="field-hint">{ hint }</span>
-            }
+            { field_note(problem, props.hint.clone()) }
         </label>
     }
 }
@@ -333,11 +339,7 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
                     </option>
                 }) }
             </select>
-            if let Some(reason) = problem {
-                <span class="field-problem" role="alert">{ reason }</span>
-            } else if let Some(hint) = props.hint.clone() {
-                <span class="field-hint">{ hint }</span>
-            }
+            { field_note(problem, props.hint.clone()) }
         </label>
     }
 }
@@ -369,11 +371,7 @@ pub fn check_field(props: &CheckFieldProps) -> Html {
                        onchange={on_change} />
                 <span class="field-label">{ props.label.clone() }</span>
             </label>
-            if let Some(reason) = problem {
-                <span class="field-problem" role="alert">{ reason }</span>
-            } else if let Some(hint) = props.hint.clone() {
-                <span class="field-hint">{ hint }</span>
-            }
+            { field_note(problem, props.hint.clone()) }
         </div>
     }
 }
@@ -420,11 +418,7 @@ pub fn text_field(props: &TextFieldProps) -> Html {
                        value={props.value.clone()} placeholder={props.placeholder.clone()}
                        oninput={on_input} />
             }
-            if let Some(reason) = problem {
-                <span class="field-problem" role="alert">{ reason }</span>
-            } else if let Some(hint) = props.hint.clone() {
-                <span class="field-hint">{ hint }</span>
-            }
+            { field_note(problem, props.hint.clone()) }
         </label>
     }
 }
