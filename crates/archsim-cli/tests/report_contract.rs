@@ -350,6 +350,11 @@ fn json_report_has_every_documented_field_and_only_documented_ones() {
             assert_has(entry, &field, "series.nodes.*");
         }
     }
+    for entry in objects(&series["edges"], "series.edges") {
+        for field in backticked(&series_doc.meanings["edges"]) {
+            assert_has(entry, &field, "series.edges.*");
+        }
+    }
     // One entry per bucket in every vector.
     let buckets = series["t_ms"].as_array().expect("t_ms is an array").len();
     assert_eq!(buckets, 6);

@@ -21,6 +21,8 @@ impl Sim {
     /// would only be created and freed again. The callee job points at the caller job instead,
     /// with the same draws, counters and events in the same order, so every result is the same.
     pub(crate) fn start_call(&mut self, parent: Handle, edge: u32) {
+        let counters = self.edges[edge as usize].counters;
+        self.recorder.incr(counters + edge_counter::CALLS);
         if self.edges[edge as usize].plain {
             self.send_direct(parent, edge);
             return;
@@ -60,6 +62,10 @@ impl Sim {
 
     /// The reply to a direct call: the caller, if still there, has its outcome.
     pub(crate) fn on_direct_reply(&mut self, caller: Handle, edge: u32, outcome: Outcome) {
+        if !outcome.is_success() {
+            let counters = self.edges[edge as usize].counters;
+            self.recorder.incr(counters + edge_counter::FAILED);
+        }
         if self.jobs.get(caller).is_some() {
             self.node_call_done(caller, edge, outcome, false);
         }
@@ -282,6 +288,10 @@ impl Sim {
             return;
         };
         self.calls.remove(handle);
+        if !outcome.is_success() {
+            let counters = self.edges[call.edge as usize].counters;
+            self.recorder.incr(counters + edge_counter::FAILED);
+        }
         if self.jobs.get(call.parent).is_some() {
             self.node_call_done(call.parent, call.edge, outcome, here);
         }

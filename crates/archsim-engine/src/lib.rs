@@ -188,6 +188,17 @@ impl Simulation {
         self.sim.events
     }
 
+    /// The time series so far: every bucket that has ended (a live view of a run under way; the
+    /// finished replication's report carries the whole series).
+    pub fn series(&self) -> &archsim_model::report::Series {
+        &self.sim.series
+    }
+
+    /// Simulated time reached, in ms.
+    pub fn now_ms(&self) -> f64 {
+        time::to_ms(self.sim.now)
+    }
+
     /// Runs whatever is left and returns the replication's statistics.
     pub fn finish(mut self) -> ReplicationResult {
         while !self.advance(RUN_SLICE_EVENTS) {}

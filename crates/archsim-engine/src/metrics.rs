@@ -86,7 +86,11 @@ pub mod edge_counter {
     pub const TIMEOUTS: u32 = 2;
     pub const SHORT_CIRCUITED: u32 = 3;
     pub const BREAKER_OPENED: u32 = 4;
-    pub const COUNT: u32 = 5;
+    /// Calls started (first attempts, whether sent or short-circuited).
+    pub const CALLS: u32 = 5;
+    /// Calls that ended failed, after their retries.
+    pub const FAILED: u32 = 6;
+    pub const COUNT: u32 = 7;
 }
 
 pub mod edge_area {

@@ -243,14 +243,27 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
             .push(n);
     }
     series.failed.push(failed);
-    let [p50, p99] = sim.overall_bucket.quantiles_ms([0.50, 0.99]);
+    let [p50, p95, p99] = sim.overall_bucket.quantiles_ms([0.50, 0.95, 0.99]);
     series.p50_ms.push(p50);
+    series.p95_ms.push(p95);
     series.p99_ms.push(p99);
     for (i, node) in sim.nodes.iter().enumerate() {
         let id = &sim.design.nodes[i].id;
         let entry = series.nodes.entry(id.clone()).or_default();
         let (c, a, x) = (node.counters, node.areas, node.extra);
         entry.arrivals.push(diff(c + node_counter::ARRIVALS));
+        entry.completions.push(diff(c + node_counter::COMPLETIONS));
+        entry.failed.push(
+            (0..CAUSES as u32)
+                .map(|cause| diff(c + node_counter::FAILED + cause))
+                .sum(),
+        );
+        let succeeded = diff(c + node_counter::SUCCEEDED) as f64;
+        let latency_ns =
+            end.area(a + node_area::LATENCY_SUM) - start.area(a + node_area::LATENCY_SUM);
+        entry
+            .mean_latency_ms
+            .push(ratio(latency_ns as f64, succeeded) / 1e6);
         let capacity = node.model.capacity() as f64;
         entry
             .utilisation
@@ -261,13 +274,45 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
         entry
             .in_flight
             .push(ratio(area(a + node_area::IN_FLIGHT), period_ns));
-        if let NodeModel::Cache(_) = node.model {
-            let hits = diff(x + extra::CACHE_HITS) as f64;
-            let misses = diff(x + extra::CACHE_MISSES) as f64;
-            entry.hit_ratio.push(ratio(hits, hits + misses));
+        match &node.model {
+            NodeModel::Cache(_) => {
+                let hits = diff(x + extra::CACHE_HITS) as f64;
+                let misses = diff(x + extra::CACHE_MISSES) as f64;
+                entry.hit_ratio.push(ratio(hits, hits + misses));
+            }
+            NodeModel::Queue(_) => {
+                entry.enqueued.push(diff(x + extra::QUEUE_ENQUEUED));
+                entry.delivered.push(diff(x + extra::QUEUE_DELIVERED));
+                entry.redeliveries.push(diff(x + extra::QUEUE_REDELIVERIES));
+                entry
+                    .dead_lettered
+                    .push(diff(x + extra::QUEUE_DEAD_LETTERED));
+            }
+            NodeModel::Limiter(_) => {
+                entry.rate_limited.push(diff(x + extra::LIMITER_REJECTED));
+            }
+            NodeModel::Database(d) => {
+                let shards = d.shards() as usize;
+                entry.shard_queries.resize_with(shards, Vec::new);
+                for (shard, bucket) in entry.shard_queries.iter_mut().enumerate() {
+                    bucket.push(diff(x + extra::DB_SHARD_QUERIES + shard as u32));
+                }
+            }
+            _ => {}
         }
     }
     for (i, edge) in sim.edges.iter().enumerate() {
+        let id = &sim.design.edges[i].id;
+        let c = edge.counters;
+        let entry = series.edges.entry(id.clone()).or_default();
+        entry.calls.push(diff(c + edge_counter::CALLS));
+        entry.failed.push(diff(c + edge_counter::FAILED));
+        entry.attempts.push(diff(c + edge_counter::ATTEMPTS));
+        entry.retries.push(diff(c + edge_counter::RETRIES));
+        entry.timeouts.push(diff(c + edge_counter::TIMEOUTS));
+        entry
+            .short_circuited
+            .push(diff(c + edge_counter::SHORT_CIRCUITED));
         if let Some(breaker) = &edge.breaker {
             let state = match breaker.state(end.at) {
                 BreakerState::Closed => 0,
@@ -276,7 +321,7 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
             };
             series
                 .breaker_state
-                .entry(sim.design.edges[i].id.clone())
+                .entry(id.clone())
                 .or_default()
                 .push(state);
         }
@@ -504,7 +549,7 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
     });
     let s = &report.series;
     h.f64(s.bucket_ms);
-    for v in [&s.t_ms, &s.p50_ms, &s.p99_ms] {
+    for v in [&s.t_ms, &s.p50_ms, &s.p95_ms, &s.p99_ms] {
         h.u64(v.len() as u64);
         v.iter().for_each(|&x| h.f64(x));
     }
@@ -518,10 +563,45 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
     }
     for (id, n) in &s.nodes {
         h.str(id);
-        n.arrivals.iter().for_each(|&x| h.u64(x));
-        for v in [&n.utilisation, &n.queue_length, &n.in_flight, &n.hit_ratio] {
+        for v in [
+            &n.arrivals,
+            &n.completions,
+            &n.failed,
+            &n.enqueued,
+            &n.delivered,
+            &n.redeliveries,
+            &n.dead_lettered,
+            &n.rate_limited,
+        ]
+        .into_iter()
+        .chain(&n.shard_queries)
+        {
+            h.u64(v.len() as u64);
+            v.iter().for_each(|&x| h.u64(x));
+        }
+        for v in [
+            &n.mean_latency_ms,
+            &n.utilisation,
+            &n.queue_length,
+            &n.in_flight,
+            &n.hit_ratio,
+        ] {
             h.u64(v.len() as u64);
             v.iter().for_each(|&x| h.f64(x));
+        }
+    }
+    for (id, e) in &s.edges {
+        h.str(id);
+        for v in [
+            &e.calls,
+            &e.failed,
+            &e.attempts,
+            &e.retries,
+            &e.timeouts,
+            &e.short_circuited,
+        ] {
+            h.u64(v.len() as u64);
+            v.iter().for_each(|&x| h.u64(x));
         }
     }
     for (id, v) in &s.breaker_state {

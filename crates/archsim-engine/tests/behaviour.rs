@@ -4,7 +4,7 @@
 mod common;
 
 use archsim_engine::{report_fingerprint, run, run_replication, summarize};
-use archsim_model::design::Design;
+use archsim_model::design::{Design, Fault, FaultEffect};
 use archsim_model::parse_design;
 use common::{close, go, parse};
 
@@ -727,4 +727,109 @@ fn node_failures_count_where_they_happen_and_clients_see_them_all() {
         report.overall.failures.error.value + report.overall.failures.timeout.value,
         report.overall.completed.value - report.overall.succeeded.value
     );
+}
+
+/// Every per-bucket series adds up to the whole-run figure it breaks down, for each example
+/// (no warm-up, one replication, so the summary covers exactly the buckets).
+#[test]
+fn series_add_up_to_the_whole_run_figures() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).expect("examples folder") {
+        let path = entry.expect("entry").path();
+        let mut design = parse(&std::fs::read_to_string(&path).expect("example"));
+        design.run.duration_ms = design.run.duration_ms.min(5_000.0);
+        design.run.warmup_ms = 0.0;
+        design.run.replications = 1;
+        let report = go(&design);
+        let s = &report.series;
+        let total = |v: &[u64]| v.iter().sum::<u64>() as f64;
+        assert_eq!(s.p95_ms.len(), s.t_ms.len());
+        for (id, node) in &report.nodes {
+            let ns = &s.nodes[id];
+            assert_eq!(
+                total(&ns.arrivals),
+                node.arrivals.value,
+                "{path:?} {id} arrivals"
+            );
+            assert_eq!(
+                total(&ns.completions),
+                node.completions.value,
+                "{path:?} {id}"
+            );
+            assert_eq!(
+                total(&ns.failed),
+                node.failures.total(),
+                "{path:?} {id} failed"
+            );
+            if let Some(q) = &node.queue {
+                assert_eq!(total(&ns.enqueued), q.enqueued.value);
+                assert_eq!(total(&ns.delivered), q.delivered.value);
+                assert_eq!(total(&ns.redeliveries), q.redeliveries.value);
+                assert_eq!(total(&ns.dead_lettered), q.dead_lettered.value);
+            }
+            if let Some(l) = &node.rate_limiter {
+                assert_eq!(total(&ns.rate_limited), l.rejected.value);
+            }
+            if let Some(db) = &node.database {
+                assert_eq!(ns.shard_queries.len(), db.shard_queries.len());
+                for (bucket, shard) in ns.shard_queries.iter().zip(&db.shard_queries) {
+                    assert_eq!(total(bucket), shard.value, "{path:?} {id} shard");
+                }
+            }
+            for (i, &mean) in ns.mean_latency_ms.iter().enumerate() {
+                assert!(mean.is_finite() && mean >= 0.0, "{path:?} {id} bucket {i}");
+            }
+        }
+        for (id, edge) in &report.edges {
+            let es = &s.edges[id];
+            assert_eq!(total(&es.attempts), edge.attempts.value, "{path:?} {id}");
+            assert_eq!(total(&es.retries), edge.retries.value, "{path:?} {id}");
+            assert_eq!(total(&es.timeouts), edge.timeouts.value, "{path:?} {id}");
+            assert_eq!(total(&es.short_circuited), edge.short_circuited.value);
+            assert!(total(&es.failed) <= total(&es.calls), "{path:?} {id}");
+            // A call is sent (an attempt) or refused by its breaker; retries add attempts.
+            assert!(
+                total(&es.calls)
+                    <= total(&es.attempts) - total(&es.retries) + total(&es.short_circuited),
+                "{path:?} {id} calls"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} examples found");
+}
+
+/// An edge's failed calls are the failures its caller saw from it: all of a crashed callee's
+/// calls fail, and none fail when the callee is healthy.
+#[test]
+fn edge_series_count_failed_calls() {
+    let mut design = parse(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/mm1.json"
+        ))
+        .unwrap(),
+    );
+    design.run.duration_ms = 4_000.0;
+    design.run.warmup_ms = 0.0;
+    let healthy = go(&design);
+    let edge_id = design.edges[0].id.clone();
+    let callee = design.edges[0].to.clone();
+    assert!(
+        healthy.series.edges[&edge_id]
+            .failed
+            .iter()
+            .all(|&n| n == 0)
+    );
+    design.faults.push(Fault {
+        target: callee,
+        at_ms: 0.0,
+        duration_ms: 4_000.0,
+        effect: FaultEffect::Crash,
+    });
+    let crashed = go(&design);
+    let e = &crashed.series.edges[&edge_id];
+    assert!(e.calls.iter().sum::<u64>() > 0);
+    assert_eq!(e.failed, e.calls);
 }

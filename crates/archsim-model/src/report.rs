@@ -196,6 +196,9 @@ pub struct EdgeReport {
 }
 
 /// Per-bucket figures of one replication. Every vector has one entry per bucket.
+///
+/// Fields added after report version 1 are `#[serde(default)]`, so a report saved before them
+/// still reads (with those series empty).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Series {
     pub bucket_ms: f64,
@@ -207,20 +210,208 @@ pub struct Series {
     /// Failures of each bucket by cause: `error`, `timeout`, `queue_full`, …
     pub failed_by_cause: BTreeMap<String, Vec<u64>>,
     pub p50_ms: Vec<f64>,
+    #[serde(default)]
+    pub p95_ms: Vec<f64>,
     pub p99_ms: Vec<f64>,
     /// Keyed by node id.
     pub nodes: BTreeMap<String, NodeSeries>,
+    /// Keyed by edge id.
+    #[serde(default)]
+    pub edges: BTreeMap<String, EdgeSeries>,
     /// Breaker state per bucket (0 closed, 1 half-open, 2 open, at the bucket's end), keyed by
     /// edge id; only edges with a breaker.
     pub breaker_state: BTreeMap<String, Vec<u8>>,
 }
 
+impl Series {
+    /// Number of buckets.
+    pub fn len(&self) -> usize {
+        self.t_ms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.t_ms.is_empty()
+    }
+
+    /// The buckets from index `from` on (a live update: what is new since the last one).
+    pub fn tail(&self, from: usize) -> Series {
+        Series {
+            bucket_ms: self.bucket_ms,
+            t_ms: tail_of(&self.t_ms, from),
+            arrivals: tail_of(&self.arrivals, from),
+            succeeded: tail_of(&self.succeeded, from),
+            failed: tail_of(&self.failed, from),
+            failed_by_cause: self
+                .failed_by_cause
+                .iter()
+                .map(|(k, v)| (k.clone(), tail_of(v, from)))
+                .collect(),
+            p50_ms: tail_of(&self.p50_ms, from),
+            p95_ms: tail_of(&self.p95_ms, from),
+            p99_ms: tail_of(&self.p99_ms, from),
+            nodes: self
+                .nodes
+                .iter()
+                .map(|(k, n)| (k.clone(), n.tail(from)))
+                .collect(),
+            edges: self
+                .edges
+                .iter()
+                .map(|(k, e)| (k.clone(), e.tail(from)))
+                .collect(),
+            breaker_state: self
+                .breaker_state
+                .iter()
+                .map(|(k, v)| (k.clone(), tail_of(v, from)))
+                .collect(),
+        }
+    }
+
+    /// Appends `more` (buckets that follow this series' last one), as [`tail`](Self::tail) cut them.
+    pub fn extend(&mut self, more: Series) {
+        self.bucket_ms = more.bucket_ms;
+        self.t_ms.extend(more.t_ms);
+        self.arrivals.extend(more.arrivals);
+        self.succeeded.extend(more.succeeded);
+        self.failed.extend(more.failed);
+        for (k, v) in more.failed_by_cause {
+            self.failed_by_cause.entry(k).or_default().extend(v);
+        }
+        self.p50_ms.extend(more.p50_ms);
+        self.p95_ms.extend(more.p95_ms);
+        self.p99_ms.extend(more.p99_ms);
+        for (k, n) in more.nodes {
+            self.nodes.entry(k).or_default().extend(n);
+        }
+        for (k, e) in more.edges {
+            self.edges.entry(k).or_default().extend(e);
+        }
+        for (k, v) in more.breaker_state {
+            self.breaker_state.entry(k).or_default().extend(v);
+        }
+    }
+}
+
+fn tail_of<T: Clone>(v: &[T], from: usize) -> Vec<T> {
+    v.get(from..).map(<[T]>::to_vec).unwrap_or_default()
+}
+
+/// Per-bucket figures of one node. The kind-specific vectors are empty for other kinds.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct NodeSeries {
     pub arrivals: Vec<u64>,
+    /// Requests the node finished in the bucket (any outcome).
+    #[serde(default)]
+    pub completions: Vec<u64>,
+    /// Failures that happened at this node in the bucket (as `NodeReport::failures` counts them).
+    #[serde(default)]
+    pub failed: Vec<u64>,
+    /// Mean residence time of the bucket's successful requests, ms (0 when none succeeded).
+    #[serde(default)]
+    pub mean_latency_ms: Vec<f64>,
     pub utilisation: Vec<f64>,
     pub queue_length: Vec<f64>,
     pub in_flight: Vec<f64>,
     /// Caches only: hit ratio of the bucket.
     pub hit_ratio: Vec<f64>,
+    /// Queues only: messages enqueued, delivered, redelivered and dead-lettered in the bucket.
+    #[serde(default)]
+    pub enqueued: Vec<u64>,
+    #[serde(default)]
+    pub delivered: Vec<u64>,
+    #[serde(default)]
+    pub redeliveries: Vec<u64>,
+    #[serde(default)]
+    pub dead_lettered: Vec<u64>,
+    /// Rate limiters only: requests rejected in the bucket.
+    #[serde(default)]
+    pub rate_limited: Vec<u64>,
+    /// Databases only: queries per shard in the bucket, `shard_queries[shard][bucket]`.
+    #[serde(default)]
+    pub shard_queries: Vec<Vec<u64>>,
+}
+
+impl NodeSeries {
+    fn tail(&self, from: usize) -> NodeSeries {
+        NodeSeries {
+            arrivals: tail_of(&self.arrivals, from),
+            completions: tail_of(&self.completions, from),
+            failed: tail_of(&self.failed, from),
+            mean_latency_ms: tail_of(&self.mean_latency_ms, from),
+            utilisation: tail_of(&self.utilisation, from),
+            queue_length: tail_of(&self.queue_length, from),
+            in_flight: tail_of(&self.in_flight, from),
+            hit_ratio: tail_of(&self.hit_ratio, from),
+            enqueued: tail_of(&self.enqueued, from),
+            delivered: tail_of(&self.delivered, from),
+            redeliveries: tail_of(&self.redeliveries, from),
+            dead_lettered: tail_of(&self.dead_lettered, from),
+            rate_limited: tail_of(&self.rate_limited, from),
+            shard_queries: self
+                .shard_queries
+                .iter()
+                .map(|v| tail_of(v, from))
+                .collect(),
+        }
+    }
+
+    fn extend(&mut self, more: NodeSeries) {
+        self.arrivals.extend(more.arrivals);
+        self.completions.extend(more.completions);
+        self.failed.extend(more.failed);
+        self.mean_latency_ms.extend(more.mean_latency_ms);
+        self.utilisation.extend(more.utilisation);
+        self.queue_length.extend(more.queue_length);
+        self.in_flight.extend(more.in_flight);
+        self.hit_ratio.extend(more.hit_ratio);
+        self.enqueued.extend(more.enqueued);
+        self.delivered.extend(more.delivered);
+        self.redeliveries.extend(more.redeliveries);
+        self.dead_lettered.extend(more.dead_lettered);
+        self.rate_limited.extend(more.rate_limited);
+        if self.shard_queries.len() < more.shard_queries.len() {
+            self.shard_queries
+                .resize_with(more.shard_queries.len(), Vec::new);
+        }
+        for (mine, theirs) in self.shard_queries.iter_mut().zip(more.shard_queries) {
+            mine.extend(theirs);
+        }
+    }
+}
+
+/// Per-bucket figures of one edge (its calls, as the caller saw them).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct EdgeSeries {
+    /// Calls that started along the edge.
+    pub calls: Vec<u64>,
+    /// Calls that ended failed (after their retries), whatever the cause.
+    pub failed: Vec<u64>,
+    /// Attempts sent, retries included.
+    pub attempts: Vec<u64>,
+    pub retries: Vec<u64>,
+    pub timeouts: Vec<u64>,
+    /// Calls refused because the breaker was open.
+    pub short_circuited: Vec<u64>,
+}
+
+impl EdgeSeries {
+    fn tail(&self, from: usize) -> EdgeSeries {
+        EdgeSeries {
+            calls: tail_of(&self.calls, from),
+            failed: tail_of(&self.failed, from),
+            attempts: tail_of(&self.attempts, from),
+            retries: tail_of(&self.retries, from),
+            timeouts: tail_of(&self.timeouts, from),
+            short_circuited: tail_of(&self.short_circuited, from),
+        }
+    }
+
+    fn extend(&mut self, more: EdgeSeries) {
+        self.calls.extend(more.calls);
+        self.failed.extend(more.failed);
+        self.attempts.extend(more.attempts);
+        self.retries.extend(more.retries);
+        self.timeouts.extend(more.timeouts);
+        self.short_circuited.extend(more.short_circuited);
+    }
 }
