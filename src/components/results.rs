@@ -24,6 +24,13 @@ pub struct ResultsProps {
     /// Why the report on screen will not come back after a reload, when it will not.
     #[prop_or_default]
     pub not_kept: Option<String>,
+    /// The time (ms of simulated time) the person points at on the timeline or a chart: the
+    /// canvas shows the state at that moment and every time chart draws a cursor there.
+    #[prop_or_default]
+    pub cursor_ms: Option<f64>,
+    /// Asked to move (or, with None, to drop) the time cursor.
+    #[prop_or_default]
+    pub on_cursor: Callback<Option<f64>>,
 }
 
 #[function_component(Results)]

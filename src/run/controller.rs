@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use archsim_model::{Design, Report};
+use archsim_model::{Design, Report, Series};
 use yew::Reducible;
 
 use super::protocol::{FromWorker, RunProgress};
@@ -33,6 +33,9 @@ pub struct ActiveRun {
     /// None until the worker reports (it may still be loading).
     pub progress: Option<RunProgress>,
     pub pause: PauseState,
+    /// The first replication's time series so far (every bucket that has ended), streamed by
+    /// the worker while the run advances; None until the first buckets arrive.
+    pub live: Option<Rc<Series>>,
 }
 
 /// Whether the run under way advances. Pausing is asked of the worker and confirmed by it, so
@@ -121,6 +124,7 @@ impl RunState {
                     replications,
                     progress: None,
                     pause: PauseState::Running,
+                    live: None,
                 });
                 next.message = None;
             }
