@@ -158,7 +158,7 @@ impl RunOverrides {
         .flatten()
         .collect();
         if !given.is_empty() {
-            eprintln!("note: set from the command line: {}", given.join(", "));
+            crate::say!("note: set from the command line: {}", given.join(", "));
         }
     }
 }

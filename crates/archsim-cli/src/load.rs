@@ -19,15 +19,15 @@ impl LoadError {
         let name = display_name(source);
         match self {
             LoadError::Unreadable { reason } => {
-                eprintln!("archsim: cannot read {name}: {reason}");
+                crate::say!("archsim: cannot read {name}: {reason}");
             }
             LoadError::Invalid(problems) => {
                 for problem in problems {
-                    eprintln!("{}", problem_line(problem));
+                    crate::say!("{}", problem_line(problem));
                 }
                 let count = problems.len();
                 let plural = if count == 1 { "" } else { "s" };
-                eprintln!("archsim: {name} is not a valid design ({count} problem{plural})");
+                crate::say!("archsim: {name} is not a valid design ({count} problem{plural})");
             }
         }
     }
@@ -65,15 +65,17 @@ fn read_design_text(source: &str) -> Result<String, LoadError> {
 }
 
 /// `path: message`; problems with the whole document have the path `$`.
+/// Ids and other text from the design inside it are escaped, so a hostile id can neither forge
+/// another line nor send the terminal an escape sequence.
 pub fn problem_line(problem: &Problem) -> String {
-    problem.to_string()
+    crate::safe_text::escape(&problem.to_string()).into_owned()
 }
 
-fn display_name(source: &str) -> &str {
+pub fn display_name(source: &str) -> std::borrow::Cow<'_, str> {
     if source == "-" {
-        "standard input"
+        "standard input".into()
     } else {
-        source
+        crate::safe_text::escape(source)
     }
 }
 

@@ -10,6 +10,7 @@ mod load;
 mod output;
 mod progress;
 mod runner;
+mod safe_text;
 mod table;
 
 use std::process::ExitCode;
@@ -56,12 +57,12 @@ fn run_command(run_args: &RunArgs) -> ExitCode {
     let problems = archsim_model::validate(&design);
     if !problems.is_empty() {
         for problem in &problems {
-            eprintln!("{}", load::problem_line(problem));
+            crate::say!("{}", load::problem_line(problem));
         }
         overrides.explain();
-        eprintln!(
+        crate::say!(
             "archsim: {} with these settings is not a valid design",
-            run_args.design
+            load::display_name(&run_args.design)
         );
         return ExitCode::from(exit::UNUSABLE);
     }
@@ -70,14 +71,17 @@ fn run_command(run_args: &RunArgs) -> ExitCode {
     let report = match runner::run_parallel(&design, run_args.threads, show_progress) {
         Ok(report) => report,
         Err(error) => {
-            eprintln!("archsim: the run failed: {error}");
+            crate::say!(
+                "archsim: the run failed: {}",
+                safe_text::escape(&error.to_string())
+            );
             return ExitCode::from(exit::ENGINE);
         }
     };
 
     let text = if run_args.json {
         if let Some(notice) = table::stop_notice(&report) {
-            eprintln!("archsim: {notice}");
+            crate::say!("archsim: {notice}");
         }
         output::report_json(&report)
     } else {

@@ -14,8 +14,23 @@ pub fn print_stdout(text: &str) {
     if let Err(error) = result
         && error.kind() != io::ErrorKind::BrokenPipe
     {
-        eprintln!("archsim: cannot write the output: {error}");
+        print_stderr_line(&format!("archsim: cannot write the output: {error}"));
     }
+}
+
+/// Writes one line to stderr. A closed or failing stderr is ignored: diagnostics are a courtesy,
+/// and the exit status still says how the command ended (`eprintln!` would panic instead).
+pub fn print_stderr_line(text: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "{text}");
+}
+
+/// `eprintln!` without the panic: formats one line and writes it with [`print_stderr_line`].
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::output::print_stderr_line(&format!($($arg)*))
+    };
 }
 
 /// The report as pretty JSON, newline-terminated.

@@ -1,12 +1,15 @@
 //! The report as a readable text table: the overall figures, then one row per node, then the
 //! edges where retries, timeouts or a circuit breaker did anything.
 
+use crate::safe_text::escape;
 use std::fmt::Write;
 
 use archsim_model::{EdgeReport, Estimate, Failures, Latency, NodeReport, Report, StopReason};
 
 /// The whole report as text, ending with a newline.
 pub fn render(report: &Report) -> String {
+    let shown = shown_text(report);
+    let report = shown.as_ref().unwrap_or(report);
     let mut out = String::new();
     header(&mut out, report);
     overall(&mut out, report);
@@ -17,6 +20,44 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "\n{notice}");
     }
     out
+}
+
+/// The report with every text that came from the design (its name, node and edge ids, labels,
+/// balancer backends) escaped for the terminal; None when nothing needed it (the usual case, so
+/// the report is not copied).
+fn shown_text(report: &Report) -> Option<Report> {
+    let hostile = |text: &str| matches!(escape(text), std::borrow::Cow::Owned(_));
+    let needs = hostile(&report.design_name)
+        || report.nodes.iter().any(|(id, node)| {
+            hostile(id)
+                || hostile(&node.label)
+                || node
+                    .balancer
+                    .as_ref()
+                    .is_some_and(|b| b.keys().any(|k| hostile(k)))
+        })
+        || report.edges.keys().any(|id| hostile(id));
+    if !needs {
+        return None;
+    }
+    let safe = |text: &str| escape(text).into_owned();
+    let mut copy = report.clone();
+    copy.design_name = safe(&report.design_name);
+    copy.nodes = std::mem::take(&mut copy.nodes)
+        .into_iter()
+        .map(|(id, mut node)| {
+            node.label = safe(&node.label);
+            node.balancer = node
+                .balancer
+                .map(|b| b.into_iter().map(|(k, v)| (safe(&k), v)).collect());
+            (safe(&id), node)
+        })
+        .collect();
+    copy.edges = std::mem::take(&mut copy.edges)
+        .into_iter()
+        .map(|(id, edge)| (safe(&id), edge))
+        .collect();
+    Some(copy)
 }
 
 /// Why the run ended before its duration, if it did: the table ends with it, and with `--json`

@@ -358,3 +358,99 @@ fn unknown_flag_is_a_usage_error_with_exit_status_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--speed"));
 }
+
+// --- hostile text -----------------------------------------------------------------------------
+
+/// Escape sequences, line breaks and reordering characters a shared design could carry in its
+/// ids, labels and name.
+const HOSTILE: [&str; 6] = [
+    "\u{1b}]0;pwned\u{7}",
+    "\u{1b}[2J\u{1b}[H",
+    "\u{1b}[31mred",
+    "over\rwrite",
+    "\u{202e}desrever",
+    "x\n`forged`: a problem that is not there",
+];
+
+fn assert_shown_as_text(text: &str) {
+    for c in text.chars() {
+        assert!(
+            c == '\n' || !(c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "raw control character U+{:04X} in output:\n{text:?}",
+            c as u32
+        );
+    }
+    assert!(!text.contains("\n`forged`"), "a forged line:\n{text}");
+}
+
+/// The mm1 example with its labels and name replaced by hostile text (ids may only hold ASCII
+/// letters, digits, `-` and `_`, so they cannot carry any).
+fn hostile_mm1(text: &str) -> String {
+    let mut design: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(mm1_example()).unwrap()).unwrap();
+    design["name"] = text.into();
+    design["nodes"][0]["label"] = format!("client {text}").into();
+    design["nodes"][1]["label"] = format!("label {text}").into();
+    design["run"]["duration_ms"] = 2_000.into();
+    design["run"]["warmup_ms"] = 0.into();
+    design.to_string()
+}
+
+#[test]
+fn run_table_escapes_control_characters_from_the_design() {
+    for text in HOSTILE {
+        let output = archsim_with_stdin(&["run", "-"], &hostile_mm1(text));
+        assert_no_panic(&output);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let table = stdout(&output);
+        assert_shown_as_text(&table);
+        assert!(table.contains("server"), "{table}");
+    }
+}
+
+#[test]
+fn validate_problem_lines_cannot_be_forged_by_an_id() {
+    for text in HOSTILE {
+        // An edge to a node that does not exist: the problem line quotes the hostile id.
+        let mut design: serde_json::Value = serde_json::from_str(&hostile_mm1(text)).unwrap();
+        design["edges"][0]["to"] = format!("nowhere{text}").into();
+        let problems = validate_refusal(&design.to_string());
+        assert_shown_as_text(&problems);
+        // Each problem on a line of its own, however many line breaks the id carried, and the
+        // summary counts exactly the lines above it.
+        let lines: Vec<&str> = problems.lines().collect();
+        let count = lines.len() - 1;
+        let plural = if count == 1 { "" } else { "s" };
+        assert!(
+            lines[count].ends_with(&format!("({count} problem{plural})")),
+            "{problems}"
+        );
+        assert!(
+            lines[..count].iter().all(|l| l.starts_with("edges[0]")),
+            "{problems}"
+        );
+    }
+}
+
+#[test]
+fn a_closed_stderr_ends_with_an_exit_status_not_a_panic() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_archsim"))
+        .args(["validate", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the archsim binary runs");
+    // Close the reading end of stderr before archsim writes its problems there.
+    drop(child.stderr.take());
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            br#"{"version": 1, "nodes": [], "edges": [{"id": "e", "from": "a", "to": "b"}]}"#,
+        )
+        .unwrap();
+    let output = child.wait_with_output().expect("archsim finishes");
+    assert_eq!(output.status.code(), Some(1));
+}

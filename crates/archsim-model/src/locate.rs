@@ -9,6 +9,7 @@
 //! removal turns the error into "missing field `that one`" is the culprit; the object that stops
 //! complaining about a missing field once the field is added is the one that lacks it.
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -16,13 +17,64 @@ use crate::problem::{Problem, field_path, index_path};
 
 /// Deserialize `value` as a `T` located at `path` in the document; on failure, one problem at
 /// the most precise path that can be established.
-pub fn deserialize_at<T: DeserializeOwned>(value: &Value, path: &str) -> Result<T, Problem> {
+///
+/// Objects must be written as objects: serde would also read a struct from an array of its
+/// field values in declaration order (`"run": [60000, 5000]`), an undocumented form whose
+/// problems would be reported at paths that are not in the file. Such an array is refused where
+/// it stands (see [`positional_object`]).
+pub fn deserialize_at<T: DeserializeOwned + Serialize>(
+    value: &Value,
+    path: &str,
+) -> Result<T, Problem> {
     match attempt::<T>(value) {
-        Ok(parsed) => Ok(parsed),
+        Ok(parsed) => match serde_json::to_value(&parsed) {
+            Ok(written) => match positional_object(value, &written) {
+                None => Ok(parsed),
+                Some((steps, fields)) => Err(Problem::new(
+                    render(path, &steps),
+                    format!(
+                        "expected an object with named fields ({fields}), found an array; write {{\"field\": value, …}}"
+                    ),
+                )),
+            },
+            Err(_) => Ok(parsed),
+        },
         Err(failure) => {
             let located = refine::<T>(value, failure);
             Err(Problem::new(render(path, &located.steps), located.message))
         }
+    }
+}
+
+/// Where `read` (the document) holds an array at a place where `written` (what was read from
+/// it, written back as JSON) holds an object: serde took the array as the object's fields in
+/// order. Returns the place and the object's field names. Linear in the size of the element.
+fn positional_object(read: &Value, written: &Value) -> Option<(Vec<Step>, String)> {
+    match (read, written) {
+        (Value::Array(_), Value::Object(fields)) => {
+            let names: Vec<String> = fields.keys().map(|k| format!("`{k}`")).collect();
+            Some((Vec::new(), names.join(", ")))
+        }
+        (Value::Array(items), Value::Array(outs)) => {
+            items
+                .iter()
+                .zip(outs)
+                .enumerate()
+                .find_map(|(i, (item, out))| {
+                    positional_object(item, out).map(|(mut steps, fields)| {
+                        steps.insert(0, Step::Index(i));
+                        (steps, fields)
+                    })
+                })
+        }
+        (Value::Object(map), Value::Object(outs)) => map.iter().find_map(|(key, item)| {
+            let out = outs.get(key)?;
+            positional_object(item, out).map(|(mut steps, fields)| {
+                steps.insert(0, Step::Key(key.clone()));
+                (steps, fields)
+            })
+        }),
+        _ => None,
     }
 }
 
@@ -239,7 +291,7 @@ mod tests {
     use super::*;
     use crate::design::{ClientParams, Edge, ServiceParams};
 
-    fn locate<T: DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
+    fn locate<T: DeserializeOwned + serde::Serialize + std::fmt::Debug>(json: &str) -> String {
         let value: Value = serde_json::from_str(json).unwrap();
         deserialize_at::<T>(&value, "x").unwrap_err().to_string()
     }

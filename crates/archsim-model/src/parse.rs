@@ -273,7 +273,7 @@ fn elements<T>(
     elements
 }
 
-fn optional<T: DeserializeOwned>(
+fn optional<T: DeserializeOwned + serde::Serialize>(
     object: &Map<String, Value>,
     parent: &str,
     key: &str,

@@ -8,12 +8,12 @@
 //! element's index in the document, and a check that would look at an element that failed to
 //! parse is left out rather than guessed at.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::CURRENT_VERSION;
 use crate::design::{
     BalancerAlgorithm, BreakerParams, CacheParams, ClientParams, DatabaseParams, Design,
-    Distribution, EdgeParams, FaultEffect, GatewayParams, KeyPopularity, LoadBalancerParams,
+    Distribution, Edge, EdgeParams, FaultEffect, GatewayParams, KeyPopularity, LoadBalancerParams,
     NodeKind, QueueParams, RateLimitAlgorithm, RateLimiterParams, RateProfile, RetryPolicy,
     RunSettings, ServiceParams, Sharding, Workload,
 };
@@ -29,6 +29,24 @@ pub const MAX_USERS: u64 = 1_000_000;
 pub const MAX_SHARDS: u64 = 1_024;
 /// Most read replicas per shard.
 pub const MAX_REPLICAS_PER_SHARD: u64 = 64;
+/// Most replications of a run (each keeps its own report until they are combined).
+pub const MAX_REPLICATIONS: u64 = 1_000;
+/// Most distinct request classes in a design, over all clients' mixes (the engine numbers
+/// classes with 16 bits; this leaves room and keeps routing tables small).
+pub const MAX_CLASSES: usize = 4_096;
+/// Longest time any `…_ms` field may hold: about 31.7 years. The engine counts time in `u64`
+/// nanoseconds (up to about 584 years), and a run adds latencies, timeouts and back-offs to it,
+/// so this leaves four orders of magnitude of headroom.
+pub const MAX_DURATION_MS: f64 = 1e12;
+/// Highest rate any `…rps` field may hold (per client): at ten million requests per simulated
+/// second a run already costs about a wall-clock second per simulated second.
+pub const MAX_RPS: f64 = 1e7;
+/// Narrowest time-series bucket (1 µs): the engine's clock ticks in nanoseconds, so a narrower
+/// bucket could not be what the report says it is.
+pub const MIN_BUCKET_MS: f64 = 0.001;
+/// Shortest period of a sine rate profile (1 µs), so the phase `t / period` stays a finite,
+/// meaningful number over the longest run.
+pub const MIN_PERIOD_MS: f64 = 0.001;
 
 /// Every semantic problem of `design`, each with its path and reason. Empty means the engine
 /// can run it.
@@ -95,11 +113,22 @@ pub(crate) fn validate_partial(design: &Design, gaps: &Gaps) -> Vec<Problem> {
         problems: Vec::new(),
         node_index: HashMap::new(),
         readable_node_ids: HashMap::new(),
+        outgoing: HashMap::new(),
+        classes: std::cell::OnceCell::new(),
+        dead_letters: std::cell::OnceCell::new(),
     };
+    for (index, edge) in design.edges.iter().enumerate() {
+        checker
+            .outgoing
+            .entry(edge.from.as_str())
+            .or_default()
+            .push(index);
+    }
     checker.version();
     checker.node_ids();
     checker.edges();
     checker.nodes();
+    checker.class_count();
     checker.faults();
     checker.run(&design.run);
     checker.cycles();
@@ -114,11 +143,28 @@ struct Checker<'a> {
     node_index: HashMap<&'a str, usize>,
     /// Every readable node id, parsed or not → index in the document of its first occurrence.
     readable_node_ids: HashMap<&'a str, usize>,
+    /// Node id → indices in `design.edges` of the edges leaving it, in order: built once, so
+    /// that checking every node's edges is linear, not nodes × edges.
+    outgoing: HashMap<&'a str, Vec<usize>>,
+    classes: std::cell::OnceCell<BTreeSet<&'a str>>,
+    dead_letters: std::cell::OnceCell<HashSet<&'a str>>,
 }
 
 impl<'a> Checker<'a> {
     fn report(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem::new(path, message));
+    }
+
+    /// The edges leaving node `id`, in document order.
+    fn outgoing(&self, id: &str) -> impl Iterator<Item = &'a Edge> + use<'a> {
+        let design = self.design;
+        self.outgoing
+            .get(id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .to_vec()
+            .into_iter()
+            .map(move |index| &design.edges[index])
     }
 
     /// `nodes[i]` with the document's index of `design.nodes[index]`.
@@ -369,7 +415,7 @@ impl<'a> Checker<'a> {
         for (index, node) in design.nodes.iter().enumerate() {
             let path = self.node_path(index);
             let params = field_path(&path, "params");
-            let outgoing = design.outgoing(&node.id).count();
+            let outgoing = self.outgoing(&node.id).count();
             match &node.spec {
                 NodeKind::Client(client) => {
                     if outgoing == 0 && !self.gaps.edges_missing {
@@ -482,22 +528,66 @@ impl<'a> Checker<'a> {
     }
 
     /// Names of all request classes the design's clients send.
-    fn request_classes(&self) -> BTreeSet<&'a str> {
-        let mut classes = BTreeSet::new();
-        for node in &self.design.nodes {
-            if let NodeKind::Client(client) = &node.spec {
-                if client.mix.is_empty() {
-                    classes.insert("default");
+    /// Every class some client sends; computed once (a design may have many gateways).
+    fn request_classes(&self) -> &BTreeSet<&'a str> {
+        let design = self.design;
+        self.classes.get_or_init(|| {
+            let mut classes = BTreeSet::new();
+            for node in &design.nodes {
+                if let NodeKind::Client(client) = &node.spec {
+                    if client.mix.is_empty() {
+                        classes.insert("default");
+                    }
+                    classes.extend(client.mix.iter().map(|class| class.name.as_str()));
                 }
-                classes.extend(client.mix.iter().map(|class| class.name.as_str()));
+            }
+            classes
+        })
+    }
+
+    /// Ids that some queue names as its dead-letter node; computed once.
+    fn dead_letter_targets(&self) -> &HashSet<&'a str> {
+        let design = self.design;
+        self.dead_letters.get_or_init(|| {
+            design
+                .nodes
+                .iter()
+                .filter_map(|node| match &node.spec {
+                    NodeKind::Queue(queue) => queue.dead_letter.as_deref(),
+                    _ => None,
+                })
+                .collect()
+        })
+    }
+
+    /// All clients' mixes together may name at most [`MAX_CLASSES`] classes; the problem is
+    /// reported at the mix entry that goes past it.
+    fn class_count(&mut self) {
+        let design = self.design;
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for (index, node) in design.nodes.iter().enumerate() {
+            let NodeKind::Client(client) = &node.spec else {
+                continue;
+            };
+            for (entry, class) in client.mix.iter().enumerate() {
+                if seen.insert(class.name.as_str()) && seen.len() > MAX_CLASSES {
+                    let mix = field_path(&field_path(&self.node_path(index), "params"), "mix");
+                    let path = index_path(&mix, entry);
+                    self.report(
+                        field_path(&path, "name"),
+                        format!(
+                            "a design may name at most {MAX_CLASSES} request classes in all; this is one more"
+                        ),
+                    );
+                    return;
+                }
             }
         }
-        classes
     }
 
     fn gateway(&mut self, path: &str, id: &str, gateway: &GatewayParams) {
         self.distribution(&field_path(path, "overhead"), &gateway.overhead);
-        let classes = self.request_classes();
+        let classes = self.request_classes().clone();
         let targets: Vec<&str> = self
             .design
             .outgoing(id)
@@ -556,7 +646,7 @@ impl<'a> Checker<'a> {
                 );
             }
             BalancerAlgorithm::WeightedRoundRobin if !self.gaps.edges_missing => {
-                let mut outgoing = self.design.outgoing(id).peekable();
+                let mut outgoing = self.outgoing(id).peekable();
                 if outgoing.peek().is_some() && outgoing.all(|edge| edge.params.weight == 0) {
                     self.report(
                         algorithm,
@@ -622,7 +712,7 @@ impl<'a> Checker<'a> {
             "deliveries of one message",
         );
         let dead_letter = queue.dead_letter.as_deref();
-        let has_edge_to = |target: &str| self.design.outgoing(id).any(|edge| edge.to == target);
+        let has_edge_to = |target: &str| self.outgoing(id).any(|edge| edge.to == target);
         if let Some(target) = dead_letter
             && !has_edge_to(target)
         {
@@ -639,9 +729,7 @@ impl<'a> Checker<'a> {
             }
         }
         // A dead-letter queue may be a plain sink: its messages wait there for inspection.
-        let is_dead_letter_sink = self.design.nodes.iter().any(|node| {
-            matches!(&node.spec, NodeKind::Queue(other) if other.dead_letter.as_deref() == Some(id))
-        });
+        let is_dead_letter_sink = self.dead_letter_targets().contains(id);
         // A missing node might name this queue as its dead letter; a missing edge might start here.
         if !is_dead_letter_sink
             && !self.gaps.nodes_missing
@@ -807,6 +895,15 @@ impl<'a> Checker<'a> {
                 self.non_negative(&field_path(path, "mean_rps"), mean_rps);
                 self.non_negative(&field_path(path, "amplitude_rps"), amplitude_rps);
                 self.positive(&field_path(path, "period_ms"), period_ms);
+                if period_ms > 0.0 && period_ms < MIN_PERIOD_MS {
+                    self.report(
+                        field_path(path, "period_ms"),
+                        format!(
+                            "must be at least {MIN_PERIOD_MS} ms (1 µs), found {}",
+                            readable(period_ms)
+                        ),
+                    );
+                }
                 if amplitude_rps > mean_rps {
                     self.report(
                         field_path(path, "amplitude_rps"),
@@ -868,7 +965,22 @@ impl<'a> Checker<'a> {
             run.replications.into(),
             "independent runs",
         );
+        self.at_most(
+            "run.replications",
+            run.replications.into(),
+            MAX_REPLICATIONS,
+            "independent runs",
+        );
         self.positive("run.bucket_ms", run.bucket_ms);
+        if run.bucket_ms > 0.0 && run.bucket_ms < MIN_BUCKET_MS {
+            self.report(
+                "run.bucket_ms",
+                format!(
+                    "must be at least {MIN_BUCKET_MS} ms (1 µs; the clock counts nanoseconds), found {}",
+                    readable(run.bucket_ms)
+                ),
+            );
+        }
         if run.bucket_ms > 0.0 && run.duration_ms > 0.0 && run.duration_ms.is_finite() {
             let buckets = (run.duration_ms / run.bucket_ms).ceil();
             if buckets > MAX_BUCKETS {
@@ -961,12 +1073,40 @@ impl<'a> Checker<'a> {
     fn non_negative(&mut self, path: &str, value: f64) {
         if !(value.is_finite() && value >= 0.0) {
             self.report(path, format!("must be a finite number ≥ 0, found {value}"));
+        } else {
+            self.within_ceiling(path, value);
         }
     }
 
     fn positive(&mut self, path: &str, value: f64) {
         if !(value.is_finite() && value > 0.0) {
             self.report(path, format!("must be a finite number > 0, found {value}"));
+        } else {
+            self.within_ceiling(path, value);
+        }
+    }
+
+    /// Every duration (a field named `…_ms`) and every rate (`…rps`) has a ceiling that keeps
+    /// the engine's integer clock and counters exact; the field's name says which one applies,
+    /// so no duration or rate field can be added without it.
+    fn within_ceiling(&mut self, path: &str, value: f64) {
+        let field = path.rsplit('.').next().unwrap_or(path);
+        if (field == "ms" || field.ends_with("_ms")) && value > MAX_DURATION_MS {
+            self.report(
+                path,
+                format!(
+                    "must be at most {MAX_DURATION_MS:e} ms (about 31 years; the simulation clock counts nanoseconds), found {}",
+                    readable(value)
+                ),
+            );
+        } else if field.ends_with("rps") && value > MAX_RPS {
+            self.report(
+                path,
+                format!(
+                    "must be at most {MAX_RPS:e} requests per second, found {}",
+                    readable(value)
+                ),
+            );
         }
     }
 
@@ -1012,11 +1152,34 @@ fn ids_in_document<'a>(
         .collect()
 }
 
+/// Names in a problem message: at most [`LISTED_AT_MOST`], then how many more there are, so that
+/// a design with thousands of classes gets problems of a readable (and linear) size.
 fn list_or_none<'s>(items: impl Iterator<Item = &'s str>) -> String {
-    let listed: Vec<String> = items.map(|item| format!("`{item}`")).collect();
-    if listed.is_empty() {
-        "none".to_string()
-    } else {
-        listed.join(", ")
+    let mut listed: Vec<String> = Vec::new();
+    let mut more = 0usize;
+    for item in items {
+        if listed.len() < LISTED_AT_MOST {
+            listed.push(format!("`{item}`"));
+        } else {
+            more += 1;
+        }
+    }
+    match (listed.is_empty(), more) {
+        (true, _) => "none".to_string(),
+        (false, 0) => listed.join(", "),
+        (false, more) => format!("{} and {more} more", listed.join(", ")),
     }
 }
+
+/// A number as a person reads it: plain, or in scientific notation when plain would run to
+/// dozens of digits (`1e-300`, not three hundred zeros).
+fn readable(value: f64) -> String {
+    if value != 0.0 && !(1e-3..1e15).contains(&value.abs()) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}
+
+/// How many names a problem message lists before it says "and N more".
+const LISTED_AT_MOST: usize = 10;
