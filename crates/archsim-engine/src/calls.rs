@@ -5,35 +5,41 @@
 //! back after a timeout is dropped. Retries follow `policy::retry` (which failures, what
 //! back-off); breakers follow `policy::breaker`. A call along a plain edge (none of the three)
 //! is *direct*: no call record, the callee's job answers the caller's job (see `start_call`).
+//!
+//! A call that is over is handed back as a [`CallOver`]: the simulation gives it to the
+//! caller's node kind.
 
+use crate::core::{CallOver, Core, Event};
 use crate::metrics::{Outcome, edge_area, edge_counter};
 use crate::policy::breaker::BreakerState;
 use crate::policy::retry::{self, RetryCause};
-use crate::sim::{Call, Event, Job, JobState, NO_EDGE, Sim};
+use crate::request::{Call, Job, JobState, NO_EDGE, Request};
 use crate::slab::Handle;
 use crate::time::SimTime;
 
-impl Sim {
-    /// `parent` calls along `edge`; the outcome comes back through `node_call_done`.
+impl Core {
+    /// `parent` (which now waits for calls) calls along `edge`; the outcome comes back as a
+    /// [`CallOver`].
     ///
     /// Along a plain edge (no timeout, retries or breaker) the call is *direct*: its one
     /// attempt is always the one awaited and its reply always accepted, so the `Call` record
     /// would only be created and freed again. The callee job points at the caller job instead,
     /// with the same draws, counters and events in the same order, so every result is the same.
-    pub(crate) fn start_call(&mut self, parent: Handle, edge: u32) {
+    #[inline]
+    pub fn start_call(&mut self, parent: Handle, edge: u32) {
         let counters = self.edges[edge as usize].counters;
         self.recorder.incr(counters + edge_counter::CALLS);
+        let job = self.jobs.get_mut(parent).expect("caller is live");
+        job.state = JobState::Calling;
+        let request = job.request;
         if self.edges[edge as usize].plain {
-            self.send_direct(parent, edge);
+            self.send_direct(parent, edge, request);
             return;
         }
-        let job = self.jobs.get(parent).expect("caller is live");
         let call = self.calls.insert(Call {
             edge,
             parent,
-            key: job.key,
-            class: job.class,
-            write: job.write,
+            request,
             attempts: 0,
             outstanding: false,
             callee: Handle::NONE,
@@ -43,35 +49,38 @@ impl Sim {
 
     /// The single attempt of a direct call (what `send_attempt` does for a first attempt
     /// along a plain edge).
-    fn send_direct(&mut self, parent: Handle, e: u32) {
+    fn send_direct(&mut self, parent: Handle, e: u32, request: Request) {
         let now = self.now;
-        let caller = *self.jobs.get(parent).expect("caller is live");
         let edge = &mut self.edges[e as usize];
         self.recorder.incr(edge.counters + edge_counter::ATTEMPTS);
         let latency = edge.latency.sample(&mut edge.rng);
-        let job = self.jobs.insert(Job::in_transit(
-            edge.to,
-            parent,
-            1,
-            e,
-            (caller.key, caller.class, caller.write),
-            now,
-        ));
+        let job = self
+            .jobs
+            .insert(Job::in_transit(edge.to, parent, 1, e, request, now));
         self.schedule(latency, Event::Arrive { job });
     }
 
     /// The reply to a direct call: the caller, if still there, has its outcome.
-    pub(crate) fn on_direct_reply(&mut self, caller: Handle, edge: u32, outcome: Outcome) {
+    pub fn on_direct_reply(
+        &mut self,
+        caller: Handle,
+        edge: u32,
+        outcome: Outcome,
+    ) -> Option<CallOver> {
         if !outcome.is_success() {
             let counters = self.edges[edge as usize].counters;
             self.recorder.incr(counters + edge_counter::FAILED);
         }
-        if self.jobs.get(caller).is_some() {
-            self.node_call_done(caller, edge, outcome, false);
-        }
+        let node = self.jobs.get(caller)?.node;
+        Some(CallOver {
+            caller,
+            node,
+            outcome,
+            here: false,
+        })
     }
 
-    fn send_attempt(&mut self, handle: Handle) {
+    pub fn send_attempt(&mut self, handle: Handle) {
         let now = self.now;
         let call = self.calls.get_mut(handle).expect("live call");
         let e = call.edge as usize;
@@ -100,7 +109,7 @@ impl Sim {
             handle,
             attempt,
             NO_EDGE,
-            (call.key, call.class, call.write),
+            call.request,
             now,
         ));
         call.callee = job;
@@ -117,13 +126,11 @@ impl Sim {
         }
     }
 
-    pub(crate) fn on_reply(&mut self, handle: Handle, attempt: u32, outcome: Outcome) {
+    pub fn on_reply(&mut self, handle: Handle, attempt: u32, outcome: Outcome) -> Option<CallOver> {
         let now = self.now;
-        let Some(call) = self.calls.get_mut(handle) else {
-            return;
-        };
+        let call = self.calls.get_mut(handle)?;
         if !call.outstanding || call.attempts != attempt {
-            return;
+            return None;
         }
         call.outstanding = false;
         let (edge, attempts, parent) = (call.edge, call.attempts, call.parent);
@@ -139,31 +146,35 @@ impl Sim {
             && self.may_retry(edge, attempts, parent, cause)
         {
             self.schedule_retry(handle, edge, attempts);
-            return;
+            return None;
         }
-        self.complete_call(handle, outcome, false);
+        self.complete_call(handle, outcome, false)
     }
 
-    /// Fires every due timeout of the edge, then re-arms for the next one.
-    pub(crate) fn on_edge_timers(&mut self, edge: u32) {
-        let e = edge as usize;
-        // Only entries present now: anything a handler adds is due later (timeout > 0) or,
-        // with a zero timeout, gets its own turn in the next event.
-        let mut budget = self.edges[e].timers.len();
-        while budget > 0 {
-            match self.edges[e].timers.front() {
-                Some(&(deadline, call, attempt)) if deadline <= self.now => {
-                    self.edges[e].timers.pop_front();
-                    self.on_timeout(call, attempt);
-                }
-                _ => break,
-            }
-            budget -= 1;
+    /// The next timeout of `edge` that is due now, removed from its line; None when no more
+    /// are due. Only entries present when the `EdgeTimers` event fired are looked at (`budget`):
+    /// anything a handler adds is due later (timeout > 0) or, with a zero timeout, gets its
+    /// own turn in the next event.
+    pub fn next_due_timeout(&mut self, edge: u32, budget: &mut usize) -> Option<(Handle, u32)> {
+        if *budget == 0 {
+            return None;
         }
-        // Timeouts whose attempt was already answered will never fire: drop them now rather
-        // than wake up for each.
+        let e = &mut self.edges[edge as usize];
+        match e.timers.front() {
+            Some(&(deadline, call, attempt)) if deadline <= self.now => {
+                e.timers.pop_front();
+                *budget -= 1;
+                Some((call, attempt))
+            }
+            _ => None,
+        }
+    }
+
+    /// After the due timeouts of `edge` fired: drop the ones whose attempt was already answered
+    /// (they would never fire; better than waking up for each) and re-arm for the next.
+    pub fn rearm_edge_timers(&mut self, edge: u32) {
         let calls = &self.calls;
-        let edge_state = &mut self.edges[e];
+        let edge_state = &mut self.edges[edge as usize];
         while let Some(&(_, call, attempt)) = edge_state.timers.front() {
             match calls.get(call) {
                 Some(c) if c.outstanding && c.attempts == attempt => break,
@@ -178,61 +189,41 @@ impl Sim {
         }
     }
 
-    fn on_timeout(&mut self, handle: Handle, attempt: u32) {
+    /// The attempt's timeout fired. Returns the callee job the caller gives up on (which the
+    /// simulation may cancel, see `cancel_on_timeout`), or None if the attempt was answered.
+    /// [`after_timeout`](Self::after_timeout) then retries or ends the call.
+    pub fn timeout_fires(&mut self, handle: Handle, attempt: u32) -> Option<Handle> {
         let now = self.now;
-        let Some(call) = self.calls.get_mut(handle) else {
-            return;
-        };
+        let call = self.calls.get_mut(handle)?;
         if !call.outstanding || call.attempts != attempt {
-            return;
+            return None;
         }
         call.outstanding = false;
-        let (edge, attempts, parent, callee) = (call.edge, call.attempts, call.parent, call.callee);
+        let (edge, callee) = (call.edge, call.callee);
         let counters = self.edges[edge as usize].counters;
         self.recorder.incr(counters + edge_counter::TIMEOUTS);
         self.record_breaker(edge, now, false);
-        self.cancel_if_asked(callee);
-        if self.may_retry(edge, attempts, parent, RetryCause::Timeout) {
-            self.schedule_retry(handle, edge, attempts);
-            return;
-        }
-        self.complete_call(handle, Outcome::Timeout, true);
+        Some(callee)
     }
 
-    /// The caller gave up on `callee`: a service with `cancel_on_timeout` drops the work too.
-    /// Only the direct callee is cancelled; calls it already made run their course.
-    fn cancel_if_asked(&mut self, callee: Handle) {
-        let Some(&job) = self.jobs.get(callee) else {
-            return;
-        };
-        if !self.nodes[job.node as usize].cancel_on_timeout {
-            return;
+    /// Retries a timed-out call if its policy says so, or ends it with `Timeout`.
+    pub fn after_timeout(&mut self, handle: Handle) -> Option<CallOver> {
+        let &call = self.calls.get(handle)?;
+        if self.may_retry(call.edge, call.attempts, call.parent, RetryCause::Timeout) {
+            self.schedule_retry(handle, call.edge, call.attempts);
+            return None;
         }
-        match job.state {
-            JobState::Transit => {
-                // Never arrives: `on_arrive` frees it.
-                self.jobs.get_mut(callee).expect("live").state = JobState::Cancelled;
-            }
-            JobState::Cancelled => {}
-            JobState::Queued => {
-                self.unqueue_in_place(callee);
-                self.finish(callee, Outcome::Timeout);
-            }
-            JobState::Delay | JobState::Serving | JobState::Calling => {
-                self.finish(callee, Outcome::Timeout);
-            }
-        }
+        self.complete_call(handle, Outcome::Timeout, true)
     }
 
     /// The breaker refused the attempt: fail the call, or retry later if the policy says so.
-    pub(crate) fn on_short_circuit(&mut self, handle: Handle) {
-        let Some(&call) = self.calls.get(handle) else {
-            return;
-        };
+    pub fn on_short_circuit(&mut self, handle: Handle) -> Option<CallOver> {
+        let &call = self.calls.get(handle)?;
         if self.may_retry(call.edge, call.attempts, call.parent, RetryCause::Rejected) {
             self.schedule_retry(handle, call.edge, call.attempts);
+            None
         } else {
-            self.complete_call(handle, Outcome::BreakerOpen, true);
+            self.complete_call(handle, Outcome::BreakerOpen, true)
         }
     }
 
@@ -240,7 +231,7 @@ impl Sim {
         self.edges[edge as usize]
             .retry
             .as_ref()
-            .is_some_and(|r| retry::should_retry(&r.policy, attempts, cause))
+            .is_some_and(|policy| retry::should_retry(policy, attempts, cause))
             && self.jobs.get(parent).is_some()
     }
 
@@ -248,13 +239,13 @@ impl Sim {
     fn schedule_retry(&mut self, call: Handle, edge: u32, attempts: u32) {
         let e = &mut self.edges[edge as usize];
         let delay = match &e.retry {
-            Some(r) => retry::backoff(&r.policy, attempts, &mut e.backoff_rng),
+            Some(policy) => retry::backoff(policy, attempts, &mut e.backoff_rng),
             None => 0,
         };
         self.schedule(delay, Event::Retry { call });
     }
 
-    pub(crate) fn on_retry(&mut self, handle: Handle) {
+    pub fn on_retry(&mut self, handle: Handle) {
         let Some(call) = self.calls.get(handle) else {
             return;
         };
@@ -280,20 +271,22 @@ impl Sim {
         }
     }
 
-    /// The call is over: free it and tell its caller.
-    /// The call is over: free it and tell its caller. `here`: the outcome arose at the caller
-    /// (timeout, short circuit) rather than in the callee's reply.
-    pub(crate) fn complete_call(&mut self, handle: Handle, outcome: Outcome, here: bool) {
-        let Some(&call) = self.calls.get(handle) else {
-            return;
-        };
+    /// The call is over: free it, and give its caller (if still there) the outcome. `here`:
+    /// the outcome arose at the caller (timeout, short circuit) rather than in the callee's
+    /// reply.
+    fn complete_call(&mut self, handle: Handle, outcome: Outcome, here: bool) -> Option<CallOver> {
+        let &call = self.calls.get(handle)?;
         self.calls.remove(handle);
         if !outcome.is_success() {
             let counters = self.edges[call.edge as usize].counters;
             self.recorder.incr(counters + edge_counter::FAILED);
         }
-        if self.jobs.get(call.parent).is_some() {
-            self.node_call_done(call.parent, call.edge, outcome, here);
-        }
+        let node = self.jobs.get(call.parent)?.node;
+        Some(CallOver {
+            caller: call.parent,
+            node,
+            outcome,
+            here,
+        })
     }
 }

@@ -8,23 +8,25 @@
 
 use archsim_model::design::FaultEffect;
 
+use crate::core::FaultState;
 use crate::metrics::{Outcome, node_area};
-use crate::node::NodeModel;
-use crate::sim::{FaultState, JobState, Sim};
+use crate::request::JobState;
+use crate::sim::Sim;
 use crate::slab::Handle;
 use crate::time::from_ms;
 
 impl Sim {
     pub(crate) fn on_fault(&mut self, fault: u32, start: bool) {
         let n = self.faults[fault as usize].node as usize;
+        let node = &mut self.core.nodes[n];
         if start {
-            self.nodes[n].active_faults.push(fault);
+            node.active_faults.push(fault);
         } else {
-            self.nodes[n].active_faults.retain(|&f| f != fault);
+            node.active_faults.retain(|&f| f != fault);
         }
-        let was_crashed = self.nodes[n].fault.crashed;
+        let was_crashed = node.fault.crashed;
         let mut state = FaultState::default();
-        for &f in &self.nodes[n].active_faults {
+        for &f in &node.active_faults {
             match self.faults[f as usize].effect {
                 FaultEffect::Crash => state.crashed = true,
                 FaultEffect::Latency { extra_ms } => {
@@ -34,55 +36,51 @@ impl Sim {
                 FaultEffect::Slowdown { factor } => state.slowdown *= factor.max(0.0),
             }
         }
-        self.nodes[n].fault = state;
+        node.fault = state;
         if state.crashed && !was_crashed {
             self.crash(n as u32);
-        } else if !state.crashed && was_crashed {
-            self.recover(n as u32);
         }
     }
 
     /// Everything at the node fails with NodeDown: queued, in service, waiting on calls.
     fn crash(&mut self, node: u32) {
-        if matches!(self.nodes[node as usize].model, NodeModel::Client) {
-            // A crashed client just stops sending (see `on_source_arrival`).
+        let n = node as usize;
+        if self.core.nodes[n].is_client {
+            // A crashed client just stops sending (see `node::client`).
             return;
         }
-        let now = self.now;
-        let areas = self.nodes[node as usize].areas;
+        let now = self.core.now;
+        let areas = self.core.nodes[n].areas;
         // Wait queues first: those jobs never held a worker.
-        for station in 0..self.nodes[node as usize].model.station_count() {
+        for station in 0..self.core.nodes[n].stations.len() {
             let drained: Vec<Handle> = {
-                let st = self.nodes[node as usize].model.station_mut(station);
+                let st = &mut self.core.nodes[n].stations[station];
                 st.waiting = 0;
                 st.queue.drain(..).collect()
             };
             for handle in drained {
-                let Some(job) = self.jobs.get_mut(handle) else {
+                let Some(job) = self.core.jobs.get_mut(handle) else {
                     continue;
                 };
                 if job.state == JobState::Queued {
                     job.state = JobState::Serving;
-                    self.recorder
+                    self.core
+                        .recorder
                         .change_level(areas + node_area::QUEUE, now, -1);
-                    self.finish(handle, Outcome::NodeDown);
+                    self.finish_from_outside(handle, Outcome::NodeDown);
                 } else {
-                    self.jobs.remove(handle);
+                    self.core.jobs.remove(handle);
                 }
             }
         }
-        for handle in self.jobs.handles() {
-            let Some(job) = self.jobs.get(handle) else {
+        for handle in self.core.jobs.handles() {
+            let Some(job) = self.core.jobs.get(handle) else {
                 continue;
             };
             if job.node == node && job.admitted && job.state != JobState::Cancelled {
-                self.finish(handle, Outcome::NodeDown);
+                self.finish_from_outside(handle, Outcome::NodeDown);
             }
         }
-        self.nodes[node as usize].model.on_crash();
-    }
-
-    fn recover(&mut self, node: u32) {
-        self.nodes[node as usize].model.on_recover();
+        self.models[n].crashed();
     }
 }

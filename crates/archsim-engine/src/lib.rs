@@ -101,12 +101,18 @@
 //! far and says so in [`Report::stopped_early`]. A run can never hang.
 
 mod calls;
+mod compile;
+mod core;
 mod distribution;
 mod faults;
+mod measure;
 mod metrics;
 mod node;
+#[cfg(test)]
+mod node_tests;
 pub mod policy;
 mod queue;
+mod request;
 pub mod rng;
 mod sim;
 #[cfg(test)]
@@ -114,6 +120,8 @@ mod sim_tests;
 mod slab;
 mod stats;
 mod summary;
+#[cfg(test)]
+mod test_bench;
 pub mod time;
 mod workload;
 
@@ -191,12 +199,12 @@ impl Simulation {
     /// The time series so far: every bucket that has ended (a live view of a run under way; the
     /// finished replication's report carries the whole series).
     pub fn series(&self) -> &archsim_model::report::Series {
-        &self.sim.series
+        &self.sim.measure.series
     }
 
     /// Simulated time reached, in ms.
     pub fn now_ms(&self) -> f64 {
-        time::to_ms(self.sim.now)
+        time::to_ms(self.sim.core.now)
     }
 
     /// Runs whatever is left and returns the replication's statistics.
@@ -206,7 +214,7 @@ impl Simulation {
         ReplicationResult {
             whole,
             periods_per_batch: self.sim.periods_per_batch(),
-            batches: std::mem::take(&mut self.sim.batches),
+            batches: std::mem::take(&mut self.sim.measure.batches),
         }
     }
 }

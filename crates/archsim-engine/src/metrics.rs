@@ -48,6 +48,20 @@ impl Outcome {
     }
 }
 
+/// A figure of one run, known exactly (no confidence interval yet); 0 for a non-finite value.
+pub fn estimate(value: f64) -> archsim_model::report::Estimate {
+    archsim_model::report::Estimate::exact(if value.is_finite() { value } else { 0.0 })
+}
+
+/// `numerator / denominator`, or 0 when the denominator is not positive (nothing to divide).
+pub fn ratio(numerator: f64, denominator: f64) -> f64 {
+    if denominator > 0.0 {
+        numerator / denominator
+    } else {
+        0.0
+    }
+}
+
 /// Failure causes, in report order.
 pub const CAUSES: usize = 7;
 pub const CAUSE_NAMES: [&str; CAUSES] = [
@@ -162,6 +176,12 @@ impl Snapshot {
 }
 
 impl Recorder {
+    /// The value of counter `index` now. Tests only.
+    #[cfg(test)]
+    pub fn counter(&self, index: u32) -> u64 {
+        self.counters[index as usize]
+    }
+
     /// Reserves `n` counters; returns the index of the first.
     pub fn alloc_counters(&mut self, n: u32) -> u32 {
         let base = self.counters.len() as u32;

@@ -67,8 +67,8 @@ fn source_arrivals_do_not_depend_on_downstream_parameters() {
     a.run(&mut |_| {});
     let mut b = Sim::new(&slow, 0);
     b.run(&mut |_| {});
-    assert!(a.arrival_log.len() > 500);
-    assert_eq!(a.arrival_log, b.arrival_log);
+    assert!(a.arrival_log().len() > 500);
+    assert_eq!(a.arrival_log(), b.arrival_log());
     // ...while the downstream really did behave differently.
     assert_ne!(
         crate::summary::replication_report(&mut a).nodes["back"].latency,
@@ -82,13 +82,13 @@ fn request_slots_are_reused_so_memory_does_not_grow_with_requests() {
     let mut sim = Sim::new(&design, 0);
     sim.run(&mut |_| {});
     let (live, slots) = sim.job_slots();
-    assert!(sim.arrival_log.len() > 900, "{}", sim.arrival_log.len());
+    assert!(sim.arrival_log().len() > 900, "{}", sim.arrival_log().len());
     // ~1 000 requests went through, each creating two jobs; only the peak concurrency of
     // jobs ever needed a slot.
     assert!(
         slots < 100,
         "{slots} slots for {} requests",
-        sim.arrival_log.len()
+        sim.arrival_log().len()
     );
     assert!(live as usize <= slots);
 }
@@ -100,7 +100,7 @@ fn replications_draw_different_traffic() {
     a.run(&mut |_| {});
     let mut b = Sim::new(&design, 1);
     b.run(&mut |_| {});
-    assert_ne!(a.arrival_log, b.arrival_log);
+    assert_ne!(a.arrival_log(), b.arrival_log());
 }
 
 #[test]
@@ -120,10 +120,15 @@ fn arrival_times_do_not_depend_on_whether_keys_are_drawn() {
     a.run(&mut |_| {});
     let mut b = Sim::new(&with_db, 0);
     b.run(&mut |_| {});
-    let times = |s: &Sim| s.arrival_log.iter().map(|e| (e.0, e.2)).collect::<Vec<_>>();
+    let times = |s: &Sim| {
+        s.arrival_log()
+            .iter()
+            .map(|e| (e.0, e.2))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(times(&a), times(&b));
-    assert!(a.arrival_log.iter().all(|e| e.3 == 0));
-    assert!(b.arrival_log.iter().any(|e| e.3 != 0));
+    assert!(a.arrival_log().iter().all(|e| e.3 == 0));
+    assert!(b.arrival_log().iter().any(|e| e.3 != 0));
 }
 
 /// Fingerprint of replication 0 of `design`, with every call made through a `Call` record
@@ -131,7 +136,7 @@ fn arrival_times_do_not_depend_on_whether_keys_are_drawn() {
 fn fingerprint_with_direct_calls(design: &Design, direct: bool) -> u64 {
     let mut sim = Sim::new(design, 0);
     if !direct {
-        for edge in &mut sim.edges {
+        for edge in &mut sim.core.edges {
             edge.plain = false;
         }
     }

@@ -5,15 +5,13 @@ use std::collections::BTreeMap;
 
 use archsim_model::design::Design;
 use archsim_model::report::{
-    CacheReport, DatabaseReport, EdgeReport, Estimate, Failures, Latency, NodeReport, QueueReport,
-    REPORT_VERSION, RateLimiterReport, Report, Summary,
+    EdgeReport, Estimate, Failures, Latency, NodeReport, REPORT_VERSION, Report, Summary,
 };
 
 use crate::metrics::{
-    CAUSE_NAMES, CAUSES, LatencyStats, Snapshot, edge_area, edge_counter, extra, node_area,
-    node_counter,
+    CAUSE_NAMES, CAUSES, LatencyStats, Snapshot, edge_area, edge_counter, node_area, node_counter,
 };
-use crate::node::NodeModel;
+use crate::node::KindFigures;
 use crate::policy::breaker::BreakerState;
 use crate::sim::Sim;
 use crate::stats::mean_ci95;
@@ -22,17 +20,7 @@ use crate::stats::mean_ci95;
 /// estimates are exact values, without time series.
 pub(crate) type PeriodFigures = Report;
 
-fn est(value: f64) -> Estimate {
-    Estimate::exact(if value.is_finite() { value } else { 0.0 })
-}
-
-fn ratio(numerator: f64, denominator: f64) -> f64 {
-    if denominator > 0.0 {
-        numerator / denominator
-    } else {
-        0.0
-    }
-}
+use crate::metrics::{estimate as est, ratio};
 
 /// Failures by cause, from `count(offset)`: how many the period added to the counter at
 /// `offset` (among `node_counter`'s) of a node, or of every client together.
@@ -72,9 +60,9 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
     let completed = clients(node_counter::COMPLETIONS);
     let succeeded = clients(node_counter::SUCCEEDED);
     let overall_hist = if whole {
-        &sim.overall_whole
+        &sim.measure.overall_whole
     } else {
-        &sim.overall_batch
+        &sim.measure.overall_batch
     };
     let overall = Summary {
         arrivals: est(clients(node_counter::ARRIVALS)),
@@ -96,11 +84,11 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
     };
 
     let mut nodes = BTreeMap::new();
-    for (i, node) in sim.nodes.iter().enumerate() {
+    for (i, node) in sim.core.nodes.iter().enumerate() {
         let spec = &sim.design.nodes[i];
         let (c, a, x) = (node.counters, node.areas, node.extra);
         let succeeded = diff(c + node_counter::SUCCEEDED);
-        let capacity = node.model.capacity() as f64;
+        let capacity = node.capacity() as f64;
         let hist = if whole {
             &node.latency_whole
         } else {
@@ -122,65 +110,21 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
             ),
             ..NodeReport::default()
         };
-        match &node.model {
-            NodeModel::Cache(_) => {
-                let hits = diff(x + extra::CACHE_HITS);
-                let misses = diff(x + extra::CACHE_MISSES);
-                report.cache = Some(CacheReport {
-                    hits: est(hits),
-                    misses: est(misses),
-                    hit_ratio: est(ratio(hits, hits + misses)),
-                    evictions: est(diff(x + extra::CACHE_EVICTIONS)),
-                    expirations: est(diff(x + extra::CACHE_EXPIRATIONS)),
-                });
-            }
-            NodeModel::Database(d) => {
-                report.database = Some(DatabaseReport {
-                    shard_queries: (0..d.shards())
-                        .map(|s| est(diff(x + extra::DB_SHARD_QUERIES + s)))
-                        .collect(),
-                    reads_on_replicas: est(diff(x + extra::DB_REPLICA_READS)),
-                    stale_reads: est(diff(x + extra::DB_STALE_READS)),
-                });
-            }
-            NodeModel::Queue(q) => {
-                report.queue = Some(QueueReport {
-                    enqueued: est(diff(x + extra::QUEUE_ENQUEUED)),
-                    delivered: est(diff(x + extra::QUEUE_DELIVERED)),
-                    redeliveries: est(diff(x + extra::QUEUE_REDELIVERIES)),
-                    dead_lettered: est(diff(x + extra::QUEUE_DEAD_LETTERED)),
-                    max_depth: est(if whole {
-                        q.max_depth_whole
-                    } else {
-                        q.max_depth_batch
-                    } as f64),
-                });
-            }
-            NodeModel::Limiter(_) => {
-                report.rate_limiter = Some(RateLimiterReport {
-                    admitted: est(diff(x + extra::LIMITER_ADMITTED)),
-                    rejected: est(diff(x + extra::LIMITER_REJECTED)),
-                });
-            }
-            NodeModel::Balancer(_) => {
-                let mut per_backend = BTreeMap::new();
-                for (b, &edge) in node.out.iter().enumerate() {
-                    let to = &sim.design.edges[edge as usize].to;
-                    let count = diff(x + b as u32);
-                    per_backend
-                        .entry(to.clone())
-                        .and_modify(|e: &mut Estimate| e.value += count)
-                        .or_insert(est(count));
-                }
-                report.balancer = Some(per_backend);
-            }
-            _ => {}
-        }
+        let extra = |i: u32| end.counter(x + i) - start.counter(x + i);
+        let targets = backend_targets(sim, i);
+        sim.models[i].report(
+            &KindFigures {
+                extra: &extra,
+                targets: &targets,
+                whole,
+            },
+            &mut report,
+        );
         nodes.insert(spec.id.clone(), report);
     }
 
     let mut edges = BTreeMap::new();
-    for (i, edge) in sim.edges.iter().enumerate() {
+    for (i, edge) in sim.core.edges.iter().enumerate() {
         let (c, a) = (edge.counters, edge.areas);
         edges.insert(
             sim.design.edges[i].id.clone(),
@@ -203,11 +147,18 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
     }
 }
 
-/// The client nodes: what they saw, added up, is what the report calls overall.
-fn client_nodes(sim: &Sim) -> impl Iterator<Item = &crate::sim::NodeState> {
-    sim.nodes
+/// The ids of the nodes node `i`'s outgoing edges lead to, in edge order.
+fn backend_targets(sim: &Sim, i: usize) -> Vec<&str> {
+    sim.core.nodes[i]
+        .out
         .iter()
-        .filter(|node| matches!(node.model, NodeModel::Client))
+        .map(|&edge| sim.design.edges[edge as usize].to.as_str())
+        .collect()
+}
+
+/// The client nodes: what they saw, added up, is what the report calls overall.
+fn client_nodes(sim: &Sim) -> impl Iterator<Item = &crate::core::NodeState> {
+    sim.core.nodes.iter().filter(|node| node.is_client)
 }
 
 /// How much the counter at `offset` (among `node_counter`'s) grew between two snapshots, all
@@ -228,7 +179,7 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
     let succeeded = clients(node_counter::SUCCEEDED);
     let failed_by_cause: [u64; CAUSES] =
         std::array::from_fn(|cause| clients(node_counter::FAILED + cause as u32));
-    let series = &mut sim.series;
+    let series = &mut sim.measure.series;
     series.t_ms.push(crate::time::to_ms(start.at));
     series.arrivals.push(arrivals);
     series.succeeded.push(succeeded);
@@ -243,11 +194,11 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
             .push(n);
     }
     series.failed.push(failed);
-    let [p50, p95, p99] = sim.overall_bucket.quantiles_ms([0.50, 0.95, 0.99]);
+    let [p50, p95, p99] = sim.measure.overall_bucket.quantiles_ms([0.50, 0.95, 0.99]);
     series.p50_ms.push(p50);
     series.p95_ms.push(p95);
     series.p99_ms.push(p99);
-    for (i, node) in sim.nodes.iter().enumerate() {
+    for (i, node) in sim.core.nodes.iter().enumerate() {
         let id = &sim.design.nodes[i].id;
         let entry = series.nodes.entry(id.clone()).or_default();
         let (c, a, x) = (node.counters, node.areas, node.extra);
@@ -264,7 +215,7 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
         entry
             .mean_latency_ms
             .push(ratio(latency_ns as f64, succeeded) / 1e6);
-        let capacity = node.model.capacity() as f64;
+        let capacity = node.capacity() as f64;
         entry
             .utilisation
             .push(ratio(area(a + node_area::BUSY), capacity * period_ns));
@@ -274,34 +225,22 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
         entry
             .in_flight
             .push(ratio(area(a + node_area::IN_FLIGHT), period_ns));
-        match &node.model {
-            NodeModel::Cache(_) => {
-                let hits = diff(x + extra::CACHE_HITS) as f64;
-                let misses = diff(x + extra::CACHE_MISSES) as f64;
-                entry.hit_ratio.push(ratio(hits, hits + misses));
-            }
-            NodeModel::Queue(_) => {
-                entry.enqueued.push(diff(x + extra::QUEUE_ENQUEUED));
-                entry.delivered.push(diff(x + extra::QUEUE_DELIVERED));
-                entry.redeliveries.push(diff(x + extra::QUEUE_REDELIVERIES));
-                entry
-                    .dead_lettered
-                    .push(diff(x + extra::QUEUE_DEAD_LETTERED));
-            }
-            NodeModel::Limiter(_) => {
-                entry.rate_limited.push(diff(x + extra::LIMITER_REJECTED));
-            }
-            NodeModel::Database(d) => {
-                let shards = d.shards() as usize;
-                entry.shard_queries.resize_with(shards, Vec::new);
-                for (shard, bucket) in entry.shard_queries.iter_mut().enumerate() {
-                    bucket.push(diff(x + extra::DB_SHARD_QUERIES + shard as u32));
-                }
-            }
-            _ => {}
-        }
+        let extra = |i: u32| diff(x + i);
+        let targets: Vec<&str> = node
+            .out
+            .iter()
+            .map(|&edge| sim.design.edges[edge as usize].to.as_str())
+            .collect();
+        sim.models[i].push_series(
+            &KindFigures {
+                extra: &extra,
+                targets: &targets,
+                whole: false,
+            },
+            entry,
+        );
     }
-    for (i, edge) in sim.edges.iter().enumerate() {
+    for (i, edge) in sim.core.edges.iter().enumerate() {
         let id = &sim.design.edges[i].id;
         let c = edge.counters;
         let entry = series.edges.entry(id.clone()).or_default();
@@ -330,13 +269,17 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
 
 /// The report of one replication: exact figures over the post-warm-up period, plus its series.
 pub(crate) fn replication_report(sim: &mut Sim) -> Report {
-    let end = sim.recorder.snapshot(sim.now);
-    let start = sim.warmup_snapshot.clone().unwrap_or_else(|| end.clone());
+    let end = sim.core.recorder.snapshot(sim.core.now);
+    let start = sim
+        .measure
+        .warmup_snapshot
+        .clone()
+        .unwrap_or_else(|| end.clone());
     let mut report = period_figures(sim, &start, &end, true);
     fill_header(&mut report, &sim.design);
     report.events = sim.events;
     report.stopped_early = sim.stopped_early.clone();
-    report.series = std::mem::take(&mut sim.series);
+    report.series = std::mem::take(&mut sim.measure.series);
     report
 }
 

@@ -3,95 +3,99 @@
 //! skipped; a request that finds no candidate fails with `no_healthy_backend`. A half-open
 //! breaker counts as healthy: the probes have to come from somewhere.
 
-use archsim_model::design::{Design, LoadBalancerParams};
+use std::collections::BTreeMap;
 
-use crate::metrics::Outcome;
+use archsim_model::design::LoadBalancerParams;
+use archsim_model::report::{Estimate, NodeReport};
+
+use crate::core::CallOver;
+use crate::metrics::{Outcome, estimate};
 use crate::policy::balancer::{BackendView, Balancer};
 use crate::policy::breaker::BreakerState;
-use crate::sim::{JobState, Sim};
+use crate::request::BalancerRequest;
 use crate::slab::Handle;
 
-use super::NodeModel;
+use super::{Behaviour, BuildContext, KindFigures, NodeCtx};
 
 pub(crate) struct BalancerModel {
-    pub balancer: Balancer,
-    pub health_checks: bool,
+    balancer: Balancer,
+    health_checks: bool,
     /// Requests sent to each backend and not yet answered.
-    pub in_flight: Vec<u32>,
+    in_flight: Vec<u32>,
+    /// Reused for every pick, so picks don't allocate.
     views: Vec<BackendView>,
 }
 
 impl BalancerModel {
-    pub fn new(p: &LoadBalancerParams, out: &[u32], design: &Design) -> BalancerModel {
-        let weights: Vec<u32> = out
+    pub fn new(p: &LoadBalancerParams, cx: &BuildContext<'_>) -> BalancerModel {
+        let weights: Vec<u32> = cx
+            .out
             .iter()
-            .map(|&e| design.edges[e as usize].params.weight)
+            .map(|&e| cx.design.edges[e as usize].params.weight)
             .collect();
         BalancerModel {
             balancer: Balancer::new(&p.algorithm, &weights),
             health_checks: p.health_checks,
-            in_flight: vec![0; out.len()],
-            views: Vec::with_capacity(out.len()),
+            in_flight: vec![0; cx.out.len()],
+            views: Vec::with_capacity(cx.out.len()),
         }
     }
 }
 
-impl Sim {
-    pub(crate) fn balancer_accept(&mut self, job: Handle, n: usize) {
-        let now = self.now;
-        let key = self.jobs.get(job).expect("live").key;
-        let NodeModel::Balancer(b) = &mut self.nodes[n].model else {
-            unreachable!()
-        };
-        let mut views = std::mem::take(&mut b.views);
-        let health_checks = b.health_checks;
+impl Behaviour for BalancerModel {
+    type Data = BalancerRequest;
+
+    fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let key = ctx.request(job).key;
+        let mut views = std::mem::take(&mut ctx.model.views);
         views.clear();
-        for (i, &edge) in self.nodes[n].out.iter().enumerate() {
-            let e = &self.edges[edge as usize];
-            let healthy = !health_checks
-                || (!self.nodes[e.to as usize].fault.crashed
-                    && e.breaker
-                        .as_ref()
-                        .is_none_or(|br| br.state(now) != BreakerState::Open));
-            let NodeModel::Balancer(b) = &self.nodes[n].model else {
-                unreachable!()
+        for index in 0..ctx.out_len() {
+            let healthy = !ctx.model.health_checks || {
+                let backend = ctx.backend(ctx.out_edge(index));
+                !backend.down && backend.breaker != Some(BreakerState::Open)
             };
             views.push(BackendView {
                 healthy,
-                in_flight: b.in_flight[i],
+                in_flight: ctx.model.in_flight[index as usize],
             });
         }
-        let node = &mut self.nodes[n];
-        let NodeModel::Balancer(b) = &mut node.model else {
-            unreachable!()
-        };
-        let pick = b.balancer.pick(key, &views, &mut node.rng);
-        b.views = views;
+        let (model, rng) = ctx.model_and_rng();
+        let pick = model.balancer.pick(key, &views, rng);
+        ctx.model.views = views;
         let Some(index) = pick else {
-            self.finish(job, Outcome::NoHealthyBackend);
+            ctx.finish(job, Outcome::NoHealthyBackend);
             return;
         };
-        b.in_flight[index as usize] += 1;
-        let edge = node.out[index as usize];
-        let extra = node.extra;
-        self.recorder.incr(extra + index);
-        let j = self.jobs.get_mut(job).expect("live");
-        j.aux = index;
-        j.state = JobState::Calling;
-        self.start_call(job, edge);
+        ctx.model.in_flight[index as usize] += 1;
+        ctx.count(index);
+        ctx.set_data(job, BalancerRequest { backend: index });
+        let edge = ctx.out_edge(index);
+        ctx.call(job, edge);
     }
 
-    pub(crate) fn balancer_call_done(
-        &mut self,
-        job: Handle,
-        n: usize,
-        outcome: Outcome,
-        here: bool,
-    ) {
-        let index = self.jobs.get(job).expect("live").aux as usize;
-        if let NodeModel::Balancer(b) = &mut self.nodes[n].model {
-            b.in_flight[index] = b.in_flight[index].saturating_sub(1);
+    fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
+        let index = ctx.data(job).backend as usize;
+        ctx.model.in_flight[index] = ctx.model.in_flight[index].saturating_sub(1);
+        ctx.pass_on(job, over.outcome, over.here);
+    }
+
+    fn reads_keys(&self) -> bool {
+        self.balancer.reads_keys()
+    }
+
+    fn crashed(&mut self) {
+        self.in_flight.iter_mut().for_each(|n| *n = 0);
+    }
+
+    fn report(&self, figures: &KindFigures<'_>, report: &mut NodeReport) {
+        let mut per_backend = BTreeMap::new();
+        for (b, &to) in figures.targets.iter().enumerate() {
+            let count = (figures.extra)(b as u32) as f64;
+            per_backend
+                .entry(to.to_string())
+                .and_modify(|e: &mut Estimate| e.value += count)
+                .or_insert(estimate(count));
         }
-        self.pass_on(job, outcome, here);
+        report.balancer = Some(per_backend);
     }
 }

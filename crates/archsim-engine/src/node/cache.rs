@@ -8,20 +8,21 @@
 //! comes back cold, and its misses land on the downstream all at once, as after a real restart.
 
 use archsim_model::design::{CacheParams, WritePolicy};
+use archsim_model::report::{CacheReport, NodeReport, NodeSeries};
 
+use crate::core::CallOver;
 use crate::distribution::Dist;
-use crate::metrics::{Outcome, extra};
+use crate::metrics::{Outcome, estimate, extra, ratio};
 use crate::policy::eviction::{CacheStore, Lookup};
-use crate::sim::{Event, JobState, Sim};
 use crate::slab::Handle;
 use crate::time::from_ms;
 
-use super::NodeModel;
+use super::{Behaviour, KindFigures, NodeCtx};
 
 pub(crate) struct CacheModel {
-    pub store: CacheStore,
-    pub hit_time: Dist,
-    pub write_through: bool,
+    store: CacheStore,
+    hit_time: Dist,
+    write_through: bool,
     params: CacheParams,
     /// Evictions and expirations counted by stores lost in crashes (counters never go back).
     evictions_before: u64,
@@ -44,103 +45,106 @@ impl CacheModel {
         CacheStore::new(p.capacity, p.eviction, p.ttl_ms.map(from_ms))
     }
 
-    pub fn evictions(&self) -> u64 {
+    fn evictions(&self) -> u64 {
         self.evictions_before + self.store.evictions()
     }
 
-    pub fn expirations(&self) -> u64 {
+    fn expirations(&self) -> u64 {
         self.expirations_before + self.store.expirations()
     }
 
+    /// Stores the key after a filled miss (reads) or a write-through write.
+    fn fill(ctx: &mut NodeCtx<'_, Self>, key: u64, write: bool) {
+        let now = ctx.now();
+        let (cache, rng) = ctx.model_and_rng();
+        if !write || cache.write_through {
+            cache.store.insert(key, now, rng);
+            let evictions = cache.evictions();
+            ctx.set_count(extra::CACHE_EVICTIONS, evictions);
+        }
+    }
+}
+
+impl Behaviour for CacheModel {
+    type Data = ();
+
+    /// Every request spends the lookup time first.
+    fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let dist = ctx.model.hit_time;
+        let base = dist.sample(ctx.rng());
+        let delay = ctx.processing_time(base, ctx.fault_slowdown());
+        ctx.work_for(job, delay);
+    }
+
+    fn done(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        if ctx.draws_error(0.0) {
+            ctx.finish(job, Outcome::Error);
+            return;
+        }
+        let now = ctx.now();
+        let request = ctx.request(job);
+        let (key, write) = (request.key, request.write);
+        if write {
+            ctx.model.store.invalidate(key);
+        } else {
+            match ctx.model.store.get(key, now) {
+                Lookup::Hit => {
+                    ctx.count(extra::CACHE_HITS);
+                    ctx.finish(job, Outcome::Success);
+                    return;
+                }
+                Lookup::Miss | Lookup::Expired => {
+                    let expirations = ctx.model.expirations();
+                    ctx.count(extra::CACHE_MISSES);
+                    ctx.set_count(extra::CACHE_EXPIRATIONS, expirations);
+                }
+            }
+        }
+        let len = ctx.out_len();
+        if len == 0 {
+            Self::fill(ctx, key, write);
+            ctx.finish(job, Outcome::Success);
+            return;
+        }
+        let i = ctx.round_robin(len);
+        let edge = ctx.out_edge(i);
+        ctx.call(job, edge);
+    }
+
+    fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
+        if over.outcome.is_success() {
+            let request = ctx.request(job);
+            Self::fill(ctx, request.key, request.write);
+        }
+        ctx.pass_on(job, over.outcome, over.here);
+    }
+
+    fn reads_keys(&self) -> bool {
+        true
+    }
+
     /// The process died: its memory is gone.
-    pub fn lose_contents(&mut self) {
+    fn crashed(&mut self) {
         self.evictions_before = self.evictions();
         self.expirations_before = self.expirations();
         self.store = Self::empty_store(&self.params);
     }
-}
 
-impl Sim {
-    pub(crate) fn cache_accept(&mut self, job: Handle, n: usize) {
-        let NodeModel::Cache(c) = &self.nodes[n].model else {
-            unreachable!()
-        };
-        let dist = c.hit_time;
-        self.jobs.get_mut(job).expect("live").state = JobState::Serving;
-        let base = dist.sample(&mut self.nodes[n].rng);
-        let factor = self.nodes[n].fault.slowdown;
-        let delay = self.stretched(n, base, factor);
-        self.schedule(delay, Event::Done { job });
+    fn report(&self, figures: &KindFigures<'_>, report: &mut NodeReport) {
+        let hits = (figures.extra)(extra::CACHE_HITS) as f64;
+        let misses = (figures.extra)(extra::CACHE_MISSES) as f64;
+        report.cache = Some(CacheReport {
+            hits: estimate(hits),
+            misses: estimate(misses),
+            hit_ratio: estimate(ratio(hits, hits + misses)),
+            evictions: estimate((figures.extra)(extra::CACHE_EVICTIONS) as f64),
+            expirations: estimate((figures.extra)(extra::CACHE_EXPIRATIONS) as f64),
+        });
     }
 
-    pub(crate) fn cache_done(&mut self, job: Handle, n: usize) {
-        if self.draws_error(n, 0.0) {
-            self.finish(job, Outcome::Error);
-            return;
-        }
-        let now = self.now;
-        let (key, write) = {
-            let j = self.jobs.get(job).expect("live");
-            (j.key, j.write)
-        };
-        let extra_base = self.nodes[n].extra;
-        let has_downstream = !self.nodes[n].out.is_empty();
-        let NodeModel::Cache(c) = &mut self.nodes[n].model else {
-            unreachable!()
-        };
-        if write {
-            c.store.invalidate(key);
-        } else {
-            match c.store.get(key, now) {
-                Lookup::Hit => {
-                    self.recorder.incr(extra_base + extra::CACHE_HITS);
-                    self.finish(job, Outcome::Success);
-                    return;
-                }
-                Lookup::Miss | Lookup::Expired => {
-                    let expirations = c.expirations();
-                    self.recorder.incr(extra_base + extra::CACHE_MISSES);
-                    self.recorder
-                        .set(extra_base + extra::CACHE_EXPIRATIONS, expirations);
-                }
-            }
-        }
-        if !has_downstream {
-            self.cache_fill(n, key, write);
-            self.finish(job, Outcome::Success);
-            return;
-        }
-        let len = self.nodes[n].out.len() as u32;
-        let i = self.round_robin(n, len);
-        let edge = self.nodes[n].out[i as usize];
-        self.jobs.get_mut(job).expect("live").state = JobState::Calling;
-        self.start_call(job, edge);
-    }
-
-    /// Stores the key after a filled miss (reads) or a write-through write.
-    fn cache_fill(&mut self, n: usize, key: u64, write: bool) {
-        let now = self.now;
-        let extra_base = self.nodes[n].extra;
-        let node = &mut self.nodes[n];
-        let NodeModel::Cache(c) = &mut node.model else {
-            unreachable!()
-        };
-        if !write || c.write_through {
-            c.store.insert(key, now, &mut node.rng);
-            let evictions = c.evictions();
-            self.recorder
-                .set(extra_base + extra::CACHE_EVICTIONS, evictions);
-        }
-    }
-
-    pub(crate) fn cache_call_done(&mut self, job: Handle, n: usize, outcome: Outcome, here: bool) {
-        if outcome.is_success() {
-            let (key, write) = {
-                let j = self.jobs.get(job).expect("live");
-                (j.key, j.write)
-            };
-            self.cache_fill(n, key, write);
-        }
-        self.pass_on(job, outcome, here);
+    fn push_series(&self, figures: &KindFigures<'_>, series: &mut NodeSeries) {
+        let hits = (figures.extra)(extra::CACHE_HITS) as f64;
+        let misses = (figures.extra)(extra::CACHE_MISSES) as f64;
+        series.hit_ratio.push(ratio(hits, hits + misses));
     }
 }

@@ -11,20 +11,20 @@
 use std::collections::HashMap;
 
 use archsim_model::design::{DatabaseParams, ReadPreference};
+use archsim_model::report::{DatabaseReport, NodeReport, NodeSeries};
 
+use crate::core::{CallOver, Station};
 use crate::distribution::Dist;
-use crate::metrics::{Outcome, extra};
+use crate::metrics::{Outcome, estimate, extra};
 use crate::policy::hash::FixedState;
 use crate::policy::sharding::ShardMap;
-use crate::sim::{Event, Sim, Station};
 use crate::slab::Handle;
 use crate::time::{SimTime, from_ms};
 
-use super::NodeModel;
+use super::{Behaviour, KindFigures, NodeCtx};
 
+/// Shard `s` is served by stations `s·(1+r) .. (s+1)·(1+r)`, its primary first.
 pub(crate) struct DatabaseModel {
-    /// Shard `s` owns `members[s·(1+r) .. (s+1)·(1+r)]`, primary first.
-    pub members: Vec<Station>,
     shard_map: ShardMap,
     replicas: u32,
     reads_from: ReadPreference,
@@ -39,11 +39,7 @@ impl DatabaseModel {
     pub fn new(p: &DatabaseParams, key_space: u64) -> DatabaseModel {
         let shard_map = ShardMap::new(&p.sharding, p.shards, key_space);
         let shards = shard_map.shards();
-        let per_shard = 1 + p.replicas_per_shard;
         DatabaseModel {
-            members: (0..shards * per_shard)
-                .map(|_| Station::new(p.connections, p.queue_capacity as u64))
-                .collect(),
             shard_map,
             replicas: p.replicas_per_shard,
             reads_from: p.reads_from,
@@ -55,11 +51,19 @@ impl DatabaseModel {
         }
     }
 
+    /// One station per primary and replica, shard by shard.
+    pub fn stations(&self, p: &DatabaseParams) -> Vec<Station> {
+        let members = self.shards() * (1 + self.replicas);
+        (0..members)
+            .map(|_| Station::new(p.connections, p.queue_capacity as u64))
+            .collect()
+    }
+
     pub fn shards(&self) -> u32 {
         self.shard_map.shards()
     }
 
-    /// The member (index into `members`) that serves this query.
+    /// The member (station) that serves this query.
     fn member_for(&mut self, shard: u32, write: bool) -> u32 {
         let per_shard = 1 + self.replicas;
         let primary = shard * per_shard;
@@ -78,61 +82,81 @@ impl DatabaseModel {
     }
 }
 
-impl Sim {
-    pub(crate) fn database_accept(&mut self, job: Handle, n: usize) {
-        let (key, write) = {
-            let j = self.jobs.get(job).expect("live");
-            (j.key, j.write)
-        };
-        let extra_base = self.nodes[n].extra;
-        let NodeModel::Database(d) = &mut self.nodes[n].model else {
-            unreachable!()
-        };
-        let shard = d.shard_map.shard_of(key);
-        let member = d.member_for(shard, write);
-        let on_replica = member % (1 + d.replicas) != 0;
-        self.recorder
-            .incr(extra_base + extra::DB_SHARD_QUERIES + shard);
+impl Behaviour for DatabaseModel {
+    type Data = ();
+
+    fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let request = ctx.request(job);
+        let db = &mut *ctx.model;
+        let shard = db.shard_map.shard_of(request.key);
+        let member = db.member_for(shard, request.write);
+        let on_replica = !member.is_multiple_of(1 + db.replicas);
+        ctx.count(extra::DB_SHARD_QUERIES + shard);
         if on_replica {
-            self.recorder.incr(extra_base + extra::DB_REPLICA_READS);
+            ctx.count(extra::DB_REPLICA_READS);
         }
-        self.station_admit(job, member);
+        ctx.admit(job, member);
     }
 
-    pub(crate) fn database_begin(&mut self, job: Handle, n: usize) {
-        let write = self.jobs.get(job).expect("live").write;
-        let NodeModel::Database(d) = &self.nodes[n].model else {
-            unreachable!()
+    fn begin_work(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let write = ctx.request(job).write;
+        let dist = if write {
+            ctx.model.write_time
+        } else {
+            ctx.model.read_time
         };
-        let dist = if write { d.write_time } else { d.read_time };
-        let base = dist.sample(&mut self.nodes[n].rng);
-        let factor = self.nodes[n].fault.slowdown;
-        let duration = self.stretched(n, base, factor);
-        self.schedule(duration, Event::Done { job });
+        let base = dist.sample(ctx.rng());
+        let duration = ctx.processing_time(base, ctx.fault_slowdown());
+        ctx.work_for(job, duration);
     }
 
-    pub(crate) fn database_done(&mut self, job: Handle, n: usize) {
-        if self.draws_error(n, 0.0) {
-            self.finish(job, Outcome::Error);
+    fn done(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        if ctx.draws_error(0.0) {
+            ctx.finish(job, Outcome::Error);
             return;
         }
-        let now = self.now;
-        let j = *self.jobs.get(job).expect("live");
-        let extra_base = self.nodes[n].extra;
-        let NodeModel::Database(d) = &mut self.nodes[n].model else {
-            unreachable!()
-        };
-        let per_shard = 1 + d.replicas;
-        let shard = (j.station / per_shard) as usize;
-        if j.write {
-            d.last_write[shard].insert(j.key, now);
-        } else if !j.station.is_multiple_of(per_shard)
-            && d.last_write[shard]
-                .get(&j.key)
-                .is_some_and(|&t| now - t < d.lag)
+        let now = ctx.now();
+        let request = ctx.request(job);
+        let station = ctx.station_of(job);
+        let db = &mut *ctx.model;
+        let per_shard = 1 + db.replicas;
+        let shard = (station / per_shard) as usize;
+        if request.write {
+            db.last_write[shard].insert(request.key, now);
+        } else if !station.is_multiple_of(per_shard)
+            && db.last_write[shard]
+                .get(&request.key)
+                .is_some_and(|&t| now - t < db.lag)
         {
-            self.recorder.incr(extra_base + extra::DB_STALE_READS);
+            ctx.count(extra::DB_STALE_READS);
         }
-        self.finish(job, Outcome::Success);
+        ctx.finish(job, Outcome::Success);
+    }
+
+    fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
+        ctx.pass_on(job, over.outcome, over.here);
+    }
+
+    fn reads_keys(&self) -> bool {
+        true
+    }
+
+    fn report(&self, figures: &KindFigures<'_>, report: &mut NodeReport) {
+        let count = |i: u32| estimate((figures.extra)(i) as f64);
+        report.database = Some(DatabaseReport {
+            shard_queries: (0..self.shards())
+                .map(|s| count(extra::DB_SHARD_QUERIES + s))
+                .collect(),
+            reads_on_replicas: count(extra::DB_REPLICA_READS),
+            stale_reads: count(extra::DB_STALE_READS),
+        });
+    }
+
+    fn push_series(&self, figures: &KindFigures<'_>, series: &mut NodeSeries) {
+        let shards = self.shards() as usize;
+        series.shard_queries.resize_with(shards, Vec::new);
+        for (shard, bucket) in series.shard_queries.iter_mut().enumerate() {
+            bucket.push((figures.extra)(extra::DB_SHARD_QUERIES + shard as u32));
+        }
     }
 }

@@ -3,36 +3,33 @@
 //! routing: a request class with a route goes to that route's edge; any other goes to the
 //! outgoing edges in round-robin order.
 
-use archsim_model::design::{Design, GatewayParams};
+use archsim_model::design::GatewayParams;
 
+use crate::core::CallOver;
 use crate::distribution::Dist;
-use crate::metrics::{Outcome, node_area};
-use crate::sim::{Event, JobState, Sim};
+use crate::metrics::Outcome;
 use crate::slab::Handle;
 
-use super::NodeModel;
+use super::{Behaviour, BuildContext, NodeCtx};
 
 pub(crate) struct GatewayModel {
-    pub overhead: Dist,
-    pub max_concurrency: u32,
+    overhead: Dist,
+    max_concurrency: u32,
     /// Route edge by global class id (None: round robin).
-    pub routes: Vec<Option<u32>>,
+    routes: Vec<Option<u32>>,
 }
 
 impl GatewayModel {
-    pub fn new(
-        p: &GatewayParams,
-        out: &[u32],
-        design: &Design,
-        class_names: &[String],
-    ) -> GatewayModel {
-        let routes = class_names
+    pub fn new(p: &GatewayParams, cx: &BuildContext<'_>) -> GatewayModel {
+        let routes = cx
+            .class_names
             .iter()
             .map(|class| {
                 let route = p.routes.iter().find(|r| &r.class == class)?;
-                out.iter()
+                cx.out
+                    .iter()
                     .copied()
-                    .find(|&e| design.edges[e as usize].to == route.to)
+                    .find(|&e| cx.design.edges[e as usize].to == route.to)
             })
             .collect();
         GatewayModel {
@@ -43,50 +40,44 @@ impl GatewayModel {
     }
 }
 
-impl Sim {
-    pub(crate) fn gateway_accept(&mut self, job: Handle, n: usize) {
-        let NodeModel::Gateway(g) = &self.nodes[n].model else {
-            unreachable!()
-        };
-        let (max, overhead) = (g.max_concurrency, g.overhead);
+impl Behaviour for GatewayModel {
+    type Data = ();
+
+    fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let (max, overhead) = (ctx.model.max_concurrency, ctx.model.overhead);
         // The in-flight level already counts this request.
-        let in_flight = self
-            .recorder
-            .level(self.nodes[n].areas + node_area::IN_FLIGHT);
-        if max > 0 && in_flight > max {
-            self.finish(job, Outcome::QueueFull);
+        if max > 0 && ctx.in_flight() > max {
+            ctx.finish(job, Outcome::QueueFull);
             return;
         }
-        self.jobs.get_mut(job).expect("live").state = JobState::Serving;
-        let base = overhead.sample(&mut self.nodes[n].rng);
-        let factor = self.nodes[n].fault.slowdown;
-        let delay = self.stretched(n, base, factor);
-        self.schedule(delay, Event::Done { job });
+        let base = overhead.sample(ctx.rng());
+        let delay = ctx.processing_time(base, ctx.fault_slowdown());
+        ctx.work_for(job, delay);
     }
 
-    pub(crate) fn gateway_done(&mut self, job: Handle, n: usize) {
-        if self.draws_error(n, 0.0) {
-            self.finish(job, Outcome::Error);
+    fn done(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        if ctx.draws_error(0.0) {
+            ctx.finish(job, Outcome::Error);
             return;
         }
-        let class = self.jobs.get(job).expect("live").class as usize;
-        let NodeModel::Gateway(g) = &self.nodes[n].model else {
-            unreachable!()
-        };
-        let routed = g.routes.get(class).copied().flatten();
+        let class = ctx.request(job).class as usize;
+        let routed = ctx.model.routes.get(class).copied().flatten();
         let edge = match routed {
             Some(edge) => edge,
             None => {
-                let len = self.nodes[n].out.len() as u32;
+                let len = ctx.out_len();
                 if len == 0 {
-                    self.finish(job, Outcome::Success);
+                    ctx.finish(job, Outcome::Success);
                     return;
                 }
-                let i = self.round_robin(n, len);
-                self.nodes[n].out[i as usize]
+                let i = ctx.round_robin(len);
+                ctx.out_edge(i)
             }
         };
-        self.jobs.get_mut(job).expect("live").state = JobState::Calling;
-        self.start_call(job, edge);
+        ctx.call(job, edge);
+    }
+
+    fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
+        ctx.pass_on(job, over.outcome, over.here);
     }
 }

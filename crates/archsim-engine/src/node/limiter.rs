@@ -4,16 +4,17 @@
 //! answers admitted requests itself.
 
 use archsim_model::design::RateLimiterParams;
+use archsim_model::report::{NodeReport, NodeSeries, RateLimiterReport};
 
-use crate::metrics::{Outcome, extra};
+use crate::core::CallOver;
+use crate::metrics::{Outcome, estimate, extra};
 use crate::policy::limiter::{Decision, Limiter};
-use crate::sim::{Event, JobState, Sim};
 use crate::slab::Handle;
 
-use super::NodeModel;
+use super::{Behaviour, KindFigures, NodeCtx};
 
 pub(crate) struct LimiterModel {
-    pub limiter: Limiter,
+    limiter: Limiter,
 }
 
 impl LimiterModel {
@@ -22,51 +23,68 @@ impl LimiterModel {
             limiter: Limiter::new(p),
         }
     }
+
+    fn forward(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        if ctx.draws_error(0.0) {
+            ctx.finish(job, Outcome::Error);
+            return;
+        }
+        let len = ctx.out_len();
+        if len == 0 {
+            ctx.finish(job, Outcome::Success);
+            return;
+        }
+        let i = ctx.round_robin(len);
+        let edge = ctx.out_edge(i);
+        ctx.call(job, edge);
+    }
 }
 
-impl Sim {
-    pub(crate) fn limiter_accept(&mut self, job: Handle, n: usize) {
-        let now = self.now;
-        let key = self.jobs.get(job).expect("live").key;
-        let extra_base = self.nodes[n].extra;
-        let NodeModel::Limiter(l) = &mut self.nodes[n].model else {
-            unreachable!()
-        };
-        match l.limiter.decide(key, now) {
+impl Behaviour for LimiterModel {
+    type Data = ();
+
+    fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let now = ctx.now();
+        let key = ctx.request(job).key;
+        match ctx.model.limiter.decide(key, now) {
             Decision::Reject => {
-                self.recorder.incr(extra_base + extra::LIMITER_REJECTED);
-                self.finish(job, Outcome::RateLimited);
+                ctx.count(extra::LIMITER_REJECTED);
+                ctx.finish(job, Outcome::RateLimited);
             }
             Decision::Admit => {
-                self.recorder.incr(extra_base + extra::LIMITER_ADMITTED);
-                self.limiter_forward(job, n);
+                ctx.count(extra::LIMITER_ADMITTED);
+                Self::forward(ctx, job);
             }
             Decision::AdmitAfter(delay) => {
-                self.recorder.incr(extra_base + extra::LIMITER_ADMITTED);
-                self.jobs.get_mut(job).expect("live").state = JobState::Serving;
-                self.schedule(delay, Event::Done { job });
+                ctx.count(extra::LIMITER_ADMITTED);
+                ctx.work_for(job, delay);
             }
         }
     }
 
     /// A request held by a leaky bucket may go now.
-    pub(crate) fn limiter_done(&mut self, job: Handle, n: usize) {
-        self.limiter_forward(job, n);
+    fn done(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        Self::forward(ctx, job);
     }
 
-    fn limiter_forward(&mut self, job: Handle, n: usize) {
-        if self.draws_error(n, 0.0) {
-            self.finish(job, Outcome::Error);
-            return;
-        }
-        let len = self.nodes[n].out.len() as u32;
-        if len == 0 {
-            self.finish(job, Outcome::Success);
-            return;
-        }
-        let i = self.round_robin(n, len);
-        let edge = self.nodes[n].out[i as usize];
-        self.jobs.get_mut(job).expect("live").state = JobState::Calling;
-        self.start_call(job, edge);
+    fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
+        ctx.pass_on(job, over.outcome, over.here);
+    }
+
+    fn reads_keys(&self) -> bool {
+        self.limiter.reads_keys()
+    }
+
+    fn report(&self, figures: &KindFigures<'_>, report: &mut NodeReport) {
+        report.rate_limiter = Some(RateLimiterReport {
+            admitted: estimate((figures.extra)(extra::LIMITER_ADMITTED) as f64),
+            rejected: estimate((figures.extra)(extra::LIMITER_REJECTED) as f64),
+        });
+    }
+
+    fn push_series(&self, figures: &KindFigures<'_>, series: &mut NodeSeries) {
+        series
+            .rate_limited
+            .push((figures.extra)(extra::LIMITER_REJECTED));
     }
 }

@@ -1,15 +1,26 @@
 //! Node kinds: the closed set of behaviours a request can meet, one module per kind.
 //!
-//! Every kind implements the same four steps, dispatched here by `match` (no trait objects on
-//! the hot path):
+//! A kind is a type implementing [`Behaviour`]: its compiled parameters and state, the steps
+//! the engine calls, and what it adds to the report. Every step gets a [`NodeCtx`] for its
+//! node, never the simulation: a kind sees its own state, its edges, its jobs, its stations,
+//! its random stream and counters, and acts through the context's operations. This module
+//! imports the engine core (through the context); the core never imports node kinds.
+//!
+//! The steps, dispatched at one point ([`step`]) by `match` on the closed [`NodeModel`] enum
+//! (no trait objects on the hot path):
 //! - `accept`: the request has arrived and been admitted (counted in flight);
 //! - `begin_work`: a worker of one of the node's stations has been given to it;
 //! - `done`: the node's own processing step (service time, overhead, lookup, wait) is over;
-//! - `call_done`: a call it made along an outgoing edge has its outcome.
+//! - `call_done`: a call it made along an outgoing edge has its outcome;
+//! - `timer`: a timer the node set for itself is due.
+//!
+//! Adding a kind: a module here, a variant of [`NodeModel`] with its line in `build` and in
+//! `each_kind!`; see `docs/adding-a-node-kind.md`.
 
 mod balancer;
 mod cache;
 mod client;
+mod context;
 mod database;
 mod gateway;
 mod limiter;
@@ -17,21 +28,85 @@ mod queue;
 mod service;
 
 use archsim_model::design::{Design, Node, NodeKind};
+use archsim_model::report::{NodeReport, NodeSeries};
 
-use crate::sim::{Sim, Station};
+use crate::core::{CallOver, Core, Station};
+use crate::distribution::ClassMix;
+use crate::request::KindDataOf;
+use crate::rng::SimRng;
 use crate::slab::Handle;
+use crate::time::SimTime;
 
 pub(crate) use balancer::BalancerModel;
 pub(crate) use cache::CacheModel;
+pub(crate) use client::{ARRIVAL, ClientModel};
+pub(crate) use context::NodeCtx;
 pub(crate) use database::DatabaseModel;
 pub(crate) use gateway::GatewayModel;
 pub(crate) use limiter::LimiterModel;
 pub(crate) use queue::QueueModel;
 pub(crate) use service::ServiceModel;
 
+/// A node kind: its state and its steps (see the module note). Steps a kind never needs have
+/// defaults: a kind without stations is never given a worker, one that schedules no processing
+/// step is never `done`, one that sets no timer has none fire.
+pub(crate) trait Behaviour: Sized {
+    /// What the kind keeps on each of its jobs (`()` for nothing).
+    type Data: KindDataOf;
+
+    /// The request has arrived and been admitted.
+    fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle);
+
+    /// A worker of the job's station has been given to it.
+    fn begin_work(_ctx: &mut NodeCtx<'_, Self>, _job: Handle) {
+        unreachable!("only kinds with stations are given workers")
+    }
+
+    /// The node's own processing step of the job (`NodeCtx::work_for`) is over.
+    fn done(_ctx: &mut NodeCtx<'_, Self>, _job: Handle) {
+        unreachable!("this kind schedules no processing step")
+    }
+
+    /// A call the job made is over (`over.here`: a failure arose at this node, its own call's
+    /// timeout or breaker, rather than downstream).
+    fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver);
+
+    /// A timer the node set (`NodeCtx::set_timer`) is due.
+    fn timer(_ctx: &mut NodeCtx<'_, Self>, _tag: u32) {}
+
+    /// Whether the kind looks at request keys. When no node does, sources skip drawing them.
+    fn reads_keys(&self) -> bool {
+        false
+    }
+
+    /// The node crashed: whatever a real process would lose, it loses.
+    fn crashed(&mut self) {}
+
+    /// A measurement period starts (the summary's when `whole`, else a batch); `waiting` is
+    /// the node's wait queue now.
+    fn new_period(&mut self, _whole: bool, _waiting: u64) {}
+
+    /// The kind's own figures for a period (`figures.extra(i)`: how much its counter `i`
+    /// grew).
+    fn report(&self, _figures: &KindFigures<'_>, _report: &mut NodeReport) {}
+
+    /// The kind's own figures for one time-series bucket.
+    fn push_series(&self, _figures: &KindFigures<'_>, _series: &mut NodeSeries) {}
+}
+
+/// What a kind may read when it reports a period.
+pub(crate) struct KindFigures<'a> {
+    /// Growth of the node's kind-specific counter `i` over the period.
+    pub extra: &'a dyn Fn(u32) -> u64,
+    /// The ids of the nodes its outgoing edges lead to, in edge order.
+    pub targets: &'a [&'a str],
+    /// The summary's figures (else a batch's).
+    pub whole: bool,
+}
+
 /// A node's compiled parameters and its kind-specific state.
 pub(crate) enum NodeModel {
-    Client,
+    Client(ClientModel),
     Gateway(GatewayModel),
     Balancer(BalancerModel),
     Service(ServiceModel),
@@ -41,199 +116,160 @@ pub(crate) enum NodeModel {
     Limiter(LimiterModel),
 }
 
+/// Runs `$body` with `$m` bound to the kind's model, whatever the kind: the one list of kinds
+/// that the dispatch and the kind-independent questions share.
+macro_rules! each_kind {
+    ($model:expr, $m:ident => $body:expr) => {
+        match $model {
+            NodeModel::Client($m) => $body,
+            NodeModel::Gateway($m) => $body,
+            NodeModel::Balancer($m) => $body,
+            NodeModel::Service($m) => $body,
+            NodeModel::Cache($m) => $body,
+            NodeModel::Queue($m) => $body,
+            NodeModel::Database($m) => $body,
+            NodeModel::Limiter($m) => $body,
+        }
+    };
+}
+
+/// A compiled node: its kind's model and what the core needs to know about it.
 pub(crate) struct Built {
     pub model: NodeModel,
     /// Kind-specific counters the node needs (see `metrics::extra`).
     pub extra_counters: u32,
+    /// Its worker stations.
+    pub stations: Vec<Station>,
+    /// No processing time of its own: an injected latency delays requests on arrival.
+    pub delays_on_arrival: bool,
 }
 
-/// Compiles one node. `out` are its outgoing edges (indices into `design.edges`).
-pub(crate) fn build(
-    node: &Node,
-    out: &[u32],
-    design: &Design,
-    class_names: &[String],
-    key_space: u64,
-) -> Built {
+/// What compiling a node needs besides the node itself.
+pub(crate) struct BuildContext<'a> {
+    pub design: &'a Design,
+    /// Its outgoing edges (indices into `design.edges`).
+    pub out: &'a [u32],
+    /// Request classes of every client, interned (routes index them).
+    pub class_names: &'a [String],
+    /// The largest key space of any client.
+    pub key_space: u64,
+    /// Where the run ends (sources stop there).
+    pub end: SimTime,
+    /// A client's request classes (interned with every other client's).
+    pub client_mix: Option<ClassMix>,
+    /// A client's arrival stream and key stream.
+    pub source_rng: SimRng,
+    pub key_rng: SimRng,
+}
+
+/// Compiles one node.
+pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
+    let plain = |model: NodeModel| Built {
+        model,
+        extra_counters: 0,
+        stations: Vec::new(),
+        delays_on_arrival: false,
+    };
     match &node.spec {
-        NodeKind::Client(_) => Built {
-            model: NodeModel::Client,
-            extra_counters: 0,
-        },
-        NodeKind::ApiGateway(p) => Built {
-            model: NodeModel::Gateway(GatewayModel::new(p, out, design, class_names)),
-            extra_counters: 0,
-        },
+        NodeKind::Client(p) => plain(NodeModel::Client(ClientModel::new(
+            p,
+            cx.client_mix.clone().expect("a client has its mix"),
+            cx.source_rng.clone(),
+            cx.key_rng.clone(),
+            cx.end,
+        ))),
+        NodeKind::ApiGateway(p) => plain(NodeModel::Gateway(GatewayModel::new(p, cx))),
         NodeKind::LoadBalancer(p) => Built {
-            extra_counters: out.len() as u32,
-            model: NodeModel::Balancer(BalancerModel::new(p, out, design)),
+            extra_counters: cx.out.len() as u32,
+            delays_on_arrival: true,
+            ..plain(NodeModel::Balancer(BalancerModel::new(p, cx)))
         },
         NodeKind::Service(p) => Built {
-            model: NodeModel::Service(ServiceModel::new(p)),
-            extra_counters: 0,
+            stations: vec![ServiceModel::station(p)],
+            ..plain(NodeModel::Service(ServiceModel::new(p)))
         },
         NodeKind::Cache(p) => Built {
-            model: NodeModel::Cache(CacheModel::new(p)),
             extra_counters: crate::metrics::extra::CACHE_COUNT,
+            ..plain(NodeModel::Cache(CacheModel::new(p)))
         },
         NodeKind::Queue(p) => Built {
-            model: NodeModel::Queue(QueueModel::new(p, out, design)),
             extra_counters: crate::metrics::extra::QUEUE_COUNT,
+            stations: vec![QueueModel::station(p)],
+            delays_on_arrival: true,
+            ..plain(NodeModel::Queue(QueueModel::new(p, cx)))
         },
         NodeKind::Database(p) => {
-            let model = DatabaseModel::new(p, key_space);
+            let model = DatabaseModel::new(p, cx.key_space);
             Built {
                 extra_counters: crate::metrics::extra::DB_SHARD_QUERIES + model.shards(),
-                model: NodeModel::Database(model),
+                stations: model.stations(p),
+                ..plain(NodeModel::Database(model))
             }
         }
         NodeKind::RateLimiter(p) => Built {
-            model: NodeModel::Limiter(LimiterModel::new(p)),
             extra_counters: crate::metrics::extra::LIMITER_COUNT,
+            delays_on_arrival: true,
+            ..plain(NodeModel::Limiter(LimiterModel::new(p)))
         },
+    }
+}
+
+/// One step of a node, as the simulation hands it over.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Step {
+    Accept(Handle),
+    BeginWork(Handle),
+    Done(Handle),
+    CallDone(CallOver),
+    Timer(u32),
+}
+
+/// The dispatch point: runs `step` of node `node`, whose model is `model`.
+// Forced: the event loop calls this for nearly every event; inlined, the kind's `match` and the
+// step's `match` fold into the caller's, as the hand-written dispatch did.
+#[inline(always)]
+pub(crate) fn step(model: &mut NodeModel, core: &mut Core, node: u32, step: Step) {
+    each_kind!(model, m => run(m, core, node, step))
+}
+
+#[inline(always)]
+fn run<K: Behaviour>(model: &mut K, core: &mut Core, node: u32, step: Step) {
+    let mut ctx = NodeCtx::new(model, core, node);
+    match step {
+        Step::Accept(job) => K::accept(&mut ctx, job),
+        Step::BeginWork(job) => K::begin_work(&mut ctx, job),
+        Step::Done(job) => K::done(&mut ctx, job),
+        Step::CallDone(over) => K::call_done(&mut ctx, over.caller, over),
+        Step::Timer(tag) => K::timer(&mut ctx, tag),
     }
 }
 
 impl NodeModel {
-    /// Worker station `index` of the node. Only kinds with workers are ever asked.
-    pub fn station_mut(&mut self, index: u32) -> &mut Station {
-        match self {
-            NodeModel::Service(s) => &mut s.station,
-            NodeModel::Queue(q) => &mut q.station,
-            NodeModel::Database(d) => &mut d.members[index as usize],
-            _ => unreachable!("only services, queues and databases have worker stations"),
-        }
+    pub fn reads_keys(&self) -> bool {
+        each_kind!(self, m => m.reads_keys())
     }
 
-    pub fn station_count(&self) -> u32 {
-        match self {
-            NodeModel::Service(_) | NodeModel::Queue(_) => 1,
-            NodeModel::Database(d) => d.members.len() as u32,
-            _ => 0,
-        }
+    pub fn crashed(&mut self) {
+        each_kind!(self, m => m.crashed())
     }
 
-    /// Total workers (connections, consumers), for utilisation.
-    pub fn capacity(&self) -> u64 {
-        match self {
-            NodeModel::Service(s) => s.station.workers as u64,
-            NodeModel::Queue(q) => q.station.workers as u64,
-            NodeModel::Database(d) => d.members.iter().map(|m| m.workers as u64).sum(),
-            _ => 0,
-        }
+    pub fn new_period(&mut self, whole: bool, waiting: u64) {
+        each_kind!(self, m => m.new_period(whole, waiting))
     }
 
-    /// Kinds with no processing time of their own; an injected latency fault delays requests
-    /// on arrival there instead of stretching a service time.
-    pub fn has_no_own_delay(&self) -> bool {
-        matches!(
-            self,
-            NodeModel::Balancer(_) | NodeModel::Limiter(_) | NodeModel::Queue(_)
-        )
+    pub fn report(&self, figures: &KindFigures<'_>, report: &mut NodeReport) {
+        each_kind!(self, m => m.report(figures, report))
     }
 
-    pub fn slowdown(&self) -> Option<(f64, f64)> {
+    pub fn push_series(&self, figures: &KindFigures<'_>, series: &mut NodeSeries) {
+        each_kind!(self, m => m.push_series(figures, series))
+    }
+
+    /// The traffic source of a client node.
+    pub fn as_client_mut(&mut self) -> Option<&mut ClientModel> {
         match self {
-            NodeModel::Service(s) => s.slowdown,
+            NodeModel::Client(c) => Some(c),
             _ => None,
-        }
-    }
-
-    /// Records a wait-queue depth for the period maxima (queues report `max_depth`).
-    pub fn note_depth(&mut self, depth: u64) {
-        if let NodeModel::Queue(q) = self {
-            q.max_depth_whole = q.max_depth_whole.max(depth);
-            q.max_depth_batch = q.max_depth_batch.max(depth);
-        }
-    }
-
-    /// Starts a new measurement period for maxima: the summary (`whole`) and/or the batch.
-    pub fn reset_period_maxima(&mut self, whole: bool) {
-        if let NodeModel::Queue(q) = self {
-            let depth = q.station.waiting;
-            if whole {
-                q.max_depth_whole = depth;
-            }
-            q.max_depth_batch = depth;
-        }
-    }
-
-    pub fn on_crash(&mut self) {
-        match self {
-            NodeModel::Balancer(b) => b.in_flight.iter_mut().for_each(|n| *n = 0),
-            NodeModel::Cache(c) => c.lose_contents(),
-            _ => {}
-        }
-    }
-
-    pub fn on_recover(&mut self) {}
-}
-
-impl Sim {
-    /// The job has arrived and been admitted at its node.
-    // Forced: once the event loop became resumable (`Sim::advance`) the compiler stopped
-    // inlining this dispatch into it; inlined, M/M/1 runs 1.6% fewer instructions.
-    #[inline(always)]
-    pub(crate) fn node_accept(&mut self, job: Handle) {
-        let n = self.jobs.get(job).expect("live job").node as usize;
-        match &self.nodes[n].model {
-            NodeModel::Client => self.finish(job, crate::metrics::Outcome::Success),
-            NodeModel::Gateway(_) => self.gateway_accept(job, n),
-            NodeModel::Balancer(_) => self.balancer_accept(job, n),
-            NodeModel::Service(_) => self.station_admit(job, 0),
-            NodeModel::Cache(_) => self.cache_accept(job, n),
-            NodeModel::Queue(_) => self.queue_accept(job, n),
-            NodeModel::Database(_) => self.database_accept(job, n),
-            NodeModel::Limiter(_) => self.limiter_accept(job, n),
-        }
-    }
-
-    /// A worker has been given to the job.
-    pub(crate) fn begin_work(&mut self, job: Handle) {
-        let n = self.jobs.get(job).expect("live job").node as usize;
-        match &self.nodes[n].model {
-            NodeModel::Service(_) => self.service_begin(job, n),
-            NodeModel::Queue(_) => self.queue_deliver(job, n),
-            NodeModel::Database(_) => self.database_begin(job, n),
-            _ => unreachable!("only kinds with stations get workers"),
-        }
-    }
-
-    /// The node's own processing step of the job is over.
-    pub(crate) fn node_done(&mut self, job: Handle) {
-        let n = self.jobs.get(job).expect("live job").node as usize;
-        match &self.nodes[n].model {
-            NodeModel::Gateway(_) => self.gateway_done(job, n),
-            NodeModel::Service(_) => self.service_done(job, n),
-            NodeModel::Cache(_) => self.cache_done(job, n),
-            NodeModel::Database(_) => self.database_done(job, n),
-            NodeModel::Limiter(_) => self.limiter_done(job, n),
-            NodeModel::Client | NodeModel::Balancer(_) | NodeModel::Queue(_) => {
-                unreachable!("these kinds schedule no processing step")
-            }
-        }
-    }
-
-    /// A call the job made along `edge` is over; `here` says a failure arose at this node
-    /// (its call timed out or was short-circuited) rather than downstream.
-    pub(crate) fn node_call_done(
-        &mut self,
-        job: Handle,
-        edge: u32,
-        outcome: crate::metrics::Outcome,
-        here: bool,
-    ) {
-        let n = self.jobs.get(job).expect("live job").node as usize;
-        match &self.nodes[n].model {
-            // A client's figures are what its users saw: every failure counts there.
-            NodeModel::Client => self.finish_client_request(job, outcome),
-            NodeModel::Gateway(_) | NodeModel::Limiter(_) | NodeModel::Database(_) => {
-                self.pass_on(job, outcome, here)
-            }
-            NodeModel::Balancer(_) => self.balancer_call_done(job, n, outcome, here),
-            NodeModel::Service(_) => self.service_call_done(job, outcome, here),
-            NodeModel::Cache(_) => self.cache_call_done(job, n, outcome, here),
-            NodeModel::Queue(_) => self.queue_call_done(job, n, edge, outcome),
         }
     }
 }

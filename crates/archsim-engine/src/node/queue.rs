@@ -13,154 +13,162 @@
 //! The node's figures describe messages: residence is enqueue to successful delivery, in flight
 //! is messages held (waiting or being delivered), utilisation is busy consumers.
 
-use archsim_model::design::{Design, QueueParams};
+use archsim_model::design::QueueParams;
+use archsim_model::report::{NodeReport, NodeSeries, QueueReport};
 
-use crate::metrics::{Outcome, extra, node_area};
-use crate::sim::{JobState, Sim, Station};
+use crate::core::{Admission, CallOver, Station};
+use crate::metrics::{Outcome, estimate, extra};
+use crate::request::Message;
 use crate::slab::Handle;
 
-use super::NodeModel;
+use super::{Behaviour, BuildContext, KindFigures, NodeCtx};
 
 pub(crate) struct QueueModel {
-    pub station: Station,
-    pub max_deliveries: u32,
-    pub deliver_edges: Vec<u32>,
-    pub dead_letter_edge: Option<u32>,
-    pub max_depth_whole: u64,
-    pub max_depth_batch: u64,
+    max_deliveries: u32,
+    deliver_edges: Vec<u32>,
+    dead_letter_edge: Option<u32>,
+    max_depth_whole: u64,
+    max_depth_batch: u64,
 }
 
 impl QueueModel {
-    pub fn new(p: &QueueParams, out: &[u32], design: &Design) -> QueueModel {
+    pub fn new(p: &QueueParams, cx: &BuildContext<'_>) -> QueueModel {
         let is_dead_letter = |e: u32| {
             p.dead_letter
                 .as_deref()
-                .is_some_and(|dl| design.edges[e as usize].to == dl)
+                .is_some_and(|dl| cx.design.edges[e as usize].to == dl)
         };
         QueueModel {
-            station: Station::new(p.consumers, p.capacity),
             max_deliveries: p.max_deliveries.max(1),
-            deliver_edges: out
+            deliver_edges: cx
+                .out
                 .iter()
                 .copied()
                 .filter(|&e| !is_dead_letter(e))
                 .collect(),
-            dead_letter_edge: out.iter().copied().find(|&e| is_dead_letter(e)),
+            dead_letter_edge: cx.out.iter().copied().find(|&e| is_dead_letter(e)),
             max_depth_whole: 0,
             max_depth_batch: 0,
         }
     }
+
+    /// Consumers and the messages' wait line.
+    pub fn station(p: &QueueParams) -> Station {
+        Station::new(p.consumers, p.capacity)
+    }
+
+    /// Records the wait line's depth for the period maxima.
+    fn note_depth(ctx: &mut NodeCtx<'_, Self>) {
+        let depth = ctx.queue_length() as u64;
+        let queue = &mut *ctx.model;
+        queue.max_depth_whole = queue.max_depth_whole.max(depth);
+        queue.max_depth_batch = queue.max_depth_batch.max(depth);
+    }
 }
 
-impl Sim {
-    pub(crate) fn queue_accept(&mut self, job: Handle, n: usize) {
-        let NodeModel::Queue(q) = &self.nodes[n].model else {
-            unreachable!()
-        };
-        if q.station.waiting >= q.station.capacity {
-            self.finish(job, Outcome::QueueFull);
+impl Behaviour for QueueModel {
+    type Data = Message;
+
+    fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let station = ctx.station(0);
+        if station.waiting >= station.capacity {
+            ctx.finish(job, Outcome::QueueFull);
             return;
         }
-        let extra_base = self.nodes[n].extra;
-        self.recorder.incr(extra_base + extra::QUEUE_ENQUEUED);
+        ctx.count(extra::QUEUE_ENQUEUED);
         // Acknowledge the producer now; the message lives on without a caller.
-        let (parent, attempt, reply_edge) = {
-            let j = self.jobs.get_mut(job).expect("live");
-            let caller = (j.parent, j.attempt, j.reply_edge);
-            j.parent = Handle::NONE;
-            caller
-        };
-        self.send_reply(parent, attempt, reply_edge, Outcome::Success);
-        let NodeModel::Queue(q) = &mut self.nodes[n].model else {
-            unreachable!()
-        };
-        if q.deliver_edges.is_empty() {
-            q.station.queue.push_back(job);
-            q.station.waiting += 1;
-            let areas = self.nodes[n].areas;
-            self.recorder
-                .change_level(areas + node_area::QUEUE, self.now, 1);
-            let depth = self.recorder.level(areas + node_area::QUEUE) as u64;
-            self.nodes[n].model.note_depth(depth);
-            self.jobs.get_mut(job).expect("live").state = JobState::Queued;
-        } else {
-            self.station_admit(job, 0);
+        ctx.acknowledge(job);
+        if ctx.model.deliver_edges.is_empty() {
+            ctx.hold(job, 0);
+            Self::note_depth(ctx);
+        } else if ctx.admit(job, 0) == Admission::Queued {
+            Self::note_depth(ctx);
         }
     }
 
     /// A consumer took the message: deliver it.
-    pub(crate) fn queue_deliver(&mut self, job: Handle, n: usize) {
-        let NodeModel::Queue(q) = &self.nodes[n].model else {
-            unreachable!()
-        };
+    fn begin_work(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
         // Never empty: messages of a queue without delivery edges are only held.
-        let len = q.deliver_edges.len() as u32;
-        let i = self.round_robin(n, len);
-        let NodeModel::Queue(q) = &self.nodes[n].model else {
-            unreachable!()
-        };
-        let edge = q.deliver_edges[i as usize];
-        let extra_base = self.nodes[n].extra;
-        self.recorder.incr(extra_base + extra::QUEUE_DELIVERED);
-        self.jobs.get_mut(job).expect("live").state = JobState::Calling;
-        self.start_call(job, edge);
+        let len = ctx.model.deliver_edges.len() as u32;
+        let i = ctx.round_robin(len);
+        let edge = ctx.model.deliver_edges[i as usize];
+        ctx.count(extra::QUEUE_DELIVERED);
+        ctx.call(job, edge);
     }
 
-    pub(crate) fn queue_call_done(&mut self, job: Handle, n: usize, _edge: u32, outcome: Outcome) {
-        let extra_base = self.nodes[n].extra;
-        let j = *self.jobs.get(job).expect("live");
-        if j.flag {
-            // The dead-letter hand-off is over, whatever its outcome: the message is gone.
-            self.finish(job, j.failure);
-            return;
-        }
-        if outcome.is_success() {
-            self.finish(job, Outcome::Success);
-            return;
-        }
-        let NodeModel::Queue(q) = &self.nodes[n].model else {
-            unreachable!()
-        };
-        let (max, dead_letter) = (q.max_deliveries, q.dead_letter_edge);
-        let deliveries = j.aux + 1;
-        self.jobs.get_mut(job).expect("live").aux = deliveries;
-        if deliveries < max {
-            self.recorder.incr(extra_base + extra::QUEUE_REDELIVERIES);
-            self.requeue(job, n);
-            return;
-        }
-        self.recorder.incr(extra_base + extra::QUEUE_DEAD_LETTERED);
-        self.let_go_of_worker(job);
-        match dead_letter {
-            Some(edge) => {
-                let j = self.jobs.get_mut(job).expect("live");
-                j.flag = true;
-                j.failure = outcome;
-                self.start_call(job, edge);
+    fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
+        let failed = match ctx.data(job) {
+            Message::DeadLettering { failure } => {
+                // The dead-letter hand-off is over, whatever its outcome: the message is gone.
+                ctx.finish(job, failure);
+                return;
             }
-            None => self.finish(job, outcome),
+            Message::Delivering { failed } => failed,
+        };
+        if over.outcome.is_success() {
+            ctx.finish(job, Outcome::Success);
+            return;
+        }
+        let failed = failed + 1;
+        ctx.set_data(job, Message::Delivering { failed });
+        if failed < ctx.model.max_deliveries {
+            ctx.count(extra::QUEUE_REDELIVERIES);
+            // Back to the tail of the line (it already counts against capacity, so it fits),
+            // queued before its consumer goes: the consumer may pick it right up.
+            ctx.hold(job, 0);
+            Self::note_depth(ctx);
+            ctx.let_go_of_worker(job);
+            return;
+        }
+        ctx.count(extra::QUEUE_DEAD_LETTERED);
+        ctx.let_go_of_worker(job);
+        match ctx.model.dead_letter_edge {
+            Some(edge) => {
+                ctx.set_data(
+                    job,
+                    Message::DeadLettering {
+                        failure: over.outcome,
+                    },
+                );
+                ctx.call(job, edge);
+            }
+            None => ctx.finish(job, over.outcome),
         }
     }
 
-    /// Back to the tail of the queue (it already counts against capacity, so it always fits).
-    fn requeue(&mut self, job: Handle, n: usize) {
-        let now = self.now;
-        let areas = self.nodes[n].areas;
-        let NodeModel::Queue(q) = &mut self.nodes[n].model else {
-            unreachable!()
-        };
-        q.station.queue.push_back(job);
-        q.station.waiting += 1;
-        self.recorder.change_level(areas + node_area::QUEUE, now, 1);
-        let depth = self.recorder.level(areas + node_area::QUEUE) as u64;
-        self.nodes[n].model.note_depth(depth);
-        // Mark it queued before the consumer is released: releasing may pick it right up.
-        let j = self.jobs.get_mut(job).expect("live");
-        j.state = JobState::Queued;
-        let held = j.holds_worker;
-        j.holds_worker = false;
-        if held {
-            self.release_worker(n as u32, 0);
+    fn new_period(&mut self, whole: bool, waiting: u64) {
+        if whole {
+            self.max_depth_whole = waiting;
         }
+        self.max_depth_batch = waiting;
+    }
+
+    fn report(&self, figures: &KindFigures<'_>, report: &mut NodeReport) {
+        let count = |i: u32| estimate((figures.extra)(i) as f64);
+        let max_depth = if figures.whole {
+            self.max_depth_whole
+        } else {
+            self.max_depth_batch
+        };
+        report.queue = Some(QueueReport {
+            enqueued: count(extra::QUEUE_ENQUEUED),
+            delivered: count(extra::QUEUE_DELIVERED),
+            redeliveries: count(extra::QUEUE_REDELIVERIES),
+            dead_lettered: count(extra::QUEUE_DEAD_LETTERED),
+            max_depth: estimate(max_depth as f64),
+        });
+    }
+
+    fn push_series(&self, figures: &KindFigures<'_>, series: &mut NodeSeries) {
+        series.enqueued.push((figures.extra)(extra::QUEUE_ENQUEUED));
+        series
+            .delivered
+            .push((figures.extra)(extra::QUEUE_DELIVERED));
+        series
+            .redeliveries
+            .push((figures.extra)(extra::QUEUE_REDELIVERIES));
+        series
+            .dead_lettered
+            .push((figures.extra)(extra::QUEUE_DEAD_LETTERED));
     }
 }

@@ -15,26 +15,26 @@
 
 use archsim_model::design::{CallMode, ServiceParams};
 
+use crate::core::{CallOver, Station};
 use crate::distribution::Dist;
 use crate::metrics::Outcome;
-use crate::sim::{Event, JobState, Sim, Station};
+use crate::request::ServiceRequest;
 use crate::slab::Handle;
 
-use super::NodeModel;
+use super::{Behaviour, NodeCtx};
 
 pub(crate) struct ServiceModel {
-    pub station: Station,
-    pub service_time: Dist,
-    pub error_rate: f64,
-    pub slowdown: Option<(f64, f64)>,
-    pub parallel: bool,
-    pub hold_worker: bool,
+    service_time: Dist,
+    error_rate: f64,
+    /// Load-dependent slow-down: (knee, factor).
+    slowdown: Option<(f64, f64)>,
+    parallel: bool,
+    hold_worker: bool,
 }
 
 impl ServiceModel {
     pub fn new(p: &ServiceParams) -> ServiceModel {
         ServiceModel {
-            station: Station::new(p.workers, p.queue_capacity as u64),
             service_time: Dist::new(&p.service_time),
             error_rate: p.error_rate,
             slowdown: p.slowdown.as_ref().map(|s| (s.knee, s.factor)),
@@ -42,91 +42,131 @@ impl ServiceModel {
             hold_worker: p.hold_worker_during_calls,
         }
     }
-}
 
-impl Sim {
-    pub(crate) fn service_begin(&mut self, job: Handle, n: usize) {
-        let NodeModel::Service(s) = &self.nodes[n].model else {
-            unreachable!()
-        };
-        let (dist, busy, workers) = (s.service_time, s.station.busy, s.station.workers);
-        let base = dist.sample(&mut self.nodes[n].rng);
-        let factor = self.slowdown_factor(n, busy, workers);
-        let duration = self.stretched(n, base, factor);
-        self.schedule(duration, Event::Done { job });
+    /// Its workers and wait queue.
+    pub fn station(p: &ServiceParams) -> Station {
+        Station::new(p.workers, p.queue_capacity as u64)
     }
 
-    pub(crate) fn service_done(&mut self, job: Handle, n: usize) {
-        let NodeModel::Service(s) = &self.nodes[n].model else {
-            unreachable!()
+    /// Service-time multiplier: injected slow-down times load-dependent slow-down.
+    fn slowdown_factor(ctx: &NodeCtx<'_, Self>, busy: u32, workers: u32) -> f64 {
+        let mut factor = ctx.fault_slowdown();
+        if let Some((knee, extra)) = ctx.model.slowdown {
+            let u = busy as f64 / workers.max(1) as f64;
+            if u > knee && knee < 1.0 {
+                factor *= 1.0 + extra * (u - knee) / (1.0 - knee);
+            }
+        }
+        factor
+    }
+
+    /// Sequential mode: call the next edge that the call probability selects, or reply.
+    fn next_call(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let ServiceRequest::Sequential { mut next_edge } = ctx.data(job) else {
+            unreachable!("a sequential service's request")
         };
-        let (error_rate, hold, parallel) = (s.error_rate, s.hold_worker, s.parallel);
-        if self.draws_error(n, error_rate) {
-            self.finish(job, Outcome::Error);
+        let edges = ctx.out_len();
+        while next_edge < edges {
+            let edge = ctx.out_edge(next_edge);
+            next_edge += 1;
+            let p = ctx.call_probability(edge);
+            if ctx.rng().chance(p) {
+                ctx.set_data(job, ServiceRequest::Sequential { next_edge });
+                ctx.call(job, edge);
+                return;
+            }
+        }
+        ctx.finish(job, Outcome::Success);
+    }
+}
+
+impl Behaviour for ServiceModel {
+    type Data = ServiceRequest;
+
+    fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        ctx.admit(job, 0);
+    }
+
+    fn begin_work(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let station = ctx.station(0);
+        let (busy, workers) = (station.busy, station.workers);
+        let dist = ctx.model.service_time;
+        let base = dist.sample(ctx.rng());
+        let factor = Self::slowdown_factor(ctx, busy, workers);
+        let duration = ctx.processing_time(base, factor);
+        ctx.work_for(job, duration);
+    }
+
+    fn done(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let (error_rate, hold, parallel) = {
+            let s = &ctx.model;
+            (s.error_rate, s.hold_worker, s.parallel)
+        };
+        if ctx.draws_error(error_rate) {
+            ctx.finish(job, Outcome::Error);
             return;
         }
         if !hold {
-            self.let_go_of_worker(job);
+            ctx.let_go_of_worker(job);
         }
-        self.jobs.get_mut(job).expect("live").state = JobState::Calling;
         if parallel {
             let mut pending = 0;
-            for i in 0..self.nodes[n].out.len() {
-                let edge = self.nodes[n].out[i];
-                let p = self.edges[edge as usize].call_probability;
-                if self.nodes[n].rng.chance(p) {
-                    self.start_call(job, edge);
+            for i in 0..ctx.out_len() {
+                let edge = ctx.out_edge(i);
+                let p = ctx.call_probability(edge);
+                if ctx.rng().chance(p) {
+                    ctx.call(job, edge);
                     pending += 1;
                 }
             }
             if pending == 0 {
-                self.finish(job, Outcome::Success);
+                ctx.finish(job, Outcome::Success);
             } else {
-                self.jobs.get_mut(job).expect("live").pending = pending;
+                ctx.set_data(
+                    job,
+                    ServiceRequest::Parallel {
+                        pending,
+                        failure: Outcome::Success,
+                        here: false,
+                    },
+                );
             }
         } else {
-            self.service_next_call(job, n);
+            Self::next_call(ctx, job);
         }
     }
 
-    /// Sequential mode: call the next edge that the call probability selects, or reply.
-    fn service_next_call(&mut self, job: Handle, n: usize) {
-        loop {
-            let next = self.jobs.get(job).expect("live").next_edge as usize;
-            if next >= self.nodes[n].out.len() {
-                self.finish(job, Outcome::Success);
-                return;
+    fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
+        match ctx.data(job) {
+            ServiceRequest::Parallel {
+                pending,
+                mut failure,
+                mut here,
+            } => {
+                if !over.outcome.is_success() && failure.is_success() {
+                    failure = over.outcome;
+                    here = over.here;
+                }
+                if pending == 1 {
+                    ctx.pass_on(job, failure, here);
+                } else {
+                    ctx.set_data(
+                        job,
+                        ServiceRequest::Parallel {
+                            pending: pending - 1,
+                            failure,
+                            here,
+                        },
+                    );
+                }
             }
-            self.jobs.get_mut(job).expect("live").next_edge += 1;
-            let edge = self.nodes[n].out[next];
-            let p = self.edges[edge as usize].call_probability;
-            if self.nodes[n].rng.chance(p) {
-                self.start_call(job, edge);
-                return;
+            ServiceRequest::Sequential { .. } => {
+                if over.outcome.is_success() {
+                    Self::next_call(ctx, job);
+                } else {
+                    ctx.pass_on(job, over.outcome, over.here);
+                }
             }
-        }
-    }
-
-    pub(crate) fn service_call_done(&mut self, job: Handle, outcome: Outcome, here: bool) {
-        let n = self.jobs.get(job).expect("live").node as usize;
-        let NodeModel::Service(s) = &self.nodes[n].model else {
-            unreachable!()
-        };
-        if s.parallel {
-            let j = self.jobs.get_mut(job).expect("live");
-            j.pending -= 1;
-            if !outcome.is_success() && j.failure.is_success() {
-                j.failure = outcome;
-                j.failure_here = here;
-            }
-            if j.pending == 0 {
-                let (result, here) = (j.failure, j.failure_here);
-                self.pass_on(job, result, here);
-            }
-        } else if outcome.is_success() {
-            self.service_next_call(job, n);
-        } else {
-            self.pass_on(job, outcome, here);
         }
     }
 }

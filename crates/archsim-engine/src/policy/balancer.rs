@@ -103,6 +103,11 @@ impl Balancer {
         }
     }
 
+    /// Whether picks depend on the request key (so sources must draw keys).
+    pub fn reads_keys(&self) -> bool {
+        matches!(self.state, State::ConsistentHash { .. })
+    }
+
     /// The backend for the next request, or None if no backend is a candidate.
     /// `key` matters only to consistent hashing; `rng` only to random and least request.
     pub fn pick(&mut self, key: u64, backends: &[BackendView], rng: &mut SimRng) -> Option<u32> {

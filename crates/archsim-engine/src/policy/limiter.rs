@@ -75,6 +75,11 @@ impl Limiter {
         }
     }
 
+    /// Whether decisions depend on the request key (one limit per key).
+    pub fn reads_keys(&self) -> bool {
+        matches!(self, Limiter::PerKey(_))
+    }
+
     /// The decision for a request with `key` arriving at `now` (`key` is ignored when global).
     pub fn decide(&mut self, key: u64, now: SimTime) -> Decision {
         match self {

@@ -1,0 +1,522 @@
+//! The engine core: the state every node kind shares (the clock, the event queue, jobs and
+//! calls, each node's and edge's common state, the recorder) and the request paths that are the
+//! same for every kind: a job arriving, finishing and replying, worker stations, calls along
+//! edges (`calls.rs`).
+//!
+//! Vocabulary:
+//! - A **job** is one request being handled at one node, from its arrival to its reply.
+//! - A **call** is a node's (or a client's) request along one edge, with all its attempts:
+//!   it owns the timeout timer, the retry back-off and the breaker bookkeeping.
+//! - An **attempt** creates a job at the callee. The callee's reply goes back to the call, which
+//!   accepts it only if that attempt is still the one it waits for; a late reply after a timeout
+//!   is dropped, exactly as a real client drops a response to a request it gave up on.
+//!
+//! Handlers never call back into a parent synchronously: every completion travels as an event,
+//! so a node starting a fan-out never sees one of its calls finish halfway through the loop.
+//! The one synchronous hand-over is within a node: a worker set free goes at once to the next
+//! job in its wait queue. The core cannot run a node's steps (it knows no node kinds), so the
+//! operations that may hand a worker on return the job that got it ([`Grant`]), and the caller
+//! (a node's context, or the simulation) starts that job's work right away.
+
+use std::collections::VecDeque;
+
+use crate::distribution::Dist;
+use crate::metrics::{LatencyStats, Outcome, PendingLatencies, Recorder, node_area, node_counter};
+use crate::policy::breaker::CircuitBreaker;
+use crate::queue::EventQueue;
+use crate::request::{Call, Job, JobState, NO_EDGE};
+use crate::rng::SimRng;
+use crate::slab::{Handle, Slab};
+use crate::time::SimTime;
+
+/// The closed set of events. Small and `Copy`: ids are slab handles or indices, never owned data.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Event {
+    /// An attempt reaches its callee node.
+    Arrive {
+        job: Handle,
+    },
+    /// A node finished its own processing step of a job (service, overhead, lookup, delay).
+    Done {
+        job: Handle,
+    },
+    /// A timer a node set for itself (a client's next request, say); `tag` is the node's own.
+    NodeTimer {
+        node: u32,
+        tag: u32,
+    },
+    /// A callee's reply reaches the caller.
+    Reply {
+        call: Handle,
+        attempt: u32,
+        outcome: Outcome,
+    },
+    /// A callee's reply to a direct call (see `Job::reply_edge`) reaches the caller job.
+    DirectReply {
+        caller: Handle,
+        edge: u32,
+        outcome: Outcome,
+    },
+    /// The edge's breaker refused the call.
+    ShortCircuit {
+        call: Handle,
+    },
+    /// The earliest pending timeout of an edge is due (see `EdgeState::timers`).
+    EdgeTimers {
+        edge: u32,
+    },
+    /// Back-off over: send the next attempt.
+    Retry {
+        call: Handle,
+    },
+    FaultStart {
+        fault: u32,
+    },
+    FaultEnd {
+        fault: u32,
+    },
+    WarmupEnd,
+    BatchEnd,
+    BucketEnd,
+    Progress,
+    End,
+}
+
+/// A job that has just been given a worker and must begin its work (see the module note). Its
+/// state is left to the kind's `begin_work`, which sets it (serving or calling) at once.
+pub(crate) type Grant = Option<Handle>;
+
+/// What a station did with a job it was offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Admission {
+    /// A worker took it: its work begins now.
+    Working,
+    /// It waits for a worker.
+    Queued,
+    /// The wait queue is full: the job has been finished with `QueueFull`.
+    Rejected,
+}
+
+/// Workers and a FIFO wait queue.
+#[derive(Debug, Clone)]
+pub(crate) struct Station {
+    pub workers: u32,
+    pub busy: u32,
+    pub capacity: u64,
+    /// Live jobs in `queue` (cancelled ones are skipped when reached).
+    pub waiting: u64,
+    pub queue: VecDeque<Handle>,
+}
+
+impl Station {
+    pub fn new(workers: u32, capacity: u64) -> Station {
+        Station {
+            workers: workers.max(1),
+            busy: 0,
+            capacity,
+            waiting: 0,
+            queue: VecDeque::new(),
+        }
+    }
+}
+
+/// Active fault effects on a node (overlapping faults combine).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FaultState {
+    pub crashed: bool,
+    pub extra_latency: SimTime,
+    pub error_rate: f64,
+    pub slowdown: f64,
+}
+
+impl Default for FaultState {
+    fn default() -> Self {
+        FaultState {
+            crashed: false,
+            extra_latency: 0,
+            error_rate: 0.0,
+            slowdown: 1.0,
+        }
+    }
+}
+
+/// What the core keeps about every node, whatever its kind.
+pub(crate) struct NodeState {
+    /// Outgoing edges in design order.
+    pub out: Vec<u32>,
+    /// Worker stations (none for kinds without workers).
+    pub stations: Vec<Station>,
+    pub rng: SimRng,
+    pub counters: u32,
+    pub areas: u32,
+    /// First kind-specific counter.
+    pub extra: u32,
+    pub fault: FaultState,
+    pub active_faults: Vec<u32>,
+    /// Round-robin cursor over `out`.
+    pub rr: u32,
+    pub cancel_on_timeout: bool,
+    /// The kind has no processing time of its own: an injected latency fault delays requests on
+    /// arrival instead of stretching a processing step.
+    pub delays_on_arrival: bool,
+    /// A traffic source: its latencies are also the overall ones.
+    pub is_client: bool,
+    /// Latencies since the last period boundary, flushed into `latency_whole` and `_batch`.
+    pub latency_pending: PendingLatencies,
+    pub latency_whole: LatencyStats,
+    pub latency_batch: LatencyStats,
+}
+
+impl NodeState {
+    /// Total workers (connections, consumers), for utilisation.
+    pub fn capacity(&self) -> u64 {
+        self.stations.iter().map(|s| s.workers as u64).sum()
+    }
+}
+
+pub(crate) struct EdgeState {
+    pub to: u32,
+    pub latency: Dist,
+    pub timeout: Option<SimTime>,
+    pub retry: Option<archsim_model::design::RetryPolicy>,
+    pub breaker: Option<CircuitBreaker>,
+    pub call_probability: f64,
+    /// No timeout, no retries, no breaker: calls along it are direct (no `Call` record).
+    pub plain: bool,
+    /// Latencies on the way to the callee.
+    pub rng: SimRng,
+    /// Latencies on the way back: replies return in an order set downstream, so drawing them
+    /// from `rng` would shift the requests' latencies whenever something downstream changes.
+    pub reply_rng: SimRng,
+    /// Retry back-offs, which depend on downstream failures, for the same reason.
+    pub backoff_rng: SimRng,
+    pub counters: u32,
+    pub areas: u32,
+    /// Pending timeouts `(deadline, call, attempt)`. An edge's timeout is a constant, so
+    /// deadlines arrive in order and a FIFO holds them sorted; only the earliest sits in the
+    /// event heap. Most timeouts never fire (the reply came first), and keeping them out of the
+    /// heap keeps it small: this halves the run time of designs with timeouts.
+    pub timers: VecDeque<(SimTime, Handle, u32)>,
+    /// An `EdgeTimers` event for `timers.front()` is in the heap.
+    pub timer_armed: bool,
+}
+
+/// A call that is over, for its caller: the caller job, the outcome and whether a failure
+/// arose at the caller (its timeout or breaker) rather than downstream.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallOver {
+    pub caller: Handle,
+    /// The caller's node.
+    pub node: u32,
+    pub outcome: Outcome,
+    pub here: bool,
+}
+
+/// The shared state of one replication (see the module note).
+pub(crate) struct Core {
+    pub now: SimTime,
+    pub queue: EventQueue<Event>,
+    pub jobs: Slab<Job>,
+    pub calls: Slab<Call>,
+    pub nodes: Vec<NodeState>,
+    pub edges: Vec<EdgeState>,
+    pub recorder: Recorder,
+}
+
+impl Core {
+    #[inline]
+    pub fn schedule(&mut self, delay: SimTime, event: Event) {
+        self.queue.push(self.now.saturating_add(delay), event);
+    }
+
+    /// The node of a live job.
+    #[inline]
+    pub fn node_of(&self, job: Handle) -> usize {
+        self.jobs.get(job).expect("live job").node as usize
+    }
+
+    /// An attempt reaches its node. Returns the node when the job is admitted and its kind
+    /// should accept it now; None when it was dropped, refused (node down) or held up by an
+    /// injected latency (it comes back as a `Done` in the `Delay` state).
+    #[inline]
+    pub fn arrive(&mut self, handle: Handle) -> Option<usize> {
+        let now = self.now;
+        let job = self.jobs.get_mut(handle)?;
+        if job.state == JobState::Cancelled {
+            self.jobs.remove(handle);
+            return None;
+        }
+        job.arrived = now;
+        let node = job.node as usize;
+        let counters = self.nodes[node].counters;
+        self.recorder.incr(counters + node_counter::ARRIVALS);
+        if self.nodes[node].fault.crashed {
+            // Not admitted, so it holds no worker: no grant.
+            let _ = self.finish(handle, Outcome::NodeDown, true);
+            return None;
+        }
+        let job = self.jobs.get_mut(handle).expect("checked above");
+        job.admitted = true;
+        self.recorder
+            .change_level(self.nodes[node].areas + node_area::IN_FLIGHT, now, 1);
+        let extra = self.nodes[node].fault.extra_latency;
+        if extra > 0 && self.nodes[node].delays_on_arrival {
+            job.state = JobState::Delay;
+            self.schedule(extra, Event::Done { job: handle });
+            return None;
+        }
+        Some(node)
+    }
+
+    /// A new request of a traffic source at `node`, admitted (counted as an arrival and in
+    /// flight) and about to be sent.
+    pub fn new_request(&mut self, node: u32, request: crate::request::Request) -> Handle {
+        let now = self.now;
+        let n = node as usize;
+        self.recorder
+            .incr(self.nodes[n].counters + node_counter::ARRIVALS);
+        self.recorder
+            .change_level(self.nodes[n].areas + node_area::IN_FLIGHT, now, 1);
+        self.jobs.insert(Job {
+            node,
+            parent: Handle::NONE,
+            attempt: 0,
+            reply_edge: NO_EDGE,
+            request,
+            state: JobState::Calling,
+            admitted: true,
+            holds_worker: false,
+            station: 0,
+            arrived: now,
+            data: crate::request::KindData::None,
+        })
+    }
+
+    #[inline]
+    fn record_completion(&mut self, counters: u32, outcome: Outcome) {
+        self.recorder.incr(counters + node_counter::COMPLETIONS);
+        match outcome.cause() {
+            None => self.recorder.incr(counters + node_counter::SUCCEEDED),
+            Some(cause) => self
+                .recorder
+                .incr(counters + node_counter::FAILED + cause as u32),
+        }
+    }
+
+    /// The job leaves its node with `outcome`: metrics, in-flight, reply to the caller, worker.
+    /// `count_failure`: a failure is this node's own (else it happened downstream and is
+    /// counted where it happened; timeouts and short circuits happen at the caller). A success
+    /// is always this node's success too.
+    pub fn finish(&mut self, handle: Handle, outcome: Outcome, count_failure: bool) -> Grant {
+        let &job = self.jobs.get(handle)?;
+        let now = self.now;
+        let n = job.node as usize;
+        let counters = self.nodes[n].counters;
+        if count_failure || outcome.is_success() {
+            self.record_completion(counters, outcome);
+        } else {
+            self.recorder.incr(counters + node_counter::COMPLETIONS);
+        }
+        if job.admitted {
+            let areas = self.nodes[n].areas;
+            self.recorder
+                .change_level(areas + node_area::IN_FLIGHT, now, -1);
+            if outcome.is_success() {
+                let latency = now - job.arrived;
+                self.recorder
+                    .add_area(areas + node_area::LATENCY_SUM, latency as u128);
+                self.nodes[n].latency_pending.record(latency);
+            }
+        }
+        if !job.parent.is_none() {
+            self.send_reply(job.parent, job.attempt, job.reply_edge, outcome);
+        }
+        if job.state == JobState::Queued {
+            // Still in a wait queue: the queue frees the slot when it reaches it.
+            let job = self.jobs.get_mut(handle).expect("live");
+            job.state = JobState::Cancelled;
+            job.holds_worker = false;
+        } else {
+            self.jobs.remove(handle);
+        }
+        if job.holds_worker {
+            self.release_worker(job.node, job.station)
+        } else {
+            None
+        }
+    }
+
+    /// The callee's reply to `parent` (a call, or the caller job of a direct call along
+    /// `reply_edge`) travels back along the edge.
+    pub fn send_reply(&mut self, parent: Handle, attempt: u32, reply_edge: u32, outcome: Outcome) {
+        if reply_edge != NO_EDGE {
+            let edge = &mut self.edges[reply_edge as usize];
+            let latency = edge.latency.sample(&mut edge.reply_rng);
+            self.schedule(
+                latency,
+                Event::DirectReply {
+                    caller: parent,
+                    edge: reply_edge,
+                    outcome,
+                },
+            );
+            return;
+        }
+        let call = parent;
+        let Some(c) = self.calls.get(call) else {
+            return;
+        };
+        if !c.outstanding || c.attempts != attempt {
+            return;
+        }
+        let edge = &mut self.edges[c.edge as usize];
+        let latency = edge.latency.sample(&mut edge.reply_rng);
+        self.schedule(
+            latency,
+            Event::Reply {
+                call,
+                attempt,
+                outcome,
+            },
+        );
+    }
+
+    /// Answers the job's caller with `outcome` now and detaches the job from it: the job lives
+    /// on at its node with nobody waiting for it (a queue's acknowledged message).
+    pub fn reply_early(&mut self, handle: Handle, outcome: Outcome) {
+        let (parent, attempt, reply_edge) = {
+            let j = self.jobs.get_mut(handle).expect("live");
+            let caller = (j.parent, j.attempt, j.reply_edge);
+            j.parent = Handle::NONE;
+            caller
+        };
+        self.send_reply(parent, attempt, reply_edge, outcome);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Stations (workers + FIFO queue)
+
+    /// Hands the job to a worker of `station`, queues it, or rejects it (queue full).
+    #[inline]
+    pub fn station_admit(&mut self, handle: Handle, station: u32) -> Admission {
+        let now = self.now;
+        let n = self.node_of(handle);
+        let areas = self.nodes[n].areas;
+        let st = &mut self.nodes[n].stations[station as usize];
+        if st.busy < st.workers {
+            st.busy += 1;
+            self.recorder.change_level(areas + node_area::BUSY, now, 1);
+            let job = self.jobs.get_mut(handle).expect("live job");
+            job.station = station;
+            job.holds_worker = true;
+            Admission::Working
+        } else if st.waiting < st.capacity {
+            st.waiting += 1;
+            st.queue.push_back(handle);
+            self.recorder.change_level(areas + node_area::QUEUE, now, 1);
+            let job = self.jobs.get_mut(handle).expect("live job");
+            job.station = station;
+            job.state = JobState::Queued;
+            Admission::Queued
+        } else {
+            // Not holding a worker: no grant.
+            let _ = self.finish(handle, Outcome::QueueFull, true);
+            Admission::Rejected
+        }
+    }
+
+    /// Puts a job at the tail of `station`'s wait queue without asking for a worker (a held
+    /// message, a redelivery); it must already count against the capacity or fit in it.
+    pub fn enqueue(&mut self, handle: Handle, station: u32) {
+        let now = self.now;
+        let n = self.node_of(handle);
+        let areas = self.nodes[n].areas;
+        let st = &mut self.nodes[n].stations[station as usize];
+        st.queue.push_back(handle);
+        st.waiting += 1;
+        self.recorder.change_level(areas + node_area::QUEUE, now, 1);
+        let job = self.jobs.get_mut(handle).expect("live");
+        job.station = station;
+        job.state = JobState::Queued;
+    }
+
+    /// A worker of `station` is free: it takes the next live job in the queue, if any, which
+    /// is returned so its work begins.
+    pub fn release_worker(&mut self, node: u32, station: u32) -> Grant {
+        let now = self.now;
+        let n = node as usize;
+        let areas = self.nodes[n].areas;
+        let crashed = self.nodes[n].fault.crashed;
+        let st = &mut self.nodes[n].stations[station as usize];
+        st.busy = st.busy.saturating_sub(1);
+        self.recorder.change_level(areas + node_area::BUSY, now, -1);
+        if crashed {
+            return None;
+        }
+        loop {
+            let st = &mut self.nodes[n].stations[station as usize];
+            let next = st.queue.pop_front()?;
+            match self.jobs.get(next).map(|j| j.state) {
+                Some(JobState::Queued) => {
+                    st.waiting -= 1;
+                    st.busy += 1;
+                    self.recorder
+                        .change_level(areas + node_area::QUEUE, now, -1);
+                    self.recorder.change_level(areas + node_area::BUSY, now, 1);
+                    let job = self.jobs.get_mut(next).expect("live");
+                    job.holds_worker = true;
+                    return Some(next);
+                }
+                Some(_) => {
+                    // Cancelled while waiting: its slot was kept for this moment.
+                    self.jobs.remove(next);
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Releases the worker a job holds without finishing the job (pipeline stages, redelivery).
+    pub fn let_go_of_worker(&mut self, handle: Handle) -> Grant {
+        let job = self.jobs.get_mut(handle)?;
+        if job.holds_worker {
+            job.holds_worker = false;
+            let (node, station) = (job.node, job.station);
+            self.release_worker(node, station)
+        } else {
+            None
+        }
+    }
+
+    /// Removes a queued job's entry from the accounting when it is cancelled in place.
+    pub fn unqueue_in_place(&mut self, handle: Handle) {
+        let Some(&job) = self.jobs.get(handle) else {
+            return;
+        };
+        if job.state != JobState::Queued {
+            return;
+        }
+        let n = job.node as usize;
+        let areas = self.nodes[n].areas;
+        let st = &mut self.nodes[n].stations[job.station as usize];
+        st.waiting -= 1;
+        self.recorder
+            .change_level(areas + node_area::QUEUE, self.now, -1);
+    }
+
+    /// A processing time at node `n` with slow-down `factor` and injected latency applied.
+    #[inline]
+    pub fn stretched(&self, n: usize, base: SimTime, factor: f64) -> SimTime {
+        let scaled = if factor == 1.0 {
+            base
+        } else {
+            let x = base as f64 * factor;
+            if x >= u64::MAX as f64 {
+                u64::MAX
+            } else {
+                (x + 0.5) as SimTime
+            }
+        };
+        scaled.saturating_add(self.nodes[n].fault.extra_latency)
+    }
+}

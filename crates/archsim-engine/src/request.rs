@@ -1,0 +1,200 @@
+//! The records the engine keeps per request: a **job** (one request at one node) and a **call**
+//! (a node's request along one edge, with all its attempts), and the typed data a node kind
+//! keeps on its own jobs.
+//!
+//! This module depends on nothing but the metrics' `Outcome` and the slab's `Handle`, so both the
+//! engine core (which stores jobs) and the node kinds (which define their data) can use it
+//! without depending on each other.
+
+use crate::metrics::Outcome;
+use crate::slab::Handle;
+use crate::time::SimTime;
+
+/// `Job::reply_edge` of a job that answers a `Call` (or nobody).
+pub(crate) const NO_EDGE: u32 = u32::MAX;
+
+/// What the request asks, as every node along its path sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Request {
+    pub key: u64,
+    pub class: u16,
+    pub write: bool,
+}
+
+/// Where a job is in its node's hands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JobState {
+    /// Sent, not yet arrived.
+    Transit,
+    /// Held up by an injected latency fault before the node looks at it.
+    Delay,
+    /// Waiting for a worker.
+    Queued,
+    /// Being served by a worker (or the node's own processing step).
+    Serving,
+    /// Waiting for downstream calls.
+    Calling,
+    /// Dropped while queued (caller timed out); its slot is freed when the queue reaches it.
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Job {
+    pub node: u32,
+    /// The call this job answers (NONE for client requests and queued messages), or, for a
+    /// direct call, the caller job itself.
+    pub parent: Handle,
+    pub attempt: u32,
+    /// `NO_EDGE`, or the edge of a direct call: one along an edge without timeout, retries or
+    /// breaker, which needs no `Call` record (see `Core::start_call`); the reply goes back along
+    /// this edge straight to the caller job in `parent`.
+    pub reply_edge: u32,
+    pub request: Request,
+    pub state: JobState,
+    /// Counted in the node's in-flight level.
+    pub admitted: bool,
+    pub holds_worker: bool,
+    /// Worker station within the node (database member), else 0.
+    pub station: u32,
+    pub arrived: SimTime,
+    /// What the node's kind keeps about this request (see [`KindData`]).
+    pub data: KindData,
+}
+
+impl Job {
+    /// A request on its way along an edge to `node`: attempt `attempt` of the call `parent`
+    /// (or, with `reply_edge` set, a direct call from the job `parent`).
+    #[inline]
+    pub(crate) fn in_transit(
+        node: u32,
+        parent: Handle,
+        attempt: u32,
+        reply_edge: u32,
+        request: Request,
+        now: SimTime,
+    ) -> Job {
+        Job {
+            node,
+            parent,
+            attempt,
+            reply_edge,
+            request,
+            state: JobState::Transit,
+            admitted: false,
+            holds_worker: false,
+            station: 0,
+            arrived: now,
+            data: KindData::None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call {
+    pub edge: u32,
+    pub parent: Handle,
+    pub request: Request,
+    pub attempts: u32,
+    /// An attempt is in flight (not timed out, not answered).
+    pub outstanding: bool,
+    pub callee: Handle,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kind data
+
+/// A load balancer's job: which backend (index among its outgoing edges) it went to, so the
+/// backend's in-flight count drops when the call is over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct BalancerRequest {
+    pub backend: u32,
+}
+
+/// A service's job, by call mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ServiceRequest {
+    /// One call after another: the next outgoing edge to consider.
+    Sequential { next_edge: u32 },
+    /// Every call at once: how many are still out, and the first failure among those back
+    /// (`here`: it arose at this node, a timeout or short circuit of its own call).
+    Parallel {
+        pending: u32,
+        failure: Outcome,
+        here: bool,
+    },
+}
+
+impl Default for ServiceRequest {
+    fn default() -> Self {
+        ServiceRequest::Sequential { next_edge: 0 }
+    }
+}
+
+/// A queued message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Message {
+    /// Waiting or being delivered; `failed` deliveries so far.
+    Delivering { failed: u32 },
+    /// Failed `max_deliveries` times with `failure` (the last delivery's cause) and on its way
+    /// to the dead-letter node.
+    DeadLettering { failure: Outcome },
+}
+
+impl Default for Message {
+    fn default() -> Self {
+        Message::Delivering { failed: 0 }
+    }
+}
+
+/// The closed set of per-kind job data. A kind reads and writes its own variant through
+/// [`KindDataOf`] (`NodeCtx::data` / `set_data`), never another kind's; a job whose data is not
+/// yet set reads as its kind's `Default`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KindData {
+    None,
+    Balancer(BalancerRequest),
+    Service(ServiceRequest),
+    Queue(Message),
+}
+
+/// A kind's own job data: `Copy`, with a default for a job that has just arrived.
+pub(crate) trait KindDataOf: Copy + Default {
+    fn wrap(self) -> KindData;
+    fn unwrap(data: KindData) -> Self;
+}
+
+/// Kinds that keep nothing per job.
+impl KindDataOf for () {
+    #[inline]
+    fn wrap(self) -> KindData {
+        KindData::None
+    }
+    #[inline]
+    fn unwrap(_: KindData) -> Self {}
+}
+
+macro_rules! kind_data {
+    ($($variant:ident($ty:ty)),* $(,)?) => {
+        $(
+            impl KindDataOf for $ty {
+                #[inline]
+                fn wrap(self) -> KindData {
+                    KindData::$variant(self)
+                }
+                #[inline]
+                fn unwrap(data: KindData) -> Self {
+                    match data {
+                        KindData::$variant(inner) => inner,
+                        _ => <$ty>::default(),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+kind_data!(
+    Balancer(BalancerRequest),
+    Service(ServiceRequest),
+    Queue(Message),
+);
