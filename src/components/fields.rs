@@ -106,6 +106,9 @@ pub enum NumberKind {
     Count { max: u64 },
     /// A fraction in the design shown as a percentage: the field reads 25 for 0.25.
     Percent,
+    /// A duration in milliseconds, typed bare (`250`) or with any unit (`250ms`, `90s`,
+    /// `1.5m`, `1h`), as the CLI accepts them.
+    Millis,
 }
 
 impl NumberKind {
@@ -131,6 +134,11 @@ impl NumberKind {
         if trimmed.is_empty() {
             return Err("enter a number".into());
         }
+        if self == NumberKind::Millis {
+            return archsim_model::units::duration_ms(trimmed, 1.0).ok_or_else(|| {
+                format!("“{trimmed}” is not a duration: write 250 (ms), 250ms, 90s, 1.5m or 1h")
+            });
+        }
         let number: f64 = trimmed
             .parse()
             .map_err(|_| format!("“{trimmed}” is not a number"))?;
@@ -138,7 +146,7 @@ impl NumberKind {
             return Err("must be a finite number".into());
         }
         match self {
-            NumberKind::Real => Ok(number),
+            NumberKind::Real | NumberKind::Millis => Ok(number),
             NumberKind::Percent => Ok(number / 100.0),
             NumberKind::Count { max } => {
                 if number.fract() != 0.0 || number < 0.0 {
@@ -189,7 +197,11 @@ pub struct NumberFieldProps {
 
 #[function_component(NumberField)]
 pub fn number_field(props: &NumberFieldProps) -> Html {
-    let kind = props.kind;
+    // Every field in milliseconds reads durations in any unit ("90s" in a run's duration).
+    let kind = match (props.kind, props.unit.as_deref()) {
+        (NumberKind::Real, Some("ms")) => NumberKind::Millis,
+        (kind, _) => kind,
+    };
     let text = use_state(|| kind.to_display(props.value));
     let local_error = use_state(|| None::<String>);
     let model_problem = problem_at(use_context::<FieldProblems>(), &props.path);
@@ -487,6 +499,21 @@ pub fn section(props: &SectionProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Regression: "60s" in the run's duration was "not a number" although the CLI takes it.
+    #[test]
+    fn duration_fields_take_any_unit_and_bare_milliseconds() {
+        let kind = NumberKind::Millis;
+        assert_eq!(kind.parse("60s"), Ok(60_000.0));
+        assert_eq!(kind.parse("1.5 m"), Ok(90_000.0));
+        assert_eq!(kind.parse("250ms"), Ok(250.0));
+        assert_eq!(kind.parse("120000"), Ok(120_000.0));
+        let error = kind.parse("60 secs").unwrap_err();
+        assert!(
+            error.contains("not a duration") && error.contains("90s"),
+            "{error}"
+        );
+    }
 
     // Regression: "abc" stayed in a number field while Run ran the previous value unseen.
     #[test]

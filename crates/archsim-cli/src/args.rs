@@ -100,23 +100,12 @@ pub struct BenchArgs {
 /// for a run's length); `ms`, `s`, `m` and `h` suffixes say otherwise. The sign is kept so that
 /// validation reports a negative value by its path, like any other bad run setting.
 pub fn parse_duration_ms(text: &str) -> Result<f64, String> {
-    let text = text.trim();
-    let (number, unit_ms) = [
-        ("ms", 1.0),
-        ("s", 1_000.0),
-        ("m", 60_000.0),
-        ("h", 3_600_000.0),
-    ]
-    .iter()
-    .find_map(|&(suffix, ms)| text.strip_suffix(suffix).map(|n| (n.trim_end(), ms)))
-    .unwrap_or((text, 1_000.0));
-    let value: f64 = number.parse().map_err(|_| {
-        format!("`{text}` is not a duration: write seconds (90) or a number with a unit (90s, 1.5m, 250ms, 1h)")
-    })?;
-    if !value.is_finite() {
-        return Err(format!("`{text}` is not a finite duration"));
-    }
-    Ok(value * unit_ms)
+    archsim_model::units::duration_ms(text, 1_000.0).ok_or_else(|| {
+        format!(
+            "`{}` is not a duration: write seconds (90) or a number with a unit (90s, 1.5m, 250ms, 1h)",
+            text.trim()
+        )
+    })
 }
 
 /// Run settings given on the command line, applied over the design's own.

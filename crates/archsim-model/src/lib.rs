@@ -32,6 +32,7 @@ pub mod parse;
 pub mod problem;
 pub mod report;
 pub mod schema;
+pub mod units;
 pub mod validate;
 
 pub use design::*;
