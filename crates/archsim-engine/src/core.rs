@@ -82,8 +82,8 @@ pub(crate) enum Event {
     End,
 }
 
-/// A job that has just been given a worker and must begin its work (see the module note). Its
-/// state is left to the kind's `begin_work`, which sets it (serving or calling) at once.
+/// A job that has just been given a worker (it is serving) and must begin its work (see the
+/// module note).
 pub(crate) type Grant = Option<Handle>;
 
 /// What a station did with a job it was offered.
@@ -409,6 +409,7 @@ impl Core {
             let job = self.jobs.get_mut(handle).expect("live job");
             job.station = station;
             job.holds_worker = true;
+            job.state = JobState::Serving;
             Admission::Working
         } else if st.waiting < st.capacity {
             st.waiting += 1;
@@ -465,6 +466,7 @@ impl Core {
                     self.recorder.change_level(areas + node_area::BUSY, now, 1);
                     let job = self.jobs.get_mut(next).expect("live");
                     job.holds_worker = true;
+                    job.state = JobState::Serving;
                     return Some(next);
                 }
                 Some(_) => {

@@ -75,7 +75,11 @@ impl Behaviour for BalancerModel {
 
     fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
         let index = ctx.data(job).backend as usize;
-        ctx.model.in_flight[index] = ctx.model.in_flight[index].saturating_sub(1);
+        let balancer = &mut *ctx.model;
+        balancer.in_flight[index] = balancer.in_flight[index].saturating_sub(1);
+        balancer
+            .balancer
+            .call_over(index as u32, over.outcome.is_success());
         ctx.pass_on(job, over.outcome, over.here);
     }
 

@@ -173,6 +173,13 @@ impl<'a, K: Behaviour> NodeCtx<'a, K> {
         self.core.schedule(delay, Event::Done { job });
     }
 
+    /// The worker the job holds (`begin_work`) serves it for `delay`; the kind's `done` step
+    /// runs after. (A job given a worker is already serving: no state to change.)
+    #[inline]
+    pub fn worker_busy_for(&mut self, job: Handle, delay: SimTime) {
+        self.core.schedule(delay, Event::Done { job });
+    }
+
     /// Calls along `edge` (an outgoing edge of this node) on behalf of `job`; its `call_done`
     /// step runs when the call is over.
     #[inline]

@@ -107,7 +107,7 @@ impl Behaviour for DatabaseModel {
         };
         let base = dist.sample(ctx.rng());
         let duration = ctx.processing_time(base, ctx.fault_slowdown());
-        ctx.work_for(job, duration);
+        ctx.worker_busy_for(job, duration);
     }
 
     fn done(ctx: &mut NodeCtx<'_, Self>, job: Handle) {

@@ -62,10 +62,15 @@ impl ServiceModel {
 
     /// Sequential mode: call the next edge that the call probability selects, or reply.
     fn next_call(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let edges = ctx.out_len();
+        if edges == 0 {
+            // A leaf service (the common case): nothing to call, no need to look at the job.
+            ctx.finish(job, Outcome::Success);
+            return;
+        }
         let ServiceRequest::Sequential { mut next_edge } = ctx.data(job) else {
             unreachable!("a sequential service's request")
         };
-        let edges = ctx.out_len();
         while next_edge < edges {
             let edge = ctx.out_edge(next_edge);
             next_edge += 1;
@@ -94,7 +99,7 @@ impl Behaviour for ServiceModel {
         let base = dist.sample(ctx.rng());
         let factor = Self::slowdown_factor(ctx, busy, workers);
         let duration = ctx.processing_time(base, factor);
-        ctx.work_for(job, duration);
+        ctx.worker_busy_for(job, duration);
     }
 
     fn done(ctx: &mut NodeCtx<'_, Self>, job: Handle) {

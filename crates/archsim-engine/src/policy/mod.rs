@@ -1,10 +1,16 @@
-//! Policies: small, separately tested algorithms the node models use (balancing, breaking, eviction, sharding, rate limiting, retry back-off).
+//! Policies: small, separately tested algorithms the node models use. Each family is a trait
+//! and a closed enum with one file per algorithm: balancing (`balancer/`, [`balancer::Pick`]:
+//! the pick, whether it reads keys, and feedback when a call is over), eviction (`eviction/`,
+//! [`eviction::Order`]), rate limiting (`limiter/`, [`limiter::Limit`]) and sharding
+//! (`sharding/`, [`sharding::Scheme`]). Adding an algorithm is its file plus its line in the
+//! family's enum (see `docs/adding-a-node-kind.md`). The breaker ([`breaker`], with its rolling
+//! window) and retry back-off ([`retry`]) have one algorithm each.
 //!
-//! Each module documents its API at the top. None of them reads the clock or owns randomness:
-//! time comes in as [`SimTime`](crate::time::SimTime) arguments and random draws from a
-//! caller-supplied [`SimRng`](crate::rng::SimRng), so a node's policy decisions are reproducible
-//! from the run's seed. [`hash`] holds the fixed hash functions and ring shared by consistent
-//! hashing in [`balancer`] and [`sharding`].
+//! None of them reads the clock or owns randomness: time comes in as
+//! [`SimTime`](crate::time::SimTime) arguments and random draws from a caller-supplied
+//! [`SimRng`](crate::rng::SimRng), so a node's policy decisions are reproducible from the run's
+//! seed. [`hash`] holds the fixed hash functions and ring shared by consistent hashing in
+//! [`balancer`] and [`sharding`].
 
 pub mod balancer;
 pub mod breaker;

@@ -15,7 +15,9 @@
 //! before `t + ttl` and is removed (and counted as an expiration) by the first `get` at or after
 //! it; until then it holds its slot and can be evicted like any other.
 //!
-//! Policies, and why they differ:
+//! Policies, one file each ([`lru`], [`lfu`], [`fifo`], [`random`]), each an [`Order`] over
+//! the store's slots; adding one is a file here and its line in [`Policy`] (and the model's
+//! `Eviction`). Why they differ:
 //! - **LRU** evicts the entry unused for longest: recency predicts reuse for most workloads.
 //!   A doubly linked list threaded through a slab of entries (u32 links), most recent at the
 //!   head; a hit moves the entry to the head. O(1).
@@ -31,7 +33,12 @@
 //! looked up, never iterated, so its layout cannot influence which key is evicted.
 //! Slots are u32, so a store holds at most `u32::MAX - 1` entries whatever its capacity.
 
-use std::collections::{BTreeSet, HashMap};
+pub mod fifo;
+pub mod lfu;
+pub mod lru;
+pub mod random;
+
+use std::collections::HashMap;
 
 use archsim_model::design::Eviction;
 
@@ -48,6 +55,77 @@ pub enum Lookup {
     Expired,
 }
 
+/// An eviction policy: the order in which stored slots would go. The store tells it about
+/// every slot filled, used and freed; `clock` counts uses (the store's logical time).
+pub trait Order {
+    /// `slot` now holds a new entry.
+    fn inserted(&mut self, slot: u32, clock: u64);
+    /// `slot`'s entry was read (a hit) or rewritten.
+    fn used(&mut self, slot: u32, clock: u64);
+    /// `slot`'s entry is gone (evicted, expired, invalidated).
+    fn removed(&mut self, slot: u32);
+    /// The slot to evict; only asked when something is stored.
+    fn victim(&mut self, rng: &mut SimRng) -> u32;
+}
+
+/// The closed set of policies; one variant per file.
+#[derive(Debug, Clone)]
+pub enum Policy {
+    Lru(lru::Recency),
+    Fifo(lru::Recency),
+    Lfu(lfu::Lfu),
+    Random(random::RandomOrder),
+}
+
+macro_rules! each_policy {
+    ($policy:expr, $o:ident => $body:expr) => {
+        match $policy {
+            Policy::Lru($o) | Policy::Fifo($o) => $body,
+            Policy::Lfu($o) => $body,
+            Policy::Random($o) => $body,
+        }
+    };
+}
+
+impl Policy {
+    pub fn new(eviction: Eviction) -> Policy {
+        match eviction {
+            Eviction::Lru => Policy::Lru(lru::Recency::new(true)),
+            Eviction::Fifo => Policy::Fifo(fifo::new()),
+            Eviction::Lfu => Policy::Lfu(lfu::Lfu::default()),
+            Eviction::Random => Policy::Random(random::RandomOrder::default()),
+        }
+    }
+}
+
+impl Order for Policy {
+    #[inline]
+    fn inserted(&mut self, slot: u32, clock: u64) {
+        each_policy!(self, o => o.inserted(slot, clock))
+    }
+    #[inline]
+    fn used(&mut self, slot: u32, clock: u64) {
+        each_policy!(self, o => o.used(slot, clock))
+    }
+    #[inline]
+    fn removed(&mut self, slot: u32) {
+        each_policy!(self, o => o.removed(slot))
+    }
+    #[inline]
+    fn victim(&mut self, rng: &mut SimRng) -> u32 {
+        each_policy!(self, o => o.victim(rng))
+    }
+}
+
+/// Slot `slot` of a per-slot array, grown (with `fill`) to hold it.
+pub(crate) fn slot_mut<T: Clone>(values: &mut Vec<T>, slot: u32, fill: T) -> &mut T {
+    let i = slot as usize;
+    if values.len() <= i {
+        values.resize(i + 1, fill);
+    }
+    &mut values[i]
+}
+
 #[derive(Debug, Clone)]
 pub struct CacheStore {
     capacity: u64,
@@ -55,64 +133,30 @@ pub struct CacheStore {
     slots: HashMap<u64, u32, FixedState>,
     entries: Vec<Entry>,
     free: Vec<u32>,
-    order: Order,
+    order: Policy,
     /// Counts uses, giving LFU its recency tie-break.
     clock: u64,
     evictions: u64,
     expirations: u64,
 }
 
-const NIL: u32 = u32::MAX;
 const MAX_ENTRIES: u64 = u32::MAX as u64 - 1;
 
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     key: u64,
     expires_at: SimTime,
-    /// List links (LRU, FIFO): towards the head (newer) and the tail (older).
-    newer: u32,
-    older: u32,
-    /// LFU.
-    frequency: u64,
-    last_used: u64,
-    /// Random: index in the dense member array.
-    position: u32,
-}
-
-#[derive(Debug, Clone)]
-enum Order {
-    List {
-        head: u32,
-        tail: u32,
-        move_on_use: bool,
-    },
-    Frequency(BTreeSet<(u64, u64, u32)>),
-    Random(Vec<u32>),
 }
 
 impl CacheStore {
     pub fn new(capacity: u64, eviction: Eviction, ttl: Option<SimTime>) -> CacheStore {
-        let order = match eviction {
-            Eviction::Lru => Order::List {
-                head: NIL,
-                tail: NIL,
-                move_on_use: true,
-            },
-            Eviction::Fifo => Order::List {
-                head: NIL,
-                tail: NIL,
-                move_on_use: false,
-            },
-            Eviction::Lfu => Order::Frequency(BTreeSet::new()),
-            Eviction::Random => Order::Random(Vec::new()),
-        };
         CacheStore {
             capacity: capacity.min(MAX_ENTRIES),
             ttl,
             slots: HashMap::with_hasher(FixedState),
             entries: Vec::new(),
             free: Vec::new(),
-            order,
+            order: Policy::new(eviction),
             clock: 0,
             evictions: 0,
             expirations: 0,
@@ -145,7 +189,7 @@ impl CacheStore {
             return None;
         }
         let evicted = if self.len() >= self.capacity {
-            let victim = self.victim(rng);
+            let victim = self.order.victim(rng);
             let victim_key = self.entries[victim as usize].key;
             self.remove(victim);
             self.evictions += 1;
@@ -154,15 +198,7 @@ impl CacheStore {
             None
         };
         self.clock += 1;
-        let entry = Entry {
-            key,
-            expires_at,
-            newer: NIL,
-            older: NIL,
-            frequency: 1,
-            last_used: self.clock,
-            position: 0,
-        };
+        let entry = Entry { key, expires_at };
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.entries[slot as usize] = entry;
@@ -174,16 +210,7 @@ impl CacheStore {
             }
         };
         self.slots.insert(key, slot);
-        match &mut self.order {
-            Order::List { .. } => self.push_head(slot),
-            Order::Frequency(set) => {
-                set.insert((1, self.clock, slot));
-            }
-            Order::Random(members) => {
-                self.entries[slot as usize].position = members.len() as u32;
-                members.push(slot);
-            }
-        }
+        self.order.inserted(slot, self.clock);
         evicted
     }
 
@@ -223,97 +250,29 @@ impl CacheStore {
 
     fn touch(&mut self, slot: u32) {
         self.clock += 1;
-        let clock = self.clock;
-        match &mut self.order {
-            Order::List { move_on_use, .. } => {
-                if *move_on_use {
-                    self.unlink(slot);
-                    self.push_head(slot);
-                }
-            }
-            Order::Frequency(set) => {
-                let entry = &mut self.entries[slot as usize];
-                set.remove(&(entry.frequency, entry.last_used, slot));
-                entry.frequency += 1;
-                entry.last_used = clock;
-                set.insert((entry.frequency, entry.last_used, slot));
-            }
-            Order::Random(_) => {}
-        }
-    }
-
-    /// The slot to evict; only called when the store is non-empty.
-    fn victim(&mut self, rng: &mut SimRng) -> u32 {
-        match &self.order {
-            Order::List { tail, .. } => *tail,
-            Order::Frequency(set) => set.first().map(|&(_, _, slot)| slot).unwrap_or(NIL),
-            Order::Random(members) => members[rng.below(members.len() as u64) as usize],
-        }
+        self.order.used(slot, self.clock);
     }
 
     fn remove(&mut self, slot: u32) {
         let entry = self.entries[slot as usize];
-        match &mut self.order {
-            Order::List { .. } => self.unlink(slot),
-            Order::Frequency(set) => {
-                set.remove(&(entry.frequency, entry.last_used, slot));
-            }
-            Order::Random(members) => {
-                members.swap_remove(entry.position as usize);
-                if let Some(&moved) = members.get(entry.position as usize) {
-                    self.entries[moved as usize].position = entry.position;
-                }
-            }
-        }
+        self.order.removed(slot);
         self.slots.remove(&entry.key);
         self.free.push(slot);
-    }
-
-    fn push_head(&mut self, slot: u32) {
-        let Order::List { head, tail, .. } = &mut self.order else {
-            return;
-        };
-        self.entries[slot as usize].newer = NIL;
-        self.entries[slot as usize].older = *head;
-        if *head != NIL {
-            self.entries[*head as usize].newer = slot;
-        }
-        *head = slot;
-        if *tail == NIL {
-            *tail = slot;
-        }
-    }
-
-    fn unlink(&mut self, slot: u32) {
-        let Order::List { head, tail, .. } = &mut self.order else {
-            return;
-        };
-        let Entry { newer, older, .. } = self.entries[slot as usize];
-        if newer != NIL {
-            self.entries[newer as usize].older = older;
-        } else {
-            *head = older;
-        }
-        if older != NIL {
-            self.entries[older as usize].newer = newer;
-        } else {
-            *tail = newer;
-        }
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::rng::StreamKind;
 
-    const MS: SimTime = 1_000_000;
+    pub(crate) const MS: SimTime = 1_000_000;
 
-    fn rng() -> SimRng {
+    pub(crate) fn rng() -> SimRng {
         SimRng::derive(5, 0, StreamKind::Node, 2)
     }
 
-    fn filled(eviction: Eviction, keys: &[u64]) -> (CacheStore, SimRng) {
+    pub(crate) fn filled(eviction: Eviction, keys: &[u64]) -> (CacheStore, SimRng) {
         let mut rng = rng();
         let mut store = CacheStore::new(keys.len() as u64, eviction, None);
         for &key in keys {
@@ -322,69 +281,29 @@ mod tests {
         (store, rng)
     }
 
-    #[test]
-    fn lru_evicts_least_recently_used() {
-        let (mut store, mut rng) = filled(Eviction::Lru, &[1, 2, 3]);
-        assert_eq!(store.get(1, 0), Lookup::Hit);
-        assert_eq!(store.insert(4, 0, &mut rng), Some(2));
-        assert_eq!(store.insert(5, 0, &mut rng), Some(3));
-        assert_eq!(store.get(3, 0), Lookup::Miss);
-        assert_eq!(store.insert(6, 0, &mut rng), Some(1));
-        assert_eq!(store.evictions(), 3);
-    }
-
-    #[test]
-    fn fifo_evicts_oldest_write_even_if_used() {
-        let (mut store, mut rng) = filled(Eviction::Fifo, &[1, 2, 3]);
-        assert_eq!(store.get(1, 0), Lookup::Hit);
-        assert_eq!(store.insert(4, 0, &mut rng), Some(1));
-        assert_eq!(store.insert(1, 0, &mut rng), Some(2));
-        assert_eq!(store.insert(5, 0, &mut rng), Some(3));
-    }
-
-    #[test]
-    fn lfu_evicts_least_frequent_then_least_recent() {
-        let (mut store, mut rng) = filled(Eviction::Lfu, &[1, 2, 3]);
-        store.get(1, 0);
-        store.get(1, 0);
-        store.get(2, 0);
-        // Frequencies 1:3, 2:2, 3:1.
-        assert_eq!(store.insert(4, 0, &mut rng), Some(3));
-        // 4 has frequency 1: the newcomer goes first.
-        assert_eq!(store.insert(5, 0, &mut rng), Some(4));
-        // Ties on frequency: the least recently used of them goes.
-        let (mut store, mut rng) = filled(Eviction::Lfu, &[1, 2, 3]);
-        assert_eq!(store.insert(4, 0, &mut rng), Some(1));
-        store.get(2, 0);
-        store.get(3, 0);
-        store.get(4, 0);
-        store.get(4, 0);
-        assert_eq!(store.insert(5, 0, &mut rng), Some(2));
-    }
-
-    #[test]
-    fn random_eviction_is_uniform_and_reproducible() {
-        let mut counts = [0u32; 4];
-        let mut trial_rng = rng();
-        for trial in 0..8_000u64 {
-            let mut store = CacheStore::new(4, Eviction::Random, None);
-            for key in 0..4 {
-                store.insert(key, 0, &mut trial_rng);
+    /// Hit ratio of a store of `capacity` under Zipf(1) requests over `keys` keys.
+    pub(crate) fn zipf_hit_ratio(eviction: Eviction, keys: u64, capacity: u64) -> f64 {
+        let weights: Vec<f64> = (1..=keys).map(|rank| 1.0 / rank as f64).collect();
+        let total: f64 = weights.iter().sum();
+        let mut cumulative = Vec::with_capacity(weights.len());
+        let mut running = 0.0;
+        for w in &weights {
+            running += w / total;
+            cumulative.push(running);
+        }
+        let mut rng = rng();
+        let mut store = CacheStore::new(capacity, eviction, None);
+        let (mut hits, requests) = (0u32, 50_000u32);
+        for _ in 0..requests {
+            let u = rng.uniform01();
+            let key = cumulative.partition_point(|&c| c < u) as u64;
+            if store.get(key, 0) == Lookup::Hit {
+                hits += 1;
+            } else {
+                store.insert(key, 0, &mut rng);
             }
-            let victim = store.insert(100 + trial, 0, &mut trial_rng).unwrap();
-            counts[victim as usize] += 1;
         }
-        for c in counts {
-            assert!((1_850..2_150).contains(&c), "{counts:?}");
-        }
-        let run = || {
-            let mut rng = rng();
-            let mut store = CacheStore::new(10, Eviction::Random, None);
-            (0..100)
-                .filter_map(|key| store.insert(key, 0, &mut rng))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(run(), run());
+        f64::from(hits) / f64::from(requests)
     }
 
     #[test]
@@ -479,43 +398,5 @@ mod tests {
                 "{eviction:?}"
             );
         }
-    }
-
-    /// Hit ratio of a store of `capacity` under Zipf(1) requests over `keys` keys.
-    fn zipf_hit_ratio(eviction: Eviction, keys: u64, capacity: u64) -> f64 {
-        let weights: Vec<f64> = (1..=keys).map(|rank| 1.0 / rank as f64).collect();
-        let total: f64 = weights.iter().sum();
-        let mut cumulative = Vec::with_capacity(weights.len());
-        let mut running = 0.0;
-        for w in &weights {
-            running += w / total;
-            cumulative.push(running);
-        }
-        let mut rng = rng();
-        let mut store = CacheStore::new(capacity, eviction, None);
-        let (mut hits, requests) = (0u32, 50_000u32);
-        for _ in 0..requests {
-            let u = rng.uniform01();
-            let key = cumulative.partition_point(|&c| c < u) as u64;
-            if store.get(key, 0) == Lookup::Hit {
-                hits += 1;
-            } else {
-                store.insert(key, 0, &mut rng);
-            }
-        }
-        f64::from(hits) / f64::from(requests)
-    }
-
-    #[test]
-    fn lfu_beats_lru_on_stable_zipf_popularity() {
-        let lfu = zipf_hit_ratio(Eviction::Lfu, 2_000, 100);
-        let lru = zipf_hit_ratio(Eviction::Lru, 2_000, 100);
-        let fifo = zipf_hit_ratio(Eviction::Fifo, 2_000, 100);
-        // The 100 most popular of 2000 Zipf(1) keys get about 63% of requests: LFU's ceiling.
-        assert!(
-            lfu >= lru && lru >= fifo * 0.98,
-            "lfu {lfu} lru {lru} fifo {fifo}"
-        );
-        assert!((0.55..0.66).contains(&lfu), "lfu {lfu}");
     }
 }
