@@ -4,14 +4,16 @@
 
 use std::rc::Rc;
 
-use archsim_model::{Estimate, NodeReport, Report, StopReason};
+use archsim_model::{Design, Estimate, NodeReport, Report, Series, StopReason};
 use yew::prelude::*;
 
-use super::results_charts::{self, Chart};
+use super::results_charts::Charts;
 use super::results_format::{
-    NO_DATA, count, count_estimate, duration_ms, edge_has_breaker, estimate, failure_summary,
-    measured_seconds, node_successes, number, per_second, percent,
+    NO_DATA, axis_end_ms, count, count_estimate, duration_ms, edge_has_breaker, estimate,
+    failure_summary, measured_seconds, node_successes, number, per_second, percent,
 };
+use crate::charts::export;
+use crate::persist::browser::download_text;
 use crate::run::RunState;
 
 #[derive(Properties, PartialEq)]
@@ -35,10 +37,51 @@ pub struct ResultsProps {
 
 #[function_component(Results)]
 pub fn results(props: &ResultsProps) -> Html {
+    // A run under way shows its series so far, on the same charts a report gets.
+    if let Some(active) = props.run.active.as_ref()
+        && let Some(live) = active.live.clone()
+    {
+        let design = active.design.clone();
+        let end_ms = design.run.duration_ms;
+        let simulated = live
+            .t_ms
+            .last()
+            .map_or(0.0, |t| (t + live.bucket_ms).min(end_ms));
+        let export_csv = {
+            let live = live.clone();
+            let name = design.name.clone();
+            Callback::from(move |_: MouseEvent| save_series_csv(&name, &live))
+        };
+        return html! {
+            <section id="results" class="has-report is-live" aria-label="Results">
+                <div class="results-header">
+                    <h2 class="results-title">{ "Results" }</h2>
+                    <span class="results-meta" id="results-live" role="status">
+                        { format!(
+                            "Running · {} of {} simulated · first replication, live",
+                            duration_ms(simulated),
+                            duration_ms(end_ms),
+                        ) }
+                    </span>
+                    <span class="results-exports">
+                        <button type="button" class="small-button" id="export-csv"
+                                title="The time series so far, one row per bucket" onclick={export_csv}>
+                            { "Series CSV" }
+                        </button>
+                    </span>
+                </div>
+                <p class="results-note" id="results-live-note">
+                    { "The whole run's figures, with confidence intervals, complete the picture when the run finishes." }
+                </p>
+                <Charts design={design} live={Some(live)} end_ms={end_ms}
+                    cursor_ms={props.cursor_ms} on_cursor={props.on_cursor.clone()} />
+            </section>
+        };
+    }
     let Some(result) = props.run.result.as_ref() else {
         let running = props.run.is_running();
         let text = if running {
-            "The first results appear here when the run finishes."
+            "The charts appear here as the run advances, from its first bucket of simulated time."
         } else if !props.blockers.is_empty() {
             // The run bar has room for the first reason only; here each one is read in full.
             "No results yet. Run is off until the design can run:"
@@ -62,7 +105,8 @@ pub fn results(props: &ResultsProps) -> Html {
     html! {
         <section id="results" class={classes!("has-report", props.stale.then_some("is-stale"))}
                  aria-label="Results">
-            <ReportView report={report} stale={props.stale} />
+            <ReportView report={report} design={result.design.clone()} stale={props.stale}
+                cursor_ms={props.cursor_ms} on_cursor={props.on_cursor.clone()} />
             if let Some(reason) = props.not_kept.clone() {
                 <p class="results-note" id="results-not-kept">
                     { format!("These results will not be kept across a reload: {reason}.") }
@@ -72,10 +116,21 @@ pub fn results(props: &ResultsProps) -> Html {
     }
 }
 
+/// Offers the series as a CSV download.
+fn save_series_csv(design_name: &str, series: &Series) {
+    let name = export::file_name(design_name, "series", "csv");
+    if let Err(e) = download_text(&name, "text/csv", &export::series_csv(series)) {
+        web_sys::console::warn_1(&e.into());
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct ReportViewProps {
     report: Rc<Report>,
+    design: Rc<Design>,
     stale: bool,
+    cursor_ms: Option<f64>,
+    on_cursor: Callback<Option<f64>>,
 }
 
 #[function_component(ReportView)]
@@ -85,6 +140,20 @@ fn report_view(props: &ReportViewProps) -> Html {
     let replications = match report.replications {
         1 => "1 replication".to_string(),
         n => format!("{n} replications"),
+    };
+    let export_csv = {
+        let report = report.clone();
+        Callback::from(move |_: MouseEvent| save_series_csv(&report.design_name, &report.series))
+    };
+    let export_json = {
+        let report = report.clone();
+        Callback::from(move |_: MouseEvent| {
+            let name = export::file_name(&report.design_name, "report", "json");
+            let text = serde_json::to_string_pretty(&*report).unwrap_or_default();
+            if let Err(e) = download_text(&name, "application/json", &text) {
+                web_sys::console::warn_1(&e.into());
+            }
+        })
     };
     let header = html! {
         <div class="results-header">
@@ -105,6 +174,16 @@ fn report_view(props: &ReportViewProps) -> Html {
                     { "From an earlier version of the design — run again to update" }
                 </span>
             }
+            <span class="results-exports">
+                <button type="button" class="small-button" id="export-csv"
+                        title="The first replication's time series, one row per bucket" onclick={export_csv}>
+                    { "Series CSV" }
+                </button>
+                <button type="button" class="small-button" id="export-report"
+                        title="The whole report as JSON (the CLI's --json gives the same)" onclick={export_json}>
+                    { "Report JSON" }
+                </button>
+            </span>
         </div>
     };
     let stopped = report.stopped_early.as_ref().map(|reason| match reason {
@@ -124,7 +203,9 @@ fn report_view(props: &ReportViewProps) -> Html {
             { header }
             { for stopped }
             <Overall report={report.clone()} />
-            <Charts report={report.clone()} />
+            <Charts design={props.design.clone()} report={Some(report.clone())}
+                end_ms={axis_end_ms(report)} cursor_ms={props.cursor_ms}
+                on_cursor={props.on_cursor.clone()} />
             <NodeTable report={report.clone()} seconds={seconds} />
             <EdgeTable report={report.clone()} />
         </>
@@ -222,88 +303,6 @@ fn overall(props: &ReportProps) -> Html {
     }
 }
 
-#[function_component(Charts)]
-fn charts(props: &ReportProps) -> Html {
-    let charts: Rc<Vec<Chart>> = {
-        let report = props.report.clone();
-        use_memo(Rc::as_ptr(&props.report), move |_| {
-            results_charts::charts(&report)
-        })
-    };
-    let refs: Vec<NodeRef> = use_memo((), |_| {
-        (0..4).map(|_| NodeRef::default()).collect::<Vec<_>>()
-    })
-    .as_ref()
-    .clone();
-    let redraws = use_state(|| 0u32);
-    // Draw when the report changes, and again whenever `redraws` moves on (below).
-    {
-        let charts = charts.clone();
-        let refs = refs.clone();
-        let report = props.report.clone();
-        use_effect_with((Rc::as_ptr(&props.report), *redraws), move |_| {
-            for (chart, node) in charts.iter().zip(&refs) {
-                if let Some(canvas) = node.cast::<web_sys::HtmlCanvasElement>() {
-                    results_charts::draw(
-                        &canvas,
-                        chart,
-                        &report.series,
-                        report.warmup_ms,
-                        results_charts::axis_end_ms(&report),
-                    );
-                }
-            }
-        });
-    }
-    {
-        // Redraw when the window is resized (the canvases follow the results area's width) or
-        // the colour scheme changes (the charts take their colours from the theme).
-        let redraws = redraws.clone();
-        use_effect_with((), move |_| {
-            use wasm_bindgen::JsCast;
-            let window = web_sys::window();
-            let scheme = window
-                .as_ref()
-                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten());
-            let counter = std::cell::Cell::new(0u32);
-            let redraw = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                counter.set(counter.get().wrapping_add(1));
-                redraws.set(counter.get());
-            });
-            let callback: &js_sys::Function = redraw.as_ref().unchecked_ref();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback("resize", callback);
-            }
-            if let Some(s) = &scheme {
-                let _ = s.add_event_listener_with_callback("change", callback);
-            }
-            move || {
-                let callback: &js_sys::Function = redraw.as_ref().unchecked_ref();
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback("resize", callback);
-                }
-                if let Some(s) = &scheme {
-                    let _ = s.remove_event_listener_with_callback("change", callback);
-                }
-                drop(redraw);
-            }
-        });
-    }
-    html! {
-        <div class="results-charts">
-            { for charts.iter().zip(refs).map(|(chart, node)| html! {
-                <figure class="chart" id={format!("chart-{}", chart.id)}>
-                    <figcaption class="chart-title">
-                        { chart.title }<span class="chart-unit">{ format!(" ({})", chart.unit) }</span>
-                    </figcaption>
-                    <canvas ref={node} class="chart-canvas" role="img"
-                            aria-label={format!("{} over simulated time", chart.title)} />
-                </figure>
-            }) }
-        </div>
-    }
-}
-
 #[derive(Properties, PartialEq)]
 struct NodeTableProps {
     report: Rc<Report>,
@@ -381,10 +380,29 @@ fn kind_name(kind: &str) -> String {
     kind.replace('_', " ")
 }
 
+/// Rows the node table lists at first: a design with more nodes lists its busiest and a button
+/// shows the rest (a page of hundreds of rows would be slow to lay out and hard to read).
+const TABLE_ROWS: usize = 40;
+
+/// The nodes the table lists, in id order: all of them, or with `all` false and more than
+/// [`TABLE_ROWS`] nodes, the ones with the most arrivals.
+fn listed_nodes(report: &Report, all: bool) -> Vec<(&String, &NodeReport)> {
+    let mut nodes: Vec<(&String, &NodeReport)> = report.nodes.iter().collect();
+    if !all && nodes.len() > TABLE_ROWS {
+        nodes.sort_by(|a, b| b.1.arrivals.value.total_cmp(&a.1.arrivals.value));
+        nodes.truncate(TABLE_ROWS);
+        nodes.sort_by(|a, b| a.0.cmp(b.0));
+    }
+    nodes
+}
+
 #[function_component(NodeTable)]
 fn node_table(props: &NodeTableProps) -> Html {
     let report = &props.report;
-    let rows = report.nodes.iter().map(|(id, node)| {
+    let show_all = use_state_eq(|| false);
+    let listed = listed_nodes(report, *show_all);
+    let hidden = report.nodes.len() - listed.len();
+    let rows = listed.into_iter().map(|(id, node)| {
         let label = if node.label.trim().is_empty() { id.clone() } else { node.label.clone() };
         let failures = node.failures.total();
         let details = kind_details(node);
@@ -440,6 +458,22 @@ fn node_table(props: &NodeTableProps) -> Html {
                 </thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            if hidden > 0 || *show_all && report.nodes.len() > TABLE_ROWS {
+                <p class="results-note" id="results-nodes-more">
+                    if hidden > 0 {
+                        { format!("Showing the {TABLE_ROWS} nodes with the most arrivals of {}. ", report.nodes.len()) }
+                        <button type="button" class="small-button" onclick={
+                            let show_all = show_all.clone();
+                            Callback::from(move |_: MouseEvent| show_all.set(true))
+                        }>{ format!("Show all {}", report.nodes.len()) }</button>
+                    } else {
+                        <button type="button" class="small-button" onclick={
+                            let show_all = show_all.clone();
+                            Callback::from(move |_: MouseEvent| show_all.set(false))
+                        }>{ format!("Show the {TABLE_ROWS} busiest") }</button>
+                    }
+                </p>
+            }
         </div>
     }
 }
@@ -514,6 +548,26 @@ fn edge_table(props: &ReportProps) -> Html {
 mod tests {
     use super::*;
     use archsim_model::{CacheReport, DatabaseReport, QueueReport, RateLimiterReport};
+
+    #[test]
+    fn a_large_design_lists_its_busiest_nodes_until_asked_for_all() {
+        let mut report = Report::default();
+        for i in 0..50 {
+            report.nodes.insert(
+                format!("n{i:02}"),
+                NodeReport {
+                    arrivals: Estimate::exact(i as f64),
+                    ..NodeReport::default()
+                },
+            );
+        }
+        let listed = listed_nodes(&report, false);
+        assert_eq!(listed.len(), TABLE_ROWS);
+        // The busiest (n10..n49), still in id order.
+        assert_eq!(listed[0].0, "n10");
+        assert_eq!(listed[TABLE_ROWS - 1].0, "n49");
+        assert_eq!(listed_nodes(&report, true).len(), 50);
+    }
 
     #[test]
     fn kind_details_name_what_each_special_kind_did() {

@@ -1,637 +1,547 @@
-//! The time-series charts of a report, drawn with Canvas 2D: one line per series over simulated
-//! time, a shaded warm-up, value axis with round ticks, and a legend. The layout maths (which
-//! series, ticks, scales) is pure and tested natively; [`draw`] does the painting.
+//! The charts of a run on the page: a grid of figures, each a plotters canvas with its title,
+//! legend, PNG export, the person's choice of lines when there are too many, and a hover read-out.
+//! One time cursor runs across every time chart: pointing at a chart moves it (and tells the
+//! app through `on_cursor`, so the canvas can show that moment); the app's cursor draws on all.
+//!
+//! Charts are the same whether the run is live (its series so far, the axis spanning the whole
+//! run so the lines grow across it) or finished (the report's series, plus the whole-run
+//! figures with their confidence intervals). What each chart holds is `charts::spec`'s business.
 
-use archsim_model::{Report, Series};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use archsim_model::{Design, Report, Series};
 use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use yew::prelude::*;
 
-use super::results_format::{FAILURE_CAUSES, number, run_end_ms};
+use crate::charts::colour::Theme;
+use crate::charts::spec::{self, Body, Chart, Frame, Line, MAX_LINES, Pick, Source};
+use crate::charts::{canvas, export, layout};
 
-/// Colours that read on light and dark backgrounds alike.
-pub const PALETTE: [&str; 8] = [
-    "#3b82f6", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6", "#ec4899", "#14b8a6", "#a3a3a3",
-];
-
-/// One chart: what it shows and its lines.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Chart {
-    /// Stable id (`chart-<id>` is the canvas's id).
-    pub id: &'static str,
-    pub title: &'static str,
-    pub unit: &'static str,
-    pub lines: Vec<Line>,
-    /// Shown instead of an empty plot.
-    pub empty_text: &'static str,
-    /// The value axis never goes above this (100 for percentages of capacity).
-    pub ceiling: Option<f64>,
+/// Which charts: the whole run's, or one node's or edge's.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Subject {
+    #[default]
+    Run,
+    Node(String),
+    Edge(String),
 }
 
-/// One line: a value per bucket (None where there is nothing to show, drawn as a gap).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Line {
-    pub label: String,
-    pub colour: &'static str,
-    /// Drawn dashed: a line that often coincides with another (throughput is goodput when
-    /// nothing fails) stays visible on top of it.
-    pub dashed: bool,
-    pub values: Vec<Option<f64>>,
-}
+/// An `Rc` compared by identity: props holding a run's charts compare in O(1), and a new
+/// series (a live update) is a new value.
+#[derive(Debug)]
+pub struct Shared<T>(pub Rc<T>);
 
-/// The four charts of a report: throughput and goodput, latency percentiles, failures by
-/// cause, utilisation per node.
-pub fn charts(report: &Report) -> Vec<Chart> {
-    let s = &report.series;
-    let end_ms = axis_end_ms(report);
-    // Per second of the time the bucket covers: the last one may be cut short by the run's end.
-    let per_s = |count: u64, i: usize| {
-        count as f64 / (bucket_span_ms(s, i, end_ms) / 1000.0).max(f64::MIN_POSITIVE)
-    };
-    let buckets = s.t_ms.len();
-    let finished: Vec<Option<f64>> = (0..buckets)
-        .map(|i| Some(per_s(at(&s.succeeded, i) + at(&s.failed, i), i)))
-        .collect();
-    let goodput: Vec<Option<f64>> = (0..buckets)
-        .map(|i| Some(per_s(at(&s.succeeded, i), i)))
-        .collect();
-    // A bucket with no successful request has no latency to show.
-    let latency = |values: &Vec<f64>| -> Vec<Option<f64>> {
-        (0..buckets)
-            .map(|i| {
-                let v = values.get(i).copied().unwrap_or(f64::NAN);
-                (at(&s.succeeded, i) > 0 && v.is_finite()).then_some(v)
-            })
-            .collect()
-    };
-    let failures: Vec<Line> = FAILURE_CAUSES
-        .iter()
-        .enumerate()
-        .filter_map(|(k, (key, name))| {
-            let counts = s.failed_by_cause.get(*key)?;
-            counts.iter().any(|c| *c > 0).then(|| Line {
-                label: name.to_string(),
-                colour: PALETTE[(k + 3) % PALETTE.len()],
-                dashed: false,
-                values: (0..buckets)
-                    .map(|i| Some(per_s(at(counts, i), i)))
-                    .collect(),
-            })
-        })
-        .collect();
-    let utilisation: Vec<Line> = utilised_nodes(report)
-        .into_iter()
-        .enumerate()
-        .map(|(k, (label, values))| Line {
-            label,
-            colour: PALETTE[k % PALETTE.len()],
-            dashed: false,
-            values: (0..buckets)
-                .map(|i| values.get(i).map(|u| u * 100.0))
-                .collect(),
-        })
-        .collect();
-    vec![
-        Chart {
-            id: "throughput",
-            title: "Throughput and goodput",
-            unit: "req/s",
-            lines: vec![
-                Line {
-                    label: "goodput".into(),
-                    colour: PALETTE[1],
-                    dashed: false,
-                    values: goodput,
-                },
-                Line {
-                    label: "throughput".into(),
-                    colour: PALETTE[0],
-                    dashed: true,
-                    values: finished,
-                },
-            ],
-            empty_text: "No requests finished.",
-            ceiling: None,
-        },
-        Chart {
-            id: "latency",
-            title: "Latency percentiles",
-            unit: "ms",
-            lines: vec![
-                Line {
-                    label: "p50".into(),
-                    colour: PALETTE[0],
-                    dashed: false,
-                    values: latency(&s.p50_ms),
-                },
-                Line {
-                    label: "p99".into(),
-                    colour: PALETTE[4],
-                    dashed: false,
-                    values: latency(&s.p99_ms),
-                },
-            ],
-            empty_text: "No request succeeded.",
-            ceiling: None,
-        },
-        Chart {
-            id: "failures",
-            title: "Failures by cause",
-            unit: "req/s",
-            lines: failures,
-            empty_text: "No failures.",
-            ceiling: None,
-        },
-        Chart {
-            id: "utilisation",
-            title: "Utilisation per node",
-            unit: "%",
-            lines: utilisation,
-            empty_text: "No node has workers to keep busy.",
-            ceiling: Some(100.0),
-        },
-    ]
-}
-
-/// Where the time axis ends: at the end of the run (its duration, or where it stopped early),
-/// not at the end of the last bucket (a 0.8 s run in 0.5 s buckets ends at 0.8 s, not 1 s).
-/// A report without a usable end falls back to the last bucket's end.
-pub fn axis_end_ms(report: &Report) -> f64 {
-    let s = &report.series;
-    let buckets_end = s.t_ms.last().map_or(1.0, |t| t + s.bucket_ms).max(1.0);
-    let run_end = run_end_ms(report);
-    let last_start = s.t_ms.last().copied().unwrap_or(0.0);
-    if run_end.is_finite() && run_end > last_start && run_end > 0.0 {
-        run_end.min(buckets_end)
-    } else {
-        buckets_end
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
     }
 }
 
-/// The stretch of simulated time bucket `i` covers: `bucket_ms`, or less for a last bucket cut
-/// short by `end_ms`.
-pub fn bucket_span_ms(s: &Series, i: usize, end_ms: f64) -> f64 {
-    let start = s.t_ms.get(i).copied().unwrap_or(0.0);
-    let span = s.bucket_ms.min(end_ms - start);
-    if span > 0.0 { span } else { s.bucket_ms }
-}
-
-/// Nodes whose utilisation was ever above zero, by label (their id when unlabelled), at most
-/// [`PALETTE`]'s length of them, busiest first.
-fn utilised_nodes(report: &Report) -> Vec<(String, Vec<f64>)> {
-    let mut nodes: Vec<(String, f64, Vec<f64>)> = report
-        .series
-        .nodes
-        .iter()
-        .filter_map(|(id, series)| {
-            let peak = series.utilisation.iter().copied().fold(0.0, f64::max);
-            (peak > 0.0).then(|| {
-                let label = report
-                    .nodes
-                    .get(id)
-                    .map(|n| n.label.clone())
-                    .filter(|l| !l.trim().is_empty())
-                    .unwrap_or_else(|| id.clone());
-                let mean = report.nodes.get(id).map_or(peak, |n| n.utilisation.value);
-                (label, mean, series.utilisation.clone())
-            })
-        })
-        .collect();
-    nodes.sort_by(|a, b| b.1.total_cmp(&a.1));
-    nodes.truncate(PALETTE.len());
-    nodes.into_iter().map(|(l, _, v)| (l, v)).collect()
-}
-
-fn at(values: &[u64], i: usize) -> u64 {
-    values.get(i).copied().unwrap_or(0)
-}
-
-/// Round tick values from 0 to at least `max` (1-2-5 steps, about `count` of them).
-pub fn ticks(max: f64, count: usize) -> Vec<f64> {
-    let max = if max.is_finite() && max > 0.0 {
-        max
-    } else {
-        1.0
-    };
-    let raw_step = max / count.max(1) as f64;
-    let power = 10f64.powf(raw_step.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * power)
-        .find(|s| *s >= raw_step)
-        .unwrap_or(10.0 * power);
-    let steps = (max / step).ceil().max(1.0) as usize;
-    (0..=steps).map(|k| k as f64 * step).collect()
-}
-
-/// A tick value without trailing zeros: 50 not "50.0", 0.25 not "0.250".
-pub fn tick_label(value: f64) -> String {
-    let text = number(value);
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
-/// The largest value of any line (0 when there is none).
-pub fn peak(lines: &[Line]) -> f64 {
-    lines
-        .iter()
-        .flat_map(|l| l.values.iter().flatten())
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max)
+/// The charts of a run and the time axis they share.
+#[derive(Debug)]
+pub struct Specs {
+    pub frame: Frame,
+    pub charts: Vec<Chart>,
 }
 
-/// Colours of the page's theme, read from its CSS variables.
-struct Theme {
-    text: String,
-    muted: String,
-    grid: String,
-    warmup: String,
+#[derive(Properties, PartialEq)]
+pub struct ChartsProps {
+    /// The design that was (or is being) run.
+    pub design: Rc<Design>,
+    /// The finished run's report; None while the run is live.
+    #[prop_or_default]
+    pub report: Option<Rc<Report>>,
+    /// The live series so far (used when there is no report).
+    #[prop_or_default]
+    pub live: Option<Rc<Series>>,
+    /// Where the time axis ends, ms.
+    pub end_ms: f64,
+    #[prop_or_default]
+    pub subject: Subject,
+    #[prop_or_default]
+    pub cursor_ms: Option<f64>,
+    #[prop_or_default]
+    pub on_cursor: Callback<Option<f64>>,
 }
 
-fn theme(canvas: &HtmlCanvasElement) -> Theme {
-    let read = |name: &str, fallback: &str| -> String {
-        web_sys::window()
-            .and_then(|w| w.get_computed_style(canvas).ok().flatten())
-            .and_then(|style| style.get_property_value(name).ok())
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| fallback.to_string())
-    };
-    Theme {
-        text: read("--text-2", "#5b6475"),
-        muted: read("--text-3", "#8a93a3"),
-        grid: read("--border", "#e1e5eb"),
-        warmup: read("--panel-2", "#f2f4f7"),
-    }
-}
-
-/// Paints `chart` of `series` on `canvas`, sized to the canvas's box at the screen's pixel
-/// density.
-pub fn draw(
-    canvas: &HtmlCanvasElement,
-    chart: &Chart,
-    series: &Series,
-    warmup_ms: f64,
-    end_ms: f64,
-) {
-    let Some(ctx) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
-    let ratio = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0);
-    let width = f64::from(canvas.client_width().max(200));
-    let height = f64::from(canvas.client_height().max(120));
-    canvas.set_width((width * ratio) as u32);
-    canvas.set_height((height * ratio) as u32);
-    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
-    ctx.clear_rect(0.0, 0.0, width, height);
-    let theme = theme(canvas);
-    let font = "11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
-    ctx.set_font(font);
-
-    // Plot area: room for the value labels on the left, the legend rows on top, time below.
-    let (left, right, bottom) = (44.0, width - 14.0, height - 22.0);
-    let show_warmup = warmup_ms > 0.0 && !series.t_ms.is_empty();
-    let mut keys: Vec<(&str, &str, bool)> = Vec::new();
-    if show_warmup {
-        keys.push(("warm-up", theme.warmup.as_str(), false));
-    }
-    keys.extend(
-        chart
-            .lines
-            .iter()
-            .map(|l| (l.label.as_str(), l.colour, l.dashed)),
-    );
-    let widths: Vec<f64> = keys
-        .iter()
-        .map(|(label, _, _)| legend_width(label))
-        .collect();
-    let places = legend_layout(&widths, left, right);
-    let rows = places.iter().map(|(_, row)| row + 1).max().unwrap_or(0);
-    let top = 8.0 + rows as f64 * LEGEND_ROW + 6.0;
-    if chart.lines.is_empty() || series.t_ms.is_empty() {
-        ctx.set_fill_style_str(&theme.muted);
-        ctx.set_text_align("center");
-        ctx.set_text_baseline("middle");
-        let text = if series.t_ms.is_empty() {
-            "No time series."
-        } else {
-            chart.empty_text
-        };
-        let _ = ctx.fill_text(text, width / 2.0, height / 2.0);
-        return;
-    }
-    let buckets = series.t_ms.len();
-    // Where the axis ends, for whoever reads the chart without seeing it (and for tests).
-    let _ = canvas.set_attribute("data-axis-end-ms", &end_ms.to_string());
-    let x_of = |t_ms: f64| left + (t_ms / end_ms) * (right - left);
-
-    // Warm-up, shaded: the summary figures leave it out.
-    if show_warmup {
-        ctx.set_fill_style_str(&theme.warmup);
-        ctx.fill_rect(left, top, x_of(warmup_ms.min(end_ms)) - left, bottom - top);
-    }
-
-    let highest = peak(&chart.lines) * 1.05;
-    let tick_values = ticks(chart.ceiling.map_or(highest, |c| highest.min(c)), 4);
-    let top_value = tick_values.last().copied().unwrap_or(1.0);
-    let y_of = |v: f64| bottom - (v / top_value) * (bottom - top);
-    ctx.set_line_width(1.0);
-    ctx.set_text_align("right");
-    ctx.set_text_baseline("middle");
-    for value in &tick_values {
-        let y = y_of(*value).round() + 0.5;
-        ctx.set_stroke_style_str(&theme.grid);
-        ctx.begin_path();
-        ctx.move_to(left, y);
-        ctx.line_to(right, y);
-        ctx.stroke();
-        ctx.set_fill_style_str(&theme.muted);
-        let _ = ctx.fill_text(&tick_label(*value), left - 6.0, y);
-    }
-    // Time axis: seconds at round steps; the last label ends at the plot's edge.
-    ctx.set_text_baseline("top");
-    for t_s in ticks(end_ms / 1000.0, 6) {
-        let t_ms = t_s * 1000.0;
-        if t_ms > end_ms + 1e-9 {
-            break;
-        }
-        let x = x_of(t_ms);
-        ctx.set_text_align(if x > right - 20.0 { "right" } else { "center" });
-        let _ = ctx.fill_text(
-            &format!("{} s", tick_label(t_s)),
-            x.min(right + 10.0),
-            bottom + 5.0,
-        );
-    }
-
-    // Lines, each point at the middle of its bucket; gaps where there is no value.
-    ctx.set_line_width(1.75);
-    ctx.set_line_join("round");
-    for line in &chart.lines {
-        ctx.set_stroke_style_str(line.colour);
-        let dashes = js_sys::Array::new();
-        if line.dashed {
-            dashes.push(&5.0.into());
-            dashes.push(&4.0.into());
-        }
-        let _ = ctx.set_line_dash(&dashes);
-        let points: Vec<Option<(f64, f64)>> = line
-            .values
-            .iter()
-            .take(buckets)
-            .enumerate()
-            .map(|(i, value)| {
-                value.filter(|v| v.is_finite()).map(|v| {
-                    let mid = series.t_ms[i] + bucket_span_ms(series, i, end_ms) / 2.0;
-                    (x_of(mid), y_of(v))
-                })
-            })
-            .collect();
-        ctx.begin_path();
-        let mut pen_down = false;
-        for point in &points {
-            let Some((x, y)) = *point else {
-                pen_down = false;
-                continue;
-            };
-            if pen_down {
-                ctx.line_to(x, y);
-            } else {
-                ctx.move_to(x, y);
-                pen_down = true;
+/// The page's theme colours, read again when the person's light/dark preference changes.
+#[hook]
+fn use_theme() -> Theme {
+    let theme = use_state_eq(canvas::theme);
+    {
+        let theme = theme.clone();
+        use_effect_with((), move |_| {
+            let scheme = web_sys::window()
+                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten());
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                theme.set(canvas::theme());
+            });
+            if let Some(s) = &scheme {
+                let _ =
+                    s.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
             }
-        }
-        ctx.stroke();
-        // A value with no neighbour to join (one bucket, or one between gaps) would draw no line
-        // at all: it gets a dot instead.
-        ctx.set_fill_style_str(line.colour);
-        for i in isolated_points(&points) {
-            if let Some((x, y)) = points[i] {
-                ctx.begin_path();
-                let _ = ctx.arc(x, y, 2.5, 0.0, std::f64::consts::TAU);
-                ctx.fill();
+            move || {
+                if let Some(s) = &scheme {
+                    let _ = s.remove_event_listener_with_callback(
+                        "change",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+                drop(listener);
             }
-        }
-    }
-    let _ = ctx.set_line_dash(&js_sys::Array::new());
-
-    // Legend on top, where no line can cover it: the warm-up key, then one key per line.
-    ctx.set_text_align("left");
-    ctx.set_text_baseline("middle");
-    for (k, ((label, colour, dashed), (x, row))) in keys.iter().zip(&places).enumerate() {
-        let y = 8.0 + *row as f64 * LEGEND_ROW + LEGEND_ROW / 2.0;
-        ctx.set_fill_style_str(colour);
-        if k == 0 && show_warmup {
-            ctx.fill_rect(*x, y - 4.5, 12.0, 9.0);
-        } else if *dashed {
-            ctx.fill_rect(*x, y - 1.5, 5.0, 3.0);
-            ctx.fill_rect(x + 7.0, y - 1.5, 5.0, 3.0);
-        } else {
-            ctx.fill_rect(*x, y - 1.5, 12.0, 3.0);
-        }
-        ctx.set_fill_style_str(&theme.text);
-        let _ = ctx.fill_text(label, x + 16.0, y);
-    }
-}
-
-/// Indices of the points that have a value but no neighbour with one: a line cannot show them.
-fn isolated_points<T>(points: &[Option<T>]) -> Vec<usize> {
-    (0..points.len())
-        .filter(|&i| {
-            let present =
-                |j: Option<usize>| j.and_then(|j| points.get(j)).is_some_and(Option::is_some);
-            points[i].is_some() && !present(i.checked_sub(1)) && !present(Some(i + 1))
-        })
-        .collect()
-}
-
-/// Height of one legend row, px.
-const LEGEND_ROW: f64 = 15.0;
-
-/// Width a legend key takes: swatch, gap, text and the space after it. About 6.2 px per
-/// character at 11 px (measuring text would need another web-sys feature).
-fn legend_width(label: &str) -> f64 {
-    16.0 + label.chars().count() as f64 * 6.2 + 14.0
-}
-
-/// Where each legend key goes, `(x, row)`: left to right from `left`, wrapping onto a new row
-/// when the next key would pass `right`.
-pub fn legend_layout(widths: &[f64], left: f64, right: f64) -> Vec<(f64, usize)> {
-    let mut places = Vec::with_capacity(widths.len());
-    let (mut x, mut row) = (left, 0);
-    for width in widths {
-        if x > left && x + width > right {
-            x = left;
-            row += 1;
-        }
-        places.push((x, row));
-        x += width;
-    }
-    places
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use archsim_model::{NodeReport, NodeSeries};
-
-    #[test]
-    fn isolated_points_are_the_ones_a_line_cannot_show() {
-        assert_eq!(isolated_points(&[Some(1)]), [0]);
-        assert_eq!(isolated_points(&[Some(1), Some(2)]), Vec::<usize>::new());
-        assert_eq!(
-            isolated_points(&[Some(1), None, Some(3), Some(4), None, Some(6)]),
-            [0, 5]
-        );
-        assert_eq!(isolated_points::<u8>(&[None, None]), Vec::<usize>::new());
-    }
-
-    #[test]
-    fn ticks_are_round_and_cover_the_maximum() {
-        assert_eq!(ticks(84.0, 4), vec![0.0, 50.0, 100.0]);
-        assert_eq!(ticks(230.0, 4), vec![0.0, 100.0, 200.0, 300.0]);
-        let small = ticks(0.8, 4);
-        assert_eq!(small.len(), 5);
-        assert!((small[4] - 0.8).abs() < 1e-12 && (small[1] - 0.2).abs() < 1e-12);
-        assert_eq!(ticks(0.0, 4), vec![0.0, 0.5, 1.0]);
-        assert_eq!(ticks(f64::NAN, 4), vec![0.0, 0.5, 1.0]);
-    }
-
-    fn report() -> Report {
-        let mut report = Report::default();
-        let s = &mut report.series;
-        s.bucket_ms = 500.0;
-        s.t_ms = vec![0.0, 500.0, 1000.0];
-        s.succeeded = vec![40, 0, 38];
-        s.failed = vec![2, 1, 0];
-        s.p50_ms = vec![30.0, 0.0, 35.0];
-        s.p99_ms = vec![200.0, 0.0, 250.0];
-        s.failed_by_cause.insert("timeout".into(), vec![2, 1, 0]);
-        s.failed_by_cause.insert("error".into(), vec![0, 0, 0]);
-        s.nodes.insert(
-            "idle".into(),
-            NodeSeries {
-                utilisation: vec![0.0; 3],
-                ..NodeSeries::default()
-            },
-        );
-        s.nodes.insert(
-            "server".into(),
-            NodeSeries {
-                utilisation: vec![0.8, 0.7, 0.9],
-                ..NodeSeries::default()
-            },
-        );
-        report.nodes.insert(
-            "server".into(),
-            NodeReport {
-                label: "M/M/1 server".into(),
-                ..NodeReport::default()
-            },
-        );
-        report
-    }
-
-    #[test]
-    fn rates_are_per_second_and_latency_gaps_where_nothing_succeeded() {
-        let charts = charts(&report());
-        let ids: Vec<&str> = charts.iter().map(|c| c.id).collect();
-        assert_eq!(ids, ["throughput", "latency", "failures", "utilisation"]);
-        let (goodput, throughput) = (&charts[0].lines[0], &charts[0].lines[1]);
-        assert_eq!(
-            (goodput.label.as_str(), throughput.label.as_str()),
-            ("goodput", "throughput")
-        );
-        assert_eq!(throughput.values, vec![Some(84.0), Some(2.0), Some(76.0)]);
-        assert_eq!(goodput.values, vec![Some(80.0), Some(0.0), Some(76.0)]);
-        assert_eq!(
-            charts[1].lines[0].values,
-            vec![Some(30.0), None, Some(35.0)]
-        );
-    }
-
-    // Regression: the axis of a 0.8 s run in 0.5 s buckets ran to 1 s, and the last bucket's
-    // rate was its count over a whole bucket although the run covered only 0.3 s of it.
-    #[test]
-    fn the_time_axis_ends_where_the_run_ended() {
-        let mut report = Report {
-            duration_ms: 800.0,
-            ..Report::default()
-        };
-        report.series.bucket_ms = 500.0;
-        report.series.t_ms = vec![0.0, 500.0];
-        report.series.succeeded = vec![50, 30];
-        report.series.failed = vec![0, 0];
-        assert_eq!(axis_end_ms(&report), 800.0);
-        assert_eq!(bucket_span_ms(&report.series, 1, 800.0), 300.0);
-        assert_eq!(
-            charts(&report)[0].lines[0].values,
-            vec![Some(100.0), Some(100.0)]
-        );
-        report.stopped_early = Some(archsim_model::StopReason::EventBudget {
-            max_events: 10,
-            at_ms: 650.0,
         });
-        assert_eq!(axis_end_ms(&report), 650.0);
-        // A report without a run length keeps the buckets' end.
-        report.duration_ms = 0.0;
-        report.stopped_early = None;
-        assert_eq!(axis_end_ms(&report), 1000.0);
     }
+    *theme
+}
 
-    #[test]
-    fn only_causes_and_nodes_with_something_to_show_get_lines() {
-        let charts = charts(&report());
-        let failure_labels: Vec<&str> = charts[2].lines.iter().map(|l| l.label.as_str()).collect();
-        assert_eq!(failure_labels, ["timeouts"]);
-        assert_eq!(
-            charts[2].lines[0].values,
-            vec![Some(4.0), Some(2.0), Some(0.0)]
+#[function_component(Charts)]
+pub fn charts(props: &ChartsProps) -> Html {
+    let series_ptr = match (&props.report, &props.live) {
+        (Some(r), _) => Rc::as_ptr(r) as usize,
+        (None, Some(s)) => Rc::as_ptr(s) as usize,
+        (None, None) => 0,
+    };
+    let specs: Rc<Specs> = {
+        let design = props.design.clone();
+        let report = props.report.clone();
+        let live = props.live.clone();
+        let end_ms = props.end_ms;
+        let subject = props.subject.clone();
+        use_memo(
+            (
+                series_ptr,
+                Rc::as_ptr(&props.design) as usize,
+                end_ms.to_bits(),
+                subject.clone(),
+            ),
+            move |_| {
+                let empty = Series::default();
+                let series = match (&report, &live) {
+                    (Some(r), _) => &r.series,
+                    (None, Some(s)) => s.as_ref(),
+                    (None, None) => &empty,
+                };
+                let src = Source {
+                    design: &design,
+                    series,
+                    report: report.as_deref(),
+                    end_ms,
+                };
+                Specs {
+                    frame: Frame::of(&src),
+                    charts: match &subject {
+                        Subject::Run => spec::overview(&src),
+                        Subject::Node(id) => spec::node_charts(&src, id),
+                        Subject::Edge(id) => spec::edge_charts(&src, id),
+                    },
+                }
+            },
+        )
+    };
+    let theme = use_theme();
+    // Where the pointer is over a chart; it wins over the app's cursor while it is there.
+    let hover = use_state_eq(|| None::<f64>);
+    // The app's cursor when the pointer came onto a chart, given back when it leaves.
+    let before_hover = use_mut_ref(|| None::<Option<f64>>);
+    let cursor = (*hover).or(props.cursor_ms);
+    let on_hover = {
+        let hover = hover.clone();
+        let before_hover = before_hover.clone();
+        let on_cursor = props.on_cursor.clone();
+        let app_cursor = props.cursor_ms;
+        Callback::from(move |t: Option<f64>| {
+            match t {
+                Some(_) => {
+                    let mut before = before_hover.borrow_mut();
+                    if before.is_none() {
+                        *before = Some(app_cursor);
+                    }
+                    on_cursor.emit(t);
+                }
+                None => {
+                    let before = before_hover.borrow_mut().take().flatten();
+                    on_cursor.emit(before);
+                }
+            }
+            hover.set(t);
+        })
+    };
+    let file_stem = export::slug(&props.design.name);
+    let data = Shared(specs.clone());
+    let class = match props.subject {
+        Subject::Run => "results-charts",
+        _ => "element-charts",
+    };
+    html! {
+        <div class={class} data-buckets={specs.frame.buckets().to_string()}
+             data-live={props.report.is_none().to_string()}>
+            { for specs.charts.iter().enumerate().map(|(index, chart)| html! {
+                <ChartFigure key={chart.id.clone()} data={data.clone()} index={index}
+                    cursor_ms={cursor} on_hover={on_hover.clone()} theme={theme}
+                    file_stem={file_stem.clone()} />
+            }) }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FigureProps {
+    data: Shared<Specs>,
+    index: usize,
+    cursor_ms: Option<f64>,
+    on_hover: Callback<Option<f64>>,
+    theme: Theme,
+    file_stem: String,
+}
+
+/// Lines of a lines or stacked chart.
+fn lines_of(chart: &Chart) -> Option<&spec::Lines> {
+    match &chart.body {
+        Body::Lines(l) | Body::Stacked(l) => Some(l),
+        _ => None,
+    }
+}
+
+#[function_component(ChartFigure)]
+fn chart_figure(props: &FigureProps) -> Html {
+    let specs = &props.data.0;
+    let frame = &specs.frame;
+    let chart = &specs.charts[props.index];
+    let pick = use_state_eq(Pick::default);
+    let width = use_state_eq(|| 0.0f64);
+    let canvas_ref = use_node_ref();
+    let shown: Rc<Vec<Line>> = {
+        let data = props.data.clone();
+        let index = props.index;
+        use_memo(
+            (data.clone(), index, (*pick).clone()),
+            move |(data, index, pick)| {
+                lines_of(&data.0.charts[*index]).map_or_else(Vec::new, |l| spec::picked(l, pick))
+            },
+        )
+    };
+    // The canvas follows its box: a ResizeObserver tells its width (after layout, so reading it
+    // forces none) when it first appears and whenever the panel or the window changes size.
+    {
+        let width = width.clone();
+        let canvas_ref = canvas_ref.clone();
+        use_effect_with((), move |_| {
+            let observer_callback = wasm_bindgen::closure::Closure::<dyn Fn(js_sys::Array)>::new(
+                move |entries: js_sys::Array| {
+                    if let Some(entry) = entries
+                        .get(0)
+                        .dyn_into::<web_sys::ResizeObserverEntry>()
+                        .ok()
+                    {
+                        width.set(entry.content_rect().width().round());
+                    }
+                },
+            );
+            let observer =
+                web_sys::ResizeObserver::new(observer_callback.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(c)) = (&observer, canvas_ref.cast::<web_sys::Element>()) {
+                o.observe(&c);
+            }
+            move || {
+                if let Some(o) = observer {
+                    o.disconnect();
+                }
+                drop(observer_callback);
+            }
+        });
+    }
+    // Paint when the chart, the lines picked, the width or the theme change (never on a cursor
+    // move: the cursor is an element laid over the canvas). Each chart paints in a task of its
+    // own, so a page of charts never holds the main thread for long at a stretch.
+    {
+        let canvas_ref = canvas_ref.clone();
+        let data = props.data.clone();
+        let index = props.index;
+        let shown = shown.clone();
+        let theme = props.theme;
+        use_effect_with(
+            (data, index, Rc::as_ptr(&shown) as usize, *width, theme),
+            move |(data, index, _, width, theme)| {
+                let (data, index, width, theme) = (data.clone(), *index, *width, *theme);
+                let pending = (width > 0.0).then(|| {
+                    gloo_timers::callback::Timeout::new(0, move || {
+                        if let Some(c) = canvas_ref.cast::<web_sys::HtmlCanvasElement>() {
+                            canvas::paint(
+                                &c,
+                                width,
+                                &data.0.charts[index],
+                                &shown,
+                                &data.0.frame,
+                                theme,
+                            );
+                        }
+                    })
+                });
+                // A newer paint replaces one that has not happened yet.
+                move || drop(pending)
+            },
         );
-        let utilisation = &charts[3].lines;
-        assert_eq!(utilisation.len(), 1);
-        assert_eq!(utilisation[0].label, "M/M/1 server");
-        assert_eq!(utilisation[0].values[0], Some(80.0));
     }
+    let margins = layout::margins(&chart.body);
+    let height = layout::height(&chart.body);
+    let is_time = chart.body.is_time();
+    let has_data = spec::has_data(chart, &shown, frame);
+    let on_move = {
+        let on_hover = props.on_hover.clone();
+        let canvas_ref = canvas_ref.clone();
+        let end_ms = frame.end_ms;
+        // Yew delegates events to the app's root, so the event's current target is not the plot:
+        // the canvas (as wide as the plot) gives the box to measure from.
+        Callback::from(move |e: MouseEvent| {
+            let Some(canvas) = canvas_ref.cast::<web_sys::Element>() else {
+                return;
+            };
+            let rect = canvas.get_bounding_client_rect();
+            let x = f64::from(e.client_x()) - rect.left();
+            if let Some(t) = layout::time_at(x, rect.width(), &margins, end_ms) {
+                on_hover.emit(Some(t));
+            }
+        })
+    };
+    let on_leave = {
+        let on_hover = props.on_hover.clone();
+        Callback::from(move |_: MouseEvent| on_hover.emit(None))
+    };
+    let save = {
+        let canvas_ref = canvas_ref.clone();
+        let name = format!("{}-{}.png", props.file_stem, chart.id);
+        Callback::from(move |_: MouseEvent| {
+            if let Some(c) = canvas_ref.cast::<web_sys::HtmlCanvasElement>()
+                && let Err(e) = canvas::save_png(&c, &name)
+            {
+                web_sys::console::warn_1(&e.into());
+            }
+        })
+    };
 
-    #[test]
-    fn tick_labels_drop_trailing_zeros() {
-        assert_eq!(tick_label(50.0), "50");
-        assert_eq!(tick_label(0.25), "0.25");
-        assert_eq!(tick_label(2.5), "2.5");
-        assert_eq!(tick_label(1500.0), "1,500");
-        assert_eq!(tick_label(0.0), "0");
+    let cursor = props.cursor_ms.filter(|_| is_time);
+    let readout = cursor.map(|t| {
+        let at = layout::time_label(t);
+        match frame.bucket_at(t) {
+            Some(i) => {
+                let values = spec::readout(chart, &shown, i);
+                let unit = if chart.unit.contains('·') {
+                    ""
+                } else {
+                    chart.unit.as_str()
+                };
+                let text = values
+                    .iter()
+                    .map(|(name, value)| format!("{name} {value}"))
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                format!(
+                    "{at}: {text}{}",
+                    if unit.is_empty() || values.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({unit})")
+                    }
+                )
+            }
+            None => format!("{at}: not simulated yet"),
+        }
+    });
+
+    html! {
+        <figure class={classes!("chart", chart.story.then_some("is-story"))}
+                id={format!("chart-{}", chart.id)} data-has-data={has_data.to_string()}
+                data-summary={summary(chart, &shown)}>
+            <figcaption class="chart-head">
+                <span class="chart-title">
+                    { chart.title.clone() }
+                    if !chart.unit.is_empty() {
+                        <span class="chart-unit">{ format!(" ({})", chart.unit) }</span>
+                    }
+                </span>
+                <button type="button" class="chart-png small-button" title="Save this chart as a PNG picture"
+                        aria-label={format!("Save {} as PNG", chart.title)} onclick={save}>{ "PNG" }</button>
+            </figcaption>
+            { legend(chart, &shown, frame) }
+            { choice(chart, &shown, &pick) }
+            <div class="chart-plot" style={format!("height: {height}px")}
+                 onmousemove={is_time.then_some(on_move)} onmouseleave={is_time.then_some(on_leave)}>
+                <canvas ref={canvas_ref} class="chart-canvas" role="img"
+                        data-axis-end-ms={is_time.then(|| frame.end_ms.to_string())}
+                        aria-label={if is_time { format!("{} over simulated time", chart.title) } else { chart.title.clone() }} />
+                if let Some(t) = cursor {
+                    <div class="chart-cursor" aria-hidden="true"
+                         style={format!("left: {}; top: {}px; bottom: {}px",
+                             layout::cursor_left_css(&margins, layout::fraction(t, frame.end_ms)),
+                             margins.top, margins.bottom)} />
+                }
+                if !has_data {
+                    <p class="chart-empty">{ chart.empty_text.clone() }</p>
+                }
+            </div>
+            if let Some(text) = readout {
+                <p class="chart-readout">{ text }</p>
+            }
+        </figure>
     }
+}
 
-    #[test]
-    fn legend_wraps_onto_new_rows_when_a_key_would_not_fit() {
-        assert_eq!(
-            legend_layout(&[50.0, 60.0, 70.0, 200.0], 0.0, 150.0),
-            vec![(0.0, 0), (50.0, 0), (0.0, 1), (0.0, 2)]
-        );
-        assert_eq!(legend_layout(&[], 0.0, 100.0), vec![]);
-        // A key wider than the whole row still gets a place of its own.
-        assert_eq!(legend_layout(&[300.0], 10.0, 100.0), vec![(10.0, 0)]);
+/// What the chart shows in a few words, for tests and tools that read the page: each line's
+/// peak ("goodput=605;throughput=610"), the breaker states a timeline went through
+/// ("closed,open"), each bar's value.
+fn summary(chart: &Chart, shown: &[Line]) -> String {
+    match &chart.body {
+        Body::Lines(_) | Body::Stacked(_) => shown
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}={}",
+                    l.label,
+                    crate::charts::draw::peak(std::slice::from_ref(l))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(";"),
+        Body::Timeline(rows) => {
+            let seen: BTreeSet<u8> = rows.iter().flat_map(|r| r.states.iter().copied()).collect();
+            seen.into_iter()
+                .map(|s| match s {
+                    0 => "closed",
+                    1 => "half-open",
+                    _ => "open",
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        }
+        Body::Bars(bars) => bars
+            .iter()
+            .map(|b| format!("{}={}", b.label, b.value))
+            .collect::<Vec<_>>()
+            .join(";"),
     }
+}
 
-    #[test]
-    fn peak_ignores_gaps() {
-        let lines = vec![Line {
-            label: "x".into(),
-            colour: PALETTE[0],
-            dashed: false,
-            values: vec![None, Some(3.0), Some(f64::NAN), Some(2.0)],
-        }];
-        assert_eq!(peak(&lines), 3.0);
+/// The keys under a chart's title: one per line drawn (or per breaker state), then the shaded
+/// warm-up and fault windows.
+fn legend(chart: &Chart, shown: &[Line], frame: &Frame) -> Html {
+    let key = |label: String, colour: String, class: &'static str| {
+        html! {
+            <li class="chart-key">
+                <span class={classes!("chart-swatch", class)} style={format!("--swatch: {colour}")} />
+                { label }
+            </li>
+        }
+    };
+    let mut keys: Vec<Html> = match &chart.body {
+        Body::Lines(_) => shown
+            .iter()
+            .map(|l| {
+                key(
+                    l.label.clone(),
+                    l.colour.css(),
+                    if l.dashed { "is-dashed" } else { "is-line" },
+                )
+            })
+            .collect(),
+        Body::Stacked(_) => shown
+            .iter()
+            .map(|l| key(l.label.clone(), l.colour.css(), "is-area"))
+            .collect(),
+        Body::Timeline(_) => [(0u8, "closed"), (1, "half-open"), (2, "open")]
+            .into_iter()
+            .map(|(s, name)| {
+                key(
+                    name.into(),
+                    crate::charts::colour::breaker(s).css(),
+                    "is-area",
+                )
+            })
+            .collect(),
+        Body::Bars(_) => Vec::new(),
+    };
+    if chart.body.is_time() {
+        if frame.warmup_ms > 0.0 {
+            keys.push(key("warm-up".into(), "var(--panel-2)".into(), "is-shade"));
+        }
+        if !frame.faults.is_empty() {
+            keys.push(key(
+                "fault".into(),
+                crate::charts::colour::FAULT.css(),
+                "is-fault",
+            ));
+        }
+    }
+    if keys.is_empty() {
+        return html! {};
+    }
+    html! { <ul class="chart-legend">{ for keys }</ul> }
+}
+
+/// For a chart of many nodes or edges with more lines than fit: says how many it shows and
+/// lets the person choose (the busiest, all, or any they tick).
+fn choice(chart: &Chart, shown: &[Line], pick: &UseStateHandle<Pick>) -> Html {
+    let Some(lines) = lines_of(chart) else {
+        return html! {};
+    };
+    let (Some(of_what), total) = (lines.of_what, lines.lines.len()) else {
+        return html! {};
+    };
+    if total <= MAX_LINES {
+        return html! {};
+    }
+    let set = |p: Pick| {
+        let pick = pick.clone();
+        Callback::from(move |_: MouseEvent| pick.set(p.clone()))
+    };
+    let chosen: BTreeSet<String> = shown.iter().map(|l| l.key.clone()).collect();
+    let summary = match &**pick {
+        Pick::Top(n) if *n >= total => format!("Showing all {total} {of_what}."),
+        Pick::Top(_) => format!("Showing the {} busiest of {total} {of_what}.", shown.len()),
+        Pick::Chosen(_) => format!("Showing {} of {total} {of_what}, as chosen.", shown.len()),
+    };
+    html! {
+        <div class="chart-choice" data-shown={shown.len().to_string()} data-total={total.to_string()}>
+            <span class="chart-choice-text">{ summary }</span>
+            <button type="button" class="small-button chart-top" onclick={set(Pick::Top(MAX_LINES))}>
+                { format!("Busiest {MAX_LINES}") }
+            </button>
+            <button type="button" class="small-button chart-all" onclick={set(Pick::Top(usize::MAX))}>
+                { format!("All {total}") }
+            </button>
+            <details class="chart-picker">
+                <summary>{ "Choose…" }</summary>
+                <div class="chart-picker-list">
+                    { for lines.lines.iter().map(|l| {
+                        let key = l.key.clone();
+                        let checked = chosen.contains(&key);
+                        let onchange = {
+                            let pick = pick.clone();
+                            let chosen = chosen.clone();
+                            Callback::from(move |_: Event| {
+                                let mut next = chosen.clone();
+                                if !next.remove(&key) {
+                                    next.insert(key.clone());
+                                }
+                                pick.set(Pick::Chosen(next));
+                            })
+                        };
+                        html! {
+                            <label class="chart-picker-item">
+                                <input type="checkbox" checked={checked} onchange={onchange}
+                                       data-key={l.key.clone()} />
+                                { l.label.clone() }
+                            </label>
+                        }
+                    }) }
+                </div>
+            </details>
+        </div>
     }
 }

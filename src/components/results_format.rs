@@ -96,6 +96,21 @@ pub fn run_end_ms(report: &Report) -> f64 {
     }
 }
 
+/// Where the time axis ends: at the end of the run (its duration, or where it stopped early),
+/// not at the end of the last bucket (a 0.8 s run in 0.5 s buckets ends at 0.8 s, not 1 s).
+/// A report without a usable end falls back to the last bucket's end.
+pub fn axis_end_ms(report: &Report) -> f64 {
+    let s = &report.series;
+    let buckets_end = s.t_ms.last().map_or(1.0, |t| t + s.bucket_ms).max(1.0);
+    let run_end = run_end_ms(report);
+    let last_start = s.t_ms.last().copied().unwrap_or(0.0);
+    if run_end.is_finite() && run_end > last_start && run_end > 0.0 {
+        run_end.min(buckets_end)
+    } else {
+        buckets_end
+    }
+}
+
 /// A fraction as a percentage: 0.8 → "80.0%".
 pub fn percent(fraction: f64) -> String {
     if !fraction.is_finite() {
@@ -188,6 +203,27 @@ fn group_thousands(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Regression: the axis of a 0.8 s run in 0.5 s buckets ran to 1 s.
+    #[test]
+    fn the_time_axis_ends_where_the_run_ended() {
+        let mut report = Report {
+            duration_ms: 800.0,
+            ..Report::default()
+        };
+        report.series.bucket_ms = 500.0;
+        report.series.t_ms = vec![0.0, 500.0];
+        assert_eq!(axis_end_ms(&report), 800.0);
+        report.stopped_early = Some(archsim_model::StopReason::EventBudget {
+            max_events: 10,
+            at_ms: 650.0,
+        });
+        assert_eq!(axis_end_ms(&report), 650.0);
+        // A report without a run length keeps the buckets' end.
+        report.duration_ms = 0.0;
+        report.stopped_early = None;
+        assert_eq!(axis_end_ms(&report), 1000.0);
+    }
 
     #[test]
     fn numbers_keep_about_three_significant_digits() {

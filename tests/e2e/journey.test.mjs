@@ -198,12 +198,12 @@ test('a chart whose line has a single value still shows it', async () => {
   await page.click('#run-button');
   await page.locator('#results.has-report:not(.is-stale)').waitFor({ timeout: 60_000 });
   assert.ok((await page.locator('#results [data-figure="throughput"] .figure-number').textContent()) !== '0');
-  // Coloured pixels below the legend: the plotted values (grid and labels are grey). The plot
-  // starts 29 px down with one legend row (8 + 15 + 6, results_charts.rs).
+  // Coloured pixels in the plot: the plotted values (grid, labels and the warm-up are grey). The
+  // plot starts 16 px down (charts/layout.rs; the legend is HTML above the canvas).
   const plotted = (id) =>
     page.$eval(`#chart-${id} canvas`, (canvas) => {
       const ratio = canvas.height / canvas.clientHeight;
-      const y0 = Math.ceil(29 * ratio);
+      const y0 = Math.ceil(16 * ratio);
       const { data } = canvas.getContext('2d').getImageData(0, y0, canvas.width, canvas.height - y0);
       let coloured = 0;
       for (let i = 0; i < data.length; i += 4) {

@@ -1,0 +1,120 @@
+//! Painting on the page: a chart onto its `<canvas>` at the screen's pixel density (the canvas
+//! holds CSS size × devicePixelRatio pixels and everything is drawn that much larger, so lines
+//! and text stay crisp on high-DPI screens), the page's theme colours, and a chart saved as PNG.
+
+use plotters::prelude::IntoDrawingArea;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlCanvasElement;
+
+use super::colour::{Rgb, Theme};
+use super::draw::{Style, draw};
+use super::layout;
+use super::spec::{Chart, Frame, Line};
+
+/// Device pixels per CSS pixel (at least 1).
+pub fn pixel_ratio() -> f64 {
+    web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(1.0)
+}
+
+/// The page's current colours (they follow light and dark mode), from its CSS variables.
+pub fn theme() -> Theme {
+    let fallback = Theme::default();
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    else {
+        return fallback;
+    };
+    let Some(style) = web_sys::window().and_then(|w| w.get_computed_style(&root).ok().flatten())
+    else {
+        return fallback;
+    };
+    let read = |name: &str, default: Rgb| {
+        style
+            .get_property_value(name)
+            .ok()
+            .and_then(|v| Rgb::parse(&v))
+            .unwrap_or(default)
+    };
+    Theme {
+        background: read("--panel", fallback.background),
+        text: read("--text-2", fallback.text),
+        muted: read("--text-3", fallback.muted),
+        grid: read("--border", fallback.grid),
+        warmup: read("--panel-2", fallback.warmup),
+    }
+}
+
+/// Paints `chart` on `canvas`, `width` CSS px wide (as the page laid it out) and as tall as the
+/// chart's layout says. Drawing errors leave the canvas as it is (there is nothing a person could
+/// do about them) and are logged.
+pub fn paint(
+    canvas: &HtmlCanvasElement,
+    width: f64,
+    chart: &Chart,
+    shown: &[Line],
+    frame: &Frame,
+    theme: Theme,
+) {
+    let scale = pixel_ratio();
+    let height = layout::height(&chart.body);
+    // Setting the size also clears the canvas.
+    canvas.set_width((width.max(120.0) * scale).round() as u32);
+    canvas.set_height((height * scale).round() as u32);
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+        return;
+    };
+    let root = backend.into_drawing_area();
+    if let Err(e) = draw(&root, chart, shown, frame, &Style { scale, theme }) {
+        web_sys::console::warn_1(&format!("chart {}: {e}", chart.id).into());
+    }
+}
+
+/// Offers the canvas's picture as a PNG download named `file_name`, on the page's background
+/// (the chart itself is painted on a transparent canvas, which image viewers show as black).
+pub fn save_png(canvas: &HtmlCanvasElement, file_name: &str) -> Result<(), String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let picture: HtmlCanvasElement = document
+        .create_element("canvas")
+        .map_err(|_| "could not create a canvas")?
+        .dyn_into()
+        .map_err(|_| "could not create a canvas")?;
+    picture.set_width(canvas.width());
+    picture.set_height(canvas.height());
+    let ctx: web_sys::CanvasRenderingContext2d = picture
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or("the browser gave no 2D canvas")?;
+    ctx.set_fill_style_str(&theme().background.css());
+    ctx.fill_rect(
+        0.0,
+        0.0,
+        f64::from(canvas.width()),
+        f64::from(canvas.height()),
+    );
+    ctx.draw_image_with_html_canvas_element(canvas, 0.0, 0.0)
+        .map_err(|_| "could not copy the chart")?;
+    let url = picture
+        .to_data_url_with_type("image/png")
+        .map_err(|_| "the browser would not turn the chart into a picture".to_string())?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| "could not create a link")?
+        .dyn_into()
+        .map_err(|_| "could not create a link")?;
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    let body = document.body().ok_or("no document body")?;
+    body.append_child(&anchor)
+        .map_err(|_| "could not add the link")?;
+    anchor.click();
+    anchor.remove();
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! Colours of the charts. Lines take the Okabe–Ito palette (told apart by people with any common
+//! colour-vision deficiency, and readable on light and dark backgrounds); each failure cause and
+//! each breaker state has a colour of its own that never changes, so "red" always means the same.
+
+/// An sRGB colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+impl Rgb {
+    /// "#rrggbb", as CSS reads it.
+    pub fn css(self) -> String {
+        format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+    }
+
+    /// Parses a colour as `getComputedStyle` gives it ("#rgb", "#rrggbb", "rgb(r, g, b)",
+    /// "rgba(r, g, b, a)"); None for anything else.
+    pub fn parse(text: &str) -> Option<Rgb> {
+        let text = text.trim();
+        if let Some(hex) = text.strip_prefix('#') {
+            let digit = |i: usize, len: usize| u8::from_str_radix(hex.get(i..i + len)?, 16).ok();
+            return match hex.len() {
+                3 => Some(Rgb(digit(0, 1)? * 17, digit(1, 1)? * 17, digit(2, 1)? * 17)),
+                6 | 8 => Some(Rgb(digit(0, 2)?, digit(2, 2)?, digit(4, 2)?)),
+                _ => None,
+            };
+        }
+        let inner = text
+            .strip_prefix("rgba(")
+            .or_else(|| text.strip_prefix("rgb("))?
+            .strip_suffix(')')?;
+        let mut parts = inner
+            .split([',', ' ', '/'])
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<f64>()
+                    .ok()
+                    .map(|v| v.round().clamp(0.0, 255.0) as u8)
+            });
+        Some(Rgb(parts.next()??, parts.next()??, parts.next()??))
+    }
+}
+
+/// Colours of lines, in the order lines take them (Okabe–Ito, yellow left out: it vanishes on
+/// white).
+pub const LINES: [Rgb; 8] = [
+    Rgb(0x00, 0x72, 0xb2), // blue
+    Rgb(0xe6, 0x9f, 0x00), // orange
+    Rgb(0x00, 0x9e, 0x73), // bluish green
+    Rgb(0xcc, 0x79, 0xa7), // reddish purple
+    Rgb(0x56, 0xb4, 0xe9), // sky blue
+    Rgb(0xd5, 0x5e, 0x00), // vermillion
+    Rgb(0x88, 0x66, 0x22), // brown
+    Rgb(0x8a, 0x8a, 0x8a), // grey
+];
+
+/// The colour of line `k` of a chart; past the palette, colours repeat (such lines are dashed).
+pub fn line(k: usize) -> Rgb {
+    LINES[k % LINES.len()]
+}
+
+/// The fixed colour of a failure cause (the keys of `Series::failed_by_cause`): errors
+/// vermillion, timeouts orange, full queues purple, rate limiting sky blue, an open breaker dark
+/// purple, no healthy backend brown, a node down dark grey.
+pub fn cause(key: &str) -> Rgb {
+    match key {
+        "error" => Rgb(0xd5, 0x5e, 0x00),
+        "timeout" => Rgb(0xe6, 0x9f, 0x00),
+        "queue_full" => Rgb(0xcc, 0x79, 0xa7),
+        "rate_limited" => Rgb(0x56, 0xb4, 0xe9),
+        "breaker_open" => Rgb(0x6a, 0x3d, 0x9a),
+        "no_healthy_backend" => Rgb(0x88, 0x66, 0x22),
+        "node_down" => Rgb(0x55, 0x55, 0x55),
+        _ => Rgb(0x8a, 0x8a, 0x8a),
+    }
+}
+
+/// The colour of a breaker state as `Series::breaker_state` codes it (0 closed, 1 half-open,
+/// 2 open): green, amber, vermillion.
+pub fn breaker(state: u8) -> Rgb {
+    match state {
+        0 => Rgb(0x00, 0x9e, 0x73),
+        1 => Rgb(0xe6, 0x9f, 0x00),
+        _ => Rgb(0xd5, 0x5e, 0x00),
+    }
+}
+
+/// Shading of a fault window (vermillion, drawn translucent).
+pub const FAULT: Rgb = Rgb(0xd5, 0x5e, 0x00);
+
+/// The page's colours the charts follow (light or dark), read from its CSS variables.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Theme {
+    /// The chart's background (a saved PNG carries it).
+    pub background: Rgb,
+    pub text: Rgb,
+    pub muted: Rgb,
+    pub grid: Rgb,
+    pub warmup: Rgb,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Theme {
+            background: Rgb(0xff, 0xff, 0xff),
+            text: Rgb(0x5b, 0x64, 0x75),
+            muted: Rgb(0x8a, 0x93, 0xa3),
+            grid: Rgb(0xe1, 0xe5, 0xeb),
+            warmup: Rgb(0xf2, 0xf4, 0xf7),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_parse_as_computed_styles_give_them() {
+        assert_eq!(Rgb::parse("#0072b2"), Some(Rgb(0, 0x72, 0xb2)));
+        assert_eq!(Rgb::parse(" #fff "), Some(Rgb(255, 255, 255)));
+        assert_eq!(Rgb::parse("rgb(12, 34, 56)"), Some(Rgb(12, 34, 56)));
+        assert_eq!(Rgb::parse("rgba(12, 34, 56, 0.5)"), Some(Rgb(12, 34, 56)));
+        assert_eq!(Rgb::parse("rgb(12 34 56 / 50%)"), Some(Rgb(12, 34, 56)));
+        assert_eq!(Rgb::parse("blue"), None);
+        assert_eq!(Rgb::parse("#12"), None);
+        assert_eq!(Rgb(0, 0x72, 0xb2).css(), "#0072b2");
+    }
+
+    #[test]
+    fn every_failure_cause_has_its_own_colour() {
+        let keys = [
+            "error",
+            "timeout",
+            "queue_full",
+            "rate_limited",
+            "breaker_open",
+            "no_healthy_backend",
+            "node_down",
+        ];
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert_ne!(cause(a), cause(b), "{a} and {b} share a colour");
+            }
+        }
+        assert_ne!(breaker(0), breaker(1));
+        assert_ne!(breaker(1), breaker(2));
+    }
+}
