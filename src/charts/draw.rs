@@ -408,10 +408,13 @@ mod tests {
     use std::cell::RefCell;
     use std::rc::Rc;
 
-    /// What a chart painted: filled rectangles (colour, corners), texts and line pieces.
+    /// A filled rectangle: colour, opacity, corners.
+    type Rect = ((u8, u8, u8), f64, BackendCoord, BackendCoord);
+
+    /// What a chart painted: filled rectangles, texts and line pieces.
     #[derive(Default)]
     struct Painted {
-        rects: Vec<((u8, u8, u8), f64, BackendCoord, BackendCoord)>,
+        rects: Vec<Rect>,
         texts: Vec<(String, BackendCoord)>,
         paths: usize,
         polygons: usize,

@@ -359,7 +359,7 @@ fn per_node(
     // Busiest first; ties (and the still-empty lines of a live run) in document order.
     lines.sort_by(|a, b| b.load().total_cmp(&a.load()));
     Lines {
-        lines: lines,
+        lines,
         ceiling: None,
         of_what: Some("nodes"),
     }
@@ -553,7 +553,7 @@ pub fn overview(src: &Source) -> Vec<Chart> {
             "Retries and timeouts per edge",
             "per s",
             Lines {
-                lines: lines,
+                lines,
                 ceiling: None,
                 of_what: Some("edges"),
             },

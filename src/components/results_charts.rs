@@ -235,11 +235,7 @@ fn chart_figure(props: &FigureProps) -> Html {
         use_effect_with((), move |_| {
             let observer_callback = wasm_bindgen::closure::Closure::<dyn Fn(js_sys::Array)>::new(
                 move |entries: js_sys::Array| {
-                    if let Some(entry) = entries
-                        .get(0)
-                        .dyn_into::<web_sys::ResizeObserverEntry>()
-                        .ok()
-                    {
+                    if let Ok(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>() {
                         width.set(entry.content_rect().width().round());
                     }
                 },
