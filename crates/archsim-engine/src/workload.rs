@@ -1,9 +1,11 @@
 //! Traffic sources: when requests are born.
 //!
 //! Open loop: a non-homogeneous Poisson process whose rate follows the design's profile, drawn by
-//! thinning (Lewis & Shedler): candidates arrive as a homogeneous Poisson process at the
-//! profile's maximum rate, and a candidate at time `t` is kept with probability
-//! `rate(t) / max_rate`. The kept points are exactly Poisson with rate `rate(t)`.
+//! thinning (Lewis & Shedler) piece by piece: on each piece of the profile candidates arrive as
+//! a homogeneous Poisson process at that piece's highest rate, and a candidate at time `t` is
+//! kept with probability `rate(t) / highest`. The kept points are exactly Poisson with rate
+//! `rate(t)`, and the candidates are at most twice the arrivals (see
+//! [`Rate::next_arrival_counting`]).
 //!
 //! Closed loop: a fixed population of users, each sending one request, waiting for its outcome,
 //! thinking, and sending the next.
@@ -59,24 +61,134 @@ impl Rate {
 
     /// The next arrival strictly after `now` (and at or before `end`), or None.
     pub fn next_arrival(&self, now: SimTime, end: SimTime, rng: &mut SimRng) -> Option<SimTime> {
+        self.next_arrival_counting(now, end, rng, &mut 0)
+    }
+
+    /// [`next_arrival`](Self::next_arrival), adding the candidates it drew to `candidates`.
+    ///
+    /// Thinning runs piece by piece: within each piece of the profile (before a step, during a
+    /// spike, along a ramp) candidates are drawn at that piece's own highest rate, and a
+    /// candidate that falls past the piece's end is dropped and drawing restarts there (the
+    /// exponential gap is memoryless, so the points stay exactly Poisson). On a piece where
+    /// the rate is constant every candidate is kept. So the candidates drawn are at most twice
+    /// the arrivals (a ramp or a sine keeps at least half), and the event budget, which counts
+    /// arrivals, bounds the work: a 1 ms spike of ten million requests per second no longer
+    /// makes the whole run draw candidates at that rate.
+    pub fn next_arrival_counting(
+        &self,
+        now: SimTime,
+        end: SimTime,
+        rng: &mut SimRng,
+        candidates: &mut u64,
+    ) -> Option<SimTime> {
         if self.max_per_ns <= 0.0 {
             return None;
         }
-        let max_rps = self.max_per_ns * 1e9;
-        let constant = matches!(self.profile, RateProfile::Constant { .. });
+        let end = end as f64;
         let mut t = now as f64;
         loop {
-            t += exponential_gap(rng, self.max_per_ns);
-            if t >= end as f64 {
+            let piece = self.piece_at(t);
+            if piece.bound_rps <= 0.0 {
+                if piece.until_ns >= end {
+                    return None;
+                }
+                t = piece.until_ns;
+                continue;
+            }
+            *candidates += 1;
+            let candidate = t + exponential_gap(rng, piece.bound_rps / 1e9);
+            if candidate >= piece.until_ns {
+                if piece.until_ns >= end {
+                    return None;
+                }
+                t = piece.until_ns;
+                continue;
+            }
+            if candidate >= end {
                 return None;
             }
-            if constant || rng.uniform01() * max_rps < self.rps_at(t / NANOS_PER_MS) {
+            t = candidate;
+            if piece.constant || rng.uniform01() * piece.bound_rps < self.rps_at(t / NANOS_PER_MS) {
                 // Round up so that the arrival is strictly later than `now`, keeping time moving.
                 let at = ceil_to_nanos(t);
                 return Some(at.max(now + 1));
             }
         }
     }
+
+    /// The piece of the profile that holds time `t_ns`: its highest rate, where it ends, and
+    /// whether the rate is constant on it. Boundaries are compared in nanoseconds as computed
+    /// here, so a time set to a piece's end always falls in the next piece.
+    fn piece_at(&self, t_ns: f64) -> Piece {
+        let ns = |ms: f64| ms * NANOS_PER_MS;
+        let flat = |rps: f64, until_ns: f64| Piece {
+            bound_rps: rps,
+            until_ns,
+            constant: true,
+        };
+        match self.profile {
+            RateProfile::Constant { rps } => flat(rps, f64::INFINITY),
+            RateProfile::Step {
+                before_rps,
+                after_rps,
+                at_ms,
+            } => {
+                if t_ns < ns(at_ms) {
+                    flat(before_rps, ns(at_ms))
+                } else {
+                    flat(after_rps, f64::INFINITY)
+                }
+            }
+            RateProfile::Spike {
+                base_rps,
+                spike_rps,
+                start_ms,
+                duration_ms,
+            } => {
+                if t_ns < ns(start_ms) {
+                    flat(base_rps, ns(start_ms))
+                } else if t_ns < ns(start_ms + duration_ms) {
+                    flat(spike_rps, ns(start_ms + duration_ms))
+                } else {
+                    flat(base_rps, f64::INFINITY)
+                }
+            }
+            RateProfile::Ramp {
+                from_rps,
+                to_rps,
+                start_ms,
+                end_ms,
+            } => {
+                if t_ns < ns(start_ms) {
+                    flat(from_rps, ns(start_ms))
+                } else if t_ns < ns(end_ms) {
+                    Piece {
+                        bound_rps: from_rps.max(to_rps),
+                        until_ns: ns(end_ms),
+                        constant: false,
+                    }
+                } else {
+                    flat(to_rps, f64::INFINITY)
+                }
+            }
+            RateProfile::Sine { .. } => Piece {
+                bound_rps: self.max_per_ns * 1e9,
+                until_ns: f64::INFINITY,
+                constant: false,
+            },
+        }
+    }
+}
+
+/// A stretch of a rate profile that thinning treats as one: see [`Rate::piece_at`].
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    /// The highest rate on the piece, requests per second.
+    bound_rps: f64,
+    /// Where the piece ends, ns (infinite for the last).
+    until_ns: f64,
+    /// The rate is `bound_rps` throughout: every candidate is an arrival.
+    constant: bool,
 }
 
 /// `libm::ceil(t) as SimTime` for `0 <= t < 2^64`, without the floating-point rounding
@@ -107,6 +219,56 @@ mod tests {
             now = t;
         }
         count
+    }
+
+    /// Regression (hostile input): a 1 ms spike of ten million requests per second in a base
+    /// of one request per 1000 s made the whole run draw candidates at ten million per second
+    /// (about 10^13 candidates for a 1000 s run, which no event budget stopped). Piecewise
+    /// thinning draws at most one candidate per arrival on constant pieces, plus one per piece.
+    #[test]
+    fn a_short_spike_does_not_make_the_whole_run_draw_at_its_rate() {
+        let rate = Rate::new(&RateProfile::Spike {
+            base_rps: 0.001,
+            spike_rps: 1e7,
+            start_ms: 500_000.0,
+            duration_ms: 1.0,
+        });
+        let mut rng = SimRng::derive(9, 0, StreamKind::Source, 0);
+        let (mut now, end, mut arrivals, mut candidates) = (0, from_ms(1_000_000.0), 0u64, 0u64);
+        while let Some(t) = rate.next_arrival_counting(now, end, &mut rng, &mut candidates) {
+            arrivals += 1;
+            now = t;
+        }
+        // About 10 000 in the spike and 1 outside it; every candidate but the few that cross a
+        // piece's end is an arrival.
+        assert!((arrivals as f64 - 10_000.0).abs() < 500.0, "{arrivals}");
+        assert!(
+            candidates <= arrivals + 4,
+            "{candidates} candidates for {arrivals} arrivals"
+        );
+    }
+
+    /// A ramp keeps at least half its candidates, whatever its rates.
+    #[test]
+    fn a_ramp_draws_at_most_twice_its_arrivals() {
+        let rate = Rate::new(&RateProfile::Ramp {
+            from_rps: 0.0,
+            to_rps: 1_000.0,
+            start_ms: 10_000.0,
+            end_ms: 20_000.0,
+        });
+        let mut rng = SimRng::derive(3, 0, StreamKind::Source, 0);
+        let (mut now, end, mut arrivals, mut candidates) = (0, from_ms(20_000.0), 0u64, 0u64);
+        while let Some(t) = rate.next_arrival_counting(now, end, &mut rng, &mut candidates) {
+            arrivals += 1;
+            now = t;
+        }
+        // 5 000 expected (the ramp's mean rate, 500/s, for 10 s), sd ≈ 71.
+        assert!((arrivals as f64 - 5_000.0).abs() < 360.0, "{arrivals}");
+        assert!(
+            candidates <= 2 * arrivals + 400,
+            "{candidates} for {arrivals}"
+        );
     }
 
     #[test]
