@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use archsim_model::{Design, Estimate, NodeReport, Report, Series, StopReason};
+use archsim_model::{Design, Estimate, NodeReport, Report, Series};
 use yew::prelude::*;
 
 use super::results_charts::Charts;
@@ -186,17 +186,12 @@ fn report_view(props: &ReportViewProps) -> Html {
             </span>
         </div>
     };
-    let stopped = report.stopped_early.as_ref().map(|reason| match reason {
-        StopReason::EventBudget { max_events, at_ms } => html! {
+    let stopped = report.stopped_early.as_ref().map(|reason| {
+        html! {
             <p class="results-warning" id="results-stopped-early" role="status">
-                { format!(
-                    "The run reached its event budget ({} events) at {} of simulated time and stopped early; \
-                     the figures cover only that part. Raise run.max_events or shorten the run.",
-                    count(*max_events as f64),
-                    duration_ms(*at_ms),
-                ) }
+                { reason.explanation(count, duration_ms) }
             </p>
-        },
+        }
     });
     html! {
         <>

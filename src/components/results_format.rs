@@ -91,7 +91,7 @@ pub fn edge_has_breaker(report: &Report, id: &str) -> bool {
 /// Simulated time at which the run ended: `duration_ms`, or where it stopped early.
 pub fn run_end_ms(report: &Report) -> f64 {
     match &report.stopped_early {
-        Some(archsim_model::StopReason::EventBudget { at_ms, .. }) => at_ms.min(report.duration_ms),
+        Some(reason) => reason.at_ms().min(report.duration_ms),
         None => report.duration_ms,
     }
 }

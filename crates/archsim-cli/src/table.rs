@@ -70,6 +70,21 @@ pub fn stop_notice(report: &Report) -> Option<String> {
             integer(*max_events as f64),
             number(*at_ms)
         ),
+        StopReason::InFlightBudget {
+            max_in_flight,
+            at_ms,
+            node,
+            node_in_flight,
+        } => format!(
+            "notice: the run stopped early: {} requests were in flight at once (the memory \
+             budget, run.max_in_flight) at {} ms of simulated time, {} of them at `{}`, where \
+             requests pile up faster than they finish; the figures cover less than the \
+             requested duration",
+            integer(*max_in_flight as f64),
+            number(*at_ms),
+            integer(*node_in_flight as f64),
+            escape(node)
+        ),
     })
 }
 

@@ -178,6 +178,7 @@ impl Sim {
             measure: Measurement::new(warmup_end, end, design.run.bucket_ms),
             events: 0,
             max_events: design.run.max_events.max(1),
+            max_in_flight: design.run.max_in_flight.max(1),
             stopped_early: None,
             finished: false,
         };

@@ -168,6 +168,8 @@ impl ReplicationResult {
 /// for bit, as [`run_replication`], which is this in one slice.
 pub struct Simulation {
     sim: sim::Sim,
+    /// Which replication this is: only the first one's time series is reported.
+    index: u32,
 }
 
 impl Simulation {
@@ -177,6 +179,7 @@ impl Simulation {
         check(design)?;
         Ok(Simulation {
             sim: sim::Sim::new(design, index),
+            index,
         })
     }
 
@@ -210,7 +213,15 @@ impl Simulation {
     /// Runs whatever is left and returns the replication's statistics.
     pub fn finish(mut self) -> ReplicationResult {
         while !self.advance(RUN_SLICE_EVENTS) {}
-        let whole = summary::replication_report(&mut self.sim);
+        let mut whole = summary::replication_report(&mut self.sim);
+        if self.index > 0 {
+            // The report's series is the first replication's; keeping every other one until
+            // the replications are combined would multiply the series' memory by their number.
+            whole.series = archsim_model::report::Series {
+                bucket_ms: whole.series.bucket_ms,
+                ..Default::default()
+            };
+        }
         ReplicationResult {
             whole,
             periods_per_batch: self.sim.periods_per_batch(),

@@ -35,12 +35,41 @@ pub(crate) struct Sim {
     pub measure: Measurement,
     pub events: u64,
     pub max_events: u64,
+    /// The memory budget: most requests (jobs) in flight at once.
+    pub max_in_flight: u64,
     pub stopped_early: Option<StopReason>,
     /// The run is over and its periods are closed (`advance` does nothing more).
     pub finished: bool,
 }
 
 impl Sim {
+    /// Why the run stops when the memory budget is reached: the budget, and the node where most
+    /// of the requests in flight are (counted once, at the stop, so the hot path stays a compare).
+    /// A request on its way to a node counts for that node; a caller waiting on its calls does
+    /// not count (its requests are further down, where they pile up).
+    fn in_flight_budget_reached(&self) -> StopReason {
+        let mut per_node = vec![0u64; self.design.nodes.len()];
+        for handle in self.core.jobs.handles() {
+            if let Some(job) = self.core.jobs.get(handle)
+                && job.state != crate::request::JobState::Calling
+            {
+                per_node[job.node as usize] += 1;
+            }
+        }
+        // The first node with the most, in design order: deterministic.
+        let (node, count) =
+            per_node.iter().enumerate().fold(
+                (0, 0),
+                |best, (i, &n)| if n > best.1 { (i, n) } else { best },
+            );
+        StopReason::InFlightBudget {
+            max_in_flight: self.max_in_flight,
+            at_ms: crate::time::to_ms(self.core.now),
+            node: self.design.nodes[node].id.clone(),
+            node_in_flight: count,
+        }
+    }
+
     /// Runs to the end of simulated time or the event budget.
     #[cfg(test)]
     pub fn run(&mut self, progress: &mut dyn FnMut(f64)) {
@@ -65,6 +94,11 @@ impl Sim {
                     max_events: self.max_events,
                     at_ms: crate::time::to_ms(self.core.now),
                 });
+                self.complete(progress);
+                return true;
+            }
+            if u64::from(self.core.jobs.len()) >= self.max_in_flight {
+                self.stopped_early = Some(self.in_flight_budget_reached());
                 self.complete(progress);
                 return true;
             }

@@ -118,7 +118,6 @@ impl<T> Slab<T> {
     }
 
     /// Number of live values.
-    #[cfg(test)]
     pub fn len(&self) -> u32 {
         self.live
     }

@@ -475,6 +475,18 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
             h.u64(*max_events);
             h.f64(*at_ms);
         }
+        Some(archsim_model::report::StopReason::InFlightBudget {
+            max_in_flight,
+            at_ms,
+            node,
+            node_in_flight,
+        }) => {
+            h.u64(2);
+            h.u64(*max_in_flight);
+            h.f64(*at_ms);
+            h.str(node);
+            h.u64(*node_in_flight);
+        }
     }
     for id in report.nodes.keys() {
         h.str(id);

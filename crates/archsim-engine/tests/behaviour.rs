@@ -69,7 +69,7 @@ fn event_budget_stops_the_run_and_says_so() {
             assert_eq!(max_events, 5000);
             assert!(at_ms > 0.0 && at_ms < 60_000.0, "{at_ms}");
         }
-        None => panic!("the run should have stopped early"),
+        other => panic!("the run should have stopped early on events: {other:?}"),
     }
     // The series stops where the run did.
     assert!(report.series.t_ms.len() < 60);

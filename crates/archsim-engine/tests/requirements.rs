@@ -1285,6 +1285,6 @@ fn event_budget_stops_every_replication_and_the_report_says_where() {
                 "series reaches {last} ms, run stopped at {at_ms}"
             );
         }
-        None => panic!("a 20 000-event budget cannot cover this run"),
+        other => panic!("a 20 000-event budget cannot cover this run: {other:?}"),
     }
 }

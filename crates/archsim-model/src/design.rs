@@ -862,7 +862,13 @@ pub struct RunSettings {
     pub bucket_ms: f64,
     /// The run stops, and says so, after this many events.
     pub max_events: u64,
+    /// The run stops, and says so, when this many requests are in flight at once (each holds
+    /// about 200 bytes: the default keeps a run well under 1 GB, so a browser tab survives).
+    pub max_in_flight: u64,
 }
+
+/// Default of [`RunSettings::max_in_flight`].
+pub const DEFAULT_MAX_IN_FLIGHT: u64 = 2_000_000;
 
 impl Default for RunSettings {
     fn default() -> Self {
@@ -873,6 +879,7 @@ impl Default for RunSettings {
             replications: 1,
             bucket_ms: 1_000.0,
             max_events: 200_000_000,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }

@@ -39,6 +39,55 @@ pub struct Report {
 pub enum StopReason {
     /// `max_events` was reached at simulated time `at_ms`.
     EventBudget { max_events: u64, at_ms: f64 },
+    /// `max_in_flight` requests were in flight at once at simulated time `at_ms`; `node` held
+    /// the most of them (`node_in_flight`), so that is where they piled up.
+    InFlightBudget {
+        max_in_flight: u64,
+        at_ms: f64,
+        node: String,
+        node_in_flight: u64,
+    },
+}
+
+impl StopReason {
+    /// Simulated time at which the run stopped, ms.
+    pub fn at_ms(&self) -> f64 {
+        match self {
+            StopReason::EventBudget { at_ms, .. } | StopReason::InFlightBudget { at_ms, .. } => {
+                *at_ms
+            }
+        }
+    }
+
+    /// What stopped the run and what to do about it, as a sentence for a person (the UI and
+    /// the CLI both show this). `count` and `time` format a count and a time in ms.
+    pub fn explanation(
+        &self,
+        count: impl Fn(f64) -> String,
+        time: impl Fn(f64) -> String,
+    ) -> String {
+        match self {
+            StopReason::EventBudget { max_events, at_ms } => format!(
+                "The run reached its event budget ({} events) at {} of simulated time and stopped \
+                 early; the figures cover only that part. Raise run.max_events or shorten the run.",
+                count(*max_events as f64),
+                time(*at_ms)
+            ),
+            StopReason::InFlightBudget {
+                max_in_flight,
+                at_ms,
+                node,
+                node_in_flight,
+            } => format!(
+                "The run stopped early at {} of simulated time: {} requests were in flight at \
+                 once (the memory budget, run.max_in_flight), {} of them at `{node}`; requests \
+                 pile up there faster than they finish. The figures cover only the time before.",
+                time(*at_ms),
+                count(*max_in_flight as f64),
+                count(*node_in_flight as f64),
+            ),
+        }
+    }
 }
 
 /// A figure averaged over replications, with the half-width of its 95% confidence interval

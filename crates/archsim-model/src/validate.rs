@@ -29,6 +29,9 @@ pub const MAX_USERS: u64 = 1_000_000;
 pub const MAX_SHARDS: u64 = 1_024;
 /// Most read replicas per shard.
 pub const MAX_REPLICAS_PER_SHARD: u64 = 64;
+/// Most values the time series of a run may hold (buckets × figures per bucket): 8 bytes
+/// each, so about 160 MB, and each replication keeps its own until they are combined.
+pub const MAX_SERIES_VALUES: f64 = 20_000_000.0;
 /// Most replications of a run (each keeps its own report until they are combined).
 pub const MAX_REPLICATIONS: u64 = 1_000;
 /// Most distinct request classes in a design, over all clients' mixes (the engine numbers
@@ -993,9 +996,45 @@ impl<'a> Checker<'a> {
                         (run.duration_ms / MAX_BUCKETS).ceil()
                     ),
                 );
+            } else {
+                let values = buckets * self.series_per_bucket() as f64;
+                if values > MAX_SERIES_VALUES {
+                    let per_bucket = self.series_per_bucket() as f64;
+                    self.report(
+                        "run.bucket_ms",
+                        format!(
+                            "{buckets} buckets of {per_bucket} figures each (one per node, edge and shard series) make {values} values, more than the {MAX_SERIES_VALUES:e} a run keeps in memory; use buckets of at least {} ms",
+                            (run.duration_ms * per_bucket / MAX_SERIES_VALUES).ceil()
+                        ),
+                    );
+                }
             }
         }
         self.at_least_one("run.max_events", run.max_events, "events");
+        self.at_least_one("run.max_in_flight", run.max_in_flight, "requests in flight");
+    }
+
+    /// Figures the time series records per bucket (see `archsim_model::report::Series`): the
+    /// overall ones, then each node's, kind-specific ones and each shard's, and each edge's.
+    fn series_per_bucket(&self) -> u64 {
+        const OVERALL: u64 = 6 + 7; // arrivals, succeeded, failed, p50/p95/p99 + causes
+        const PER_NODE: u64 = 8;
+        const PER_EDGE: u64 = 7; // six counts and the breaker state
+        let nodes: u64 = self
+            .design
+            .nodes
+            .iter()
+            .map(|node| {
+                PER_NODE
+                    + match &node.spec {
+                        NodeKind::Cache(_) | NodeKind::RateLimiter(_) => 1,
+                        NodeKind::Queue(_) => 4,
+                        NodeKind::Database(db) => u64::from(db.shards),
+                        _ => 0,
+                    }
+            })
+            .sum();
+        OVERALL + nodes + PER_EDGE * self.design.edges.len() as u64
     }
 
     // -----------------------------------------------------------------------------------------

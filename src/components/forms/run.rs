@@ -43,6 +43,11 @@ pub fn run_settings_editor(props: &RunSettingsEditorProps) -> Html {
                     value={value.max_events as f64}
                     on_change={edit(value, emit, |r, v: f64| r.max_events = v as u64)} />
             </div>
+            <div class="field-pair">
+                <NumberField label="In-flight limit" path={join(path, "max_in_flight")} kind={NumberKind::U64}
+                    value={value.max_in_flight as f64} hint="requests at once; the memory budget"
+                    on_change={edit(value, emit, |r, v: f64| r.max_in_flight = v as u64)} />
+            </div>
         </Section>
     }
 }

@@ -79,6 +79,7 @@ pub fn design(nodes: Vec<Node>, edges: Vec<Edge>, duration_ms: f64, warmup_ms: f
             replications: 1,
             bucket_ms: duration_ms / 20.0,
             max_events: 2_000_000_000,
+            ..RunSettings::default()
         },
         ..Design::default()
     }
