@@ -59,6 +59,8 @@ pub fn paint(
     frame: &Frame,
     theme: Theme,
 ) {
+    let performance = web_sys::window().and_then(|w| w.performance());
+    let started = performance.as_ref().map(|p| p.now());
     let scale = pixel_ratio();
     let height = layout::height(&chart.body);
     // Setting the size also clears the canvas.
@@ -70,6 +72,10 @@ pub fn paint(
     let root = backend.into_drawing_area();
     if let Err(e) = draw(&root, chart, shown, frame, &Style { scale, theme }) {
         web_sys::console::warn_1(&format!("chart {}: {e}", chart.id).into());
+    }
+    // How long the painting took, for the end-to-end test that keeps every paint short.
+    if let (Some(p), Some(started)) = (performance, started) {
+        let _ = canvas.set_attribute("data-paint-ms", &format!("{:.1}", p.now() - started));
     }
 }
 

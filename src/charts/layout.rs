@@ -1,7 +1,7 @@
 //! Where things go on a chart, in CSS pixels: the plot's margins for each kind of chart, its
 //! height, time ↔ x, round value-axis tops. Pure, so the drawing (which multiplies everything by
-//! the screen's pixel density) and the page (which lays the time cursor over the canvas and turns
-//! a pointer position into a time) agree without measuring anything.
+//! the screen's pixel density) and the page (which lays the time cursor over the plot and turns a
+//! pointer position into a time) agree without measuring anything.
 
 use super::spec::Body;
 use crate::components::results_format::number;
@@ -65,17 +65,6 @@ pub fn time_at(x: f64, width: f64, m: &Margins, end_ms: f64) -> Option<f64> {
         return None;
     }
     Some((x - m.left) / plot * end_ms)
-}
-
-/// The CSS `left` of a time cursor at `fraction` of the plot: the plot's margins are fixed
-/// pixels and its width follows the canvas, so this holds at any width without measuring.
-pub fn cursor_left_css(m: &Margins, fraction: f64) -> String {
-    format!(
-        "calc({}px + (100% - {}px) * {:.5})",
-        m.left,
-        m.left + m.right,
-        fraction
-    )
 }
 
 /// Round tick values from 0 to at least `max` (1-2-5 steps, about `count` of them).
@@ -193,10 +182,6 @@ mod tests {
         assert_eq!(time_at(395.0, 400.0, &m, 60_000.0), None);
         assert_eq!(fraction(30_000.0, 60_000.0), 0.5);
         assert_eq!(fraction(90_000.0, 60_000.0), 1.0);
-        assert_eq!(
-            cursor_left_css(&m, 0.5),
-            "calc(46px + (100% - 58px) * 0.50000)"
-        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::forms::edge::EdgeParamsEditor;
 use super::forms::node::NodeParamsEditor;
 use super::forms::run::{FaultTimeline, RunSettingsEditor};
 use super::kinds::{KindIcon, kind_info};
+use super::results_charts::{ElementCharts, Subject};
 use crate::state::problems::{edge_path, node_path, problems_under};
 use crate::state::{Action, EditorState, ItemRef, field_problems};
 
@@ -155,6 +156,7 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                         </Section>
                         <NodeParamsEditor path={format!("{path}.params")} spec={node.spec.clone()}
                             downstream={downstream} classes={class_names(design)} on_change={on_spec} />
+                        <ElementCharts subject={Subject::Node(id.clone())} />
                     </div>
                 }
             }
@@ -199,6 +201,7 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                             { problem_alert(unplaced_problems(&problems, &path)) }
                             <EdgeParamsEditor path={format!("{path}.params")} value={edge.params.clone()}
                                 on_change={on_params} />
+                            <ElementCharts subject={Subject::Edge(id.clone())} />
                         </div>
                     }
                 }

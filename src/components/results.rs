@@ -7,7 +7,7 @@ use std::rc::Rc;
 use archsim_model::{Design, Estimate, NodeReport, Report, Series};
 use yew::prelude::*;
 
-use super::results_charts::Charts;
+use super::results_charts::{Charts, ShownRun, publish_shown_run};
 use super::results_format::{
     NO_DATA, axis_end_ms, count, count_estimate, duration_ms, edge_has_breaker, estimate,
     failure_summary, measured_seconds, node_successes, number, per_second, percent,
@@ -37,6 +37,21 @@ pub struct ResultsProps {
 
 #[function_component(Results)]
 pub fn results(props: &ResultsProps) -> Html {
+    // The properties panel charts the selected element of the run shown here.
+    {
+        let shown = shown_run(&props.run);
+        let key = shown.as_ref().map(|s| {
+            (
+                Rc::as_ptr(&s.design) as usize,
+                s.report.as_ref().map(|r| Rc::as_ptr(r) as usize),
+                s.live.as_ref().map(|l| Rc::as_ptr(l) as usize),
+            )
+        });
+        use_effect_with(key, move |_| {
+            publish_shown_run(shown);
+            || publish_shown_run(None)
+        });
+    }
     // A run under way shows its series so far, on the same charts a report gets.
     if let Some(active) = props.run.active.as_ref()
         && let Some(live) = active.live.clone()
@@ -114,6 +129,26 @@ pub fn results(props: &ResultsProps) -> Html {
             }
         </section>
     }
+}
+
+/// The run the results area shows: the live one under way, or the last report.
+fn shown_run(run: &RunState) -> Option<ShownRun> {
+    if let Some(active) = run.active.as_ref()
+        && let Some(live) = active.live.clone()
+    {
+        return Some(ShownRun {
+            end_ms: active.design.run.duration_ms,
+            design: active.design.clone(),
+            report: None,
+            live: Some(live),
+        });
+    }
+    run.result.as_ref().map(|r| ShownRun {
+        end_ms: axis_end_ms(&r.report),
+        design: r.design.clone(),
+        report: Some(r.report.clone()),
+        live: None,
+    })
 }
 
 /// Offers the series as a CSV download.

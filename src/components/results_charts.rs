@@ -7,6 +7,7 @@
 //! run so the lines grow across it) or finished (the report's series, plus the whole-run
 //! figures with their confidence intervals). What each chart holds is `charts::spec`'s business.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
@@ -285,6 +286,12 @@ fn chart_figure(props: &FigureProps) -> Html {
             },
         );
     }
+    // Stable across renders, so the legend and the choice of lines are not redrawn when only the
+    // cursor moved.
+    let on_pick = {
+        let pick = pick.clone();
+        use_callback((), move |p: Pick, _| pick.set(p))
+    };
     let margins = layout::margins(&chart.body);
     let height = layout::height(&chart.body);
     let is_time = chart.body.is_time();
@@ -365,25 +372,30 @@ fn chart_figure(props: &FigureProps) -> Html {
                 <button type="button" class="chart-png small-button" title="Save this chart as a PNG picture"
                         aria-label={format!("Save {} as PNG", chart.title)} onclick={save}>{ "PNG" }</button>
             </figcaption>
-            { legend(chart, &shown, frame) }
-            { choice(chart, &shown, &pick) }
+            <Legend data={props.data.clone()} index={props.index} shown={Shared(shown.clone())} />
+            <Choice data={props.data.clone()} index={props.index} shown={Shared(shown.clone())}
+                pick={(*pick).clone()} on_pick={on_pick} />
             <div class="chart-plot" style={format!("height: {height}px")}
                  onmousemove={is_time.then_some(on_move)} onmouseleave={is_time.then_some(on_leave)}>
                 <canvas ref={canvas_ref} class="chart-canvas" role="img"
                         data-axis-end-ms={is_time.then(|| frame.end_ms.to_string())}
                         aria-label={if is_time { format!("{} over simulated time", chart.title) } else { chart.title.clone() }} />
-                if let Some(t) = cursor {
-                    <div class="chart-cursor" aria-hidden="true"
-                         style={format!("left: {}; top: {}px; bottom: {}px",
-                             layout::cursor_left_css(&margins, layout::fraction(t, frame.end_ms)),
-                             margins.top, margins.bottom)} />
+                if is_time {
+                    // Always there, moved by a transform (its box spans the plot, its left border
+                    // is the line): moving the cursor repaints, it never lays the page out again.
+                    <div class={classes!("chart-cursor", cursor.is_some().then_some("is-on"))} aria-hidden="true"
+                         style={format!("left: {}px; right: {}px; top: {}px; bottom: {}px; transform: translateX({:.3}%)",
+                             margins.left, margins.right, margins.top, margins.bottom,
+                             cursor.map_or(0.0, |t| layout::fraction(t, frame.end_ms) * 100.0))} />
                 }
                 if !has_data {
                     <p class="chart-empty">{ chart.empty_text.clone() }</p>
                 }
             </div>
-            if let Some(text) = readout {
-                <p class="chart-readout">{ text }</p>
+            // Always there (empty until the cursor is on the chart), so moving the cursor never
+            // changes the figure's height and the page around it is not laid out again.
+            if is_time {
+                <p class="chart-readout">{ readout.unwrap_or_default() }</p>
             }
         </figure>
     }
@@ -422,6 +434,38 @@ fn summary(chart: &Chart, shown: &[Line]) -> String {
             .collect::<Vec<_>>()
             .join(";"),
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct KeysProps {
+    data: Shared<Specs>,
+    index: usize,
+    shown: Shared<Vec<Line>>,
+}
+
+#[function_component(Legend)]
+fn legend_view(props: &KeysProps) -> Html {
+    let specs = &props.data.0;
+    legend(&specs.charts[props.index], &props.shown.0, &specs.frame)
+}
+
+#[derive(Properties, PartialEq)]
+struct ChoiceProps {
+    data: Shared<Specs>,
+    index: usize,
+    shown: Shared<Vec<Line>>,
+    pick: Pick,
+    on_pick: Callback<Pick>,
+}
+
+#[function_component(Choice)]
+fn choice_view(props: &ChoiceProps) -> Html {
+    choice(
+        &props.data.0.charts[props.index],
+        &props.shown.0,
+        &props.pick,
+        &props.on_pick,
+    )
 }
 
 /// The keys under a chart's title: one per line drawn (or per breaker state), then the shaded
@@ -482,7 +526,7 @@ fn legend(chart: &Chart, shown: &[Line], frame: &Frame) -> Html {
 
 /// For a chart of many nodes or edges with more lines than fit: says how many it shows and
 /// lets the person choose (the busiest, all, or any they tick).
-fn choice(chart: &Chart, shown: &[Line], pick: &UseStateHandle<Pick>) -> Html {
+fn choice(chart: &Chart, shown: &[Line], pick: &Pick, on_pick: &Callback<Pick>) -> Html {
     let Some(lines) = lines_of(chart) else {
         return html! {};
     };
@@ -492,12 +536,9 @@ fn choice(chart: &Chart, shown: &[Line], pick: &UseStateHandle<Pick>) -> Html {
     if total <= MAX_LINES {
         return html! {};
     }
-    let set = |p: Pick| {
-        let pick = pick.clone();
-        Callback::from(move |_: MouseEvent| pick.set(p.clone()))
-    };
+    let set = |p: Pick| on_pick.reform(move |_: MouseEvent| p.clone());
     let chosen: BTreeSet<String> = shown.iter().map(|l| l.key.clone()).collect();
-    let summary = match &**pick {
+    let summary = match pick {
         Pick::Top(n) if *n >= total => format!("Showing all {total} {of_what}."),
         Pick::Top(_) => format!("Showing the {} busiest of {total} {of_what}.", shown.len()),
         Pick::Chosen(_) => format!("Showing {} of {total} {of_what}, as chosen.", shown.len()),
@@ -518,14 +559,13 @@ fn choice(chart: &Chart, shown: &[Line], pick: &UseStateHandle<Pick>) -> Html {
                         let key = l.key.clone();
                         let checked = chosen.contains(&key);
                         let onchange = {
-                            let pick = pick.clone();
                             let chosen = chosen.clone();
-                            Callback::from(move |_: Event| {
+                            on_pick.reform(move |_: Event| {
                                 let mut next = chosen.clone();
                                 if !next.remove(&key) {
                                     next.insert(key.clone());
                                 }
-                                pick.set(Pick::Chosen(next));
+                                Pick::Chosen(next)
                             })
                         };
                         html! {
@@ -539,5 +579,101 @@ fn choice(chart: &Chart, shown: &[Line], pick: &UseStateHandle<Pick>) -> Html {
                 </div>
             </details>
         </div>
+    }
+}
+
+/// The run the results area shows (a finished report or the live series so far), for the
+/// properties panel's charts of one element.
+#[derive(Clone)]
+pub struct ShownRun {
+    pub design: Rc<Design>,
+    pub report: Option<Rc<Report>>,
+    pub live: Option<Rc<Series>>,
+    pub end_ms: f64,
+}
+
+/// What the results area shows, and who wants to know when it changes. The properties panel
+/// and the results area are siblings under the app shell; this keeps the panel's element charts
+/// on the very run the results area shows without threading run state through the shell.
+#[derive(Default)]
+struct ShownState {
+    run: Option<ShownRun>,
+    listeners: Vec<(u64, Callback<()>)>,
+    next_listener: u64,
+}
+
+thread_local! {
+    static SHOWN: RefCell<ShownState> = RefCell::new(ShownState::default());
+}
+
+/// Tells the element charts which run the results area now shows (None: none).
+pub fn publish_shown_run(run: Option<ShownRun>) {
+    let listeners: Vec<Callback<()>> = SHOWN.with(|s| {
+        let mut s = s.borrow_mut();
+        s.run = run;
+        s.listeners.iter().map(|(_, l)| l.clone()).collect()
+    });
+    for listener in listeners {
+        listener.emit(());
+    }
+}
+
+/// The run the results area shows; the component re-renders when it changes.
+#[hook]
+fn use_shown_run() -> Option<ShownRun> {
+    let version = use_state_eq(|| 0u64);
+    {
+        let version = version.clone();
+        use_effect_with((), move |_| {
+            let counter = std::cell::Cell::new(0u64);
+            let listener = Callback::from(move |()| {
+                counter.set(counter.get().wrapping_add(1));
+                version.set(counter.get());
+            });
+            let id = SHOWN.with(|s| {
+                let mut s = s.borrow_mut();
+                let id = s.next_listener;
+                s.next_listener += 1;
+                s.listeners.push((id, listener));
+                id
+            });
+            move || SHOWN.with(|s| s.borrow_mut().listeners.retain(|(l, _)| *l != id))
+        });
+    }
+    SHOWN.with(|s| s.borrow().run.clone())
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ElementChartsProps {
+    /// `Subject::Node(id)` or `Subject::Edge(id)`.
+    pub subject: Subject,
+}
+
+/// The charts of one node or edge in the run the results area shows (finished or live), for
+/// the properties panel; nothing before a run or for an element the run did not have.
+#[function_component(ElementCharts)]
+pub fn element_charts(props: &ElementChartsProps) -> Html {
+    let Some(run) = use_shown_run() else {
+        return html! {};
+    };
+    let present = match &props.subject {
+        Subject::Node(id) => run.design.node(id).is_some(),
+        Subject::Edge(id) => run.design.edges.iter().any(|e| &e.id == id),
+        Subject::Run => true,
+    };
+    if !present {
+        return html! {};
+    }
+    let title = if run.report.is_some() {
+        "Last run"
+    } else {
+        "This run, live"
+    };
+    html! {
+        <fieldset class="section props-charts" id="element-charts">
+            <legend>{ title }</legend>
+            <Charts design={run.design} report={run.report} live={run.live} end_ms={run.end_ms}
+                subject={props.subject.clone()} />
+        </fieldset>
     }
 }
