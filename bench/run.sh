@@ -21,7 +21,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-# The workspace's release profile is tuned for a small browser download (opt-level "s"); the
+# The workspace's release profile is tuned for a small browser download (opt-level "z"); the
 # benchmark measures speed, so it builds a separate `perf` profile into target/perf.
 PERF_PROFILE=(--profile perf --config 'profile.perf.inherits="release"' --config 'profile.perf.opt-level=3')
 

@@ -150,13 +150,13 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                                     aria-label="Delete node" onclick={delete}>{ trash_icon() }</button>
                         </div>
                         { problem_alert(node_problems) }
+                        <ElementCharts subject={Subject::Node(id.clone())} />
                         <Section title="Node">
                             <TextField label="Label" path={format!("{path}.label")}
                                 value={node.label.clone()} on_change={on_label} />
                         </Section>
                         <NodeParamsEditor path={format!("{path}.params")} spec={node.spec.clone()}
                             downstream={downstream} classes={class_names(design)} on_change={on_spec} />
-                        <ElementCharts subject={Subject::Node(id.clone())} />
                     </div>
                 }
             }
@@ -199,9 +199,9 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                                         aria-label="Delete edge" onclick={delete}>{ trash_icon() }</button>
                             </div>
                             { problem_alert(unplaced_problems(&problems, &path)) }
+                            <ElementCharts subject={Subject::Edge(id.clone())} />
                             <EdgeParamsEditor path={format!("{path}.params")} value={edge.params.clone()}
                                 on_change={on_params} />
-                            <ElementCharts subject={Subject::Edge(id.clone())} />
                         </div>
                     }
                 }
