@@ -1159,3 +1159,171 @@ pub fn has_data(chart: &Chart, shown: &[Line], frame: &Frame) -> bool {
         Body::Bars(bars) => bars.iter().any(|b| b.value > 0.0),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use archsim_model::{Fault, NodeSeries, parse_design};
+
+    fn example(json: &str) -> Design {
+        parse_design(json).expect("the example parses")
+    }
+
+    fn source<'a>(design: &'a Design, series: &'a Series, end_ms: f64) -> Source<'a> {
+        Source {
+            design,
+            series,
+            report: None,
+            end_ms,
+        }
+    }
+
+    fn ids(charts: &[Chart]) -> Vec<&str> {
+        charts.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    #[test]
+    fn the_story_chart_of_each_template_comes_first() {
+        let series = Series::default();
+        let cache = example(include_str!("../../examples/cache-aside.json"));
+        let charts = overview(&source(&cache, &series, 60_000.0));
+        assert_eq!(ids(&charts)[..3], ["hit-ratio", "throughput", "failures"]);
+        assert!(charts[0].story);
+        let gateway = example(include_str!("../../examples/microservices-gateway.json"));
+        assert_eq!(
+            ids(&overview(&source(&gateway, &series, 90_000.0)))[0],
+            "breakers"
+        );
+        let shards = example(include_str!("../../examples/sharded-db.json"));
+        let charts = overview(&source(&shards, &series, 60_000.0));
+        assert_eq!(ids(&charts)[..3], ["shards", "throughput", "shard-load"]);
+        let pipeline = example(include_str!("../../examples/event-pipeline.json"));
+        assert_eq!(
+            ids(&overview(&source(&pipeline, &series, 60_000.0)))[0],
+            "dead-letters"
+        );
+        let limited = example(include_str!("../../examples/rate-limited-api.json"));
+        assert_eq!(
+            ids(&overview(&source(&limited, &series, 60_000.0)))[0],
+            "rate-limited"
+        );
+        // A plain queueing model has no story chart: load comes first.
+        let mm1 = example(include_str!("../../examples/mm1.json"));
+        assert_eq!(
+            ids(&overview(&source(&mm1, &series, 200_000.0)))[0],
+            "throughput"
+        );
+    }
+
+    #[test]
+    fn rates_are_per_second_of_the_time_a_bucket_covers() {
+        let design = example(include_str!("../../examples/mm1.json"));
+        let series = Series {
+            bucket_ms: 500.0,
+            t_ms: vec![0.0, 500.0],
+            arrivals: vec![50, 30],
+            succeeded: vec![50, 30],
+            failed: vec![0, 0],
+            ..Series::default()
+        };
+        // A 0.8 s run: the last bucket covers 0.3 s.
+        let charts = overview(&source(&design, &series, 800.0));
+        let Body::Lines(load) = &charts[0].body else {
+            panic!("the load chart has lines")
+        };
+        let goodput = load.lines.iter().find(|l| l.key == "goodput").unwrap();
+        assert_eq!(goodput.values, vec![Some(100.0), Some(100.0)]);
+        let frame = Frame::of(&source(&design, &series, 800.0));
+        assert_eq!(frame.mid_ms(1), 650.0);
+        assert_eq!(frame.bucket_at(650.0), Some(1));
+        assert_eq!(frame.bucket_at(499.9), Some(0));
+        assert_eq!(frame.bucket_at(900.0), None);
+        assert_eq!(frame.bucket_at(-1.0), None);
+    }
+
+    #[test]
+    fn fault_windows_are_labelled_and_end_with_the_run() {
+        let mut design = example(include_str!("../../examples/mm1.json"));
+        design.faults = vec![Fault {
+            target: "server".into(),
+            at_ms: 150_000.0,
+            duration_ms: 100_000.0,
+            effect: FaultEffect::Crash,
+        }];
+        let windows = fault_windows(&design, 200_000.0);
+        assert_eq!(windows.len(), 1);
+        assert_eq!(
+            (windows[0].from_ms, windows[0].to_ms),
+            (150_000.0, 200_000.0)
+        );
+        assert!(windows[0].label.ends_with(" down"), "{}", windows[0].label);
+        // A fault after the end of the run has no window.
+        assert!(fault_windows(&design, 100_000.0).is_empty());
+    }
+
+    #[test]
+    fn a_bucket_without_lookups_has_no_hit_ratio_rather_than_zero() {
+        let design = example(include_str!("../../examples/cache-aside.json"));
+        let mut series = Series {
+            bucket_ms: 1000.0,
+            t_ms: vec![0.0, 1000.0],
+            ..Series::default()
+        };
+        series.nodes.insert(
+            "cache".into(),
+            NodeSeries {
+                arrivals: vec![0, 10],
+                hit_ratio: vec![0.0, 0.4],
+                ..NodeSeries::default()
+            },
+        );
+        let charts = overview(&source(&design, &series, 60_000.0));
+        let Body::Lines(ratio) = &charts[0].body else {
+            panic!("the hit ratio has lines")
+        };
+        assert_eq!(ratio.lines[0].values, vec![None, Some(40.0)]);
+        assert_eq!(ratio.ceiling, Some(100.0));
+    }
+
+    fn line(key: &str, level: f64) -> Line {
+        Line {
+            key: key.into(),
+            label: key.into(),
+            colour: colour::line(0),
+            dashed: false,
+            values: vec![Some(level)],
+        }
+    }
+
+    #[test]
+    fn a_chart_of_many_lines_shows_the_busiest_or_the_chosen_ones_recoloured() {
+        let lines = Lines {
+            lines: (0..12)
+                .map(|k| line(&format!("n{k}"), 12.0 - k as f64))
+                .collect(),
+            ceiling: None,
+            of_what: Some("nodes"),
+        };
+        let top = picked(&lines, &Pick::default());
+        assert_eq!(top.len(), MAX_LINES);
+        assert_eq!(top[0].key, "n0");
+        let all = picked(&lines, &Pick::Top(usize::MAX));
+        assert_eq!(all.len(), 12);
+        // Past the palette, colours repeat and the line is dashed to tell it apart.
+        assert!(!all[7].dashed && all[8].dashed);
+        assert_eq!(all[8].colour, all[0].colour);
+        let chosen = picked(
+            &lines,
+            &Pick::Chosen(["n3".to_string(), "n11".to_string()].into()),
+        );
+        let keys: Vec<&str> = chosen.iter().map(|l| l.key.as_str()).collect();
+        assert_eq!(keys, ["n3", "n11"]);
+        assert_eq!(chosen[0].colour, colour::line(0));
+        // A chart of a few fixed lines shows them all, whatever the pick.
+        let few = Lines {
+            of_what: None,
+            ..lines.clone()
+        };
+        assert_eq!(picked(&few, &Pick::Top(2)).len(), 12);
+    }
+}
