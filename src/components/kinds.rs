@@ -1,86 +1,25 @@
-//! What the UI knows about each node kind: its human name, one-line description, accent colour
-//! and icon. The model only knows the JSON names (`NodeKind::NAMES`); this is presentation.
+//! What the UI knows about each node kind: its names, blurb and default label come from the
+//! model's catalog (`NodeKind::CATALOG`, the one place kinds are named); the accent colour (in
+//! CSS, by `kind-<name>` class) and the icon are presentation, and live here.
 
+pub use archsim_model::KindInfo;
+use archsim_model::NodeKind;
 use yew::prelude::*;
 
-/// Presentation facts about one node kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KindInfo {
-    /// The JSON name, as in `NodeKind::NAMES`.
-    pub name: &'static str,
-    /// Human name shown on the palette and in the properties panel.
-    pub title: &'static str,
-    /// One line saying what the kind does, shown under the title on the palette.
-    pub blurb: &'static str,
-    /// Label given to a freshly added node (a number is appended to keep labels apart).
-    pub default_label: &'static str,
-}
+/// Every kind in palette order (the catalog's order).
+pub const KINDS: [KindInfo; 8] = NodeKind::CATALOG;
 
-/// Every kind in palette order (the same order as `NodeKind::NAMES`).
-pub const KINDS: [KindInfo; 8] = [
-    KindInfo {
-        name: "client",
-        title: "Client",
-        blurb: "Traffic source: users sending requests",
-        default_label: "Clients",
-    },
-    KindInfo {
-        name: "api_gateway",
-        title: "API gateway",
-        blurb: "Front door: overhead, concurrency cap, routes",
-        default_label: "Gateway",
-    },
-    KindInfo {
-        name: "load_balancer",
-        title: "Load balancer",
-        blurb: "Spreads requests over its backends",
-        default_label: "Load balancer",
-    },
-    KindInfo {
-        name: "service",
-        title: "Service",
-        blurb: "Workers, a wait queue, a service time",
-        default_label: "Service",
-    },
-    KindInfo {
-        name: "cache",
-        title: "Cache",
-        blurb: "Hits answer fast, misses go downstream",
-        default_label: "Cache",
-    },
-    KindInfo {
-        name: "queue",
-        title: "Queue",
-        blurb: "Acks on enqueue, consumers deliver later",
-        default_label: "Queue",
-    },
-    KindInfo {
-        name: "database",
-        title: "Database",
-        blurb: "Shards, each a primary with replicas",
-        default_label: "Database",
-    },
-    KindInfo {
-        name: "rate_limiter",
-        title: "Rate limiter",
-        blurb: "Admits or rejects requests by rate",
-        default_label: "Rate limiter",
-    },
-];
-
-/// The presentation facts for a JSON kind name; unknown names get a neutral entry rather than a
+/// The catalog entry for a JSON kind name; unknown names get a neutral entry rather than a
 /// panic, because the name may come from an imported file.
 pub fn kind_info(name: &str) -> KindInfo {
-    KINDS
-        .iter()
-        .copied()
-        .find(|k| k.name == name)
-        .unwrap_or(KindInfo {
-            name: "unknown",
-            title: "Unknown",
-            blurb: "",
-            default_label: "Node",
-        })
+    NodeKind::info_named(name).copied().unwrap_or(KindInfo {
+        name: "unknown",
+        title: "Unknown",
+        doc: "",
+        blurb: "",
+        default_label: "Node",
+        has_workers: false,
+    })
 }
 
 /// The strokes of a kind's icon on a 24×24 grid, to be placed inside an `<svg>` or a `<g>`.

@@ -104,67 +104,207 @@ pub struct Position {
     pub y: f64,
 }
 
-/// The closed set of node kinds. Each carries its own parameters.
+/// The closed set of node kinds. Each carries its own parameters; each kind's names and
+/// one-line doc are its entry in [`NodeKind::CATALOG`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", content = "params", rename_all = "snake_case")]
 pub enum NodeKind {
-    /// A traffic source: synthetic users sending requests along its outgoing edges.
     Client(ClientParams),
-    /// Front door: fixed processing overhead, bounded concurrency, routes request classes.
     ApiGateway(GatewayParams),
-    /// Spreads each request over its outgoing edges with a balancing algorithm.
     LoadBalancer(LoadBalancerParams),
-    /// Workers, a bounded wait queue, a service-time distribution; may call downstream nodes.
     Service(ServiceParams),
-    /// Key-value cache in front of its downstream (cache-aside): hits answer, misses go on.
     Cache(CacheParams),
-    /// Message queue: producers get an ack on enqueue; consumers deliver to the downstream.
     Queue(QueueParams),
-    /// A database with shards, each a primary with read replicas.
     Database(DatabaseParams),
-    /// Admits or rejects requests by a rate-limiting algorithm, then forwards them.
     RateLimiter(RateLimiterParams),
 }
 
+/// What the catalog says about one node kind, written once: the JSON Schema's description of
+/// the kind, the editor's palette and properties panel, and the report's reading of utilisation
+/// all come from here. (The JSON name is also serde's; a test checks that the two agree.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindInfo {
+    /// The name in JSON (`"kind": …`).
+    pub name: &'static str,
+    /// What people call it (the palette, the properties panel).
+    pub title: &'static str,
+    /// One line saying what it does (the JSON Schema's description of the kind).
+    pub doc: &'static str,
+    /// A shorter line for the palette.
+    pub blurb: &'static str,
+    /// Label given to a freshly added node (a number is appended to keep labels apart).
+    pub default_label: &'static str,
+    /// It has workers (threads, connections, consumers), so its utilisation means something.
+    pub has_workers: bool,
+}
+
+/// What the catalog says about one algorithm of a family (balancing, eviction, rate limiting,
+/// sharding): its JSON name and what people call it. What it does is the variant's doc
+/// comment, which the JSON Schema carries. (The JSON name is also serde's; a test checks that
+/// the two agree.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlgorithmInfo {
+    /// The name in JSON (`"type": …`, or the plain string).
+    pub name: &'static str,
+    /// What people call it (the editor's select, the CLI).
+    pub title: &'static str,
+}
+
 impl NodeKind {
-    /// Every kind's name as it appears in JSON, in palette order.
-    pub const NAMES: [&'static str; 8] = [
-        "client",
-        "api_gateway",
-        "load_balancer",
-        "service",
-        "cache",
-        "queue",
-        "database",
-        "rate_limiter",
+    /// Every kind, in palette order: the one place kinds are named and described.
+    pub const CATALOG: [KindInfo; 8] = [
+        KindInfo {
+            name: "client",
+            title: "Client",
+            doc: "A traffic source: synthetic users sending requests along its outgoing edges.",
+            blurb: "Traffic source: users sending requests",
+            default_label: "Clients",
+            has_workers: false,
+        },
+        KindInfo {
+            name: "api_gateway",
+            title: "API gateway",
+            doc: "Front door: fixed processing overhead, bounded concurrency, routes request classes.",
+            blurb: "Front door: overhead, concurrency cap, routes",
+            default_label: "Gateway",
+            has_workers: false,
+        },
+        KindInfo {
+            name: "load_balancer",
+            title: "Load balancer",
+            doc: "Spreads each request over its outgoing edges with a balancing algorithm.",
+            blurb: "Spreads requests over its backends",
+            default_label: "Load balancer",
+            has_workers: false,
+        },
+        KindInfo {
+            name: "service",
+            title: "Service",
+            doc: "Workers, a bounded wait queue, a service-time distribution; may call downstream nodes.",
+            blurb: "Workers, a wait queue, a service time",
+            default_label: "Service",
+            has_workers: true,
+        },
+        KindInfo {
+            name: "cache",
+            title: "Cache",
+            doc: "Key-value cache in front of its downstream (cache-aside): hits answer, misses go on.",
+            blurb: "Hits answer fast, misses go downstream",
+            default_label: "Cache",
+            has_workers: false,
+        },
+        KindInfo {
+            name: "queue",
+            title: "Queue",
+            doc: "Message queue: producers get an ack on enqueue; consumers deliver to the downstream.",
+            blurb: "Acks on enqueue, consumers deliver later",
+            default_label: "Queue",
+            has_workers: true,
+        },
+        KindInfo {
+            name: "database",
+            title: "Database",
+            doc: "A database with shards, each a primary with read replicas.",
+            blurb: "Shards, each a primary with replicas",
+            default_label: "Database",
+            has_workers: true,
+        },
+        KindInfo {
+            name: "rate_limiter",
+            title: "Rate limiter",
+            doc: "Admits or rejects requests by a rate-limiting algorithm, then forwards them.",
+            blurb: "Admits or rejects requests by rate",
+            default_label: "Rate limiter",
+            has_workers: false,
+        },
     ];
 
-    pub fn name(&self) -> &'static str {
-        match self {
-            NodeKind::Client(_) => "client",
-            NodeKind::ApiGateway(_) => "api_gateway",
-            NodeKind::LoadBalancer(_) => "load_balancer",
-            NodeKind::Service(_) => "service",
-            NodeKind::Cache(_) => "cache",
-            NodeKind::Queue(_) => "queue",
-            NodeKind::Database(_) => "database",
-            NodeKind::RateLimiter(_) => "rate_limiter",
+    /// Every kind's name as it appears in JSON, in palette order.
+    pub const NAMES: [&'static str; 8] = {
+        let mut names = [""; 8];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = Self::CATALOG[i].name;
+            i += 1;
         }
+        names
+    };
+
+    /// This kind's catalog entry.
+    pub fn info(&self) -> &'static KindInfo {
+        &Self::CATALOG[match self {
+            NodeKind::Client(_) => 0,
+            NodeKind::ApiGateway(_) => 1,
+            NodeKind::LoadBalancer(_) => 2,
+            NodeKind::Service(_) => 3,
+            NodeKind::Cache(_) => 4,
+            NodeKind::Queue(_) => 5,
+            NodeKind::Database(_) => 6,
+            NodeKind::RateLimiter(_) => 7,
+        }]
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.info().name
+    }
+
+    /// The catalog entry of the kind called `name` in JSON.
+    pub fn info_named(name: &str) -> Option<&'static KindInfo> {
+        Self::CATALOG.iter().find(|kind| kind.name == name)
+    }
+
+    /// Every kind with its default parameters, in catalog order.
+    pub fn defaults() -> [NodeKind; 8] {
+        [
+            NodeKind::Client(ClientParams::default()),
+            NodeKind::ApiGateway(GatewayParams::default()),
+            NodeKind::LoadBalancer(LoadBalancerParams::default()),
+            NodeKind::Service(ServiceParams::default()),
+            NodeKind::Cache(CacheParams::default()),
+            NodeKind::Queue(QueueParams::default()),
+            NodeKind::Database(DatabaseParams::default()),
+            NodeKind::RateLimiter(RateLimiterParams::default()),
+        ]
     }
 
     /// A node of the named kind with default parameters, as the palette creates it.
     pub fn default_for(name: &str) -> Option<NodeKind> {
-        Some(match name {
-            "client" => NodeKind::Client(ClientParams::default()),
-            "api_gateway" => NodeKind::ApiGateway(GatewayParams::default()),
-            "load_balancer" => NodeKind::LoadBalancer(LoadBalancerParams::default()),
-            "service" => NodeKind::Service(ServiceParams::default()),
-            "cache" => NodeKind::Cache(CacheParams::default()),
-            "queue" => NodeKind::Queue(QueueParams::default()),
-            "database" => NodeKind::Database(DatabaseParams::default()),
-            "rate_limiter" => NodeKind::RateLimiter(RateLimiterParams::default()),
-            _ => return None,
-        })
+        Self::defaults()
+            .into_iter()
+            .find(|kind| kind.name() == name)
+    }
+
+    /// The JSON Schema of this kind's parameters.
+    pub fn params_schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        match self {
+            NodeKind::Client(_) => generator.subschema_for::<ClientParams>(),
+            NodeKind::ApiGateway(_) => generator.subschema_for::<GatewayParams>(),
+            NodeKind::LoadBalancer(_) => generator.subschema_for::<LoadBalancerParams>(),
+            NodeKind::Service(_) => generator.subschema_for::<ServiceParams>(),
+            NodeKind::Cache(_) => generator.subschema_for::<CacheParams>(),
+            NodeKind::Queue(_) => generator.subschema_for::<QueueParams>(),
+            NodeKind::Database(_) => generator.subschema_for::<DatabaseParams>(),
+            NodeKind::RateLimiter(_) => generator.subschema_for::<RateLimiterParams>(),
+        }
+    }
+
+    /// A node of this kind with `params` (a JSON object at `path`) as its parameters.
+    pub(crate) fn with_params(
+        &self,
+        params: &serde_json::Value,
+        path: &str,
+    ) -> Result<NodeKind, crate::Problem> {
+        use crate::locate::deserialize_at;
+        match self {
+            NodeKind::Client(_) => deserialize_at(params, path).map(NodeKind::Client),
+            NodeKind::ApiGateway(_) => deserialize_at(params, path).map(NodeKind::ApiGateway),
+            NodeKind::LoadBalancer(_) => deserialize_at(params, path).map(NodeKind::LoadBalancer),
+            NodeKind::Service(_) => deserialize_at(params, path).map(NodeKind::Service),
+            NodeKind::Cache(_) => deserialize_at(params, path).map(NodeKind::Cache),
+            NodeKind::Queue(_) => deserialize_at(params, path).map(NodeKind::Queue),
+            NodeKind::Database(_) => deserialize_at(params, path).map(NodeKind::Database),
+            NodeKind::RateLimiter(_) => deserialize_at(params, path).map(NodeKind::RateLimiter),
+        }
     }
 }
 
@@ -488,6 +628,68 @@ pub enum BalancerAlgorithm {
     ConsistentHash { virtual_nodes: u32 },
 }
 
+impl BalancerAlgorithm {
+    /// Every balancing algorithm, in the editor's order: the one place each is named.
+    pub const CATALOG: [AlgorithmInfo; 6] = [
+        AlgorithmInfo {
+            name: "round_robin",
+            title: "Round robin",
+        },
+        AlgorithmInfo {
+            name: "weighted_round_robin",
+            title: "Weighted round robin",
+        },
+        AlgorithmInfo {
+            name: "random",
+            title: "Random",
+        },
+        AlgorithmInfo {
+            name: "least_connections",
+            title: "Least connections",
+        },
+        AlgorithmInfo {
+            name: "least_request",
+            title: "Least request (power of two)",
+        },
+        AlgorithmInfo {
+            name: "consistent_hash",
+            title: "Consistent hash",
+        },
+    ];
+
+    /// This algorithm's catalog entry.
+    pub fn info(&self) -> &'static AlgorithmInfo {
+        &Self::CATALOG[match self {
+            BalancerAlgorithm::RoundRobin => 0,
+            BalancerAlgorithm::WeightedRoundRobin => 1,
+            BalancerAlgorithm::Random => 2,
+            BalancerAlgorithm::LeastConnections => 3,
+            BalancerAlgorithm::LeastRequest => 4,
+            BalancerAlgorithm::ConsistentHash { .. } => 5,
+        }]
+    }
+
+    /// The name in JSON.
+    pub fn name(&self) -> &'static str {
+        self.info().name
+    }
+
+    /// The algorithm called `name` in JSON, with default parameters (what the editor
+    /// switches to).
+    pub fn default_named(name: &str) -> Option<BalancerAlgorithm> {
+        [
+            BalancerAlgorithm::RoundRobin,
+            BalancerAlgorithm::WeightedRoundRobin,
+            BalancerAlgorithm::Random,
+            BalancerAlgorithm::LeastConnections,
+            BalancerAlgorithm::LeastRequest,
+            BalancerAlgorithm::ConsistentHash { virtual_nodes: 100 },
+        ]
+        .into_iter()
+        .find(|candidate| candidate.name() == name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServiceParams {
@@ -582,6 +784,56 @@ pub enum Eviction {
     Random,
 }
 
+impl Eviction {
+    /// Every eviction policy, in the editor's order: the one place each is named.
+    pub const CATALOG: [AlgorithmInfo; 4] = [
+        AlgorithmInfo {
+            name: "lru",
+            title: "Least recently used",
+        },
+        AlgorithmInfo {
+            name: "lfu",
+            title: "Least frequently used",
+        },
+        AlgorithmInfo {
+            name: "fifo",
+            title: "First in, first out",
+        },
+        AlgorithmInfo {
+            name: "random",
+            title: "Random",
+        },
+    ];
+
+    /// This policy's catalog entry.
+    pub fn info(&self) -> &'static AlgorithmInfo {
+        &Self::CATALOG[match self {
+            Eviction::Lru => 0,
+            Eviction::Lfu => 1,
+            Eviction::Fifo => 2,
+            Eviction::Random => 3,
+        }]
+    }
+
+    /// The name in JSON.
+    pub fn name(&self) -> &'static str {
+        self.info().name
+    }
+
+    /// The policy called `name` in JSON, with default parameters (what the editor
+    /// switches to).
+    pub fn default_named(name: &str) -> Option<Eviction> {
+        [
+            Eviction::Lru,
+            Eviction::Lfu,
+            Eviction::Fifo,
+            Eviction::Random,
+        ]
+        .into_iter()
+        .find(|candidate| candidate.name() == name)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WritePolicy {
@@ -663,6 +915,50 @@ pub enum Sharding {
     ConsistentHash { virtual_nodes: u32 },
 }
 
+impl Sharding {
+    /// Every sharding scheme, in the editor's order: the one place each is named.
+    pub const CATALOG: [AlgorithmInfo; 3] = [
+        AlgorithmInfo {
+            name: "hash",
+            title: "Hash",
+        },
+        AlgorithmInfo {
+            name: "range",
+            title: "Key ranges",
+        },
+        AlgorithmInfo {
+            name: "consistent_hash",
+            title: "Consistent hash",
+        },
+    ];
+
+    /// This scheme's catalog entry.
+    pub fn info(&self) -> &'static AlgorithmInfo {
+        &Self::CATALOG[match self {
+            Sharding::Hash => 0,
+            Sharding::Range => 1,
+            Sharding::ConsistentHash { .. } => 2,
+        }]
+    }
+
+    /// The name in JSON.
+    pub fn name(&self) -> &'static str {
+        self.info().name
+    }
+
+    /// The scheme called `name` in JSON, with default parameters (what the editor
+    /// switches to).
+    pub fn default_named(name: &str) -> Option<Sharding> {
+        [
+            Sharding::Hash,
+            Sharding::Range,
+            Sharding::ConsistentHash { virtual_nodes: 100 },
+        ]
+        .into_iter()
+        .find(|candidate| candidate.name() == name)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReadPreference {
@@ -705,6 +1001,68 @@ pub enum RateLimitAlgorithm {
     FixedWindow { limit: u32, window_ms: f64 },
     /// At most `limit` requests in any window of `window_ms` (sliding log).
     SlidingWindow { limit: u32, window_ms: f64 },
+}
+
+impl RateLimitAlgorithm {
+    /// Every rate-limiting algorithm, in the editor's order: the one place each is named.
+    pub const CATALOG: [AlgorithmInfo; 4] = [
+        AlgorithmInfo {
+            name: "token_bucket",
+            title: "Token bucket",
+        },
+        AlgorithmInfo {
+            name: "leaky_bucket",
+            title: "Leaky bucket",
+        },
+        AlgorithmInfo {
+            name: "fixed_window",
+            title: "Fixed window",
+        },
+        AlgorithmInfo {
+            name: "sliding_window",
+            title: "Sliding window",
+        },
+    ];
+
+    /// This algorithm's catalog entry.
+    pub fn info(&self) -> &'static AlgorithmInfo {
+        &Self::CATALOG[match self {
+            RateLimitAlgorithm::TokenBucket { .. } => 0,
+            RateLimitAlgorithm::LeakyBucket { .. } => 1,
+            RateLimitAlgorithm::FixedWindow { .. } => 2,
+            RateLimitAlgorithm::SlidingWindow { .. } => 3,
+        }]
+    }
+
+    /// The name in JSON.
+    pub fn name(&self) -> &'static str {
+        self.info().name
+    }
+
+    /// The algorithm called `name` in JSON, with default parameters (what the editor
+    /// switches to).
+    pub fn default_named(name: &str) -> Option<RateLimitAlgorithm> {
+        [
+            RateLimitAlgorithm::TokenBucket {
+                rate_rps: 100.0,
+                burst: 20,
+            },
+            RateLimitAlgorithm::LeakyBucket {
+                rate_rps: 100.0,
+                capacity: 20,
+            },
+            RateLimitAlgorithm::FixedWindow {
+                limit: 100,
+                window_ms: 1_000.0,
+            },
+            RateLimitAlgorithm::SlidingWindow {
+                limit: 100,
+                window_ms: 1_000.0,
+            },
+        ]
+        .into_iter()
+        .find(|candidate| candidate.name() == name)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

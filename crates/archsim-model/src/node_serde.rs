@@ -6,10 +6,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use crate::design::{
-    CacheParams, ClientParams, DatabaseParams, GatewayParams, LoadBalancerParams, Node, NodeKind,
-    Position, QueueParams, RateLimiterParams, ServiceParams,
-};
+use crate::design::{Node, NodeKind, Position};
 use crate::parse::node_from_value;
 use crate::problem::ROOT;
 
@@ -33,15 +30,15 @@ impl JsonSchema for Node {
     }
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let kinds: Vec<Value> = NodeKind::NAMES
+        let kinds: Vec<Value> = NodeKind::defaults()
             .iter()
-            .map(|&name| {
-                let (description, params) = kind_schema(name, generator);
+            .map(|kind| {
+                let info = kind.info();
                 serde_json::json!({
-                    "description": description,
+                    "description": info.doc,
                     "properties": {
-                        "kind": { "const": name },
-                        "params": params,
+                        "kind": { "const": info.name },
+                        "params": kind.params_schema(generator),
                     },
                 })
             })
@@ -84,44 +81,6 @@ impl JsonSchema for Node {
     }
 }
 
-fn kind_schema(name: &str, generator: &mut SchemaGenerator) -> (&'static str, Schema) {
-    match name {
-        "client" => (
-            "A traffic source: synthetic users sending requests along its outgoing edges.",
-            generator.subschema_for::<ClientParams>(),
-        ),
-        "api_gateway" => (
-            "Front door: fixed processing overhead, bounded concurrency, routes request classes.",
-            generator.subschema_for::<GatewayParams>(),
-        ),
-        "load_balancer" => (
-            "Spreads each request over its outgoing edges with a balancing algorithm.",
-            generator.subschema_for::<LoadBalancerParams>(),
-        ),
-        "service" => (
-            "Workers, a bounded wait queue, a service-time distribution; may call downstream nodes.",
-            generator.subschema_for::<ServiceParams>(),
-        ),
-        "cache" => (
-            "Key-value cache in front of its downstream (cache-aside): hits answer, misses go on.",
-            generator.subschema_for::<CacheParams>(),
-        ),
-        "queue" => (
-            "Message queue: producers get an ack on enqueue; consumers deliver to the downstream.",
-            generator.subschema_for::<QueueParams>(),
-        ),
-        "database" => (
-            "A database with shards, each a primary with read replicas.",
-            generator.subschema_for::<DatabaseParams>(),
-        ),
-        "rate_limiter" => (
-            "Admits or rejects requests by a rate-limiting algorithm, then forwards them.",
-            generator.subschema_for::<RateLimiterParams>(),
-        ),
-        other => unreachable!("NodeKind::NAMES lists `{other}` but kind_schema does not"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,11 +109,17 @@ mod tests {
     }
 
     #[test]
-    fn every_kind_has_a_schema_entry() {
+    fn every_kind_has_a_schema_entry_described_by_the_catalog() {
         let mut generator = SchemaGenerator::default();
-        for name in NodeKind::NAMES {
-            let (description, _) = kind_schema(name, &mut generator);
-            assert!(!description.is_empty());
+        let schema = Node::json_schema(&mut generator);
+        let entries = schema.as_value()["oneOf"]
+            .as_array()
+            .expect("one entry per kind");
+        assert_eq!(entries.len(), NodeKind::CATALOG.len());
+        for (entry, kind) in entries.iter().zip(NodeKind::CATALOG) {
+            assert_eq!(entry["properties"]["kind"]["const"], kind.name);
+            assert_eq!(entry["description"], kind.doc);
+            assert!(!kind.doc.is_empty());
         }
     }
 }

@@ -340,18 +340,7 @@ fn node_kind(
         return Some(default);
     };
     let params_path = field_path(path, "params");
-    let parsed = match default {
-        NodeKind::Client(_) => deserialize_at(params, &params_path).map(NodeKind::Client),
-        NodeKind::ApiGateway(_) => deserialize_at(params, &params_path).map(NodeKind::ApiGateway),
-        NodeKind::LoadBalancer(_) => {
-            deserialize_at(params, &params_path).map(NodeKind::LoadBalancer)
-        }
-        NodeKind::Service(_) => deserialize_at(params, &params_path).map(NodeKind::Service),
-        NodeKind::Cache(_) => deserialize_at(params, &params_path).map(NodeKind::Cache),
-        NodeKind::Queue(_) => deserialize_at(params, &params_path).map(NodeKind::Queue),
-        NodeKind::Database(_) => deserialize_at(params, &params_path).map(NodeKind::Database),
-        NodeKind::RateLimiter(_) => deserialize_at(params, &params_path).map(NodeKind::RateLimiter),
-    };
+    let parsed = default.with_params(params, &params_path);
     parsed.map_err(|problem| problems.push(problem)).ok()
 }
 

@@ -193,7 +193,7 @@ impl NodeReport {
     /// (connections) and queues (consumers) have a capacity to be busy. Other kinds report 0,
     /// which a reader should see as "not applicable", not as "idle".
     pub fn has_utilisation(&self) -> bool {
-        matches!(self.kind.as_str(), "service" | "database" | "queue")
+        crate::NodeKind::info_named(&self.kind).is_some_and(|kind| kind.has_workers)
     }
 }
 

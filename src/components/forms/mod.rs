@@ -43,6 +43,19 @@ pub fn options(pairs: &[(&'static str, &'static str)]) -> Vec<(AttrValue, AttrVa
         .collect()
 }
 
+/// The options of a select of algorithms, from the model's catalog of that family.
+pub fn catalog_options(catalog: &[archsim_model::AlgorithmInfo]) -> Vec<(AttrValue, AttrValue)> {
+    catalog
+        .iter()
+        .map(|entry| {
+            (
+                AttrValue::Static(entry.name),
+                AttrValue::Static(entry.title),
+            )
+        })
+        .collect()
+}
+
 /// A node that the edited node may refer to (a route target, a dead-letter queue).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodeChoice {

@@ -10,7 +10,7 @@ use archsim_model::{
 use yew::prelude::*;
 
 use super::distribution::{DistributionEditor, RateProfileEditor};
-use super::{NodeChoice, edit, index, join, node_options, options};
+use super::{NodeChoice, catalog_options, edit, index, join, node_options, options};
 use crate::components::fields::{
     CheckField, NumberField, NumberKind, OptionalSection, Section, SelectField, TextField,
 };
@@ -244,42 +244,20 @@ fn gateway_editor(props: &GatewayEditorProps) -> Html {
     }
 }
 
-const BALANCER_TYPES: [(&str, &str); 6] = [
-    ("round_robin", "Round robin"),
-    ("weighted_round_robin", "Weighted round robin"),
-    ("random", "Random"),
-    ("least_connections", "Least connections"),
-    ("least_request", "Least request (power of two)"),
-    ("consistent_hash", "Consistent hash"),
-];
-
 #[function_component(LoadBalancerEditor)]
 fn load_balancer_editor(props: &EditorProps<LoadBalancerParams>) -> Html {
     let value = &props.value;
     let emit = &props.on_change;
     let path = props.path.as_str();
-    let algorithm = match value.algorithm {
-        BalancerAlgorithm::RoundRobin => "round_robin",
-        BalancerAlgorithm::WeightedRoundRobin => "weighted_round_robin",
-        BalancerAlgorithm::Random => "random",
-        BalancerAlgorithm::LeastConnections => "least_connections",
-        BalancerAlgorithm::LeastRequest => "least_request",
-        BalancerAlgorithm::ConsistentHash { .. } => "consistent_hash",
-    };
+    let algorithm = value.algorithm.name();
     let on_algorithm = edit(value, emit, |lb, to: String| {
-        lb.algorithm = match to.as_str() {
-            "weighted_round_robin" => BalancerAlgorithm::WeightedRoundRobin,
-            "random" => BalancerAlgorithm::Random,
-            "least_connections" => BalancerAlgorithm::LeastConnections,
-            "least_request" => BalancerAlgorithm::LeastRequest,
-            "consistent_hash" => BalancerAlgorithm::ConsistentHash { virtual_nodes: 100 },
-            _ => BalancerAlgorithm::RoundRobin,
-        }
+        lb.algorithm =
+            BalancerAlgorithm::default_named(&to).unwrap_or(BalancerAlgorithm::RoundRobin)
     });
     html! {
         <Section title="Balancing">
             <SelectField label="Algorithm" path={join(path, "algorithm.type")} value={algorithm}
-                options={options(&BALANCER_TYPES)} on_change={on_algorithm}
+                options={catalog_options(&BalancerAlgorithm::CATALOG)} on_change={on_algorithm}
                 hint="Weights come from each outgoing edge." />
             if let BalancerAlgorithm::ConsistentHash { virtual_nodes } = value.algorithm {
                 <NumberField label="Virtual nodes per backend" path={join(path, "algorithm.virtual_nodes")}
@@ -353,12 +331,7 @@ fn cache_editor(props: &EditorProps<CacheParams>) -> Html {
     let value = &props.value;
     let emit = &props.on_change;
     let path = props.path.as_str();
-    let eviction = match value.eviction {
-        Eviction::Lru => "lru",
-        Eviction::Lfu => "lfu",
-        Eviction::Fifo => "fifo",
-        Eviction::Random => "random",
-    };
+    let eviction = value.eviction.name();
     html! {
         <>
             <Section title="Cache">
@@ -366,9 +339,8 @@ fn cache_editor(props: &EditorProps<CacheParams>) -> Html {
                     value={value.capacity as f64} unit="keys"
                     on_change={edit(value, emit, |c, v: f64| c.capacity = v as u64)} />
                 <SelectField label="Eviction" path={join(path, "eviction")} value={eviction}
-                    options={options(&[("lru", "Least recently used"), ("lfu", "Least frequently used"), ("fifo", "First in, first out"), ("random", "Random")])}
-                    on_change={edit(value, emit, |c, to: String| c.eviction = match to.as_str() {
-                        "lfu" => Eviction::Lfu, "fifo" => Eviction::Fifo, "random" => Eviction::Random, _ => Eviction::Lru })} />
+                    options={catalog_options(&Eviction::CATALOG)}
+                    on_change={edit(value, emit, |c, to: String| c.eviction = Eviction::default_named(&to).unwrap_or_default())} />
                 <DistributionEditor label="Hit time" path={join(path, "hit_time")} value={value.hit_time.clone()}
                     on_change={edit(value, emit, |c, d| c.hit_time = d)} />
                 <SelectField label="Writes" path={join(path, "write_policy")}
@@ -437,11 +409,7 @@ fn database_editor(props: &EditorProps<DatabaseParams>) -> Html {
     let value = &props.value;
     let emit = &props.on_change;
     let path = props.path.as_str();
-    let sharding = match value.sharding {
-        Sharding::Hash => "hash",
-        Sharding::Range => "range",
-        Sharding::ConsistentHash { .. } => "consistent_hash",
-    };
+    let sharding = value.sharding.name();
     let reads_from = match value.reads_from {
         ReadPreference::Primary => "primary",
         ReadPreference::Replicas => "replicas",
@@ -459,11 +427,8 @@ fn database_editor(props: &EditorProps<DatabaseParams>) -> Html {
                         on_change={edit(value, emit, |d, v: f64| d.replicas_per_shard = v as u32)} />
                 </div>
                 <SelectField label="Sharding" path={join(path, "sharding.type")} value={sharding}
-                    options={options(&[("hash", "Hash"), ("range", "Key ranges"), ("consistent_hash", "Consistent hash")])}
-                    on_change={edit(value, emit, |d, to: String| d.sharding = match to.as_str() {
-                        "range" => Sharding::Range,
-                        "consistent_hash" => Sharding::ConsistentHash { virtual_nodes: 100 },
-                        _ => Sharding::Hash })} />
+                    options={catalog_options(&Sharding::CATALOG)}
+                    on_change={edit(value, emit, |d, to: String| d.sharding = Sharding::default_named(&to).unwrap_or(Sharding::Hash))} />
                 if let Sharding::ConsistentHash { virtual_nodes } = value.sharding {
                     <NumberField label="Virtual nodes per shard" path={join(path, "sharding.virtual_nodes")}
                         kind={NumberKind::U32} value={virtual_nodes as f64}
@@ -495,13 +460,6 @@ fn database_editor(props: &EditorProps<DatabaseParams>) -> Html {
     }
 }
 
-const LIMITER_TYPES: [(&str, &str); 4] = [
-    ("token_bucket", "Token bucket"),
-    ("leaky_bucket", "Leaky bucket"),
-    ("fixed_window", "Fixed window"),
-    ("sliding_window", "Sliding window"),
-];
-
 #[function_component(RateLimiterEditor)]
 fn rate_limiter_editor(props: &EditorProps<RateLimiterParams>) -> Html {
     let value = &props.value;
@@ -509,30 +467,10 @@ fn rate_limiter_editor(props: &EditorProps<RateLimiterParams>) -> Html {
     let path = props.path.as_str();
     let algo_path = format!("{path}.algorithm");
     let algo = &value.algorithm;
-    let kind = match algo {
-        RateLimitAlgorithm::TokenBucket { .. } => "token_bucket",
-        RateLimitAlgorithm::LeakyBucket { .. } => "leaky_bucket",
-        RateLimitAlgorithm::FixedWindow { .. } => "fixed_window",
-        RateLimitAlgorithm::SlidingWindow { .. } => "sliding_window",
-    };
+    let kind = algo.name();
     let on_kind = edit(value, emit, |r, to: String| {
-        r.algorithm = match to.as_str() {
-            "leaky_bucket" => RateLimitAlgorithm::LeakyBucket {
-                rate_rps: 100.0,
-                capacity: 20,
-            },
-            "fixed_window" => RateLimitAlgorithm::FixedWindow {
-                limit: 100,
-                window_ms: 1_000.0,
-            },
-            "sliding_window" => RateLimitAlgorithm::SlidingWindow {
-                limit: 100,
-                window_ms: 1_000.0,
-            },
-            _ => RateLimitAlgorithm::TokenBucket {
-                rate_rps: 100.0,
-                burst: 20,
-            },
+        if let Some(algorithm) = RateLimitAlgorithm::default_named(&to) {
+            r.algorithm = algorithm;
         }
     });
     let fields = match *algo {
@@ -572,7 +510,7 @@ fn rate_limiter_editor(props: &EditorProps<RateLimiterParams>) -> Html {
     html! {
         <Section title="Limit">
             <SelectField label="Algorithm" path={join(&algo_path, "type")} value={kind}
-                options={options(&LIMITER_TYPES)} on_change={on_kind} />
+                options={catalog_options(&RateLimitAlgorithm::CATALOG)} on_change={on_kind} />
             { fields }
             <CheckField label="Per key" path={join(path, "per_key")} value={value.per_key}
                 hint="One limit per request key instead of one shared limit."
