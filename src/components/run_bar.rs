@@ -16,6 +16,7 @@ use yew::prelude::*;
 use super::results::Results;
 use crate::persist::{self, autosave::ReportSaved};
 use crate::run::client::{RunWorker, WorkerEvent};
+use crate::run::protocol::Pace;
 use crate::run::staleness::same_simulation;
 use crate::run::{PauseState, RunAction, RunMessage, RunState, ToWorker};
 use crate::state::EditorState;
@@ -113,6 +114,7 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
                 spawned.send(&ToWorker::Start {
                     run_id,
                     design_json,
+                    pace: run.pace,
                 });
             }
             run.dispatch(RunAction::Started {
@@ -150,6 +152,28 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
             None => {}
         })
     };
+    let on_step = {
+        let send_to_run = send_to_run.clone();
+        let run = run.clone();
+        Callback::from(move |_: MouseEvent| {
+            if run.pause_state() == Some(PauseState::Paused) {
+                send_to_run(|run_id| ToWorker::Step { run_id }, RunAction::Step)
+            }
+        })
+    };
+    let on_pace = {
+        let run = run.clone();
+        let worker = worker.clone();
+        Callback::from(move |pace: Pace| {
+            if let (Some(active), Some(spawned)) = (run.active.as_ref(), worker.borrow().as_ref()) {
+                spawned.send(&ToWorker::SetPace {
+                    run_id: active.run_id,
+                    pace,
+                });
+            }
+            run.dispatch(RunAction::SetPace(pace));
+        })
+    };
     let on_stop = Callback::from(move |_: MouseEvent| {
         send_to_run(|run_id| ToWorker::Stop { run_id }, RunAction::Stop)
     });
@@ -177,7 +201,8 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
     html! {
         <>
             <RunBar run={run.clone()} blockers={props.blockers.clone()} on_run={on_run}
-                on_pause_resume={on_pause_resume} on_stop={on_stop} on_reset={on_reset} />
+                on_pause_resume={on_pause_resume} on_step={on_step} on_stop={on_stop}
+                on_reset={on_reset} on_pace={on_pace} />
             <Results run={run.clone()} stale={*stale} blockers={props.blockers.clone()}
                 not_kept={(*not_kept).clone()} />
         </>
@@ -190,8 +215,30 @@ pub struct RunBarProps {
     pub blockers: Rc<Vec<String>>,
     pub on_run: Callback<MouseEvent>,
     pub on_pause_resume: Callback<MouseEvent>,
+    pub on_step: Callback<MouseEvent>,
     pub on_stop: Callback<MouseEvent>,
     pub on_reset: Callback<MouseEvent>,
+    pub on_pace: Callback<Pace>,
+}
+
+/// The speeds offered: (value of the option, words, pace).
+const PACES: [(&str, &str, Pace); 4] = [
+    ("fastest", "As fast as possible", Pace::Fastest),
+    ("1", "1× real time", Pace::Times(1.0)),
+    ("10", "10× real time", Pace::Times(10.0)),
+    ("100", "100× real time", Pace::Times(100.0)),
+];
+
+/// The option of the speed drop-down that stands for `pace` (the nearest offered multiple).
+fn pace_option(pace: Pace) -> &'static str {
+    match pace.multiple() {
+        None => "fastest",
+        Some(m) => PACES
+            .iter()
+            .filter_map(|(value, _, p)| p.multiple().map(|pm| (value, (pm.ln() - m.ln()).abs())))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or("fastest", |(value, _)| value),
+    }
 }
 
 #[function_component(RunBar)]
@@ -275,9 +322,28 @@ pub fn run_bar(props: &RunBarProps) -> Html {
         _ => ("Pause", "Hold the run where it is (Resume continues it)"),
     };
     let can_run = props.blockers.is_empty() && !running;
+    let can_step = pause == Some(PauseState::Paused);
+    // How many buckets of the live series the page holds (for tests and tools to watch).
+    let live_buckets = run
+        .active
+        .as_ref()
+        .and_then(|a| a.live.as_ref())
+        .map_or(0, |l| l.len())
+        .to_string();
+    let selected_pace = pace_option(run.pace);
+    let on_pace_change = {
+        let on_pace = props.on_pace.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            let value = select.value();
+            if let Some((_, _, pace)) = PACES.iter().find(|(v, _, _)| *v == value) {
+                on_pace.emit(*pace);
+            }
+        })
+    };
     let can_reset = !running && (run.result.is_some() || run.message.is_some());
     html! {
-        <div id="run-bar" role="toolbar" aria-label="Run">
+        <div id="run-bar" role="toolbar" aria-label="Run" data-live-buckets={live_buckets}>
             <div class="run-buttons">
                 <button type="button" class="tool-button primary" id="run-button" disabled={!can_run}
                         title={if can_run { "Run the simulation".to_string() } else { tooltip.clone() }}
@@ -300,6 +366,15 @@ pub fn run_bar(props: &RunBarProps) -> Html {
                     </svg>
                     { pause_label }
                 </button>
+                <button type="button" class="tool-button" id="step-button" disabled={!can_step}
+                        title="Advance the paused run by one time-series bucket"
+                        onclick={props.on_step.clone()}>
+                    <svg width="12" height="12" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">
+                        <path d="M5 4l11 8-11 8z" />
+                        <rect x="17" y="4" width="3" height="16" rx="1" />
+                    </svg>
+                    { "Step" }
+                </button>
                 <button type="button" class="tool-button" id="stop-button" disabled={!running}
                         title="Stop the run and discard its partial results"
                         onclick={props.on_stop.clone()}>
@@ -311,6 +386,14 @@ pub fn run_bar(props: &RunBarProps) -> Html {
                 <button type="button" class="tool-button" id="reset-button" disabled={!can_reset}
                         title="Clear the results" onclick={props.on_reset.clone()}>{ "Reset" }</button>
             </div>
+            <label class="run-speed" title="How fast the run goes: paced runs let you watch the first replication unfold (the rest, for confidence intervals, run at full speed)">
+                <span class="run-speed-label">{ "Speed" }</span>
+                <select id="run-speed" class="field-input" onchange={on_pace_change}>
+                    { for PACES.iter().map(|(value, words, _)| html! {
+                        <option value={*value} selected={*value == selected_pace}>{ *words }</option>
+                    }) }
+                </select>
+            </label>
             <span class={classes!("run-status", status_class)} id="run-status" title={tooltip}
                   role="status" aria-live="polite">
                 { status }
@@ -323,6 +406,20 @@ pub fn run_bar(props: &RunBarProps) -> Html {
             }
             <span class="run-bar-spacer" />
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_speed_drop_down_shows_the_nearest_offered_pace() {
+        assert_eq!(pace_option(Pace::Fastest), "fastest");
+        assert_eq!(pace_option(Pace::Times(1.0)), "1");
+        assert_eq!(pace_option(Pace::Times(100.0)), "100");
+        assert_eq!(pace_option(Pace::Times(30.0)), "10");
+        assert_eq!(pace_option(Pace::Times(0.0)), "fastest");
     }
 }
 

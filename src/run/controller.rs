@@ -10,7 +10,7 @@ use std::rc::Rc;
 use archsim_model::{Design, Report, Series};
 use yew::Reducible;
 
-use super::protocol::{FromWorker, RunProgress};
+use super::protocol::{FromWorker, Pace, RunProgress};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunState {
@@ -22,6 +22,8 @@ pub struct RunState {
     pub result: Option<RunResult>,
     /// How the last run ended, when it did not end with a report.
     pub message: Option<RunMessage>,
+    /// How fast runs go (the person's choice; kept from run to run).
+    pub pace: Pace,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +86,14 @@ pub enum RunAction {
     Stop,
     /// The person pressed Reset: forget the results.
     Reset,
+    /// The person chose how fast runs go (sent to the worker when a run is under way).
+    SetPace(Pace),
+    /// The person pressed Step on a paused run (sent to the worker): one more bucket, then the
+    /// worker confirms the pause again.
+    Step,
+    /// The design on screen was replaced by another one (a template, a file, a link): results
+    /// of the previous design no longer belong on screen.
+    DesignReplaced,
 }
 
 impl RunState {
@@ -129,6 +139,23 @@ impl RunState {
                 next.message = None;
             }
             RunAction::Reply(FromWorker::Ready) => {}
+            RunAction::Reply(FromWorker::Live {
+                run_id,
+                from,
+                buckets,
+            }) => {
+                if let Some(active) = next.active.as_mut().filter(|a| a.run_id == run_id) {
+                    let so_far = active.live.as_ref().map_or(0, |l| l.len());
+                    if from == so_far {
+                        // Only the new buckets crossed; append them to the series so far.
+                        let mut live = active.live.take().unwrap_or_default();
+                        Rc::make_mut(&mut live).extend(*buckets);
+                        active.live = Some(live);
+                    }
+                    // Anything else would leave a gap or repeat buckets; the worker posts in
+                    // order, so it cannot happen, and the report replaces the series anyway.
+                }
+            }
             RunAction::Reply(FromWorker::Progress(progress)) => {
                 // Once paused, nothing moves until Resume (a message overtaken by the pause
                 // confirmation cannot exist: the worker posts in order; this is belt and braces).
@@ -190,6 +217,23 @@ impl RunState {
                 }
             }
             RunAction::Reset => {
+                next.active = None;
+                next.result = None;
+                next.message = None;
+            }
+            RunAction::SetPace(pace) => next.pace = pace,
+            RunAction::Step => {
+                if let Some(active) = next
+                    .active
+                    .as_mut()
+                    .filter(|a| a.pause == PauseState::Paused)
+                {
+                    active.pause = PauseState::Pausing;
+                }
+            }
+            RunAction::DesignReplaced => {
+                // The run under way is of the old design: the page also tells the worker to
+                // stop it. Its report and messages go with it.
                 next.active = None;
                 next.result = None;
                 next.message = None;
@@ -371,5 +415,80 @@ mod tests {
             RunState::default().after(RunAction::Stop),
             RunState::default()
         );
+    }
+
+    fn live(run_id: u32, from: usize, t_ms: &[f64]) -> RunAction {
+        RunAction::Reply(FromWorker::Live {
+            run_id,
+            from,
+            buckets: Box::new(Series {
+                bucket_ms: 1_000.0,
+                t_ms: t_ms.to_vec(),
+                arrivals: t_ms.iter().map(|t| *t as u64).collect(),
+                ..Series::default()
+            }),
+        })
+    }
+
+    #[test]
+    fn live_buckets_are_appended_to_the_series_so_far_and_the_report_replaces_them() {
+        let state = started(&RunState::default(), 1);
+        assert_eq!(state.active.as_ref().unwrap().live, None);
+        let state = state
+            .after(live(0, 0, &[0.0, 1_000.0]))
+            .after(live(0, 2, &[2_000.0]));
+        let series = state.active.as_ref().unwrap().live.clone().unwrap();
+        assert_eq!(series.t_ms, [0.0, 1_000.0, 2_000.0]);
+        assert_eq!(series.arrivals, [0, 1_000, 2_000]);
+        // A message that does not follow on is not appended (no gaps, no repeats); another
+        // run's buckets are ignored.
+        assert_eq!(state.after(live(0, 7, &[7_000.0])), state);
+        assert_eq!(state.after(live(0, 1, &[1_000.0])), state);
+        assert_eq!(state.after(live(5, 3, &[3_000.0])), state);
+        // Buckets still arrive while pausing and while paused (the worker sends what ended).
+        let paused_state = state.after(RunAction::Pause).after(live(0, 3, &[3_000.0]));
+        assert_eq!(
+            paused_state
+                .active
+                .as_ref()
+                .unwrap()
+                .live
+                .as_ref()
+                .unwrap()
+                .len(),
+            4
+        );
+        let done = state.after(finished(0, "A"));
+        assert!(done.active.is_none(), "the report replaces the live series");
+        assert_eq!(done.result.unwrap().report.design_name, "A");
+    }
+
+    #[test]
+    fn step_waits_for_the_worker_to_confirm_the_pause_again() {
+        let paused_run = started(&RunState::default(), 1)
+            .after(RunAction::Pause)
+            .after(paused(0, 0.5));
+        let stepping = paused_run.after(RunAction::Step);
+        assert_eq!(stepping.pause_state(), Some(PauseState::Pausing));
+        let stepped = stepping.after(paused(0, 0.6));
+        assert_eq!(stepped.pause_state(), Some(PauseState::Paused));
+        // Step means nothing to a run that is moving.
+        let moving = started(&RunState::default(), 1);
+        assert_eq!(moving.after(RunAction::Step), moving);
+    }
+
+    #[test]
+    fn another_design_clears_the_results_and_ends_the_run_but_keeps_the_pace() {
+        let state = started(&RunState::default(), 1)
+            .after(RunAction::SetPace(Pace::Times(10.0)))
+            .after(finished(0, "old"));
+        let running = started(&state, 2);
+        let replaced = running.after(RunAction::DesignReplaced);
+        assert_eq!(replaced.result, None);
+        assert_eq!(replaced.active, None);
+        assert_eq!(replaced.message, None);
+        assert_eq!(replaced.pace, Pace::Times(10.0));
+        // The replaced run's late report is ignored.
+        assert_eq!(replaced.after(finished(1, "late")), replaced);
     }
 }

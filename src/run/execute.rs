@@ -7,11 +7,18 @@
 //! take about [`TARGET_SLICE_MS`] each, and the worker yields to its event loop between slices
 //! ([`super::worker`]). A paused run keeps its [`Simulation`] in memory; resuming continues with
 //! the very next event, so slicing and pausing never change the report.
+//!
+//! While the first replication advances, the buckets of its time series that have ended are
+//! streamed to the page every [`LIVE_INTERVAL_MS`] (only the new ones), so charts and the canvas
+//! move while the run is under way. A run may be *paced* ([`Pace::Times`]): the first
+//! replication then advances at most that many simulated milliseconds per wall-clock
+//! millisecond, so a person can watch a scenario unfold; the worker sleeps in between
+//! ([`Runner::next_wake`]).
 
 use archsim_engine::{ReplicationResult, Simulation};
-use archsim_model::{Design, Report, parse_design};
+use archsim_model::{Design, Report, Series, parse_design};
 
-use super::protocol::{FromWorker, RunProgress, ToWorker};
+use super::protocol::{FromWorker, Pace, RunProgress, ToWorker};
 
 /// Wall-clock time one slice should take: long enough that yielding costs nothing measurable,
 /// short enough that Pause and Stop answer within a frame or three.
@@ -24,25 +31,68 @@ pub const MAX_SLICE_EVENTS: u64 = 20_000_000;
 /// Least time between two progress messages: the bar cannot show more, and every message costs
 /// the page a render.
 pub const PROGRESS_INTERVAL_MS: f64 = 50.0;
+/// Least time between two messages with new buckets of the live series: often enough that a
+/// chart moves smoothly, rarely enough that a 200-node series never floods the page.
+pub const LIVE_INTERVAL_MS: f64 = 250.0;
+/// Events per engine call while paced or stepping: small, so the run stops close to the
+/// simulated time the pace allows (or to the end of the bucket).
+pub const PACED_CHUNK_EVENTS: u64 = 256;
+/// Longest a paced worker sleeps before looking again (Pause and Stop are heard meanwhile anyway).
+pub const MAX_PACED_SLEEP_MS: f64 = 50.0;
+
+/// When the worker should run its next slice.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Wake {
+    /// At once (after yielding to the event loop).
+    Now,
+    /// After this many wall-clock milliseconds (a paced run ahead of its pace).
+    After(f64),
+    /// Not until a message from the page (no run, or paused).
+    Idle,
+}
 
 /// The worker's state: at most one run, running or paused. Feed it the page's messages with
-/// [`handle`](Self::handle) and, while [`wants_slice`](Self::wants_slice), call
-/// [`run_slice`](Self::run_slice) once per turn of the event loop.
+/// [`handle`](Self::handle) and call [`run_slice`](Self::run_slice) when
+/// [`next_wake`](Self::next_wake) says so.
 #[derive(Default)]
 pub struct Runner {
     run: Option<CurrentRun>,
     sizer: SliceSizer,
     throttle: ProgressThrottle,
+    live_throttle: ProgressThrottle,
 }
 
 struct CurrentRun {
     execution: Execution,
     paused: bool,
+    pace: Pace,
+    /// Where pacing counts from: (wall-clock ms, simulated ms). Set by the first paced slice and
+    /// cleared by Resume, Step and a change of pace, so time spent paused is never "caught up".
+    pace_origin: Option<(f64, f64)>,
+}
+
+impl CurrentRun {
+    /// The pace multiple in force now: only the first replication is paced.
+    fn paced(&self) -> Option<f64> {
+        self.pace
+            .multiple()
+            .filter(|_| self.execution.in_first_replication())
+    }
+
+    /// Simulated ms the pace allows the run to have reached at wall time `now_ms`.
+    fn pace_target(&mut self, multiple: f64, now_ms: f64) -> f64 {
+        let sim_now = self.execution.now_ms();
+        let (wall0, sim0) = *self.pace_origin.get_or_insert((now_ms, sim_now));
+        sim0 + multiple * (now_ms - wall0).max(0.0)
+    }
 }
 
 impl Runner {
     pub fn new() -> Self {
-        Runner::default()
+        Runner {
+            live_throttle: ProgressThrottle::new(LIVE_INTERVAL_MS),
+            ..Runner::default()
+        }
     }
 
     /// Acts on one message from the page at wall-clock time `now_ms`, posting any answer.
@@ -52,14 +102,19 @@ impl Runner {
             ToWorker::Start {
                 run_id,
                 design_json,
+                pace,
             } => match Execution::prepare(&design_json, run_id) {
                 Ok(execution) => {
                     self.throttle = ProgressThrottle::new(PROGRESS_INTERVAL_MS);
                     self.throttle.due(now_ms);
+                    self.live_throttle = ProgressThrottle::new(LIVE_INTERVAL_MS);
+                    self.live_throttle.due(now_ms);
                     post(FromWorker::Progress(execution.progress()));
                     self.run = Some(CurrentRun {
                         execution,
                         paused: false,
+                        pace,
+                        pace_origin: None,
                     });
                 }
                 Err(message) => {
@@ -67,9 +122,19 @@ impl Runner {
                     post(FromWorker::Failed { run_id, message });
                 }
             },
+            ToWorker::SetPace { run_id, pace } => {
+                if let Some(run) = self.current(run_id) {
+                    run.pace = pace;
+                    run.pace_origin = None;
+                }
+            }
             ToWorker::Pause { run_id } => {
                 if let Some(run) = self.current(run_id) {
                     run.paused = true;
+                    // The page's picture of where the run stands includes every ended bucket.
+                    if let Some(live) = run.execution.live_update() {
+                        post(live);
+                    }
                     // Answered even when already paused, so the page's last word is exact.
                     post(FromWorker::Paused(run.execution.progress()));
                 }
@@ -77,6 +142,26 @@ impl Runner {
             ToWorker::Resume { run_id } => {
                 if let Some(run) = self.current(run_id) {
                     run.paused = false;
+                    run.pace_origin = None;
+                }
+            }
+            ToWorker::Step { run_id } => {
+                let Some(run) = self.current(run_id) else {
+                    return;
+                };
+                run.paused = true;
+                run.pace_origin = None;
+                let outcome = run.execution.advance_one_bucket();
+                if let Some(live) = run.execution.live_update() {
+                    post(live);
+                }
+                match outcome {
+                    None => post(FromWorker::Paused(run.execution.progress())),
+                    Some(outcome) => {
+                        let run_id = run.execution.run_id;
+                        self.run = None;
+                        post(finished(run_id, outcome));
+                    }
                 }
             }
             ToWorker::Stop { run_id } => {
@@ -92,18 +177,68 @@ impl Runner {
         self.run.as_ref().is_some_and(|run| !run.paused)
     }
 
+    /// When the next slice is due, at wall-clock time `now_ms`: at once, after a sleep (a paced
+    /// run that is ahead of its pace), or not before the page says something.
+    pub fn next_wake(&mut self, now_ms: f64) -> Wake {
+        let Some(run) = self.run.as_mut().filter(|run| !run.paused) else {
+            return Wake::Idle;
+        };
+        let Some(multiple) = run.paced() else {
+            return Wake::Now;
+        };
+        let ahead_ms = run.execution.now_ms() - run.pace_target(multiple, now_ms);
+        if ahead_ms <= 0.0 {
+            Wake::Now
+        } else {
+            Wake::After((ahead_ms / multiple).clamp(1.0, MAX_PACED_SLEEP_MS))
+        }
+    }
+
     /// Advances the run by one slice (nothing when paused or idle), posting progress at most
-    /// every [`PROGRESS_INTERVAL_MS`] and, at the end, the report or the failure. `clock` reads
-    /// wall-clock milliseconds; it only sizes slices and spaces messages, never the simulation.
+    /// every [`PROGRESS_INTERVAL_MS`], new live buckets at most every [`LIVE_INTERVAL_MS`] and,
+    /// at the end, the report or the failure. `clock` reads wall-clock milliseconds; it only
+    /// sizes slices, paces and spaces messages, never changes what the simulation computes.
     pub fn run_slice(&mut self, clock: &mut dyn FnMut() -> f64, post: &mut dyn FnMut(FromWorker)) {
         let Some(run) = self.run.as_mut().filter(|run| !run.paused) else {
             return;
         };
         let budget = self.sizer.events();
         let started = clock();
-        let step = run.execution.advance(budget);
+        let step = match run.paced() {
+            None => {
+                let step = run.execution.advance(budget);
+                let now = clock();
+                self.sizer.record(budget, step.events, now - started);
+                step
+            }
+            Some(multiple) => {
+                // Small engine calls up to the simulated time the pace allows, within the
+                // slice's usual bounds of time and events.
+                let target = run.pace_target(multiple, started);
+                let mut total = Step {
+                    events: 0,
+                    outcome: None,
+                };
+                while total.outcome.is_none()
+                    && total.events < budget
+                    && run.execution.in_first_replication()
+                    && run.execution.now_ms() < target
+                    && clock() - started < TARGET_SLICE_MS
+                {
+                    let step = run.execution.advance(PACED_CHUNK_EVENTS);
+                    total.events += step.events;
+                    total.outcome = step.outcome;
+                }
+                total
+            }
+        };
         let now = clock();
-        self.sizer.record(budget, step.events, now - started);
+        let live_due = run.execution.has_final_live() || step.outcome.is_some();
+        if (live_due || self.live_throttle.due(now))
+            && let Some(live) = run.execution.live_update()
+        {
+            post(live);
+        }
         match step.outcome {
             None => {
                 if self.throttle.due(now) {
@@ -113,13 +248,7 @@ impl Runner {
             Some(outcome) => {
                 let run_id = run.execution.run_id;
                 self.run = None;
-                post(match outcome {
-                    Ok(report) => FromWorker::Finished {
-                        run_id,
-                        report: Box::new(report),
-                    },
-                    Err(message) => FromWorker::Failed { run_id, message },
-                });
+                post(finished(run_id, outcome));
             }
         }
     }
@@ -136,6 +265,17 @@ impl Runner {
     }
 }
 
+/// The last word about a run: its report, or why there is none.
+fn finished(run_id: u32, outcome: Result<Report, String>) -> FromWorker {
+    match outcome {
+        Ok(report) => FromWorker::Finished {
+            run_id,
+            report: Box::new(report),
+        },
+        Err(message) => FromWorker::Failed { run_id, message },
+    }
+}
+
 /// One run: its design, the replications finished so far and the one under way.
 pub struct Execution {
     run_id: u32,
@@ -145,6 +285,11 @@ pub struct Execution {
     index: u32,
     current: Option<Simulation>,
     results: Vec<ReplicationResult>,
+    /// Buckets of the first replication's series already streamed to the page.
+    streamed: usize,
+    /// The first replication's last buckets, cut when it ended (its simulation is gone by the
+    /// time they are posted).
+    final_live: Option<Series>,
 }
 
 /// What one [`Execution::advance`] did.
@@ -176,7 +321,68 @@ impl Execution {
             index: 0,
             current: None,
             results: Vec::with_capacity(replications as usize),
+            streamed: 0,
+            final_live: None,
         })
+    }
+
+    /// True while the first replication (the one whose series is streamed) is under way or
+    /// has not started yet.
+    pub fn in_first_replication(&self) -> bool {
+        self.index == 0
+    }
+
+    /// Simulated time reached by the replication under way, ms (0 before it starts).
+    pub fn now_ms(&self) -> f64 {
+        self.current.as_ref().map_or(0.0, Simulation::now_ms)
+    }
+
+    /// True when the first replication ended with buckets the page has not been sent yet.
+    pub fn has_final_live(&self) -> bool {
+        self.final_live.is_some()
+    }
+
+    /// The first replication's buckets that ended since the last update, as a message; None
+    /// when there is nothing new (or the first replication is long over).
+    pub fn live_update(&mut self) -> Option<FromWorker> {
+        let buckets = match self.final_live.take() {
+            Some(buckets) => buckets,
+            None => {
+                let simulation = self.current.as_ref().filter(|_| self.index == 0)?;
+                let series = simulation.series();
+                if series.len() <= self.streamed {
+                    return None;
+                }
+                series.tail(self.streamed)
+            }
+        };
+        if buckets.is_empty() {
+            return None;
+        }
+        let from = self.streamed;
+        self.streamed += buckets.len();
+        Some(FromWorker::Live {
+            run_id: self.run_id,
+            from,
+            buckets: Box::new(buckets),
+        })
+    }
+
+    /// Advances until the replication under way has one more ended bucket (or is over): a
+    /// person stepping through a paused run. Returns the run's outcome if this ended it.
+    pub fn advance_one_bucket(&mut self) -> Option<Result<Report, String>> {
+        let start_index = self.index;
+        let buckets = |e: &Execution| e.current.as_ref().map_or(0, |s| s.series().len());
+        let before = buckets(self);
+        loop {
+            let step = self.advance(PACED_CHUNK_EVENTS);
+            if step.outcome.is_some() {
+                return step.outcome;
+            }
+            if self.index != start_index || buckets(self) > before {
+                return None;
+            }
+        }
     }
 
     /// Processes at most `max_events` events of the replication under way (starting it if need
@@ -204,6 +410,11 @@ impl Execution {
             };
         }
         if let Some(simulation) = self.current.take() {
+            if self.index == 0 {
+                // Cut before `finish` hands the series to the replication's result.
+                let rest = simulation.series().tail(self.streamed);
+                self.final_live = (!rest.is_empty()).then_some(rest);
+            }
             self.results.push(simulation.finish());
         }
         self.index += 1;
@@ -331,11 +542,21 @@ mod tests {
     }
 
     fn start(runner: &mut Runner, run_id: u32, design_json: &str) -> Vec<FromWorker> {
+        start_at(runner, run_id, design_json, Pace::Fastest)
+    }
+
+    fn start_at(
+        runner: &mut Runner,
+        run_id: u32,
+        design_json: &str,
+        pace: Pace,
+    ) -> Vec<FromWorker> {
         let mut messages = Vec::new();
         runner.handle(
             ToWorker::Start {
                 run_id,
                 design_json: design_json.to_string(),
+                pace,
             },
             0.0,
             &mut |m| messages.push(m),
@@ -414,6 +635,7 @@ mod tests {
         assert!(matches!(last, FromWorker::Finished { run_id: 2, .. }));
         let overall: Vec<f64> = progress
             .iter()
+            .filter(|m| !matches!(m, FromWorker::Live { .. }))
             .map(|m| match m {
                 FromWorker::Progress(p) => {
                     assert_eq!((p.run_id, p.replications), (2, 3));
@@ -535,5 +757,201 @@ mod tests {
             .filter(|&t| throttle.due(t))
             .collect();
         assert_eq!(passed, vec![0.0, 50.0, 120.0, 400.0]);
+    }
+
+    /// The live series as the page rebuilds it: every Live message's buckets appended in
+    /// order, each starting exactly where the previous one ended.
+    fn concatenated_live(messages: &[FromWorker], run_id: u32) -> (Series, usize) {
+        let mut live = Series::default();
+        let mut count = 0;
+        for message in messages {
+            if let FromWorker::Live {
+                run_id: id,
+                from,
+                buckets,
+            } = message
+            {
+                assert_eq!(*id, run_id);
+                assert_eq!(
+                    *from,
+                    live.len(),
+                    "no gap and no repeat between live messages"
+                );
+                assert!(
+                    !buckets.is_empty(),
+                    "a live message always brings something new"
+                );
+                live.extend((**buckets).clone());
+                count += 1;
+            }
+        }
+        (live, count)
+    }
+
+    fn report_of(messages: &[FromWorker]) -> &Report {
+        match messages.last() {
+            Some(FromWorker::Finished { report, .. }) => report,
+            other => panic!("the run ends with its report, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn streamed_buckets_concatenated_equal_the_reports_series() {
+        // Three replications: only the first one's series is streamed, and it is the one the
+        // report carries.
+        let mut design: serde_json::Value = serde_json::from_str(&mm1_json(200_000.0, 3)).unwrap();
+        design["run"]["bucket_ms"] = 1_000.0.into();
+        let design_json = design.to_string();
+        let mut runner = Runner::new();
+        let mut messages = start(&mut runner, 4, &design_json);
+        // Each clock read moves 40 ms, so a live update is due every few slices.
+        let mut clock = ticking_clock(40.0);
+        // Small slices, so the first replication takes many and streams in many pieces.
+        runner.sizer.events = MIN_SLICE_EVENTS;
+        while runner.wants_slice() {
+            runner.run_slice(&mut clock, &mut |m| messages.push(m));
+        }
+        let (live, count) = concatenated_live(&messages, 4);
+        assert!(
+            count > 5,
+            "the series arrives in pieces while the run advances ({count})"
+        );
+        let report = report_of(&messages);
+        assert_eq!(report.series.len(), 200);
+        assert_eq!(live, report.series);
+        // Every Live message comes before the report.
+        let first_finished = messages
+            .iter()
+            .position(|m| matches!(m, FromWorker::Finished { .. }))
+            .unwrap();
+        assert_eq!(first_finished, messages.len() - 1);
+        assert_eq!(
+            archsim_engine::report_fingerprint(report),
+            unsliced_fingerprint(&design_json),
+            "streaming changes no figure"
+        );
+    }
+
+    #[test]
+    fn a_paced_run_never_gets_ahead_of_its_pace_and_sleeps_when_ahead() {
+        let mut design: serde_json::Value = serde_json::from_str(&mm1_json(20_000.0, 1)).unwrap();
+        design["run"]["bucket_ms"] = 500.0.into();
+        let design_json = design.to_string();
+        let mut runner = Runner::new();
+        let mut messages = start_at(&mut runner, 6, &design_json, Pace::Times(10.0));
+        // A hand-moved wall clock: 100 ms per turn of the loop.
+        let mut wall = 0.0;
+        let mut turns = 0;
+        let mut slept = 0;
+        'run: loop {
+            // Within one instant of wall time, slices run until the pace says to sleep.
+            for _ in 0..100 {
+                match runner.next_wake(wall) {
+                    Wake::Idle => break 'run,
+                    Wake::After(ms) => {
+                        assert!(ms > 0.0 && ms <= MAX_PACED_SLEEP_MS, "{ms}");
+                        slept += 1;
+                        break;
+                    }
+                    Wake::Now => {
+                        let at = wall;
+                        runner.run_slice(&mut || at, &mut |m| messages.push(m));
+                    }
+                }
+            }
+            if let Some(run) = runner.run.as_ref() {
+                // Never further than the pace allows, give or take one small engine call
+                // (M/M/1 at 80 rps: 256 events are a few simulated seconds at most).
+                let allowed = 10.0 * wall;
+                assert!(
+                    run.execution.now_ms() <= allowed + 5_000.0,
+                    "{} ms simulated after {wall} ms of wall time",
+                    run.execution.now_ms()
+                );
+            }
+            wall += 100.0;
+            turns += 1;
+            assert!(turns < 1_000, "the paced run ends");
+        }
+        // 20 s of simulated time at 10× takes about 2 s of wall time: about 20 turns.
+        assert!((15..=40).contains(&turns), "{turns} turns");
+        assert!(slept > 0, "a paced run waits for the wall clock");
+        let (live, count) = concatenated_live(&messages, 6);
+        assert!(
+            count >= 5,
+            "buckets arrive while the paced run goes ({count})"
+        );
+        let report = report_of(&messages);
+        assert_eq!(live, report.series);
+        assert_eq!(
+            archsim_engine::report_fingerprint(report),
+            unsliced_fingerprint(&design_json),
+            "pacing changes no figure"
+        );
+    }
+
+    #[test]
+    fn a_pace_change_and_a_pause_never_cause_a_burst_to_catch_up() {
+        let design_json = mm1_json(1_000_000.0, 1);
+        let mut runner = Runner::new();
+        start_at(&mut runner, 1, &design_json, Pace::Times(1.0));
+        let mut sink = |_: FromWorker| {};
+        runner.run_slice(&mut || 0.0, &mut sink);
+        runner.run_slice(&mut || 1_000.0, &mut sink);
+        let at_pause = runner.run.as_ref().unwrap().execution.now_ms();
+        assert!(at_pause <= 1_000.0 + 5_000.0, "{at_pause}");
+        runner.handle(ToWorker::Pause { run_id: 1 }, 1_000.0, &mut sink);
+        assert_eq!(runner.next_wake(50_000.0), Wake::Idle);
+        // Resumed a minute later: the pace counts from the resume, not from the start.
+        runner.handle(ToWorker::Resume { run_id: 1 }, 60_000.0, &mut sink);
+        runner.run_slice(&mut || 60_000.0, &mut sink);
+        runner.run_slice(&mut || 60_500.0, &mut sink);
+        let after = runner.run.as_ref().unwrap().execution.now_ms();
+        assert!(after - at_pause <= 500.0 + 5_000.0, "{at_pause} → {after}");
+        // As fast as possible from now on: no sleeping.
+        runner.handle(
+            ToWorker::SetPace {
+                run_id: 1,
+                pace: Pace::Fastest,
+            },
+            61_000.0,
+            &mut sink,
+        );
+        assert_eq!(runner.next_wake(61_000.0), Wake::Now);
+    }
+
+    #[test]
+    fn a_step_advances_a_paused_run_by_exactly_one_bucket() {
+        let mut design: serde_json::Value = serde_json::from_str(&mm1_json(10_000.0, 1)).unwrap();
+        design["run"]["bucket_ms"] = 1_000.0.into();
+        let design_json = design.to_string();
+        let mut runner = Runner::new();
+        let mut messages = start(&mut runner, 3, &design_json);
+        runner.handle(ToWorker::Pause { run_id: 3 }, 0.0, &mut |m| {
+            messages.push(m)
+        });
+        messages.clear();
+        for expected_from in 0..10 {
+            runner.handle(ToWorker::Step { run_id: 3 }, 0.0, &mut |m| messages.push(m));
+            match &messages[..] {
+                [
+                    FromWorker::Live { from, buckets, .. },
+                    FromWorker::Paused(_),
+                ] => {
+                    assert_eq!((*from, buckets.len()), (expected_from, 1));
+                }
+                [
+                    FromWorker::Live { from, buckets, .. },
+                    FromWorker::Finished { .. },
+                ] => {
+                    assert_eq!((*from, buckets.len()), (9, 1), "the last step ends the run");
+                    assert_eq!(expected_from, 9);
+                }
+                other => panic!("step {expected_from}: {other:?}"),
+            }
+            assert!(!runner.wants_slice(), "a step leaves the run paused");
+            messages.clear();
+        }
+        assert!(runner.run.is_none());
     }
 }

@@ -5,7 +5,7 @@
 //! serializable types (the design and the report), so this module builds and reads JSON values
 //! by hand rather than deriving serde (only `archsim-model` derives serde).
 
-use archsim_model::Report;
+use archsim_model::{Report, Series};
 use serde_json::{Value, json};
 
 /// The worker's loader script (trunk writes it for the `data-type="worker" data-loader-shim` link in
@@ -13,12 +13,59 @@ use serde_json::{Value, json};
 /// relative to the page.
 pub const WORKER_SCRIPT: &str = "./archsim-worker_loader.js";
 
+/// How fast a run advances against the wall clock.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Pace {
+    /// As fast as the machine goes.
+    #[default]
+    Fastest,
+    /// At most this many simulated milliseconds per wall-clock millisecond (1 = real time), so a
+    /// person can watch the run unfold. Only the first replication is paced: it is the one whose
+    /// series is streamed; the others only add confidence intervals and run as fast as they can.
+    Times(f64),
+}
+
+impl Pace {
+    /// The multiple of real time, None when as fast as possible (or a nonsensical multiple).
+    pub fn multiple(self) -> Option<f64> {
+        match self {
+            Pace::Times(m) if m.is_finite() && m > 0.0 => Some(m),
+            _ => None,
+        }
+    }
+
+    fn to_value(self) -> Value {
+        self.multiple().map_or(Value::Null, Value::from)
+    }
+
+    fn from_value(value: Option<&Value>) -> Result<Pace, String> {
+        match value {
+            None | Some(Value::Null) => Ok(Pace::Fastest),
+            Some(v) => match v.as_f64() {
+                Some(m) if m.is_finite() && m > 0.0 => Ok(Pace::Times(m)),
+                _ => Err(format!(
+                    "the message's \"pace\" must be a positive multiple of real time or null, not {v}"
+                )),
+            },
+        }
+    }
+}
+
 /// From the page to the worker.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ToWorker {
-    /// Run this design (JSON text, as exported) and report under `run_id`. Replaces any run the
-    /// worker had (running or paused).
-    Start { run_id: u32, design_json: String },
+    /// Run this design (JSON text, as exported) at `pace` and report under `run_id`. Replaces
+    /// any run the worker had (running or paused).
+    Start {
+        run_id: u32,
+        design_json: String,
+        pace: Pace,
+    },
+    /// From now on advance run `run_id` at `pace`.
+    SetPace { run_id: u32, pace: Pace },
+    /// Advance the paused run `run_id` by one time-series bucket and stay paused; the worker
+    /// answers with the new bucket ([`FromWorker::Live`]) and [`FromWorker::Paused`].
+    Step { run_id: u32 },
     /// Stop advancing run `run_id` but keep it in memory; the worker answers
     /// [`FromWorker::Paused`].
     Pause { run_id: u32 },
@@ -36,6 +83,13 @@ pub enum FromWorker {
     Progress(RunProgress),
     /// The run has stopped advancing, here (the last word about it until it is resumed).
     Paused(RunProgress),
+    /// New buckets of the first replication's time series: `buckets` holds the buckets from
+    /// index `from` on (only what is new since the last message, to keep messages small).
+    Live {
+        run_id: u32,
+        from: usize,
+        buckets: Box<Series>,
+    },
     Finished {
         run_id: u32,
         report: Box<Report>,
@@ -71,7 +125,18 @@ impl ToWorker {
             ToWorker::Start {
                 run_id,
                 design_json,
-            } => json!({ "type": "start", "run_id": run_id, "design": design_json }).to_string(),
+                pace,
+            } => json!({
+                "type": "start",
+                "run_id": run_id,
+                "design": design_json,
+                "pace": pace.to_value(),
+            })
+            .to_string(),
+            ToWorker::SetPace { run_id, pace } => {
+                json!({ "type": "pace", "run_id": run_id, "pace": pace.to_value() }).to_string()
+            }
+            ToWorker::Step { run_id } => json!({ "type": "step", "run_id": run_id }).to_string(),
             ToWorker::Pause { run_id } => json!({ "type": "pause", "run_id": run_id }).to_string(),
             ToWorker::Resume { run_id } => {
                 json!({ "type": "resume", "run_id": run_id }).to_string()
@@ -90,6 +155,14 @@ impl ToWorker {
                     .and_then(Value::as_str)
                     .ok_or("the start message has no \"design\" text")?
                     .to_string(),
+                pace: Pace::from_value(value.get("pace"))?,
+            }),
+            "pace" => Ok(ToWorker::SetPace {
+                run_id: run_id(&value)?,
+                pace: Pace::from_value(value.get("pace"))?,
+            }),
+            "step" => Ok(ToWorker::Step {
+                run_id: run_id(&value)?,
             }),
             "pause" => Ok(ToWorker::Pause {
                 run_id: run_id(&value)?,
@@ -111,6 +184,16 @@ impl FromWorker {
             FromWorker::Ready => json!({ "type": "ready" }),
             FromWorker::Progress(p) => progress_json("progress", p),
             FromWorker::Paused(p) => progress_json("paused", p),
+            FromWorker::Live {
+                run_id,
+                from,
+                buckets,
+            } => json!({
+                "type": "live",
+                "run_id": run_id,
+                "from": from,
+                "buckets": serde_json::to_value(buckets.as_ref()).unwrap_or(Value::Null),
+            }),
             FromWorker::Finished { run_id, report } => json!({
                 "type": "finished",
                 "run_id": run_id,
@@ -129,6 +212,25 @@ impl FromWorker {
             "ready" => Ok(FromWorker::Ready),
             "progress" => Ok(FromWorker::Progress(read_progress(&value)?)),
             "paused" => Ok(FromWorker::Paused(read_progress(&value)?)),
+            "live" => {
+                let run_id = run_id(&value)?;
+                let from = value
+                    .get("from")
+                    .and_then(Value::as_u64)
+                    .and_then(|n| usize::try_from(n).ok())
+                    .ok_or("the live message's \"from\" is missing or not a whole number")?;
+                let buckets_value = value
+                    .get_mut("buckets")
+                    .map(Value::take)
+                    .ok_or("the live message has no \"buckets\"")?;
+                let buckets: Series = serde_json::from_value(buckets_value)
+                    .map_err(|e| format!("the live series could not be read: {e}"))?;
+                Ok(FromWorker::Live {
+                    run_id,
+                    from,
+                    buckets: Box::new(buckets),
+                })
+            }
             "finished" => {
                 let run_id = run_id(&value)?;
                 let report_value = value
@@ -217,7 +319,22 @@ mod tests {
             ToWorker::Start {
                 run_id: 7,
                 design_json: "{\"version\": 1}".into(),
+                pace: Pace::Fastest,
             },
+            ToWorker::Start {
+                run_id: 8,
+                design_json: "{}".into(),
+                pace: Pace::Times(10.0),
+            },
+            ToWorker::SetPace {
+                run_id: 8,
+                pace: Pace::Times(0.5),
+            },
+            ToWorker::SetPace {
+                run_id: 8,
+                pace: Pace::Fastest,
+            },
+            ToWorker::Step { run_id: 8 },
             ToWorker::Pause { run_id: 7 },
             ToWorker::Resume { run_id: 7 },
             ToWorker::Stop { run_id: 7 },
@@ -237,6 +354,15 @@ mod tests {
             value: 80.25,
             ci95: Some(1.5),
         };
+        let mut live = Series {
+            bucket_ms: 1_000.0,
+            t_ms: vec![12_000.0, 13_000.0],
+            arrivals: vec![5, 7],
+            p99_ms: vec![3.5, 4.25],
+            ..Series::default()
+        };
+        live.nodes.entry("api".into()).or_default().utilisation = vec![0.5, 0.75];
+        live.breaker_state.insert("e1".into(), vec![0, 2]);
         let messages = [
             FromWorker::Ready,
             FromWorker::Progress(RunProgress {
@@ -251,6 +377,11 @@ mod tests {
                 replications: 4,
                 fraction: 0.25,
             }),
+            FromWorker::Live {
+                run_id: 3,
+                from: 12,
+                buckets: Box::new(live),
+            },
             FromWorker::Finished {
                 run_id: 3,
                 report: Box::new(report),
@@ -303,6 +434,16 @@ mod tests {
             )
             .unwrap_err()
             .contains("fraction")
+        );
+        assert!(
+            ToWorker::from_json(r#"{"type":"pace","run_id":1,"pace":-2}"#)
+                .unwrap_err()
+                .contains("pace")
+        );
+        assert!(
+            FromWorker::from_json(r#"{"type":"live","run_id":1,"buckets":{}}"#)
+                .unwrap_err()
+                .contains("from")
         );
         assert!(
             ToWorker::from_json(r#"{"type":"explode"}"#)

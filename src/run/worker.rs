@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::execute::Runner;
+use super::execute::{Runner, Wake};
 use super::protocol::{FromWorker, ToWorker};
 
 #[wasm_bindgen]
@@ -45,6 +45,10 @@ struct WorkerLoop {
     wake: ChannelPort,
     /// A wake-up is on its way; at most one is, so slices never pile up.
     wake_pending: Cell<bool>,
+    /// A paced run's sleep (a `setTimeout`); dropping it cancels it.
+    sleep: RefCell<Option<gloo_timers::callback::Timeout>>,
+    /// This loop, for the sleep's callback.
+    this: RefCell<std::rc::Weak<WorkerLoop>>,
 }
 
 impl WorkerLoop {
@@ -79,9 +83,37 @@ impl WorkerLoop {
         self.schedule();
     }
 
+    /// Arranges the next slice: at once (through the channel, after the page's messages), after
+    /// a sleep for a paced run ahead of its pace, or not at all until the page says something.
     fn schedule(&self) {
-        if self.runner.borrow().wants_slice() && !self.wake_pending.replace(true) {
-            self.wake.post_message(&JsValue::NULL);
+        if self.wake_pending.get() {
+            return;
+        }
+        let wake = self.runner.borrow_mut().next_wake(performance_now());
+        match wake {
+            Wake::Idle => {
+                self.sleep.borrow_mut().take();
+            }
+            Wake::Now => {
+                self.sleep.borrow_mut().take();
+                self.wake_pending.set(true);
+                self.wake.post_message(&JsValue::NULL);
+            }
+            Wake::After(ms) => {
+                if self.sleep.borrow().is_some() {
+                    // Already asleep: a message (a pace change, say) woke the loop early; the
+                    // sleep under way ends soon enough (it is at most MAX_PACED_SLEEP_MS).
+                    return;
+                }
+                let this = self.this.borrow().clone();
+                let timeout = gloo_timers::callback::Timeout::new(ms.ceil() as u32, move || {
+                    if let Some(worker_loop) = this.upgrade() {
+                        worker_loop.sleep.borrow_mut().take();
+                        worker_loop.schedule();
+                    }
+                });
+                *self.sleep.borrow_mut() = Some(timeout);
+            }
         }
     }
 }
@@ -98,7 +130,10 @@ pub fn start() {
         scope: scope.clone(),
         wake: channel.port2(),
         wake_pending: Cell::new(false),
+        sleep: RefCell::new(None),
+        this: RefCell::new(std::rc::Weak::new()),
     });
+    *worker_loop.this.borrow_mut() = Rc::downgrade(&worker_loop);
     let on_wake = {
         let worker_loop = worker_loop.clone();
         Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| worker_loop.on_wake())
