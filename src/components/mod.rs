@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod canvas;
+pub mod canvas_overlay;
 pub mod dialogs;
 pub mod fields;
 pub mod forms;
