@@ -7,7 +7,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
+use std::rc::Rc;
+
 use super::canvas::{Canvas, ZOOM_STEP, canvas_overlay_insets, canvas_size};
+use super::canvas_overlay::{RunOverlay, overlay_of_run};
 use super::dialogs::{Modal, Notice, NoticeBar, NoticeTone, ProblemsDialog, ShortcutsDialog};
 use super::fields::{DraftReporter, InvalidDrafts};
 use super::header::Header;
@@ -15,6 +18,7 @@ use super::palette::Palette;
 use super::properties::PropertiesPanel;
 use super::run_bar::RunPanel;
 use crate::persist::{self, LoadOutcome, browser};
+use crate::run::{RunAction, RunState};
 use crate::state::geometry::GRID;
 use crate::state::{Action, EditorSnapshot, EditorState, run_blockers};
 
@@ -213,6 +217,34 @@ pub fn app() -> Html {
                 .unwrap_or_default()
         })
     };
+    // The run: the run bar drives it, the canvas and the results show it. The last run's report
+    // comes back after a reload, with the design it was run on (so it is marked stale exactly
+    // when the editor's design differs from that one) — unless a shared link replaced the
+    // design, in which case it belongs to a design no longer on screen.
+    let run = use_reducer(move || {
+        if initial_fit {
+            persist::autosave::clear_report_local();
+            return RunState::default();
+        }
+        match persist::autosave::load_report_local() {
+            Some((design, report)) => RunState::restored(design, report),
+            None => RunState::default(),
+        }
+    });
+    // The moment of the run the person points at (simulated ms), on the timeline or a chart.
+    let cursor_ms = use_state_eq(|| None::<f64>);
+    let overlay: Option<Rc<RunOverlay>> = {
+        let run = run.clone();
+        let cursor = *cursor_ms;
+        let key = (
+            run.active
+                .as_ref()
+                .map(|a| (a.run_id, a.live.as_ref().map_or(0, |l| l.len()))),
+            run.result.as_ref().map(|r| Rc::as_ptr(&r.report) as usize),
+            cursor.map(f64::to_bits),
+        );
+        (*use_memo(key, move |_| overlay_of_run(&run, cursor).map(Rc::new))).clone()
+    };
     let notice = use_state(|| initial_notice);
     // A shared link replaced work that is kept as a backup; stays until used or dismissed.
     let restore_offer = use_state(|| initial_offer);
@@ -311,7 +343,13 @@ pub fn app() -> Html {
         let state = state.clone();
         let notice = notice.clone();
         let fit_requests = fit_requests.clone();
+        let run = run.clone();
+        let cursor_ms = cursor_ms.clone();
         Callback::from(move |(design, message): (Design, String)| {
+            // Results belong to the design they came from: another design clears them (and
+            // ends a run of the old one) rather than showing them as an earlier version of it.
+            run.dispatch(RunAction::DesignReplaced);
+            cursor_ms.set(None);
             state.dispatch(Action::LoadDesign(design));
             notice.set(Some(Notice::info(message)));
             fit_requests.set(fit_requests.wrapping_add(1));
@@ -635,6 +673,11 @@ pub fn app() -> Html {
         html! { <div class="canvas-notices">{ for app_notice }{ for restore }{ for state_notice }</div> }
     };
 
+    let on_cursor = {
+        let cursor_ms = cursor_ms.clone();
+        Callback::from(move |t: Option<f64>| cursor_ms.set(t))
+    };
+
     let zoom_by = |factor: f64| {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
@@ -664,7 +707,8 @@ pub fn app() -> Html {
                 <Palette on_add={on_palette_add} />
                 <main class="center">
                     <div id="canvas">
-                        <Canvas state={state.clone()} space_held={*space_held} on_file_drop={on_file_drop} />
+                        <Canvas state={state.clone()} space_held={*space_held} on_file_drop={on_file_drop}
+                            overlay={overlay.clone()} />
                         if state.design.nodes.is_empty() {
                             <div class="canvas-empty">
                                 <div class="canvas-empty-card">
@@ -689,7 +733,9 @@ pub fn app() -> Html {
                                     onclick={toggle_snap}>{ "Snap" }</button>
                         </div>
                     </div>
-                    <RunPanel editor={state.clone()} blockers={blockers} />
+                    <RunPanel editor={state.clone()} run={run.clone()} blockers={blockers}
+                        cursor_ms={*cursor_ms} on_cursor={on_cursor}
+                        showing={overlay.as_ref().map(|o| AttrValue::from(o.caption.clone()))} />
                 </main>
                 <ContextProvider<DraftReporter> context={(*draft_reporter).clone()}>
                     <PropertiesPanel state={state.clone()} />

@@ -15,6 +15,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
+use super::canvas_overlay::{BreakerView, EdgeLoad, LOAD_COLOURS, NodeLoad, RunOverlay, SATURATED};
 use super::forms::node::node_caption;
 use super::kinds::{kind_icon_shapes, kind_info};
 use super::palette::KIND_MIME;
@@ -35,6 +36,10 @@ pub struct CanvasProps {
     pub space_held: bool,
     /// A file was dropped on the canvas (to import as a design).
     pub on_file_drop: Callback<web_sys::File>,
+    /// What a run shows on the canvas (load, traffic, failures, breakers), when there is a run
+    /// to show; None leaves the canvas as the editor draws it.
+    #[prop_or_default]
+    pub overlay: Option<Rc<RunOverlay>>,
 }
 
 /// What the pointer is doing between press and release.
@@ -569,12 +574,24 @@ pub fn canvas(props: &CanvasProps) -> Html {
             Some((edge, start, end))
         })
         .collect();
+    let overlay = props.overlay.as_deref();
     let edges = edge_geometry.iter().map(|(edge, start, end)| {
         html! {
             <EdgeView key={edge.id.clone()} id={edge.id.clone()}
                 x1={start.x} y1={start.y} x2={end.x} y2={end.y}
-                selected={state.selection.contains_edge(&edge.id)} />
+                selected={state.selection.contains_edge(&edge.id)}
+                load={overlay.and_then(|o| o.edges.get(&edge.id).cloned())} />
         }
+    });
+    // A breaker's state sits on its edge, towards the callee (the resilience badge has the
+    // middle).
+    let breakers = edge_geometry.iter().filter_map(|(edge, start, end)| {
+        let breaker = overlay?.edges.get(&edge.id)?.breaker?;
+        let at = 0.72;
+        Some(html! {
+            <BreakerBadge key={edge.id.clone()} id={edge.id.clone()} state={breaker}
+                x={start.x + (end.x - start.x) * at} y={start.y + (end.y - start.y) * at} />
+        })
     });
     // Badges go above the nodes, so a short edge's badge is never hidden under its boxes.
     let badges = edge_geometry.iter().filter_map(|(edge, start, end)| {
@@ -591,7 +608,9 @@ pub fn canvas(props: &CanvasProps) -> Html {
             <NodeView key={node.id.clone()} node={node.clone()}
                 selected={state.selection.contains_node(&node.id)}
                 connect_target={connect_target.as_deref() == Some(node.id.as_str())}
-                has_problem={problem_nodes.contains(&node.id)} />
+                has_problem={problem_nodes.contains(&node.id)}
+                load={overlay.and_then(|o| o.nodes.get(&node.id).cloned())}
+                bottleneck={overlay.is_some_and(|o| o.bottleneck.as_deref() == Some(node.id.as_str()))} />
         }
     });
 
@@ -630,6 +649,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
         props.space_held.then_some("is-panning"),
         matches!(*gesture.borrow(), Gesture::Connect { .. }).then_some("is-connecting"),
         (*drop_hover).then_some("is-drop-target"),
+        overlay.is_some().then_some("shows-run"),
     );
     html! {
         <div id="canvas-surface" class={classes} ref={surface_ref}>
@@ -654,12 +674,22 @@ pub fn canvas(props: &CanvasProps) -> Html {
                             markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                         <path class="arrow-head-selected" d="M0 0L10 5L0 10z" />
                     </marker>
+                    // Edges drawn by traffic vary in width: their arrow heads keep one size.
+                    <marker id="arrow-run" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse"
+                            markerWidth="12" markerHeight="12" orient="auto-start-reverse">
+                        <path class="arrow-head-run" d="M0 0L10 5L0 10z" />
+                    </marker>
+                    // Saturated nodes are hatched as well as coloured (colour is never the only cue).
+                    <pattern id="saturated-hatch" patternUnits="userSpaceOnUse" width="8" height="8"
+                             patternTransform="rotate(45)">
+                        <rect class="hatch-line" width="3" height="8" />
+                    </pattern>
                 </defs>
                 <rect class="canvas-background" width="100%" height="100%" fill="url(#grid-dots)" />
                 <g class="viewport" transform={transform}>
                     <g class="edges">{ for edges }</g>
                     <g class="nodes">{ for node_views }</g>
-                    <g class="edge-badges">{ for badges }</g>
+                    <g class="edge-badges">{ for badges }{ for breakers }</g>
                     if let Some((a, b)) = *connect_line {
                         <line class="connect-line" x1={a.x.to_string()} y1={a.y.to_string()}
                               x2={b.x.to_string()} y2={b.y.to_string()} marker-end="url(#arrow-selected)" />
@@ -708,6 +738,8 @@ struct EdgeViewProps {
     x2: f64,
     y2: f64,
     selected: bool,
+    /// Traffic and failures of a run, when one is shown.
+    load: Option<EdgeLoad>,
 }
 
 #[function_component(EdgeView)]
@@ -715,14 +747,58 @@ fn edge_view(props: &EdgeViewProps) -> Html {
     let d = format!("M{} {}L{} {}", props.x1, props.y1, props.x2, props.y2);
     let marker = if props.selected {
         "url(#arrow-selected)"
+    } else if props.load.is_some() {
+        "url(#arrow-run)"
     } else {
         "url(#arrow)"
     };
+    let (run_class, style, words) = match &props.load {
+        Some(load) => (
+            Some(load.failure_class()),
+            Some(format!("stroke-width: {:.2}px", load.width)),
+            Some(load.words()),
+        ),
+        None => (None, None, None),
+    };
     html! {
-        <g class={classes!("edge", props.selected.then_some("is-selected"))}
-           data-edge-id={props.id.clone()}>
+        <g class={classes!("edge", props.selected.then_some("is-selected"),
+                           props.load.is_some().then_some("has-traffic"), run_class)}
+           data-edge-id={props.id.clone()}
+           data-calls-rps={props.load.as_ref().map(|l| format!("{:.3}", l.calls_rps))}>
+            if let Some(words) = words {
+                <title>{ words }</title>
+            }
             <path class="edge-hit" d={d.clone()} />
-            <path class="edge-line" d={d} marker-end={marker} />
+            <path class="edge-line" d={d} marker-end={marker} style={style} />
+        </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct BreakerBadgeProps {
+    id: AttrValue,
+    state: BreakerView,
+    x: f64,
+    y: f64,
+}
+
+/// A breaker's state on its edge: closed, half-open or open (in words, and by colour).
+#[function_component(BreakerBadge)]
+fn breaker_badge(props: &BreakerBadgeProps) -> Html {
+    let text = match props.state {
+        BreakerView::Closed => "CB closed".to_string(),
+        BreakerView::HalfOpen => "CB half-open".to_string(),
+        BreakerView::Open => "CB OPEN".to_string(),
+        BreakerView::Opened(n) => format!("CB opened {}×", super::canvas_overlay::compact(n)),
+    };
+    let width = badge_width(&text);
+    html! {
+        <g class={classes!("breaker-state", props.state.class())} data-edge-id={props.id.clone()}
+           data-breaker={props.state.class().trim_start_matches("is-").to_string()}
+           transform={format!("translate({} {})", props.x - width / 2.0, props.y - 9.0)}>
+            <title>{ props.state.words() }</title>
+            <rect width={width.to_string()} height="18" rx="4" />
+            <text x={(width / 2.0).to_string()} y="12.5" text-anchor="middle">{ text }</text>
         </g>
     }
 }
@@ -785,6 +861,10 @@ struct NodeViewProps {
     /// A connection being dragged would land here.
     connect_target: bool,
     has_problem: bool,
+    /// What a run shows of this node, when one is shown.
+    load: Option<NodeLoad>,
+    /// The most loaded node on the busiest path.
+    bottleneck: bool,
 }
 
 /// Shortens text to `max` characters with an ellipsis (SVG text does not wrap or clip itself).
@@ -810,20 +890,73 @@ fn node_view(props: &NodeViewProps) -> Html {
     };
     let caption = node_caption(&node.spec);
     let transform = format!("translate({} {})", node.position.x, node.position.y);
+    let load = props.load.as_ref();
+    let step = load.and_then(NodeLoad::load_step);
+    let load_words = load.and_then(NodeLoad::load_words);
+    let saturated = load.and_then(|l| l.load).is_some_and(|l| l >= SATURATED);
+    let down = load.is_some_and(|l| l.down);
+    let mut flags: Vec<&str> = load.map(NodeLoad::flags).unwrap_or_default();
+    if props.bottleneck {
+        flags.push("bottleneck");
+    }
+    let badge = load.map(NodeLoad::badge);
+    let title = match (&load_words, &badge) {
+        (None, None) => format!("{label} — {}\n{caption}", info.title),
+        _ => {
+            let mut lines = vec![format!("{label} — {}", info.title)];
+            lines.extend(load_words.clone());
+            lines.extend(badge.clone());
+            if !flags.is_empty() {
+                lines.push(flags.join(", "));
+            }
+            lines.join("\n")
+        }
+    };
+    // The caption gives way to the load while a run is shown.
+    let caption_text = load_words
+        .clone()
+        .unwrap_or_else(|| ellipsize(&caption, 25));
+    let flags_text = flags.join(" · ").to_uppercase();
+    let flags_width = badge_width(&flags_text);
     html! {
         <g class={classes!("node", format!("kind-{kind}"), props.selected.then_some("is-selected"),
                            props.has_problem.then_some("has-problem"),
-                           props.connect_target.then_some("is-connect-target"))}
-           transform={transform} data-node-id={node.id.clone()} data-kind={kind}>
-            <title>{ format!("{label} — {}\n{caption}", info.title) }</title>
+                           props.connect_target.then_some("is-connect-target"),
+                           step.map(|_| "has-load"), saturated.then_some("is-saturated"),
+                           down.then_some("is-down"), props.bottleneck.then_some("is-bottleneck"))}
+           transform={transform} data-node-id={node.id.clone()} data-kind={kind}
+           data-load-step={step.map(|s| s.to_string())}
+           style={step.map(|s| format!("--load: {}", LOAD_COLOURS[s]))}>
+            <title>{ title }</title>
             <rect class="node-body" width={NODE_WIDTH.to_string()} height={NODE_HEIGHT.to_string()} rx="10" />
+            if saturated {
+                <rect class="node-hatch" width={NODE_WIDTH.to_string()} height={NODE_HEIGHT.to_string()} rx="10"
+                      fill="url(#saturated-hatch)" />
+            }
+            if let Some(l) = load.and_then(|l| l.load) {
+                <rect class="node-load-bar" x="10" y={(NODE_HEIGHT - 6.0).to_string()}
+                      width={((NODE_WIDTH - 20.0) * l.clamp(0.0, 1.0)).to_string()} height="3" rx="1.5" />
+            }
             <rect class="node-accent" x="0" y="10" width="3" height={(NODE_HEIGHT - 20.0).to_string()} rx="1.5" />
             <g class="node-icon" transform="translate(12 9) scale(0.8)" fill="none" stroke="currentColor"
                stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
                 { kind_icon_shapes(kind) }
             </g>
             <text class="node-label" x="36" y="25">{ ellipsize(label, 15) }</text>
-            <text class="node-caption" x="12" y="49">{ ellipsize(&caption, 25) }</text>
+            <text class={classes!("node-caption", load_words.is_some().then_some("node-load-words"))}
+                  x="12" y="49">{ caption_text }</text>
+            if !flags.is_empty() {
+                <g class="node-flags" transform={format!("translate(0 {})", -22)}>
+                    <rect width={flags_width.to_string()} height="17" rx="4" />
+                    <text x={(flags_width / 2.0).to_string()} y="12" text-anchor="middle">{ flags_text }</text>
+                </g>
+            }
+            if let Some(badge) = badge {
+                <g class="node-badge" transform={format!("translate(0 {})", NODE_HEIGHT + 5.0)}>
+                    <rect width={badge_width(&badge).to_string()} height="18" rx="9" />
+                    <text x={(badge_width(&badge) / 2.0).to_string()} y="12.5" text-anchor="middle">{ badge }</text>
+                </g>
+            }
             if props.has_problem {
                 <circle class="node-problem" cx={(NODE_WIDTH - 10.0).to_string()} cy="10" r="4" />
             }

@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use archsim_model::{Design, FaultEffect, NodeKind, Report, Series};
 
+use crate::run::RunState;
+
 /// The colour scale of load, from idle to saturated: six steps of cividis, a scale made to be
 /// read by people with any colour vision (it varies in lightness throughout, so it also reads in
 /// grey). Every step also has words ([`NodeLoad::load_words`]) and saturated nodes a hatch, so
@@ -226,6 +228,40 @@ pub fn moment(
         return series.len().checked_sub(1).map(Moment::Bucket);
     }
     has_report.then_some(Moment::WholeRun)
+}
+
+/// What the canvas shows of `run` with the time cursor at `cursor_ms`: a run under way shows
+/// its live series (latest bucket, or the bucket at the cursor), a finished run its report
+/// (whole run, or the bucket at the cursor). None when there is nothing to show yet.
+pub fn overlay_of_run(run: &RunState, cursor_ms: Option<f64>) -> Option<RunOverlay> {
+    if let Some(active) = &run.active {
+        let series = active.live.as_deref()?;
+        let at = moment(series, cursor_ms, true, false)?;
+        let end = active.design.run.duration_ms;
+        return Some(overlay(
+            &active.design,
+            series,
+            None,
+            at,
+            end,
+            cursor_ms.is_none(),
+        ));
+    }
+    let result = run.result.as_ref()?;
+    let report = result.report.as_ref();
+    let at = moment(&report.series, cursor_ms, false, true)?;
+    let end = match &report.stopped_early {
+        Some(archsim_model::StopReason::EventBudget { at_ms, .. }) => at_ms.min(report.duration_ms),
+        None => report.duration_ms,
+    };
+    Some(overlay(
+        &result.design,
+        &report.series,
+        Some(report),
+        at,
+        end,
+        false,
+    ))
 }
 
 /// The overlay for `moment`. `end_ms` is where the run's time ends (the last bucket may be cut

@@ -24,19 +24,25 @@ use crate::state::EditorState;
 #[derive(Properties, PartialEq)]
 pub struct RunPanelProps {
     pub editor: UseReducerHandle<EditorState>,
+    /// The run's state (the app holds it: the canvas shows the run too).
+    pub run: UseReducerHandle<RunState>,
     /// Why the design cannot run, one sentence each; empty when it can.
     pub blockers: Rc<Vec<String>>,
+    /// The moment of the run the person points at (ms of simulated time), if any.
+    #[prop_or_default]
+    pub cursor_ms: Option<f64>,
+    /// Moves (or with None drops) the time cursor.
+    #[prop_or_default]
+    pub on_cursor: Callback<Option<f64>>,
+    /// What the canvas shows of the run, in words ("Live · 12 s", "Whole run").
+    #[prop_or_default]
+    pub showing: Option<AttrValue>,
 }
 
 /// The run bar and the results area, with the run's state and its worker.
 #[function_component(RunPanel)]
 pub fn run_panel(props: &RunPanelProps) -> Html {
-    // The last run's report comes back after a reload, with the design it was run on (so it is
-    // marked stale exactly when the editor's design differs from that one).
-    let run = use_reducer(|| match persist::autosave::load_report_local() {
-        Some((design, report)) => RunState::restored(design, report),
-        None => RunState::default(),
-    });
+    let run = props.run.clone();
     // Why the report on screen is not kept across a reload, when it is not.
     let not_kept = use_state(|| None::<String>);
     {
@@ -68,6 +74,22 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
     {
         let worker = worker.clone();
         use_effect_with((), move |_| move || drop(worker.borrow_mut().take()));
+    }
+    // A run that ends on the page without its report (Stop, or another design loaded) is
+    // dropped by the worker too, so it stops spending the machine's time. A run that finished
+    // is already gone from the worker, which ignores the message.
+    {
+        let worker = worker.clone();
+        let last_active = use_mut_ref(|| None::<u32>);
+        let active = run.active.as_ref().map(|a| a.run_id);
+        use_effect_with(active, move |now| {
+            let previous = last_active.replace(*now);
+            if let Some(previous) = previous.filter(|p| *now != Some(*p))
+                && let Some(spawned) = worker.borrow().as_ref()
+            {
+                spawned.send(&ToWorker::Stop { run_id: previous });
+            }
+        });
     }
 
     let on_run = {
@@ -203,8 +225,11 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
             <RunBar run={run.clone()} blockers={props.blockers.clone()} on_run={on_run}
                 on_pause_resume={on_pause_resume} on_step={on_step} on_stop={on_stop}
                 on_reset={on_reset} on_pace={on_pace} />
+            <Timeline run={run.clone()} cursor_ms={props.cursor_ms} on_cursor={props.on_cursor.clone()}
+                showing={props.showing.clone()} />
             <Results run={run.clone()} stale={*stale} blockers={props.blockers.clone()}
-                not_kept={(*not_kept).clone()} />
+                not_kept={(*not_kept).clone()} cursor_ms={props.cursor_ms}
+                on_cursor={props.on_cursor.clone()} />
         </>
     }
 }
@@ -409,6 +434,88 @@ pub fn run_bar(props: &RunBarProps) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    pub run: UseReducerHandle<RunState>,
+    pub cursor_ms: Option<f64>,
+    pub on_cursor: Callback<Option<f64>>,
+    pub showing: Option<AttrValue>,
+}
+
+/// The span of simulated time a scrubber covers and its step: (end ms, bucket ms), from the
+/// live series of a paused run or the report of a finished one. None while a run moves (the
+/// canvas is live then) or when there is no series.
+fn scrub_span(run: &RunState) -> Option<(f64, f64)> {
+    if let Some(active) = &run.active {
+        if active.pause != PauseState::Paused {
+            return None;
+        }
+        let live = active.live.as_ref().filter(|l| !l.is_empty())?;
+        let end = live.t_ms.last().copied().unwrap_or(0.0) + live.bucket_ms;
+        return Some((end.min(active.design.run.duration_ms), live.bucket_ms));
+    }
+    let report = &run.result.as_ref()?.report;
+    (!report.series.is_empty()).then(|| {
+        (
+            super::results_format::run_end_ms(report),
+            report.series.bucket_ms,
+        )
+    })
+}
+
+/// The time cursor: what moment of the run the canvas shows, and a scrubber to choose it (while
+/// paused and after a run). Keyboard: the slider's arrows move a bucket, Home/End jump; the
+/// button goes back to the live picture or the whole run.
+#[function_component(Timeline)]
+pub fn timeline(props: &TimelineProps) -> Html {
+    let span = scrub_span(&props.run);
+    if props.showing.is_none() && span.is_none() {
+        return html! {};
+    }
+    let on_input = {
+        let on_cursor = props.on_cursor.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            if let Ok(value) = input.value().parse::<f64>() {
+                on_cursor.emit(Some(value));
+            }
+        })
+    };
+    let clear = {
+        let on_cursor = props.on_cursor.clone();
+        Callback::from(move |_: MouseEvent| on_cursor.emit(None))
+    };
+    let back_to = if props.run.is_running() {
+        "Latest"
+    } else {
+        "Whole run"
+    };
+    html! {
+        <div id="run-timeline" class="run-timeline" role="group" aria-label="Time cursor">
+            <span class="run-timeline-showing" id="canvas-showing">
+                { "Canvas shows: " }<strong>{ props.showing.clone().unwrap_or_else(|| "—".into()) }</strong>
+            </span>
+            if let Some((end, step)) = span {
+                <input type="range" id="time-cursor" class="run-timeline-range" min="0"
+                       max={format!("{:.3}", (end - step).max(0.0))} step={format!("{step}")}
+                       value={format!("{:.3}", props.cursor_ms.unwrap_or(end - step).clamp(0.0, end))}
+                       aria-label="Simulated time shown on the canvas"
+                       aria-valuetext={props.cursor_ms.map_or_else(|| back_to.to_string(), |t| format!("{:.1} s", t / 1_000.0))}
+                       oninput={on_input} />
+                <button type="button" class="tool-button" id="time-cursor-clear"
+                        disabled={props.cursor_ms.is_none()} onclick={clear}
+                        title="Drop the time cursor">{ back_to }</button>
+            }
+        </div>
+    }
+}
+
+/// A whole percentage ("37%"), never "100%" before the run has ended.
+fn percent(fraction: f64) -> String {
+    let whole = (fraction.clamp(0.0, 1.0) * 100.0).floor();
+    format!("{whole:.0}%")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,10 +528,4 @@ mod tests {
         assert_eq!(pace_option(Pace::Times(30.0)), "10");
         assert_eq!(pace_option(Pace::Times(0.0)), "fastest");
     }
-}
-
-/// A whole percentage ("37%"), never "100%" before the run has ended.
-fn percent(fraction: f64) -> String {
-    let whole = (fraction.clamp(0.0, 1.0) * 100.0).floor();
-    format!("{whole:.0}%")
 }
