@@ -17,5 +17,6 @@ pub mod results;
 pub mod results_charts;
 pub mod results_format;
 pub mod run_bar;
+pub mod splitter;
 
 pub use app::App;

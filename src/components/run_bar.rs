@@ -14,6 +14,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::results::Results;
+use super::splitter::{
+    PanelLayout, Splitter, available_height, load_layout, save_layout, use_window_resize,
+};
 use crate::persist::{self, autosave::ReportSaved};
 use crate::run::client::{RunWorker, WorkerEvent};
 use crate::run::protocol::Pace;
@@ -220,16 +223,52 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
         )
     };
 
+    // The results panel's size: remembered, and the same with or without results, so the
+    // canvas keeps its size (and zoom) when a run ends.
+    let layout = use_state_eq(load_layout);
+    let available = use_state_eq(|| 800.0_f64);
+    {
+        let available = available.clone();
+        use_effect_with((), move |_| available.set(available_height()));
+    }
+    {
+        let available = available.clone();
+        use_window_resize(Callback::from(move |_| available.set(available_height())));
+    }
+    let on_layout = {
+        let layout = layout.clone();
+        Callback::from(move |next: PanelLayout| {
+            save_layout(next);
+            layout.set(next);
+        })
+    };
+    let on_toggle_results = {
+        let layout = layout.clone();
+        let on_layout = on_layout.clone();
+        Callback::from(move |_: MouseEvent| {
+            on_layout.emit(PanelLayout {
+                collapsed: !layout.collapsed,
+                ..*layout
+            })
+        })
+    };
+    let panel_height = layout.panel_height(*available);
+
     html! {
         <>
+            <Splitter layout={*layout} panel_height={panel_height} on_change={on_layout} />
             <RunBar run={run.clone()} blockers={props.blockers.clone()} on_run={on_run}
                 on_pause_resume={on_pause_resume} on_step={on_step} on_stop={on_stop}
-                on_reset={on_reset} on_pace={on_pace} />
-            <Timeline run={run.clone()} cursor_ms={props.cursor_ms} on_cursor={props.on_cursor.clone()}
-                showing={props.showing.clone()} />
-            <Results run={run.clone()} stale={*stale} blockers={props.blockers.clone()}
-                not_kept={(*not_kept).clone()} cursor_ms={props.cursor_ms}
-                on_cursor={props.on_cursor.clone()} />
+                on_reset={on_reset} on_pace={on_pace} results_collapsed={layout.collapsed}
+                on_toggle_results={on_toggle_results} />
+            <div id="results-panel" class={classes!("results-panel", layout.collapsed.then_some("is-collapsed"))}
+                 style={format!("height: {panel_height:.0}px")} hidden={layout.collapsed}>
+                <Timeline run={run.clone()} cursor_ms={props.cursor_ms} on_cursor={props.on_cursor.clone()}
+                    showing={props.showing.clone()} />
+                <Results run={run.clone()} stale={*stale} blockers={props.blockers.clone()}
+                    not_kept={(*not_kept).clone()} cursor_ms={props.cursor_ms}
+                    on_cursor={props.on_cursor.clone()} />
+            </div>
         </>
     }
 }
@@ -244,14 +283,17 @@ pub struct RunBarProps {
     pub on_stop: Callback<MouseEvent>,
     pub on_reset: Callback<MouseEvent>,
     pub on_pace: Callback<Pace>,
+    /// The results panel is collapsed.
+    pub results_collapsed: bool,
+    pub on_toggle_results: Callback<MouseEvent>,
 }
 
 /// The speeds offered: (value of the option, words, pace).
 const PACES: [(&str, &str, Pace); 4] = [
-    ("fastest", "As fast as possible", Pace::Fastest),
-    ("1", "1× real time", Pace::Times(1.0)),
-    ("10", "10× real time", Pace::Times(10.0)),
-    ("100", "100× real time", Pace::Times(100.0)),
+    ("fastest", "Fastest", Pace::Fastest),
+    ("1", "1×", Pace::Times(1.0)),
+    ("10", "10×", Pace::Times(10.0)),
+    ("100", "100×", Pace::Times(100.0)),
 ];
 
 /// The option of the speed drop-down that stands for `pace` (the nearest offered multiple).
@@ -411,7 +453,7 @@ pub fn run_bar(props: &RunBarProps) -> Html {
                 <button type="button" class="tool-button" id="reset-button" disabled={!can_reset}
                         title="Clear the results" onclick={props.on_reset.clone()}>{ "Reset" }</button>
             </div>
-            <label class="run-speed" title="How fast the run goes: paced runs let you watch the first replication unfold (the rest, for confidence intervals, run at full speed)">
+            <label class="run-speed" title="How fast the run goes: as fast as possible, or 1×, 10× or 100× real time, to watch the first replication unfold (further replications, for confidence intervals, run at full speed)">
                 <span class="run-speed-label">{ "Speed" }</span>
                 <select id="run-speed" class="field-input" onchange={on_pace_change}>
                     { for PACES.iter().map(|(value, words, _)| html! {
@@ -430,6 +472,12 @@ pub fn run_bar(props: &RunBarProps) -> Html {
                 </div>
             }
             <span class="run-bar-spacer" />
+            <button type="button" class="tool-button" id="results-toggle"
+                    aria-expanded={(!props.results_collapsed).to_string()} aria-controls="results-panel"
+                    title={if props.results_collapsed { "Show the results panel" } else { "Hide the results panel (the canvas gets its room)" }}
+                    onclick={props.on_toggle_results.clone()}>
+                { if props.results_collapsed { "Results ▴" } else { "Results ▾" } }
+            </button>
         </div>
     }
 }
@@ -469,9 +517,6 @@ fn scrub_span(run: &RunState) -> Option<(f64, f64)> {
 #[function_component(Timeline)]
 pub fn timeline(props: &TimelineProps) -> Html {
     let span = scrub_span(&props.run);
-    if props.showing.is_none() && span.is_none() {
-        return html! {};
-    }
     let on_input = {
         let on_cursor = props.on_cursor.clone();
         Callback::from(move |event: InputEvent| {
@@ -493,7 +538,10 @@ pub fn timeline(props: &TimelineProps) -> Html {
     html! {
         <div id="run-timeline" class="run-timeline" role="group" aria-label="Time cursor">
             <span class="run-timeline-showing" id="canvas-showing">
-                { "Canvas shows: " }<strong>{ props.showing.clone().unwrap_or_else(|| "—".into()) }</strong>
+                { "Canvas shows: " }
+                <strong>{ props.showing.clone().unwrap_or_else(|| {
+                    if props.run.is_running() { "the design (waiting for the first results)".into() } else { "the design (no run)".into() }
+                }) }</strong>
             </span>
             if let Some((end, step)) = span {
                 <input type="range" id="time-cursor" class="run-timeline-range" min="0"

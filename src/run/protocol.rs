@@ -2,8 +2,13 @@
 //!
 //! Each message is one JSON text (`{"type": …, …}`) posted with `postMessage`. Plain text keeps
 //! the boundary simple and inspectable; the only structured payloads are the model's own
-//! serializable types (the design and the report), so this module builds and reads JSON values
-//! by hand rather than deriving serde (only `archsim-model` derives serde).
+//! serializable types (the design, the report and the live series), so this module builds and
+//! reads JSON values by hand rather than deriving serde (only `archsim-model` derives serde).
+//!
+//! The two large messages (the report, new buckets of the live series) are a one-line JSON
+//! header, a newline, then the payload's JSON (serde_json never writes a raw newline). The page
+//! reads the payload straight into the model's type, without building a JSON value of it first:
+//! for a 200-node report (5 MB of JSON) that halves the time the page's thread spends on it.
 
 use archsim_model::{Report, Series};
 use serde_json::{Value, json};
@@ -180,25 +185,32 @@ impl ToWorker {
 
 impl FromWorker {
     pub fn to_json(&self) -> String {
+        let with_payload = |header: Value, payload: Result<String, serde_json::Error>| {
+            format!(
+                "{header}\n{}",
+                payload.unwrap_or_else(|_| "null".to_string())
+            )
+        };
         let value = match self {
-            FromWorker::Ready => json!({ "type": "ready" }),
-            FromWorker::Progress(p) => progress_json("progress", p),
-            FromWorker::Paused(p) => progress_json("paused", p),
             FromWorker::Live {
                 run_id,
                 from,
                 buckets,
-            } => json!({
-                "type": "live",
-                "run_id": run_id,
-                "from": from,
-                "buckets": serde_json::to_value(buckets.as_ref()).unwrap_or(Value::Null),
-            }),
-            FromWorker::Finished { run_id, report } => json!({
-                "type": "finished",
-                "run_id": run_id,
-                "report": serde_json::to_value(report.as_ref()).unwrap_or(Value::Null),
-            }),
+            } => {
+                return with_payload(
+                    json!({ "type": "live", "run_id": run_id, "from": from }),
+                    serde_json::to_string(buckets.as_ref()),
+                );
+            }
+            FromWorker::Finished { run_id, report } => {
+                return with_payload(
+                    json!({ "type": "finished", "run_id": run_id }),
+                    serde_json::to_string(report.as_ref()),
+                );
+            }
+            FromWorker::Ready => json!({ "type": "ready" }),
+            FromWorker::Progress(p) => progress_json("progress", p),
+            FromWorker::Paused(p) => progress_json("paused", p),
             FromWorker::Failed { run_id, message } => {
                 json!({ "type": "failed", "run_id": run_id, "message": message })
             }
@@ -207,40 +219,37 @@ impl FromWorker {
     }
 
     pub fn from_json(text: &str) -> Result<FromWorker, String> {
-        let mut value = parse_object(text)?;
+        let (header, payload) = match text.split_once('\n') {
+            Some((header, payload)) => (header, Some(payload)),
+            None => (text, None),
+        };
+        let value = parse_object(header)?;
+        let payload = |what: &str| {
+            payload.ok_or_else(|| format!("the {what} message has no payload after its header"))
+        };
         match message_type(&value)? {
             "ready" => Ok(FromWorker::Ready),
             "progress" => Ok(FromWorker::Progress(read_progress(&value)?)),
             "paused" => Ok(FromWorker::Paused(read_progress(&value)?)),
             "live" => {
-                let run_id = run_id(&value)?;
                 let from = value
                     .get("from")
                     .and_then(Value::as_u64)
                     .and_then(|n| usize::try_from(n).ok())
                     .ok_or("the live message's \"from\" is missing or not a whole number")?;
-                let buckets_value = value
-                    .get_mut("buckets")
-                    .map(Value::take)
-                    .ok_or("the live message has no \"buckets\"")?;
-                let buckets: Series = serde_json::from_value(buckets_value)
+                let buckets: Series = serde_json::from_str(payload("live")?)
                     .map_err(|e| format!("the live series could not be read: {e}"))?;
                 Ok(FromWorker::Live {
-                    run_id,
+                    run_id: run_id(&value)?,
                     from,
                     buckets: Box::new(buckets),
                 })
             }
             "finished" => {
-                let run_id = run_id(&value)?;
-                let report_value = value
-                    .get_mut("report")
-                    .map(Value::take)
-                    .ok_or("the finished message has no \"report\"")?;
-                let report: Report = serde_json::from_value(report_value)
+                let report: Report = serde_json::from_str(payload("finished")?)
                     .map_err(|e| format!("the report could not be read: {e}"))?;
                 Ok(FromWorker::Finished {
-                    run_id,
+                    run_id: run_id(&value)?,
                     report: Box::new(report),
                 })
             }
@@ -441,9 +450,19 @@ mod tests {
                 .contains("pace")
         );
         assert!(
-            FromWorker::from_json(r#"{"type":"live","run_id":1,"buckets":{}}"#)
+            FromWorker::from_json("{\"type\":\"live\",\"run_id\":1}\n{}")
                 .unwrap_err()
                 .contains("from")
+        );
+        assert!(
+            FromWorker::from_json(r#"{"type":"finished","run_id":1}"#)
+                .unwrap_err()
+                .contains("payload")
+        );
+        assert!(
+            FromWorker::from_json("{\"type\":\"finished\",\"run_id\":1}\n{\"design_name\": 3}")
+                .unwrap_err()
+                .contains("report could not be read")
         );
         assert!(
             ToWorker::from_json(r#"{"type":"explode"}"#)

@@ -1,7 +1,9 @@
-// The canvas changing size keeps the design in view. When a run finishes, the results area grows
-// and the canvas gets shorter: a view fitted to the design (and not moved since) is fitted again,
-// so every node stays inside the canvas and clear of the zoom controls; a view the person zoomed
-// by hand keeps its zoom and the point at its centre. Neither is an edit (no undo step).
+// The canvas keeps its size when a run ends (the results panel has the same height with or
+// without results), so a design is never re-fitted to a smaller zoom because results arrived.
+// When the person resizes the panel (splitter, by mouse or keyboard) or collapses it, a view
+// fitted to the design (and not moved since) is fitted again, so every node stays inside the
+// canvas and clear of the zoom controls; a view the person zoomed by hand keeps its zoom and the
+// point at its centre. Neither is an edit (no undo step). The panel's size is remembered.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp } from './harness.mjs';
@@ -48,30 +50,60 @@ async function assertNodesInView(page, when) {
   }
 }
 
-// Regression: the view was fitted at load and left alone when the results area appeared, so the
-// lower nodes of the design ended up under the zoom controls or below the canvas's bottom edge.
-test('a fitted design stays in view when the results area appears', async () => {
+// Regression: when a run finished the results area grew, the canvas shrank to about 340 px and
+// templates were re-fitted to 20–41% zoom, where nothing was readable.
+test('a run ending changes neither the canvas size nor the zoom', async () => {
   const { page } = app;
   await loadTemplate(page, 'three-tier');
   await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 6);
   await assertNodesInView(page, 'after loading the template');
   const before = await canvasBox(page);
-  const canUndo = await page.locator('#undo-button').isEnabled();
-
+  const zoom = await page.locator('#zoom-level').textContent();
   await page.locator('#run-status.is-ready').waitFor();
   await page.click('#run-button');
   await page.locator('#results.has-report').waitFor({ timeout: 60_000 });
-  // The results area grows after the report arrives: wait for the canvas to get shorter.
+  await page.waitForTimeout(100);
+  const after = await canvasBox(page);
+  assert.ok(Math.abs(after.height - before.height) < 1, `the canvas changed height: ${before.height} → ${after.height}`);
+  assert.equal(await page.locator('#zoom-level').textContent(), zoom, 'the zoom is kept');
+  assert.ok(after.height > 400, `the canvas keeps a readable height at 1280 × 800 (${after.height} px)`);
+  app.assertNoProblems('a run ending');
+});
+
+test('a fitted design stays in view when the results panel grows', async () => {
+  const { page } = app;
+  const before = await canvasBox(page);
+  const canUndo = await page.locator('#undo-button').isEnabled();
+  // The splitter by keyboard: Shift+ArrowUp grows the panel by 96 px a press.
+  await page.locator('#results-splitter').focus();
+  await page.keyboard.press('Shift+ArrowUp');
+  await page.keyboard.press('Shift+ArrowUp');
   await page.waitForFunction(
     (height) => document.querySelector('#canvas svg.canvas-svg').getBoundingClientRect().height < height - 100,
     before.height,
   );
   await page.waitForTimeout(100);
-  const after = await canvasBox(page);
-  assert.ok(after.height < before.height - 100, `the canvas did not get shorter: ${before.height} → ${after.height}`);
-  await assertNodesInView(page, 'after the run');
-  await app.screenshot('canvas-resize-after-run');
+  await assertNodesInView(page, 'after growing the results panel');
+  await app.screenshot('canvas-resize-after-splitter');
   assert.equal(await page.locator('#undo-button').isEnabled(), canUndo, 'a resize is no edit to undo');
+  // By mouse: dragging the splitter down gives the canvas its room back.
+  const bar = await page.locator('#results-splitter').boundingBox();
+  const middle = await canvasBox(page);
+  await page.mouse.move(bar.x + bar.width / 2, bar.y + bar.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(bar.x + bar.width / 2, bar.y + 150, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(
+    (height) => document.querySelector('#canvas svg.canvas-svg').getBoundingClientRect().height > height + 100,
+    middle.height,
+  );
+  await assertNodesInView(page, 'after dragging the splitter down');
+  // The panel's size is remembered across a reload.
+  const panel = (await page.locator('#results-panel').boundingBox()).height;
+  await page.reload();
+  await page.locator('#canvas .node').first().waitFor();
+  const reloaded = (await page.locator('#results-panel').boundingBox()).height;
+  assert.ok(Math.abs(reloaded - panel) < 1, `panel ${panel} px before the reload, ${reloaded} px after`);
   app.assertNoProblems('keeping a fitted design in view');
 });
 
@@ -92,8 +124,9 @@ test('a view zoomed by hand keeps its zoom and its centre when the canvas change
   const anchor = nearest(await nodeBoxes(page), centreBefore);
   const heightBefore = (await canvasBox(page)).height;
 
-  // Reset clears the results: the results area shrinks and the canvas gets taller.
-  await page.click('#reset-button');
+  // Collapsing the results panel gives the canvas its room: the canvas gets taller.
+  await page.click('#results-toggle');
+  assert.equal(await page.locator('#results-toggle').getAttribute('aria-expanded'), 'false');
   await page.waitForFunction(
     (height) => document.querySelector('#canvas svg.canvas-svg').getBoundingClientRect().height > height + 100,
     heightBefore,
@@ -112,4 +145,18 @@ test('a view zoomed by hand keeps its zoom and its centre when the canvas change
     `node ${anchor.id} moved relative to the canvas centre: (${anchor.dx}, ${anchor.dy}) → (${dx}, ${dy})`,
   );
   app.assertNoProblems('keeping a zoomed view centred');
+});
+
+test('the results panel collapses and opens again, and stays as it was left', async () => {
+  const { page } = app;
+  assert.equal(await page.locator('#results-panel').isVisible(), false, 'collapsed by the previous test');
+  await page.reload();
+  await page.locator('#canvas .node').first().waitFor();
+  assert.equal(await page.locator('#results-panel').isVisible(), false, 'still collapsed after a reload');
+  // Enter on the splitter opens it again.
+  await page.locator('#results-splitter').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#results-panel').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#results-toggle').getAttribute('aria-expanded'), 'true');
+  app.assertNoProblems('collapsing the results panel');
 });

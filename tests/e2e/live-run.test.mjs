@@ -1,0 +1,234 @@
+// Watching a run: the canvas shows load (a saturated node is drawn differently from an idle
+// one), the live series grows while a paced run is under way, the gateway template's breaker
+// shows open on its edge while payments is down, the time cursor moves the canvas through the
+// run, loading another design clears the results, and the page answers a click within 50 ms
+// while a long run of a 200-node design goes on (long-task observer).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openApp } from './harness.mjs';
+import { clickEmptyCanvas, loadTemplate, nodeCentre, propertyField as field } from './editor-helpers.mjs';
+
+const VIEWPORT = { width: 1400, height: 1000 };
+
+let app;
+before(async () => {
+  app = await openApp({ viewport: VIEWPORT });
+});
+after(async () => {
+  await app?.close();
+});
+
+async function select(page, id) {
+  const centre = await nodeCentre(page, id);
+  await page.mouse.click(centre.x, centre.y);
+}
+
+/** The computed fill of a node's body and its load step. */
+async function nodeLook(page, id) {
+  return page.$eval(`#canvas .node[data-node-id="${id}"]`, (node) => ({
+    fill: getComputedStyle(node.querySelector('.node-body')).fill,
+    step: node.dataset.loadStep ?? null,
+    caption: node.querySelector('.node-caption').textContent,
+    classes: node.getAttribute('class'),
+  }));
+}
+
+async function setSpeed(page, value) {
+  await page.selectOption('#run-speed', value);
+}
+
+test('a saturated node is drawn unlike an idle one (three-tier at 10,000 rps)', async () => {
+  const { page } = app;
+  await loadTemplate(page, 'three-tier');
+  await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 6);
+  const idleBefore = await nodeLook(page, 'app-1');
+  assert.equal(idleBefore.step, null, 'no run, no load colour');
+  await select(page, 'users');
+  await field(page, 'nodes[0].params.workload.rate.rps').fill('10000');
+  await clickEmptyCanvas(page);
+  await field(page, 'run.duration_ms').fill('15000');
+  await field(page, 'run.warmup_ms').fill('2000');
+  await clickEmptyCanvas(page);
+  await page.click('#run-button');
+  await page.locator('#results.has-report:not(.is-stale)').waitFor({ timeout: 90_000 });
+  const app1 = await nodeLook(page, 'app-1');
+  const db = await nodeLook(page, 'db');
+  assert.equal(app1.step, '5', `the app tier is saturated: ${JSON.stringify(app1)}`);
+  assert.match(app1.caption, /saturated/);
+  assert.match(app1.classes, /is-saturated/);
+  assert.notEqual(db.step, '5', `the database is not: ${JSON.stringify(db)}`);
+  assert.notEqual(app1.fill, db.fill, 'saturated and idle nodes have different colours');
+  assert.notEqual(app1.fill, idleBefore.fill, 'the saturated node is coloured unlike before the run');
+  // The app tier is the bottleneck, the edges into it carry traffic and fail.
+  assert.equal(await page.locator('#canvas .node.is-bottleneck').count(), 1);
+  assert.match(await page.locator('#canvas .node.is-bottleneck').getAttribute('data-node-id'), /^app-/);
+  assert.ok((await page.locator('#canvas .edge.has-traffic').count()) >= 4);
+  assert.ok((await page.locator('#canvas .edge.fails-many').count()) >= 1, 'most requests into the app tier fail');
+  assert.match(await page.locator('#canvas-showing').textContent(), /Whole run/);
+  await app.screenshot('live-run-three-tier-saturated');
+  app.assertNoProblems('three-tier at 10,000 rps');
+});
+
+test('loading another design clears the results', async () => {
+  const { page } = app;
+  assert.equal(await page.locator('#results.has-report').count(), 1, 'results from the previous test');
+  await loadTemplate(page, 'mm1');
+  await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 2);
+  assert.equal(await page.locator('#results.has-report').count(), 0, 'the old design’s results are gone');
+  assert.equal(await page.locator('#results-stale').count(), 0);
+  assert.equal(await page.locator('#canvas .node.has-load').count(), 0, 'the canvas shows no old run');
+  assert.equal(await page.locator('#time-cursor').count(), 0, 'no time to scrub');
+  assert.match(await page.locator('#canvas-showing').textContent(), /no run/);
+  // And they do not come back with a reload.
+  await page.reload();
+  await page.locator('#canvas .node').first().waitFor();
+  assert.equal(await page.locator('#results.has-report').count(), 0);
+  app.assertNoProblems('loading another design');
+});
+
+test('a paced run streams its series, the breaker opens on its edge, the time cursor moves the canvas', async () => {
+  const { page } = app;
+  await loadTemplate(page, 'microservices-gateway');
+  await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 8);
+  await setSpeed(page, '10');
+  await page.click('#run-button');
+  // At 10× the 90 s scenario takes 9 s: buckets arrive while it runs.
+  await page.waitForFunction(() => Number(document.querySelector('#run-bar').dataset.liveBuckets) >= 3, null, {
+    timeout: 20_000,
+  });
+  assert.equal(await page.locator('#results.has-report').count(), 0, 'the run has not ended yet');
+  assert.ok((await page.locator('#canvas .node.has-load').count()) > 0, 'the canvas shows the run while it goes');
+  assert.match(await page.locator('#canvas-showing').textContent(), /Live · \d+ s/);
+  // Payments crashes at 30 s (3 s of wall time): the breaker on orders → payments opens, live.
+  const breaker = page.locator('#canvas .breaker-state[data-edge-id="orders-to-payments"]');
+  await page.locator('#canvas .breaker-state.is-open[data-edge-id="orders-to-payments"]').waitFor({ timeout: 20_000 });
+  assert.equal(await page.locator('#results.has-report').count(), 0, 'seen open while the run goes');
+  assert.match(await page.locator('#canvas .node[data-node-id="payments"]').getAttribute('class'), /is-down/);
+  await app.screenshot('live-run-breaker-open');
+
+  // Pause, step one bucket, scrub back.
+  await page.click('#pause-button');
+  await page.locator('#run-status.is-paused').waitFor();
+  const before = Number(await page.locator('#run-bar').getAttribute('data-live-buckets'));
+  await page.click('#step-button');
+  await page.waitForFunction((n) => Number(document.querySelector('#run-bar').dataset.liveBuckets) === n + 1, before);
+  await page.locator('#run-status.is-paused').waitFor();
+  await page.locator('#time-cursor').fill('10000');
+  assert.match(await page.locator('#canvas-showing').textContent(), /At 10 s/);
+  assert.equal(await breaker.getAttribute('data-breaker'), 'closed', 'closed before the crash');
+
+  // Finish as fast as possible; the report replaces the live series.
+  await page.click('#time-cursor-clear');
+  await setSpeed(page, 'fastest');
+  await page.click('#pause-button');
+  await page.locator('#results.has-report').waitFor({ timeout: 60_000 });
+  assert.match(await page.locator('#canvas-showing').textContent(), /Whole run/);
+  assert.match(await breaker.textContent(), /opened/);
+
+  // The time cursor: the canvas shows each moment.
+  await page.locator('#time-cursor').fill('35000');
+  assert.match(await page.locator('#canvas-showing').textContent(), /At 35 s/);
+  assert.equal(await breaker.getAttribute('data-breaker'), 'open');
+  assert.match(await page.locator('#canvas .node[data-node-id="payments"]').getAttribute('class'), /is-down/);
+  await app.screenshot('live-run-cursor-35s');
+  await page.locator('#time-cursor').fill('70000');
+  assert.match(await page.locator('#canvas-showing').textContent(), /At 70 s/);
+  assert.equal(await breaker.getAttribute('data-breaker'), 'closed', 'closed again once payments is back');
+  assert.doesNotMatch(await page.locator('#canvas .node[data-node-id="payments"]').getAttribute('class'), /is-down/);
+  // Keyboard: the slider moves a bucket per arrow.
+  await page.locator('#time-cursor').focus();
+  await page.keyboard.press('ArrowLeft');
+  assert.match(await page.locator('#canvas-showing').textContent(), /At 69 s/);
+  await page.click('#time-cursor-clear');
+  assert.match(await page.locator('#canvas-showing').textContent(), /Whole run/);
+  app.assertNoProblems('a paced run of the gateway template');
+});
+
+const NODES = 200;
+
+/** A client feeding a chain of 199 services: a long run with a big live series. */
+function bigDesign() {
+  const nodes = [];
+  const edges = [];
+  for (let i = 0; i < NODES; i++) {
+    const id = i === 0 ? 'client-1' : `service-${i}`;
+    nodes.push({
+      id,
+      label: i === 0 ? 'Traffic' : `Service ${i}`,
+      position: { x: (i % 20) * 200, y: Math.floor(i / 20) * 120 },
+      kind: i === 0 ? 'client' : 'service',
+      params: i === 0 ? { workload: { type: 'open_loop', rate: { type: 'constant', rps: 200 } } } : {},
+    });
+    if (i > 0) {
+      const from = i === 1 ? 'client-1' : `service-${i - 1}`;
+      edges.push({ id: `e-${from}-${id}`, from, to: id });
+    }
+  }
+  return {
+    version: 1,
+    name: 'Two hundred nodes',
+    nodes,
+    edges,
+    run: { duration_ms: 120000, warmup_ms: 5000, replications: 3, bucket_ms: 1000, max_events: 200000000 },
+  };
+}
+
+test('the page answers a click within 50 ms during a long run of a 200-node design', async () => {
+  const { page } = app;
+  await page.setInputFiles('#import-file', {
+    name: 'big.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(bigDesign())),
+  });
+  await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n, NODES);
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+    }).observe({ type: 'longtask', buffered: false });
+  });
+  await page.click('#run-button');
+  await page.waitForFunction(() => Number(document.querySelector('#run-bar').dataset.liveBuckets) >= 2, null, {
+    timeout: 30_000,
+  });
+  // Clicks during the run: the time from the click to the zoom level on screen changing.
+  const answers = [];
+  for (let i = 0; i < 8; i++) {
+    if ((await page.locator('#results.has-report').count()) > 0) break;
+    const ms = await page.evaluate(
+      (i) =>
+        new Promise((resolve) => {
+          const level = document.querySelector('#zoom-level');
+          const before = level.textContent;
+          const observer = new MutationObserver(() => {
+            if (level.textContent !== before) {
+              observer.disconnect();
+              resolve(performance.now() - started);
+            }
+          });
+          observer.observe(level, { childList: true, characterData: true, subtree: true });
+          const started = performance.now();
+          document.querySelector(i % 2 ? '#zoom-in' : '#zoom-out').click();
+        }),
+      i,
+    );
+    answers.push(ms);
+    await page.waitForTimeout(150);
+  }
+  const live = Number(await page.locator('#run-bar').getAttribute('data-live-buckets'));
+  const longTasks = await page.evaluate(() => window.__longTasks.slice());
+  console.log(
+    `# 200 nodes, during the run: click answered in ${answers.map((a) => a.toFixed(1)).join(', ')} ms; ` +
+      `${live} live buckets; long tasks ${JSON.stringify(longTasks.map((t) => Math.round(t)))}`,
+  );
+  assert.ok(answers.length >= 3, 'the run lasted long enough to click during it');
+  assert.ok(Math.max(...answers) < 50, `a click took ${Math.max(...answers).toFixed(1)} ms to answer`);
+  assert.ok(live >= 2, 'the live series grew during the run');
+  assert.deepEqual(
+    longTasks.filter((t) => t > 50),
+    [],
+    'no task blocked the main thread for more than 50 ms during the run',
+  );
+  await page.click('#stop-button');
+  app.assertNoProblems('a long run of a 200-node design');
+});
