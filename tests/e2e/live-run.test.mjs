@@ -50,7 +50,7 @@ test('a saturated node is drawn unlike an idle one (three-tier at 10,000 rps)', 
   await field(page, 'run.warmup_ms').fill('2000');
   await clickEmptyCanvas(page);
   await page.click('#run-button');
-  await page.locator('#results.has-report:not(.is-stale)').waitFor({ timeout: 90_000 });
+  await page.locator('#results.has-report:not(.is-stale):not(.is-live)').waitFor({ timeout: 90_000 });
   const app1 = await nodeLook(page, 'app-1');
   const db = await nodeLook(page, 'db');
   assert.equal(app1.step, '5', `the app tier is saturated: ${JSON.stringify(app1)}`);
@@ -71,10 +71,10 @@ test('a saturated node is drawn unlike an idle one (three-tier at 10,000 rps)', 
 
 test('loading another design clears the results', async () => {
   const { page } = app;
-  assert.equal(await page.locator('#results.has-report').count(), 1, 'results from the previous test');
+  assert.equal(await page.locator('#results.has-report:not(.is-live)').count(), 1, 'results from the previous test');
   await loadTemplate(page, 'mm1');
   await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length === 2);
-  assert.equal(await page.locator('#results.has-report').count(), 0, 'the old design’s results are gone');
+  assert.equal(await page.locator('#results.has-report:not(.is-live)').count(), 0, 'the old design’s results are gone');
   assert.equal(await page.locator('#results-stale').count(), 0);
   assert.equal(await page.locator('#canvas .node.has-load').count(), 0, 'the canvas shows no old run');
   assert.equal(await page.locator('#time-cursor').count(), 0, 'no time to scrub');
@@ -82,7 +82,7 @@ test('loading another design clears the results', async () => {
   // And they do not come back with a reload.
   await page.reload();
   await page.locator('#canvas .node').first().waitFor();
-  assert.equal(await page.locator('#results.has-report').count(), 0);
+  assert.equal(await page.locator('#results.has-report:not(.is-live)').count(), 0);
   app.assertNoProblems('loading another design');
 });
 
@@ -96,13 +96,13 @@ test('a paced run streams its series, the breaker opens on its edge, the time cu
   await page.waitForFunction(() => Number(document.querySelector('#run-bar').dataset.liveBuckets) >= 3, null, {
     timeout: 20_000,
   });
-  assert.equal(await page.locator('#results.has-report').count(), 0, 'the run has not ended yet');
+  assert.equal(await page.locator('#results.has-report:not(.is-live)').count(), 0, 'the run has not ended yet');
   assert.ok((await page.locator('#canvas .node.has-load').count()) > 0, 'the canvas shows the run while it goes');
   assert.match(await page.locator('#canvas-showing').textContent(), /Live · \d+ s/);
   // Payments crashes at 30 s (3 s of wall time): the breaker on orders → payments opens, live.
   const breaker = page.locator('#canvas .breaker-state[data-edge-id="orders-to-payments"]');
   await page.locator('#canvas .breaker-state.is-open[data-edge-id="orders-to-payments"]').waitFor({ timeout: 20_000 });
-  assert.equal(await page.locator('#results.has-report').count(), 0, 'seen open while the run goes');
+  assert.equal(await page.locator('#results.has-report:not(.is-live)').count(), 0, 'seen open while the run goes');
   assert.match(await page.locator('#canvas .node[data-node-id="payments"]').getAttribute('class'), /is-down/);
   await app.screenshot('live-run-breaker-open');
 
@@ -121,7 +121,7 @@ test('a paced run streams its series, the breaker opens on its edge, the time cu
   await page.click('#time-cursor-clear');
   await setSpeed(page, 'fastest');
   await page.click('#pause-button');
-  await page.locator('#results.has-report').waitFor({ timeout: 60_000 });
+  await page.locator('#results.has-report:not(.is-live)').waitFor({ timeout: 60_000 });
   assert.match(await page.locator('#canvas-showing').textContent(), /Whole run/);
   assert.match(await breaker.textContent(), /opened/);
 
@@ -201,7 +201,7 @@ test('the page answers a click within 50 ms during a long run of a 200-node desi
   // Clicks during the run: the time from the click to the zoom level on screen changing.
   const answers = [];
   for (let i = 0; i < 10; i++) {
-    if ((await page.locator('#results.has-report').count()) > 0) break;
+    if ((await page.locator('#results.has-report:not(.is-live)').count()) > 0) break;
     const ms = await page.evaluate(
       (i) =>
         new Promise((resolve) => {
@@ -230,7 +230,7 @@ test('the page answers a click within 50 ms during a long run of a 200-node desi
     `# 200 nodes, during the run: click answered in ${answers.map((a) => a.toFixed(1)).join(', ')} ms; ` +
       `${live} live buckets; long tasks ${JSON.stringify(longTasks.map((t) => Math.round(t)))}`,
   );
-  assert.equal(await page.locator('#results.has-report').count(), 0, 'the run was still going when measured');
+  assert.equal(await page.locator('#results.has-report:not(.is-live)').count(), 0, 'the run was still going when measured');
   assert.ok(answers.length >= 3, 'the run lasted long enough to click during it');
   assert.ok(Math.max(...answers) < 50, `a click took ${Math.max(...answers).toFixed(1)} ms to answer`);
   assert.ok(live >= 2, 'the live series grew during the run');
