@@ -26,6 +26,10 @@ use crate::state::{Action, EditorState, Insets, ItemRef, field_problems};
 const DRAG_THRESHOLD: f64 = 3.0;
 /// Zoom factor of one +/− step and of the zoom buttons.
 pub const ZOOM_STEP: f64 = 1.2;
+/// Below this zoom a run's words on the canvas (badges, load in words) are not drawn: they could
+/// not be read, and on a big design re-laying out hundreds of changing texts on every live
+/// update is what would make the page stutter. Colours, load bars and flags stay.
+const RUN_DETAIL_ZOOM: f64 = 0.5;
 /// Canvas units between the two arrows of a pair of edges in opposite directions.
 const RECIPROCAL_EDGE_GAP: f64 = 12.0;
 
@@ -610,6 +614,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 connect_target={connect_target.as_deref() == Some(node.id.as_str())}
                 has_problem={problem_nodes.contains(&node.id)}
                 load={overlay.and_then(|o| o.nodes.get(&node.id).cloned())}
+                detail={viewport.zoom >= RUN_DETAIL_ZOOM}
                 bottleneck={overlay.is_some_and(|o| o.bottleneck.as_deref() == Some(node.id.as_str()))} />
         }
     });
@@ -865,6 +870,8 @@ struct NodeViewProps {
     load: Option<NodeLoad>,
     /// The most loaded node on the busiest path.
     bottleneck: bool,
+    /// Draw the run's words (badge, load in words): the zoom is large enough to read them.
+    detail: bool,
 }
 
 /// Shortens text to `max` characters with an ellipsis (SVG text does not wrap or clip itself).
@@ -900,6 +907,8 @@ fn node_view(props: &NodeViewProps) -> Html {
         flags.push("bottleneck");
     }
     let badge = load.map(NodeLoad::badge);
+    let shown_badge = badge.clone().filter(|_| props.detail);
+    let shown_words = load_words.clone().filter(|_| props.detail);
     let title = match (&load_words, &badge) {
         (None, None) => format!("{label} — {}\n{caption}", info.title),
         _ => {
@@ -943,7 +952,7 @@ fn node_view(props: &NodeViewProps) -> Html {
                 { kind_icon_shapes(kind) }
             </g>
             <text class="node-label" x="36" y="25">{ ellipsize(label, 15) }</text>
-            <text class={classes!("node-caption", load_words.is_some().then_some("node-load-words"))}
+            <text class={classes!("node-caption", shown_words.is_some().then_some("node-load-words"))}
                   x="12" y="49">{ caption_text }</text>
             if !flags.is_empty() {
                 <g class="node-flags" transform={format!("translate(0 {})", -22)}>
@@ -951,7 +960,7 @@ fn node_view(props: &NodeViewProps) -> Html {
                     <text x={(flags_width / 2.0).to_string()} y="12" text-anchor="middle">{ flags_text }</text>
                 </g>
             }
-            if let Some(badge) = badge {
+            if let Some(badge) = shown_badge {
                 <g class="node-badge" transform={format!("translate(0 {})", NODE_HEIGHT + 5.0)}>
                     <rect width={badge_width(&badge).to_string()} height="18" rx="9" />
                     <text x={(badge_width(&badge) / 2.0).to_string()} y="12.5" text-anchor="middle">{ badge }</text>

@@ -250,10 +250,7 @@ pub fn overlay_of_run(run: &RunState, cursor_ms: Option<f64>) -> Option<RunOverl
     let result = run.result.as_ref()?;
     let report = result.report.as_ref();
     let at = moment(&report.series, cursor_ms, false, true)?;
-    let end = match &report.stopped_early {
-        Some(archsim_model::StopReason::EventBudget { at_ms, .. }) => at_ms.min(report.duration_ms),
-        None => report.duration_ms,
-    };
+    let end = super::results_format::run_end_ms(report);
     Some(overlay(
         &result.design,
         &report.series,
