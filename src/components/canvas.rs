@@ -926,7 +926,8 @@ fn node_view(props: &NodeViewProps) -> Html {
         .clone()
         .unwrap_or_else(|| ellipsize(&caption, 25));
     let flags_text = flags.join(" · ").to_uppercase();
-    let flags_width = badge_width(&flags_text);
+    // Capitals in bold are wider than the badges' lower case.
+    let flags_width = 10.0 + 7.2 * flags_text.chars().count() as f64;
     html! {
         <g class={classes!("node", format!("kind-{kind}"), props.selected.then_some("is-selected"),
                            props.has_problem.then_some("has-problem"),

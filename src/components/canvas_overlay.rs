@@ -475,7 +475,9 @@ fn whole_run_node(design: &Design, report: &Report, id: &str, seconds: f64) -> N
             .rate_limiter
             .as_ref()
             .is_some_and(|l| l.rejected.value > 0.0),
-        shedding: node_report.failures.queue_full.value > 0.0,
+        // Only a node with a queue sheds; a client's failures are its requests' (all causes).
+        shedding: node.and_then(queue_capacity).is_some()
+            && node_report.failures.queue_full.value > 0.0,
     }
 }
 
@@ -888,6 +890,22 @@ mod tests {
         assert!(load.shedding);
         assert_eq!(load.badge(), "100/s · p99 250 ms · 10% failed");
         assert_eq!(view.caption, "Whole run");
+        // The client's requests failed with a full queue downstream: the client does not shed.
+        let client = design.nodes[0].id.clone();
+        let mut report = report.clone();
+        let node = report.nodes.entry(client.clone()).or_default();
+        node.kind = "client".into();
+        node.completions.value = 1_000.0;
+        node.failures.queue_full.value = 900.0;
+        let view = overlay(
+            &design,
+            &Series::default(),
+            Some(&report),
+            Moment::WholeRun,
+            11_000.0,
+            false,
+        );
+        assert!(!view.nodes[&client].shedding);
     }
 
     #[test]
