@@ -60,7 +60,7 @@ pub fn line(k: usize) -> Rgb {
 
 /// The fixed colour of a failure cause (the keys of `Series::failed_by_cause`): errors
 /// vermillion, timeouts orange, full queues purple, rate limiting sky blue, an open breaker dark
-/// purple, no healthy backend brown, a node down dark grey.
+/// purple, no healthy backend brown, a node down dark grey, throttled by the caller bluish green.
 pub fn cause(key: &str) -> Rgb {
     match key {
         "error" => Rgb(0xd5, 0x5e, 0x00),
@@ -70,6 +70,7 @@ pub fn cause(key: &str) -> Rgb {
         "breaker_open" => Rgb(0x6a, 0x3d, 0x9a),
         "no_healthy_backend" => Rgb(0x88, 0x66, 0x22),
         "node_down" => Rgb(0x55, 0x55, 0x55),
+        "throttled" => Rgb(0x00, 0x9e, 0x73),
         _ => Rgb(0x8a, 0x8a, 0x8a),
     }
 }
@@ -136,6 +137,7 @@ mod tests {
             "breaker_open",
             "no_healthy_backend",
             "node_down",
+            "throttled",
         ];
         for (i, a) in keys.iter().enumerate() {
             for b in &keys[i + 1..] {

@@ -95,6 +95,8 @@ pub fn series_csv(s: &Series) -> String {
         add("retries", ints(&e.retries));
         add("timeouts", ints(&e.timeouts));
         add("short_circuited", ints(&e.short_circuited));
+        add("throttled", ints(&e.throttled));
+        add("budget_refused", ints(&e.budget_refused));
     }
     for (id, states) in &s.breaker_state {
         columns.push((

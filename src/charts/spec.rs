@@ -1043,6 +1043,46 @@ pub fn edge_charts(src: &Source, id: &str) -> Vec<Chart> {
         ceiling: None,
         of_what: None,
     };
+    let mut retry_lines = vec![
+        rate_line(&frame, "retries", "retries", colour::line(1), &es.retries),
+        rate_line(
+            &frame,
+            "timeouts",
+            "timeouts",
+            colour::cause("timeout"),
+            &es.timeouts,
+        ),
+        rate_line(
+            &frame,
+            "short_circuited",
+            "short-circuited",
+            colour::cause("breaker_open"),
+            &es.short_circuited,
+        ),
+    ];
+    // The cures' lines only where the edge has them (or they happened): a zero line for every
+    // edge would drown the legend.
+    if edge.params.adaptive_throttling.is_some() || es.throttled.iter().any(|&n| n > 0) {
+        retry_lines.push(rate_line(
+            &frame,
+            "throttled",
+            "throttled",
+            colour::cause("throttled"),
+            &es.throttled,
+        ));
+    }
+    if edge.params.retry_budget.is_some() || es.budget_refused.iter().any(|&n| n > 0) {
+        retry_lines.push(Line {
+            dashed: true,
+            ..rate_line(
+                &frame,
+                "budget_refused",
+                "retries refused by budget",
+                colour::line(1),
+                &es.budget_refused,
+            )
+        });
+    }
     let mut charts = vec![
         time_chart(
             "edge-calls",
@@ -1072,25 +1112,9 @@ pub fn edge_charts(src: &Source, id: &str) -> Vec<Chart> {
         ),
         time_chart(
             "edge-retries",
-            "Retries, timeouts and short circuits",
+            "Retries, timeouts and rejections",
             "per s",
-            lines(vec![
-                rate_line(&frame, "retries", "retries", colour::line(1), &es.retries),
-                rate_line(
-                    &frame,
-                    "timeouts",
-                    "timeouts",
-                    colour::cause("timeout"),
-                    &es.timeouts,
-                ),
-                rate_line(
-                    &frame,
-                    "short_circuited",
-                    "short-circuited",
-                    colour::cause("breaker_open"),
-                    &es.short_circuited,
-                ),
-            ]),
+            lines(retry_lines),
             "",
         ),
     ];

@@ -520,19 +520,21 @@ fn edge_table(props: &ReportProps) -> Html {
                 || e.timeouts.value > 0.0
                 || e.short_circuited.value > 0.0
                 || e.breaker_opened.value > 0.0
+                || e.throttled.value > 0.0
+                || e.budget_refused.value > 0.0
         })
         .collect();
     if busy.is_empty() {
         return html! {
             <p class="results-note" id="results-edges-quiet">
-                { "No edge retried, timed out or tripped a breaker." }
+                { "No edge retried, timed out, tripped a breaker or throttled its caller." }
             </p>
         };
     }
     html! {
         <div class="results-table-wrap">
             <table class="results-table" id="results-edges">
-                <caption>{ "Edges with retries, timeouts or breakers" }</caption>
+                <caption>{ "Edges with retries, timeouts, breakers or throttling" }</caption>
                 <thead>
                     <tr>
                         <th scope="col">{ "Edge" }</th>
@@ -542,6 +544,8 @@ fn edge_table(props: &ReportProps) -> Html {
                         <th scope="col" class="num">{ "Short-circuited" }</th>
                         <th scope="col" class="num">{ "Breaker opened" }</th>
                         <th scope="col" class="num">{ "Breaker not closed" }</th>
+                        <th scope="col" class="num" title="Attempts the caller's adaptive throttling rejected before sending them">{ "Throttled" }</th>
+                        <th scope="col" class="num" title="Retries the retry policy allowed but the retry budget refused">{ "Budget refused" }</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -565,6 +569,8 @@ fn edge_table(props: &ReportProps) -> Html {
                                 <td data-col="breaker-not-closed" title={breaker_title}>
                                     { if_breaker(percent(e.breaker_open_fraction.value)) }
                                 </td>
+                                <td data-col="throttled">{ count(e.throttled.value) }</td>
+                                <td data-col="budget-refused">{ count(e.budget_refused.value) }</td>
                             </tr>
                         }
                     }) }

@@ -141,7 +141,7 @@ pub fn duration_ms(ms: f64) -> String {
 
 /// The failure causes, in the report's order, with their keys in the time series and their
 /// readable names.
-pub const FAILURE_CAUSES: [(&str, &str); 7] = [
+pub const FAILURE_CAUSES: [(&str, &str); 8] = [
     ("error", "errors"),
     ("timeout", "timeouts"),
     ("queue_full", "queue full"),
@@ -149,10 +149,11 @@ pub const FAILURE_CAUSES: [(&str, &str); 7] = [
     ("breaker_open", "breaker open"),
     ("no_healthy_backend", "no healthy backend"),
     ("node_down", "node down"),
+    ("throttled", "throttled by the caller"),
 ];
 
 /// The failures of each cause, in [`FAILURE_CAUSES`] order.
-pub fn failure_counts(f: &Failures) -> [Estimate; 7] {
+pub fn failure_counts(f: &Failures) -> [Estimate; 8] {
     [
         f.error,
         f.timeout,
@@ -161,6 +162,7 @@ pub fn failure_counts(f: &Failures) -> [Estimate; 7] {
         f.breaker_open,
         f.no_healthy_backend,
         f.node_down,
+        f.throttled,
     ]
 }
 

@@ -317,7 +317,10 @@ fn edges(out: &mut String, report: &Report) {
     if active.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\nEdges with retries, timeouts or breaker activity");
+    let _ = writeln!(
+        out,
+        "\nEdges with retries, timeouts, breaker, throttling or retry-budget activity"
+    );
     let mut rows = vec![
         [
             "edge",
@@ -327,6 +330,8 @@ fn edges(out: &mut String, report: &Report) {
             "short-circuited",
             "breaker opened",
             "time not closed",
+            "throttled",
+            "budget refused",
         ]
         .map(String::from)
         .to_vec(),
@@ -340,10 +345,12 @@ fn edges(out: &mut String, report: &Report) {
             with_ci(edge.short_circuited),
             with_ci(edge.breaker_opened),
             percent(edge.breaker_open_fraction),
+            with_ci(edge.throttled),
+            with_ci(edge.budget_refused),
         ]);
     }
     let mut aligns = vec![Align::Left];
-    aligns.extend([Align::Right; 6]);
+    aligns.extend([Align::Right; 8]);
     out.push_str(&columns(&rows, &aligns, "  "));
 }
 
@@ -354,12 +361,14 @@ fn edge_is_eventful(edge: &EdgeReport) -> bool {
         edge.short_circuited,
         edge.breaker_opened,
         edge.breaker_open_fraction,
+        edge.throttled,
+        edge.budget_refused,
     ]
     .iter()
     .any(|estimate| estimate.value != 0.0)
 }
 
-fn failure_causes(failures: &Failures) -> [(&'static str, Estimate); 7] {
+fn failure_causes(failures: &Failures) -> [(&'static str, Estimate); 8] {
     [
         ("error", failures.error),
         ("timeout", failures.timeout),
@@ -368,6 +377,7 @@ fn failure_causes(failures: &Failures) -> [(&'static str, Estimate); 7] {
         ("breaker_open", failures.breaker_open),
         ("no_healthy_backend", failures.no_healthy_backend),
         ("node_down", failures.node_down),
+        ("throttled", failures.throttled),
     ]
 }
 

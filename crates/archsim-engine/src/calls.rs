@@ -3,8 +3,13 @@
 //! A call belongs to the job that makes it. Each attempt creates a job at the callee; the
 //! callee's reply is accepted only if that attempt is still outstanding, so a reply that comes
 //! back after a timeout is dropped. Retries follow `policy::retry` (which failures, what
-//! back-off); breakers follow `policy::breaker`. A call along a plain edge (none of the three)
-//! is *direct*: no call record, the callee's job answers the caller's job (see `start_call`).
+//! back-off); breakers follow `policy::breaker`. A retry budget (`policy::retry_budget`) gets a
+//! deposit per call and must pay for every retry the retry policy allows; adaptive throttling
+//! (`policy::adaptive_throttle`) counts every attempt the caller wants to send, may reject it
+//! locally (the call then ends with `throttled`, not retried: retrying a local rejection
+//! would defeat it), and counts as accepted every reply that is a success or the callee's own
+//! error. A call along a plain edge (none of these) is *direct*: no call record, the callee's
+//! job answers the caller's job (see `start_call`).
 //!
 //! A call that is over is handed back as a [`CallOver`]: the simulation gives it to the
 //! caller's node kind.
@@ -44,6 +49,10 @@ impl Core {
             outstanding: false,
             callee: Handle::NONE,
         });
+        let now = self.now;
+        if let Some(budget) = &mut self.edges[edge as usize].budget {
+            budget.deposit(now);
+        }
         self.send_attempt(call);
     }
 
@@ -96,6 +105,14 @@ impl Core {
             self.schedule(0, Event::ShortCircuit { call: handle });
             return;
         }
+        if let Some(throttle) = &mut edge.throttle
+            && !throttle.admit(now, &mut edge.throttle_rng)
+        {
+            let counters = edge.counters;
+            self.recorder.incr(counters + edge_counter::THROTTLED);
+            self.schedule(0, Event::Throttled { call: handle });
+            return;
+        }
         call.outstanding = true;
         let counters = edge.counters;
         self.recorder.incr(counters + edge_counter::ATTEMPTS);
@@ -135,6 +152,13 @@ impl Core {
         call.outstanding = false;
         let (edge, attempts, parent) = (call.edge, call.attempts, call.parent);
         self.record_breaker(edge, now, outcome.is_success());
+        if let Some(throttle) = &mut self.edges[edge as usize].throttle
+            && matches!(outcome, Outcome::Success | Outcome::Error)
+        {
+            // The callee took the request on (it may still have failed it): an accept. A
+            // rejection for overload, a timeout further down or a node down is not.
+            throttle.accepted(now);
+        }
         let cause = match outcome {
             Outcome::Success => None,
             // A failure the callee reports (its own error, or a timeout further down) is an error
@@ -227,12 +251,35 @@ impl Core {
         }
     }
 
-    fn may_retry(&self, edge: u32, attempts: u32, parent: Handle, cause: RetryCause) -> bool {
-        self.edges[edge as usize]
+    /// The attempt the failure arose from was the call's `attempts`-th: may another follow? The
+    /// retry policy must allow it, the caller must still be waiting, and the retry budget (if
+    /// any) must pay for it — asked last, so that only a retry that would be made costs tokens.
+    /// Adaptive throttling rejected the attempt locally: the call fails with `throttled`.
+    pub fn on_throttled(&mut self, handle: Handle) -> Option<CallOver> {
+        self.calls.get(handle)?;
+        self.complete_call(handle, Outcome::Throttled, true)
+    }
+
+    fn may_retry(&mut self, edge: u32, attempts: u32, parent: Handle, cause: RetryCause) -> bool {
+        let e = &mut self.edges[edge as usize];
+        let allowed = e
             .retry
             .as_ref()
             .is_some_and(|policy| retry::should_retry(policy, attempts, cause))
-            && self.jobs.get(parent).is_some()
+            && self.jobs.get(parent).is_some();
+        if !allowed {
+            return false;
+        }
+        let now = self.now;
+        let paid = e
+            .budget
+            .as_mut()
+            .is_none_or(|budget| budget.try_withdraw(now));
+        if !paid {
+            self.recorder
+                .incr(e.counters + edge_counter::BUDGET_REFUSED);
+        }
+        paid
     }
 
     /// Schedules the next attempt after the policy's back-off (retry number = attempts made).

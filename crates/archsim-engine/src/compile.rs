@@ -15,7 +15,9 @@ use crate::metrics::{
     LatencyStats, PendingLatencies, Recorder, edge_area, edge_counter, node_area, node_counter,
 };
 use crate::node::{self, BuildContext, NodeModel};
+use crate::policy::adaptive_throttle::AdaptiveThrottle;
 use crate::policy::breaker::CircuitBreaker;
+use crate::policy::retry_budget::RetryBudget;
 use crate::queue::EventQueue;
 use crate::rng::{SimRng, StreamKind, stream_id};
 use crate::sim::{FaultSpec, Sim};
@@ -72,13 +74,28 @@ impl Sim {
             let timeout = params.timeout_ms.map(from_ms);
             let retry = params.retry.clone().filter(|r| r.max_attempts > 1);
             let breaker = params.circuit_breaker.as_ref().map(CircuitBreaker::new);
+            let budget = params
+                .retry_budget
+                .as_ref()
+                .map(|budget| RetryBudget::new(budget, 0));
+            let throttle = params
+                .adaptive_throttling
+                .as_ref()
+                .map(AdaptiveThrottle::new);
             edges.push(EdgeState {
                 to: node_index(&edge.to).unwrap_or(0),
                 latency: Dist::new(&params.latency),
-                plain: timeout.is_none() && retry.is_none() && breaker.is_none(),
+                plain: timeout.is_none()
+                    && retry.is_none()
+                    && breaker.is_none()
+                    && budget.is_none()
+                    && throttle.is_none(),
                 timeout,
                 retry,
                 breaker,
+                budget,
+                throttle,
+                throttle_rng: SimRng::derive(seed, rep, StreamKind::EdgeThrottle, stream),
                 call_probability: params.call_probability,
                 rng: SimRng::derive(seed, rep, StreamKind::Edge, stream),
                 reply_rng: SimRng::derive(seed, rep, StreamKind::EdgeReply, stream),

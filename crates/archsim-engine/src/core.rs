@@ -22,7 +22,9 @@ use std::collections::VecDeque;
 
 use crate::distribution::Dist;
 use crate::metrics::{LatencyStats, Outcome, PendingLatencies, Recorder, node_area, node_counter};
+use crate::policy::adaptive_throttle::AdaptiveThrottle;
 use crate::policy::breaker::CircuitBreaker;
+use crate::policy::retry_budget::RetryBudget;
 use crate::queue::EventQueue;
 use crate::request::{Call, Job, JobState, NO_EDGE};
 use crate::rng::SimRng;
@@ -59,6 +61,10 @@ pub(crate) enum Event {
     },
     /// The edge's breaker refused the call.
     ShortCircuit {
+        call: Handle,
+    },
+    /// The edge's adaptive throttling rejected the attempt locally.
+    Throttled {
         call: Handle,
     },
     /// The earliest pending timeout of an edge is due (see `EdgeState::timers`).
@@ -180,8 +186,14 @@ pub(crate) struct EdgeState {
     pub timeout: Option<SimTime>,
     pub retry: Option<archsim_model::design::RetryPolicy>,
     pub breaker: Option<CircuitBreaker>,
+    /// Finagle's retry budget: a retry the retry policy allows is made only if it can pay.
+    pub budget: Option<RetryBudget>,
+    /// The SRE book's client-side adaptive throttling, with its own draws.
+    pub throttle: Option<AdaptiveThrottle>,
+    pub throttle_rng: SimRng,
     pub call_probability: f64,
-    /// No timeout, no retries, no breaker: calls along it are direct (no `Call` record).
+    /// No timeout, retries, breaker, budget or throttling: calls along it are direct (no
+    /// `Call` record).
     pub plain: bool,
     /// Latencies on the way to the callee.
     pub rng: SimRng,

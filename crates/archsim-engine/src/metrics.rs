@@ -31,6 +31,8 @@ pub enum Outcome {
     BreakerOpen = 5,
     NoHealthyBackend = 6,
     NodeDown = 7,
+    /// Rejected by the caller itself: client-side adaptive throttling.
+    Throttled = 8,
 }
 
 impl Outcome {
@@ -63,7 +65,7 @@ pub fn ratio(numerator: f64, denominator: f64) -> f64 {
 }
 
 /// Failure causes, in report order.
-pub const CAUSES: usize = 7;
+pub const CAUSES: usize = 8;
 pub const CAUSE_NAMES: [&str; CAUSES] = [
     "error",
     "timeout",
@@ -72,6 +74,7 @@ pub const CAUSE_NAMES: [&str; CAUSES] = [
     "breaker_open",
     "no_healthy_backend",
     "node_down",
+    "throttled",
 ];
 
 /// Offsets of the counters every node (and the overall block) has.
@@ -104,7 +107,11 @@ pub mod edge_counter {
     pub const CALLS: u32 = 5;
     /// Calls that ended failed, after their retries.
     pub const FAILED: u32 = 6;
-    pub const COUNT: u32 = 7;
+    /// Attempts the caller's adaptive throttling rejected locally (never sent).
+    pub const THROTTLED: u32 = 7;
+    /// Retries the retry budget refused (the call ended with the failure instead).
+    pub const BUDGET_REFUSED: u32 = 8;
+    pub const COUNT: u32 = 9;
 }
 
 pub mod edge_area {

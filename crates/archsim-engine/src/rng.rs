@@ -50,6 +50,8 @@ pub enum StreamKind {
     EdgeReply = 6,
     /// An edge's retry back-offs.
     EdgeBackoff = 7,
+    /// An edge's adaptive-throttling draws (whether to reject an attempt locally).
+    EdgeThrottle = 20,
 }
 
 /// The index of an element's streams: FNV-1a (64-bit) of its id. Fixed forever, like the

@@ -132,6 +132,10 @@ impl Sim {
                     let over = self.core.on_short_circuit(call);
                     self.call_over(over);
                 }
+                Event::Throttled { call } => {
+                    let over = self.core.on_throttled(call);
+                    self.call_over(over);
+                }
                 Event::EdgeTimers { edge } => self.on_edge_timers(edge),
                 Event::Retry { call } => self.core.on_retry(call),
                 Event::FaultStart { fault } => self.on_fault(fault, true),

@@ -34,6 +34,7 @@ fn failures(count: impl Fn(u32) -> f64) -> Failures {
         breaker_open: cause(4),
         no_healthy_backend: cause(5),
         node_down: cause(6),
+        throttled: cause(7),
     }
 }
 
@@ -135,6 +136,8 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
                 short_circuited: est(diff(c + edge_counter::SHORT_CIRCUITED)),
                 breaker_opened: est(diff(c + edge_counter::BREAKER_OPENED)),
                 breaker_open_fraction: est(ratio(area(a + edge_area::NOT_CLOSED), period_ns)),
+                throttled: est(diff(c + edge_counter::THROTTLED)),
+                budget_refused: est(diff(c + edge_counter::BUDGET_REFUSED)),
             },
         );
     }
@@ -252,6 +255,10 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
         entry
             .short_circuited
             .push(diff(c + edge_counter::SHORT_CIRCUITED));
+        entry.throttled.push(diff(c + edge_counter::THROTTLED));
+        entry
+            .budget_refused
+            .push(diff(c + edge_counter::BUDGET_REFUSED));
         if let Some(breaker) = &edge.breaker {
             let state = match breaker.state(end.at) {
                 BreakerState::Closed => 0,
@@ -352,6 +359,8 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
         f(&mut edge.short_circuited, Count);
         f(&mut edge.breaker_opened, Count);
         f(&mut edge.breaker_open_fraction, Intensive);
+        f(&mut edge.throttled, Count);
+        f(&mut edge.budget_refused, Count);
     }
 }
 
@@ -374,6 +383,7 @@ fn visit_failures(x: &mut Failures, f: Visitor) {
         &mut x.breaker_open,
         &mut x.no_healthy_backend,
         &mut x.node_down,
+        &mut x.throttled,
     ] {
         f(e, Count);
     }
@@ -554,6 +564,8 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
             &e.retries,
             &e.timeouts,
             &e.short_circuited,
+            &e.throttled,
+            &e.budget_refused,
         ] {
             h.u64(v.len() as u64);
             v.iter().for_each(|&x| h.u64(x));

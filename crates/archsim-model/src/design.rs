@@ -9,6 +9,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use crate::resilience::{AdaptiveThrottlingParams, RetryBudgetParams};
+
 /// A whole design: what the editor shows and what the engine runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -1090,6 +1092,11 @@ pub struct EdgeParams {
     pub timeout_ms: Option<f64>,
     pub retry: Option<RetryPolicy>,
     pub circuit_breaker: Option<BreakerParams>,
+    /// Retries allowed only while under a share of recent calls (Finagle's retry budget).
+    pub retry_budget: Option<RetryBudgetParams>,
+    /// Reject attempts locally when the callee accepts too few (the SRE book's client-side
+    /// adaptive throttling).
+    pub adaptive_throttling: Option<AdaptiveThrottlingParams>,
     /// Share of this edge for weighted balancing (load balancers).
     pub weight: u32,
     /// Probability that the caller makes this call at all (services calling downstreams).
@@ -1103,6 +1110,8 @@ impl Default for EdgeParams {
             timeout_ms: None,
             retry: None,
             circuit_breaker: None,
+            retry_budget: None,
+            adaptive_throttling: None,
             weight: 1,
             call_probability: 1.0,
         }

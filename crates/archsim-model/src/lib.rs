@@ -31,6 +31,7 @@ mod node_serde;
 pub mod parse;
 pub mod problem;
 pub mod report;
+pub mod resilience;
 pub mod schema;
 pub mod units;
 pub mod validate;
@@ -40,6 +41,7 @@ pub use migrate::migrate;
 pub use parse::{load_design, parse_design};
 pub use problem::Problem;
 pub use report::*;
+pub use resilience::*;
 pub use schema::design_schema;
 pub use validate::validate;
 

@@ -132,6 +132,9 @@ pub struct Failures {
     pub no_healthy_backend: Estimate,
     /// The node was down (crash fault).
     pub node_down: Estimate,
+    /// Rejected by the caller itself, never sent: client-side adaptive throttling.
+    #[serde(default)]
+    pub throttled: Estimate,
 }
 
 impl Failures {
@@ -143,6 +146,7 @@ impl Failures {
             + self.breaker_open.value
             + self.no_healthy_backend.value
             + self.node_down.value
+            + self.throttled.value
     }
 }
 
@@ -242,6 +246,12 @@ pub struct EdgeReport {
     pub breaker_opened: Estimate,
     /// Fraction of the time the breaker was not closed.
     pub breaker_open_fraction: Estimate,
+    /// Attempts the caller's adaptive throttling rejected locally (never sent).
+    #[serde(default)]
+    pub throttled: Estimate,
+    /// Retries the retry policy allowed but the retry budget refused.
+    #[serde(default)]
+    pub budget_refused: Estimate,
 }
 
 /// Per-bucket figures of one replication. Every vector has one entry per bucket.
@@ -441,6 +451,12 @@ pub struct EdgeSeries {
     pub timeouts: Vec<u64>,
     /// Calls refused because the breaker was open.
     pub short_circuited: Vec<u64>,
+    /// Attempts rejected locally by adaptive throttling.
+    #[serde(default)]
+    pub throttled: Vec<u64>,
+    /// Retries the retry budget refused.
+    #[serde(default)]
+    pub budget_refused: Vec<u64>,
 }
 
 impl EdgeSeries {
@@ -452,6 +468,8 @@ impl EdgeSeries {
             retries: tail_of(&self.retries, from),
             timeouts: tail_of(&self.timeouts, from),
             short_circuited: tail_of(&self.short_circuited, from),
+            throttled: tail_of(&self.throttled, from),
+            budget_refused: tail_of(&self.budget_refused, from),
         }
     }
 
@@ -462,5 +480,7 @@ impl EdgeSeries {
         self.retries.extend(more.retries);
         self.timeouts.extend(more.timeouts);
         self.short_circuited.extend(more.short_circuited);
+        self.throttled.extend(more.throttled);
+        self.budget_refused.extend(more.budget_refused);
     }
 }

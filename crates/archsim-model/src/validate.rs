@@ -18,6 +18,7 @@ use crate::design::{
     RunSettings, ServiceParams, Sharding, Workload,
 };
 use crate::problem::{Problem, field_path, index_path};
+use crate::resilience::{AdaptiveThrottlingParams, RetryBudgetParams};
 
 /// The most time-series buckets a run may ask for (`duration_ms / bucket_ms`): beyond it the
 /// series would not fit comfortably in a browser tab.
@@ -361,6 +362,12 @@ impl<'a> Checker<'a> {
         if let Some(breaker) = &params.circuit_breaker {
             self.breaker(&field_path(path, "circuit_breaker"), breaker);
         }
+        if let Some(budget) = &params.retry_budget {
+            self.retry_budget(&field_path(path, "retry_budget"), budget, params);
+        }
+        if let Some(throttling) = &params.adaptive_throttling {
+            self.adaptive_throttling(&field_path(path, "adaptive_throttling"), throttling);
+        }
         self.fraction(
             &field_path(path, "call_probability"),
             params.call_probability,
@@ -384,6 +391,56 @@ impl<'a> Checker<'a> {
             );
         }
         self.non_negative(&field_path(path, "max_backoff_ms"), retry.max_backoff_ms);
+    }
+
+    fn retry_budget(&mut self, path: &str, budget: &RetryBudgetParams, edge: &EdgeParams) {
+        if edge
+            .retry
+            .as_ref()
+            .is_none_or(|retry| retry.max_attempts <= 1)
+        {
+            self.report(
+                path,
+                "a retry budget limits retries, but this edge makes none: give it a `retry` policy with `max_attempts` above 1, or remove the budget",
+            );
+        }
+        let ttl = budget.ttl_ms;
+        if !(ttl.is_finite() && (1_000.0..=60_000.0).contains(&ttl)) {
+            self.report(
+                field_path(path, "ttl_ms"),
+                format!("must be between 1000 and 60000 ms (how long a call's deposit counts, as Finagle allows), found {ttl}"),
+            );
+        }
+        let percent = budget.percent_can_retry;
+        if !(percent.is_finite() && (0.0..=1_000.0).contains(&percent)) {
+            self.report(
+                field_path(path, "percent_can_retry"),
+                format!("must be a number between 0 and 1000 (retries allowed per call made: 0.2 is one retry in five calls), found {percent}"),
+            );
+        }
+        self.at_most(
+            &field_path(path, "min_retries_per_sec"),
+            budget.min_retries_per_sec.into(),
+            1_000_000,
+            "retries per second always allowed",
+        );
+    }
+
+    fn adaptive_throttling(&mut self, path: &str, throttling: &AdaptiveThrottlingParams) {
+        let k = throttling.k;
+        if !(k.is_finite() && (1.0..=1_000.0).contains(&k)) {
+            self.report(
+                field_path(path, "k"),
+                format!("must be a number between 1 and 1000 (requests sent per request the callee accepts before rejecting locally; below 1 would reject even when everything succeeds), found {k}"),
+            );
+        }
+        let window = throttling.window_ms;
+        if !(window.is_finite() && window > 0.0 && window <= 600_000.0) {
+            self.report(
+                field_path(path, "window_ms"),
+                format!("must be more than 0 and at most 600000 ms (ten minutes: the window keeps every request it covers), found {window}"),
+            );
+        }
     }
 
     fn breaker(&mut self, path: &str, breaker: &BreakerParams) {

@@ -1,9 +1,11 @@
-//! The caller's side of an edge: network latency, timeout, retries, circuit breaker, weight.
+//! The caller's side of an edge: network latency, timeout, retries, circuit breaker, weight;
+//! the cures for overload (retry budget, adaptive throttling) are in `edge_cures.rs`.
 
 use archsim_model::{BreakerParams, EdgeParams, Jitter, RetryPolicy};
 use yew::prelude::*;
 
 use super::distribution::DistributionEditor;
+use super::edge_cures::EdgeCuresEditor;
 use super::{edit, join, options};
 use crate::components::fields::{
     CheckField, NumberField, NumberKind, OptionalSection, Section, SelectField,
@@ -104,6 +106,7 @@ pub fn edge_params_editor(props: &EdgeParamsEditorProps) -> Html {
                         on_change={edit(value, emit, |e, v: f64| if let Some(b) = &mut e.circuit_breaker { b.half_open_probes = v as u32 })} />
                 }
             </OptionalSection>
+            <EdgeCuresEditor path={props.path.clone()} value={value.clone()} on_change={emit.clone()} />
         </>
     }
 }

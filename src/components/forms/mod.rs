@@ -4,6 +4,7 @@
 
 pub mod distribution;
 pub mod edge;
+pub mod edge_cures;
 pub mod node;
 pub mod run;
 

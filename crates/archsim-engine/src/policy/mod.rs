@@ -4,7 +4,9 @@
 //! [`eviction::Order`]), rate limiting (`limiter/`, [`limiter::Limit`]) and sharding
 //! (`sharding/`, [`sharding::Scheme`]). Adding an algorithm is its file plus its line in the
 //! family's enum (see `docs/adding-a-node-kind.md`). The breaker ([`breaker`], with its rolling
-//! window) and retry back-off ([`retry`]) have one algorithm each.
+//! window) and retry back-off ([`retry`]) have one algorithm each, and so do the caller-side
+//! cures for overload: Finagle's retry budget ([`retry_budget`]) and the SRE book's client-side
+//! adaptive throttling ([`adaptive_throttle`]).
 //!
 //! None of them reads the clock or owns randomness: time comes in as
 //! [`SimTime`](crate::time::SimTime) arguments and random draws from a caller-supplied
@@ -12,10 +14,12 @@
 //! seed. [`hash`] holds the fixed hash functions and ring shared by consistent hashing in
 //! [`balancer`] and [`sharding`].
 
+pub mod adaptive_throttle;
 pub mod balancer;
 pub mod breaker;
 pub mod eviction;
 pub mod hash;
 pub mod limiter;
 pub mod retry;
+pub mod retry_budget;
 pub mod sharding;
