@@ -49,6 +49,18 @@ const SOURCES: &[(&str, &str)] = &[
         "rate-limited-api",
         include_str!("../../examples/rate-limited-api.json"),
     ),
+    (
+        "retry-storm",
+        include_str!("../../examples/retry-storm.json"),
+    ),
+    (
+        "retry-storm-budget",
+        include_str!("../../examples/retry-storm-budget.json"),
+    ),
+    (
+        "retry-storm-throttled",
+        include_str!("../../examples/retry-storm-throttled.json"),
+    ),
 ];
 
 /// Every template, in picker order. An example that fails to parse is left out (the tests make

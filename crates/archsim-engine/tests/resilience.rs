@@ -149,3 +149,36 @@ fn adaptive_throttling_rejects_locally_while_the_callee_is_down_and_recovers_aft
     assert!(throttled[50..].iter().all(|&n| n == 0), "{throttled:?}");
     assert!(series.succeeded[50..].iter().all(|&n| n > 350));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The examples: each one's phenomenon, on its time series.
+
+/// Successful requests in the first and the last third of the run.
+fn goodput_thirds(example: &str) -> (u64, u64) {
+    let report = go(&parse(example));
+    let succeeded = &report.series.succeeded;
+    let third = succeeded.len() / 3;
+    (
+        succeeded[..third].iter().sum(),
+        succeeded[succeeded.len() - third..].iter().sum(),
+    )
+}
+
+#[test]
+fn retry_storm_example_stays_collapsed_after_its_trigger() {
+    let (first, last) = goodput_thirds(include_str!("../../../examples/retry-storm.json"));
+    assert!((last as f64) < 0.2 * first as f64, "{first} then {last}");
+}
+
+#[test]
+fn retry_budget_example_recovers_from_the_same_trigger() {
+    let (first, last) = goodput_thirds(include_str!("../../../examples/retry-storm-budget.json"));
+    assert!((last as f64) > 0.85 * first as f64, "{first} then {last}");
+}
+
+#[test]
+fn adaptive_throttling_example_recovers_from_the_same_trigger() {
+    let (first, last) =
+        goodput_thirds(include_str!("../../../examples/retry-storm-throttled.json"));
+    assert!((last as f64) > 0.85 * first as f64, "{first} then {last}");
+}
