@@ -60,7 +60,9 @@ pub fn line(k: usize) -> Rgb {
 
 /// The fixed colour of a failure cause (the keys of `Series::failed_by_cause`): errors
 /// vermillion, timeouts orange, full queues purple, rate limiting sky blue, an open breaker dark
-/// purple, no healthy backend brown, a node down dark grey, throttled by the caller bluish green.
+/// purple, no healthy backend brown, a node down dark grey, throttled by the caller bluish green,
+/// dropped by CoDel dark teal, shed for a higher class olive, bulkhead full
+/// brick red.
 pub fn cause(key: &str) -> Rgb {
     match key {
         "error" => Rgb(0xd5, 0x5e, 0x00),
@@ -71,6 +73,9 @@ pub fn cause(key: &str) -> Rgb {
         "no_healthy_backend" => Rgb(0x88, 0x66, 0x22),
         "node_down" => Rgb(0x55, 0x55, 0x55),
         "throttled" => Rgb(0x00, 0x9e, 0x73),
+        "codel_dropped" => Rgb(0x0d, 0x5c, 0x63),
+        "shed_priority" => Rgb(0x9e, 0x8b, 0x00),
+        "bulkhead_full" => Rgb(0xa0, 0x3c, 0x2c),
         _ => Rgb(0x8a, 0x8a, 0x8a),
     }
 }
@@ -138,6 +143,9 @@ mod tests {
             "no_healthy_backend",
             "node_down",
             "throttled",
+            "codel_dropped",
+            "shed_priority",
+            "bulkhead_full",
         ];
         for (i, a) in keys.iter().enumerate() {
             for b in &keys[i + 1..] {

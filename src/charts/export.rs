@@ -97,6 +97,7 @@ pub fn series_csv(s: &Series) -> String {
         add("short_circuited", ints(&e.short_circuited));
         add("throttled", ints(&e.throttled));
         add("budget_refused", ints(&e.budget_refused));
+        add("bulkhead_rejected", ints(&e.bulkhead_rejected));
     }
     for (id, states) in &s.breaker_state {
         columns.push((

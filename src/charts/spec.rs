@@ -1071,6 +1071,15 @@ pub fn edge_charts(src: &Source, id: &str) -> Vec<Chart> {
             &es.throttled,
         ));
     }
+    if edge.params.bulkhead.is_some() || es.bulkhead_rejected.iter().any(|&n| n > 0) {
+        retry_lines.push(rate_line(
+            &frame,
+            "bulkhead_rejected",
+            "bulkhead full",
+            colour::cause("bulkhead_full"),
+            &es.bulkhead_rejected,
+        ));
+    }
     if edge.params.retry_budget.is_some() || es.budget_refused.iter().any(|&n| n > 0) {
         retry_lines.push(Line {
             dashed: true,

@@ -522,6 +522,7 @@ fn edge_table(props: &ReportProps) -> Html {
                 || e.breaker_opened.value > 0.0
                 || e.throttled.value > 0.0
                 || e.budget_refused.value > 0.0
+                || e.bulkhead_rejected.value > 0.0
         })
         .collect();
     if busy.is_empty() {
@@ -546,6 +547,7 @@ fn edge_table(props: &ReportProps) -> Html {
                         <th scope="col" class="num">{ "Breaker not closed" }</th>
                         <th scope="col" class="num" title="Attempts the caller's adaptive throttling rejected before sending them">{ "Throttled" }</th>
                         <th scope="col" class="num" title="Retries the retry policy allowed but the retry budget refused">{ "Budget refused" }</th>
+                        <th scope="col" class="num" title="Attempts refused because the edge's bulkhead was full">{ "Bulkhead full" }</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -571,6 +573,7 @@ fn edge_table(props: &ReportProps) -> Html {
                                 </td>
                                 <td data-col="throttled">{ count(e.throttled.value) }</td>
                                 <td data-col="budget-refused">{ count(e.budget_refused.value) }</td>
+                                <td data-col="bulkhead-full">{ count(e.bulkhead_rejected.value) }</td>
                             </tr>
                         }
                     }) }

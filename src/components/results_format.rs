@@ -141,7 +141,7 @@ pub fn duration_ms(ms: f64) -> String {
 
 /// The failure causes, in the report's order, with their keys in the time series and their
 /// readable names.
-pub const FAILURE_CAUSES: [(&str, &str); 8] = [
+pub const FAILURE_CAUSES: [(&str, &str); 11] = [
     ("error", "errors"),
     ("timeout", "timeouts"),
     ("queue_full", "queue full"),
@@ -150,10 +150,13 @@ pub const FAILURE_CAUSES: [(&str, &str); 8] = [
     ("no_healthy_backend", "no healthy backend"),
     ("node_down", "node down"),
     ("throttled", "throttled by the caller"),
+    ("codel_dropped", "dropped by CoDel"),
+    ("shed_priority", "shed for a higher class"),
+    ("bulkhead_full", "bulkhead full"),
 ];
 
 /// The failures of each cause, in [`FAILURE_CAUSES`] order.
-pub fn failure_counts(f: &Failures) -> [Estimate; 8] {
+pub fn failure_counts(f: &Failures) -> [Estimate; 11] {
     [
         f.error,
         f.timeout,
@@ -163,6 +166,9 @@ pub fn failure_counts(f: &Failures) -> [Estimate; 8] {
         f.no_healthy_backend,
         f.node_down,
         f.throttled,
+        f.codel_dropped,
+        f.shed_priority,
+        f.bulkhead_full,
     ]
 }
 

@@ -61,6 +61,18 @@ const SOURCES: &[(&str, &str)] = &[
         "retry-storm-throttled",
         include_str!("../../examples/retry-storm-throttled.json"),
     ),
+    (
+        "queue-collapse-fifo",
+        include_str!("../../examples/queue-collapse-fifo.json"),
+    ),
+    (
+        "queue-collapse-codel",
+        include_str!("../../examples/queue-collapse-codel.json"),
+    ),
+    (
+        "queue-collapse-adaptive-lifo",
+        include_str!("../../examples/queue-collapse-adaptive-lifo.json"),
+    ),
 ];
 
 /// Every template, in picker order. An example that fails to parse is left out (the tests make

@@ -319,7 +319,7 @@ fn edges(out: &mut String, report: &Report) {
     }
     let _ = writeln!(
         out,
-        "\nEdges with retries, timeouts, breaker, throttling or retry-budget activity"
+        "\nEdges with retries, timeouts, breaker, throttling, retry-budget or bulkhead activity"
     );
     let mut rows = vec![
         [
@@ -332,6 +332,7 @@ fn edges(out: &mut String, report: &Report) {
             "time not closed",
             "throttled",
             "budget refused",
+            "bulkhead full",
         ]
         .map(String::from)
         .to_vec(),
@@ -347,10 +348,11 @@ fn edges(out: &mut String, report: &Report) {
             percent(edge.breaker_open_fraction),
             with_ci(edge.throttled),
             with_ci(edge.budget_refused),
+            with_ci(edge.bulkhead_rejected),
         ]);
     }
     let mut aligns = vec![Align::Left];
-    aligns.extend([Align::Right; 8]);
+    aligns.extend([Align::Right; 9]);
     out.push_str(&columns(&rows, &aligns, "  "));
 }
 
@@ -363,12 +365,13 @@ fn edge_is_eventful(edge: &EdgeReport) -> bool {
         edge.breaker_open_fraction,
         edge.throttled,
         edge.budget_refused,
+        edge.bulkhead_rejected,
     ]
     .iter()
     .any(|estimate| estimate.value != 0.0)
 }
 
-fn failure_causes(failures: &Failures) -> [(&'static str, Estimate); 8] {
+fn failure_causes(failures: &Failures) -> [(&'static str, Estimate); 11] {
     [
         ("error", failures.error),
         ("timeout", failures.timeout),
@@ -378,6 +381,9 @@ fn failure_causes(failures: &Failures) -> [(&'static str, Estimate); 8] {
         ("no_healthy_backend", failures.no_healthy_backend),
         ("node_down", failures.node_down),
         ("throttled", failures.throttled),
+        ("codel_dropped", failures.codel_dropped),
+        ("shed_priority", failures.shed_priority),
+        ("bulkhead_full", failures.bulkhead_full),
     ]
 }
 

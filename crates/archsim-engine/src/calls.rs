@@ -7,7 +7,8 @@
 //! deposit per call and must pay for every retry the retry policy allows; adaptive throttling
 //! (`policy::adaptive_throttle`) counts every attempt the caller wants to send, may reject it
 //! locally (the call then ends with `throttled`, not retried: retrying a local rejection
-//! would defeat it), and counts as accepted every reply that is a success or the callee's own
+//! would defeat it); a bulkhead refuses an attempt while `max_concurrent` of the edge's are in
+//! flight (`bulkhead_full`, not retried either); adaptive throttling counts as accepted every reply that is a success or the callee's own
 //! error. A call along a plain edge (none of these) is *direct*: no call record, the callee's
 //! job answers the caller's job (see `start_call`).
 //!
@@ -113,6 +114,17 @@ impl Core {
             self.schedule(0, Event::Throttled { call: handle });
             return;
         }
+        if edge
+            .bulkhead
+            .is_some_and(|max| edge.attempts_in_flight >= max)
+        {
+            let counters = edge.counters;
+            self.recorder
+                .incr(counters + edge_counter::BULKHEAD_REJECTED);
+            self.schedule(0, Event::BulkheadFull { call: handle });
+            return;
+        }
+        edge.attempts_in_flight += 1;
         call.outstanding = true;
         let counters = edge.counters;
         self.recorder.incr(counters + edge_counter::ATTEMPTS);
@@ -151,6 +163,7 @@ impl Core {
         }
         call.outstanding = false;
         let (edge, attempts, parent) = (call.edge, call.attempts, call.parent);
+        self.edges[edge as usize].attempts_in_flight -= 1;
         self.record_breaker(edge, now, outcome.is_success());
         if let Some(throttle) = &mut self.edges[edge as usize].throttle
             && matches!(outcome, Outcome::Success | Outcome::Error)
@@ -224,6 +237,7 @@ impl Core {
         }
         call.outstanding = false;
         let (edge, callee) = (call.edge, call.callee);
+        self.edges[edge as usize].attempts_in_flight -= 1;
         let counters = self.edges[edge as usize].counters;
         self.recorder.incr(counters + edge_counter::TIMEOUTS);
         self.record_breaker(edge, now, false);
@@ -254,6 +268,12 @@ impl Core {
     /// The attempt the failure arose from was the call's `attempts`-th: may another follow? The
     /// retry policy must allow it, the caller must still be waiting, and the retry budget (if
     /// any) must pay for it — asked last, so that only a retry that would be made costs tokens.
+    /// The bulkhead refused the attempt: the call fails with `bulkhead_full`.
+    pub fn on_bulkhead_full(&mut self, handle: Handle) -> Option<CallOver> {
+        self.calls.get(handle)?;
+        self.complete_call(handle, Outcome::BulkheadFull, true)
+    }
+
     /// Adaptive throttling rejected the attempt locally: the call fails with `throttled`.
     pub fn on_throttled(&mut self, handle: Handle) -> Option<CallOver> {
         self.calls.get(handle)?;

@@ -89,13 +89,16 @@ impl Sim {
                     && retry.is_none()
                     && breaker.is_none()
                     && budget.is_none()
-                    && throttle.is_none(),
+                    && throttle.is_none()
+                    && params.bulkhead.is_none(),
                 timeout,
                 retry,
                 breaker,
                 budget,
                 throttle,
                 throttle_rng: SimRng::derive(seed, rep, StreamKind::EdgeThrottle, stream),
+                bulkhead: params.bulkhead.as_ref().map(|b| b.max_concurrent),
+                attempts_in_flight: 0,
                 call_probability: params.call_probability,
                 rng: SimRng::derive(seed, rep, StreamKind::Edge, stream),
                 reply_rng: SimRng::derive(seed, rep, StreamKind::EdgeReply, stream),

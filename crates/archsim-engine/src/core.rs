@@ -20,10 +20,14 @@
 
 use std::collections::VecDeque;
 
+use archsim_model::design::QueueDiscipline;
+
 use crate::distribution::Dist;
 use crate::metrics::{LatencyStats, Outcome, PendingLatencies, Recorder, node_area, node_counter};
 use crate::policy::adaptive_throttle::AdaptiveThrottle;
 use crate::policy::breaker::CircuitBreaker;
+use crate::policy::queue_discipline::codel::{CoDel, Taken};
+use crate::policy::queue_discipline::{Entry, WaitQueue, codel_of};
 use crate::policy::retry_budget::RetryBudget;
 use crate::queue::EventQueue;
 use crate::request::{Call, Job, JobState, NO_EDGE};
@@ -61,6 +65,10 @@ pub(crate) enum Event {
     },
     /// The edge's breaker refused the call.
     ShortCircuit {
+        call: Handle,
+    },
+    /// The edge's bulkhead was full: the attempt was not sent.
+    BulkheadFull {
         call: Handle,
     },
     /// The edge's adaptive throttling rejected the attempt locally.
@@ -103,7 +111,7 @@ pub(crate) enum Admission {
     Rejected,
 }
 
-/// Workers and a FIFO wait queue.
+/// Workers and a wait queue served by a discipline (FIFO unless the design says otherwise).
 #[derive(Debug, Clone)]
 pub(crate) struct Station {
     pub workers: u32,
@@ -111,7 +119,9 @@ pub(crate) struct Station {
     pub capacity: u64,
     /// Live jobs in `queue` (cancelled ones are skipped when reached).
     pub waiting: u64,
-    pub queue: VecDeque<Handle>,
+    pub queue: WaitQueue,
+    /// CoDel's state, when the discipline drops by CoDel.
+    pub codel: Option<CoDel>,
 }
 
 impl Station {
@@ -121,7 +131,23 @@ impl Station {
             busy: 0,
             capacity,
             waiting: 0,
-            queue: VecDeque::new(),
+            queue: WaitQueue::fifo(),
+            codel: None,
+        }
+    }
+
+    /// A station whose queue follows `discipline` (`class_names`: the design's request
+    /// classes by index, for priority).
+    pub fn with_discipline(
+        workers: u32,
+        capacity: u64,
+        discipline: &QueueDiscipline,
+        class_names: &[String],
+    ) -> Station {
+        Station {
+            queue: WaitQueue::of(discipline, class_names),
+            codel: codel_of(discipline),
+            ..Station::new(workers, capacity)
         }
     }
 }
@@ -191,6 +217,9 @@ pub(crate) struct EdgeState {
     /// The SRE book's client-side adaptive throttling, with its own draws.
     pub throttle: Option<AdaptiveThrottle>,
     pub throttle_rng: SimRng,
+    /// The bulkhead's limit on attempts in flight, and how many are.
+    pub bulkhead: Option<u32>,
+    pub attempts_in_flight: u32,
     pub call_probability: f64,
     /// No timeout, retries, breaker, budget or throttling: calls along it are direct (no
     /// `Call` record).
@@ -414,9 +443,14 @@ impl Core {
         let now = self.now;
         let n = self.node_of(handle);
         let areas = self.nodes[n].areas;
+        let class = self.jobs.get(handle).expect("live job").request.class;
         let st = &mut self.nodes[n].stations[station as usize];
+        let rank = st.queue.rank_of(class);
         if st.busy < st.workers {
             st.busy += 1;
+            if let Some(codel) = &mut st.codel {
+                codel.served_without_waiting();
+            }
             self.recorder.change_level(areas + node_area::BUSY, now, 1);
             let job = self.jobs.get_mut(handle).expect("live job");
             job.station = station;
@@ -425,11 +459,29 @@ impl Core {
             Admission::Working
         } else if st.waiting < st.capacity {
             st.waiting += 1;
-            st.queue.push_back(handle);
+            st.queue.push(Entry {
+                job: handle,
+                since: now,
+                rank,
+            });
             self.recorder.change_level(areas + node_area::QUEUE, now, 1);
             let job = self.jobs.get_mut(handle).expect("live job");
             job.station = station;
             job.state = JobState::Queued;
+            Admission::Queued
+        } else if let Some(victim) = self.lower_class_waiting(n, station, rank) {
+            // A full priority queue: the newcomer takes the place of the newest request of the
+            // lowest class waiting, which is shed.
+            let st = &mut self.nodes[n].stations[station as usize];
+            st.queue.push(Entry {
+                job: handle,
+                since: now,
+                rank,
+            });
+            let job = self.jobs.get_mut(handle).expect("live job");
+            job.station = station;
+            job.state = JobState::Queued;
+            self.drop_from_queue(victim, Outcome::ShedPriority);
             Admission::Queued
         } else {
             // Not holding a worker: no grant.
@@ -438,14 +490,56 @@ impl Core {
         }
     }
 
+    /// Under priority: a live waiting job of a lower rank than `rank` (the newest of the
+    /// lowest rank), taken out of the queue but still counted as waiting.
+    fn lower_class_waiting(&mut self, n: usize, station: u32, rank: u16) -> Option<Handle> {
+        let Core { nodes, jobs, .. } = self;
+        let st = &mut nodes[n].stations[station as usize];
+        loop {
+            let entry = st.queue.pop_lowest_below(rank)?;
+            match jobs.get(entry.job).map(|j| j.state) {
+                Some(JobState::Queued) => return Some(entry.job),
+                Some(_) => {
+                    // Cancelled while waiting: its slot was kept for this moment.
+                    jobs.remove(entry.job);
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// A job just taken out of its wait queue (still counted as waiting) fails with `outcome`
+    /// without being served: shed, or dropped by CoDel.
+    fn drop_from_queue(&mut self, handle: Handle, outcome: Outcome) {
+        let now = self.now;
+        let Some(job) = self.jobs.get_mut(handle) else {
+            return;
+        };
+        let (n, station) = (job.node as usize, job.station as usize);
+        // Out of the queue and holding no worker: finishing removes it outright.
+        job.state = JobState::Serving;
+        job.holds_worker = false;
+        let areas = self.nodes[n].areas;
+        self.nodes[n].stations[station].waiting -= 1;
+        self.recorder
+            .change_level(areas + node_area::QUEUE, now, -1);
+        let _ = self.finish(handle, outcome, true);
+    }
+
     /// Puts a job at the tail of `station`'s wait queue without asking for a worker (a held
     /// message, a redelivery); it must already count against the capacity or fit in it.
     pub fn enqueue(&mut self, handle: Handle, station: u32) {
         let now = self.now;
         let n = self.node_of(handle);
         let areas = self.nodes[n].areas;
+        let class = self.jobs.get(handle).expect("live job").request.class;
         let st = &mut self.nodes[n].stations[station as usize];
-        st.queue.push_back(handle);
+        let rank = st.queue.rank_of(class);
+        st.queue.push(Entry {
+            job: handle,
+            since: now,
+            rank,
+        });
         st.waiting += 1;
         self.recorder.change_level(areas + node_area::QUEUE, now, 1);
         let job = self.jobs.get_mut(handle).expect("live");
@@ -466,28 +560,62 @@ impl Core {
         if crashed {
             return None;
         }
-        loop {
-            let st = &mut self.nodes[n].stations[station as usize];
-            let next = st.queue.pop_front()?;
-            match self.jobs.get(next).map(|j| j.state) {
-                Some(JobState::Queued) => {
-                    st.waiting -= 1;
-                    st.busy += 1;
-                    self.recorder
-                        .change_level(areas + node_area::QUEUE, now, -1);
-                    self.recorder.change_level(areas + node_area::BUSY, now, 1);
-                    let job = self.jobs.get_mut(next).expect("live");
-                    job.holds_worker = true;
-                    job.state = JobState::Serving;
-                    return Some(next);
+        let next = self.next_waiting(n, station as usize)?;
+        let st = &mut self.nodes[n].stations[station as usize];
+        st.waiting -= 1;
+        st.busy += 1;
+        self.recorder
+            .change_level(areas + node_area::QUEUE, now, -1);
+        self.recorder.change_level(areas + node_area::BUSY, now, 1);
+        let job = self.jobs.get_mut(next).expect("live");
+        job.holds_worker = true;
+        job.state = JobState::Serving;
+        Some(next)
+    }
+
+    /// The next live job the station's discipline gives a free worker, taken out of the queue
+    /// (still counted as waiting); the ones CoDel drops on the way are finished here.
+    fn next_waiting(&mut self, n: usize, station: usize) -> Option<Handle> {
+        let now = self.now;
+        let mut dropped: Vec<Handle> = Vec::new();
+        let next = {
+            let Core { nodes, jobs, .. } = self;
+            let Station {
+                queue,
+                waiting,
+                codel,
+                ..
+            } = &mut nodes[n].stations[station];
+            // Live waiting jobs not yet taken in this call (taken ones are still counted in
+            // `waiting` until the caller or `drop_from_queue` settles them).
+            let mut live = *waiting;
+            let mut take = || loop {
+                let entry = queue.pop(live)?;
+                match jobs.get(entry.job).map(|j| j.state) {
+                    Some(JobState::Queued) => {
+                        live -= 1;
+                        return Some(Taken {
+                            item: entry.job,
+                            sojourn: now.saturating_sub(entry.since),
+                            left: live,
+                        });
+                    }
+                    Some(_) => {
+                        // Cancelled while waiting: its slot was kept for this moment.
+                        jobs.remove(entry.job);
+                    }
+                    None => {}
                 }
-                Some(_) => {
-                    // Cancelled while waiting: its slot was kept for this moment.
-                    self.jobs.remove(next);
-                }
-                None => {}
+            };
+            match codel {
+                Some(codel) => codel.dequeue(now, take, |job| dropped.push(job)),
+                None => take().map(|taken| taken.item),
             }
+        };
+        for job in dropped {
+            self.drop_from_queue(job, Outcome::CodelDropped);
         }
+        next
     }
 
     /// Releases the worker a job holds without finishing the job (pipeline stages, redelivery).

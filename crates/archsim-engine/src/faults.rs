@@ -56,7 +56,11 @@ impl Sim {
             let drained: Vec<Handle> = {
                 let st = &mut self.core.nodes[n].stations[station];
                 st.waiting = 0;
-                st.queue.drain(..).collect()
+                st.queue
+                    .drain()
+                    .into_iter()
+                    .map(|entry| entry.job)
+                    .collect()
             };
             for handle in drained {
                 let Some(job) = self.core.jobs.get_mut(handle) else {

@@ -33,6 +33,12 @@ pub enum Outcome {
     NodeDown = 7,
     /// Rejected by the caller itself: client-side adaptive throttling.
     Throttled = 8,
+    /// Dropped by CoDel when a worker reached it (it had waited too long, too long).
+    CodelDropped = 9,
+    /// Pushed out of a full priority queue by a request of a higher class.
+    ShedPriority = 10,
+    /// The edge's bulkhead was full: the attempt was not sent.
+    BulkheadFull = 11,
 }
 
 impl Outcome {
@@ -65,7 +71,7 @@ pub fn ratio(numerator: f64, denominator: f64) -> f64 {
 }
 
 /// Failure causes, in report order.
-pub const CAUSES: usize = 8;
+pub const CAUSES: usize = 11;
 pub const CAUSE_NAMES: [&str; CAUSES] = [
     "error",
     "timeout",
@@ -75,6 +81,9 @@ pub const CAUSE_NAMES: [&str; CAUSES] = [
     "no_healthy_backend",
     "node_down",
     "throttled",
+    "codel_dropped",
+    "shed_priority",
+    "bulkhead_full",
 ];
 
 /// Offsets of the counters every node (and the overall block) has.
@@ -111,7 +120,9 @@ pub mod edge_counter {
     pub const THROTTLED: u32 = 7;
     /// Retries the retry budget refused (the call ended with the failure instead).
     pub const BUDGET_REFUSED: u32 = 8;
-    pub const COUNT: u32 = 9;
+    /// Attempts the edge's bulkhead refused (never sent).
+    pub const BULKHEAD_REJECTED: u32 = 9;
+    pub const COUNT: u32 = 10;
 }
 
 pub mod edge_area {

@@ -132,6 +132,10 @@ impl Sim {
                     let over = self.core.on_short_circuit(call);
                     self.call_over(over);
                 }
+                Event::BulkheadFull { call } => {
+                    let over = self.core.on_bulkhead_full(call);
+                    self.call_over(over);
+                }
                 Event::Throttled { call } => {
                     let over = self.core.on_throttled(call);
                     self.call_over(over);

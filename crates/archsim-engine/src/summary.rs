@@ -35,6 +35,9 @@ fn failures(count: impl Fn(u32) -> f64) -> Failures {
         no_healthy_backend: cause(5),
         node_down: cause(6),
         throttled: cause(7),
+        codel_dropped: cause(8),
+        shed_priority: cause(9),
+        bulkhead_full: cause(10),
     }
 }
 
@@ -138,6 +141,7 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
                 breaker_open_fraction: est(ratio(area(a + edge_area::NOT_CLOSED), period_ns)),
                 throttled: est(diff(c + edge_counter::THROTTLED)),
                 budget_refused: est(diff(c + edge_counter::BUDGET_REFUSED)),
+                bulkhead_rejected: est(diff(c + edge_counter::BULKHEAD_REJECTED)),
             },
         );
     }
@@ -259,6 +263,9 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
         entry
             .budget_refused
             .push(diff(c + edge_counter::BUDGET_REFUSED));
+        entry
+            .bulkhead_rejected
+            .push(diff(c + edge_counter::BULKHEAD_REJECTED));
         if let Some(breaker) = &edge.breaker {
             let state = match breaker.state(end.at) {
                 BreakerState::Closed => 0,
@@ -361,6 +368,7 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
         f(&mut edge.breaker_open_fraction, Intensive);
         f(&mut edge.throttled, Count);
         f(&mut edge.budget_refused, Count);
+        f(&mut edge.bulkhead_rejected, Count);
     }
 }
 
@@ -384,6 +392,9 @@ fn visit_failures(x: &mut Failures, f: Visitor) {
         &mut x.no_healthy_backend,
         &mut x.node_down,
         &mut x.throttled,
+        &mut x.codel_dropped,
+        &mut x.shed_priority,
+        &mut x.bulkhead_full,
     ] {
         f(e, Count);
     }
@@ -566,6 +577,7 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
             &e.short_circuited,
             &e.throttled,
             &e.budget_refused,
+            &e.bulkhead_rejected,
         ] {
             h.u64(v.len() as u64);
             v.iter().for_each(|&x| h.u64(x));

@@ -182,3 +182,34 @@ fn adaptive_throttling_example_recovers_from_the_same_trigger() {
         goodput_thirds(include_str!("../../../examples/retry-storm-throttled.json"));
     assert!((last as f64) > 0.85 * first as f64, "{first} then {last}");
 }
+
+#[test]
+fn bulkhead_blocks_as_erlangs_loss_formula_predicts() {
+    // Poisson calls at 200/s, each attempt in flight exactly 52 ms (1 ms there, 50 ms of
+    // service with workers to spare, 1 ms back): offered load a = 10.4 erlangs on a bulkhead
+    // of 8. A loss system M/G/c/c blocks with Erlang's B(c, a), whatever the holding time's
+    // distribution.
+    let report = go(&design(
+        200.0,
+        r#"{ "workers": 64, "service_time": { "type": "constant", "ms": 50 } }"#,
+        r#"{ "bulkhead": { "max_concurrent": 8 } }"#,
+        "[]",
+        r#"{ "duration_ms": 60000, "warmup_ms": 1000, "bucket_ms": 1000 }"#,
+    ));
+    let (c, a) = (8, 10.4);
+    let erlang_b = (1..=c).fold(1.0, |b: f64, n| a * b / (n as f64 + a * b));
+    let edge = &report.edges["e"];
+    let calls = report.overall.arrivals.value;
+    assert_eq!(edge.attempts.value + edge.bulkhead_rejected.value, calls);
+    assert_eq!(
+        report.overall.failures.bulkhead_full.value,
+        edge.bulkhead_rejected.value
+    );
+    let blocked = edge.bulkhead_rejected.value / calls;
+    assert!(
+        (blocked - erlang_b).abs() < 0.02,
+        "{blocked} vs B(8, 10.4) = {erlang_b}"
+    );
+    // Never more than 8 in the service at once.
+    assert!(report.nodes["s"].mean_in_flight.value <= 8.0);
+}

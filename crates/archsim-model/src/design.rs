@@ -9,7 +9,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use crate::resilience::{AdaptiveThrottlingParams, RetryBudgetParams};
+pub use crate::discipline::QueueDiscipline;
+pub use crate::resilience::{AdaptiveThrottlingParams, BulkheadParams, RetryBudgetParams};
 
 /// A whole design: what the editor shows and what the engine runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -712,6 +713,8 @@ pub struct ServiceParams {
     pub hold_worker_during_calls: bool,
     /// When the caller gives up (timeout), drop the request here too instead of finishing it.
     pub cancel_on_timeout: bool,
+    /// Which waiting request a free worker takes, and which ones are dropped (FIFO by default).
+    pub queue_discipline: QueueDiscipline,
 }
 
 impl Default for ServiceParams {
@@ -725,6 +728,7 @@ impl Default for ServiceParams {
             calls: CallMode::Sequential,
             hold_worker_during_calls: true,
             cancel_on_timeout: false,
+            queue_discipline: QueueDiscipline::Fifo,
         }
     }
 }
@@ -1003,11 +1007,14 @@ pub enum RateLimitAlgorithm {
     FixedWindow { limit: u32, window_ms: f64 },
     /// At most `limit` requests in any window of `window_ms` (sliding log).
     SlidingWindow { limit: u32, window_ms: f64 },
+    /// The Generic Cell Rate Algorithm (virtual scheduling): emission interval `1/rate_rps`,
+    /// burst tolerance `(burst − 1)/rate_rps`; a request earlier than `TAT − τ` is rejected.
+    Gcra { rate_rps: f64, burst: u32 },
 }
 
 impl RateLimitAlgorithm {
     /// Every rate-limiting algorithm, in the editor's order: the one place each is named.
-    pub const CATALOG: [AlgorithmInfo; 4] = [
+    pub const CATALOG: [AlgorithmInfo; 5] = [
         AlgorithmInfo {
             name: "token_bucket",
             title: "Token bucket",
@@ -1024,6 +1031,10 @@ impl RateLimitAlgorithm {
             name: "sliding_window",
             title: "Sliding window",
         },
+        AlgorithmInfo {
+            name: "gcra",
+            title: "GCRA",
+        },
     ];
 
     /// This algorithm's catalog entry.
@@ -1033,6 +1044,7 @@ impl RateLimitAlgorithm {
             RateLimitAlgorithm::LeakyBucket { .. } => 1,
             RateLimitAlgorithm::FixedWindow { .. } => 2,
             RateLimitAlgorithm::SlidingWindow { .. } => 3,
+            RateLimitAlgorithm::Gcra { .. } => 4,
         }]
     }
 
@@ -1060,6 +1072,10 @@ impl RateLimitAlgorithm {
             RateLimitAlgorithm::SlidingWindow {
                 limit: 100,
                 window_ms: 1_000.0,
+            },
+            RateLimitAlgorithm::Gcra {
+                rate_rps: 100.0,
+                burst: 20,
             },
         ]
         .into_iter()
@@ -1097,6 +1113,8 @@ pub struct EdgeParams {
     /// Reject attempts locally when the callee accepts too few (the SRE book's client-side
     /// adaptive throttling).
     pub adaptive_throttling: Option<AdaptiveThrottlingParams>,
+    /// At most this many attempts in flight along the edge; more fail with `bulkhead_full`.
+    pub bulkhead: Option<BulkheadParams>,
     /// Share of this edge for weighted balancing (load balancers).
     pub weight: u32,
     /// Probability that the caller makes this call at all (services calling downstreams).
@@ -1112,6 +1130,7 @@ impl Default for EdgeParams {
             circuit_breaker: None,
             retry_budget: None,
             adaptive_throttling: None,
+            bulkhead: None,
             weight: 1,
             call_probability: 1.0,
         }

@@ -25,6 +25,7 @@
 //! in `docs/design-format.md`.
 
 pub mod design;
+pub mod discipline;
 mod locate;
 pub mod migrate;
 mod node_serde;

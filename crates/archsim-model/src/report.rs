@@ -135,6 +135,15 @@ pub struct Failures {
     /// Rejected by the caller itself, never sent: client-side adaptive throttling.
     #[serde(default)]
     pub throttled: Estimate,
+    /// Dropped by a service's CoDel queue: it had waited above the target too long.
+    #[serde(default)]
+    pub codel_dropped: Estimate,
+    /// Pushed out of a full priority queue by a request of a higher class.
+    #[serde(default)]
+    pub shed_priority: Estimate,
+    /// Refused by the caller's bulkhead on the edge: too many attempts in flight.
+    #[serde(default)]
+    pub bulkhead_full: Estimate,
 }
 
 impl Failures {
@@ -147,6 +156,9 @@ impl Failures {
             + self.no_healthy_backend.value
             + self.node_down.value
             + self.throttled.value
+            + self.codel_dropped.value
+            + self.shed_priority.value
+            + self.bulkhead_full.value
     }
 }
 
@@ -252,6 +264,9 @@ pub struct EdgeReport {
     /// Retries the retry policy allowed but the retry budget refused.
     #[serde(default)]
     pub budget_refused: Estimate,
+    /// Attempts the edge's bulkhead refused (too many in flight).
+    #[serde(default)]
+    pub bulkhead_rejected: Estimate,
 }
 
 /// Per-bucket figures of one replication. Every vector has one entry per bucket.
@@ -457,6 +472,9 @@ pub struct EdgeSeries {
     /// Retries the retry budget refused.
     #[serde(default)]
     pub budget_refused: Vec<u64>,
+    /// Attempts the bulkhead refused.
+    #[serde(default)]
+    pub bulkhead_rejected: Vec<u64>,
 }
 
 impl EdgeSeries {
@@ -470,6 +488,7 @@ impl EdgeSeries {
             short_circuited: tail_of(&self.short_circuited, from),
             throttled: tail_of(&self.throttled, from),
             budget_refused: tail_of(&self.budget_refused, from),
+            bulkhead_rejected: tail_of(&self.bulkhead_rejected, from),
         }
     }
 
@@ -482,5 +501,6 @@ impl EdgeSeries {
         self.short_circuited.extend(more.short_circuited);
         self.throttled.extend(more.throttled);
         self.budget_refused.extend(more.budget_refused);
+        self.bulkhead_rejected.extend(more.bulkhead_rejected);
     }
 }

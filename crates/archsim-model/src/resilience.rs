@@ -38,6 +38,24 @@ impl Default for RetryBudgetParams {
     }
 }
 
+/// A bulkhead on the caller's side of an edge (as resilience4j's semaphore bulkhead): at most
+/// `max_concurrent` attempts along the edge may be waiting for their answer at once. An attempt
+/// beyond that is not sent: the call fails at once with the cause `bulkhead_full` (not retried,
+/// as a local rejection). An attempt stops counting when its answer arrives or its timeout
+/// fires.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct BulkheadParams {
+    /// Attempts in flight along the edge at once (at least 1).
+    pub max_concurrent: u32,
+}
+
+impl Default for BulkheadParams {
+    fn default() -> Self {
+        BulkheadParams { max_concurrent: 10 }
+    }
+}
+
 /// Client-side adaptive throttling as in Google's SRE book ("Handling Overload"): over the last
 /// `window_ms` the caller counts `requests` (attempts it wanted to send, those it rejected
 /// itself included) and `accepts` (attempts the callee accepted: it answered with success or an

@@ -17,6 +17,7 @@ use crate::design::{
     NodeKind, QueueParams, RateLimitAlgorithm, RateLimiterParams, RateProfile, RetryPolicy,
     RunSettings, ServiceParams, Sharding, Workload,
 };
+use crate::discipline::QueueDiscipline;
 use crate::problem::{Problem, field_path, index_path};
 use crate::resilience::{AdaptiveThrottlingParams, RetryBudgetParams};
 
@@ -364,6 +365,13 @@ impl<'a> Checker<'a> {
         }
         if let Some(budget) = &params.retry_budget {
             self.retry_budget(&field_path(path, "retry_budget"), budget, params);
+        }
+        if let Some(bulkhead) = &params.bulkhead {
+            self.at_least_one(
+                &field_path(&field_path(path, "bulkhead"), "max_concurrent"),
+                bulkhead.max_concurrent.into(),
+                "attempts in flight along the edge at once",
+            );
         }
         if let Some(throttling) = &params.adaptive_throttling {
             self.adaptive_throttling(&field_path(path, "adaptive_throttling"), throttling);
@@ -740,6 +748,60 @@ impl<'a> Checker<'a> {
             }
             self.non_negative(&field_path(&slowdown_path, "factor"), slowdown.factor);
         }
+        self.queue_discipline(
+            &field_path(path, "queue_discipline"),
+            &service.queue_discipline,
+        );
+    }
+
+    fn queue_discipline(&mut self, path: &str, discipline: &QueueDiscipline) {
+        match discipline {
+            QueueDiscipline::Fifo | QueueDiscipline::Lifo => {}
+            QueueDiscipline::AdaptiveLifo { threshold } => self.at_least_one(
+                &field_path(path, "threshold"),
+                (*threshold).into(),
+                "requests waiting above which the newest is served first",
+            ),
+            QueueDiscipline::Codel {
+                target_ms,
+                interval_ms,
+            } => {
+                self.positive(&field_path(path, "target_ms"), *target_ms);
+                self.positive(&field_path(path, "interval_ms"), *interval_ms);
+                if target_ms.is_finite() && interval_ms.is_finite() && target_ms >= interval_ms {
+                    self.report(
+                        field_path(path, "target_ms"),
+                        format!(
+                            "must be shorter than `interval_ms` ({interval_ms} ms): CoDel drops when the waiting time stays above the target for a whole interval, found {target_ms}"
+                        ),
+                    );
+                }
+            }
+            QueueDiscipline::Priority { classes } => {
+                let known = self.request_classes().clone();
+                let mut seen: HashMap<&str, usize> = HashMap::new();
+                for (index, class) in classes.iter().enumerate() {
+                    let class_path = index_path(&field_path(path, "classes"), index);
+                    if let Some(first) = seen.insert(class.as_str(), index) {
+                        self.report(
+                            class_path,
+                            format!("class `{class}` is already listed at classes[{first}]"),
+                        );
+                    } else if !known.is_empty()
+                        && !self.gaps.nodes_missing
+                        && !known.contains(class.as_str())
+                    {
+                        self.report(
+                            class_path,
+                            format!(
+                                "no client sends request class `{class}`; classes sent: {}",
+                                list_or_none(known.iter().copied())
+                            ),
+                        );
+                    }
+                }
+            }
+        }
     }
 
     fn cache(&mut self, path: &str, cache: &CacheParams) {
@@ -853,6 +915,14 @@ impl<'a> Checker<'a> {
                     &field_path(&algorithm, "burst"),
                     burst.into(),
                     "tokens the bucket holds",
+                );
+            }
+            RateLimitAlgorithm::Gcra { rate_rps, burst } => {
+                self.positive(&field_path(&algorithm, "rate_rps"), rate_rps);
+                self.at_least_one(
+                    &field_path(&algorithm, "burst"),
+                    burst.into(),
+                    "requests admitted back to back from idle",
                 );
             }
             RateLimitAlgorithm::LeakyBucket { rate_rps, capacity } => {

@@ -67,6 +67,11 @@ fn every_algorithm_in_the_catalogs_is_named_as_serde_names_it() {
         RateLimitAlgorithm::default_named,
         RateLimitAlgorithm::name,
     );
+    check_family(
+        &QueueDiscipline::CATALOG,
+        QueueDiscipline::default_named,
+        QueueDiscipline::name,
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
-//! The caller-side cures for overload on an edge: Finagle's retry budget and the SRE book's
-//! client-side adaptive throttling (the model's `resilience.rs`).
+//! The caller-side cures for overload on an edge: Finagle's retry budget, a bulkhead and the
+//! SRE book's client-side adaptive throttling (the model's `resilience.rs`).
 
-use archsim_model::{AdaptiveThrottlingParams, EdgeParams, RetryBudgetParams};
+use archsim_model::{AdaptiveThrottlingParams, BulkheadParams, EdgeParams, RetryBudgetParams};
 use yew::prelude::*;
 
 use super::{edit, join};
@@ -22,6 +22,7 @@ pub fn edge_cures_editor(props: &EdgeCuresEditorProps) -> Html {
     let path = props.path.as_str();
     let budget_path = format!("{path}.retry_budget");
     let throttle_path = format!("{path}.adaptive_throttling");
+    let bulkhead_path = format!("{path}.bulkhead");
     html! {
         <>
             <OptionalSection title="Retry budget" path={budget_path.clone()}
@@ -41,6 +42,16 @@ pub fn edge_cures_editor(props: &EdgeCuresEditorProps) -> Html {
                     <NumberField label="Calls count for" path={join(&budget_path, "ttl_ms")} unit="ms"
                         value={budget.ttl_ms} hint="1 s to 60 s"
                         on_change={edit(value, emit, |e, v| if let Some(b) = &mut e.retry_budget { b.ttl_ms = v })} />
+                }
+            </OptionalSection>
+            <OptionalSection title="Bulkhead" path={bulkhead_path.clone()}
+                enabled={value.bulkhead.is_some()}
+                hint="At most this many attempts in flight along the edge; more fail at once (bulkhead_full)."
+                on_toggle={edit(value, emit, |e, on: bool| e.bulkhead = on.then(BulkheadParams::default))}>
+                if let Some(bulkhead) = &value.bulkhead {
+                    <NumberField label="Max in flight" path={join(&bulkhead_path, "max_concurrent")}
+                        kind={NumberKind::U32} value={bulkhead.max_concurrent as f64}
+                        on_change={edit(value, emit, |e, v: f64| if let Some(b) = &mut e.bulkhead { b.max_concurrent = v as u32 })} />
                 }
             </OptionalSection>
             <OptionalSection title="Adaptive throttling" path={throttle_path.clone()}

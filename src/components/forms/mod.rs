@@ -6,6 +6,7 @@ pub mod distribution;
 pub mod edge;
 pub mod edge_cures;
 pub mod node;
+pub mod queue_discipline;
 pub mod run;
 
 use yew::prelude::*;

@@ -10,6 +10,7 @@ use archsim_model::{
 use yew::prelude::*;
 
 use super::distribution::{DistributionEditor, RateProfileEditor};
+use super::queue_discipline::QueueDisciplineEditor;
 use super::{NodeChoice, catalog_options, edit, index, join, node_options, options};
 use crate::components::fields::{
     CheckField, NumberField, NumberKind, OptionalSection, Section, SelectField, TextField,
@@ -294,6 +295,8 @@ fn service_editor(props: &EditorProps<ServiceParams>) -> Html {
                 <NumberField label="Error rate" path={join(path, "error_rate")} kind={NumberKind::Percent}
                     value={value.error_rate}
                     on_change={edit(value, emit, |s, v| s.error_rate = v)} />
+                <QueueDisciplineEditor path={join(path, "queue_discipline")} value={value.queue_discipline.clone()}
+                    on_change={edit(value, emit, |s, d| s.queue_discipline = d)} />
             </Section>
             <OptionalSection title="Slow-down under load" path={slowdown_path.clone()}
                 enabled={value.slowdown.is_some()}
@@ -482,6 +485,16 @@ fn rate_limiter_editor(props: &EditorProps<RateLimiterParams>) -> Html {
                     on_change={edit(value, emit, |r, v: f64| if let RateLimitAlgorithm::TokenBucket { burst, .. } = &mut r.algorithm { *burst = v as u32 })} />
             </div>
         },
+        RateLimitAlgorithm::Gcra { rate_rps, burst } => html! {
+            <div class="field-pair">
+                <NumberField label="Rate" path={join(&algo_path, "rate_rps")} unit="rps" value={rate_rps}
+                    hint="emission interval 1/rate"
+                    on_change={edit(value, emit, |r, v| if let RateLimitAlgorithm::Gcra { rate_rps, .. } = &mut r.algorithm { *rate_rps = v })} />
+                <NumberField label="Burst" path={join(&algo_path, "burst")} kind={NumberKind::U32} value={burst as f64}
+                    hint="back to back from idle"
+                    on_change={edit(value, emit, |r, v: f64| if let RateLimitAlgorithm::Gcra { burst, .. } = &mut r.algorithm { *burst = v as u32 })} />
+            </div>
+        },
         RateLimitAlgorithm::LeakyBucket { rate_rps, capacity } => html! {
             <div class="field-pair">
                 <NumberField label="Drain rate" path={join(&algo_path, "rate_rps")} unit="rps" value={rate_rps}
@@ -574,6 +587,9 @@ pub fn node_caption(spec: &NodeKind) -> String {
             }
             RateLimitAlgorithm::SlidingWindow { limit, window_ms } => {
                 format!("{limit} per sliding {} ms", n(window_ms))
+            }
+            RateLimitAlgorithm::Gcra { rate_rps, burst } => {
+                format!("GCRA {} rps · burst {burst}", n(rate_rps))
             }
         },
     }

@@ -185,7 +185,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             ..plain(NodeModel::Balancer(BalancerModel::new(p, cx)))
         },
         NodeKind::Service(p) => Built {
-            stations: vec![ServiceModel::station(p)],
+            stations: vec![ServiceModel::station(p, cx.class_names)],
             ..plain(NodeModel::Service(ServiceModel::new(p)))
         },
         NodeKind::Cache(p) => Built {

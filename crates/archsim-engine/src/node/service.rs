@@ -1,4 +1,5 @@
-//! Service: `workers` workers, a FIFO wait queue of `queue_capacity`, a service-time
+//! Service: `workers` workers, a wait queue of `queue_capacity` served by its queue discipline
+//! (FIFO, LIFO, adaptive LIFO, CoDel or priority by class: `policy::queue_discipline`), a service-time
 //! distribution, an error rate, load-dependent slow-down, then calls to its outgoing edges.
 //!
 //! Semantics:
@@ -43,9 +44,14 @@ impl ServiceModel {
         }
     }
 
-    /// Its workers and wait queue.
-    pub fn station(p: &ServiceParams) -> Station {
-        Station::new(p.workers, p.queue_capacity as u64)
+    /// Its workers and wait queue, served by its discipline.
+    pub fn station(p: &ServiceParams, class_names: &[String]) -> Station {
+        Station::with_discipline(
+            p.workers,
+            p.queue_capacity as u64,
+            &p.queue_discipline,
+            class_names,
+        )
     }
 
     /// Service-time multiplier: injected slow-down times load-dependent slow-down.

@@ -1,7 +1,8 @@
 //! Policies: small, separately tested algorithms the node models use. Each family is a trait
 //! and a closed enum with one file per algorithm: balancing (`balancer/`, [`balancer::Pick`]:
 //! the pick, whether it reads keys, and feedback when a call is over), eviction (`eviction/`,
-//! [`eviction::Order`]), rate limiting (`limiter/`, [`limiter::Limit`]) and sharding
+//! [`eviction::Order`]), queue disciplines (`queue_discipline/`: FIFO, LIFO, adaptive LIFO,
+//! CoDel, priority by class), rate limiting (`limiter/`, [`limiter::Limit`]) and sharding
 //! (`sharding/`, [`sharding::Scheme`]). Adding an algorithm is its file plus its line in the
 //! family's enum (see `docs/adding-a-node-kind.md`). The breaker ([`breaker`], with its rolling
 //! window) and retry back-off ([`retry`]) have one algorithm each, and so do the caller-side
@@ -20,6 +21,7 @@ pub mod breaker;
 pub mod eviction;
 pub mod hash;
 pub mod limiter;
+pub mod queue_discipline;
 pub mod retry;
 pub mod retry_budget;
 pub mod sharding;

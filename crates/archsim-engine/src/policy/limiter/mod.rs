@@ -13,7 +13,7 @@
 //! keeps one bucket per key. `now` must never go backwards (simulated time doesn't).
 //!
 //! Algorithms, one file each ([`token_bucket`], [`leaky_bucket`], [`fixed_window`],
-//! [`sliding_window`]), each a [`Limit`]; adding one is a file here and its line in
+//! [`sliding_window`], [`gcra`]), each a [`Limit`]; adding one is a file here and its line in
 //! [`RateLimiter`] (and the model's `RateLimitAlgorithm`):
 //! - **Token bucket**: starts with `burst` tokens, refills continuously at `rate_rps` up to
 //!   `burst`; a request takes a token or is rejected. Allows bursts of `burst`, then `rate_rps`
@@ -44,6 +44,7 @@
 //! amortised O(1) cost, with no approximation.
 
 pub mod fixed_window;
+pub mod gcra;
 pub mod leaky_bucket;
 pub mod sliding_window;
 pub mod token_bucket;
@@ -113,6 +114,7 @@ pub enum RateLimiter {
     LeakyBucket(leaky_bucket::LeakyBucket),
     FixedWindow(fixed_window::FixedWindow),
     SlidingWindow(sliding_window::SlidingWindow),
+    Gcra(gcra::Gcra),
 }
 
 impl RateLimiter {
@@ -130,6 +132,9 @@ impl RateLimiter {
             RateLimitAlgorithm::SlidingWindow { limit, window_ms } => {
                 RateLimiter::SlidingWindow(sliding_window::SlidingWindow::new(limit, window_ms))
             }
+            RateLimitAlgorithm::Gcra { rate_rps, burst } => {
+                RateLimiter::Gcra(gcra::Gcra::new(rate_rps, burst))
+            }
         }
     }
 }
@@ -141,6 +146,7 @@ impl Limit for RateLimiter {
             RateLimiter::LeakyBucket(l) => l.decide(now),
             RateLimiter::FixedWindow(l) => l.decide(now),
             RateLimiter::SlidingWindow(l) => l.decide(now),
+            RateLimiter::Gcra(l) => l.decide(now),
         }
     }
 
@@ -150,6 +156,7 @@ impl Limit for RateLimiter {
             RateLimiter::LeakyBucket(l) => l.is_idle(now),
             RateLimiter::FixedWindow(l) => l.is_idle(now),
             RateLimiter::SlidingWindow(l) => l.is_idle(now),
+            RateLimiter::Gcra(l) => l.is_idle(now),
         }
     }
 }
