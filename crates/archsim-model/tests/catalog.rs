@@ -3,8 +3,8 @@
 //! Schema and the report say about it.
 
 use archsim_model::{
-    AlgorithmInfo, BalancerAlgorithm, Eviction, NodeKind, NodeReport, RateLimitAlgorithm, Sharding,
-    design_schema,
+    AlgorithmInfo, BalancerAlgorithm, Eviction, NodeKind, NodeReport, QueueDiscipline,
+    RateLimitAlgorithm, Sharding, design_schema,
 };
 
 #[test]
