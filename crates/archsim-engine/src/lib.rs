@@ -128,6 +128,8 @@ mod workload;
 use archsim_model::design::Design;
 use archsim_model::report::Report;
 
+/// The failure causes' names, in the report's order (the keys of `Series::failed_by_cause`).
+pub use metrics::CAUSE_NAMES;
 pub use stats::t_975;
 
 /// Why a run could not start (for example, the design is invalid).
