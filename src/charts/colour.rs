@@ -62,7 +62,7 @@ pub fn line(k: usize) -> Rgb {
 /// vermillion, timeouts orange, full queues purple, rate limiting sky blue, an open breaker dark
 /// purple, no healthy backend brown, a node down dark grey, throttled by the caller bluish green,
 /// dropped by CoDel dark teal, shed for a higher class olive, bulkhead full
-/// brick red.
+/// brick red, deadline exceeded yellow.
 pub fn cause(key: &str) -> Rgb {
     match key {
         "error" => Rgb(0xd5, 0x5e, 0x00),
@@ -76,6 +76,7 @@ pub fn cause(key: &str) -> Rgb {
         "codel_dropped" => Rgb(0x0d, 0x5c, 0x63),
         "shed_priority" => Rgb(0x9e, 0x8b, 0x00),
         "bulkhead_full" => Rgb(0xa0, 0x3c, 0x2c),
+        "deadline_exceeded" => Rgb(0xd9, 0xc2, 0x1f),
         _ => Rgb(0x8a, 0x8a, 0x8a),
     }
 }
@@ -146,6 +147,7 @@ mod tests {
             "codel_dropped",
             "shed_priority",
             "bulkhead_full",
+            "deadline_exceeded",
         ];
         for (i, a) in keys.iter().enumerate() {
             for b in &keys[i + 1..] {

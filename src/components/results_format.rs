@@ -141,7 +141,7 @@ pub fn duration_ms(ms: f64) -> String {
 
 /// The failure causes, in the report's order, with their keys in the time series and their
 /// readable names.
-pub const FAILURE_CAUSES: [(&str, &str); 11] = [
+pub const FAILURE_CAUSES: [(&str, &str); 12] = [
     ("error", "errors"),
     ("timeout", "timeouts"),
     ("queue_full", "queue full"),
@@ -153,10 +153,11 @@ pub const FAILURE_CAUSES: [(&str, &str); 11] = [
     ("codel_dropped", "dropped by CoDel"),
     ("shed_priority", "shed for a higher class"),
     ("bulkhead_full", "bulkhead full"),
+    ("deadline_exceeded", "deadline exceeded"),
 ];
 
 /// The failures of each cause, in [`FAILURE_CAUSES`] order.
-pub fn failure_counts(f: &Failures) -> [Estimate; 11] {
+pub fn failure_counts(f: &Failures) -> [Estimate; 12] {
     [
         f.error,
         f.timeout,
@@ -169,6 +170,7 @@ pub fn failure_counts(f: &Failures) -> [Estimate; 11] {
         f.codel_dropped,
         f.shed_priority,
         f.bulkhead_full,
+        f.deadline_exceeded,
     ]
 }
 

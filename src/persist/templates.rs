@@ -73,6 +73,10 @@ const SOURCES: &[(&str, &str)] = &[
         "queue-collapse-adaptive-lifo",
         include_str!("../../examples/queue-collapse-adaptive-lifo.json"),
     ),
+    (
+        "queue-collapse-deadline",
+        include_str!("../../examples/queue-collapse-deadline.json"),
+    ),
 ];
 
 /// Every template, in picker order. An example that fails to parse is left out (the tests make

@@ -371,7 +371,7 @@ fn edge_is_eventful(edge: &EdgeReport) -> bool {
     .any(|estimate| estimate.value != 0.0)
 }
 
-fn failure_causes(failures: &Failures) -> [(&'static str, Estimate); 11] {
+fn failure_causes(failures: &Failures) -> [(&'static str, Estimate); 12] {
     [
         ("error", failures.error),
         ("timeout", failures.timeout),
@@ -384,6 +384,7 @@ fn failure_causes(failures: &Failures) -> [(&'static str, Estimate); 11] {
         ("codel_dropped", failures.codel_dropped),
         ("shed_priority", failures.shed_priority),
         ("bulkhead_full", failures.bulkhead_full),
+        ("deadline_exceeded", failures.deadline_exceeded),
     ]
 }
 

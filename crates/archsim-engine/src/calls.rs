@@ -8,7 +8,10 @@
 //! (`policy::adaptive_throttle`) counts every attempt the caller wants to send, may reject it
 //! locally (the call then ends with `throttled`, not retried: retrying a local rejection
 //! would defeat it); a bulkhead refuses an attempt while `max_concurrent` of the edge's are in
-//! flight (`bulkhead_full`, not retried either); adaptive throttling counts as accepted every reply that is a success or the callee's own
+//! flight (`bulkhead_full`, not retried either); along an edge that propagates deadlines
+//! (gRPC's), an attempt's callee inherits the earliest give-up time up the chain, the attempt
+//! gives up then (its own `AttemptDeadline` event, as these timeouts are not in send order),
+//! and one that cannot be sent in time fails with `deadline_exceeded`; adaptive throttling counts as accepted every reply that is a success or the callee's own
 //! error. A call along a plain edge (none of these) is *direct*: no call record, the callee's
 //! job answers the caller's job (see `start_call`).
 //!
@@ -19,7 +22,7 @@ use crate::core::{CallOver, Core, Event};
 use crate::metrics::{Outcome, edge_area, edge_counter};
 use crate::policy::breaker::BreakerState;
 use crate::policy::retry::{self, RetryCause};
-use crate::request::{Call, Job, JobState, NO_EDGE, Request};
+use crate::request::{Call, Job, JobState, NO_DEADLINE, NO_EDGE, Request};
 use crate::slab::Handle;
 use crate::time::SimTime;
 
@@ -61,6 +64,11 @@ impl Core {
     /// along a plain edge).
     fn send_direct(&mut self, parent: Handle, e: u32, request: Request) {
         let now = self.now;
+        // A plain edge does not propagate deadlines.
+        let request = Request {
+            deadline: NO_DEADLINE,
+            ..request
+        };
         let edge = &mut self.edges[e as usize];
         self.recorder.incr(edge.counters + edge_counter::ATTEMPTS);
         let latency = edge.latency.sample(&mut edge.rng);
@@ -114,6 +122,11 @@ impl Core {
             self.schedule(0, Event::Throttled { call: handle });
             return;
         }
+        if edge.propagate && call.request.deadline <= now {
+            // No time left of the deadline this request inherited: not worth sending.
+            self.schedule(0, Event::DeadlineGone { call: handle });
+            return;
+        }
         if edge
             .bulkhead
             .is_some_and(|max| edge.attempts_in_flight >= max)
@@ -132,18 +145,32 @@ impl Core {
             self.recorder.incr(counters + edge_counter::RETRIES);
         }
         let latency = edge.latency.sample(&mut edge.rng);
-        let timeout = edge.timeout;
+        let (timeout, propagate) = (edge.timeout, edge.propagate);
+        let mut request = call.request;
+        if propagate {
+            // The callee gets the earliest give-up time of the chain: the inherited deadline
+            // or this attempt's own timeout, and this attempt gives up then.
+            let own = timeout.map_or(NO_DEADLINE, |t| now.saturating_add(t));
+            request.deadline = own.min(call.request.deadline);
+        } else {
+            request.deadline = NO_DEADLINE;
+        }
         let job = self.jobs.insert(Job::in_transit(
-            edge.to,
-            handle,
-            attempt,
-            NO_EDGE,
-            call.request,
-            now,
+            edge.to, handle, attempt, NO_EDGE, request, now,
         ));
         call.callee = job;
         self.schedule(latency, Event::Arrive { job });
-        if let Some(timeout) = timeout {
+        if propagate {
+            if request.deadline != NO_DEADLINE {
+                self.queue.push(
+                    request.deadline,
+                    Event::AttemptDeadline {
+                        call: handle,
+                        attempt,
+                    },
+                );
+            }
+        } else if let Some(timeout) = timeout {
             let deadline = now.saturating_add(timeout);
             let edge = &mut self.edges[e];
             edge.timers.push_back((deadline, handle, attempt));
@@ -268,6 +295,13 @@ impl Core {
     /// The attempt the failure arose from was the call's `attempts`-th: may another follow? The
     /// retry policy must allow it, the caller must still be waiting, and the retry budget (if
     /// any) must pay for it — asked last, so that only a retry that would be made costs tokens.
+    /// The inherited deadline passed before an attempt could go: the call fails with
+    /// `deadline_exceeded`.
+    pub fn on_deadline_gone(&mut self, handle: Handle) -> Option<CallOver> {
+        self.calls.get(handle)?;
+        self.complete_call(handle, Outcome::DeadlineExceeded, true)
+    }
+
     /// The bulkhead refused the attempt: the call fails with `bulkhead_full`.
     pub fn on_bulkhead_full(&mut self, handle: Handle) -> Option<CallOver> {
         self.calls.get(handle)?;

@@ -90,7 +90,8 @@ impl Sim {
                     && breaker.is_none()
                     && budget.is_none()
                     && throttle.is_none()
-                    && params.bulkhead.is_none(),
+                    && params.bulkhead.is_none()
+                    && !params.propagate_deadline,
                 timeout,
                 retry,
                 breaker,
@@ -99,6 +100,7 @@ impl Sim {
                 throttle_rng: SimRng::derive(seed, rep, StreamKind::EdgeThrottle, stream),
                 bulkhead: params.bulkhead.as_ref().map(|b| b.max_concurrent),
                 attempts_in_flight: 0,
+                propagate: params.propagate_deadline,
                 call_probability: params.call_probability,
                 rng: SimRng::derive(seed, rep, StreamKind::Edge, stream),
                 reply_rng: SimRng::derive(seed, rep, StreamKind::EdgeReply, stream),

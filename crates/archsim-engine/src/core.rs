@@ -67,6 +67,16 @@ pub(crate) enum Event {
     ShortCircuit {
         call: Handle,
     },
+    /// An attempt along a deadline-propagating edge gives up (its own timeout, or the deadline
+    /// it inherited, whichever came first).
+    AttemptDeadline {
+        call: Handle,
+        attempt: u32,
+    },
+    /// The caller's deadline had passed before the attempt could be sent.
+    DeadlineGone {
+        call: Handle,
+    },
     /// The edge's bulkhead was full: the attempt was not sent.
     BulkheadFull {
         call: Handle,
@@ -220,6 +230,9 @@ pub(crate) struct EdgeState {
     /// The bulkhead's limit on attempts in flight, and how many are.
     pub bulkhead: Option<u32>,
     pub attempts_in_flight: u32,
+    /// Deadlines propagate along this edge (timeouts then vary per attempt: each has its own
+    /// `AttemptDeadline` event instead of a place in `timers`).
+    pub propagate: bool,
     pub call_probability: f64,
     /// No timeout, retries, breaker, budget or throttling: calls along it are direct (no
     /// `Call` record).
@@ -429,6 +442,8 @@ impl Core {
             let j = self.jobs.get_mut(handle).expect("live");
             let caller = (j.parent, j.attempt, j.reply_edge);
             j.parent = Handle::NONE;
+            // Nobody waits for it any more: no caller's deadline applies to it.
+            j.request.deadline = crate::request::NO_DEADLINE;
             caller
         };
         self.send_reply(parent, attempt, reply_edge, outcome);
@@ -578,6 +593,7 @@ impl Core {
     fn next_waiting(&mut self, n: usize, station: usize) -> Option<Handle> {
         let now = self.now;
         let mut dropped: Vec<Handle> = Vec::new();
+        let mut expired: Vec<Handle> = Vec::new();
         let next = {
             let Core { nodes, jobs, .. } = self;
             let Station {
@@ -591,8 +607,14 @@ impl Core {
             let mut live = *waiting;
             let mut take = || loop {
                 let entry = queue.pop(live)?;
-                match jobs.get(entry.job).map(|j| j.state) {
-                    Some(JobState::Queued) => {
+                match jobs.get(entry.job).map(|j| (j.state, j.request.deadline)) {
+                    Some((JobState::Queued, deadline)) if deadline <= now => {
+                        // Its deadline passed while it waited: nobody wants the answer any
+                        // more, so it is dropped here instead of being served.
+                        live -= 1;
+                        expired.push(entry.job);
+                    }
+                    Some((JobState::Queued, _)) => {
                         live -= 1;
                         return Some(Taken {
                             item: entry.job,
@@ -612,6 +634,9 @@ impl Core {
                 None => take().map(|taken| taken.item),
             }
         };
+        for job in expired {
+            self.drop_from_queue(job, Outcome::DeadlineExceeded);
+        }
         for job in dropped {
             self.drop_from_queue(job, Outcome::CodelDropped);
         }

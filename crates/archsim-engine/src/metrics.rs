@@ -39,6 +39,9 @@ pub enum Outcome {
     ShedPriority = 10,
     /// The edge's bulkhead was full: the attempt was not sent.
     BulkheadFull = 11,
+    /// The request's propagated deadline passed: cancelled down the call tree, dropped at the
+    /// head of a queue, or not sent at all.
+    DeadlineExceeded = 12,
 }
 
 impl Outcome {
@@ -71,7 +74,7 @@ pub fn ratio(numerator: f64, denominator: f64) -> f64 {
 }
 
 /// Failure causes, in report order.
-pub const CAUSES: usize = 11;
+pub const CAUSES: usize = 12;
 pub const CAUSE_NAMES: [&str; CAUSES] = [
     "error",
     "timeout",
@@ -84,6 +87,7 @@ pub const CAUSE_NAMES: [&str; CAUSES] = [
     "codel_dropped",
     "shed_priority",
     "bulkhead_full",
+    "deadline_exceeded",
 ];
 
 /// Offsets of the counters every node (and the overall block) has.

@@ -13,12 +13,18 @@ use crate::time::SimTime;
 /// `Job::reply_edge` of a job that answers a `Call` (or nobody).
 pub(crate) const NO_EDGE: u32 = u32::MAX;
 
+/// `Request::deadline` of a request nobody set a deadline on.
+pub(crate) const NO_DEADLINE: SimTime = SimTime::MAX;
+
 /// What the request asks, as every node along its path sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Request {
     pub key: u64,
     pub class: u16,
     pub write: bool,
+    /// When the first caller up the chain gives up (`NO_DEADLINE`: none), carried along
+    /// edges that propagate deadlines.
+    pub deadline: SimTime,
 }
 
 /// Where a job is in its node's hands.

@@ -132,6 +132,19 @@ impl Sim {
                     let over = self.core.on_short_circuit(call);
                     self.call_over(over);
                 }
+                Event::AttemptDeadline { call, attempt } => {
+                    if let Some(callee) = self.core.timeout_fires(call, attempt) {
+                        // The caller gives up: with the deadline propagated, so does every
+                        // call below it (each level's own timer fires at the same instant).
+                        self.cancel_job(callee, Outcome::DeadlineExceeded);
+                        let over = self.core.after_timeout(call);
+                        self.call_over(over);
+                    }
+                }
+                Event::DeadlineGone { call } => {
+                    let over = self.core.on_deadline_gone(call);
+                    self.call_over(over);
+                }
                 Event::BulkheadFull { call } => {
                     let over = self.core.on_bulkhead_full(call);
                     self.call_over(over);
@@ -246,9 +259,17 @@ impl Sim {
         let Some(&job) = self.core.jobs.get(callee) else {
             return;
         };
-        if !self.core.nodes[job.node as usize].cancel_on_timeout {
-            return;
+        if self.core.nodes[job.node as usize].cancel_on_timeout {
+            self.cancel_job(callee, Outcome::Timeout);
         }
+    }
+
+    /// The work of `callee` is dropped (its caller gave up): it fails with `outcome` where it
+    /// is, wherever it is in its node's hands.
+    fn cancel_job(&mut self, callee: Handle, outcome: Outcome) {
+        let Some(&job) = self.core.jobs.get(callee) else {
+            return;
+        };
         match job.state {
             JobState::Transit => {
                 // Never arrives: `Core::arrive` frees it.
@@ -257,10 +278,10 @@ impl Sim {
             JobState::Cancelled => {}
             JobState::Queued => {
                 self.core.unqueue_in_place(callee);
-                self.finish_from_outside(callee, Outcome::Timeout);
+                self.finish_from_outside(callee, outcome);
             }
             JobState::Delay | JobState::Serving | JobState::Calling => {
-                self.finish_from_outside(callee, Outcome::Timeout);
+                self.finish_from_outside(callee, outcome);
             }
         }
     }

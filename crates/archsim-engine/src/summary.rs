@@ -38,6 +38,7 @@ fn failures(count: impl Fn(u32) -> f64) -> Failures {
         codel_dropped: cause(8),
         shed_priority: cause(9),
         bulkhead_full: cause(10),
+        deadline_exceeded: cause(11),
     }
 }
 
@@ -395,6 +396,7 @@ fn visit_failures(x: &mut Failures, f: Visitor) {
         &mut x.codel_dropped,
         &mut x.shed_priority,
         &mut x.bulkhead_full,
+        &mut x.deadline_exceeded,
     ] {
         f(e, Count);
     }

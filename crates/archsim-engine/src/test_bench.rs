@@ -81,7 +81,12 @@ impl Bench {
 
     pub fn arrive_class(&mut self, id: &str, key: u64, write: bool, class: u16) -> Handle {
         let node = self.node(id);
-        let request = Request { key, class, write };
+        let request = Request {
+            key,
+            class,
+            write,
+            deadline: crate::request::NO_DEADLINE,
+        };
         let job = self.core.jobs.insert(Job::in_transit(
             node as u32,
             Handle::NONE,

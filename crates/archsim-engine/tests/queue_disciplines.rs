@@ -144,10 +144,11 @@ fn fifo_example_collapses_for_good_after_its_burst() {
 }
 
 #[test]
-fn codel_and_adaptive_lifo_examples_recover_from_the_same_burst() {
+fn codel_adaptive_lifo_and_deadline_examples_recover_from_the_same_burst() {
     for example in [
         include_str!("../../../examples/queue-collapse-codel.json"),
         include_str!("../../../examples/queue-collapse-adaptive-lifo.json"),
+        include_str!("../../../examples/queue-collapse-deadline.json"),
     ] {
         let (first, last) = goodput_thirds(example);
         assert!((last as f64) > 0.85 * first as f64, "{first} then {last}");

@@ -10,6 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crate::discipline::QueueDiscipline;
+pub use crate::load_curve::LoadCurve;
 pub use crate::resilience::{AdaptiveThrottlingParams, BulkheadParams, RetryBudgetParams};
 
 /// A whole design: what the editor shows and what the engine runs.
@@ -715,6 +716,9 @@ pub struct ServiceParams {
     pub cancel_on_timeout: bool,
     /// Which waiting request a free worker takes, and which ones are dropped (FIFO by default).
     pub queue_discipline: QueueDiscipline,
+    /// Service time multiplied by a curve of the busy fraction of workers (instead of
+    /// `slowdown`, which is the knee curve).
+    pub load_curve: Option<LoadCurve>,
 }
 
 impl Default for ServiceParams {
@@ -729,6 +733,7 @@ impl Default for ServiceParams {
             hold_worker_during_calls: true,
             cancel_on_timeout: false,
             queue_discipline: QueueDiscipline::Fifo,
+            load_curve: None,
         }
     }
 }
@@ -766,6 +771,11 @@ pub struct CacheParams {
     pub hit_time: Distribution,
     /// Writes invalidate the key and pass through to the downstream.
     pub write_policy: WritePolicy,
+    /// Lookup time multiplied by a curve of the cache's load: requests in it at once divided
+    /// by `concurrency`.
+    pub load_curve: Option<LoadCurve>,
+    /// Requests the cache holds at once at full load (the `u = 1` of its load curve).
+    pub concurrency: u32,
 }
 
 impl Default for CacheParams {
@@ -776,6 +786,8 @@ impl Default for CacheParams {
             ttl_ms: None,
             hit_time: Distribution::Constant { ms: 0.5 },
             write_policy: WritePolicy::Invalidate,
+            load_curve: None,
+            concurrency: 100,
         }
     }
 }
@@ -891,6 +903,8 @@ pub struct DatabaseParams {
     pub write_time: Distribution,
     /// Delay before a write on a primary is applied on its replicas.
     pub replication_lag_ms: f64,
+    /// Query times multiplied by a curve of the member's busy fraction of connections.
+    pub load_curve: Option<LoadCurve>,
 }
 
 impl Default for DatabaseParams {
@@ -905,6 +919,7 @@ impl Default for DatabaseParams {
             read_time: Distribution::Exponential { mean_ms: 5.0 },
             write_time: Distribution::Exponential { mean_ms: 10.0 },
             replication_lag_ms: 50.0,
+            load_curve: None,
         }
     }
 }
@@ -1115,6 +1130,11 @@ pub struct EdgeParams {
     pub adaptive_throttling: Option<AdaptiveThrottlingParams>,
     /// At most this many attempts in flight along the edge; more fail with `bulkhead_full`.
     pub bulkhead: Option<BulkheadParams>,
+    /// gRPC-style deadline propagation: the callee's request carries the earliest time at which
+    /// a caller up the chain gives up, this edge's own timeout is cut to what is left of it,
+    /// and when the caller gives up the callee's work (and all it started along propagating
+    /// edges) is cancelled.
+    pub propagate_deadline: bool,
     /// Share of this edge for weighted balancing (load balancers).
     pub weight: u32,
     /// Probability that the caller makes this call at all (services calling downstreams).
@@ -1131,6 +1151,7 @@ impl Default for EdgeParams {
             retry_budget: None,
             adaptive_throttling: None,
             bulkhead: None,
+            propagate_deadline: false,
             weight: 1,
             call_probability: 1.0,
         }

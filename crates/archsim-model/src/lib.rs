@@ -26,6 +26,7 @@
 
 pub mod design;
 pub mod discipline;
+pub mod load_curve;
 mod locate;
 pub mod migrate;
 mod node_serde;

@@ -144,6 +144,10 @@ pub struct Failures {
     /// Refused by the caller's bulkhead on the edge: too many attempts in flight.
     #[serde(default)]
     pub bulkhead_full: Estimate,
+    /// The request's propagated deadline passed: its work was cancelled, dropped at the head
+    /// of a queue, or never sent.
+    #[serde(default)]
+    pub deadline_exceeded: Estimate,
 }
 
 impl Failures {
@@ -159,6 +163,7 @@ impl Failures {
             + self.codel_dropped.value
             + self.shed_priority.value
             + self.bulkhead_full.value
+            + self.deadline_exceeded.value
     }
 }
 

@@ -18,6 +18,7 @@ use crate::design::{
     RunSettings, ServiceParams, Sharding, Workload,
 };
 use crate::discipline::QueueDiscipline;
+use crate::load_curve::LoadCurve;
 use crate::problem::{Problem, field_path, index_path};
 use crate::resilience::{AdaptiveThrottlingParams, RetryBudgetParams};
 
@@ -752,6 +753,47 @@ impl<'a> Checker<'a> {
             &field_path(path, "queue_discipline"),
             &service.queue_discipline,
         );
+        if let Some(curve) = &service.load_curve {
+            let curve_path = field_path(path, "load_curve");
+            if service.slowdown.is_some() {
+                self.report(
+                    curve_path.clone(),
+                    "a service takes either `slowdown` (the linear knee) or `load_curve`, not both: remove one",
+                );
+            }
+            self.load_curve(&curve_path, curve);
+        }
+    }
+
+    fn load_curve(&mut self, path: &str, curve: &LoadCurve) {
+        match *curve {
+            LoadCurve::Knee { knee, factor } => {
+                if !(0.0..1.0).contains(&knee) {
+                    self.report(
+                        field_path(path, "knee"),
+                        format!("must be a utilisation in [0, 1), found {knee}"),
+                    );
+                }
+                self.non_negative(&field_path(path, "factor"), factor);
+            }
+            LoadCurve::Exponential { k } => {
+                if !(k.is_finite() && (0.0..=20.0).contains(&k)) {
+                    self.report(
+                        field_path(path, "k"),
+                        format!("must be between 0 and 20 (e^20 is already 500 million times slower), found {k}"),
+                    );
+                }
+            }
+            LoadCurve::Polynomial { a, b } => {
+                self.non_negative(&field_path(path, "a"), a);
+                if !(b.is_finite() && b > 0.0 && b <= 100.0) {
+                    self.report(
+                        field_path(path, "b"),
+                        format!("must be more than 0 and at most 100 (the power of the utilisation), found {b}"),
+                    );
+                }
+            }
+        }
     }
 
     fn queue_discipline(&mut self, path: &str, discipline: &QueueDiscipline) {
@@ -814,6 +856,14 @@ impl<'a> Checker<'a> {
             self.positive(&field_path(path, "ttl_ms"), ttl);
         }
         self.distribution(&field_path(path, "hit_time"), &cache.hit_time);
+        if let Some(curve) = &cache.load_curve {
+            self.load_curve(&field_path(path, "load_curve"), curve);
+            self.at_least_one(
+                &field_path(path, "concurrency"),
+                cache.concurrency.into(),
+                "requests at once at full load, the load curve's utilisation 1",
+            );
+        }
     }
 
     fn queue(&mut self, node_path: &str, id: &str, queue: &QueueParams) {
@@ -904,6 +954,9 @@ impl<'a> Checker<'a> {
             &field_path(path, "replication_lag_ms"),
             database.replication_lag_ms,
         );
+        if let Some(curve) = &database.load_curve {
+            self.load_curve(&field_path(path, "load_curve"), curve);
+        }
     }
 
     fn rate_limiter(&mut self, path: &str, limiter: &RateLimiterParams) {

@@ -5,7 +5,7 @@ use archsim_model::{AdaptiveThrottlingParams, BulkheadParams, EdgeParams, RetryB
 use yew::prelude::*;
 
 use super::{edit, join};
-use crate::components::fields::{NumberField, NumberKind, OptionalSection};
+use crate::components::fields::{CheckField, NumberField, NumberKind, OptionalSection, Section};
 
 #[derive(Properties, PartialEq)]
 pub struct EdgeCuresEditorProps {
@@ -25,6 +25,12 @@ pub fn edge_cures_editor(props: &EdgeCuresEditorProps) -> Html {
     let bulkhead_path = format!("{path}.bulkhead");
     html! {
         <>
+            <Section title="Deadline">
+                <CheckField label="Propagate the deadline" path={join(path, "propagate_deadline")}
+                    value={value.propagate_deadline}
+                    hint="As gRPC: the callee inherits the earliest give-up time up the chain, this edge's timeout is cut to what is left, and giving up cancels all the work below."
+                    on_change={edit(value, emit, |e, v| e.propagate_deadline = v)} />
+            </Section>
             <OptionalSection title="Retry budget" path={budget_path.clone()}
                 enabled={value.retry_budget.is_some()}
                 hint="Retry only while retries stay under a share of recent calls (Finagle's RetryBudget)."

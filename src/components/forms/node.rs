@@ -10,6 +10,7 @@ use archsim_model::{
 use yew::prelude::*;
 
 use super::distribution::{DistributionEditor, RateProfileEditor};
+use super::load_curve::LoadCurveEditor;
 use super::queue_discipline::QueueDisciplineEditor;
 use super::{NodeChoice, catalog_options, edit, index, join, node_options, options};
 use crate::components::fields::{
@@ -313,6 +314,9 @@ fn service_editor(props: &EditorProps<ServiceParams>) -> Html {
                     </div>
                 }
             </OptionalSection>
+            <LoadCurveEditor path={join(path, "load_curve")} value={value.load_curve}
+                utilisation="busy fraction of workers"
+                on_change={edit(value, emit, |s, c| s.load_curve = c)} />
             <Section title="Downstream calls">
                 <SelectField label="Calls" path={join(path, "calls")}
                     value={if value.calls == CallMode::Parallel { "parallel" } else { "sequential" }}
@@ -359,6 +363,14 @@ fn cache_editor(props: &EditorProps<CacheParams>) -> Html {
                         on_change={edit(value, emit, |c, v| c.ttl_ms = Some(v))} />
                 }
             </OptionalSection>
+            <LoadCurveEditor path={join(path, "load_curve")} value={value.load_curve}
+                utilisation="requests in the cache divided by its concurrency"
+                on_change={edit(value, emit, |c, curve| c.load_curve = curve)} />
+            if value.load_curve.is_some() {
+                <NumberField label="Concurrency" path={join(path, "concurrency")} kind={NumberKind::U32}
+                    value={value.concurrency as f64} hint="requests at once at full load (u = 1)"
+                    on_change={edit(value, emit, |c, v: f64| c.concurrency = v as u32)} />
+            }
         </>
     }
 }
@@ -459,6 +471,9 @@ fn database_editor(props: &EditorProps<DatabaseParams>) -> Html {
                 <DistributionEditor label="Write time" path={join(path, "write_time")} value={value.write_time.clone()}
                     on_change={edit(value, emit, |d, t| d.write_time = t)} />
             </Section>
+            <LoadCurveEditor path={join(path, "load_curve")} value={value.load_curve}
+                utilisation="the member's busy fraction of connections"
+                on_change={edit(value, emit, |d, c| d.load_curve = c)} />
         </>
     }
 }

@@ -4,6 +4,9 @@
 //! downstream; with write-through, a successful write stores the key again. A cache with no
 //! outgoing edge stores misses at once and answers them (a pure in-memory store).
 //!
+//! With a `load_curve`, the lookup time is multiplied by the curve at `u` = requests in the
+//! cache (this one included, misses waiting on the downstream too) / `concurrency`.
+//!
 //! Keys, eviction and TTL are `policy::eviction`'s `CacheStore`. A crash empties the cache: it
 //! comes back cold, and its misses land on the downstream all at once, as after a real restart.
 
@@ -72,7 +75,13 @@ impl Behaviour for CacheModel {
     fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
         let dist = ctx.model.hit_time;
         let base = dist.sample(ctx.rng());
-        let delay = ctx.processing_time(base, ctx.fault_slowdown());
+        let mut factor = ctx.fault_slowdown();
+        if let Some(curve) = ctx.model.params.load_curve {
+            // Requests in the cache now, this one included, against its concurrency.
+            let u = ctx.in_flight() as f64 / ctx.model.params.concurrency.max(1) as f64;
+            factor *= curve.factor(u);
+        }
+        let delay = ctx.processing_time(base, factor);
         ctx.work_for(job, delay);
     }
 

@@ -13,7 +13,7 @@ use archsim_model::design::{ClientParams, Workload};
 use crate::core::CallOver;
 use crate::distribution::{ClassMix, Dist, KeySampler};
 use crate::metrics::Outcome;
-use crate::request::Request;
+use crate::request::{NO_DEADLINE, Request};
 use crate::rng::SimRng;
 use crate::slab::Handle;
 use crate::time::SimTime;
@@ -154,7 +154,12 @@ impl Behaviour for ClientModel {
         }
         #[cfg(test)]
         ctx.model.sent.push((now, class, key));
-        let job = ctx.new_request(Request { key, class, write });
+        let job = ctx.new_request(Request {
+            key,
+            class,
+            write,
+            deadline: NO_DEADLINE,
+        });
         match edge {
             Some(edge) => ctx.call(job, edge),
             None => Self::request_over(ctx, job, Outcome::Success),

@@ -30,6 +30,8 @@ pub(crate) struct DatabaseModel {
     reads_from: ReadPreference,
     read_time: Dist,
     write_time: Dist,
+    /// Query times grow with the member's busy fraction of connections.
+    curve: Option<archsim_model::design::LoadCurve>,
     lag: SimTime,
     last_write: Vec<HashMap<u64, SimTime, FixedState>>,
     rr: Vec<u32>,
@@ -44,6 +46,7 @@ impl DatabaseModel {
             replicas: p.replicas_per_shard,
             reads_from: p.reads_from,
             read_time: Dist::new(&p.read_time),
+            curve: p.load_curve,
             write_time: Dist::new(&p.write_time),
             lag: from_ms(p.replication_lag_ms),
             last_write: (0..shards).map(|_| HashMap::default()).collect(),
@@ -106,7 +109,13 @@ impl Behaviour for DatabaseModel {
             ctx.model.read_time
         };
         let base = dist.sample(ctx.rng());
-        let duration = ctx.processing_time(base, ctx.fault_slowdown());
+        let mut factor = ctx.fault_slowdown();
+        if let Some(curve) = ctx.model.curve {
+            // The member's busy fraction, this query's connection included.
+            let station = ctx.station(ctx.station_of(job));
+            factor *= curve.factor(station.busy as f64 / station.workers.max(1) as f64);
+        }
+        let duration = ctx.processing_time(base, factor);
         ctx.worker_busy_for(job, duration);
     }
 

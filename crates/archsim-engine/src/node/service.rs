@@ -3,8 +3,9 @@
 //! distribution, an error rate, load-dependent slow-down, then calls to its outgoing edges.
 //!
 //! Semantics:
-//! - Slow-down uses the busy fraction of workers at the start of service, this request's worker
-//!   included (with 4 workers and knee 0.7, it starts when a 3rd worker becomes busy).
+//! - Slow-down (`slowdown`, the knee, or any `load_curve`) uses the busy fraction of workers at
+//!   the start of service, this request's worker included (with 4 workers and knee 0.7, it
+//!   starts when a 3rd worker becomes busy).
 //! - Errors are decided after the service time; a failed request makes no downstream calls.
 //! - Each outgoing edge is called with its `call_probability`. Sequential calls go one after
 //!   another and stop at the first failure; parallel calls all go at once and the reply waits
@@ -14,7 +15,7 @@
 //! - `hold_worker_during_calls = false` frees the worker as soon as the service's own work is
 //!   done: the node becomes a pipeline stage, a station of a Jackson network.
 
-use archsim_model::design::{CallMode, ServiceParams};
+use archsim_model::design::{CallMode, LoadCurve, ServiceParams};
 
 use crate::core::{CallOver, Station};
 use crate::distribution::Dist;
@@ -27,8 +28,8 @@ use super::{Behaviour, NodeCtx};
 pub(crate) struct ServiceModel {
     service_time: Dist,
     error_rate: f64,
-    /// Load-dependent slow-down: (knee, factor).
-    slowdown: Option<(f64, f64)>,
+    /// Load-dependent service time: the `load_curve`, or `slowdown` as the knee curve.
+    curve: Option<LoadCurve>,
     parallel: bool,
     hold_worker: bool,
 }
@@ -38,7 +39,12 @@ impl ServiceModel {
         ServiceModel {
             service_time: Dist::new(&p.service_time),
             error_rate: p.error_rate,
-            slowdown: p.slowdown.as_ref().map(|s| (s.knee, s.factor)),
+            curve: p
+                .load_curve
+                .or(p.slowdown.as_ref().map(|s| LoadCurve::Knee {
+                    knee: s.knee,
+                    factor: s.factor,
+                })),
             parallel: p.calls == CallMode::Parallel,
             hold_worker: p.hold_worker_during_calls,
         }
@@ -57,11 +63,8 @@ impl ServiceModel {
     /// Service-time multiplier: injected slow-down times load-dependent slow-down.
     fn slowdown_factor(ctx: &NodeCtx<'_, Self>, busy: u32, workers: u32) -> f64 {
         let mut factor = ctx.fault_slowdown();
-        if let Some((knee, extra)) = ctx.model.slowdown {
-            let u = busy as f64 / workers.max(1) as f64;
-            if u > knee && knee < 1.0 {
-                factor *= 1.0 + extra * (u - knee) / (1.0 - knee);
-            }
+        if let Some(curve) = ctx.model.curve {
+            factor *= curve.factor(busy as f64 / workers.max(1) as f64);
         }
         factor
     }
