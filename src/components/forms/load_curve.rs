@@ -23,7 +23,7 @@ pub fn load_curve_editor(props: &LoadCurveEditorProps) -> Html {
     let emit = props.on_change.clone();
     let on_toggle = {
         let emit = emit.clone();
-        Callback::from(move |on: bool| emit.emit(on.then(|| LoadCurve::Exponential { k: 2.0 })))
+        Callback::from(move |on: bool| emit.emit(on.then_some(LoadCurve::Exponential { k: 2.0 })))
     };
     let body = match props.value {
         None => html! {},
