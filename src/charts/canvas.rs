@@ -12,6 +12,46 @@ use super::draw::{Style, draw};
 use super::layout;
 use super::spec::{Chart, Frame, Line};
 
+/// A pending [`after_next_frame`]; dropping it cancels what has not run yet.
+pub struct AfterFrame {
+    frame: Option<(i32, wasm_bindgen::closure::Closure<dyn FnMut()>)>,
+    task: std::rc::Rc<std::cell::RefCell<Option<gloo_timers::callback::Timeout>>>,
+}
+
+impl Drop for AfterFrame {
+    fn drop(&mut self) {
+        if let Some((id, _)) = self.frame.take()
+            && let Some(window) = web_sys::window()
+        {
+            let _ = window.cancel_animation_frame(id);
+        }
+        self.task.borrow_mut().take();
+    }
+}
+
+/// Runs `f` in a task of its own once the browser has drawn its next frame. Painting a chart
+/// sets fonts and measures text, which needs the page's style and layout: called while a live
+/// update's changes are still pending, it makes the browser restyle and lay out the page right
+/// then, inside the paint's task. After the frame there is nothing pending.
+pub fn after_next_frame(f: impl FnOnce() + 'static) -> AfterFrame {
+    let task: std::rc::Rc<std::cell::RefCell<Option<gloo_timers::callback::Timeout>>> =
+        Default::default();
+    let mut f = Some(f);
+    let scheduled = task.clone();
+    let on_frame = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        if let Some(f) = f.take() {
+            *scheduled.borrow_mut() = Some(gloo_timers::callback::Timeout::new(0, f));
+        }
+    });
+    let frame = web_sys::window()
+        .and_then(|w| {
+            w.request_animation_frame(on_frame.as_ref().unchecked_ref())
+                .ok()
+        })
+        .map(|id| (id, on_frame));
+    AfterFrame { frame, task }
+}
+
 /// Device pixels per CSS pixel (at least 1).
 pub fn pixel_ratio() -> f64 {
     web_sys::window()
@@ -19,8 +59,34 @@ pub fn pixel_ratio() -> f64 {
         .max(1.0)
 }
 
-/// The page's current colours (they follow light and dark mode), from its CSS variables.
+thread_local! {
+    /// The colours last read from the page. Reading them asks for computed style, which makes
+    /// the browser restyle everything changed since the last frame right then — on a live
+    /// update of a big design that alone took 15–45 ms — so they are read once and again only
+    /// when the light/dark preference changes ([`refresh_theme`]).
+    static THEME: std::cell::Cell<Option<Theme>> = const { std::cell::Cell::new(None) };
+}
+
+/// The page's colours (they follow light and dark mode), read once and kept.
 pub fn theme() -> Theme {
+    THEME.with(|kept| {
+        kept.get().unwrap_or_else(|| {
+            let read = read_theme();
+            kept.set(Some(read));
+            read
+        })
+    })
+}
+
+/// Reads the page's colours again (the light/dark preference changed) and keeps them.
+pub fn refresh_theme() -> Theme {
+    let read = read_theme();
+    THEME.with(|kept| kept.set(Some(read)));
+    read
+}
+
+/// The page's current colours, from its CSS variables.
+fn read_theme() -> Theme {
     let fallback = Theme::default();
     let Some(root) = web_sys::window()
         .and_then(|w| w.document())

@@ -15,7 +15,10 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
-use super::canvas_overlay::{BreakerView, EdgeLoad, LOAD_COLOURS, NodeLoad, RunOverlay, SATURATED};
+use super::canvas_overlay::{
+    BreakerView, EdgeLoad, LOAD_STEP_CLASSES, NodeLoad, RunOverlay, SATURATED,
+};
+use super::canvas_raster::{RASTER_MIN_NODES, RasterScene, RunRaster};
 use super::forms::node::node_caption;
 use super::kinds::{kind_icon_shapes, kind_info};
 use super::palette::KIND_MIME;
@@ -170,6 +173,10 @@ pub fn canvas(props: &CanvasProps) -> Html {
     let renaming = use_state(|| None::<String>);
     let surface_ref = use_node_ref();
     let viewport = state.viewport;
+    // The SVG's size in pixels, once known. Sized by percentages, Chromium lays out the whole
+    // drawing again (all its text) whenever anything else on the page changes: 50–100 ms per
+    // frame for 200 nodes while a run updates the results. In pixels it is left alone.
+    let svg_size = use_state_eq(|| None::<(f64, f64)>);
 
     // When the canvas element changes size (the results area grows under it when a run
     // finishes, the window is resized), keep what the person was looking at in view: see
@@ -177,6 +184,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
     {
         let surface_ref = surface_ref.clone();
         let dispatcher = state.dispatcher();
+        let svg_size = svg_size.clone();
         use_effect_with((), move |_| {
             let element = surface_ref.cast::<Element>();
             let observer = element.map(|element| {
@@ -190,6 +198,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
                     if !(size.0 > 0.0 && size.1 > 0.0) {
                         return;
                     }
+                    svg_size.set(Some(size));
                     if let Some(from) = last.replace(Some(size))
                         && from != size
                     {
@@ -579,12 +588,38 @@ pub fn canvas(props: &CanvasProps) -> Html {
         })
         .collect();
     let overlay = props.overlay.as_deref();
+    // A big design's run goes on a raster layer over the SVG (see `canvas_raster`), so that a
+    // live update changes one canvas rather than hundreds of SVG elements.
+    let raster = overlay
+        .filter(|_| nodes.len() >= RASTER_MIN_NODES)
+        .map(|o| {
+            Rc::new(RasterScene {
+                nodes: nodes
+                    .iter()
+                    .map(|n| {
+                        let load = o.nodes.get(&n.id).cloned().unwrap_or_default();
+                        let bottleneck = o.bottleneck.as_deref() == Some(n.id.as_str());
+                        (n.position, load, bottleneck)
+                    })
+                    .collect(),
+                edges: edge_geometry
+                    .iter()
+                    .filter_map(|(edge, start, end)| {
+                        Some((*start, *end, o.edges.get(&edge.id)?.clone()))
+                    })
+                    .collect(),
+                viewport,
+                detail: viewport.zoom >= RUN_DETAIL_ZOOM,
+            })
+        });
+    // What the SVG itself draws of the run (nothing when the raster layer does).
+    let svg_overlay = overlay.filter(|_| raster.is_none());
     let edges = edge_geometry.iter().map(|(edge, start, end)| {
         html! {
             <EdgeView key={edge.id.clone()} id={edge.id.clone()}
                 x1={start.x} y1={start.y} x2={end.x} y2={end.y}
                 selected={state.selection.contains_edge(&edge.id)}
-                load={overlay.and_then(|o| o.edges.get(&edge.id).cloned())} />
+                load={svg_overlay.and_then(|o| o.edges.get(&edge.id).cloned())} />
         }
     });
     // A breaker's state sits on its edge, towards the callee (the resilience badge has the
@@ -613,9 +648,9 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 selected={state.selection.contains_node(&node.id)}
                 connect_target={connect_target.as_deref() == Some(node.id.as_str())}
                 has_problem={problem_nodes.contains(&node.id)}
-                load={overlay.and_then(|o| o.nodes.get(&node.id).cloned())}
+                load={svg_overlay.and_then(|o| o.nodes.get(&node.id).cloned())}
                 detail={viewport.zoom >= RUN_DETAIL_ZOOM}
-                bottleneck={overlay.is_some_and(|o| o.bottleneck.as_deref() == Some(node.id.as_str()))} />
+                bottleneck={svg_overlay.is_some_and(|o| o.bottleneck.as_deref() == Some(node.id.as_str()))} />
         }
     });
 
@@ -659,6 +694,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
     html! {
         <div id="canvas-surface" class={classes} ref={surface_ref}>
             <svg ref={svg_ref} class="canvas-svg" xmlns="http://www.w3.org/2000/svg"
+                 style={svg_size.map(|(w, h)| format!("width: {w}px; height: {h}px"))}
                  role="application" aria-label="Design canvas"
                  onpointerdown={on_pointer_down} onpointermove={on_pointer_move}
                  onpointerup={on_pointer_up.clone()} onpointercancel={on_pointer_up}
@@ -705,6 +741,9 @@ pub fn canvas(props: &CanvasProps) -> Html {
                     }
                 </g>
             </svg>
+            if let Some(scene) = raster {
+                <RunRaster {scene} />
+            }
             { for rename_overlay }
         </div>
     }
@@ -921,8 +960,9 @@ fn node_view(props: &NodeViewProps) -> Html {
             lines.join("\n")
         }
     };
-    // The caption gives way to the load while a run is shown.
-    let caption_text = load_words
+    // The caption gives way to the load while a run is shown (where it can be read: below
+    // RUN_DETAIL_ZOOM it stays put, and the load is in the colour, the bar and the title).
+    let caption_text = shown_words
         .clone()
         .unwrap_or_else(|| ellipsize(&caption, 25));
     let flags_text = flags.join(" · ").to_uppercase();
@@ -932,11 +972,11 @@ fn node_view(props: &NodeViewProps) -> Html {
         <g class={classes!("node", format!("kind-{kind}"), props.selected.then_some("is-selected"),
                            props.has_problem.then_some("has-problem"),
                            props.connect_target.then_some("is-connect-target"),
-                           step.map(|_| "has-load"), saturated.then_some("is-saturated"),
+                           step.map(|_| "has-load"), step.map(|s| LOAD_STEP_CLASSES[s]),
+                           saturated.then_some("is-saturated"),
                            down.then_some("is-down"), props.bottleneck.then_some("is-bottleneck"))}
            transform={transform} data-node-id={node.id.clone()} data-kind={kind}
-           data-load-step={step.map(|s| s.to_string())}
-           style={step.map(|s| format!("--load: {}", LOAD_COLOURS[s]))}>
+           data-load-step={step.map(|s| s.to_string())}>
             <title>{ title }</title>
             <rect class="node-body" width={NODE_WIDTH.to_string()} height={NODE_HEIGHT.to_string()} rx="10" />
             if saturated {
@@ -947,12 +987,7 @@ fn node_view(props: &NodeViewProps) -> Html {
                 <rect class="node-load-bar" x="10" y={(NODE_HEIGHT - 6.0).to_string()}
                       width={((NODE_WIDTH - 20.0) * l.clamp(0.0, 1.0)).to_string()} height="3" rx="1.5" />
             }
-            <rect class="node-accent" x="0" y="10" width="3" height={(NODE_HEIGHT - 20.0).to_string()} rx="1.5" />
-            <g class="node-icon" transform="translate(12 9) scale(0.8)" fill="none" stroke="currentColor"
-               stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
-                { kind_icon_shapes(kind) }
-            </g>
-            <text class="node-label" x="36" y="25">{ ellipsize(label, 15) }</text>
+            <NodeFace kind={kind} label={label.to_string()} />
             <text class={classes!("node-caption", shown_words.is_some().then_some("node-load-words"))}
                   x="12" y="49">{ caption_text }</text>
             if !flags.is_empty() {
@@ -973,6 +1008,28 @@ fn node_view(props: &NodeViewProps) -> Html {
             <circle class="node-handle" cx={NODE_WIDTH.to_string()} cy={(NODE_HEIGHT / 2.0).to_string()}
                     r="6" data-handle-of={node.id.clone()} />
         </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NodeFaceProps {
+    kind: &'static str,
+    label: AttrValue,
+}
+
+/// The parts of a node a run never changes (accent, icon, label): a component of their own, so
+/// that a live update, which re-renders every node of a big design, skips them.
+#[function_component(NodeFace)]
+fn node_face(props: &NodeFaceProps) -> Html {
+    html! {
+        <>
+            <rect class="node-accent" x="0" y="10" width="3" height={(NODE_HEIGHT - 20.0).to_string()} rx="1.5" />
+            <g class="node-icon" transform="translate(12 9) scale(0.8)" fill="none" stroke="currentColor"
+               stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                { kind_icon_shapes(props.kind) }
+            </g>
+            <text class="node-label" x="36" y="25">{ ellipsize(&props.label, 15) }</text>
+        </>
     }
 }
 

@@ -21,6 +21,11 @@ use crate::run::RunState;
 pub const LOAD_COLOURS: [&str; 6] = [
     "#00224e", "#35456c", "#666970", "#948e77", "#c8b866", "#fee838",
 ];
+/// A class per step of [`LOAD_COLOURS`] (`static/style.css` gives each its colour). A class, not
+/// a CSS custom property on the node: a custom property is inherited, so changing it restyles
+/// every element of the node, and a live update of a 200-node design changes them all.
+pub const LOAD_STEP_CLASSES: [&str; 6] =
+    ["load-0", "load-1", "load-2", "load-3", "load-4", "load-5"];
 /// From this load on a node is drawn as saturated (hatched, "saturated" in words).
 pub const SATURATED: f64 = 0.9;
 /// A node counts as the bottleneck only when it is at least this loaded: the busiest node of a
@@ -657,6 +662,19 @@ mod tests {
                 .windows(2)
                 .all(|w| luminance(w[0]) < luminance(w[1]))
         );
+    }
+
+    #[test]
+    fn the_stylesheet_colours_each_load_step_with_its_colour() {
+        let css = include_str!("../../static/style.css");
+        for (class, colour) in LOAD_STEP_CLASSES.iter().zip(LOAD_COLOURS) {
+            for part in ["node-body", "node-load-bar"] {
+                let rule = format!(".node.{class} .{part} {{");
+                let at = css.find(&rule).unwrap_or_else(|| panic!("no rule {rule}"));
+                let body = &css[at..at + css[at..].find('}').unwrap()];
+                assert!(body.contains(colour), "{rule} is not {colour}: {body}");
+            }
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod canvas;
 pub mod canvas_overlay;
+pub mod canvas_raster;
 pub mod dialogs;
 pub mod fields;
 pub mod forms;

@@ -15,6 +15,7 @@ use super::results_format::{
 use crate::charts::export;
 use crate::persist::browser::download_text;
 use crate::run::RunState;
+use crate::run::controller::same;
 
 #[derive(Properties, PartialEq)]
 pub struct ResultsProps {
@@ -159,13 +160,24 @@ fn save_series_csv(design_name: &str, series: &Series) {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct ReportViewProps {
     report: Rc<Report>,
     design: Rc<Design>,
     stale: bool,
     cursor_ms: Option<f64>,
     on_cursor: Callback<Option<f64>>,
+}
+
+// By identity: a report's contents never change (see `run::controller::same`).
+impl PartialEq for ReportViewProps {
+    fn eq(&self, other: &Self) -> bool {
+        same(&self.report, &other.report)
+            && same(&self.design, &other.design)
+            && self.stale == other.stale
+            && self.cursor_ms == other.cursor_ms
+            && self.on_cursor == other.on_cursor
+    }
 }
 
 #[function_component(ReportView)]
@@ -221,6 +233,16 @@ fn report_view(props: &ReportViewProps) -> Html {
             </span>
         </div>
     };
+    // The node and edge tables follow a frame later: for a big design they are hundreds of
+    // rows, and built in the same task as the figures and charts they held the page too long.
+    let tables = use_state_eq(|| false);
+    {
+        let tables = tables.clone();
+        use_effect_with((), move |_| {
+            let pending = crate::charts::canvas::after_next_frame(move || tables.set(true));
+            move || drop(pending)
+        });
+    }
     let stopped = report.stopped_early.as_ref().map(|reason| {
         html! {
             <p class="results-warning" id="results-stopped-early" role="status">
@@ -236,8 +258,10 @@ fn report_view(props: &ReportViewProps) -> Html {
             <Charts design={props.design.clone()} report={Some(report.clone())}
                 end_ms={axis_end_ms(report)} cursor_ms={props.cursor_ms}
                 on_cursor={props.on_cursor.clone()} />
-            <NodeTable report={report.clone()} seconds={seconds} />
-            <EdgeTable report={report.clone()} />
+            if *tables {
+                <NodeTable report={report.clone()} seconds={seconds} />
+                <EdgeTable report={report.clone()} />
+            }
         </>
     }
 }
@@ -281,9 +305,15 @@ fn figure(id: &str, name: &str, value: Estimate, shown: Shown, unit: &str, what:
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct ReportProps {
     report: Rc<Report>,
+}
+
+impl PartialEq for ReportProps {
+    fn eq(&self, other: &Self) -> bool {
+        same(&self.report, &other.report)
+    }
 }
 
 #[function_component(Overall)]
@@ -333,10 +363,16 @@ fn overall(props: &ReportProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct NodeTableProps {
     report: Rc<Report>,
     seconds: f64,
+}
+
+impl PartialEq for NodeTableProps {
+    fn eq(&self, other: &Self) -> bool {
+        same(&self.report, &other.report) && self.seconds == other.seconds
+    }
 }
 
 /// Kind-specific figures of a node, one short phrase each.

@@ -18,6 +18,7 @@ use yew::prelude::*;
 use crate::charts::colour::Theme;
 use crate::charts::spec::{self, Body, Chart, Frame, Line, MAX_LINES, Pick, Source};
 use crate::charts::{canvas, export, layout};
+use crate::run::controller::{same, same_opt};
 
 /// Which charts: the whole run's, or one node's or edge's.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -52,7 +53,7 @@ pub struct Specs {
     pub charts: Vec<Chart>,
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct ChartsProps {
     /// The design that was (or is being) run.
     pub design: Rc<Design>,
@@ -72,6 +73,19 @@ pub struct ChartsProps {
     pub on_cursor: Callback<Option<f64>>,
 }
 
+// The design, report and series by identity (see `run::controller::same`).
+impl PartialEq for ChartsProps {
+    fn eq(&self, other: &Self) -> bool {
+        same(&self.design, &other.design)
+            && same_opt(&self.report, &other.report)
+            && same_opt(&self.live, &other.live)
+            && self.end_ms == other.end_ms
+            && self.subject == other.subject
+            && self.cursor_ms == other.cursor_ms
+            && self.on_cursor == other.on_cursor
+    }
+}
+
 /// The page's theme colours, read again when the person's light/dark preference changes.
 #[hook]
 fn use_theme() -> Theme {
@@ -82,7 +96,7 @@ fn use_theme() -> Theme {
             let scheme = web_sys::window()
                 .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten());
             let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                theme.set(canvas::theme());
+                theme.set(canvas::refresh_theme());
             });
             if let Some(s) = &scheme {
                 let _ =
@@ -256,7 +270,8 @@ fn chart_figure(props: &FigureProps) -> Html {
     }
     // Paint when the chart, the lines picked, the width or the theme change (never on a cursor
     // move: the cursor is an element laid over the canvas). Each chart paints in a task of its
-    // own, so a page of charts never holds the main thread for long at a stretch.
+    // own, after the next frame, so a page of charts never holds the main thread for long at
+    // a stretch.
     {
         let canvas_ref = canvas_ref.clone();
         let data = props.data.clone();
@@ -268,7 +283,7 @@ fn chart_figure(props: &FigureProps) -> Html {
             move |(data, index, _, width, theme)| {
                 let (data, index, width, theme) = (data.clone(), *index, *width, *theme);
                 let pending = (width > 0.0).then(|| {
-                    gloo_timers::callback::Timeout::new(0, move || {
+                    canvas::after_next_frame(move || {
                         if let Some(c) = canvas_ref.cast::<web_sys::HtmlCanvasElement>() {
                             canvas::paint(
                                 &c,
@@ -552,16 +567,44 @@ fn choice(chart: &Chart, shown: &[Line], pick: &Pick, on_pick: &Callback<Pick>) 
             <button type="button" class="small-button chart-all" onclick={set(Pick::Top(usize::MAX))}>
                 { format!("All {total}") }
             </button>
-            <details class="chart-picker">
-                <summary>{ "Choose…" }</summary>
+            <Picker data={Shared(Rc::new(lines.lines.clone()))} chosen={Shared(Rc::new(chosen))}
+                on_pick={on_pick.clone()} />
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PickerProps {
+    data: Shared<Vec<Line>>,
+    chosen: Shared<BTreeSet<String>>,
+    on_pick: Callback<Pick>,
+}
+
+/// "Choose…": a box to tick per line. The boxes exist only while it is open — a chart of 200
+/// nodes would otherwise carry 400 hidden elements, made again on every live update.
+#[function_component(Picker)]
+fn picker(props: &PickerProps) -> Html {
+    let open = use_state_eq(|| false);
+    let on_toggle = {
+        let open = open.clone();
+        Callback::from(move |e: Event| {
+            let details: web_sys::Element = e.target_unchecked_into();
+            open.set(details.has_attribute("open"));
+        })
+    };
+    let chosen = &props.chosen.0;
+    html! {
+        <details class="chart-picker" open={*open} ontoggle={on_toggle}>
+            <summary>{ "Choose…" }</summary>
+            if *open {
                 <div class="chart-picker-list">
-                    { for lines.lines.iter().map(|l| {
+                    { for props.data.0.iter().map(|l| {
                         let key = l.key.clone();
                         let checked = chosen.contains(&key);
                         let onchange = {
                             let chosen = chosen.clone();
-                            on_pick.reform(move |_: Event| {
-                                let mut next = chosen.clone();
+                            props.on_pick.reform(move |_: Event| {
+                                let mut next = (*chosen).clone();
                                 if !next.remove(&key) {
                                     next.insert(key.clone());
                                 }
@@ -577,8 +620,8 @@ fn choice(chart: &Chart, shown: &[Line], pick: &Pick, on_pick: &Callback<Pick>) 
                         }
                     }) }
                 </div>
-            </details>
-        </div>
+            }
+        </details>
     }
 }
 

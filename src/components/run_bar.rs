@@ -46,22 +46,42 @@ pub struct RunPanelProps {
 #[function_component(RunPanel)]
 pub fn run_panel(props: &RunPanelProps) -> Html {
     let run = props.run.clone();
+    let worker: Rc<RefCell<Option<RunWorker>>> = use_mut_ref(|| None);
     // Why the report on screen is not kept across a reload, when it is not.
     let not_kept = use_state(|| None::<String>);
     {
         // Keep each new report (and forget it on Reset); the restored one is already kept.
         let not_kept = not_kept.clone();
         let kept = use_mut_ref(|| run.result.as_ref().map(|r| Rc::as_ptr(&r.report)));
+        // Writing a report down is a task of its own, after the one that shows it: for a big
+        // design each costs tens of milliseconds, and together they would hold the page.
+        let saving = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
         let result = run.result.clone();
+        let worker = worker.clone();
         use_effect_with(result.as_ref().map(|r| Rc::as_ptr(&r.report)), move |now| {
             if *kept.borrow() != *now {
                 *kept.borrow_mut() = *now;
-                match &result {
-                    Some(r) => match persist::autosave::save_report_local(&r.design, &r.report) {
-                        ReportSaved::Saved => not_kept.set(None),
-                        ReportSaved::Skipped(reason) => not_kept.set(Some(reason)),
-                    },
+                match result {
+                    Some(r) => {
+                        // The worker wrote the text to keep; a report from elsewhere is written
+                        // here.
+                        let kept = r
+                            .run_id
+                            .and_then(|id| worker.borrow().as_ref().and_then(|w| w.take_kept(id)));
+                        let write = move || {
+                            let saved = match kept {
+                                Some(kept) => persist::autosave::save_report_text_local(kept),
+                                None => persist::autosave::save_report_local(&r.design, &r.report),
+                            };
+                            match saved {
+                                ReportSaved::Saved => not_kept.set(None),
+                                ReportSaved::Skipped(reason) => not_kept.set(Some(reason)),
+                            }
+                        };
+                        *saving.borrow_mut() = Some(gloo_timers::callback::Timeout::new(0, write));
+                    }
                     None => {
+                        saving.borrow_mut().take();
                         persist::autosave::clear_report_local();
                         not_kept.set(None);
                     }
@@ -69,7 +89,11 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
             }
         });
     }
-    let worker: Rc<RefCell<Option<RunWorker>>> = use_mut_ref(|| None);
+    // The charts' colours are read from the page's style once, now, while nothing is pending
+    // to restyle (read during a live update, they would make the browser restyle at once).
+    use_effect_with((), |_| {
+        crate::charts::canvas::theme();
+    });
     // Set when the worker breaks, so the next run starts a fresh one.
     let worker_broke: Rc<RefCell<bool>> = use_mut_ref(|| false);
 

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 use archsim_model::{Design, Report};
 use serde_json::{Value, json};
+use wasm_bindgen::JsCast;
 
 use crate::state::{EditorSnapshot, Viewport};
 
@@ -160,13 +161,48 @@ pub fn save_to(store: &dyn KeyValueStore, snapshot: &EditorSnapshot) -> Result<(
 }
 
 /// The stored form of a report: `{"format": …, "design": {…}, "report": {…}}`.
+#[derive(serde::Serialize)]
+struct StoredReport<'a> {
+    format: &'static str,
+    design: &'a Design,
+    report: &'a Report,
+}
+
 pub fn report_to_json(design: &Design, report: &Report) -> String {
-    json!({
-        "format": REPORT_FORMAT_TAG,
-        "design": serde_json::to_value(design).unwrap_or(Value::Null),
-        "report": serde_json::to_value(report).unwrap_or(Value::Null),
-    })
-    .to_string()
+    bounded_report_json(design, report, usize::MAX).unwrap_or_default()
+}
+
+/// [`report_to_json`], written straight to text (no intermediate JSON tree: for a big design's
+/// report that tree alone took the page 100 ms), giving up as soon as it passes `limit` bytes:
+/// a report too large to keep costs no more than one that just fits. None when it passed.
+fn bounded_report_json(design: &Design, report: &Report, limit: usize) -> Option<String> {
+    struct Bounded {
+        text: Vec<u8>,
+        limit: usize,
+    }
+    impl std::io::Write for Bounded {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if self.text.len() + bytes.len() > self.limit {
+                return Err(std::io::Error::other("over the limit"));
+            }
+            self.text.extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Bounded {
+        text: Vec::new(),
+        limit,
+    };
+    let stored = StoredReport {
+        format: REPORT_FORMAT_TAG,
+        design,
+        report,
+    };
+    serde_json::to_writer(&mut out, &stored).ok()?;
+    String::from_utf8(out.text).ok()
 }
 
 /// Reads [`report_to_json`]'s form back: the design it was run on (migrated like any import)
@@ -198,20 +234,25 @@ pub fn report_from_json(raw: &str) -> Result<(Design, Report), String> {
     Ok((design, report))
 }
 
+/// The text [`save_report_to`] would keep of `report`, or why it would keep none (too large).
+/// The run worker writes it, so that the page only has to store it.
+pub fn report_to_keep(design: &Design, report: &Report) -> Result<String, String> {
+    bounded_report_json(design, report, MAX_SAVED_REPORT_CHARS).ok_or_else(|| {
+        format!("the report is too large to keep (more than {MAX_SAVED_REPORT_CHARS} characters)")
+    })
+}
+
 /// Keeps the last run's `report` and the `design` it was run on, unless it is larger than
 /// [`MAX_SAVED_REPORT_CHARS`] or the storage refuses it; then no report is kept at all.
 pub fn save_report_to(store: &dyn KeyValueStore, design: &Design, report: &Report) -> ReportSaved {
-    let json = report_to_json(design, report);
     let skipped = |reason: String| {
         clear_report_in(store);
         ReportSaved::Skipped(reason)
     };
-    if json.len() > MAX_SAVED_REPORT_CHARS {
-        return skipped(format!(
-            "the report is too large to keep ({} characters, at most {MAX_SAVED_REPORT_CHARS})",
-            json.len()
-        ));
-    }
+    let json = match report_to_keep(design, report) {
+        Ok(json) => json,
+        Err(reason) => return skipped(reason),
+    };
     match store.set(REPORT_KEY, &json) {
         Ok(()) => ReportSaved::Saved,
         Err(e) => skipped(format!("the browser's storage refused it ({e})")),
@@ -241,6 +282,37 @@ pub fn save_report_local(design: &Design, report: &Report) -> ReportSaved {
     match LocalStorage::open() {
         Ok(store) => save_report_to(&store, design, report),
         Err(e) => ReportSaved::Skipped(e),
+    }
+}
+
+/// Keeps a report's text as the run worker wrote it ([`report_to_keep`]), or records why it
+/// is not kept: like [`save_report_local`], without the page writing (or even reading) the
+/// text — it is handed to the storage as the JS string it arrived as.
+pub fn save_report_text_local(kept: Result<wasm_bindgen::JsValue, String>) -> ReportSaved {
+    let store = match LocalStorage::open() {
+        Ok(store) => store,
+        Err(e) => return ReportSaved::Skipped(e),
+    };
+    let skipped = |reason: String| {
+        clear_report_in(&store);
+        ReportSaved::Skipped(reason)
+    };
+    let text = match kept {
+        Ok(text) => text,
+        Err(reason) => return skipped(reason),
+    };
+    let set_item = js_sys::Reflect::get(&store.0, &"setItem".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(set_item) = set_item else {
+        return skipped("this browser's storage cannot be written".into());
+    };
+    match set_item.call2(&store.0, &REPORT_KEY.into(), &text) {
+        Ok(_) => ReportSaved::Saved,
+        Err(e) => skipped(format!(
+            "the browser's storage refused it ({})",
+            js_error_text(&e)
+        )),
     }
 }
 

@@ -9,6 +9,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
+use archsim_model::Series;
+
 use super::protocol::{FromWorker, ToWorker, WORKER_SCRIPT};
 
 /// What the worker told the page.
@@ -25,6 +27,11 @@ pub struct RunWorker {
     ready: Rc<Cell<bool>>,
     /// Messages sent before the worker was ready, in order (a Start, perhaps a Pause after it).
     pending: Rc<RefCell<Vec<String>>>,
+    /// The text to keep of the last report and its run's id (a JS string, never copied into
+    /// this module), or why there is none to keep.
+    kept: Rc<RefCell<Option<Kept>>>,
+    /// Live buckets being gathered (dropped with the worker: nothing more about its runs).
+    _live: Rc<RefCell<LiveBuffer>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
@@ -40,13 +47,21 @@ impl RunWorker {
         })?;
         let ready = Rc::new(Cell::new(false));
         let pending: Rc<RefCell<Vec<String>>> = Rc::new(RefCell::new(Vec::new()));
+        let live = LiveBuffer::new(on_event.clone());
+        let kept: Rc<RefCell<Option<Kept>>> = Rc::default();
         let on_message = {
             let worker = worker.clone();
             let ready = ready.clone();
             let pending = pending.clone();
             let on_event = on_event.clone();
+            let live = live.clone();
+            let kept = kept.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                let Some(text) = event.data().as_string() else {
+                let data = event.data();
+                let Some(text) = data.as_string() else {
+                    if let Some(keep) = read_keep(&data) {
+                        *kept.borrow_mut() = Some(keep);
+                    }
                     return;
                 };
                 match FromWorker::from_json(&text) {
@@ -56,7 +71,26 @@ impl RunWorker {
                             let _ = worker.post_message(&JsValue::from_str(&message));
                         }
                     }
-                    Ok(reply) => on_event(WorkerEvent::Reply(reply)),
+                    Ok(FromWorker::Live {
+                        run_id,
+                        from,
+                        buckets,
+                    }) => LiveBuffer::add(&live, run_id, from, *buckets),
+                    Ok(reply @ FromWorker::Finished { .. }) => {
+                        // Everything the worker said before this comes first. The report is
+                        // shown in a task of its own: reading a big design's report and drawing
+                        // it, one after the other in this task, held the page too long.
+                        LiveBuffer::flush(&live);
+                        let on_event = on_event.clone();
+                        gloo_timers::callback::Timeout::new(0, move || {
+                            on_event(WorkerEvent::Reply(reply));
+                        })
+                        .forget();
+                    }
+                    Ok(reply) => {
+                        LiveBuffer::flush(&live);
+                        on_event(WorkerEvent::Reply(reply));
+                    }
                     Err(reason) => on_event(WorkerEvent::Broke(format!(
                         "the simulation worker sent something unreadable: {reason}"
                     ))),
@@ -78,9 +112,21 @@ impl RunWorker {
             worker,
             ready,
             pending,
+            kept,
+            _live: live,
             _on_message: on_message,
             _on_error: on_error,
         })
+    }
+
+    /// The text to keep of run `run_id`'s report (a JS string), or why there is none; once.
+    pub fn take_kept(&self, run_id: u32) -> Option<Result<JsValue, String>> {
+        let mut kept = self.kept.borrow_mut();
+        if kept.as_ref().is_some_and(|(id, _)| *id == run_id) {
+            kept.take().map(|(_, keep)| keep)
+        } else {
+            None
+        }
     }
 
     /// Sends `message` now, or as soon as the worker is ready.
@@ -90,6 +136,95 @@ impl RunWorker {
             let _ = self.worker.post_message(&JsValue::from_str(&text));
         } else {
             self.pending.borrow_mut().push(text);
+        }
+    }
+}
+
+/// A run's id and the text to keep of its report (a JS string), or why there is none.
+type Kept = (u32, Result<JsValue, String>);
+
+/// A `{type: "keep", run_id, text | skipped}` object from the worker (see
+/// [`FromWorker::Keep`]): the run's id and the text as a JS value, or the reason.
+fn read_keep(data: &JsValue) -> Option<Kept> {
+    let get = |key: &str| js_sys::Reflect::get(data, &JsValue::from_str(key)).ok();
+    if get("type")?.as_string()? != "keep" {
+        return None;
+    }
+    let run_id = get("run_id")?.as_f64()? as u32;
+    let text = get("text").filter(JsValue::is_string);
+    let keep = match text {
+        Some(text) => Ok(text),
+        None => Err(get("skipped")
+            .and_then(|r| r.as_string())
+            .unwrap_or_else(|| "the worker did not say".into())),
+    };
+    Some((run_id, keep))
+}
+
+/// How long the page waits for more pieces of a live update before showing what came: the
+/// worker cuts a big update into pieces posted back to back ([`super::execute::LIVE_MAX_MESSAGE_BYTES`]),
+/// and each is read in a task of its own; showing each piece would draw the canvas and the
+/// charts once per piece.
+const LIVE_GATHER_MS: u32 = 30;
+
+/// Live buckets read but not yet handed on, joined into one update.
+struct LiveBuffer {
+    /// (run id, index of the first bucket, the buckets).
+    pending: Option<(u32, usize, Series)>,
+    /// Hands the pending buckets on when no more pieces came for [`LIVE_GATHER_MS`].
+    timer: Option<gloo_timers::callback::Timeout>,
+    on_event: Rc<dyn Fn(WorkerEvent)>,
+}
+
+impl LiveBuffer {
+    fn new(on_event: Rc<dyn Fn(WorkerEvent)>) -> Rc<RefCell<LiveBuffer>> {
+        Rc::new(RefCell::new(LiveBuffer {
+            pending: None,
+            timer: None,
+            on_event,
+        }))
+    }
+
+    fn add(this: &Rc<RefCell<LiveBuffer>>, run_id: u32, from: usize, buckets: Series) {
+        let follows = this
+            .borrow()
+            .pending
+            .as_ref()
+            .is_some_and(|(id, start, so_far)| *id == run_id && start + so_far.len() == from);
+        if follows {
+            if let Some((_, _, so_far)) = this.borrow_mut().pending.as_mut() {
+                so_far.extend(buckets);
+            }
+        } else {
+            // Another run's, or not the next piece: what came before goes on its own (the
+            // run state decides what to make of it).
+            LiveBuffer::flush(this);
+            this.borrow_mut().pending = Some((run_id, from, buckets));
+        }
+        let weak = Rc::downgrade(this);
+        this.borrow_mut().timer = Some(gloo_timers::callback::Timeout::new(
+            LIVE_GATHER_MS,
+            move || {
+                if let Some(this) = weak.upgrade() {
+                    LiveBuffer::flush(&this);
+                }
+            },
+        ));
+    }
+
+    /// Hands on the pending buckets, if any, now.
+    fn flush(this: &Rc<RefCell<LiveBuffer>>) {
+        let (pending, on_event) = {
+            let mut buffer = this.borrow_mut();
+            buffer.timer = None;
+            (buffer.pending.take(), buffer.on_event.clone())
+        };
+        if let Some((run_id, from, buckets)) = pending {
+            on_event(WorkerEvent::Reply(FromWorker::Live {
+                run_id,
+                from,
+                buckets: Box::new(buckets),
+            }));
         }
     }
 }

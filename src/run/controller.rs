@@ -26,7 +26,24 @@ pub struct RunState {
     pub pace: Pace,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Equal when both hold the very same shared value (or both none). A run's design, series and
+/// report are shared, never changed in place, so this says "the same" in O(1); `Rc`'s own `==`
+/// compares contents, and Yew compares props and run states on every render — for a 200-node
+/// run that meant walking its whole series, over 100 ms per render.
+pub fn same<T>(a: &Rc<T>, b: &Rc<T>) -> bool {
+    Rc::ptr_eq(a, b)
+}
+
+/// [`same`] for optional values.
+pub fn same_opt<T>(a: &Option<Rc<T>>, b: &Option<Rc<T>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct ActiveRun {
     pub run_id: u32,
     /// The design being run.
@@ -52,11 +69,32 @@ pub enum PauseState {
     Paused,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct RunResult {
+    /// The run that gave it (None for a report kept from before a reload).
+    pub run_id: Option<u32>,
     pub report: Rc<Report>,
     /// The design the report belongs to (to tell when the editor has moved on from it).
     pub design: Rc<Design>,
+}
+
+impl PartialEq for ActiveRun {
+    fn eq(&self, other: &Self) -> bool {
+        self.run_id == other.run_id
+            && same(&self.design, &other.design)
+            && self.replications == other.replications
+            && self.progress == other.progress
+            && self.pause == other.pause
+            && same_opt(&self.live, &other.live)
+    }
+}
+
+impl PartialEq for RunResult {
+    fn eq(&self, other: &Self) -> bool {
+        self.run_id == other.run_id
+            && same(&self.report, &other.report)
+            && same(&self.design, &other.design)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +139,7 @@ impl RunState {
     pub fn restored(design: Design, report: Report) -> RunState {
         RunState {
             result: Some(RunResult {
+                run_id: None,
                 report: Rc::new(report),
                 design: Rc::new(design),
             }),
@@ -139,6 +178,9 @@ impl RunState {
                 next.message = None;
             }
             RunAction::Reply(FromWorker::Ready) => {}
+            // The text to keep of a report is the run panel's business (it stores it when the
+            // report arrives); it changes nothing on screen.
+            RunAction::Reply(FromWorker::Keep { .. }) => {}
             RunAction::Reply(FromWorker::Live {
                 run_id,
                 from,
@@ -192,13 +234,23 @@ impl RunState {
                     active.pause = PauseState::Running;
                 }
             }
-            RunAction::Reply(FromWorker::Finished { run_id, report }) => {
+            RunAction::Reply(FromWorker::Finished {
+                run_id,
+                report,
+                streamed_buckets,
+            }) => {
                 if let Some(active) = next.take_active(run_id) {
-                    next.result = Some(RunResult {
-                        report: Rc::new(*report),
-                        design: active.design,
-                    });
-                    next.message = None;
+                    match with_streamed_series(*report, streamed_buckets, active.live.as_deref()) {
+                        Ok(report) => {
+                            next.result = Some(RunResult {
+                                run_id: Some(run_id),
+                                report: Rc::new(report),
+                                design: active.design,
+                            });
+                            next.message = None;
+                        }
+                        Err(message) => next.message = Some(RunMessage::Failed(message)),
+                    }
                 }
             }
             RunAction::Reply(FromWorker::Failed { run_id, message }) => {
@@ -252,6 +304,30 @@ impl RunState {
     }
 }
 
+/// The report as the page keeps it. The worker leaves out a report's series when the page has
+/// been sent all of it already (`streamed_buckets`: how many buckets that was); it is then the
+/// live series so far. A live series that does not have exactly those buckets cannot stand in
+/// for it (the worker posts in order, so this would be a defect, said as such).
+pub fn with_streamed_series(
+    mut report: Report,
+    streamed_buckets: Option<usize>,
+    live: Option<&Series>,
+) -> Result<Report, String> {
+    let Some(expected) = streamed_buckets else {
+        return Ok(report);
+    };
+    let received = live.map_or(0, Series::len);
+    if received != expected {
+        return Err(format!(
+            "the run's time series arrived incomplete ({received} of {expected} buckets); run it again"
+        ));
+    }
+    if let Some(live) = live {
+        report.series = live.clone();
+    }
+    Ok(report)
+}
+
 impl Reducible for RunState {
     type Action = RunAction;
 
@@ -295,6 +371,7 @@ mod tests {
                 design_name: name.into(),
                 ..Report::default()
             }),
+            streamed_buckets: None,
         })
     }
 
@@ -461,6 +538,37 @@ mod tests {
         let done = state.after(finished(0, "A"));
         assert!(done.active.is_none(), "the report replaces the live series");
         assert_eq!(done.result.unwrap().report.design_name, "A");
+    }
+
+    fn finished_without_series(run_id: u32, streamed_buckets: usize) -> RunAction {
+        RunAction::Reply(FromWorker::Finished {
+            run_id,
+            report: Box::new(Report {
+                design_name: "streamed".into(),
+                ..Report::default()
+            }),
+            streamed_buckets: Some(streamed_buckets),
+        })
+    }
+
+    #[test]
+    fn a_report_sent_without_its_series_takes_the_streamed_one_and_refuses_a_short_one() {
+        let state = started(&RunState::default(), 1)
+            .after(live(0, 0, &[0.0, 1_000.0]))
+            .after(live(0, 2, &[2_000.0]));
+        let done = state.after(finished_without_series(0, 3));
+        let report = &done.result.as_ref().unwrap().report;
+        assert_eq!(report.design_name, "streamed");
+        assert_eq!(report.series.t_ms, [0.0, 1_000.0, 2_000.0]);
+        assert_eq!(report.series.arrivals, [0, 1_000, 2_000]);
+        // A bucket missing: no report with a hole in its series, but a failure that says so.
+        let short = state.after(finished_without_series(0, 4));
+        assert!(short.result.is_none() && short.active.is_none());
+        assert!(
+            matches!(&short.message, Some(RunMessage::Failed(m)) if m.contains("3 of 4 buckets")),
+            "{:?}",
+            short.message
+        );
     }
 
     #[test]

@@ -34,6 +34,10 @@ pub const PROGRESS_INTERVAL_MS: f64 = 50.0;
 /// Least time between two messages with new buckets of the live series: often enough that a
 /// chart moves smoothly, rarely enough that a 200-node series never floods the page.
 pub const LIVE_INTERVAL_MS: f64 = 250.0;
+/// Largest live message, in bytes of JSON. The page reads each message in a task of its own;
+/// reading 128 KB of series takes it about 5–10 ms, so even a 200-node design's update, cut in
+/// such pieces, never holds the page for long.
+pub const LIVE_MAX_MESSAGE_BYTES: usize = 128 * 1024;
 /// Events per engine call while paced or stepping: small, so the run stops close to the
 /// simulated time the pace allows (or to the end of the bucket).
 pub const PACED_CHUNK_EVENTS: u64 = 256;
@@ -132,7 +136,7 @@ impl Runner {
                 if let Some(run) = self.current(run_id) {
                     run.paused = true;
                     // The page's picture of where the run stands includes every ended bucket.
-                    if let Some(live) = run.execution.live_update() {
+                    for live in run.execution.live_update() {
                         post(live);
                     }
                     // Answered even when already paused, so the page's last word is exact.
@@ -152,15 +156,15 @@ impl Runner {
                 run.paused = true;
                 run.pace_origin = None;
                 let outcome = run.execution.advance_one_bucket();
-                if let Some(live) = run.execution.live_update() {
+                for live in run.execution.live_update() {
                     post(live);
                 }
                 match outcome {
                     None => post(FromWorker::Paused(run.execution.progress())),
                     Some(outcome) => {
-                        let run_id = run.execution.run_id;
+                        let messages = run.execution.finished(outcome);
                         self.run = None;
-                        post(finished(run_id, outcome));
+                        messages.into_iter().for_each(post);
                     }
                 }
             }
@@ -234,10 +238,10 @@ impl Runner {
         };
         let now = clock();
         let live_due = run.execution.has_final_live() || step.outcome.is_some();
-        if (live_due || self.live_throttle.due(now))
-            && let Some(live) = run.execution.live_update()
-        {
-            post(live);
+        if live_due || self.live_throttle.due(now) {
+            for live in run.execution.live_update() {
+                post(live);
+            }
         }
         match step.outcome {
             None => {
@@ -246,9 +250,9 @@ impl Runner {
                 }
             }
             Some(outcome) => {
-                let run_id = run.execution.run_id;
+                let messages = run.execution.finished(outcome);
                 self.run = None;
-                post(finished(run_id, outcome));
+                messages.into_iter().for_each(post);
             }
         }
     }
@@ -265,15 +269,28 @@ impl Runner {
     }
 }
 
-/// The last word about a run: its report, or why there is none.
-fn finished(run_id: u32, outcome: Result<Report, String>) -> FromWorker {
-    match outcome {
-        Ok(report) => FromWorker::Finished {
+/// `buckets` (which start at bucket `from`) as Live messages of at most about `max_bytes` of
+/// JSON each, cut between buckets (a single bucket larger than that goes alone).
+fn split_live(run_id: u32, from: usize, buckets: Series, max_bytes: usize) -> Vec<FromWorker> {
+    let count = buckets.len();
+    let bytes = serde_json::to_string(&buckets).map_or(0, |text| text.len());
+    let pieces = bytes.div_ceil(max_bytes.max(1)).clamp(1, count.max(1));
+    if pieces == 1 {
+        return vec![FromWorker::Live {
             run_id,
-            report: Box::new(report),
-        },
-        Err(message) => FromWorker::Failed { run_id, message },
+            from,
+            buckets: Box::new(buckets),
+        }];
     }
+    let per_piece = count.div_ceil(pieces);
+    (0..count)
+        .step_by(per_piece)
+        .map(|start| FromWorker::Live {
+            run_id,
+            from: from + start,
+            buckets: Box::new(buckets.slice(start, start + per_piece)),
+        })
+        .collect()
 }
 
 /// One run: its design, the replications finished so far and the one under way.
@@ -342,30 +359,61 @@ impl Execution {
         self.final_live.is_some()
     }
 
-    /// The first replication's buckets that ended since the last update, as a message; None
-    /// when there is nothing new (or the first replication is long over).
-    pub fn live_update(&mut self) -> Option<FromWorker> {
+    /// The first replication's buckets that ended since the last update, as messages of at
+    /// most about [`LIVE_MAX_MESSAGE_BYTES`] each (the page reads each in a task of its own);
+    /// none when there is nothing new (or the first replication is long over).
+    pub fn live_update(&mut self) -> Vec<FromWorker> {
         let buckets = match self.final_live.take() {
             Some(buckets) => buckets,
             None => {
-                let simulation = self.current.as_ref().filter(|_| self.index == 0)?;
+                let Some(simulation) = self.current.as_ref().filter(|_| self.index == 0) else {
+                    return Vec::new();
+                };
                 let series = simulation.series();
                 if series.len() <= self.streamed {
-                    return None;
+                    return Vec::new();
                 }
                 series.tail(self.streamed)
             }
         };
         if buckets.is_empty() {
-            return None;
+            return Vec::new();
         }
         let from = self.streamed;
         self.streamed += buckets.len();
-        Some(FromWorker::Live {
-            run_id: self.run_id,
-            from,
-            buckets: Box::new(buckets),
-        })
+        split_live(self.run_id, from, buckets, LIVE_MAX_MESSAGE_BYTES)
+    }
+
+    /// The last words about the run: the text the page keeps of its report, then the report
+    /// (or why there is none). The report goes without its series when the page has been sent
+    /// every bucket of it already.
+    pub fn finished(&self, outcome: Result<Report, String>) -> Vec<FromWorker> {
+        let run_id = self.run_id;
+        match outcome {
+            Ok(mut report) => {
+                let keep = FromWorker::Keep {
+                    run_id,
+                    stored: crate::persist::autosave::report_to_keep(&self.design, &report),
+                };
+                let streamed = self.streamed;
+                let all_streamed = streamed > 0 && report.series.len() == streamed;
+                if all_streamed {
+                    report.series = Series {
+                        bucket_ms: report.series.bucket_ms,
+                        ..Series::default()
+                    };
+                }
+                vec![
+                    keep,
+                    FromWorker::Finished {
+                        run_id,
+                        report: Box::new(report),
+                        streamed_buckets: all_streamed.then_some(streamed),
+                    },
+                ]
+            }
+            Err(message) => vec![FromWorker::Failed { run_id, message }],
+        }
     }
 
     /// Advances until the replication under way has one more ended bucket (or is over): a
@@ -607,13 +655,14 @@ mod tests {
             "{slices} slices, {pauses} pauses"
         );
         assert_eq!(runner.slice_events(), MIN_SLICE_EVENTS);
-        let Some(FromWorker::Finished { run_id, report }) = messages.last() else {
-            panic!("the run ends with its report, got {:?}", messages.last());
-        };
-        assert_eq!(*run_id, 5);
+        assert!(matches!(
+            messages.last(),
+            Some(FromWorker::Finished { run_id: 5, .. })
+        ));
+        let report = report_as_the_page_keeps_it(&messages, 5);
         assert_eq!(report.replications, 2);
         assert_eq!(
-            archsim_engine::report_fingerprint(report),
+            archsim_engine::report_fingerprint(&report),
             unsliced_fingerprint(&design_json)
         );
     }
@@ -635,7 +684,7 @@ mod tests {
         assert!(matches!(last, FromWorker::Finished { run_id: 2, .. }));
         let overall: Vec<f64> = progress
             .iter()
-            .filter(|m| !matches!(m, FromWorker::Live { .. }))
+            .filter(|m| !matches!(m, FromWorker::Live { .. } | FromWorker::Keep { .. }))
             .map(|m| match m {
                 FromWorker::Progress(p) => {
                     assert_eq!((p.run_id, p.replications), (2, 3));
@@ -680,11 +729,16 @@ mod tests {
         while runner.wants_slice() {
             runner.run_slice(&mut clock, &mut |m| messages.push(m));
         }
-        let Some(FromWorker::Finished { run_id: 2, report }) = messages.last() else {
-            panic!("run 2 finishes, got {:?}", messages.last());
-        };
+        assert!(
+            matches!(
+                messages.last(),
+                Some(FromWorker::Finished { run_id: 2, .. })
+            ),
+            "run 2 finishes, got {:?}",
+            messages.last()
+        );
         assert_eq!(
-            archsim_engine::report_fingerprint(report),
+            archsim_engine::report_fingerprint(&report_as_the_page_keeps_it(&messages, 2)),
             unsliced_fingerprint(&short)
         );
         // Stop: the run is gone and says nothing more.
@@ -788,9 +842,21 @@ mod tests {
         (live, count)
     }
 
-    fn report_of(messages: &[FromWorker]) -> &Report {
+    /// The report of run `run_id` as the page keeps it: the Finished message's report, with its
+    /// series taken from the live messages when the worker left it out.
+    fn report_as_the_page_keeps_it(messages: &[FromWorker], run_id: u32) -> Report {
+        let (live, _) = concatenated_live(messages, run_id);
         match messages.last() {
-            Some(FromWorker::Finished { report, .. }) => report,
+            Some(FromWorker::Finished {
+                report,
+                streamed_buckets,
+                ..
+            }) => crate::run::controller::with_streamed_series(
+                (**report).clone(),
+                *streamed_buckets,
+                Some(&live),
+            )
+            .expect("every streamed bucket arrived"),
             other => panic!("the run ends with its report, got {other:?}"),
         }
     }
@@ -816,9 +882,30 @@ mod tests {
             count > 5,
             "the series arrives in pieces while the run advances ({count})"
         );
-        let report = report_of(&messages);
+        // The report leaves out the series the page already has.
+        let Some(FromWorker::Finished {
+            report: sent,
+            streamed_buckets,
+            ..
+        }) = messages.last()
+        else {
+            panic!("the run ends with its report");
+        };
+        assert_eq!(*streamed_buckets, Some(200));
+        assert!(sent.series.is_empty());
+        let report = report_as_the_page_keeps_it(&messages, 4);
         assert_eq!(report.series.len(), 200);
         assert_eq!(live, report.series);
+        // The text the page keeps across a reload is the one it would write itself of the
+        // whole report, series and all, and of the design.
+        let kept = messages.iter().find_map(|m| match m {
+            FromWorker::Keep { run_id: 4, stored } => Some(stored.clone()),
+            _ => None,
+        });
+        assert_eq!(
+            kept.expect("a keep message").expect("kept"),
+            crate::persist::autosave::report_to_json(&parse_design(&design_json).unwrap(), &report)
+        );
         // Every Live message comes before the report.
         let first_finished = messages
             .iter()
@@ -826,10 +913,42 @@ mod tests {
             .unwrap();
         assert_eq!(first_finished, messages.len() - 1);
         assert_eq!(
-            archsim_engine::report_fingerprint(report),
+            archsim_engine::report_fingerprint(&report),
             unsliced_fingerprint(&design_json),
             "streaming changes no figure"
         );
+    }
+
+    #[test]
+    fn a_big_live_update_is_cut_into_small_messages_that_join_up_again() {
+        let mut design: serde_json::Value = serde_json::from_str(&mm1_json(100_000.0, 1)).unwrap();
+        design["run"]["bucket_ms"] = 100.0.into();
+        let design_json = design.to_string();
+        let mut execution = Execution::prepare(&design_json, 7).unwrap();
+        while execution.advance(u64::MAX).outcome.is_none() {}
+        let whole = execution
+            .final_live
+            .clone()
+            .expect("the first replication's buckets");
+        assert_eq!(whole.len(), 1_000);
+        let whole_bytes = serde_json::to_string(&whole).unwrap().len();
+        let limit = whole_bytes / 7;
+        let messages = split_live(7, 40, whole.clone(), limit);
+        assert!(messages.len() >= 7, "{} pieces", messages.len());
+        let mut joined = Series::default();
+        for message in &messages {
+            let FromWorker::Live { from, buckets, .. } = message else {
+                panic!("only live messages, got {message:?}");
+            };
+            assert_eq!(*from, 40 + joined.len(), "pieces follow each other");
+            let bytes = serde_json::to_string(buckets.as_ref()).unwrap().len();
+            // Cut between buckets: a piece exceeds the limit by at most a bucket's worth.
+            assert!(bytes <= limit + limit / 10, "{bytes} bytes > {limit}");
+            joined.extend((**buckets).clone());
+        }
+        assert_eq!(joined, whole);
+        // Small updates go whole.
+        assert_eq!(split_live(7, 0, whole.clone(), usize::MAX).len(), 1);
     }
 
     #[test]
@@ -881,10 +1000,10 @@ mod tests {
             count >= 5,
             "buckets arrive while the paced run goes ({count})"
         );
-        let report = report_of(&messages);
+        let report = report_as_the_page_keeps_it(&messages, 6);
         assert_eq!(live, report.series);
         assert_eq!(
-            archsim_engine::report_fingerprint(report),
+            archsim_engine::report_fingerprint(&report),
             unsliced_fingerprint(&design_json),
             "pacing changes no figure"
         );
@@ -942,8 +1061,10 @@ mod tests {
                 }
                 [
                     FromWorker::Live { from, buckets, .. },
+                    FromWorker::Keep { run_id: 3, stored },
                     FromWorker::Finished { .. },
                 ] => {
+                    assert!(stored.is_ok(), "a small report is kept: {stored:?}");
                     assert_eq!((*from, buckets.len()), (9, 1), "the last step ends the run");
                     assert_eq!(expected_from, 9);
                 }

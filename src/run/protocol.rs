@@ -95,13 +95,26 @@ pub enum FromWorker {
         from: usize,
         buckets: Box<Series>,
     },
+    /// The run's report. When `streamed_buckets` is `Some(n)`, the report's series was left
+    /// out: it is exactly the `n` buckets the page has already been sent in [`FromWorker::Live`]
+    /// messages, and sending it again would double the biggest part of a big design's report
+    /// (and the time the page spends reading it).
     Finished {
         run_id: u32,
         report: Box<Report>,
+        streamed_buckets: Option<usize>,
     },
     Failed {
         run_id: u32,
         message: String,
+    },
+    /// Run `run_id`'s report as the page keeps it across a reload (the text of
+    /// `persist::autosave::report_to_json`), or why it is not kept (too large). Posted just
+    /// before [`FromWorker::Finished`]: written here, where it holds up no one, and stored by
+    /// the page without reading it (see `client`).
+    Keep {
+        run_id: u32,
+        stored: Result<String, String>,
     },
 }
 
@@ -202,12 +215,24 @@ impl FromWorker {
                     serde_json::to_string(buckets.as_ref()),
                 );
             }
-            FromWorker::Finished { run_id, report } => {
+            FromWorker::Finished {
+                run_id,
+                report,
+                streamed_buckets,
+            } => {
                 return with_payload(
-                    json!({ "type": "finished", "run_id": run_id }),
+                    json!({
+                        "type": "finished",
+                        "run_id": run_id,
+                        "streamed_buckets": streamed_buckets,
+                    }),
                     serde_json::to_string(report.as_ref()),
                 );
             }
+            FromWorker::Keep { run_id, stored } => match stored {
+                Ok(text) => json!({ "type": "keep", "run_id": run_id, "text": text }),
+                Err(reason) => json!({ "type": "keep", "run_id": run_id, "skipped": reason }),
+            },
             FromWorker::Ready => json!({ "type": "ready" }),
             FromWorker::Progress(p) => progress_json("progress", p),
             FromWorker::Paused(p) => progress_json("paused", p),
@@ -248,11 +273,26 @@ impl FromWorker {
             "finished" => {
                 let report: Report = serde_json::from_str(payload("finished")?)
                     .map_err(|e| format!("the report could not be read: {e}"))?;
+                let streamed_buckets = match value.get("streamed_buckets") {
+                    None | Some(Value::Null) => None,
+                    Some(n) => Some(n.as_u64().and_then(|n| usize::try_from(n).ok()).ok_or(
+                        "the finished message's \"streamed_buckets\" is not a whole number",
+                    )?),
+                };
                 Ok(FromWorker::Finished {
                     run_id: run_id(&value)?,
                     report: Box::new(report),
+                    streamed_buckets,
                 })
             }
+            "keep" => Ok(FromWorker::Keep {
+                run_id: run_id(&value)?,
+                stored: match (value.get("text"), value.get("skipped")) {
+                    (Some(Value::String(text)), _) => Ok(text.clone()),
+                    (_, Some(Value::String(reason))) => Err(reason.clone()),
+                    _ => return Err("the keep message has neither \"text\" nor \"skipped\"".into()),
+                },
+            }),
             "failed" => Ok(FromWorker::Failed {
                 run_id: run_id(&value)?,
                 message: value
@@ -393,7 +433,21 @@ mod tests {
             },
             FromWorker::Finished {
                 run_id: 3,
+                report: Box::new(report.clone()),
+                streamed_buckets: None,
+            },
+            FromWorker::Finished {
+                run_id: 4,
                 report: Box::new(report),
+                streamed_buckets: Some(300),
+            },
+            FromWorker::Keep {
+                run_id: 4,
+                stored: Ok("{\"format\": \"archsim-report/1\"}".into()),
+            },
+            FromWorker::Keep {
+                run_id: 5,
+                stored: Err("too large".into()),
             },
             FromWorker::Failed {
                 run_id: 3,

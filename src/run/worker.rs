@@ -53,11 +53,28 @@ struct WorkerLoop {
 
 impl WorkerLoop {
     fn post(&self, message: FromWorker) {
-        // Posting a string cannot fail in a live worker; if it ever did, the page's timeout-free
-        // wait is ended by the person pressing Stop.
-        let _ = self
-            .scope
-            .post_message(&JsValue::from_str(&message.to_json()));
+        // Posting cannot fail in a live worker; if it ever did, the page's timeout-free wait is
+        // ended by the person pressing Stop.
+        let _ = match &message {
+            // The text to keep goes as a field of an object: the page hands it to its storage
+            // as it is, never reading it (a big report's text is over a megabyte).
+            FromWorker::Keep { run_id, stored } => {
+                let object = js_sys::Object::new();
+                let set = |key: &str, value: JsValue| {
+                    let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
+                };
+                set("type", JsValue::from_str("keep"));
+                set("run_id", JsValue::from(*run_id));
+                match stored {
+                    Ok(text) => set("text", JsValue::from_str(text)),
+                    Err(reason) => set("skipped", JsValue::from_str(reason)),
+                }
+                self.scope.post_message(&object)
+            }
+            _ => self
+                .scope
+                .post_message(&JsValue::from_str(&message.to_json())),
+        };
     }
 
     fn on_page_message(&self, text: &str) {

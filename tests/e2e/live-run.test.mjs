@@ -175,12 +175,12 @@ function bigDesign() {
   };
 }
 
-// The run is stopped before its report arrives: reading and drawing a 200-node report is the
-// results panel's own work (measured by its own tests), not the run's.
-// KNOWN TO FAIL (todo): with 200 nodes each live update of the canvas costs the page 100–300 ms
-// (SVG layout and paint of every node's badge and colour), so clicks wait that long. The test
-// stays, printing its figures, until the canvas draws big designs incrementally.
-test('the page answers a click within 50 ms during a long run of a 200-node design', { todo: 'live canvas updates of 200 nodes take 100–300 ms' }, async () => {
+// From the click on Run to the report's charts on screen, no task may hold the main thread for
+// 50 ms or more (PerformanceObserver 'longtask' reports exactly those), and clicks during the
+// run are answered within 50 ms. A big design's live run is drawn on one canvas layer
+// (canvas_raster.rs), the worker cuts live updates into small messages and leaves the series out
+// of the report, and the report's text to keep is written by the worker (docs/performance.md).
+test('the page answers a click within 50 ms during a long run of a 200-node design', async () => {
   const { page } = app;
   await page.setInputFiles('#import-file', {
     name: 'big.json',
@@ -198,6 +198,9 @@ test('the page answers a click within 50 ms during a long run of a 200-node desi
   await page.waitForFunction(() => Number(document.querySelector('#run-bar').dataset.liveBuckets) >= 2, null, {
     timeout: 30_000,
   });
+  const live = Number(await page.locator('#run-bar').getAttribute('data-live-buckets'));
+  // The canvas shows the run while it goes, on its raster layer.
+  assert.equal(await page.locator(`#canvas .run-raster[data-nodes="${NODES}"]`).count(), 1);
   // Clicks during the run: the time from the click to the zoom level on screen changing.
   const answers = [];
   for (let i = 0; i < 10; i++) {
@@ -224,21 +227,26 @@ test('the page answers a click within 50 ms during a long run of a 200-node desi
     answers.push(ms);
     await page.waitForTimeout(150);
   }
-  const live = Number(await page.locator('#run-bar').getAttribute('data-live-buckets'));
+  // Then the report arrives and renders: every chart painted, and a moment for what follows.
+  await page.locator('#results.has-report:not(.is-live)').waitFor({ timeout: 90_000 });
+  await page.waitForFunction(() => {
+    const canvases = [...document.querySelectorAll('#results .results-charts canvas')];
+    return canvases.length > 3 && canvases.every((c) => c.hasAttribute('data-paint-ms'));
+  });
+  await page.waitForTimeout(500);
   const longTasks = await page.evaluate(() => window.__longTasks.slice());
   console.log(
-    `# 200 nodes, during the run: click answered in ${answers.map((a) => a.toFixed(1)).join(', ')} ms; ` +
-      `${live} live buckets; long tasks ${JSON.stringify(longTasks.map((t) => Math.round(t)))}`,
+    `# 200 nodes: clicks during the run answered in ${answers.map((a) => a.toFixed(1)).join(', ')} ms; ` +
+      `${live} live buckets when the clicks began; long tasks from Run to the rendered report ` +
+      `${JSON.stringify(longTasks.map((t) => Math.round(t)))}`,
   );
-  assert.equal(await page.locator('#results.has-report:not(.is-live)').count(), 0, 'the run was still going when measured');
   assert.ok(answers.length >= 3, 'the run lasted long enough to click during it');
   assert.ok(Math.max(...answers) < 50, `a click took ${Math.max(...answers).toFixed(1)} ms to answer`);
   assert.ok(live >= 2, 'the live series grew during the run');
-  assert.deepEqual(
-    longTasks.filter((t) => t > 50),
-    [],
-    'no task blocked the main thread for more than 50 ms during the run',
-  );
-  await page.click('#stop-button');
+  assert.deepEqual(longTasks, [], 'no task blocked the main thread for 50 ms or more, run and report');
+  // The whole run's overlay is on the raster layer too, and the results are the 200 nodes'.
+  assert.equal(await page.locator(`#canvas .run-raster[data-nodes="${NODES}"]`).count(), 1);
+  await page.locator('#results-nodes').waitFor();
+  assert.equal(await page.locator('#results-nodes tbody tr[data-node-id]').count(), NODES);
   app.assertNoProblems('a long run of a 200-node design');
 });

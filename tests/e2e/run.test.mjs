@@ -245,6 +245,8 @@ test('a design with retries, timeouts and a fault shows failures, busy edges and
   await page.locator('#results.has-report:not(.is-stale)').waitFor({ timeout: 90_000 });
   assert.match(await page.locator('#results-meta').textContent(), /3 replications/);
   assert.match(await page.locator('#results-failures').textContent(), /^Failed: .*(timeouts|errors|node down)/);
+  // The tables come a frame after the rest of the report.
+  await page.locator('#results-edges').waitFor();
   assert.ok((await page.locator('#results-edges tbody tr').count()) >= 1, 'edges that retried are listed');
   assert.deepEqual(
     await page.$$eval('#results-nodes tbody tr[data-node-id]', (rows) => rows.map((r) => r.dataset.nodeId).sort()),

@@ -314,34 +314,40 @@ impl Series {
 
     /// The buckets from index `from` on (a live update: what is new since the last one).
     pub fn tail(&self, from: usize) -> Series {
+        self.slice(from, usize::MAX)
+    }
+
+    /// The buckets with index in `from..to` (`to` past the end means to the end): a live
+    /// update cut into messages small enough for the page to read between frames.
+    pub fn slice(&self, from: usize, to: usize) -> Series {
         Series {
             bucket_ms: self.bucket_ms,
-            t_ms: tail_of(&self.t_ms, from),
-            arrivals: tail_of(&self.arrivals, from),
-            succeeded: tail_of(&self.succeeded, from),
-            failed: tail_of(&self.failed, from),
+            t_ms: slice_of(&self.t_ms, from, to),
+            arrivals: slice_of(&self.arrivals, from, to),
+            succeeded: slice_of(&self.succeeded, from, to),
+            failed: slice_of(&self.failed, from, to),
             failed_by_cause: self
                 .failed_by_cause
                 .iter()
-                .map(|(k, v)| (k.clone(), tail_of(v, from)))
+                .map(|(k, v)| (k.clone(), slice_of(v, from, to)))
                 .collect(),
-            p50_ms: tail_of(&self.p50_ms, from),
-            p95_ms: tail_of(&self.p95_ms, from),
-            p99_ms: tail_of(&self.p99_ms, from),
+            p50_ms: slice_of(&self.p50_ms, from, to),
+            p95_ms: slice_of(&self.p95_ms, from, to),
+            p99_ms: slice_of(&self.p99_ms, from, to),
             nodes: self
                 .nodes
                 .iter()
-                .map(|(k, n)| (k.clone(), n.tail(from)))
+                .map(|(k, n)| (k.clone(), n.slice(from, to)))
                 .collect(),
             edges: self
                 .edges
                 .iter()
-                .map(|(k, e)| (k.clone(), e.tail(from)))
+                .map(|(k, e)| (k.clone(), e.slice(from, to)))
                 .collect(),
             breaker_state: self
                 .breaker_state
                 .iter()
-                .map(|(k, v)| (k.clone(), tail_of(v, from)))
+                .map(|(k, v)| (k.clone(), slice_of(v, from, to)))
                 .collect(),
         }
     }
@@ -371,8 +377,9 @@ impl Series {
     }
 }
 
-fn tail_of<T: Clone>(v: &[T], from: usize) -> Vec<T> {
-    v.get(from..).map(<[T]>::to_vec).unwrap_or_default()
+fn slice_of<T: Clone>(v: &[T], from: usize, to: usize) -> Vec<T> {
+    let to = to.min(v.len());
+    v.get(from..to).map(<[T]>::to_vec).unwrap_or_default()
 }
 
 /// Per-bucket figures of one node. The kind-specific vectors are empty for other kinds.
@@ -411,25 +418,25 @@ pub struct NodeSeries {
 }
 
 impl NodeSeries {
-    fn tail(&self, from: usize) -> NodeSeries {
+    fn slice(&self, from: usize, to: usize) -> NodeSeries {
         NodeSeries {
-            arrivals: tail_of(&self.arrivals, from),
-            completions: tail_of(&self.completions, from),
-            failed: tail_of(&self.failed, from),
-            mean_latency_ms: tail_of(&self.mean_latency_ms, from),
-            utilisation: tail_of(&self.utilisation, from),
-            queue_length: tail_of(&self.queue_length, from),
-            in_flight: tail_of(&self.in_flight, from),
-            hit_ratio: tail_of(&self.hit_ratio, from),
-            enqueued: tail_of(&self.enqueued, from),
-            delivered: tail_of(&self.delivered, from),
-            redeliveries: tail_of(&self.redeliveries, from),
-            dead_lettered: tail_of(&self.dead_lettered, from),
-            rate_limited: tail_of(&self.rate_limited, from),
+            arrivals: slice_of(&self.arrivals, from, to),
+            completions: slice_of(&self.completions, from, to),
+            failed: slice_of(&self.failed, from, to),
+            mean_latency_ms: slice_of(&self.mean_latency_ms, from, to),
+            utilisation: slice_of(&self.utilisation, from, to),
+            queue_length: slice_of(&self.queue_length, from, to),
+            in_flight: slice_of(&self.in_flight, from, to),
+            hit_ratio: slice_of(&self.hit_ratio, from, to),
+            enqueued: slice_of(&self.enqueued, from, to),
+            delivered: slice_of(&self.delivered, from, to),
+            redeliveries: slice_of(&self.redeliveries, from, to),
+            dead_lettered: slice_of(&self.dead_lettered, from, to),
+            rate_limited: slice_of(&self.rate_limited, from, to),
             shard_queries: self
                 .shard_queries
                 .iter()
-                .map(|v| tail_of(v, from))
+                .map(|v| slice_of(v, from, to))
                 .collect(),
         }
     }
@@ -483,17 +490,17 @@ pub struct EdgeSeries {
 }
 
 impl EdgeSeries {
-    fn tail(&self, from: usize) -> EdgeSeries {
+    fn slice(&self, from: usize, to: usize) -> EdgeSeries {
         EdgeSeries {
-            calls: tail_of(&self.calls, from),
-            failed: tail_of(&self.failed, from),
-            attempts: tail_of(&self.attempts, from),
-            retries: tail_of(&self.retries, from),
-            timeouts: tail_of(&self.timeouts, from),
-            short_circuited: tail_of(&self.short_circuited, from),
-            throttled: tail_of(&self.throttled, from),
-            budget_refused: tail_of(&self.budget_refused, from),
-            bulkhead_rejected: tail_of(&self.bulkhead_rejected, from),
+            calls: slice_of(&self.calls, from, to),
+            failed: slice_of(&self.failed, from, to),
+            attempts: slice_of(&self.attempts, from, to),
+            retries: slice_of(&self.retries, from, to),
+            timeouts: slice_of(&self.timeouts, from, to),
+            short_circuited: slice_of(&self.short_circuited, from, to),
+            throttled: slice_of(&self.throttled, from, to),
+            budget_refused: slice_of(&self.budget_refused, from, to),
+            bulkhead_rejected: slice_of(&self.bulkhead_rejected, from, to),
         }
     }
 

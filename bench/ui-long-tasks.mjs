@@ -1,0 +1,109 @@
+// What a big design's run costs the page's main thread: a client feeding a chain of 199
+// services (the design of tests/e2e/live-run.test.mjs), run as fast as possible from the click
+// on Run until the report's charts are painted, under a Chromium trace.
+//
+//   trunk build --release=true && node bench/ui-long-tasks.mjs [DIST=dist]
+//
+// Prints the long tasks the page's PerformanceObserver saw, then every main-thread task over
+// 30 ms of wall time as wall/CPU milliseconds (`dur`/`tdur` of the trace's RunTask) with what it
+// spent its CPU on. On a machine busy with other work a task waits for a core and its wall time
+// grows, its CPU time does not: on a loaded machine read the CPU column (docs/performance.md).
+import { join } from 'node:path';
+import { openApp, REPO_ROOT } from '../tests/e2e/harness.mjs';
+import { startStaticServer } from '../scripts/static-server.mjs';
+
+const NODES = 200;
+function bigDesign() {
+  const nodes = [];
+  const edges = [];
+  for (let i = 0; i < NODES; i++) {
+    const id = i === 0 ? 'client-1' : `service-${i}`;
+    nodes.push({
+      id,
+      label: i === 0 ? 'Traffic' : `Service ${i}`,
+      position: { x: (i % 20) * 200, y: Math.floor(i / 20) * 120 },
+      kind: i === 0 ? 'client' : 'service',
+      params: i === 0 ? { workload: { type: 'open_loop', rate: { type: 'constant', rps: 200 } } } : {},
+    });
+    if (i > 0) {
+      const from = i === 1 ? 'client-1' : `service-${i - 1}`;
+      edges.push({ id: `e-${from}-${id}`, from, to: id });
+    }
+  }
+  return {
+    version: 1,
+    name: 'Two hundred nodes',
+    nodes,
+    edges,
+    run: { duration_ms: 300000, warmup_ms: 5000, replications: 3, bucket_ms: 1000, max_events: 500000000 },
+  };
+}
+
+const server = await startStaticServer(join(REPO_ROOT, process.env.DIST ?? 'dist'), 0);
+process.env.ARCHSIM_BASE_URL = server.url;
+const app = await openApp({ viewport: { width: 1400, height: 1000 } });
+const { page, context } = app;
+await page.setInputFiles('#import-file', {
+  name: 'big.json',
+  mimeType: 'application/json',
+  buffer: Buffer.from(JSON.stringify(bigDesign())),
+});
+await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n, NODES);
+await page.evaluate(() => {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration));
+  }).observe({ type: 'longtask' });
+});
+const cdp = await context.newCDPSession(page);
+const events = [];
+cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
+const traced = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+await cdp.send('Tracing.start', {
+  categories: 'devtools.timeline,disabled-by-default-devtools.timeline',
+  transferMode: 'ReportEvents',
+});
+const started = Date.now();
+await page.click('#run-button');
+await page.locator('#results.has-report:not(.is-live)').waitFor({ timeout: 120_000 });
+await page.waitForFunction(() => {
+  const canvases = [...document.querySelectorAll('#results .results-charts canvas')];
+  return canvases.length > 3 && canvases.every((c) => c.hasAttribute('data-paint-ms'));
+});
+await page.waitForTimeout(500);
+const runMs = Date.now() - started;
+await cdp.send('Tracing.end');
+await traced;
+console.log(`run to painted report: ${runMs} ms`);
+console.log(`long tasks (observer, wall ms): ${JSON.stringify(await page.evaluate(() => window.__longTasks))}`);
+
+const main = new Set(
+  events
+    .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+    .map((e) => `${e.pid}:${e.tid}`),
+);
+const parts = ['FunctionCall', 'Layout', 'UpdateLayoutTree', 'Paint', 'PrePaint', 'Layerize', 'Commit'];
+const tasks = events
+  .filter((e) => e.name === 'RunTask' && e.ph === 'X' && main.has(`${e.pid}:${e.tid}`) && e.dur > 30_000)
+  .sort((a, b) => a.ts - b.ts);
+let maxCpu = 0;
+for (const task of tasks) {
+  const cpu = (task.tdur ?? 0) / 1000;
+  maxCpu = Math.max(maxCpu, cpu);
+  const inside = {};
+  for (const e of events) {
+    if (e.ph !== 'X' || e.pid !== task.pid || e.tid !== task.tid || !parts.includes(e.name)) continue;
+    if (e.ts < task.ts || e.ts + e.dur > task.ts + task.dur) continue;
+    inside[e.name] = (inside[e.name] ?? 0) + (e.tdur ?? 0) / 1000;
+  }
+  const what = Object.entries(inside)
+    .filter(([, ms]) => ms >= 1)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, ms]) => `${name} ${ms.toFixed(0)}`)
+    .join(', ');
+  console.log(`task ${(task.dur / 1000).toFixed(0)} ms wall / ${cpu.toFixed(0)} ms CPU: ${what}`);
+}
+console.log(`longest main-thread task: ${maxCpu.toFixed(1)} ms of CPU`);
+await app.close();
+await server.close?.();
+process.exit(0);
