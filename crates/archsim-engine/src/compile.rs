@@ -228,6 +228,15 @@ impl Sim {
             }
         }
         for (node, model) in self.models.iter_mut().enumerate() {
+            for (at, tag) in model.start_timers() {
+                self.core.queue.push(
+                    at,
+                    Event::NodeTimer {
+                        node: node as u32,
+                        tag,
+                    },
+                );
+            }
             if let Some(client) = model.as_client_mut() {
                 for t in client.first_arrivals() {
                     self.core.queue.push(

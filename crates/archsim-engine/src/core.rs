@@ -132,6 +132,12 @@ pub(crate) struct Station {
     pub queue: WaitQueue,
     /// CoDel's state, when the discipline drops by CoDel.
     pub codel: Option<CoDel>,
+    /// Integral over time of `busy`, ns, up to `settled_at` (an autoscaler's per-instance
+    /// utilisation is its growth over a window).
+    pub busy_area: u128,
+    /// Integral over time of `busy + waiting` (requests the station holds), ns.
+    pub held_area: u128,
+    pub settled_at: SimTime,
 }
 
 impl Station {
@@ -143,7 +149,28 @@ impl Station {
             waiting: 0,
             queue: WaitQueue::fifo(),
             codel: None,
+            busy_area: 0,
+            held_area: 0,
+            settled_at: 0,
         }
+    }
+
+    /// Brings the integrals up to `now`; called before `busy` or `waiting` changes.
+    #[inline]
+    pub fn settle(&mut self, now: SimTime) {
+        let dt = now.saturating_sub(self.settled_at) as u128;
+        self.busy_area += self.busy as u128 * dt;
+        self.held_area += (self.busy as u128 + self.waiting as u128) * dt;
+        self.settled_at = now;
+    }
+
+    /// `(busy_area, held_area)` as of `now` (not before the last change).
+    pub fn areas_at(&self, now: SimTime) -> (u128, u128) {
+        let dt = now.saturating_sub(self.settled_at) as u128;
+        (
+            self.busy_area + self.busy as u128 * dt,
+            self.held_area + (self.busy as u128 + self.waiting as u128) * dt,
+        )
     }
 
     /// A station whose queue follows `discipline` (`class_names`: the design's request
@@ -460,6 +487,7 @@ impl Core {
         let areas = self.nodes[n].areas;
         let class = self.jobs.get(handle).expect("live job").request.class;
         let st = &mut self.nodes[n].stations[station as usize];
+        st.settle(now);
         let rank = st.queue.rank_of(class);
         if st.busy < st.workers {
             st.busy += 1;
@@ -535,6 +563,7 @@ impl Core {
         job.state = JobState::Serving;
         job.holds_worker = false;
         let areas = self.nodes[n].areas;
+        self.nodes[n].stations[station].settle(now);
         self.nodes[n].stations[station].waiting -= 1;
         self.recorder
             .change_level(areas + node_area::QUEUE, now, -1);
@@ -549,6 +578,7 @@ impl Core {
         let areas = self.nodes[n].areas;
         let class = self.jobs.get(handle).expect("live job").request.class;
         let st = &mut self.nodes[n].stations[station as usize];
+        st.settle(now);
         let rank = st.queue.rank_of(class);
         st.queue.push(Entry {
             job: handle,
@@ -570,6 +600,7 @@ impl Core {
         let areas = self.nodes[n].areas;
         let crashed = self.nodes[n].fault.crashed;
         let st = &mut self.nodes[n].stations[station as usize];
+        st.settle(now);
         st.busy = st.busy.saturating_sub(1);
         self.recorder.change_level(areas + node_area::BUSY, now, -1);
         if crashed {
@@ -666,6 +697,7 @@ impl Core {
         let n = job.node as usize;
         let areas = self.nodes[n].areas;
         let st = &mut self.nodes[n].stations[job.station as usize];
+        st.settle(self.now);
         st.waiting -= 1;
         self.recorder
             .change_level(areas + node_area::QUEUE, self.now, -1);

@@ -55,6 +55,7 @@ impl Sim {
         for station in 0..self.core.nodes[n].stations.len() {
             let drained: Vec<Handle> = {
                 let st = &mut self.core.nodes[n].stations[station];
+                st.settle(now);
                 st.waiting = 0;
                 st.queue
                     .drain()

@@ -108,6 +108,7 @@ mod faults;
 mod measure;
 mod metrics;
 mod node;
+mod scaling;
 #[cfg(test)]
 mod node_tests;
 pub mod policy;

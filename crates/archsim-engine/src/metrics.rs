@@ -107,7 +107,12 @@ pub mod node_area {
     pub const IN_FLIGHT: u32 = 2;
     /// Sum of successful residence times, ns (not a level).
     pub const LATENCY_SUM: u32 = 3;
-    pub const COUNT: u32 = 4;
+    /// Autoscaled groups: workers of the instances that serve or drain (the capacity that
+    /// `BUSY` is a fraction of), instances that serve, and 1 while the group is at its maximum.
+    pub const SERVING_WORKERS: u32 = 4;
+    pub const INSTANCES: u32 = 5;
+    pub const AT_MAX: u32 = 6;
+    pub const COUNT: u32 = 7;
 }
 
 pub mod edge_counter {
@@ -157,6 +162,11 @@ pub mod extra {
     pub const LIMITER_ADMITTED: u32 = 0;
     pub const LIMITER_REJECTED: u32 = 1;
     pub const LIMITER_COUNT: u32 = 2;
+
+    /// Autoscaled services: decisions that grew and shrank the group.
+    pub const GROUP_SCALE_UPS: u32 = 0;
+    pub const GROUP_SCALE_DOWNS: u32 = 1;
+    pub const GROUP_COUNT: u32 = 2;
     // Load balancers: one counter per backend, from 0.
 }
 

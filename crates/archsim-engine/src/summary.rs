@@ -116,10 +116,13 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
             ..NodeReport::default()
         };
         let extra = |i: u32| end.counter(x + i) - start.counter(x + i);
+        let node_area = |i: u32| area(a + i);
         let targets = backend_targets(sim, i);
         sim.models[i].report(
             &KindFigures {
                 extra: &extra,
+                area: &node_area,
+                period_ns,
                 targets: &targets,
                 whole,
             },
@@ -234,6 +237,7 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
             .in_flight
             .push(ratio(area(a + node_area::IN_FLIGHT), period_ns));
         let extra = |i: u32| diff(x + i);
+        let node_area = |i: u32| area(a + i);
         let targets: Vec<&str> = node
             .out
             .iter()
@@ -242,6 +246,8 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
         sim.models[i].push_series(
             &KindFigures {
                 extra: &extra,
+                area: &node_area,
+                period_ns,
                 targets: &targets,
                 whole: false,
             },

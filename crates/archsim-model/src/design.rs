@@ -719,6 +719,9 @@ pub struct ServiceParams {
     /// Service time multiplied by a curve of the busy fraction of workers (instead of
     /// `slowdown`, which is the knee curve).
     pub load_curve: Option<LoadCurve>,
+    /// Run the service as an autoscaled group of instances (each with these workers and this
+    /// queue); absent means one fixed instance.
+    pub autoscaling: Option<crate::scaling::Autoscaling>,
 }
 
 impl Default for ServiceParams {
@@ -734,6 +737,7 @@ impl Default for ServiceParams {
             cancel_on_timeout: false,
             queue_discipline: QueueDiscipline::Fifo,
             load_curve: None,
+            autoscaling: None,
         }
     }
 }

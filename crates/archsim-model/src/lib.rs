@@ -34,6 +34,7 @@ pub mod parse;
 pub mod problem;
 pub mod report;
 pub mod resilience;
+pub mod scaling;
 pub mod schema;
 pub mod units;
 pub mod validate;
@@ -44,6 +45,7 @@ pub use parse::{load_design, parse_design};
 pub use problem::Problem;
 pub use report::*;
 pub use resilience::*;
+pub use scaling::*;
 pub use schema::design_schema;
 pub use validate::validate;
 

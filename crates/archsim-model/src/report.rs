@@ -207,6 +207,9 @@ pub struct NodeReport {
     pub rate_limiter: Option<RateLimiterReport>,
     /// Load balancers: requests sent to each backend, keyed by node id.
     pub balancer: Option<BTreeMap<String, Estimate>>,
+    /// Autoscaled services: the group's size and the autoscaler's decisions.
+    #[serde(default)]
+    pub autoscaling: Option<AutoscalingReport>,
 }
 
 impl NodeReport {
@@ -243,6 +246,36 @@ pub struct QueueReport {
     pub redeliveries: Estimate,
     pub dead_lettered: Estimate,
     pub max_depth: Estimate,
+}
+
+/// An autoscaled group over the measured period.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct AutoscalingReport {
+    /// Time-average of the instances serving.
+    pub mean_instances: Estimate,
+    /// Most instances serving at once.
+    pub peak_instances: Estimate,
+    /// Fraction of the time the group had `max_instances` (serving or starting): while it is
+    /// there, more load cannot be met with more instances.
+    pub time_at_max: Estimate,
+    /// Decisions to add instances, and to remove them.
+    pub scale_ups: Estimate,
+    pub scale_downs: Estimate,
+    /// Every decision of the first replication, over the whole run (warm-up included, as the
+    /// time series).
+    pub events: Vec<ScaleEvent>,
+}
+
+/// One autoscaler decision that changed the group's size.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct ScaleEvent {
+    /// When it was decided, ms (the new instances serve a provisioning delay later).
+    pub t_ms: f64,
+    /// Instances (serving or starting) before and after.
+    pub from: u32,
+    pub to: u32,
+    /// The metric the decision saw: the average over the ready instances.
+    pub metric: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
@@ -415,6 +448,9 @@ pub struct NodeSeries {
     /// Databases only: queries per shard in the bucket, `shard_queries[shard][bucket]`.
     #[serde(default)]
     pub shard_queries: Vec<Vec<u64>>,
+    /// Autoscaled services only: time-average of the instances serving in the bucket.
+    #[serde(default)]
+    pub instances: Vec<f64>,
 }
 
 impl NodeSeries {
@@ -438,6 +474,7 @@ impl NodeSeries {
                 .iter()
                 .map(|v| slice_of(v, from, to))
                 .collect(),
+            instances: tail_of(&self.instances, from),
         }
     }
 
@@ -455,6 +492,7 @@ impl NodeSeries {
         self.redeliveries.extend(more.redeliveries);
         self.dead_lettered.extend(more.dead_lettered);
         self.rate_limited.extend(more.rate_limited);
+        self.instances.extend(more.instances);
         if self.shard_queries.len() < more.shard_queries.len() {
             self.shard_queries
                 .resize_with(more.shard_queries.len(), Vec::new);

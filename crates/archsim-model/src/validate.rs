@@ -22,6 +22,9 @@ use crate::load_curve::LoadCurve;
 use crate::problem::{Problem, field_path, index_path};
 use crate::resilience::{AdaptiveThrottlingParams, RetryBudgetParams};
 
+mod scaling;
+pub use scaling::MAX_INSTANCES;
+
 /// The most time-series buckets a run may ask for (`duration_ms / bucket_ms`): beyond it the
 /// series would not fit comfortably in a browser tab.
 pub const MAX_BUCKETS: f64 = 100_000.0;
@@ -748,6 +751,9 @@ impl<'a> Checker<'a> {
                 );
             }
             self.non_negative(&field_path(&slowdown_path, "factor"), slowdown.factor);
+        }
+        if let Some(scaling) = &service.autoscaling {
+            self.autoscaling(&field_path(path, "autoscaling"), scaling);
         }
         self.queue_discipline(
             &field_path(path, "queue_discipline"),

@@ -222,6 +222,17 @@ impl<'a, K: Behaviour> NodeCtx<'a, K> {
         &self.core.nodes[self.n()].stations[index as usize]
     }
 
+    /// The node's state, its stations and the time at once (a group that looks at its
+    /// instances while it changes them).
+    pub fn model_and_stations(&mut self) -> (&mut K, &[Station], SimTime) {
+        let now = self.core.now;
+        (
+            &mut *self.model,
+            &self.core.nodes[self.node as usize].stations,
+            now,
+        )
+    }
+
     /// Offers the job to station `index`: a free worker takes it (its `begin_work` runs now),
     /// or it waits, or the wait queue is full and it fails with `queue_full`.
     #[inline]
@@ -270,6 +281,14 @@ impl<'a, K: Behaviour> NodeCtx<'a, K> {
     pub fn set_count(&mut self, index: u32, value: u64) {
         let extra = self.core.nodes[self.n()].extra;
         self.core.recorder.set(extra + index, value);
+    }
+
+    /// Changes the level of the node's time integral `area` (one of `metrics::node_area`'s
+    /// kind-reported levels, such as an autoscaled group's instances) by `delta`.
+    pub fn change_level(&mut self, area: u32, delta: i32) {
+        let areas = self.core.nodes[self.n()].areas;
+        let now = self.core.now;
+        self.core.recorder.change_level(areas + area, now, delta);
     }
 
     /// Requests at the node now, this one included.

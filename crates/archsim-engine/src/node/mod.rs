@@ -98,6 +98,10 @@ pub(crate) trait Behaviour: Sized {
 pub(crate) struct KindFigures<'a> {
     /// Growth of the node's kind-specific counter `i` over the period.
     pub extra: &'a dyn Fn(u32) -> u64,
+    /// Growth of the node's time integral `i` (`metrics::node_area`) over the period, ns.
+    pub area: &'a dyn Fn(u32) -> f64,
+    /// The period's length, ns.
+    pub period_ns: f64,
     /// The ids of the nodes its outgoing edges lead to, in edge order.
     pub targets: &'a [&'a str],
     /// The summary's figures (else a batch's).
@@ -184,10 +188,14 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             delays_on_arrival: true,
             ..plain(NodeModel::Balancer(BalancerModel::new(p, cx)))
         },
-        NodeKind::Service(p) => Built {
-            stations: vec![ServiceModel::station(p, cx.class_names)],
-            ..plain(NodeModel::Service(ServiceModel::new(p)))
-        },
+        NodeKind::Service(p) => {
+            let model = ServiceModel::new(p);
+            Built {
+                stations: model.stations(p, cx.class_names),
+                extra_counters: model.extra_counters(),
+                ..plain(NodeModel::Service(model))
+            }
+        }
         NodeKind::Cache(p) => Built {
             extra_counters: crate::metrics::extra::CACHE_COUNT,
             ..plain(NodeModel::Cache(CacheModel::new(p)))
@@ -251,6 +259,14 @@ impl NodeModel {
 
     pub fn crashed(&mut self) {
         each_kind!(self, m => m.crashed())
+    }
+
+    /// Timers the node sets for itself when the run starts: `(at, tag)`.
+    pub fn start_timers(&self) -> Vec<(SimTime, u32)> {
+        match self {
+            NodeModel::Service(s) => s.start_timers(),
+            _ => Vec::new(),
+        }
     }
 
     pub fn new_period(&mut self, whole: bool, waiting: u64) {

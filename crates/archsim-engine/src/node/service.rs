@@ -14,16 +14,31 @@
 //!   figures of the node where it happened, not again here.
 //! - `hold_worker_during_calls = false` frees the worker as soon as the service's own work is
 //!   done: the node becomes a pipeline stage, a station of a Jackson network.
+//! - With `autoscaling`, the service is a group of instances, one station each
+//!   (`scaling::group`): a request goes round-robin to an instance that serves (none: it fails
+//!   with `no_healthy_backend`), and the group's timers evaluate the autoscaler, take the
+//!   metric's window snapshots and make new instances ready. Its utilisation is the busy
+//!   fraction of the workers of the instances that serve (or drain), not of the largest group.
 
 use archsim_model::design::{CallMode, LoadCurve, ServiceParams};
+use archsim_model::report::{AutoscalingReport, NodeReport, NodeSeries};
 
 use crate::core::{CallOver, Station};
 use crate::distribution::Dist;
-use crate::metrics::Outcome;
+use crate::metrics::{Outcome, estimate, extra, node_area, ratio};
 use crate::request::ServiceRequest;
+use crate::scaling::group::{Group, Levels};
 use crate::slab::Handle;
+use crate::time::SimTime;
 
-use super::{Behaviour, NodeCtx};
+use super::{Behaviour, KindFigures, NodeCtx};
+
+/// The group's timers (an autoscaled service's only ones).
+const START: u32 = 0;
+const EVALUATE: u32 = 1;
+const SNAPSHOT: u32 = 2;
+/// `READY + i`: instance `i` serves.
+const READY: u32 = 16;
 
 pub(crate) struct ServiceModel {
     service_time: Dist,
@@ -32,6 +47,10 @@ pub(crate) struct ServiceModel {
     curve: Option<LoadCurve>,
     parallel: bool,
     hold_worker: bool,
+    /// An autoscaled group's instances and autoscaler; None for one fixed instance.
+    group: Option<Group>,
+    /// The group's levels as last reported to the integrals.
+    levels: Levels,
 }
 
 impl ServiceModel {
@@ -47,17 +66,64 @@ impl ServiceModel {
                 })),
             parallel: p.calls == CallMode::Parallel,
             hold_worker: p.hold_worker_during_calls,
+            group: p.autoscaling.as_ref().map(|a| Group::new(a, p.workers)),
+            levels: Levels::default(),
         }
     }
 
-    /// Its workers and wait queue, served by its discipline.
-    pub fn station(p: &ServiceParams, class_names: &[String]) -> Station {
-        Station::with_discipline(
-            p.workers,
-            p.queue_capacity as u64,
-            &p.queue_discipline,
-            class_names,
-        )
+    /// Its workers and wait queue, served by its discipline: one station, or one per
+    /// instance of a group.
+    pub fn stations(&self, p: &ServiceParams, class_names: &[String]) -> Vec<Station> {
+        let instances = self.group.as_ref().map_or(1, Group::capacity);
+        (0..instances)
+            .map(|_| {
+                Station::with_discipline(
+                    p.workers,
+                    p.queue_capacity as u64,
+                    &p.queue_discipline,
+                    class_names,
+                )
+            })
+            .collect()
+    }
+
+    pub fn extra_counters(&self) -> u32 {
+        if self.group.is_some() {
+            extra::GROUP_COUNT
+        } else {
+            0
+        }
+    }
+
+    pub fn start_timers(&self) -> Vec<(SimTime, u32)> {
+        if self.group.is_some() {
+            vec![(0, START)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Brings the node's integrals (instances, their workers, at-max) to the group's state.
+    fn sync_levels(ctx: &mut NodeCtx<'_, Self>) {
+        let Some(group) = &ctx.model.group else {
+            return;
+        };
+        let new = group.levels();
+        let old = std::mem::replace(&mut ctx.model.levels, new);
+        let delta = |a: u32, b: u32| a as i32 - b as i32;
+        ctx.change_level(node_area::SERVING_WORKERS, delta(new.workers, old.workers));
+        ctx.change_level(node_area::INSTANCES, delta(new.serving, old.serving));
+        ctx.change_level(node_area::AT_MAX, delta(new.at_max, old.at_max));
+    }
+
+    /// After a job left an instance: a draining instance may now be empty.
+    fn after_job(ctx: &mut NodeCtx<'_, Self>) {
+        let (model, stations, _) = ctx.model_and_stations();
+        let Some(group) = &mut model.group else {
+            return;
+        };
+        group.finish_draining(stations);
+        Self::sync_levels(ctx);
     }
 
     /// Service-time multiplier: injected slow-down times load-dependent slow-down.
@@ -98,20 +164,131 @@ impl Behaviour for ServiceModel {
     type Data = ServiceRequest;
 
     fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
-        ctx.admit(job, 0);
+        let Some(group) = &mut ctx.model.group else {
+            ctx.admit(job, 0);
+            return;
+        };
+        match group.pick() {
+            Some(instance) if group.serves(instance) => {
+                ctx.admit(job, instance);
+            }
+            // Sent to an instance that no longer takes work (callers not told yet).
+            Some(_) => ctx.finish(job, Outcome::NodeDown),
+            None => ctx.finish(job, Outcome::NoHealthyBackend),
+        }
     }
 
     fn begin_work(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
-        let station = ctx.station(0);
+        let index = ctx.station_of(job);
+        let station = ctx.station(index);
         let (busy, workers) = (station.busy, station.workers);
         let dist = ctx.model.service_time;
         let base = dist.sample(ctx.rng());
-        let factor = Self::slowdown_factor(ctx, busy, workers);
+        let mut factor = Self::slowdown_factor(ctx, busy, workers);
+        if let Some(group) = &ctx.model.group {
+            factor *= group.slowdown(index, ctx.now());
+        }
         let duration = ctx.processing_time(base, factor);
         ctx.worker_busy_for(job, duration);
     }
 
     fn done(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        Self::finish_work(ctx, job);
+        Self::after_job(ctx);
+    }
+
+    fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
+        Self::call_over(ctx, job, over);
+        Self::after_job(ctx);
+    }
+
+    fn timer(ctx: &mut NodeCtx<'_, Self>, tag: u32) {
+        let (model, stations, now) = ctx.model_and_stations();
+        let Some(group) = &mut model.group else {
+            return;
+        };
+        match tag {
+            START => {
+                let (snapshot, evaluation) = (group.first_snapshot(), group.interval());
+                ctx.set_timer_at(snapshot, SNAPSHOT);
+                ctx.set_timer_at(evaluation, EVALUATE);
+            }
+            SNAPSHOT => {
+                let next = group.snapshot(now, stations);
+                ctx.set_timer_at(next, SNAPSHOT);
+            }
+            EVALUATE => {
+                let changes = group.evaluate(now, stations);
+                let interval = group.interval();
+                for &(instance, ready_at) in &changes.starting {
+                    ctx.set_timer_at(ready_at, READY + instance);
+                }
+                if let Some(event) = changes.event {
+                    ctx.count(if event.to > event.from {
+                        extra::GROUP_SCALE_UPS
+                    } else {
+                        extra::GROUP_SCALE_DOWNS
+                    });
+                }
+                ctx.set_timer(interval, EVALUATE);
+            }
+            _ => {
+                group.ready(tag - READY, now, stations);
+            }
+        }
+        Self::sync_levels(ctx);
+    }
+
+    fn new_period(&mut self, whole: bool, _waiting: u64) {
+        if let Some(group) = &mut self.group {
+            group.new_period(whole);
+        }
+    }
+
+    fn report(&self, figures: &KindFigures<'_>, report: &mut NodeReport) {
+        let Some(group) = &self.group else {
+            return;
+        };
+        let area = figures.area;
+        report.utilisation = estimate(ratio(
+            area(node_area::BUSY),
+            area(node_area::SERVING_WORKERS),
+        ));
+        let count = |i: u32| estimate((figures.extra)(i) as f64);
+        report.autoscaling = Some(AutoscalingReport {
+            mean_instances: estimate(ratio(area(node_area::INSTANCES), figures.period_ns)),
+            peak_instances: estimate(if figures.whole {
+                group.peak_whole
+            } else {
+                group.peak_batch
+            } as f64),
+            time_at_max: estimate(ratio(area(node_area::AT_MAX), figures.period_ns)),
+            scale_ups: count(extra::GROUP_SCALE_UPS),
+            scale_downs: count(extra::GROUP_SCALE_DOWNS),
+            events: if figures.whole {
+                group.events.clone()
+            } else {
+                Vec::new()
+            },
+        });
+    }
+
+    fn push_series(&self, figures: &KindFigures<'_>, series: &mut NodeSeries) {
+        if self.group.is_none() {
+            return;
+        }
+        let area = figures.area;
+        if let Some(last) = series.utilisation.last_mut() {
+            *last = ratio(area(node_area::BUSY), area(node_area::SERVING_WORKERS));
+        }
+        series
+            .instances
+            .push(ratio(area(node_area::INSTANCES), figures.period_ns));
+    }
+}
+
+impl ServiceModel {
+    fn finish_work(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
         let (error_rate, hold, parallel) = {
             let s = &ctx.model;
             (s.error_rate, s.hold_worker, s.parallel)
@@ -150,7 +327,7 @@ impl Behaviour for ServiceModel {
         }
     }
 
-    fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
+    fn call_over(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
         match ctx.data(job) {
             ServiceRequest::Parallel {
                 pending,
