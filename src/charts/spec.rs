@@ -11,6 +11,8 @@ use std::collections::BTreeSet;
 use archsim_model::{Design, FaultEffect, NodeKind, Report, Series};
 
 use super::colour::{self, Rgb};
+
+mod instances;
 use crate::components::results_format::{FAILURE_CAUSES, number};
 
 /// Lines a chart shows before it asks the person which ones they want.
@@ -569,6 +571,9 @@ fn story_charts(src: &Source, frame: &Frame) -> Vec<Chart> {
     let s = src.series;
     let mut charts = Vec::new();
     let of_kind = |pred: fn(&NodeKind) -> bool| d.nodes.iter().filter(move |n| pred(&n.spec));
+
+    // Autoscaled groups: instances serving over time.
+    charts.extend(instances::instances_chart(src, frame));
 
     // Caches: the hit ratio climbing as the cache warms, then levelling off.
     if of_kind(|k| matches!(k, NodeKind::Cache(_)))

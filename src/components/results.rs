@@ -430,6 +430,24 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
             count(limiter.rejected.value)
         ));
     }
+    if let Some(scaling) = &node.autoscaling {
+        details.push(format!(
+            "instances mean {}, peak {}",
+            count(scaling.mean_instances.value),
+            count(scaling.peak_instances.value)
+        ));
+        if scaling.time_at_max.value > 0.0 {
+            details.push(format!(
+                "at max {} of the time",
+                percent(scaling.time_at_max.value)
+            ));
+        }
+        details.push(format!(
+            "{} scale-ups, {} scale-downs",
+            count(scaling.scale_ups.value),
+            count(scaling.scale_downs.value)
+        ));
+    }
     if let Some(balancer) = &node.balancer {
         let shares: Vec<String> = balancer
             .iter()

@@ -77,6 +77,14 @@ const SOURCES: &[(&str, &str)] = &[
         "queue-collapse-deadline",
         include_str!("../../examples/queue-collapse-deadline.json"),
     ),
+    (
+        "autoscaling-slow",
+        include_str!("../../examples/autoscaling-slow.json"),
+    ),
+    (
+        "autoscaling-fast",
+        include_str!("../../examples/autoscaling-fast.json"),
+    ),
 ];
 
 /// Every template, in picker order. An example that fails to parse is left out (the tests make

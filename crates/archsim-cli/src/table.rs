@@ -292,6 +292,34 @@ fn node_details(out: &mut String, report: &Report) {
                 with_ci(limiter.rejected)
             ));
         }
+        if let Some(scaling) = &node.autoscaling {
+            lines.push(format!(
+                "{id}: instances mean {}, peak {}, at max {} of the time, scale-ups {}, scale-downs {}",
+                with_ci(scaling.mean_instances),
+                number(scaling.peak_instances.value),
+                percent(scaling.time_at_max),
+                with_ci(scaling.scale_ups),
+                with_ci(scaling.scale_downs)
+            ));
+            if !scaling.events.is_empty() {
+                let shown: Vec<String> = scaling
+                    .events
+                    .iter()
+                    .take(SCALE_EVENTS_LISTED)
+                    .map(|e| format!("{} {}→{}", seconds(e.t_ms), e.from, e.to))
+                    .collect();
+                let more = scaling.events.len().saturating_sub(SCALE_EVENTS_LISTED);
+                let tail = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                lines.push(format!(
+                    "{id}: scale events (first replication): {}{tail}",
+                    shown.join(", ")
+                ));
+            }
+        }
         if let Some(balancer) = &node.balancer {
             let split: Vec<String> = balancer
                 .iter()
@@ -430,6 +458,14 @@ fn columns(rows: &[Vec<String>], aligns: &[Align], indent: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Scale events a table lists per group before "and N more".
+const SCALE_EVENTS_LISTED: usize = 12;
+
+/// A time in ms as seconds (`90 s`, `1.5 s`).
+fn seconds(ms: f64) -> String {
+    format!("{} s", number(ms / 1000.0))
 }
 
 /// `value ± ci95`, or the value alone when there is no interval. Both sides get the same

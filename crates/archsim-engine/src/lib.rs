@@ -108,13 +108,13 @@ mod faults;
 mod measure;
 mod metrics;
 mod node;
-mod scaling;
 #[cfg(test)]
 mod node_tests;
 pub mod policy;
 mod queue;
 mod request;
 pub mod rng;
+mod scaling;
 mod sim;
 #[cfg(test)]
 mod sim_tests;

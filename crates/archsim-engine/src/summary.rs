@@ -365,6 +365,13 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
         if let Some(b) = &mut node.balancer {
             b.values_mut().for_each(|e| f(e, Count));
         }
+        if let Some(a) = &mut node.autoscaling {
+            f(&mut a.mean_instances, Intensive);
+            f(&mut a.peak_instances, Intensive);
+            f(&mut a.time_at_max, Intensive);
+            f(&mut a.scale_ups, Count);
+            f(&mut a.scale_downs, Count);
+        }
     }
     for edge in report.edges.values_mut() {
         f(&mut edge.attempts, Count);
@@ -572,6 +579,20 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
         ] {
             h.u64(v.len() as u64);
             v.iter().for_each(|&x| h.f64(x));
+        }
+        // Only where there is one (autoscaled groups), so other reports hash as before.
+        if !n.instances.is_empty() {
+            h.u64(n.instances.len() as u64);
+            n.instances.iter().for_each(|&x| h.f64(x));
+        }
+    }
+    for node in report.nodes.values() {
+        if let Some(scaling) = &node.autoscaling {
+            for e in &scaling.events {
+                h.f64(e.t_ms);
+                h.u64(((e.from as u64) << 32) | e.to as u64);
+                h.f64(e.metric);
+            }
         }
     }
     for (id, e) in &s.edges {

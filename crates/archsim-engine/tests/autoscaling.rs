@@ -137,10 +137,7 @@ fn scale_in_drains_instances_so_no_request_is_lost() {
     // 400 rps for 30 s, then 20 rps: the group shrinks (no stabilisation) while instances
     // still hold requests; each finishes what it holds before it goes.
     let mut d = design(
-        vec![
-            client("c", 0.0),
-            service("s", 4, 1_000, exp_ms(100.0)),
-        ],
+        vec![client("c", 0.0), service("s", 4, 1_000, exp_ms(100.0))],
         vec![edge("c", "s")],
         120_000.0,
         0.0,
@@ -207,8 +204,14 @@ fn a_slow_autoscaler_is_outrun_by_the_spike_and_a_fast_one_keeps_up() {
     // The spike is 60 s to 180 s; its last third is 140 s to 180 s.
     let slow_late = failed_fraction(&slow, 140_000.0, 180_000.0);
     let fast_late = failed_fraction(&fast, 140_000.0, 180_000.0);
-    assert!(slow_late > 0.3, "slow: {slow_late} of the spike's last third failed");
-    assert!(fast_late < 0.01, "fast: {fast_late} of the spike's last third failed");
+    assert!(
+        slow_late > 0.3,
+        "slow: {slow_late} of the spike's last third failed"
+    );
+    assert!(
+        fast_late < 0.01,
+        "fast: {fast_late} of the spike's last third failed"
+    );
     // Before the spike neither fails.
     assert_eq!(failed_fraction(&slow, 0.0, 60_000.0), 0.0);
     assert_eq!(failed_fraction(&fast, 0.0, 60_000.0), 0.0);

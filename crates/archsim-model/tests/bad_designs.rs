@@ -613,6 +613,71 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "> 0",
         },
         Case {
+            name: "autoscaling max below min",
+            edit: Edit::Json(|d| {
+                d["nodes"][4]["params"]["autoscaling"] =
+                    json!({"min_instances": 5, "max_instances": 2})
+            }),
+            path: "nodes[4].params.autoscaling.max_instances",
+            fragment: "must be at least min_instances (5), found 2",
+        },
+        Case {
+            name: "autoscaling with no instances",
+            edit: Edit::Json(|d| {
+                d["nodes"][4]["params"]["autoscaling"] = json!({"min_instances": 0})
+            }),
+            path: "nodes[4].params.autoscaling.min_instances",
+            fragment: "must be at least 1",
+        },
+        Case {
+            name: "autoscaling utilisation target as a percentage",
+            edit: Edit::Json(|d| d["nodes"][4]["params"]["autoscaling"] = json!({"target": 70})),
+            path: "nodes[4].params.autoscaling.target",
+            fragment: "busy fraction of the workers in (0, 1]",
+        },
+        Case {
+            name: "autoscaling initial instances outside the bounds",
+            edit: Edit::Json(|d| {
+                d["nodes"][4]["params"]["autoscaling"] =
+                    json!({"min_instances": 2, "max_instances": 4, "initial_instances": 9})
+            }),
+            path: "nodes[4].params.autoscaling.initial_instances",
+            fragment: "between min_instances (2) and max_instances (4)",
+        },
+        Case {
+            name: "autoscaling too many instances",
+            edit: Edit::Json(|d| {
+                d["nodes"][4]["params"]["autoscaling"] = json!({"max_instances": 100000})
+            }),
+            path: "nodes[4].params.autoscaling.max_instances",
+            fragment: "must be at most 1000",
+        },
+        Case {
+            name: "autoscaling policy of zero",
+            edit: Edit::Json(|d| {
+                d["nodes"][4]["params"]["autoscaling"] = json!({"scale_up": {
+                    "stabilization_window_ms": 0,
+                    "policies": [{"type": "instances", "value": 0, "period_ms": 15000}]}})
+            }),
+            path: "nodes[4].params.autoscaling.scale_up.policies[0].value",
+            fragment: "must be at least 1",
+        },
+        Case {
+            name: "autoscaling unknown metric",
+            edit: Edit::Json(|d| d["nodes"][4]["params"]["autoscaling"] = json!({"metric": "cpu"})),
+            path: "nodes[4].params.autoscaling.metric",
+            fragment: "unknown variant `cpu`",
+        },
+        Case {
+            name: "autoscaling cold start faster",
+            edit: Edit::Json(|d| {
+                d["nodes"][4]["params"]["autoscaling"] =
+                    json!({"cold_start": {"duration_ms": 1000, "factor": 0.5}})
+            }),
+            path: "nodes[4].params.autoscaling.cold_start.factor",
+            fragment: "≥ 1",
+        },
+        Case {
             name: "too many buckets",
             edit: Edit::Json(|d| d["run"]["bucket_ms"] = json!(0.01)),
             path: "run.bucket_ms",

@@ -9,6 +9,7 @@ pub mod load_curve;
 pub mod node;
 pub mod queue_discipline;
 pub mod run;
+pub mod scaling;
 
 use yew::prelude::*;
 

@@ -12,6 +12,7 @@ use yew::prelude::*;
 use super::distribution::{DistributionEditor, RateProfileEditor};
 use super::load_curve::LoadCurveEditor;
 use super::queue_discipline::QueueDisciplineEditor;
+use super::scaling::AutoscalingEditor;
 use super::{NodeChoice, catalog_options, edit, index, join, node_options, options};
 use crate::components::fields::{
     CheckField, NumberField, NumberKind, OptionalSection, Section, SelectField, TextField,
@@ -329,6 +330,8 @@ fn service_editor(props: &EditorProps<ServiceParams>) -> Html {
                     value={value.cancel_on_timeout}
                     on_change={edit(value, emit, |s, v| s.cancel_on_timeout = v)} />
             </Section>
+            <AutoscalingEditor path={join(path, "autoscaling")} value={value.autoscaling.clone()}
+                on_change={edit(value, emit, |s, a| s.autoscaling = a)} />
         </>
     }
 }
@@ -575,12 +578,22 @@ pub fn node_caption(spec: &NodeKind) -> String {
             BalancerAlgorithm::LeastRequest => "least request".into(),
             BalancerAlgorithm::ConsistentHash { .. } => "consistent hash".into(),
         },
-        NodeKind::Service(s) => format!(
-            "{} worker{} · {}",
-            s.workers,
-            if s.workers == 1 { "" } else { "s" },
-            dist(&s.service_time)
-        ),
+        NodeKind::Service(s) => {
+            let workers = format!(
+                "{} worker{}",
+                s.workers,
+                if s.workers == 1 { "" } else { "s" }
+            );
+            match &s.autoscaling {
+                Some(a) => format!(
+                    "{}–{} × {workers} · {}",
+                    a.min_instances,
+                    a.max_instances,
+                    dist(&s.service_time)
+                ),
+                None => format!("{workers} · {}", dist(&s.service_time)),
+            }
+        }
         NodeKind::Cache(c) => format!("{} keys · {:?}", c.capacity, c.eviction).to_lowercase(),
         NodeKind::Queue(q) => format!("{} consumers · cap {}", q.consumers, q.capacity),
         NodeKind::Database(d) => format!(

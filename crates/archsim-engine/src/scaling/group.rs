@@ -33,9 +33,13 @@ use crate::time::{SimTime, from_ms, to_ms};
 pub(crate) enum Instance {
     Off,
     /// Decided on; serves from `ready_at`.
-    Starting { ready_at: SimTime },
+    Starting {
+        ready_at: SimTime,
+    },
     /// Serving since `since`.
-    Serving { since: SimTime },
+    Serving {
+        since: SimTime,
+    },
     /// Removed: finishing what it holds, taking nothing new.
     Draining,
 }

@@ -242,9 +242,7 @@ impl Hpa {
             let start = self.period_start(now, current, period);
             match kind {
                 PolicyKind::Instances => start + value as i64,
-                PolicyKind::Percent => {
-                    (start as f64 * (1.0 + value as f64 / 100.0)).ceil() as i64
-                }
+                PolicyKind::Percent => (start as f64 * (1.0 + value as f64 / 100.0)).ceil() as i64,
             }
         });
         let limit = match rules.select {
@@ -284,8 +282,10 @@ impl Hpa {
         self.recommendations
             .retain(|(at, _)| within(*at, keep_recommendations, now));
         let keep_events = self.up.longest_period().max(self.down.longest_period());
-        self.up_events.retain(|(at, _)| within(*at, keep_events, now));
-        self.down_events.retain(|(at, _)| within(*at, keep_events, now));
+        self.up_events
+            .retain(|(at, _)| within(*at, keep_events, now));
+        self.down_events
+            .retain(|(at, _)| within(*at, keep_events, now));
     }
 }
 

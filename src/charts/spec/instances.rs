@@ -1,0 +1,94 @@
+//! The instances chart of autoscaled service groups: how many instances served over time,
+//! against each group's maximum (the story of an autoscaling design: the group growing behind a
+//! spike, or not fast enough).
+
+use archsim_model::NodeKind;
+
+use super::{Chart, Frame, Source, per_node, time_chart};
+
+fn autoscaled(kind: &NodeKind) -> bool {
+    matches!(kind, NodeKind::Service(s) if s.autoscaling.is_some())
+}
+
+/// One line per autoscaled group (time-average of its serving instances in each bucket); None
+/// when the design has no autoscaled group.
+pub(super) fn instances_chart(src: &Source, frame: &Frame) -> Option<Chart> {
+    src.design.nodes.iter().find(|n| autoscaled(&n.spec))?;
+    let lines = per_node(src, frame, autoscaled, |ns| {
+        Some(
+            (0..frame.buckets())
+                .map(|i| ns.instances.get(i).copied())
+                .collect(),
+        )
+    });
+    let mut chart = time_chart(
+        "instances",
+        "Instances serving (autoscaled groups)",
+        "instances",
+        lines,
+        "No instance has served yet.",
+    );
+    chart.story = true;
+    Some(chart)
+}
+
+#[cfg(test)]
+mod tests {
+    use archsim_model::{Autoscaling, Design, NodeSeries, Series};
+
+    use super::super::{Body, Source};
+    use super::*;
+
+    fn group_design(autoscaling: Option<Autoscaling>) -> Design {
+        let mut design = Design::default();
+        design.nodes.push(archsim_model::Node {
+            id: "api".into(),
+            label: "API".into(),
+            position: Default::default(),
+            spec: NodeKind::Service(archsim_model::ServiceParams {
+                autoscaling,
+                ..Default::default()
+            }),
+        });
+        design
+    }
+
+    #[test]
+    fn an_autoscaled_group_gets_its_instances_line_and_others_none() {
+        let mut series = Series {
+            bucket_ms: 1_000.0,
+            t_ms: vec![0.0, 1_000.0, 2_000.0],
+            ..Series::default()
+        };
+        series.nodes.insert(
+            "api".into(),
+            NodeSeries {
+                instances: vec![2.0, 2.5, 4.0],
+                ..NodeSeries::default()
+            },
+        );
+        let design = group_design(Some(Autoscaling::default()));
+        let src = Source {
+            design: &design,
+            series: &series,
+            report: None,
+            end_ms: 3_000.0,
+        };
+        let frame = Frame::of(&src);
+        let chart = instances_chart(&src, &frame).expect("a chart");
+        assert!(chart.story);
+        let Body::Lines(lines) = chart.body else {
+            panic!("lines")
+        };
+        assert_eq!(lines.lines.len(), 1);
+        assert_eq!(lines.lines[0].label, "API");
+        assert_eq!(lines.lines[0].values, [Some(2.0), Some(2.5), Some(4.0)]);
+
+        let fixed = group_design(None);
+        let src = Source {
+            design: &fixed,
+            ..src
+        };
+        assert!(instances_chart(&src, &frame).is_none());
+    }
+}
