@@ -67,6 +67,19 @@ async function hoverAt(page, chart, ms, endMs) {
   return page.locator(readout).textContent();
 }
 
+test('the fast-autoscaler template shows its instances growing behind the spike, first', async () => {
+  const { page } = app;
+  await runTemplate(page, 'autoscaling-fast');
+  const first = page.locator('#results .results-charts .chart').first();
+  assert.equal(await first.getAttribute('id'), 'chart-instances', 'the story chart comes first');
+  assert.equal(await first.getAttribute('data-has-data'), 'true');
+  const before = await hoverAt(page, 'instances', 30_000, 540_000);
+  const after = await hoverAt(page, 'instances', 200_000, 540_000);
+  const count = (text) => Number(text.match(/\(fast autoscaler\) ([\d.]+)/)[1]);
+  assert.equal(count(before), 3, `three instances before the spike: ${before}`);
+  assert.ok(count(after) >= 15, `the group grew with the spike: ${after}`);
+});
+
 test('the cache template shows its hit ratio climbing, first and across the panel', async () => {
   const { page } = app;
   await runTemplate(page, 'cache-aside');

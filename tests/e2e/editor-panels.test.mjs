@@ -130,6 +130,32 @@ test('service: distribution types, percentages and the optional slow-down', asyn
   assert.equal((await node('service-1')).params.slowdown, null);
 });
 
+test('service: autoscaling turns the service into a group, with its HPA rules and policies', async () => {
+  await select('service-1');
+  await toggle('nodes[4].params.autoscaling').check();
+  await field('nodes[4].params.autoscaling.max_instances').fill('12');
+  await field('nodes[4].params.autoscaling.target').fill('60');
+  await field('nodes[4].params.autoscaling.provisioning_delay_ms').fill('45s');
+  await field('nodes[4].params.autoscaling.scale_down.stabilization_window_ms').fill('1m');
+  await field('nodes[4].params.autoscaling.scale_up.policies[1].value').fill('2');
+  let scaling = (await node('service-1')).params.autoscaling;
+  assert.equal(scaling.max_instances, 12);
+  assert.equal(scaling.target, 0.6, 'a utilisation target is stored as a fraction');
+  assert.equal(scaling.provisioning_delay_ms, 45000);
+  assert.equal(scaling.scale_down.stabilization_window_ms, 60000);
+  assert.deepEqual(scaling.scale_up.policies[1], { type: 'instances', value: 2, period_ms: 15000 });
+  // An in-flight target is a request count, not a percentage.
+  await field('nodes[4].params.autoscaling.metric').selectOption('in_flight');
+  await field('nodes[4].params.autoscaling.target').fill('25');
+  scaling = (await node('service-1')).params.autoscaling;
+  assert.equal(scaling.metric, 'in_flight');
+  assert.equal(scaling.target, 25);
+  await toggle('nodes[4].params.autoscaling.cold_start').check();
+  assert.deepEqual((await node('service-1')).params.autoscaling.cold_start, { duration_ms: 10000, factor: 3 });
+  await toggle('nodes[4].params.autoscaling').uncheck();
+  assert.equal((await node('service-1')).params.autoscaling, null);
+});
+
 test('cache, queue and database parameters', async () => {
   await select('cache-1');
   await field('nodes[5].params.eviction').selectOption('lfu');
