@@ -474,7 +474,7 @@ impl NodeSeries {
                 .iter()
                 .map(|v| slice_of(v, from, to))
                 .collect(),
-            instances: tail_of(&self.instances, from),
+            instances: slice_of(&self.instances, from, to),
         }
     }
 
