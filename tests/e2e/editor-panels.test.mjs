@@ -101,14 +101,40 @@ test('rate limiter: algorithm switch changes the fields', async () => {
   });
 });
 
-test('load balancer: consistent hashing asks for virtual nodes', async () => {
+test('load balancer: algorithm and tie rule, active health checks, outlier ejection, panic', async () => {
   await select('load-balancer-1');
+  await field('nodes[3].params.algorithm.type').selectOption('least_connections');
+  await field('nodes[3].params.algorithm.ties').selectOption('first');
+  await field('nodes[3].params.health_check.interval_ms').fill('2s');
+  await field('nodes[3].params.health_check.unhealthy_threshold').fill('2');
+  await toggle('nodes[3].params.outlier_detection').check();
+  await field('nodes[3].params.outlier_detection.consecutive_errors').fill('3');
+  await field('nodes[3].params.panic_threshold_percent').fill('0');
+  let params = (await node('load-balancer-1')).params;
+  assert.deepEqual(params.algorithm, { type: 'least_connections', ties: 'first' });
+  assert.deepEqual(params.health_check, {
+    type: 'active',
+    interval_ms: 2000,
+    timeout_ms: 1000,
+    unhealthy_threshold: 2,
+    healthy_threshold: 2,
+    start_healthy: true,
+  });
+  assert.equal(params.outlier_detection.consecutive_errors, 3);
+  assert.equal(params.outlier_detection.max_ejection_percent, 10);
+  assert.equal(params.panic_threshold_percent, 0);
+  // The instant oracle has no probe fields; consistent hashing asks for virtual nodes.
+  await field('nodes[3].params.health_check.type').selectOption('instant');
+  assert.equal(await field('nodes[3].params.health_check.interval_ms').count(), 0);
   await field('nodes[3].params.algorithm.type').selectOption('consistent_hash');
   await field('nodes[3].params.algorithm.virtual_nodes').fill('160');
-  await field('nodes[3].params.health_checks').uncheck();
-  assert.deepEqual((await node('load-balancer-1')).params, {
+  await toggle('nodes[3].params.outlier_detection').uncheck();
+  params = (await node('load-balancer-1')).params;
+  assert.deepEqual(params, {
     algorithm: { type: 'consistent_hash', virtual_nodes: 160 },
-    health_checks: false,
+    health_check: { type: 'instant' },
+    outlier_detection: null,
+    panic_threshold_percent: 0,
   });
 });
 

@@ -327,6 +327,20 @@ fn node_details(out: &mut String, report: &Report) {
                 .collect();
             lines.push(format!("{id}: sent to {}", split.join(", ")));
         }
+        if let Some(health) = &node.balancer_health
+            && (health.probes.value > 0.0
+                || health.ejections.value > 0.0
+                || health.panic_picks.value > 0.0)
+        {
+            lines.push(format!(
+                "{id}: probes {} ({} failed), marked down {}, ejections {}, routed in panic {}",
+                with_ci(health.probes),
+                with_ci(health.probe_failures),
+                with_ci(health.marked_down),
+                with_ci(health.ejections),
+                with_ci(health.panic_picks)
+            ));
+        }
     }
     if !lines.is_empty() {
         let _ = writeln!(out);

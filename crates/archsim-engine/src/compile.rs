@@ -105,6 +105,8 @@ impl Sim {
                 rng: SimRng::derive(seed, rep, StreamKind::Edge, stream),
                 reply_rng: SimRng::derive(seed, rep, StreamKind::EdgeReply, stream),
                 backoff_rng: SimRng::derive(seed, rep, StreamKind::EdgeBackoff, stream),
+                probe_rng: SimRng::derive(seed, rep, StreamKind::EdgeProbe, stream),
+                probe_reply_rng: SimRng::derive(seed, rep, StreamKind::EdgeProbeReply, stream),
                 counters: recorder.alloc_counters(edge_counter::COUNT),
                 areas: recorder.alloc_areas(edge_area::COUNT),
                 timers: VecDeque::new(),
@@ -156,6 +158,7 @@ impl Sim {
                 cancel_on_timeout,
                 delays_on_arrival: built.delays_on_arrival,
                 is_client,
+                probe_station: built.probe_station,
                 latency_pending: PendingLatencies::default(),
                 latency_whole: LatencyStats::default(),
                 latency_batch: LatencyStats::default(),
@@ -228,7 +231,7 @@ impl Sim {
             }
         }
         for (node, model) in self.models.iter_mut().enumerate() {
-            for (at, tag) in model.start_timers() {
+            for (at, tag) in model.initial_timers() {
                 self.core.queue.push(
                     at,
                     Event::NodeTimer {

@@ -93,6 +93,17 @@ pub(crate) enum Event {
     Retry {
         call: Handle,
     },
+    /// A balancer's health probe reaches its backend (see `probes.rs`).
+    ProbeArrive {
+        job: Handle,
+    },
+    /// The answer to a health probe reaches the balancer `node`.
+    ProbeReply {
+        node: u32,
+        backend: u32,
+        seq: u32,
+        passed: bool,
+    },
     FaultStart {
         fault: u32,
     },
@@ -230,6 +241,9 @@ pub(crate) struct NodeState {
     pub delays_on_arrival: bool,
     /// A traffic source: its latencies are also the overall ones.
     pub is_client: bool,
+    /// The station a health probe waits at for a worker (services, databases); None: the node
+    /// answers probes without a worker.
+    pub probe_station: Option<u32>,
     /// Latencies since the last period boundary, flushed into `latency_whole` and `_batch`.
     pub latency_pending: PendingLatencies,
     pub latency_whole: LatencyStats,
@@ -271,6 +285,9 @@ pub(crate) struct EdgeState {
     pub reply_rng: SimRng,
     /// Retry back-offs, which depend on downstream failures, for the same reason.
     pub backoff_rng: SimRng,
+    /// Health probes' latencies there and back (apart, so probes shift no request's draws).
+    pub probe_rng: SimRng,
+    pub probe_reply_rng: SimRng,
     pub counters: u32,
     pub areas: u32,
     /// Pending timeouts `(deadline, call, attempt)`. An edge's timeout is a constant, so
@@ -567,6 +584,11 @@ impl Core {
         self.nodes[n].stations[station].waiting -= 1;
         self.recorder
             .change_level(areas + node_area::QUEUE, now, -1);
+        if self.jobs.get(handle).is_some_and(Job::is_probe) {
+            // A probe dropped by CoDel or shed: the backend refused it (no worker: no grant).
+            let _ = self.answer_probe(handle, false);
+            return;
+        }
         let _ = self.finish(handle, outcome, true);
     }
 
@@ -616,6 +638,11 @@ impl Core {
         let job = self.jobs.get_mut(next).expect("live");
         job.holds_worker = true;
         job.state = JobState::Serving;
+        if job.is_probe() {
+            // A health probe's turn: the core answers it (no kind sees probes).
+            self.serve_probe(next);
+            return None;
+        }
         Some(next)
     }
 

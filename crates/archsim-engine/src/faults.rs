@@ -67,7 +67,13 @@ impl Sim {
                 let Some(job) = self.core.jobs.get_mut(handle) else {
                     continue;
                 };
-                if job.state == JobState::Queued {
+                if job.is_probe() {
+                    self.core
+                        .recorder
+                        .change_level(areas + node_area::QUEUE, now, -1);
+                    // Not holding a worker: no grant.
+                    let _ = self.core.answer_probe(handle, false);
+                } else if job.state == JobState::Queued {
                     job.state = JobState::Serving;
                     self.core
                         .recorder
@@ -86,6 +92,7 @@ impl Sim {
                 self.finish_from_outside(handle, Outcome::NodeDown);
             }
         }
+        self.reset_probes_at(node);
         self.models[n].crashed();
     }
 }

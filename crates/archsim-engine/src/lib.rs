@@ -111,6 +111,7 @@ mod node;
 #[cfg(test)]
 mod node_tests;
 pub mod policy;
+mod probes;
 mod queue;
 mod request;
 pub mod rng;

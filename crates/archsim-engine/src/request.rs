@@ -68,6 +68,12 @@ pub(crate) struct Job {
 }
 
 impl Job {
+    /// A balancer's health probe rather than a request.
+    #[inline]
+    pub(crate) fn is_probe(&self) -> bool {
+        matches!(self.data, KindData::Probe(_))
+    }
+
     /// A request on its way along an edge to `node`: attempt `attempt` of the call `parent`
     /// (or, with `reply_edge` set, a direct call from the job `parent`).
     #[inline]
@@ -152,6 +158,14 @@ impl Default for Message {
     }
 }
 
+/// A balancer's health probe at a backend: which balancer sent it, to which of its backends
+/// (the probe's sequence number is the job's `attempt`, its edge the job's `reply_edge`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Probe {
+    pub balancer: u32,
+    pub backend: u32,
+}
+
 /// The closed set of per-kind job data. A kind reads and writes its own variant through
 /// [`KindDataOf`] (`NodeCtx::data` / `set_data`), never another kind's; a job whose data is not
 /// yet set reads as its kind's `Default`.
@@ -161,6 +175,8 @@ pub(crate) enum KindData {
     Balancer(BalancerRequest),
     Service(ServiceRequest),
     Queue(Message),
+    /// Not a request: a health probe (no kind sees these; see `probes.rs`).
+    Probe(Probe),
 }
 
 /// A kind's own job data: `Copy`, with a default for a job that has just arrived.

@@ -52,6 +52,10 @@ pub enum StreamKind {
     EdgeBackoff = 7,
     /// An edge's adaptive-throttling draws (whether to reject an attempt locally).
     EdgeThrottle = 20,
+    /// An edge's latency for a balancer's health probes on the way to the backend.
+    EdgeProbe = 21,
+    /// The same on the way back.
+    EdgeProbeReply = 22,
 }
 
 /// The index of an element's streams: FNV-1a (64-bit) of its id. Fixed forever, like the

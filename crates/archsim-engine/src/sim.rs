@@ -155,6 +155,20 @@ impl Sim {
                 }
                 Event::EdgeTimers { edge } => self.on_edge_timers(edge),
                 Event::Retry { call } => self.core.on_retry(call),
+                Event::ProbeArrive { job } => self.core.probe_arrives(job),
+                Event::ProbeReply {
+                    node,
+                    backend,
+                    seq,
+                    passed,
+                } => self.dispatch(
+                    node as usize,
+                    Step::ProbeAnswered {
+                        backend,
+                        seq,
+                        passed,
+                    },
+                ),
                 Event::FaultStart { fault } => self.on_fault(fault, true),
                 Event::FaultEnd { fault } => self.on_fault(fault, false),
                 Event::WarmupEnd => self.begin_measurement(),
@@ -203,7 +217,7 @@ impl Sim {
 
     /// Runs one step of node `n`'s kind.
     #[inline(always)]
-    fn dispatch(&mut self, n: usize, step: Step) {
+    pub(crate) fn dispatch(&mut self, n: usize, step: Step) {
         node::step(&mut self.models[n], &mut self.core, n as u32, step);
     }
 
@@ -213,7 +227,9 @@ impl Sim {
             return;
         };
         let n = j.node as usize;
-        if j.state == JobState::Delay {
+        if j.is_probe() {
+            self.probe_done(job);
+        } else if j.state == JobState::Delay {
             self.dispatch(n, Step::Accept(job));
         } else {
             self.dispatch(n, Step::Done(job));

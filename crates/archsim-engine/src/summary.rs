@@ -11,7 +11,7 @@ use archsim_model::report::{
 use crate::metrics::{
     CAUSE_NAMES, CAUSES, LatencyStats, Snapshot, edge_area, edge_counter, node_area, node_counter,
 };
-use crate::node::KindFigures;
+use crate::node::{Backend, KindFigures};
 use crate::policy::breaker::BreakerState;
 use crate::sim::Sim;
 use crate::stats::mean_ci95;
@@ -125,6 +125,7 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
                 period_ns,
                 targets: &targets,
                 whole,
+                backends: &[],
             },
             &mut report,
         );
@@ -243,6 +244,17 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
             .iter()
             .map(|&edge| sim.design.edges[edge as usize].to.as_str())
             .collect();
+        let backends: Vec<Backend> = node
+            .out
+            .iter()
+            .map(|&edge| {
+                let e = &sim.core.edges[edge as usize];
+                Backend {
+                    down: sim.core.nodes[e.to as usize].fault.crashed,
+                    breaker: e.breaker.as_ref().map(|b| b.state(end.at)),
+                }
+            })
+            .collect();
         sim.models[i].push_series(
             &KindFigures {
                 extra: &extra,
@@ -250,6 +262,7 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
                 period_ns,
                 targets: &targets,
                 whole: false,
+                backends: &backends,
             },
             entry,
         );

@@ -6,6 +6,7 @@
 //! A traffic source is a node of kind [`NodeKind::Client`]: it sits on the canvas like any other
 //! node, and its outgoing edges say where its requests enter the system.
 
+use crate::health::{HealthCheck, OutlierDetection, Ties};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -601,15 +602,23 @@ pub struct Route {
 #[serde(deny_unknown_fields, default)]
 pub struct LoadBalancerParams {
     pub algorithm: BalancerAlgorithm,
-    /// Skip backends that are down (crashed by a fault) or whose edge breaker is open.
-    pub health_checks: bool,
+    /// How backends are found down: active probes (default), the instant oracle, or none.
+    /// Under any mode but `none`, a backend whose edge breaker is open is skipped too.
+    pub health_check: HealthCheck,
+    /// Passive outlier ejection from the replies of real requests; absent: none.
+    pub outlier_detection: Option<OutlierDetection>,
+    /// Below this percentage of healthy backends the balancer ignores health and uses every
+    /// backend (Envoy's panic mode). 0 turns panic mode off.
+    pub panic_threshold_percent: f64,
 }
 
 impl Default for LoadBalancerParams {
     fn default() -> Self {
         LoadBalancerParams {
             algorithm: BalancerAlgorithm::RoundRobin,
-            health_checks: true,
+            health_check: HealthCheck::default(),
+            outlier_detection: None,
+            panic_threshold_percent: 50.0,
         }
     }
 }
@@ -624,8 +633,12 @@ pub enum BalancerAlgorithm {
     WeightedRoundRobin,
     /// Uniformly random backend.
     Random,
-    /// Fewest requests in flight among all backends.
-    LeastConnections,
+    /// Fewest requests in flight among all backends; `ties` says which of several equally
+    /// idle backends gets the request.
+    LeastConnections {
+        #[serde(default)]
+        ties: Ties,
+    },
     /// Power of two choices: the less loaded of two random backends.
     LeastRequest,
     /// A ring of `virtual_nodes` points per backend, keyed by the request key.
@@ -667,7 +680,7 @@ impl BalancerAlgorithm {
             BalancerAlgorithm::RoundRobin => 0,
             BalancerAlgorithm::WeightedRoundRobin => 1,
             BalancerAlgorithm::Random => 2,
-            BalancerAlgorithm::LeastConnections => 3,
+            BalancerAlgorithm::LeastConnections { .. } => 3,
             BalancerAlgorithm::LeastRequest => 4,
             BalancerAlgorithm::ConsistentHash { .. } => 5,
         }]
@@ -685,7 +698,9 @@ impl BalancerAlgorithm {
             BalancerAlgorithm::RoundRobin,
             BalancerAlgorithm::WeightedRoundRobin,
             BalancerAlgorithm::Random,
-            BalancerAlgorithm::LeastConnections,
+            BalancerAlgorithm::LeastConnections {
+                ties: Ties::default(),
+            },
             BalancerAlgorithm::LeastRequest,
             BalancerAlgorithm::ConsistentHash { virtual_nodes: 100 },
         ]

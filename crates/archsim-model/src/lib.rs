@@ -26,6 +26,7 @@
 
 pub mod design;
 pub mod discipline;
+pub mod health;
 pub mod load_curve;
 mod locate;
 pub mod migrate;
@@ -40,6 +41,7 @@ pub mod units;
 pub mod validate;
 
 pub use design::*;
+pub use health::*;
 pub use migrate::migrate;
 pub use parse::{load_design, parse_design};
 pub use problem::Problem;
@@ -50,4 +52,4 @@ pub use schema::design_schema;
 pub use validate::validate;
 
 /// The design-format version this build writes. Older versions are migrated on load.
-pub const CURRENT_VERSION: u32 = 1;
+pub const CURRENT_VERSION: u32 = 2;

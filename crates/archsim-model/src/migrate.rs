@@ -14,10 +14,53 @@ use crate::problem::{Problem, describe_json};
 /// into a document of version N+1. It need not set `version`; the chain does.
 pub type MigrationStep = fn(Value) -> Result<Value, Problem>;
 
-/// `STEPS[i]` migrates version `i + 1` to version `i + 2`. Version 1 is the first format, so
-/// today there is nothing to do; a version-2 format adds `v1_to_v2` here and bumps
-/// [`CURRENT_VERSION`].
-pub const STEPS: &[MigrationStep] = &[];
+/// `STEPS[i]` migrates version `i + 1` to version `i + 2`.
+pub const STEPS: &[MigrationStep] = &[v1_to_v2];
+
+/// Version 2 replaced the load balancer's `health_checks` flag with real mechanisms. Version 1's
+/// `true` (also its default) meant an oracle that knew at once and without error which backends
+/// were crashed; version 2 still has that oracle as `"health_check": {"type": "instant"}`, so
+/// `true` becomes exactly that and `false` becomes `{"type": "none"}`. Version 2 also added panic
+/// mode (Envoy's `healthy_panic_threshold`, default 50%), which version 1 did not have: a
+/// migrated balancer gets `"panic_threshold_percent": 0` (off), so it routes exactly as before.
+/// Every other node and field passes through untouched.
+fn v1_to_v2(mut value: Value) -> Result<Value, Problem> {
+    let Some(nodes) = value.get_mut("nodes").and_then(Value::as_array_mut) else {
+        return Ok(value);
+    };
+    for (index, node) in nodes.iter_mut().enumerate() {
+        let Some(node) = node.as_object_mut() else {
+            continue;
+        };
+        if node.get("kind").and_then(Value::as_str) != Some("load_balancer") {
+            continue;
+        }
+        let params = node
+            .entry("params")
+            .or_insert_with(|| Value::Object(Default::default()));
+        let Some(params) = params.as_object_mut() else {
+            // Not an object: parsing reports it at its path.
+            continue;
+        };
+        let checks = match params.remove("health_checks") {
+            None => true,
+            Some(Value::Bool(flag)) => flag,
+            Some(other) => {
+                return Err(Problem::new(
+                    format!("nodes[{index}].params.health_checks"),
+                    format!(
+                        "expected true or false (a version-1 field), found {}",
+                        describe_json(&other)
+                    ),
+                ));
+            }
+        };
+        let mode = if checks { "instant" } else { "none" };
+        params.insert("health_check".into(), serde_json::json!({ "type": mode }));
+        params.insert("panic_threshold_percent".into(), Value::from(0));
+    }
+    Ok(value)
+}
 
 // The chain must reach exactly the current version.
 const _: () = assert!(STEPS.len() + 1 == CURRENT_VERSION as usize);
@@ -120,6 +163,46 @@ mod tests {
 
     fn refuse(_: Value) -> Result<Value, Problem> {
         Err(Problem::new("nodes[0]", "cannot migrate this node"))
+    }
+
+    #[test]
+    fn version_1_health_checks_become_the_instant_oracle_or_none_without_panic_mode() {
+        let doc = json!({"version": 1, "nodes": [
+            {"id": "a", "kind": "load_balancer", "params": {"health_checks": true,
+                "algorithm": {"type": "random"}}},
+            {"id": "b", "kind": "load_balancer", "params": {"health_checks": false}},
+            {"id": "c", "kind": "load_balancer"},
+            {"id": "d", "kind": "service", "params": {"workers": 2}},
+        ]});
+        let migrated = migrate(doc).unwrap();
+        assert_eq!(migrated["version"], json!(2));
+        let nodes = &migrated["nodes"];
+        assert_eq!(
+            nodes[0]["params"],
+            json!({"algorithm": {"type": "random"}, "health_check": {"type": "instant"},
+                   "panic_threshold_percent": 0})
+        );
+        assert_eq!(
+            nodes[1]["params"],
+            json!({"health_check": {"type": "none"}, "panic_threshold_percent": 0})
+        );
+        // Version 1's default was `true`: the oracle, written out.
+        assert_eq!(
+            nodes[2]["params"],
+            json!({"health_check": {"type": "instant"}, "panic_threshold_percent": 0})
+        );
+        assert_eq!(nodes[3]["params"], json!({"workers": 2}));
+    }
+
+    #[test]
+    fn a_version_1_health_checks_that_is_not_a_flag_is_named() {
+        let doc = json!({"version": 1, "nodes": [
+            {"id": "a", "kind": "load_balancer", "params": {"health_checks": "yes"}}]});
+        let problem = migrate(doc).unwrap_err();
+        assert_eq!(
+            problem.to_string(),
+            "nodes[0].params.health_checks: expected true or false (a version-1 field), found a string"
+        );
     }
 
     #[test]

@@ -210,6 +210,24 @@ pub struct NodeReport {
     /// Autoscaled services: the group's size and the autoscaler's decisions.
     #[serde(default)]
     pub autoscaling: Option<AutoscalingReport>,
+    /// Load balancers: what their health mechanisms did.
+    #[serde(default)]
+    pub balancer_health: Option<BalancerHealthReport>,
+}
+
+/// What a load balancer's health checks, outlier detection and panic mode did in the period.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct BalancerHealthReport {
+    /// Active health probes sent.
+    pub probes: Estimate,
+    /// Probes that failed (refused, reset, or not answered in time).
+    pub probe_failures: Estimate,
+    /// Times a backend was marked down by failed probes.
+    pub marked_down: Estimate,
+    /// Times outlier detection ejected a backend.
+    pub ejections: Estimate,
+    /// Requests routed in panic mode (too few healthy backends: all were used).
+    pub panic_picks: Estimate,
 }
 
 impl NodeReport {
@@ -451,6 +469,17 @@ pub struct NodeSeries {
     /// Autoscaled services only: time-average of the instances serving in the bucket.
     #[serde(default)]
     pub instances: Vec<f64>,
+    /// Load balancers only: backends in rotation at the bucket's end (neither down by health
+    /// check or open breaker, nor ejected).
+    #[serde(default)]
+    pub healthy_backends: Vec<u32>,
+    /// Load balancers only: backends ejected by outlier detection at the bucket's end.
+    #[serde(default)]
+    pub ejected_backends: Vec<u32>,
+    /// Load balancers only: each backend's state at the bucket's end, keyed by node id: 0 in
+    /// rotation, 1 down (health check, or its edge's breaker open), 2 ejected, 3 both.
+    #[serde(default)]
+    pub backend_state: BTreeMap<String, Vec<u8>>,
 }
 
 impl NodeSeries {
@@ -475,6 +504,13 @@ impl NodeSeries {
                 .map(|v| slice_of(v, from, to))
                 .collect(),
             instances: slice_of(&self.instances, from, to),
+            healthy_backends: slice_of(&self.healthy_backends, from, to),
+            ejected_backends: slice_of(&self.ejected_backends, from, to),
+            backend_state: self
+                .backend_state
+                .iter()
+                .map(|(k, v)| (k.clone(), slice_of(v, from, to)))
+                .collect(),
         }
     }
 
@@ -499,6 +535,11 @@ impl NodeSeries {
         }
         for (mine, theirs) in self.shard_queries.iter_mut().zip(more.shard_queries) {
             mine.extend(theirs);
+        }
+        self.healthy_backends.extend(more.healthy_backends);
+        self.ejected_backends.extend(more.ejected_backends);
+        for (k, v) in more.backend_state {
+            self.backend_state.entry(k).or_default().extend(v);
         }
     }
 }

@@ -18,6 +18,7 @@ use crate::design::{
     RunSettings, ServiceParams, Sharding, Workload,
 };
 use crate::discipline::QueueDiscipline;
+use crate::health::HealthCheck;
 use crate::load_curve::LoadCurve;
 use crate::problem::{Problem, field_path, index_path};
 use crate::resilience::{AdaptiveThrottlingParams, RetryBudgetParams};
@@ -729,8 +730,70 @@ impl<'a> Checker<'a> {
             BalancerAlgorithm::WeightedRoundRobin
             | BalancerAlgorithm::RoundRobin
             | BalancerAlgorithm::Random
-            | BalancerAlgorithm::LeastConnections
+            | BalancerAlgorithm::LeastConnections { .. }
             | BalancerAlgorithm::LeastRequest => {}
+        }
+        if let HealthCheck::Active(active) = &balancer.health_check {
+            let check = field_path(path, "health_check");
+            self.positive(&field_path(&check, "interval_ms"), active.interval_ms);
+            self.positive(&field_path(&check, "timeout_ms"), active.timeout_ms);
+            self.at_least_one(
+                &field_path(&check, "unhealthy_threshold"),
+                active.unhealthy_threshold.into(),
+                "failed probes in a row that mark a backend down",
+            );
+            self.at_least_one(
+                &field_path(&check, "healthy_threshold"),
+                active.healthy_threshold.into(),
+                "passed probes in a row that bring a backend back",
+            );
+        }
+        if let Some(outlier) = &balancer.outlier_detection {
+            let od = field_path(path, "outlier_detection");
+            self.at_least_one(
+                &field_path(&od, "consecutive_errors"),
+                outlier.consecutive_errors.into(),
+                "failed replies in a row that eject a backend",
+            );
+            self.positive(&field_path(&od, "interval_ms"), outlier.interval_ms);
+            self.positive(
+                &field_path(&od, "base_ejection_ms"),
+                outlier.base_ejection_ms,
+            );
+            self.positive(&field_path(&od, "max_ejection_ms"), outlier.max_ejection_ms);
+            if outlier.max_ejection_ms.is_finite()
+                && outlier.base_ejection_ms.is_finite()
+                && outlier.max_ejection_ms < outlier.base_ejection_ms
+            {
+                self.report(
+                    field_path(&od, "max_ejection_ms"),
+                    format!(
+                        "must be at least base_ejection_ms ({}), as in Envoy; found {}",
+                        readable(outlier.base_ejection_ms),
+                        readable(outlier.max_ejection_ms)
+                    ),
+                );
+            }
+            self.percentage(
+                &field_path(&od, "max_ejection_percent"),
+                outlier.max_ejection_percent,
+            );
+        }
+        self.percentage(
+            &field_path(path, "panic_threshold_percent"),
+            balancer.panic_threshold_percent,
+        );
+    }
+
+    fn percentage(&mut self, path: &str, value: f64) {
+        if !(0.0..=100.0).contains(&value) {
+            self.report(
+                path,
+                format!(
+                    "must be a percentage between 0 and 100, found {}",
+                    readable(value)
+                ),
+            );
         }
     }
 

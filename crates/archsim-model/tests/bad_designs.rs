@@ -16,7 +16,7 @@ fn listed(problems: &[Problem]) -> String {
 
 fn base() -> Value {
     json!({
-        "version": 1,
+        "version": 2,
         "name": "everything",
         "nodes": [
             {"id": "users", "kind": "client", "params": {
@@ -134,7 +134,7 @@ fn bad_designs_report_path_precise_errors() {
             name: "newer version",
             edit: Edit::Json(|d| d["version"] = json!(7)),
             path: "version",
-            fragment: "design was written by a newer archsim (version 7; this build reads up to 1)",
+            fragment: "design was written by a newer archsim (version 7; this build reads up to 2)",
         },
         Case {
             name: "version zero",
@@ -342,6 +342,84 @@ fn bad_designs_report_path_precise_errors() {
             edit: Edit::Json(|d| remove(&mut d["edges"], 3)),
             path: "nodes[3]",
             fragment: "load balancer `lb` has no outgoing edge",
+        },
+        Case {
+            name: "health probe interval of zero",
+            edit: Edit::Json(|d| {
+                d["nodes"][3]["params"] =
+                    json!({"health_check": {"type": "active", "interval_ms": 0}});
+            }),
+            path: "nodes[3].params.health_check.interval_ms",
+            fragment: "must be a finite number > 0, found 0",
+        },
+        Case {
+            name: "health check unhealthy threshold of zero",
+            edit: Edit::Json(|d| {
+                d["nodes"][3]["params"] =
+                    json!({"health_check": {"type": "active", "unhealthy_threshold": 0}});
+            }),
+            path: "nodes[3].params.health_check.unhealthy_threshold",
+            fragment: "must be at least 1 (failed probes in a row that mark a backend down)",
+        },
+        Case {
+            name: "unknown health check mode",
+            edit: Edit::Json(|d| {
+                d["nodes"][3]["params"] = json!({"health_check": {"type": "psychic"}});
+            }),
+            path: "nodes[3].params.health_check.type",
+            fragment: "unknown variant `psychic`, expected one of `none`, `instant`, `active`",
+        },
+        Case {
+            name: "max ejection below base ejection",
+            edit: Edit::Json(|d| {
+                d["nodes"][3]["params"] = json!({"outlier_detection":
+                    {"base_ejection_ms": 30000, "max_ejection_ms": 1000}});
+            }),
+            path: "nodes[3].params.outlier_detection.max_ejection_ms",
+            fragment: "must be at least base_ejection_ms (30000), as in Envoy; found 1000",
+        },
+        Case {
+            name: "max ejection percent above 100",
+            edit: Edit::Json(|d| {
+                d["nodes"][3]["params"] =
+                    json!({"outlier_detection": {"max_ejection_percent": 150}});
+            }),
+            path: "nodes[3].params.outlier_detection.max_ejection_percent",
+            fragment: "must be a percentage between 0 and 100, found 150",
+        },
+        Case {
+            name: "panic threshold as a fraction",
+            edit: Edit::Json(|d| {
+                d["nodes"][3]["params"] = json!({"panic_threshold_percent": -0.5});
+            }),
+            path: "nodes[3].params.panic_threshold_percent",
+            fragment: "must be a percentage between 0 and 100, found -0.5",
+        },
+        Case {
+            name: "version 1 health_checks that is not a flag",
+            edit: Edit::Json(|d| {
+                d["version"] = json!(1);
+                d["nodes"][3]["params"] = json!({"health_checks": 1});
+            }),
+            path: "nodes[3].params.health_checks",
+            fragment: "expected true or false (a version-1 field), found",
+        },
+        Case {
+            name: "version 2 still saying health_checks",
+            edit: Edit::Json(|d| {
+                d["nodes"][3]["params"] = json!({"health_checks": true});
+            }),
+            path: "nodes[3].params.health_checks",
+            fragment: "unknown field `health_checks`",
+        },
+        Case {
+            name: "unknown least-connections tie rule",
+            edit: Edit::Json(|d| {
+                d["nodes"][3]["params"] =
+                    json!({"algorithm": {"type": "least_connections", "ties": "last"}});
+            }),
+            path: "nodes[3].params.algorithm",
+            fragment: "last",
         },
         Case {
             name: "cache without downstream",

@@ -5,11 +5,12 @@ use archsim_model::{
     BalancerAlgorithm, CacheParams, CallMode, ClientParams, DatabaseParams, Eviction,
     GatewayParams, KeyPopularity, LoadBalancerParams, NodeKind, QueueParams, RateLimitAlgorithm,
     RateLimiterParams, ReadPreference, RequestClass, Route, ServiceParams, Sharding, Slowdown,
-    Workload, WritePolicy,
+    Ties, Workload, WritePolicy,
 };
 use yew::prelude::*;
 
 use super::distribution::{DistributionEditor, RateProfileEditor};
+use super::health::BalancerHealthEditor;
 use super::load_curve::LoadCurveEditor;
 use super::queue_discipline::QueueDisciplineEditor;
 use super::scaling::AutoscalingEditor;
@@ -258,6 +259,7 @@ fn load_balancer_editor(props: &EditorProps<LoadBalancerParams>) -> Html {
             BalancerAlgorithm::default_named(&to).unwrap_or(BalancerAlgorithm::RoundRobin)
     });
     html! {
+        <>
         <Section title="Balancing">
             <SelectField label="Algorithm" path={join(path, "algorithm.type")} value={algorithm}
                 options={catalog_options(&BalancerAlgorithm::CATALOG)} on_change={on_algorithm}
@@ -267,10 +269,15 @@ fn load_balancer_editor(props: &EditorProps<LoadBalancerParams>) -> Html {
                     kind={NumberKind::U32} value={virtual_nodes as f64}
                     on_change={edit(value, emit, |lb, v: f64| lb.algorithm = BalancerAlgorithm::ConsistentHash { virtual_nodes: v as u32 })} />
             }
-            <CheckField label="Health checks" path={join(path, "health_checks")} value={value.health_checks}
-                hint="Skip backends that are down or whose breaker is open."
-                on_change={edit(value, emit, |lb, v| lb.health_checks = v)} />
+            if let BalancerAlgorithm::LeastConnections { ties } = value.algorithm {
+                <SelectField label="Ties" path={join(path, "algorithm.ties")} value={ties.name()}
+                    options={Ties::ALL.iter().map(|(_, name, title)| (AttrValue::Static(name), AttrValue::Static(title))).collect::<Vec<_>>()}
+                    hint="Which of equally idle backends gets the request; a crashed backend that fails fast looks idle."
+                    on_change={edit(value, emit, |lb, to: String| lb.algorithm = BalancerAlgorithm::LeastConnections { ties: Ties::named(&to).unwrap_or_default() })} />
+            }
         </Section>
+        <BalancerHealthEditor path={props.path.clone()} value={value.clone()} on_change={emit.clone()} />
+        </>
     }
 }
 
@@ -574,7 +581,7 @@ pub fn node_caption(spec: &NodeKind) -> String {
             BalancerAlgorithm::RoundRobin => "round robin".into(),
             BalancerAlgorithm::WeightedRoundRobin => "weighted round robin".into(),
             BalancerAlgorithm::Random => "random".into(),
-            BalancerAlgorithm::LeastConnections => "least connections".into(),
+            BalancerAlgorithm::LeastConnections { .. } => "least connections".into(),
             BalancerAlgorithm::LeastRequest => "least request".into(),
             BalancerAlgorithm::ConsistentHash { .. } => "consistent hash".into(),
         },

@@ -110,6 +110,13 @@ impl<'a, K: Behaviour> NodeCtx<'a, K> {
         }
     }
 
+    /// Sends health probe `seq` to the backend at the end of outgoing edge `index`; its answer
+    /// comes back as the kind's `probe_answered` step (see `probes.rs`).
+    pub fn send_probe(&mut self, index: u32, seq: u32) {
+        let edge = self.out_edge(index);
+        self.core.send_probe(self.node, index, edge, seq);
+    }
+
     // ---------------------------------------------------------------------------------------
     // Faults injected into the node
 

@@ -40,7 +40,7 @@ use crate::time::SimTime;
 pub(crate) use balancer::BalancerModel;
 pub(crate) use cache::CacheModel;
 pub(crate) use client::{ARRIVAL, ClientModel};
-pub(crate) use context::NodeCtx;
+pub(crate) use context::{Backend, NodeCtx};
 pub(crate) use database::DatabaseModel;
 pub(crate) use gateway::GatewayModel;
 pub(crate) use limiter::LimiterModel;
@@ -74,6 +74,18 @@ pub(crate) trait Behaviour: Sized {
     /// A timer the node set (`NodeCtx::set_timer`) is due.
     fn timer(_ctx: &mut NodeCtx<'_, Self>, _tag: u32) {}
 
+    /// Timers the node needs from the start (a balancer's first health probes, an autoscaled
+    /// service's first evaluation): `(time, tag)`.
+    fn initial_timers(&self) -> Vec<(SimTime, u32)> {
+        Vec::new()
+    }
+
+    /// The answer to health probe `seq` the node sent to its backend `backend` (see
+    /// `NodeCtx::send_probe`) is back.
+    fn probe_answered(_ctx: &mut NodeCtx<'_, Self>, _backend: u32, _seq: u32, _passed: bool) {
+        unreachable!("only load balancers send health probes")
+    }
+
     /// Whether the kind looks at request keys. When no node does, sources skip drawing them.
     fn reads_keys(&self) -> bool {
         false
@@ -106,6 +118,9 @@ pub(crate) struct KindFigures<'a> {
     pub targets: &'a [&'a str],
     /// The summary's figures (else a batch's).
     pub whole: bool,
+    /// What a health check would see of each backend at the period's end (time series only;
+    /// empty in a period's report).
+    pub backends: &'a [Backend],
 }
 
 /// A node's compiled parameters and its kind-specific state.
@@ -146,6 +161,8 @@ pub(crate) struct Built {
     pub stations: Vec<Station>,
     /// No processing time of its own: an injected latency delays requests on arrival.
     pub delays_on_arrival: bool,
+    /// The station where health probes wait for a worker (see `probes.rs`).
+    pub probe_station: Option<u32>,
 }
 
 /// What compiling a node needs besides the node itself.
@@ -173,6 +190,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
         extra_counters: 0,
         stations: Vec::new(),
         delays_on_arrival: false,
+        probe_station: None,
     };
     match &node.spec {
         NodeKind::Client(p) => plain(NodeModel::Client(ClientModel::new(
@@ -184,7 +202,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
         ))),
         NodeKind::ApiGateway(p) => plain(NodeModel::Gateway(GatewayModel::new(p, cx))),
         NodeKind::LoadBalancer(p) => Built {
-            extra_counters: cx.out.len() as u32,
+            extra_counters: BalancerModel::counters(cx.out.len() as u32),
             delays_on_arrival: true,
             ..plain(NodeModel::Balancer(BalancerModel::new(p, cx)))
         },
@@ -193,6 +211,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             Built {
                 stations: model.stations(p, cx.class_names),
                 extra_counters: model.extra_counters(),
+                probe_station: Some(0),
                 ..plain(NodeModel::Service(model))
             }
         }
@@ -211,6 +230,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             Built {
                 extra_counters: crate::metrics::extra::DB_SHARD_QUERIES + model.shards(),
                 stations: model.stations(p),
+                probe_station: Some(0),
                 ..plain(NodeModel::Database(model))
             }
         }
@@ -230,6 +250,11 @@ pub(crate) enum Step {
     Done(Handle),
     CallDone(CallOver),
     Timer(u32),
+    ProbeAnswered {
+        backend: u32,
+        seq: u32,
+        passed: bool,
+    },
 }
 
 /// The dispatch point: runs `step` of node `node`, whose model is `model`.
@@ -249,6 +274,11 @@ fn run<K: Behaviour>(model: &mut K, core: &mut Core, node: u32, step: Step) {
         Step::Done(job) => K::done(&mut ctx, job),
         Step::CallDone(over) => K::call_done(&mut ctx, over.caller, over),
         Step::Timer(tag) => K::timer(&mut ctx, tag),
+        Step::ProbeAnswered {
+            backend,
+            seq,
+            passed,
+        } => K::probe_answered(&mut ctx, backend, seq, passed),
     }
 }
 
@@ -257,16 +287,12 @@ impl NodeModel {
         each_kind!(self, m => m.reads_keys())
     }
 
-    pub fn crashed(&mut self) {
-        each_kind!(self, m => m.crashed())
+    pub fn initial_timers(&self) -> Vec<(SimTime, u32)> {
+        each_kind!(self, m => m.initial_timers())
     }
 
-    /// Timers the node sets for itself when the run starts: `(at, tag)`.
-    pub fn start_timers(&self) -> Vec<(SimTime, u32)> {
-        match self {
-            NodeModel::Service(s) => s.start_timers(),
-            _ => Vec::new(),
-        }
+    pub fn crashed(&mut self) {
+        each_kind!(self, m => m.crashed())
     }
 
     pub fn new_period(&mut self, whole: bool, waiting: u64) {

@@ -202,6 +202,10 @@ impl Behaviour for ServiceModel {
         Self::after_job(ctx);
     }
 
+    fn initial_timers(&self) -> Vec<(SimTime, u32)> {
+        self.start_timers()
+    }
+
     fn timer(ctx: &mut NodeCtx<'_, Self>, tag: u32) {
         let (model, stations, now) = ctx.model_and_stations();
         let Some(group) = &mut model.group else {

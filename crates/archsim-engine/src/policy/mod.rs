@@ -20,6 +20,7 @@ pub mod balancer;
 pub mod breaker;
 pub mod eviction;
 pub mod hash;
+pub mod health;
 pub mod limiter;
 pub mod queue_discipline;
 pub mod retry;

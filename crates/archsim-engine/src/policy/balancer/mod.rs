@@ -142,7 +142,9 @@ impl Algorithm {
                 Algorithm::WeightedRoundRobin(weighted_round_robin::SmoothWeighted::new(backends))
             }
             BalancerAlgorithm::Random => Algorithm::Random(Default::default()),
-            BalancerAlgorithm::LeastConnections => Algorithm::LeastConnections(Default::default()),
+            BalancerAlgorithm::LeastConnections { ties } => {
+                Algorithm::LeastConnections(least_connections::LeastConnections::new(ties))
+            }
             BalancerAlgorithm::LeastRequest => Algorithm::LeastRequest(Default::default()),
             BalancerAlgorithm::ConsistentHash { virtual_nodes } => Algorithm::ConsistentHash(
                 consistent_hash::ConsistentHash::new(backends, virtual_nodes),
@@ -297,7 +299,9 @@ pub(crate) mod tests {
             BalancerAlgorithm::RoundRobin,
             BalancerAlgorithm::WeightedRoundRobin,
             BalancerAlgorithm::Random,
-            BalancerAlgorithm::LeastConnections,
+            BalancerAlgorithm::LeastConnections {
+                ties: archsim_model::health::Ties::Rotate,
+            },
             BalancerAlgorithm::LeastRequest,
             BalancerAlgorithm::ConsistentHash { virtual_nodes: 50 },
         ]

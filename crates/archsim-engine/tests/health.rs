@@ -1,0 +1,288 @@
+//! Load-balancer health as Envoy has it, observed on whole runs: active probes (their timing,
+//! thresholds and detection lag), probes answered like requests by an overloaded backend, the
+//! instant oracle of version-1 designs, and outlier ejection's schedule.
+
+mod common;
+
+use archsim_model::design::Design;
+use common::{go, parse};
+
+/// Client → lb (`lb` params) → s1, s2 (`backend` params each), edges of constant `latency_ms`;
+/// s2 crashes for `[crash_from, crash_to)`.
+fn two_backends(
+    client: &str,
+    lb: &str,
+    backend: &str,
+    latency_ms: f64,
+    crash: (f64, f64),
+    run: &str,
+) -> Design {
+    parse(&design_text(2, client, lb, backend, latency_ms, crash, run))
+}
+
+fn design_text(
+    version: u32,
+    client: &str,
+    lb: &str,
+    backend: &str,
+    latency_ms: f64,
+    crash: (f64, f64),
+    run: &str,
+) -> String {
+    let (from, to) = crash;
+    format!(
+        r#"{{ "version": {version}, "nodes": [
+          {{ "id": "c", "kind": "client", "params": {client} }},
+          {{ "id": "lb", "kind": "load_balancer", "params": {lb} }},
+          {{ "id": "s1", "kind": "service", "params": {backend} }},
+          {{ "id": "s2", "kind": "service", "params": {backend} }} ],
+        "edges": [ {{ "id": "c-lb", "from": "c", "to": "lb" }},
+          {{ "id": "lb-s1", "from": "lb", "to": "s1",
+             "params": {{ "latency": {{ "type": "constant", "ms": {latency_ms} }} }} }},
+          {{ "id": "lb-s2", "from": "lb", "to": "s2",
+             "params": {{ "latency": {{ "type": "constant", "ms": {latency_ms} }} }} }} ],
+        "faults": [ {{ "target": "s2", "at_ms": {from}, "duration_ms": {},
+                      "effect": {{ "type": "crash" }} }} ],
+        "run": {run} }}"#,
+        to - from
+    )
+}
+
+const POISSON_100: &str =
+    r#"{ "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 100 } } }"#;
+const FAST_BACKEND: &str = r#"{ "workers": 20, "service_time": { "type": "constant", "ms": 10 } }"#;
+
+/// Envoy's probe schedule for one backend, worked out by hand: a probe at 0, each next one
+/// `interval` after the previous answer; an answer takes two edge latencies (a probe costs no
+/// work), and is a failure when the probe reaches the backend while it is crashed. Returns the
+/// times the backend changed state and its new state (true: healthy).
+fn envoy_probe_transitions(
+    latency: f64,
+    interval: f64,
+    unhealthy: u32,
+    healthy: u32,
+    crash: (f64, f64),
+    end: f64,
+) -> Vec<(f64, bool)> {
+    let (mut t, mut up, mut fails, mut passes) = (0.0, true, 0, 0);
+    let mut transitions = Vec::new();
+    while t < end {
+        let arrives = t + latency;
+        let answered = arrives + latency;
+        let passed = !(crash.0..crash.1).contains(&arrives);
+        if passed {
+            fails = 0;
+            if !up {
+                passes += 1;
+                if passes == healthy {
+                    up = true;
+                    passes = 0;
+                    transitions.push((answered, true));
+                }
+            }
+        } else {
+            passes = 0;
+            if up {
+                fails += 1;
+                if fails == unhealthy {
+                    up = false;
+                    fails = 0;
+                    transitions.push((answered, false));
+                }
+            }
+        }
+        t = answered + interval;
+    }
+    transitions
+}
+
+fn healthy_at(transitions: &[(f64, bool)], t: f64) -> bool {
+    transitions
+        .iter()
+        .take_while(|(at, _)| *at <= t)
+        .last()
+        .is_none_or(|(_, up)| *up)
+}
+
+#[test]
+fn active_probes_mark_a_crashed_backend_down_and_back_on_envoys_schedule() {
+    let crash = (10_000.0, 30_000.0);
+    let design = two_backends(
+        POISSON_100,
+        r#"{ "health_check": { "type": "active", "interval_ms": 1000, "timeout_ms": 200,
+               "unhealthy_threshold": 3, "healthy_threshold": 2 } }"#,
+        FAST_BACKEND,
+        3.0,
+        crash,
+        r#"{ "duration_ms": 40000, "warmup_ms": 0, "bucket_ms": 100, "seed": 4 }"#,
+    );
+    let report = go(&design);
+    let transitions = envoy_probe_transitions(3.0, 1000.0, 3, 2, crash, 40_000.0);
+    // Down on the third failed probe after the crash, up on the second passed one after it.
+    assert_eq!(transitions.len(), 2, "{transitions:?}");
+    let (down_at, back_at) = (transitions[0].0, transitions[1].0);
+    assert!(down_at > 12_000.0 && down_at < 13_100.0, "{down_at}");
+    assert!(back_at > 31_000.0 && back_at < 32_100.0, "{back_at}");
+    let lb = &report.series.nodes["lb"];
+    let states = &lb.backend_state["s2"];
+    let mut checked = 0;
+    for (bucket, &state) in states.iter().enumerate() {
+        let end = (bucket + 1) as f64 * 100.0;
+        if transitions.iter().any(|(at, _)| (at - end).abs() < 1.0) {
+            continue; // A change at the bucket's very end: either order is right.
+        }
+        let expected = if healthy_at(&transitions, end) { 0 } else { 1 };
+        assert_eq!(state, expected, "s2 at {end} ms");
+        assert_eq!(
+            lb.healthy_backends[bucket],
+            2 - u32::from(expected),
+            "at {end} ms"
+        );
+        checked += 1;
+    }
+    assert!(checked > 390, "{checked}");
+    assert!(lb.backend_state["s1"].iter().all(|&s| s == 0));
+    // The detection lag is visible: requests sent to s2 fail until it is marked down, none
+    // after (panic mode does not start: one of two healthy is exactly the 50% threshold).
+    let down = &report.series.failed_by_cause["node_down"];
+    let lag_buckets = 101..(down_at / 100.0) as usize;
+    let lost: u64 = down[lag_buckets.clone()].iter().sum();
+    let expected = 50.0 * (down_at - 10_000.0) / 1000.0;
+    assert!(
+        (lost as f64) > 0.7 * expected && (lost as f64) < 1.3 * expected,
+        "{lost} lost in the lag, ~{expected} expected"
+    );
+    let after = (down_at / 100.0) as usize + 2;
+    assert!(down[after..].iter().all(|&n| n == 0), "{down:?}");
+    let health = report.nodes["lb"].balancer_health.expect("balancer health");
+    assert_eq!(health.marked_down.value, 1.0);
+    assert_eq!(health.panic_picks.value, 0.0);
+    // Probes: one per backend per ~1006 ms, the crashed backend's failing for 20 s.
+    assert!((health.probes.value - 2.0 * 40_000.0 / 1006.0).abs() <= 2.0);
+    assert!((health.probe_failures.value - 20.0).abs() <= 1.0);
+}
+
+#[test]
+fn the_instant_oracle_of_version_1_designs_loses_nothing_to_detection() {
+    let design = two_backends(
+        POISSON_100,
+        r#"{ "health_check": { "type": "instant" } }"#,
+        FAST_BACKEND,
+        3.0,
+        (10_000.0, 30_000.0),
+        r#"{ "duration_ms": 40000, "warmup_ms": 0, "bucket_ms": 100, "seed": 4 }"#,
+    );
+    let report = go(&design);
+    // Only requests caught inside s2 at the crash fail.
+    assert!(report.overall.failures.node_down.value <= 3.0);
+    let states = &report.series.nodes["lb"].backend_state["s2"];
+    assert_eq!(states[98], 0);
+    assert_eq!(states[100], 1, "down at 10 s exactly");
+    assert_eq!(states[298], 1);
+    assert_eq!(states[300], 0, "back at 30 s");
+    // The same design written in version 1 (`health_checks: true`) is this one.
+    let v1_text = design_text(
+        1,
+        POISSON_100,
+        r#"{ "health_checks": true }"#,
+        FAST_BACKEND,
+        3.0,
+        (10_000.0, 30_000.0),
+        r#"{ "duration_ms": 40000, "warmup_ms": 0, "bucket_ms": 100, "seed": 4 }"#,
+    );
+    let v1 = parse(&v1_text);
+    assert_eq!(go(&v1).series, report.series);
+}
+
+#[test]
+fn an_overloaded_backend_fails_its_probes_in_its_queue_without_crashing() {
+    // s2 slowed 100× from 5 s: its one worker cannot keep up, the queue grows, and probes wait
+    // in it longer than their timeout.
+    let design = parse(
+        r#"{ "version": 2, "nodes": [
+          { "id": "c", "kind": "client", "params": {
+              "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 40 } } } },
+          { "id": "lb", "kind": "load_balancer", "params": {
+              "health_check": { "type": "active", "interval_ms": 500, "timeout_ms": 200,
+                                "unhealthy_threshold": 2, "healthy_threshold": 1 } } },
+          { "id": "s1", "kind": "service", "params": { "workers": 4,
+              "service_time": { "type": "constant", "ms": 10 } } },
+          { "id": "s2", "kind": "service", "params": { "workers": 1, "queue_capacity": 10000,
+              "service_time": { "type": "constant", "ms": 10 } } } ],
+        "edges": [ { "id": "c-lb", "from": "c", "to": "lb" },
+                   { "id": "lb-s1", "from": "lb", "to": "s1" },
+                   { "id": "lb-s2", "from": "lb", "to": "s2" } ],
+        "faults": [ { "target": "s2", "at_ms": 5000, "duration_ms": 10000,
+                      "effect": { "type": "slowdown", "factor": 100 } } ],
+        "run": { "duration_ms": 20000, "warmup_ms": 0, "bucket_ms": 500, "seed": 1 } }"#,
+    );
+    let report = go(&design);
+    let states = &report.series.nodes["lb"].backend_state["s2"];
+    assert!(states[..10].iter().all(|&s| s == 0), "{states:?}");
+    assert!(
+        states[12..20].contains(&1),
+        "marked down while slow: {states:?}"
+    );
+    let health = report.nodes["lb"].balancer_health.expect("balancer health");
+    assert!(health.probe_failures.value >= 2.0);
+    assert_eq!(report.overall.failures.node_down.value, 0.0);
+}
+
+#[test]
+fn a_full_queue_refuses_probes() {
+    let design = parse(
+        r#"{ "version": 2, "nodes": [
+          { "id": "c", "kind": "client", "params": {
+              "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 200 } } } },
+          { "id": "lb", "kind": "load_balancer", "params": {
+              "health_check": { "type": "active", "interval_ms": 500, "timeout_ms": 5000,
+                                "unhealthy_threshold": 1, "healthy_threshold": 1 },
+              "panic_threshold_percent": 0 } },
+          { "id": "s1", "kind": "service", "params": { "workers": 1, "queue_capacity": 2,
+              "service_time": { "type": "constant", "ms": 1000 } } } ],
+        "edges": [ { "id": "c-lb", "from": "c", "to": "lb" },
+                   { "id": "lb-s1", "from": "lb", "to": "s1" } ],
+        "run": { "duration_ms": 10000, "warmup_ms": 0, "bucket_ms": 1000, "seed": 1 } }"#,
+    );
+    let report = go(&design);
+    let health = report.nodes["lb"].balancer_health.expect("balancer health");
+    // 200 rps into a queue of 2 behind a 1 s job: it is full nearly always, so probes are
+    // refused (a 503) well before their 5 s timeout, and the backend is marked down.
+    assert!(health.probe_failures.value >= 1.0);
+    assert!(report.overall.failures.no_healthy_backend.value > 0.0);
+}
+
+#[test]
+fn outlier_ejection_follows_envoys_multiplier_and_interval_ticks() {
+    // One user, one request at a time: s2's failures come in runs that are easy to count.
+    let design = two_backends(
+        r#"{ "workload": { "type": "closed_loop", "users": 1,
+              "think_time": { "type": "constant", "ms": 10 } } }"#,
+        r#"{ "health_check": { "type": "none" },
+             "outlier_detection": { "consecutive_errors": 5, "interval_ms": 1000,
+               "base_ejection_ms": 3000, "max_ejection_ms": 30000, "max_ejection_percent": 50 } }"#,
+        FAST_BACKEND,
+        5.0,
+        (10_000.0, 30_000.0),
+        r#"{ "duration_ms": 40000, "warmup_ms": 0, "bucket_ms": 250, "seed": 1 }"#,
+    );
+    let report = go(&design);
+    // Round robin sends every other request to s2, which fails in 10 ms while crashed. The
+    // fifth failure ejects it (~10.2 s) for 3 s: back on the tick at 14 s, five failures,
+    // ejected for 2 × 3 s: back at 21 s, five more, ejected for 9 s: back at 31 s, when s2 is
+    // up again. Three ejections, fifteen failed requests.
+    let health = report.nodes["lb"].balancer_health.expect("balancer health");
+    assert_eq!(health.ejections.value, 3.0);
+    assert_eq!(report.overall.failures.node_down.value, 15.0);
+    let ejected = &report.series.nodes["lb"].ejected_backends;
+    let at = |ms: f64| ejected[(ms / 250.0) as usize - 1];
+    assert_eq!(at(10_000.0), 0);
+    for t in [11_000.0, 13_750.0, 15_000.0, 20_750.0, 22_000.0, 30_750.0] {
+        assert_eq!(at(t), 1, "ejected at {t} ms");
+    }
+    assert_eq!(at(31_250.0), 0, "back on the tick at 31 s");
+    assert_eq!(
+        report.series.nodes["lb"].backend_state["s2"][(31_250 / 250) - 1],
+        0
+    );
+}
