@@ -231,7 +231,10 @@ mod tests {
     fn export_then_import_gives_the_identical_design() {
         let design = sample_design();
         let json = export_json(&design);
-        assert!(json.contains("\n  \"version\": 1"), "{json}");
+        assert!(
+            json.contains(&format!("\n  \"version\": {CURRENT_VERSION}")),
+            "{json}"
+        );
         assert_eq!(import_json(&json), Ok(design));
     }
 

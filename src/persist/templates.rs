@@ -85,6 +85,14 @@ const SOURCES: &[(&str, &str)] = &[
         "autoscaling-fast",
         include_str!("../../examples/autoscaling-fast.json"),
     ),
+    (
+        "lb-sinkhole-health-checks",
+        include_str!("../../examples/lb-sinkhole-health-checks.json"),
+    ),
+    (
+        "lb-sinkhole-outlier-ejection",
+        include_str!("../../examples/lb-sinkhole-outlier-ejection.json"),
+    ),
 ];
 
 /// Every template, in picker order. An example that fails to parse is left out (the tests make

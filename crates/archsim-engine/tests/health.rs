@@ -286,3 +286,48 @@ fn outlier_ejection_follows_envoys_multiplier_and_interval_ticks() {
         0
     );
 }
+
+fn example(name: &str) -> Design {
+    let path = format!("{}/../../examples/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    parse(&std::fs::read_to_string(path).expect("example file"))
+}
+
+/// Failed and sent requests summed over buckets `from..to` (1 s buckets: seconds).
+fn failed_share(design: &Design, from: usize, to: usize) -> f64 {
+    let report = go(design);
+    let failed: u64 = report.series.failed[from..to].iter().sum();
+    let sent: u64 = report.series.arrivals[from..to].iter().sum();
+    failed as f64 / sent as f64
+}
+
+#[test]
+fn example_least_connections_sinkholes_into_the_crashed_backend_until_the_probes_notice() {
+    let design = example("lb-sinkhole-health-checks");
+    // App 1 crashes at 20 s; probes 5 s apart fail at ~20, ~25 and ~30 s. In between, the
+    // crashed backend answers at once, looks idle and wins every tie: far more than its third.
+    let sinkholed = failed_share(&design, 21, 29);
+    assert!(sinkholed > 0.5, "{sinkholed}");
+    // Once marked down, nothing fails.
+    assert_eq!(failed_share(&design, 31, 60), 0.0);
+    let report = go(&design);
+    let states = &report.series.nodes["lb"].backend_state["app-1"];
+    assert_eq!(states[19], 0);
+    assert!(states[21..29].iter().all(|&s| s == 0), "{states:?}");
+    assert!(states[31..60].iter().all(|&s| s == 1), "{states:?}");
+    assert_eq!(*states.last().unwrap(), 0, "back after the restart");
+}
+
+#[test]
+fn example_outlier_ejection_takes_the_crashed_backend_out_within_the_first_second() {
+    let design = example("lb-sinkhole-outlier-ejection");
+    let report = go(&design);
+    // Five failed replies eject it: the failures are the five, all in the crash's first second.
+    assert_eq!(report.series.failed.iter().sum::<u64>(), 5);
+    assert_eq!(report.series.failed[20], 5);
+    let lb = &report.series.nodes["lb"];
+    assert_eq!(lb.ejected_backends[20], 1);
+    assert_eq!(
+        lb.backend_state["app-1"][20], 2,
+        "ejected, not yet found down by probes"
+    );
+}
