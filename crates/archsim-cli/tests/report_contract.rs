@@ -197,6 +197,7 @@ fn field_names(value: &Value, path: &str, out: &mut BTreeSet<String>) {
                 "series.nodes",
                 "failed_by_cause",
                 "breaker_state",
+                "backend_state",
             ]
             .iter()
             .any(|m| path.ends_with(m));

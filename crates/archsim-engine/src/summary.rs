@@ -385,6 +385,13 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
             f(&mut a.scale_ups, Count);
             f(&mut a.scale_downs, Count);
         }
+        if let Some(h) = &mut node.balancer_health {
+            f(&mut h.probes, Count);
+            f(&mut h.probe_failures, Count);
+            f(&mut h.marked_down, Count);
+            f(&mut h.ejections, Count);
+            f(&mut h.panic_picks, Count);
+        }
     }
     for edge in report.edges.values_mut() {
         f(&mut edge.attempts, Count);
