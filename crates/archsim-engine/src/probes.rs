@@ -41,6 +41,7 @@ impl Core {
                 key: 0,
                 class: 0,
                 write: false,
+                deadline: crate::request::NO_DEADLINE,
             },
             now,
         );
