@@ -28,6 +28,13 @@ pub fn margins(body: &Body) -> Margins {
             top: 16.0,
             bottom: 22.0,
         },
+        // A second value axis on the right.
+        Body::Histogram(_) => Margins {
+            left: 46.0,
+            right: 46.0,
+            top: 16.0,
+            bottom: 22.0,
+        },
         _ => Margins {
             left: 46.0,
             right: 12.0,

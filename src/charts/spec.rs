@@ -173,12 +173,59 @@ pub enum Body {
     Timeline(Vec<TimelineRow>),
     /// Bars of whole-run figures, each with its 95% confidence half-width when known.
     Bars(Vec<Bar>),
+    /// A latency distribution on a log scale: the share of requests in each bucket, and the
+    /// share at or below each latency.
+    Histogram(Histogram),
+}
+
+/// The whole run's latencies, from the report's log-spaced histogram.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Histogram {
+    /// `(lower, upper, share)` of each bucket: its latencies in ms (`lower` excluded) and the
+    /// percentage of the requests in it.
+    pub buckets: Vec<(f64, f64, f64)>,
+    /// `(latency ms, percentage of the requests at or below it)` at each bucket's upper bound,
+    /// starting at 0% at the first bucket's lower bound: the cumulative distribution.
+    pub cdf: Vec<(f64, f64)>,
+    /// The report's percentiles, marked on the plot: `(name, ms)`.
+    pub marks: Vec<(String, f64)>,
+}
+
+impl Histogram {
+    /// From the report's histogram (empty when it has none, or counted nothing).
+    pub fn of(h: &archsim_model::LatencyHistogram, latency: &archsim_model::Latency) -> Histogram {
+        let total = h.total();
+        if total == 0 {
+            return Histogram::default();
+        }
+        let share = |count: u64| count as f64 * 100.0 / total as f64;
+        let buckets: Vec<(f64, f64, f64)> = h
+            .buckets()
+            .map(|(lower, upper, count)| (lower, upper, share(count)))
+            .collect();
+        let mut cdf = vec![(buckets[0].0, 0.0)];
+        let mut cumulative = 0;
+        for (_, upper, count) in h.buckets() {
+            cumulative += count;
+            cdf.push((upper, share(cumulative)));
+        }
+        let marks = [("p50", latency.p50_ms), ("p99", latency.p99_ms)]
+            .into_iter()
+            .filter(|(_, e)| e.value > 0.0 && e.value.is_finite())
+            .map(|(name, e)| (name.to_string(), e.value))
+            .collect();
+        Histogram {
+            buckets,
+            cdf,
+            marks,
+        }
+    }
 }
 
 impl Body {
     /// Whether the chart has simulated time across (and so a time cursor).
     pub fn is_time(&self) -> bool {
-        !matches!(self, Body::Bars(_))
+        !matches!(self, Body::Bars(_) | Body::Histogram(_))
     }
 }
 
@@ -477,6 +524,7 @@ pub fn overview(src: &Source) -> Vec<Chart> {
         "No request succeeded.",
     ));
     charts.push(latency_distribution(src));
+    charts.push(latency_histogram(src));
 
     // Per node kind: how busy, how much waits, how much is inside.
     if src.design.nodes.iter().any(|n| has_capacity(&n.spec)) {
@@ -835,6 +883,29 @@ fn latency_distribution(src: &Source) -> Chart {
     }
 }
 
+/// How long the whole run's requests took, each latency's share and the share at or below it
+/// (the CDF), on a log scale. Only the finished report has it.
+fn latency_histogram(src: &Source) -> Chart {
+    let histogram = src
+        .report
+        .map(|r| Histogram::of(&r.latency_histogram, &r.overall.latency))
+        .unwrap_or_default();
+    Chart {
+        id: "latency-histogram".into(),
+        title: "Latency of every request: histogram and cumulative share (after warm-up)".into(),
+        unit: "% of requests".into(),
+        story: false,
+        body: Body::Histogram(histogram),
+        empty_text: match src.report {
+            Some(r) if r.overall.succeeded.value > 0.0 => {
+                "This report was saved before it kept latency histograms: run again.".into()
+            }
+            Some(_) => "No request succeeded after warm-up.".into(),
+            None => "Appears when the run finishes.".into(),
+        },
+    }
+}
+
 /// The charts of one node: what reached it and what it finished, its latency, how busy it
 /// was, and what its kind does (hit ratio, redeliveries, shards, rejections).
 pub fn node_charts(src: &Source, id: &str) -> Vec<Chart> {
@@ -1182,7 +1253,7 @@ pub fn readout(chart: &Chart, shown: &[Line], i: usize) -> Vec<(String, String)>
                 (r.label.clone(), state.to_string())
             })
             .collect(),
-        Body::Bars(_) => Vec::new(),
+        Body::Bars(_) | Body::Histogram(_) => Vec::new(),
     }
 }
 
@@ -1195,6 +1266,7 @@ pub fn has_data(chart: &Chart, shown: &[Line], frame: &Frame) -> bool {
         Body::Stacked(_) => frame.buckets() > 0 && !shown.is_empty(),
         Body::Timeline(rows) => frame.buckets() > 0 && !rows.is_empty(),
         Body::Bars(bars) => bars.iter().any(|b| b.value > 0.0),
+        Body::Histogram(h) => !h.buckets.is_empty(),
     }
 }
 

@@ -432,6 +432,23 @@ fn summary(chart: &Chart, shown: &[Line]) -> String {
             })
             .collect::<Vec<_>>()
             .join(";"),
+        // Where the cumulative share first reaches 50% and 99% (each the upper bound of its
+        // bucket) next to the report's own percentiles.
+        Body::Histogram(h) => {
+            let reaches = |q: f64| {
+                h.cdf
+                    .iter()
+                    .find(|(_, share)| *share >= q)
+                    .map_or(0.0, |(ms, _)| *ms)
+            };
+            let mut parts = vec![
+                format!("buckets={}", h.buckets.len()),
+                format!("cdf50={}", reaches(50.0)),
+                format!("cdf99={}", reaches(99.0)),
+            ];
+            parts.extend(h.marks.iter().map(|(name, ms)| format!("{name}={ms}")));
+            parts.join(";")
+        }
         Body::Timeline(rows) => {
             let seen: BTreeSet<u8> = rows.iter().flat_map(|r| r.states.iter().copied()).collect();
             seen.into_iter()
@@ -520,6 +537,18 @@ fn legend(chart: &Chart, shown: &[Line], frame: &Frame) -> Html {
             })
             .collect(),
         Body::Bars(_) => Vec::new(),
+        Body::Histogram(_) => vec![
+            key(
+                "share of requests (right axis)".into(),
+                crate::charts::colour::line(0).css(),
+                "is-area",
+            ),
+            key(
+                "at or below (cumulative, left axis)".into(),
+                crate::charts::colour::line(5).css(),
+                "is-line",
+            ),
+        ],
     };
     if chart.body.is_time() {
         if frame.warmup_ms > 0.0 {

@@ -93,10 +93,22 @@ test('the M/M/1 template runs in the worker and agrees with queueing theory', as
       for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
       return painted;
     });
-  for (const id of ['throughput', 'latency', 'utilisation']) {
+  for (const id of ['throughput', 'latency', 'utilisation', 'latency-histogram']) {
     const inked = await ink(id);
     assert.ok(inked > 2000, `chart ${id} looks empty (${inked} painted pixels)`);
     assert.equal(await page.locator(`#chart-${id}`).getAttribute('data-has-data'), 'true', id);
+  }
+  // The whole run's histogram: its cumulative share reaches 50% and 99% in the buckets of the
+  // report's p50 and p99 (each an upper bound 12.2% above its bucket's lower one).
+  const shape = Object.fromEntries(
+    (await page.locator('#chart-latency-histogram').getAttribute('data-summary'))
+      .split(';')
+      .map((pair) => pair.split('='))
+      .map(([k, v]) => [k, Number(v)]),
+  );
+  const step = 10 ** (1 / 20);
+  for (const [cdf, p] of [['cdf50', 'p50'], ['cdf99', 'p99']]) {
+    assert.ok(shape[p] <= shape[cdf] && shape[p] > shape[cdf] / step, `${p} in its bucket: ${JSON.stringify(shape)}`);
   }
   assert.equal(await page.locator('#chart-failures').getAttribute('data-has-data'), 'false');
   assert.equal(await page.locator('#chart-failures .chart-empty').textContent(), 'No request failed.');

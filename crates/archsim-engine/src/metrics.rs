@@ -423,6 +423,27 @@ impl LatencyStats {
     pub fn max_ms(&self) -> f64 {
         self.max_ns as f64 / 1e6
     }
+
+    /// These latencies in the report's log-spaced buckets. Each HDR bucket goes whole to the
+    /// log bucket of the value [`quantiles_ms`](Self::quantiles_ms) reports for it (its highest
+    /// value, never above the maximum), so a quantile of the histogram lies in the bucket that
+    /// holds this period's quantile.
+    pub fn log_histogram(&self) -> archsim_model::LatencyHistogram {
+        let mut histogram = archsim_model::LatencyHistogram::new();
+        if self.total == 0 {
+            return histogram;
+        }
+        let max_ms = self.max_ms();
+        for index in self.touched_from..self.touched_to {
+            let count = self.counts[index];
+            if count > 0 {
+                let lowest = hdr_lowest_value(index);
+                let highest = lowest + hdr_bucket_width(lowest) - 1;
+                histogram.add((highest as f64 / 1_000.0).min(max_ms), count);
+            }
+        }
+        histogram
+    }
 }
 
 /// Latencies (and their maximum) recorded since the last flush, counted per HDR bucket.

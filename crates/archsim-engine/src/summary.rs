@@ -88,6 +88,13 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
         ),
     };
 
+    // The whole period's distribution (batches need none: it is pooled, not estimated).
+    let latency_histogram = if whole {
+        overall_hist.log_histogram()
+    } else {
+        Default::default()
+    };
+
     let mut nodes = BTreeMap::new();
     for (i, node) in sim.core.nodes.iter().enumerate() {
         let spec = &sim.design.nodes[i];
@@ -153,6 +160,7 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
 
     Report {
         overall,
+        latency_histogram,
         nodes,
         edges,
         ..Report::default()
@@ -457,6 +465,10 @@ fn values(report: &Report) -> Vec<f64> {
 /// Replications: the mean of each figure with its Student-t 95% half-width.
 pub(crate) fn combine_replications(reports: &[&Report]) -> Report {
     let mut combined = reports[0].clone();
+    // The latency distribution is pooled: every replication's counts added up.
+    for report in &reports[1..] {
+        combined.latency_histogram.merge(&report.latency_histogram);
+    }
     let columns: Vec<Vec<f64>> = reports.iter().map(|r| values(r)).collect();
     let mut i = 0;
     visit_estimates(&mut combined, &mut |e, _| {

@@ -521,6 +521,14 @@ fn every_example_runs() {
             run(&design, &mut |_| {}).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(report.events > 0, "{}", path.display());
         assert!(report.overall.arrivals.value > 0.0, "{}", path.display());
+        // The latency histogram pools the replications' successful requests.
+        let pooled = report.overall.succeeded.value * f64::from(report.replications);
+        assert_eq!(
+            report.latency_histogram.total() as f64,
+            pooled.round(),
+            "{}",
+            path.display()
+        );
         ran += 1;
     }
     assert!(ran >= 5, "only {ran} examples found");
@@ -745,6 +753,32 @@ fn series_add_up_to_the_whole_run_figures() {
         let s = &report.series;
         let total = |v: &[u64]| v.iter().sum::<u64>() as f64;
         assert_eq!(s.p95_ms.len(), s.t_ms.len());
+        // The whole run's latency histogram counts every request that succeeded (all of the
+        // completed ones when none failed), and each percentile of the report lies in the
+        // bucket where the histogram's own cumulative count reaches it.
+        let h = &report.latency_histogram;
+        assert_eq!(
+            h.total() as f64,
+            report.overall.succeeded.value,
+            "{path:?} histogram"
+        );
+        if report.overall.failures.total() == 0.0 {
+            assert_eq!(h.total() as f64, report.overall.completed.value);
+        }
+        let l = &report.overall.latency;
+        for (q, value) in [
+            (0.5, l.p50_ms.value),
+            (0.95, l.p95_ms.value),
+            (0.99, l.p99_ms.value),
+        ] {
+            if let Some((lower, upper)) = h.quantile_bucket(q) {
+                let value = value.max(archsim_model::LatencyHistogram::FLOOR_MS);
+                assert!(
+                    lower < value && value <= upper,
+                    "{path:?} p{q}: {value} ms not in ({lower}, {upper}]"
+                );
+            }
+        }
         for (id, node) in &report.nodes {
             let ns = &s.nodes[id];
             assert_eq!(
@@ -832,4 +866,51 @@ fn edge_series_count_failed_calls() {
     let e = &crashed.series.edges[&edge_id];
     assert!(e.calls.iter().sum::<u64>() > 0);
     assert_eq!(e.failed, e.calls);
+}
+
+/// M/M/1 (λ = 0.8/ms, μ = 1/ms): the time in system is exponential with rate μ − λ = 0.2/ms,
+/// so its q-quantile is −ln(1 − q) / 0.2 ms. The whole run's latency histogram, pooled over
+/// three replications, puts each of those closed-form quantiles in (or next to, for sampling
+/// error) the bucket where its cumulative count reaches q, and the report's percentiles (means
+/// over the replications) within a bucket's width of it.
+#[test]
+fn latency_histogram_quantiles_match_the_mm1_closed_form_and_the_report() {
+    let json = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../bench/designs/mm1.json"
+    ))
+    .unwrap();
+    let mut design = parse_design(&json).unwrap();
+    design.run.duration_ms = 100_000.0;
+    design.run.warmup_ms = 5_000.0;
+    design.run.replications = 3;
+    let report = run(&design, &mut |_| {}).unwrap();
+    let h = &report.latency_histogram;
+    assert_eq!(h.per_decade, archsim_model::LatencyHistogram::PER_DECADE);
+    assert_eq!(
+        h.total() as f64,
+        (report.overall.succeeded.value * 3.0).round()
+    );
+    // One bucket's width, as a factor.
+    let step = 10f64.powf(1.0 / f64::from(h.per_decade));
+    let l = &report.overall.latency;
+    for (q, reported) in [
+        (0.5, l.p50_ms.value),
+        (0.95, l.p95_ms.value),
+        (0.99, l.p99_ms.value),
+    ] {
+        let exact = -(1.0_f64 - q).ln() / 0.2;
+        let (lower, upper) = h.quantile_bucket(q).unwrap();
+        assert!(
+            lower / step < exact && exact <= upper * step,
+            "p{q}: closed form {exact} ms, histogram bucket ({lower}, {upper}]"
+        );
+        assert!(
+            lower / step < reported && reported <= upper * step,
+            "p{q}: report {reported} ms, histogram bucket ({lower}, {upper}]"
+        );
+    }
+    // Compact: latencies from microseconds (no queue) to about 100 ms are under a kilobyte.
+    let json_bytes: usize = h.counts.iter().map(|c| c.to_string().len() + 1).sum();
+    assert!(json_bytes < 1_024, "{json_bytes} bytes: {:?}", h.counts);
 }

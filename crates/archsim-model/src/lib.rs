@@ -27,6 +27,7 @@
 pub mod design;
 pub mod discipline;
 pub mod health;
+mod latency_histogram;
 pub mod load_curve;
 mod locate;
 pub mod migrate;
@@ -42,6 +43,7 @@ pub mod validate;
 
 pub use design::*;
 pub use health::*;
+pub use latency_histogram::LatencyHistogram;
 pub use migrate::migrate;
 pub use parse::{load_design, parse_design};
 pub use problem::Problem;

@@ -26,6 +26,10 @@ pub struct Report {
     pub stopped_early: Option<StopReason>,
     /// Requests as their clients saw them.
     pub overall: Summary,
+    /// The end-to-end latencies of those requests that succeeded after warm-up, all
+    /// replications pooled (empty in reports saved before it existed).
+    #[serde(default)]
+    pub latency_histogram: crate::LatencyHistogram,
     /// Keyed by node id.
     pub nodes: BTreeMap<String, NodeReport>,
     /// Keyed by edge id.
