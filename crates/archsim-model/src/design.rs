@@ -641,13 +641,53 @@ pub enum BalancerAlgorithm {
     },
     /// Power of two choices: the less loaded of two random backends.
     LeastRequest,
-    /// A ring of `virtual_nodes` points per backend, keyed by the request key.
-    ConsistentHash { virtual_nodes: u32 },
+    /// A ring of `virtual_nodes` points per backend, keyed by the request key. A backend's
+    /// points derive from its node id (and `ring_salt`), as Envoy's ring hash derives them
+    /// from the host's address.
+    ConsistentHash {
+        virtual_nodes: u32,
+        /// Text mixed into every point's hash: another salt, another ring for the same ids.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        ring_salt: String,
+    },
+    /// Maglev (Google's, as Envoy builds it): a lookup table of prime `table_size` entries,
+    /// filled from each backend's permutation; a key goes to `table[hash mod size]`.
+    Maglev {
+        #[serde(default = "default_maglev_table_size")]
+        table_size: u32,
+    },
+    /// Rendezvous (highest random weight): every backend scores the key; the highest wins.
+    Rendezvous,
+    /// Consistent hashing with bounded loads (Mirrokni et al.): the ring's choice, unless that
+    /// backend already has `⌈balance_factor · average⌉` requests in flight; then the next one
+    /// clockwise with room.
+    BoundedLoadHash {
+        virtual_nodes: u32,
+        /// `c ≥ 1`: a backend takes at most `⌈c · (in flight + 1) / backends⌉` requests.
+        #[serde(default = "default_balance_factor")]
+        balance_factor: f64,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        ring_salt: String,
+    },
+}
+
+/// Envoy's default Maglev table size, a prime.
+pub const DEFAULT_MAGLEV_TABLE_SIZE: u32 = 65_537;
+
+fn default_maglev_table_size() -> u32 {
+    DEFAULT_MAGLEV_TABLE_SIZE
+}
+
+/// The paper's and Envoy's customary bound: no backend above 125% of the average load.
+pub const DEFAULT_BALANCE_FACTOR: f64 = 1.25;
+
+fn default_balance_factor() -> f64 {
+    DEFAULT_BALANCE_FACTOR
 }
 
 impl BalancerAlgorithm {
     /// Every balancing algorithm, in the editor's order: the one place each is named.
-    pub const CATALOG: [AlgorithmInfo; 6] = [
+    pub const CATALOG: [AlgorithmInfo; 9] = [
         AlgorithmInfo {
             name: "round_robin",
             title: "Round robin",
@@ -670,7 +710,19 @@ impl BalancerAlgorithm {
         },
         AlgorithmInfo {
             name: "consistent_hash",
-            title: "Consistent hash",
+            title: "Consistent hash (ring)",
+        },
+        AlgorithmInfo {
+            name: "maglev",
+            title: "Maglev",
+        },
+        AlgorithmInfo {
+            name: "rendezvous",
+            title: "Rendezvous (highest random weight)",
+        },
+        AlgorithmInfo {
+            name: "bounded_load_hash",
+            title: "Consistent hash with bounded loads",
         },
     ];
 
@@ -683,6 +735,9 @@ impl BalancerAlgorithm {
             BalancerAlgorithm::LeastConnections { .. } => 3,
             BalancerAlgorithm::LeastRequest => 4,
             BalancerAlgorithm::ConsistentHash { .. } => 5,
+            BalancerAlgorithm::Maglev { .. } => 6,
+            BalancerAlgorithm::Rendezvous => 7,
+            BalancerAlgorithm::BoundedLoadHash { .. } => 8,
         }]
     }
 
@@ -702,7 +757,19 @@ impl BalancerAlgorithm {
                 ties: Ties::default(),
             },
             BalancerAlgorithm::LeastRequest,
-            BalancerAlgorithm::ConsistentHash { virtual_nodes: 100 },
+            BalancerAlgorithm::ConsistentHash {
+                virtual_nodes: 100,
+                ring_salt: String::new(),
+            },
+            BalancerAlgorithm::Maglev {
+                table_size: DEFAULT_MAGLEV_TABLE_SIZE,
+            },
+            BalancerAlgorithm::Rendezvous,
+            BalancerAlgorithm::BoundedLoadHash {
+                virtual_nodes: 100,
+                balance_factor: DEFAULT_BALANCE_FACTOR,
+                ring_salt: String::new(),
+            },
         ]
         .into_iter()
         .find(|candidate| candidate.name() == name)
@@ -951,13 +1018,28 @@ pub enum Sharding {
     Hash,
     /// Contiguous key ranges of equal width.
     Range,
-    /// A ring with `virtual_nodes` points per shard.
-    ConsistentHash { virtual_nodes: u32 },
+    /// A ring with `virtual_nodes` points per shard; shard `i` of database `db` is named
+    /// `db/shard-i` (behind `ring_salt`), and its points derive from that name.
+    ConsistentHash {
+        virtual_nodes: u32,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        ring_salt: String,
+    },
+    /// Jump consistent hash (Lamping & Veach): no table at all, shards numbered `0..n`; going
+    /// from n to n+1 shards moves `1/(n+1)` of keys, all to the new shard.
+    Jump,
+    /// Rendezvous (highest random weight) over the shards' names.
+    Rendezvous,
+    /// A Maglev lookup table of prime `table_size` entries over the shards' names.
+    Maglev {
+        #[serde(default = "default_maglev_table_size")]
+        table_size: u32,
+    },
 }
 
 impl Sharding {
     /// Every sharding scheme, in the editor's order: the one place each is named.
-    pub const CATALOG: [AlgorithmInfo; 3] = [
+    pub const CATALOG: [AlgorithmInfo; 6] = [
         AlgorithmInfo {
             name: "hash",
             title: "Hash",
@@ -968,7 +1050,19 @@ impl Sharding {
         },
         AlgorithmInfo {
             name: "consistent_hash",
-            title: "Consistent hash",
+            title: "Consistent hash (ring)",
+        },
+        AlgorithmInfo {
+            name: "jump",
+            title: "Jump consistent hash",
+        },
+        AlgorithmInfo {
+            name: "rendezvous",
+            title: "Rendezvous (highest random weight)",
+        },
+        AlgorithmInfo {
+            name: "maglev",
+            title: "Maglev",
         },
     ];
 
@@ -978,6 +1072,9 @@ impl Sharding {
             Sharding::Hash => 0,
             Sharding::Range => 1,
             Sharding::ConsistentHash { .. } => 2,
+            Sharding::Jump => 3,
+            Sharding::Rendezvous => 4,
+            Sharding::Maglev { .. } => 5,
         }]
     }
 
@@ -992,7 +1089,15 @@ impl Sharding {
         [
             Sharding::Hash,
             Sharding::Range,
-            Sharding::ConsistentHash { virtual_nodes: 100 },
+            Sharding::ConsistentHash {
+                virtual_nodes: 100,
+                ring_salt: String::new(),
+            },
+            Sharding::Jump,
+            Sharding::Rendezvous,
+            Sharding::Maglev {
+                table_size: DEFAULT_MAGLEV_TABLE_SIZE,
+            },
         ]
         .into_iter()
         .find(|candidate| candidate.name() == name)

@@ -34,6 +34,13 @@ pub const MAX_BUCKETS: f64 = 100_000.0;
 pub const MAX_USERS: u64 = 1_000_000;
 /// Most shards a database may have (each shard's members are allocated when the run starts).
 pub const MAX_SHARDS: u64 = 1_024;
+/// Most ring points per backend or shard of a consistent-hash ring.
+pub const MAX_VIRTUAL_NODES: u32 = 10_000;
+/// Bounds of a Maglev table's size (Envoy's largest is 5,000,011).
+pub const MIN_MAGLEV_TABLE_SIZE: u32 = 2;
+pub const MAX_MAGLEV_TABLE_SIZE: u32 = 5_000_011;
+/// Most a backend may take, as a multiple of the average load, under bounded-load hashing.
+pub const MAX_BALANCE_FACTOR: f64 = 100.0;
 /// Most read replicas per shard.
 pub const MAX_REPLICAS_PER_SHARD: u64 = 64;
 /// Most values the time series of a run may hold (buckets × figures per bucket): 8 bytes
@@ -711,12 +718,29 @@ impl<'a> Checker<'a> {
     fn balancer(&mut self, path: &str, id: &str, balancer: &LoadBalancerParams) {
         let algorithm = field_path(path, "algorithm");
         match balancer.algorithm {
-            BalancerAlgorithm::ConsistentHash { virtual_nodes } => {
-                self.at_least_one(
-                    &field_path(&algorithm, "virtual_nodes"),
-                    virtual_nodes.into(),
-                    "ring points per backend",
-                );
+            BalancerAlgorithm::ConsistentHash { virtual_nodes, .. } => {
+                self.virtual_nodes(&algorithm, virtual_nodes, "backend");
+            }
+            BalancerAlgorithm::BoundedLoadHash {
+                virtual_nodes,
+                balance_factor,
+                ..
+            } => {
+                self.virtual_nodes(&algorithm, virtual_nodes, "backend");
+                let path = field_path(&algorithm, "balance_factor");
+                if !(balance_factor.is_finite()
+                    && (1.0..=MAX_BALANCE_FACTOR).contains(&balance_factor))
+                {
+                    self.report(
+                        path,
+                        format!(
+                            "must be between 1 and {MAX_BALANCE_FACTOR} (a backend may take this many times the average load; below 1 the backends could not hold every request), found {balance_factor}"
+                        ),
+                    );
+                }
+            }
+            BalancerAlgorithm::Maglev { table_size } => {
+                self.maglev_table_size(&algorithm, table_size);
             }
             BalancerAlgorithm::WeightedRoundRobin if !self.gaps.edges_missing => {
                 let mut outgoing = self.outgoing(id).peekable();
@@ -731,7 +755,8 @@ impl<'a> Checker<'a> {
             | BalancerAlgorithm::RoundRobin
             | BalancerAlgorithm::Random
             | BalancerAlgorithm::LeastConnections { .. }
-            | BalancerAlgorithm::LeastRequest => {}
+            | BalancerAlgorithm::LeastRequest
+            | BalancerAlgorithm::Rendezvous => {}
         }
         if let HealthCheck::Active(active) = &balancer.health_check {
             let check = field_path(path, "health_check");
@@ -1010,12 +1035,13 @@ impl<'a> Checker<'a> {
             database.connections.into(),
             "concurrent queries per primary or replica",
         );
-        if let Sharding::ConsistentHash { virtual_nodes } = database.sharding {
-            self.at_least_one(
-                &field_path(&field_path(path, "sharding"), "virtual_nodes"),
-                virtual_nodes.into(),
-                "ring points per shard",
-            );
+        let sharding = field_path(path, "sharding");
+        match database.sharding {
+            Sharding::ConsistentHash { virtual_nodes, .. } => {
+                self.virtual_nodes(&sharding, virtual_nodes, "shard");
+            }
+            Sharding::Maglev { table_size } => self.maglev_table_size(&sharding, table_size),
+            Sharding::Hash | Sharding::Range | Sharding::Jump | Sharding::Rendezvous => {}
         }
         self.distribution(&field_path(path, "read_time"), &database.read_time);
         self.distribution(&field_path(path, "write_time"), &database.write_time);
@@ -1419,6 +1445,42 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Ring points per member of a consistent-hash ring (`algorithm` is the path of the
+    /// algorithm object).
+    fn virtual_nodes(&mut self, algorithm: &str, value: u32, member: &str) {
+        let path = field_path(algorithm, "virtual_nodes");
+        self.at_least_one(&path, value.into(), &format!("ring points per {member}"));
+        self.at_most(
+            &path,
+            value.into(),
+            MAX_VIRTUAL_NODES.into(),
+            &format!("ring points per {member}; balance stops improving long before"),
+        );
+    }
+
+    /// A Maglev table's size must be a prime (each member's permutation must visit every
+    /// entry) within a bound that keeps the table a few megabytes.
+    fn maglev_table_size(&mut self, algorithm: &str, value: u32) {
+        let path = field_path(algorithm, "table_size");
+        if !(MIN_MAGLEV_TABLE_SIZE..=MAX_MAGLEV_TABLE_SIZE).contains(&value) {
+            self.report(
+                path,
+                format!(
+                    "must be a prime between {MIN_MAGLEV_TABLE_SIZE} and {MAX_MAGLEV_TABLE_SIZE} (Envoy's default is 65537), found {value}"
+                ),
+            );
+        } else if !is_prime(value) {
+            self.report(
+                path,
+                format!(
+                    "must be a prime number (each member's permutation of the table only visits every entry when the size is prime), found {value}; the nearest primes below and above are {} and {}",
+                    previous_prime(value),
+                    next_prime(value)
+                ),
+            );
+        }
+    }
+
     fn at_least_one(&mut self, path: &str, value: u64, what: &str) {
         if value == 0 {
             self.report(path, format!("must be at least 1 ({what}), found 0"));
@@ -1471,3 +1533,27 @@ fn readable(value: f64) -> String {
 
 /// How many names a problem message lists before it says "and N more".
 const LISTED_AT_MOST: usize = 10;
+
+/// Trial division: sizes are at most a few million, so this is a few thousand steps.
+pub fn is_prime(value: u32) -> bool {
+    if value < 2 {
+        return false;
+    }
+    let value = u64::from(value);
+    let mut divisor = 2u64;
+    while divisor * divisor <= value {
+        if value.is_multiple_of(divisor) {
+            return false;
+        }
+        divisor += 1;
+    }
+    true
+}
+
+fn previous_prime(value: u32) -> u32 {
+    (2..value).rev().find(|&v| is_prime(v)).unwrap_or(2)
+}
+
+fn next_prime(value: u32) -> u32 {
+    (value + 1..).find(|&v| is_prime(v)).unwrap_or(value)
+}

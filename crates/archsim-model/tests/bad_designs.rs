@@ -647,6 +647,52 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "> 0",
         },
         Case {
+            name: "maglev table size not a prime",
+            edit: Edit::Json(|d| {
+                d["nodes"][3]["params"] =
+                    json!({"algorithm": {"type": "maglev", "table_size": 65536}})
+            }),
+            path: "nodes[3].params.algorithm.table_size",
+            fragment: "must be a prime number (each member's permutation of the table only visits every entry when the size is prime), found 65536; the nearest primes below and above are 65521 and 65537",
+        },
+        Case {
+            name: "maglev sharding table too large",
+            edit: Edit::Json(|d| {
+                d["nodes"][6]["params"]["sharding"] =
+                    json!({"type": "maglev", "table_size": 10_000_019})
+            }),
+            path: "nodes[6].params.sharding.table_size",
+            fragment: "must be a prime between 2 and 5000011",
+        },
+        Case {
+            name: "bounded loads below the average",
+            edit: Edit::Json(|d| {
+                d["nodes"][3]["params"] = json!({"algorithm":
+                    {"type": "bounded_load_hash", "virtual_nodes": 100, "balance_factor": 0.9}})
+            }),
+            path: "nodes[3].params.algorithm.balance_factor",
+            fragment: "below 1 the backends could not hold every request), found 0.9",
+        },
+        Case {
+            name: "ring with too many points",
+            edit: Edit::Json(|d| {
+                d["nodes"][6]["params"]["sharding"] =
+                    json!({"type": "consistent_hash", "virtual_nodes": 20_000})
+            }),
+            path: "nodes[6].params.sharding.virtual_nodes",
+            fragment: "must be at most 10000 (ring points per shard",
+        },
+        Case {
+            name: "ring salt of the wrong type",
+            edit: Edit::Json(|d| {
+                d["nodes"][3]["params"] = json!({"algorithm":
+                    {"type": "consistent_hash", "virtual_nodes": 10, "ring_salt": 5}})
+            }),
+            // serde reads a tagged object whole, so the problem sits at the algorithm.
+            path: "nodes[3].params.algorithm",
+            fragment: "invalid type: integer `5`, expected a string",
+        },
+        Case {
             name: "fault on unknown node",
             edit: Edit::Json(|d| d["faults"][0]["target"] = json!("apo")),
             path: "faults[0].target",

@@ -14,6 +14,7 @@ use super::health::BalancerHealthEditor;
 use super::load_curve::LoadCurveEditor;
 use super::queue_discipline::QueueDisciplineEditor;
 use super::scaling::AutoscalingEditor;
+use super::hashing::{BalancerHashingFields, ShardingHashingFields};
 use super::{NodeChoice, catalog_options, edit, index, join, node_options, options};
 use crate::components::fields::{
     CheckField, NumberField, NumberKind, OptionalSection, Section, SelectField, TextField,
@@ -264,11 +265,8 @@ fn load_balancer_editor(props: &EditorProps<LoadBalancerParams>) -> Html {
             <SelectField label="Algorithm" path={join(path, "algorithm.type")} value={algorithm}
                 options={catalog_options(&BalancerAlgorithm::CATALOG)} on_change={on_algorithm}
                 hint="Weights come from each outgoing edge." />
-            if let BalancerAlgorithm::ConsistentHash { virtual_nodes } = value.algorithm {
-                <NumberField label="Virtual nodes per backend" path={join(path, "algorithm.virtual_nodes")}
-                    kind={NumberKind::U32} value={virtual_nodes as f64}
-                    on_change={edit(value, emit, |lb, v: f64| lb.algorithm = BalancerAlgorithm::ConsistentHash { virtual_nodes: v as u32 })} />
-            }
+            <BalancerHashingFields path={join(path, "algorithm")} value={value.algorithm.clone()}
+                on_change={edit(value, emit, |lb, algorithm| lb.algorithm = algorithm)} />
             if let BalancerAlgorithm::LeastConnections { ties } = value.algorithm {
                 <SelectField label="Ties" path={join(path, "algorithm.ties")} value={ties.name()}
                     options={Ties::ALL.iter().map(|(_, name, title)| (AttrValue::Static(name), AttrValue::Static(title))).collect::<Vec<_>>()}
@@ -454,11 +452,8 @@ fn database_editor(props: &EditorProps<DatabaseParams>) -> Html {
                 <SelectField label="Sharding" path={join(path, "sharding.type")} value={sharding}
                     options={catalog_options(&Sharding::CATALOG)}
                     on_change={edit(value, emit, |d, to: String| d.sharding = Sharding::default_named(&to).unwrap_or(Sharding::Hash))} />
-                if let Sharding::ConsistentHash { virtual_nodes } = value.sharding {
-                    <NumberField label="Virtual nodes per shard" path={join(path, "sharding.virtual_nodes")}
-                        kind={NumberKind::U32} value={virtual_nodes as f64}
-                        on_change={edit(value, emit, |d, v: f64| d.sharding = Sharding::ConsistentHash { virtual_nodes: v as u32 })} />
-                }
+                <ShardingHashingFields path={join(path, "sharding")} value={value.sharding.clone()}
+                    on_change={edit(value, emit, |d, sharding| d.sharding = sharding)} />
                 <SelectField label="Reads from" path={join(path, "reads_from")} value={reads_from}
                     options={options(&[("primary", "Primary"), ("replicas", "Replicas"), ("any", "Any member")])}
                     on_change={edit(value, emit, |d, to: String| d.reads_from = match to.as_str() {
@@ -584,6 +579,11 @@ pub fn node_caption(spec: &NodeKind) -> String {
             BalancerAlgorithm::LeastConnections { .. } => "least connections".into(),
             BalancerAlgorithm::LeastRequest => "least request".into(),
             BalancerAlgorithm::ConsistentHash { .. } => "consistent hash".into(),
+            BalancerAlgorithm::Maglev { .. } => "maglev".into(),
+            BalancerAlgorithm::Rendezvous => "rendezvous".into(),
+            BalancerAlgorithm::BoundedLoadHash { balance_factor, .. } => {
+                format!("hash, bounded at {}× average", n(balance_factor))
+            }
         },
         NodeKind::Service(s) => {
             let workers = format!(

@@ -123,8 +123,14 @@ impl BalancerModel {
                 backends as u32,
             )
         });
+        // Hashing algorithms place each backend by its node id (Envoy: by its address).
+        let ids: Vec<String> = cx
+            .out
+            .iter()
+            .map(|&e| cx.design.edges[e as usize].to.clone())
+            .collect();
         BalancerModel {
-            balancer: Balancer::new(&p.algorithm, &weights),
+            balancer: Balancer::with_names(&p.algorithm, &weights, &ids),
             mode,
             outlier,
             panic_threshold: p.panic_threshold_percent,

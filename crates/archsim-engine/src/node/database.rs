@@ -38,8 +38,8 @@ pub(crate) struct DatabaseModel {
 }
 
 impl DatabaseModel {
-    pub fn new(p: &DatabaseParams, key_space: u64) -> DatabaseModel {
-        let shard_map = ShardMap::new(&p.sharding, p.shards, key_space);
+    pub fn new(p: &DatabaseParams, key_space: u64, id: &str) -> DatabaseModel {
+        let shard_map = ShardMap::new(&p.sharding, p.shards, key_space, id);
         let shards = shard_map.shards();
         DatabaseModel {
             shard_map,

@@ -226,7 +226,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             ..plain(NodeModel::Queue(QueueModel::new(p, cx)))
         },
         NodeKind::Database(p) => {
-            let model = DatabaseModel::new(p, cx.key_space);
+            let model = DatabaseModel::new(p, cx.key_space, &node.id);
             Built {
                 extra_counters: crate::metrics::extra::DB_SHARD_QUERIES + model.shards(),
                 stations: model.stations(p),

@@ -12,8 +12,9 @@
 //! None of them reads the clock or owns randomness: time comes in as
 //! [`SimTime`](crate::time::SimTime) arguments and random draws from a caller-supplied
 //! [`SimRng`](crate::rng::SimRng), so a node's policy decisions are reproducible from the run's
-//! seed. [`hash`] holds the fixed hash functions and ring shared by consistent hashing in
-//! [`balancer`] and [`sharding`].
+//! seed. [`hash`] holds the fixed hash functions (xxHash64, as Envoy) and the ring,
+//! [`maglev`] the Maglev table and [`rendezvous`] the highest-random-weight score, each shared
+//! by [`balancer`] and [`sharding`].
 
 pub mod adaptive_throttle;
 pub mod balancer;
@@ -22,7 +23,9 @@ pub mod eviction;
 pub mod hash;
 pub mod health;
 pub mod limiter;
+pub mod maglev;
 pub mod queue_discipline;
+pub mod rendezvous;
 pub mod retry;
 pub mod retry_budget;
 pub mod sharding;

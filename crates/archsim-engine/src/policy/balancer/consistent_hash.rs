@@ -1,7 +1,7 @@
-//! **Consistent hash**: a [`HashRing`] with `virtual_nodes` points per backend, keyed by the
-//! request key; a key goes to the first candidate clockwise from it. When a backend goes down
-//! only its keys move (to the next backends on the ring), and come back when it recovers.
-//! O(log(n·vnodes)). The one algorithm here that reads request keys.
+//! **Consistent hash** (Envoy's ring hash): a [`HashRing`] with `virtual_nodes` points per
+//! backend, each placed by the backend's node id (behind the ring salt), never by its position;
+//! a key goes to the first candidate clockwise from it. When a backend goes down only its keys
+//! move (to the next backends on the ring), and come back when it recovers. O(log(n·vnodes)).
 
 use super::{Backends, Pick};
 use crate::policy::hash::{HashRing, key_hash};
@@ -13,9 +13,10 @@ pub struct ConsistentHash {
 }
 
 impl ConsistentHash {
-    pub fn new(backends: u32, virtual_nodes: u32) -> ConsistentHash {
+    /// A ring over backends named `names` (salted node ids).
+    pub fn new(names: &[String], virtual_nodes: u32) -> ConsistentHash {
         ConsistentHash {
-            ring: HashRing::new(backends, virtual_nodes),
+            ring: HashRing::new(names, virtual_nodes),
         }
     }
 }
@@ -38,6 +39,13 @@ mod tests {
     use super::super::tests::{all_up, rng};
     use super::super::{BackendView, Balancer};
 
+    fn ring(virtual_nodes: u32) -> BalancerAlgorithm {
+        BalancerAlgorithm::ConsistentHash {
+            virtual_nodes,
+            ring_salt: String::new(),
+        }
+    }
+
     fn key_owners(balancer: &mut Balancer, views: &[BackendView], keys: u64) -> Vec<u32> {
         let mut rng = rng();
         (0..keys)
@@ -47,7 +55,7 @@ mod tests {
 
     #[test]
     fn consistent_hash_adding_a_backend_moves_about_one_nth_of_keys() {
-        let algorithm = BalancerAlgorithm::ConsistentHash { virtual_nodes: 160 };
+        let algorithm = ring(160);
         let before = key_owners(&mut Balancer::new(&algorithm, &[1; 5]), &all_up(5), 10_000);
         let after = key_owners(&mut Balancer::new(&algorithm, &[1; 6]), &all_up(6), 10_000);
         let moved: Vec<_> = (0..10_000).filter(|&k| before[k] != after[k]).collect();
@@ -62,7 +70,7 @@ mod tests {
 
     #[test]
     fn consistent_hash_down_backend_moves_only_its_keys() {
-        let algorithm = BalancerAlgorithm::ConsistentHash { virtual_nodes: 160 };
+        let algorithm = ring(160);
         let mut balancer = Balancer::new(&algorithm, &[1; 5]);
         let mut views = all_up(5);
         let before = key_owners(&mut balancer, &views, 10_000);
@@ -85,7 +93,7 @@ mod tests {
 
     #[test]
     fn consistent_hash_spreads_keys_evenly_with_many_virtual_nodes() {
-        let algorithm = BalancerAlgorithm::ConsistentHash { virtual_nodes: 200 };
+        let algorithm = ring(200);
         let mut counts = [0u32; 8];
         for owner in key_owners(&mut Balancer::new(&algorithm, &[1; 8]), &all_up(8), 80_000) {
             counts[owner as usize] += 1;

@@ -2,7 +2,7 @@
 //!
 //! API:
 //! ```text
-//! let mut balancer = Balancer::new(&params.algorithm, &edge_weights); // one per balancer node
+//! let mut balancer = Balancer::with_names(&params.algorithm, &edge_weights, &backend_ids);
 //! let views: Vec<BackendView> = …;            // index = backend (outgoing edge) position
 //! if let Some(index) = balancer.pick(request_key, &views, &mut rng) { … } else { /* none up */ }
 //! balancer.call_over(index, success);          // feedback once the backend's call is over
@@ -16,20 +16,27 @@
 //!
 //! Each algorithm is a [`Pick`] in a file of its own (its semantics are documented there):
 //! [`round_robin`], [`weighted_round_robin`] (nginx's smooth), [`random`],
-//! [`least_connections`], [`least_request`] (power of two choices), [`consistent_hash`].
+//! [`least_connections`], [`least_request`] (power of two choices), [`consistent_hash`] (ring),
+//! [`maglev`], [`rendezvous`], [`bounded_load`] (consistent hashing with bounded loads). The
+//! hashing ones read request keys and place backends by name (the backend's node id, behind
+//! the ring salt), never by position.
 //! Adding one: a file here and its line in [`Algorithm`] (and the model's `BalancerAlgorithm`).
 //!
 //! No allocation per pick: candidate lists use a scratch buffer owned by the balancer.
 
+pub mod bounded_load;
 pub mod consistent_hash;
 pub mod least_connections;
 pub mod least_request;
+pub mod maglev;
 pub mod random;
+pub mod rendezvous;
 pub mod round_robin;
 pub mod weighted_round_robin;
 
 use archsim_model::design::BalancerAlgorithm;
 
+use crate::policy::hash::salted_name;
 use crate::rng::SimRng;
 
 /// What the balancer needs to know about one backend at pick time.
@@ -118,6 +125,9 @@ pub enum Algorithm {
     LeastConnections(least_connections::LeastConnections),
     LeastRequest(least_request::LeastRequest),
     ConsistentHash(consistent_hash::ConsistentHash),
+    Maglev(maglev::Maglev),
+    Rendezvous(rendezvous::Rendezvous),
+    BoundedLoad(bounded_load::BoundedLoad),
 }
 
 macro_rules! each_algorithm {
@@ -129,13 +139,19 @@ macro_rules! each_algorithm {
             Algorithm::LeastConnections($a) => $body,
             Algorithm::LeastRequest($a) => $body,
             Algorithm::ConsistentHash($a) => $body,
+            Algorithm::Maglev($a) => $body,
+            Algorithm::Rendezvous($a) => $body,
+            Algorithm::BoundedLoad($a) => $body,
         }
     };
 }
 
 impl Algorithm {
-    /// The algorithm the design asks for, for `backends` backends.
-    pub fn new(algorithm: &BalancerAlgorithm, backends: u32) -> Algorithm {
+    /// The algorithm the design asks for, for backends with these ids.
+    pub fn new(algorithm: &BalancerAlgorithm, ids: &[String]) -> Algorithm {
+        let backends = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+        let salted =
+            |salt: &str| -> Vec<String> { ids.iter().map(|id| salted_name(salt, id)).collect() };
         match *algorithm {
             BalancerAlgorithm::RoundRobin => Algorithm::RoundRobin(Default::default()),
             BalancerAlgorithm::WeightedRoundRobin => {
@@ -146,9 +162,28 @@ impl Algorithm {
                 Algorithm::LeastConnections(least_connections::LeastConnections::new(ties))
             }
             BalancerAlgorithm::LeastRequest => Algorithm::LeastRequest(Default::default()),
-            BalancerAlgorithm::ConsistentHash { virtual_nodes } => Algorithm::ConsistentHash(
-                consistent_hash::ConsistentHash::new(backends, virtual_nodes),
-            ),
+            BalancerAlgorithm::ConsistentHash {
+                virtual_nodes,
+                ref ring_salt,
+            } => Algorithm::ConsistentHash(consistent_hash::ConsistentHash::new(
+                &salted(ring_salt),
+                virtual_nodes,
+            )),
+            BalancerAlgorithm::Maglev { table_size } => {
+                Algorithm::Maglev(maglev::Maglev::new(ids, table_size))
+            }
+            BalancerAlgorithm::Rendezvous => {
+                Algorithm::Rendezvous(rendezvous::Rendezvous::new(ids))
+            }
+            BalancerAlgorithm::BoundedLoadHash {
+                virtual_nodes,
+                balance_factor,
+                ref ring_salt,
+            } => Algorithm::BoundedLoad(bounded_load::BoundedLoad::new(
+                &salted(ring_salt),
+                virtual_nodes,
+                balance_factor,
+            )),
         }
     }
 }
@@ -177,12 +212,18 @@ pub struct Balancer {
 }
 
 impl Balancer {
-    /// A balancer for `weights.len()` backends (the balancer's outgoing edges, in order).
+    /// A balancer for `weights.len()` backends named `backend-0`, `backend-1`, … (tests).
     pub fn new(algorithm: &BalancerAlgorithm, weights: &[u32]) -> Balancer {
-        let count = u32::try_from(weights.len()).unwrap_or(u32::MAX);
+        let ids: Vec<String> = (0..weights.len()).map(|i| format!("backend-{i}")).collect();
+        Balancer::with_names(algorithm, weights, &ids)
+    }
+
+    /// A balancer for the backends (the balancer's outgoing edges, in order) with these weights
+    /// and ids (each backend's node id: hashing algorithms place backends by it).
+    pub fn with_names(algorithm: &BalancerAlgorithm, weights: &[u32], ids: &[String]) -> Balancer {
         Balancer {
             weights: weights.to_vec(),
-            algorithm: Algorithm::new(algorithm, count),
+            algorithm: Algorithm::new(algorithm, ids),
             scratch: Vec::with_capacity(weights.len()),
         }
     }
@@ -283,27 +324,27 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn only_consistent_hashing_reads_keys() {
+    fn only_hashing_algorithms_read_keys() {
         for algorithm in all_algorithms() {
             let reads = Balancer::new(&algorithm, &[1, 1]).reads_keys();
             assert_eq!(
                 reads,
-                matches!(algorithm, BalancerAlgorithm::ConsistentHash { .. }),
+                matches!(
+                    algorithm,
+                    BalancerAlgorithm::ConsistentHash { .. }
+                        | BalancerAlgorithm::Maglev { .. }
+                        | BalancerAlgorithm::Rendezvous
+                        | BalancerAlgorithm::BoundedLoadHash { .. }
+                ),
                 "{algorithm:?}"
             );
         }
     }
 
     fn all_algorithms() -> Vec<BalancerAlgorithm> {
-        vec![
-            BalancerAlgorithm::RoundRobin,
-            BalancerAlgorithm::WeightedRoundRobin,
-            BalancerAlgorithm::Random,
-            BalancerAlgorithm::LeastConnections {
-                ties: archsim_model::health::Ties::Rotate,
-            },
-            BalancerAlgorithm::LeastRequest,
-            BalancerAlgorithm::ConsistentHash { virtual_nodes: 50 },
-        ]
+        BalancerAlgorithm::CATALOG
+            .iter()
+            .map(|info| BalancerAlgorithm::default_named(info.name).unwrap())
+            .collect()
     }
 }

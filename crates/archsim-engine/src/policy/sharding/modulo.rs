@@ -24,7 +24,7 @@ mod tests {
 
     #[test]
     fn hash_sharding_balances_keys() {
-        let map = ShardMap::new(&Sharding::Hash, 8, 80_000);
+        let map = ShardMap::new(&Sharding::Hash, 8, 80_000, "db");
         for c in counts(&map, 80_000) {
             // Binomial standard deviation ≈ 94; allow 5σ.
             assert!((9_530..10_470).contains(&c), "{c}");

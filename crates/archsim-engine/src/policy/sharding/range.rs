@@ -39,7 +39,7 @@ mod tests {
 
     #[test]
     fn range_sharding_boundaries_are_exact() {
-        let map = ShardMap::new(&Sharding::Range, 3, 100);
+        let map = ShardMap::new(&Sharding::Range, 3, 100, "db");
         let owners: Vec<u32> = [0, 33, 34, 66, 67, 99].map(|k| map.shard_of(k)).to_vec();
         assert_eq!(owners, vec![0, 0, 1, 1, 2, 2]);
         assert_eq!(counts(&map, 100), vec![34, 33, 33]);
@@ -49,7 +49,7 @@ mod tests {
             "keys past the key space go to the last shard"
         );
         assert_eq!(map.shard_of(u64::MAX), 2);
-        let even = ShardMap::new(&Sharding::Range, 4, 1_000);
+        let even = ShardMap::new(&Sharding::Range, 4, 1_000, "db");
         assert_eq!(counts(&even, 1_000), vec![250; 4]);
         assert_eq!(even.shard_of(249), 0);
         assert_eq!(even.shard_of(250), 1);
@@ -57,7 +57,7 @@ mod tests {
 
     #[test]
     fn range_sharding_handles_huge_key_spaces_without_overflow() {
-        let map = ShardMap::new(&Sharding::Range, 10, u64::MAX);
+        let map = ShardMap::new(&Sharding::Range, 10, u64::MAX, "db");
         assert_eq!(map.shard_of(u64::MAX - 1), 9);
         assert_eq!(map.shard_of(u64::MAX / 2), 4);
     }
