@@ -131,6 +131,8 @@ mod tests {
 
     /// The paper's listing 1, written out as plainly as the paper has it, for unweighted
     /// members: the table must be exactly this.
+    // Index loops, as the paper writes them, so the two can be read side by side.
+    #[allow(clippy::needless_range_loop)]
     fn paper_listing_1(names: &[String], size: u64) -> Vec<u32> {
         let offset: Vec<u64> = names
             .iter()
