@@ -118,6 +118,7 @@ pub fn fault_windows(design: &Design, end_ms: f64) -> Vec<FaultWindow> {
                     format!("{target} {}% errors", number(rate * 100.0))
                 }
                 FaultEffect::Slowdown { factor } => format!("{target} ×{} slower", number(*factor)),
+                FaultEffect::Reshard { shards } => format!("{target} reshards to {shards}"),
             };
             FaultWindow {
                 from_ms: f.at_ms.max(0.0),

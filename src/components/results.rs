@@ -406,6 +406,15 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
         if db.stale_reads.value > 0.0 {
             details.push(format!("{} stale reads", count(db.stale_reads.value)));
         }
+        for reshard in &db.reshards {
+            details.push(format!(
+                "reshard {} → {} shards moved {} of keys ({} queries paid the move)",
+                reshard.from_shards,
+                reshard.to_shards,
+                percent(reshard.keys_moved),
+                count(reshard.migration_queries.value)
+            ));
+        }
     }
     if let Some(queue) = &node.queue {
         details.push(format!(

@@ -34,6 +34,10 @@ const SOURCES: &[(&str, &str)] = &[
     ),
     ("sharded-db", include_str!("../../examples/sharded-db.json")),
     (
+        "reshard-hash-vs-ring",
+        include_str!("../../examples/reshard-hash-vs-ring.json"),
+    ),
+    (
         "read-replicas",
         include_str!("../../examples/read-replicas.json"),
     ),

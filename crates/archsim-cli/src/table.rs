@@ -284,6 +284,16 @@ fn node_details(out: &mut String, report: &Report) {
                 with_ci(database.reads_on_replicas),
                 with_ci(database.stale_reads)
             ));
+            for reshard in &database.reshards {
+                lines.push(format!(
+                    "{id}: reshard {} → {} shards at {} ms moved {:.1}% of keys; {} queries paid the move",
+                    reshard.from_shards,
+                    reshard.to_shards,
+                    number(reshard.at_ms),
+                    reshard.keys_moved * 100.0,
+                    with_ci(reshard.migration_queries)
+                ));
+            }
         }
         if let Some(limiter) = &node.rate_limiter {
             lines.push(format!(

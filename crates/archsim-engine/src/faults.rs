@@ -5,6 +5,9 @@
 //! A crash fails everything at the node with `node_down` — waiting, in service, or waiting on
 //! its own downstream calls — as a real crash drops its connections; requests arriving while it
 //! is down fail at once. A crashed client simply stops sending.
+//!
+//! A reshard is on the same timeline but is not a failure: the database goes to its new shard
+//! count at the start and moves keys until the end (see `node::database`).
 
 use archsim_model::design::FaultEffect;
 
@@ -34,9 +37,15 @@ impl Sim {
                 }
                 FaultEffect::ErrorRate { rate } => state.error_rate += rate,
                 FaultEffect::Slowdown { factor } => state.slowdown *= factor.max(0.0),
+                // Changes the kind's own state, below; nothing every kind shares.
+                FaultEffect::Reshard { .. } => {}
             }
         }
         node.fault = state;
+        let effect = &self.faults[fault as usize].effect;
+        if matches!(effect, FaultEffect::Reshard { .. }) {
+            self.models[n].fault(effect, start, self.core.now);
+        }
         if state.crashed && !was_crashed {
             self.crash(n as u32);
         }

@@ -166,6 +166,13 @@ pub(crate) struct Probe {
     pub backend: u32,
 }
 
+/// A database query: whether its key is being moved by a reshard and this query pays for the
+/// move (reading the key from its old shard first).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct DatabaseQuery {
+    pub migrating: bool,
+}
+
 /// The closed set of per-kind job data. A kind reads and writes its own variant through
 /// [`KindDataOf`] (`NodeCtx::data` / `set_data`), never another kind's; a job whose data is not
 /// yet set reads as its kind's `Default`.
@@ -177,6 +184,7 @@ pub(crate) enum KindData {
     Queue(Message),
     /// Not a request: a health probe (no kind sees these; see `probes.rs`).
     Probe(Probe),
+    Database(DatabaseQuery),
 }
 
 /// A kind's own job data: `Copy`, with a default for a job that has just arrived.
@@ -219,4 +227,5 @@ kind_data!(
     Balancer(BalancerRequest),
     Service(ServiceRequest),
     Queue(Message),
+    Database(DatabaseQuery),
 );

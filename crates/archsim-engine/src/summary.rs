@@ -371,6 +371,9 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
             d.shard_queries.iter_mut().for_each(|e| f(e, Count));
             f(&mut d.reads_on_replicas, Count);
             f(&mut d.stale_reads, Count);
+            for reshard in &mut d.reshards {
+                f(&mut reshard.migration_queries, Count);
+            }
         }
         if let Some(q) = &mut node.queue {
             f(&mut q.enqueued, Count);

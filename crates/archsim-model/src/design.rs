@@ -1372,6 +1372,10 @@ pub enum FaultEffect {
     ErrorRate { rate: f64 },
     /// Service times are multiplied by `factor` (a noisy neighbour, a GC storm).
     Slowdown { factor: f64 },
+    /// A database goes to `shards` shards at `at_ms` and stays there. Keys whose shard changed
+    /// are moved during `duration_ms`: until then, the first query of a moved key also reads it
+    /// from its old shard (a miss-like slower query). Not a failure: it never reverts.
+    Reshard { shards: u32 },
 }
 
 // ---------------------------------------------------------------------------------------------

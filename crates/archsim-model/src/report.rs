@@ -259,6 +259,25 @@ pub struct DatabaseReport {
     pub reads_on_replicas: Estimate,
     /// Reads served by a replica that had not yet applied the latest write to their key.
     pub stale_reads: Estimate,
+    /// Each reshard of the run, in time order (none: the key is left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reshards: Vec<ReshardReport>,
+}
+
+/// One reshard: the shard counts and how much of the key space moved.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct ReshardReport {
+    /// When it started (ms from the run's start; the move lasted the fault's duration).
+    pub at_ms: f64,
+    pub from_shards: u32,
+    pub to_shards: u32,
+    /// Fraction of the key space (the clients' keys `0..count`) whose shard changed:
+    /// about n/(n+1) for hash-mod going from n to n+1 shards, about 1/(n+1) for consistent
+    /// methods. The same in every replication (the mapping has no randomness).
+    pub keys_moved: f64,
+    /// Queries that paid for moving their key while the move was in progress (they read the
+    /// key from its old shard first), in the measured period.
+    pub migration_queries: Estimate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]

@@ -1219,7 +1219,47 @@ impl<'a> Checker<'a> {
                 FaultEffect::Slowdown { factor } => {
                     self.positive(&field_path(&effect, "factor"), factor)
                 }
+                FaultEffect::Reshard { shards } => self.reshard(index, &effect, shards),
             }
+        }
+    }
+
+    /// A reshard targets a database, asks for 1 to `MAX_SHARDS` shards, and does not overlap
+    /// another reshard of the same database (one move at a time, as real resharding goes).
+    fn reshard(&mut self, index: usize, effect: &str, shards: u32) {
+        let design = self.design;
+        let fault = &design.faults[index];
+        let path = self.fault_path(index);
+        match self.kind_of(&fault.target) {
+            Some(NodeKind::Database(_)) | None => {}
+            Some(other) => self.report(
+                field_path(&path, "target"),
+                format!(
+                    "a reshard changes a database's shard count, but `{}` is a {}",
+                    fault.target,
+                    other.name()
+                ),
+            ),
+        }
+        let shards_path = field_path(effect, "shards");
+        self.at_least_one(&shards_path, shards.into(), "shards after the reshard");
+        self.at_most(&shards_path, shards.into(), MAX_SHARDS, "shards");
+        let end = fault.at_ms + fault.duration_ms;
+        let overlapping = design.faults[..index].iter().position(|other| {
+            other.target == fault.target
+                && matches!(other.effect, FaultEffect::Reshard { .. })
+                && other.at_ms < end
+                && fault.at_ms < other.at_ms + other.duration_ms
+        });
+        if let Some(other) = overlapping {
+            self.report(
+                field_path(&path, "at_ms"),
+                format!(
+                    "this reshard of `{}` overlaps the one at {}; a database moves its keys for one reshard at a time, so start this one after that one's duration",
+                    fault.target,
+                    self.fault_path(other)
+                ),
+            );
         }
     }
 

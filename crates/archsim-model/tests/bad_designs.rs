@@ -693,6 +693,37 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "invalid type: integer `5`, expected a string",
         },
         Case {
+            name: "reshard of a service",
+            edit: Edit::Json(|d| {
+                d["faults"][0]["effect"] = json!({"type": "reshard", "shards": 3})
+            }),
+            path: "faults[0].target",
+            fragment: "a reshard changes a database's shard count, but `api` is a service",
+        },
+        Case {
+            name: "reshard to zero shards",
+            edit: Edit::Json(|d| {
+                d["faults"][0] = json!({"target": "db", "at_ms": 1000, "duration_ms": 500,
+                    "effect": {"type": "reshard", "shards": 0}})
+            }),
+            path: "faults[0].effect.shards",
+            fragment: "must be at least 1 (shards after the reshard), found 0",
+        },
+        Case {
+            name: "overlapping reshards",
+            edit: Edit::Json(|d| {
+                d["faults"][0] = json!({"target": "db", "at_ms": 1000, "duration_ms": 500,
+                    "effect": {"type": "reshard", "shards": 3}});
+                push(
+                    &mut d["faults"],
+                    json!({"target": "db", "at_ms": 1200, "duration_ms": 500,
+                    "effect": {"type": "reshard", "shards": 4}}),
+                );
+            }),
+            path: "faults[1].at_ms",
+            fragment: "this reshard of `db` overlaps the one at faults[0]",
+        },
+        Case {
             name: "fault on unknown node",
             edit: Edit::Json(|d| d["faults"][0]["target"] = json!("apo")),
             path: "faults[0].target",

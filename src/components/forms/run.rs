@@ -52,11 +52,12 @@ pub fn run_settings_editor(props: &RunSettingsEditorProps) -> Html {
     }
 }
 
-const EFFECT_TYPES: [(&str, &str); 4] = [
+const EFFECT_TYPES: [(&str, &str); 5] = [
     ("crash", "Crash (node down)"),
     ("latency", "Extra latency"),
     ("error_rate", "Extra errors"),
     ("slowdown", "Slow-down"),
+    ("reshard", "Reshard (databases)"),
 ];
 
 fn effect_type(effect: &FaultEffect) -> &'static str {
@@ -65,6 +66,7 @@ fn effect_type(effect: &FaultEffect) -> &'static str {
         FaultEffect::Latency { .. } => "latency",
         FaultEffect::ErrorRate { .. } => "error_rate",
         FaultEffect::Slowdown { .. } => "slowdown",
+        FaultEffect::Reshard { .. } => "reshard",
     }
 }
 
@@ -74,6 +76,7 @@ pub fn default_effect(name: &str) -> FaultEffect {
         "latency" => FaultEffect::Latency { extra_ms: 100.0 },
         "error_rate" => FaultEffect::ErrorRate { rate: 0.2 },
         "slowdown" => FaultEffect::Slowdown { factor: 3.0 },
+        "reshard" => FaultEffect::Reshard { shards: 5 },
         _ => FaultEffect::Crash,
     }
 }
@@ -85,6 +88,7 @@ pub fn describe_fault(fault: &Fault) -> String {
         FaultEffect::Latency { extra_ms } => format!("+{} ms latency", format_number(extra_ms)),
         FaultEffect::ErrorRate { rate } => format!("+{}% errors", format_number(rate * 100.0)),
         FaultEffect::Slowdown { factor } => format!("{}× slower", format_number(factor)),
+        FaultEffect::Reshard { shards } => format!("reshard to {shards} shards, keys moving"),
     };
     format!(
         "{} on {} from {} to {} ms",
@@ -147,6 +151,12 @@ pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
             FaultEffect::Slowdown { factor } => html! {
                 <NumberField label="Service time ×" path={join(&path, "effect.factor")} unit="×" value={factor}
                     on_change={edit(fault, &update, |f, v| f.effect = FaultEffect::Slowdown { factor: v })} />
+            },
+            FaultEffect::Reshard { shards } => html! {
+                <NumberField label="Shards after" path={join(&path, "effect.shards")} kind={NumberKind::U32}
+                    value={shards as f64}
+                    hint="From the start on; keys move until the end (their first query reads the old shard too)."
+                    on_change={edit(fault, &update, |f, v: f64| f.effect = FaultEffect::Reshard { shards: v as u32 })} />
             },
         };
         let remove = {

@@ -7,25 +7,42 @@
 //! on the primary. A read served by a replica is *stale* when the last write to its key
 //! completed less than the lag ago. Only the last write time per key is kept, so memory is
 //! bounded by the number of keys written, not by the number of requests.
+//!
+//! Resharding (a `reshard` fault): at its start the database goes to the new shard count and
+//! its keys start moving; at its end the move is complete. In between, the first query of a
+//! key whose shard changed pays for the move: it also reads the key from the old shard (one
+//! more read time, a miss-like slower query), and the key is then in place. Stations exist for
+//! the most shards the database ever has; a shard removed by a reshard just stops getting
+//! queries. The fraction of keys that moved is counted exactly over the clients' key space.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use archsim_model::design::{DatabaseParams, ReadPreference};
-use archsim_model::report::{DatabaseReport, NodeReport, NodeSeries};
+use archsim_model::design::{DatabaseParams, Design, FaultEffect, ReadPreference, Sharding};
+use archsim_model::report::{DatabaseReport, NodeReport, NodeSeries, ReshardReport};
 
 use crate::core::{CallOver, Station};
 use crate::distribution::Dist;
 use crate::metrics::{Outcome, estimate, extra};
 use crate::policy::hash::FixedState;
 use crate::policy::sharding::ShardMap;
+use crate::request::DatabaseQuery;
 use crate::slab::Handle;
-use crate::time::{SimTime, from_ms};
+use crate::time::{SimTime, from_ms, to_ms};
 
 use super::{Behaviour, KindFigures, NodeCtx};
 
 /// Shard `s` is served by stations `s·(1+r) .. (s+1)·(1+r)`, its primary first.
 pub(crate) struct DatabaseModel {
     shard_map: ShardMap,
+    /// The most shards the database ever has (stations and counters exist for all of them).
+    max_shards: u32,
+    sharding: Sharding,
+    key_space: u64,
+    id: String,
+    /// A reshard in progress: the map keys are moving away from, and the keys moved so far.
+    moving: Option<Move>,
+    /// Reshards started so far, in order (the `k`-th has counter `migrations_counter + k`).
+    reshards: Vec<ReshardRecord>,
     replicas: u32,
     reads_from: ReadPreference,
     read_time: Dist,
@@ -38,11 +55,18 @@ pub(crate) struct DatabaseModel {
 }
 
 impl DatabaseModel {
-    pub fn new(p: &DatabaseParams, key_space: u64, id: &str) -> DatabaseModel {
+    pub fn new(p: &DatabaseParams, key_space: u64, id: &str, design: &Design) -> DatabaseModel {
         let shard_map = ShardMap::new(&p.sharding, p.shards, key_space, id);
-        let shards = shard_map.shards();
+        let max_shards = reshard_targets(design, id).fold(shard_map.shards(), u32::max);
+        let shards = max_shards;
         DatabaseModel {
             shard_map,
+            max_shards,
+            sharding: p.sharding.clone(),
+            key_space,
+            id: id.to_string(),
+            moving: None,
+            reshards: Vec::new(),
             replicas: p.replicas_per_shard,
             reads_from: p.reads_from,
             read_time: Dist::new(&p.read_time),
@@ -54,16 +78,36 @@ impl DatabaseModel {
         }
     }
 
-    /// One station per primary and replica, shard by shard.
+    /// One station per primary and replica, shard by shard, for the most shards it will have.
     pub fn stations(&self, p: &DatabaseParams) -> Vec<Station> {
-        let members = self.shards() * (1 + self.replicas);
+        let members = self.max_shards * (1 + self.replicas);
         (0..members)
             .map(|_| Station::new(p.connections, p.queue_capacity as u64))
             .collect()
     }
 
+    /// Shards that counters and reports cover: the most it ever has.
     pub fn shards(&self) -> u32 {
-        self.shard_map.shards()
+        self.max_shards
+    }
+
+    /// Kind-specific counters: replica and stale reads, one per shard, one per reshard.
+    pub fn counters(&self, design: &Design) -> u32 {
+        self.migrations_counter() + reshard_targets(design, &self.id).count() as u32
+    }
+
+    fn migrations_counter(&self) -> u32 {
+        extra::DB_SHARD_QUERIES + self.max_shards
+    }
+
+    /// The shard owning `key` now, and whether this query must move it there first.
+    fn route(&mut self, key: u64) -> (u32, bool) {
+        let shard = self.shard_map.shard_of(key);
+        let Some(moving) = &mut self.moving else {
+            return (shard, false);
+        };
+        let moves = moving.from.shard_of(key) != shard && moving.moved.insert(key);
+        (shard, moves)
     }
 
     /// The member (station) that serves this query.
@@ -86,14 +130,19 @@ impl DatabaseModel {
 }
 
 impl Behaviour for DatabaseModel {
-    type Data = ();
+    type Data = DatabaseQuery;
 
     fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
         let request = ctx.request(job);
         let db = &mut *ctx.model;
-        let shard = db.shard_map.shard_of(request.key);
+        let (shard, migrating) = db.route(request.key);
         let member = db.member_for(shard, request.write);
         let on_replica = !member.is_multiple_of(1 + db.replicas);
+        if migrating {
+            let counter = db.migrations_counter() + db.reshards.len() as u32 - 1;
+            ctx.count(counter);
+            ctx.set_data(job, DatabaseQuery { migrating });
+        }
         ctx.count(extra::DB_SHARD_QUERIES + shard);
         if on_replica {
             ctx.count(extra::DB_REPLICA_READS);
@@ -108,7 +157,12 @@ impl Behaviour for DatabaseModel {
         } else {
             ctx.model.read_time
         };
-        let base = dist.sample(ctx.rng());
+        let mut base = dist.sample(ctx.rng());
+        if ctx.data(job).migrating {
+            // Reading the key from its old shard before serving it here.
+            let read = ctx.model.read_time;
+            base = base.saturating_add(read.sample(ctx.rng()));
+        }
         let mut factor = ctx.fault_slowdown();
         if let Some(curve) = ctx.model.curve {
             // The member's busy fraction, this query's connection included.
@@ -150,14 +204,51 @@ impl Behaviour for DatabaseModel {
         true
     }
 
+    fn fault(&mut self, effect: &FaultEffect, start: bool, now: SimTime) {
+        let FaultEffect::Reshard { shards } = *effect else {
+            return;
+        };
+        if !start {
+            // The move is complete: every key is on its new shard.
+            self.moving = None;
+            return;
+        }
+        let from = self.shard_map.clone();
+        let to = ShardMap::new(&self.sharding, shards, self.key_space, &self.id);
+        self.reshards.push(ReshardRecord {
+            at: now,
+            from_shards: from.shards(),
+            to_shards: to.shards(),
+            keys_moved: moved_fraction(&from, &to, self.key_space),
+        });
+        self.shard_map = to;
+        self.moving = Some(Move {
+            from,
+            moved: HashSet::default(),
+        });
+    }
+
     fn report(&self, figures: &KindFigures<'_>, report: &mut NodeReport) {
         let count = |i: u32| estimate((figures.extra)(i) as f64);
+        let reshards = self
+            .reshards
+            .iter()
+            .enumerate()
+            .map(|(k, r)| ReshardReport {
+                at_ms: to_ms(r.at),
+                from_shards: r.from_shards,
+                to_shards: r.to_shards,
+                keys_moved: r.keys_moved,
+                migration_queries: count(self.migrations_counter() + k as u32),
+            })
+            .collect();
         report.database = Some(DatabaseReport {
             shard_queries: (0..self.shards())
                 .map(|s| count(extra::DB_SHARD_QUERIES + s))
                 .collect(),
             reads_on_replicas: count(extra::DB_REPLICA_READS),
             stale_reads: count(extra::DB_STALE_READS),
+            reshards,
         });
     }
 
@@ -168,4 +259,55 @@ impl Behaviour for DatabaseModel {
             bucket.push((figures.extra)(extra::DB_SHARD_QUERIES + shard as u32));
         }
     }
+}
+
+/// A reshard in progress.
+struct Move {
+    /// Where keys were before.
+    from: ShardMap,
+    /// Keys already moved (by their first query since the reshard began).
+    moved: HashSet<u64, FixedState>,
+}
+
+struct ReshardRecord {
+    at: SimTime,
+    from_shards: u32,
+    to_shards: u32,
+    keys_moved: f64,
+}
+
+/// The shard counts the design's reshards of database `id` go to, in time order.
+fn reshard_targets<'a>(design: &'a Design, id: &'a str) -> impl Iterator<Item = u32> + 'a {
+    let mut reshards: Vec<(f64, u32)> = design
+        .faults
+        .iter()
+        .filter(|fault| fault.target == id)
+        .filter_map(|fault| match fault.effect {
+            FaultEffect::Reshard { shards } => Some((fault.at_ms, shards)),
+            _ => None,
+        })
+        .collect();
+    reshards.sort_by(|a, b| a.0.total_cmp(&b.0));
+    reshards.into_iter().map(|(_, shards)| shards)
+}
+
+/// Most keys examined to measure how much of the key space moved; beyond it, an even stride.
+const MOVED_SAMPLE: u64 = 1_000_000;
+
+/// Fraction of keys `0..key_space` whose shard differs between the two maps (exact up to a
+/// million keys, an evenly strided sample of a million beyond).
+fn moved_fraction(from: &ShardMap, to: &ShardMap, key_space: u64) -> f64 {
+    let keys = key_space.max(1);
+    let examined = keys.min(MOVED_SAMPLE);
+    let moved = (0..examined)
+        .map(|i| {
+            if keys <= MOVED_SAMPLE {
+                i
+            } else {
+                (u128::from(i) * u128::from(keys) / u128::from(examined)) as u64
+            }
+        })
+        .filter(|&key| from.shard_of(key) != to.shard_of(key))
+        .count();
+    moved as f64 / examined as f64
 }

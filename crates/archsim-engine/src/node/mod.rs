@@ -27,7 +27,7 @@ mod limiter;
 mod queue;
 mod service;
 
-use archsim_model::design::{Design, Node, NodeKind};
+use archsim_model::design::{Design, FaultEffect, Node, NodeKind};
 use archsim_model::report::{NodeReport, NodeSeries};
 
 use crate::core::{CallOver, Core, Station};
@@ -93,6 +93,11 @@ pub(crate) trait Behaviour: Sized {
 
     /// The node crashed: whatever a real process would lose, it loses.
     fn crashed(&mut self) {}
+
+    /// A fault on the node's timeline started (`start`) or ended at `now`. Crashes, latency,
+    /// errors and slow-downs reach a kind through its context; this is for effects that change
+    /// the kind's own state (a reshard).
+    fn fault(&mut self, _effect: &FaultEffect, _start: bool, _now: SimTime) {}
 
     /// A measurement period starts (the summary's when `whole`, else a batch); `waiting` is
     /// the node's wait queue now.
@@ -226,9 +231,9 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             ..plain(NodeModel::Queue(QueueModel::new(p, cx)))
         },
         NodeKind::Database(p) => {
-            let model = DatabaseModel::new(p, cx.key_space, &node.id);
+            let model = DatabaseModel::new(p, cx.key_space, &node.id, cx.design);
             Built {
-                extra_counters: crate::metrics::extra::DB_SHARD_QUERIES + model.shards(),
+                extra_counters: model.counters(cx.design),
                 stations: model.stations(p),
                 probe_station: Some(0),
                 ..plain(NodeModel::Database(model))
@@ -293,6 +298,10 @@ impl NodeModel {
 
     pub fn crashed(&mut self) {
         each_kind!(self, m => m.crashed())
+    }
+
+    pub fn fault(&mut self, effect: &FaultEffect, start: bool, now: SimTime) {
+        each_kind!(self, m => m.fault(effect, start, now))
     }
 
     pub fn new_period(&mut self, whole: bool, waiting: u64) {
