@@ -259,8 +259,8 @@ pub struct DatabaseReport {
     pub reads_on_replicas: Estimate,
     /// Reads served by a replica that had not yet applied the latest write to their key.
     pub stale_reads: Estimate,
-    /// Each reshard of the run, in time order (none: the key is left out).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Each reshard of the run, in time order.
+    #[serde(default)]
     pub reshards: Vec<ReshardReport>,
 }
 
