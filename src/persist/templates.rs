@@ -126,6 +126,11 @@ pub fn templates() -> Vec<Template> {
         .collect()
 }
 
+/// How many examples are bundled: `templates()` offers them all unless one fails to parse.
+pub fn bundled_count() -> usize {
+    SOURCES.len()
+}
+
 /// The template with this id.
 pub fn template(id: &str) -> Option<Template> {
     templates().into_iter().find(|t| t.id == id)
