@@ -8,6 +8,7 @@ pub mod edge_cures;
 pub mod health;
 pub mod load_curve;
 pub mod hashing;
+pub mod load_curve;
 pub mod node;
 pub mod queue_discipline;
 pub mod run;
