@@ -391,6 +391,20 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
         if cache.evictions.value > 0.0 {
             details.push(format!("{} evictions", count(cache.evictions.value)));
         }
+        if cache.coalesced.value > 0.0 {
+            details.push(format!(
+                "{} misses coalesced",
+                count(cache.coalesced.value)
+            ));
+        }
+        if let Some(write_back) = &cache.write_back {
+            details.push(format!(
+                "{} flushes, {} writes coalesced, {} writes lost",
+                count(write_back.flushes.value),
+                count(write_back.coalesced_writes.value),
+                count(write_back.lost_writes.value)
+            ));
+        }
     }
     if let Some(db) = &node.database {
         if db.shard_queries.len() > 1 {

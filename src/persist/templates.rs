@@ -32,6 +32,14 @@ const SOURCES: &[(&str, &str)] = &[
         "cache-aside",
         include_str!("../../examples/cache-aside.json"),
     ),
+    (
+        "cache-stampede",
+        include_str!("../../examples/cache-stampede.json"),
+    ),
+    (
+        "write-back-crash",
+        include_str!("../../examples/write-back-crash.json"),
+    ),
     ("sharded-db", include_str!("../../examples/sharded-db.json")),
     (
         "reshard-hash-vs-ring",

@@ -261,6 +261,20 @@ fn node_details(out: &mut String, report: &Report) {
                 with_ci(cache.evictions),
                 with_ci(cache.expirations)
             ));
+            if cache.coalesced.value > 0.0 {
+                lines.push(format!(
+                    "{id}: misses coalesced (waited for another read's fetch) {}",
+                    with_ci(cache.coalesced)
+                ));
+            }
+            if let Some(write_back) = &cache.write_back {
+                lines.push(format!(
+                    "{id}: write-back flushes {}, writes coalesced into a flush {}, writes lost in crashes {}",
+                    with_ci(write_back.flushes),
+                    with_ci(write_back.coalesced_writes),
+                    with_ci(write_back.lost_writes)
+                ));
+            }
         }
         if let Some(queue) = &node.queue {
             lines.push(format!(

@@ -103,5 +103,9 @@ impl Sim {
         }
         self.reset_probes_at(node);
         self.models[n].crashed();
+        if let Some((counter, total)) = self.models[n].crash_loss() {
+            let extra = self.core.nodes[n].extra;
+            self.core.recorder.set(extra + counter, total);
+        }
     }
 }

@@ -146,7 +146,13 @@ pub mod extra {
     pub const CACHE_MISSES: u32 = 1;
     pub const CACHE_EVICTIONS: u32 = 2;
     pub const CACHE_EXPIRATIONS: u32 = 3;
-    pub const CACHE_COUNT: u32 = 4;
+    /// Read misses that waited for another read's fetch of their key (single-flight).
+    pub const CACHE_COALESCED: u32 = 4;
+    /// Write-back: flushes sent, writes that joined a pending flush, writes lost in crashes.
+    pub const CACHE_FLUSHES: u32 = 5;
+    pub const CACHE_WRITES_COALESCED: u32 = 6;
+    pub const CACHE_LOST_WRITES: u32 = 7;
+    pub const CACHE_COUNT: u32 = 8;
 
     pub const DB_REPLICA_READS: u32 = 0;
     pub const DB_STALE_READS: u32 = 1;

@@ -211,6 +211,75 @@ fn cache_crash_loses_its_contents() {
     assert_eq!(b.called(), ["db"], "cold after the crash");
 }
 
+#[test]
+fn coalescing_sends_one_fetch_for_concurrent_misses_and_answers_every_waiter() {
+    let mut b = cache(r#"{ "capacity": 10, "coalesce_misses": true }"#);
+    let leader = look_up(&mut b, 7, false);
+    assert_eq!(b.called(), ["db"]);
+    let followers = [look_up(&mut b, 7, false), look_up(&mut b, 7, false)];
+    assert!(b.called().is_empty(), "no second fetch of key 7");
+    let other = look_up(&mut b, 8, false);
+    assert_eq!(b.called(), ["db"], "another key fetches on its own");
+    assert_eq!(b.extra("cache", extra::CACHE_MISSES), 4);
+    assert_eq!(b.extra("cache", extra::CACHE_COALESCED), 2);
+    b.call_over(leader, Outcome::Success);
+    assert!(!b.alive(leader) && followers.iter().all(|&f| !b.alive(f)));
+    assert_eq!(b.succeeded("cache"), 3);
+    assert!(b.alive(other));
+    let hit = look_up(&mut b, 7, false);
+    assert!(!b.alive(hit) && b.called().is_empty(), "filled once for all");
+}
+
+#[test]
+fn coalesced_waiters_share_the_fetchs_failure() {
+    let mut b = cache(r#"{ "capacity": 10, "coalesce_misses": true }"#);
+    let leader = look_up(&mut b, 7, false);
+    assert_eq!(b.called(), ["db"]);
+    let follower = look_up(&mut b, 7, false);
+    b.call_over(leader, Outcome::Error);
+    assert!(!b.alive(follower));
+    assert_eq!(b.succeeded("cache"), 0);
+    // Nothing was stored, and the next miss fetches again.
+    look_up(&mut b, 7, false);
+    assert_eq!(b.called(), ["db"]);
+}
+
+#[test]
+fn write_back_answers_at_once_and_flushes_each_key_once_after_the_delay() {
+    let mut b = cache(r#"{ "capacity": 10, "write_policy": "write_back", "write_back_delay_ms": 100 }"#);
+    let first = look_up(&mut b, 7, true);
+    assert!(
+        matches!(b.seen().as_slice(), [Seen::Timer { tag: 1, .. }]),
+        "a flush timer, no write downstream yet"
+    );
+    assert_eq!(b.succeeded("cache"), 0, "acknowledged, not over: it carries the flush");
+    let second = look_up(&mut b, 7, true);
+    assert!(!b.alive(second), "joined the pending flush");
+    assert_eq!(b.extra("cache", extra::CACHE_WRITES_COALESCED), 1);
+    let read = look_up(&mut b, 7, false);
+    assert!(!b.alive(read) && b.called().is_empty(), "the written value is read back");
+    b.at(100 * 1_000_000);
+    b.timer("cache", 1);
+    assert_eq!(b.called(), ["db"], "one flush for both writes");
+    assert_eq!(b.extra("cache", extra::CACHE_FLUSHES), 1);
+    b.call_over(first, Outcome::Success);
+    assert!(!b.alive(first));
+}
+
+#[test]
+fn a_write_back_cache_crash_loses_its_unflushed_writes() {
+    let mut b = cache(r#"{ "capacity": 10, "write_policy": "write_back" }"#);
+    for key in [7, 7, 8] {
+        look_up(&mut b, key, true);
+        b.seen(); // the flush timers
+    }
+    b.models[1].crashed();
+    assert_eq!(b.models[1].crash_loss(), Some((extra::CACHE_LOST_WRITES, 3)));
+    b.at(2_000 * 1_000_000);
+    b.timer("cache", 1);
+    assert!(b.called().is_empty(), "nothing left to flush");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Queue
 

@@ -366,6 +366,12 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
             f(&mut c.hit_ratio, Intensive);
             f(&mut c.evictions, Count);
             f(&mut c.expirations, Count);
+            f(&mut c.coalesced, Count);
+            if let Some(w) = &mut c.write_back {
+                f(&mut w.flushes, Count);
+                f(&mut w.coalesced_writes, Count);
+                f(&mut w.lost_writes, Count);
+            }
         }
         if let Some(d) = &mut node.database {
             d.shard_queries.iter_mut().for_each(|e| f(e, Count));

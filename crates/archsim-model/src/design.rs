@@ -851,8 +851,12 @@ pub struct CacheParams {
     /// Keys the cache holds.
     pub capacity: u64,
     pub eviction: Eviction,
-    /// Entries expire this long after being written. None: never.
+    /// Entries expire this long after being written (or last read, with
+    /// `ttl_refresh_on_access`). None: never.
     pub ttl_ms: Option<f64>,
+    /// A hit restarts the entry's TTL (expire after access), instead of the TTL running from
+    /// the write (expire after write).
+    pub ttl_refresh_on_access: bool,
     /// Time to answer a hit (and to look up a miss).
     pub hit_time: Distribution,
     /// Writes invalidate the key and pass through to the downstream.
@@ -862,6 +866,11 @@ pub struct CacheParams {
     pub load_curve: Option<LoadCurve>,
     /// Requests the cache holds at once at full load (the `u = 1` of its load curve).
     pub concurrency: u32,
+    /// Single-flight: a read that misses while a read of the same key is already on its way
+    /// downstream waits for that one instead of sending its own.
+    pub coalesce_misses: bool,
+    /// Write-back: how long after a key's first unflushed write its flush goes downstream.
+    pub write_back_delay_ms: f64,
 }
 
 impl Default for CacheParams {
@@ -870,10 +879,13 @@ impl Default for CacheParams {
             capacity: 1_000,
             eviction: Eviction::Lru,
             ttl_ms: None,
+            ttl_refresh_on_access: false,
             hit_time: Distribution::Constant { ms: 0.5 },
             write_policy: WritePolicy::Invalidate,
             load_curve: None,
             concurrency: 100,
+            coalesce_misses: false,
+            write_back_delay_ms: 1_000.0,
         }
     }
 }
@@ -886,11 +898,17 @@ pub enum Eviction {
     Lfu,
     Fifo,
     Random,
+    /// SIEVE (NSDI'24): a FIFO queue with a visited bit per entry and a moving hand.
+    Sieve,
+    /// W-TinyLFU as Caffeine: a 1% LRU window, a segmented main space, admission by a
+    /// count-min frequency sketch.
+    #[serde(rename = "w_tinylfu")]
+    WTinyLfu,
 }
 
 impl Eviction {
     /// Every eviction policy, in the editor's order: the one place each is named.
-    pub const CATALOG: [AlgorithmInfo; 4] = [
+    pub const CATALOG: [AlgorithmInfo; 6] = [
         AlgorithmInfo {
             name: "lru",
             title: "Least recently used",
@@ -907,6 +925,14 @@ impl Eviction {
             name: "random",
             title: "Random",
         },
+        AlgorithmInfo {
+            name: "sieve",
+            title: "SIEVE",
+        },
+        AlgorithmInfo {
+            name: "w_tinylfu",
+            title: "W-TinyLFU (Caffeine)",
+        },
     ];
 
     /// This policy's catalog entry.
@@ -916,6 +942,8 @@ impl Eviction {
             Eviction::Lfu => 1,
             Eviction::Fifo => 2,
             Eviction::Random => 3,
+            Eviction::Sieve => 4,
+            Eviction::WTinyLfu => 5,
         }]
     }
 
@@ -932,6 +960,8 @@ impl Eviction {
             Eviction::Lfu,
             Eviction::Fifo,
             Eviction::Random,
+            Eviction::Sieve,
+            Eviction::WTinyLfu,
         ]
         .into_iter()
         .find(|candidate| candidate.name() == name)
@@ -946,6 +976,10 @@ pub enum WritePolicy {
     Invalidate,
     /// Write to the downstream, then store the new value in the cache.
     WriteThrough,
+    /// Store the new value and answer at once; flush it to the downstream
+    /// `write_back_delay_ms` later, one flush per key for all the writes before it. A crash
+    /// loses the writes not yet flushed.
+    WriteBack,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

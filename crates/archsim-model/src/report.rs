@@ -250,6 +250,24 @@ pub struct CacheReport {
     pub hit_ratio: Estimate,
     pub evictions: Estimate,
     pub expirations: Estimate,
+    /// Reads that missed while the same key was already being fetched and waited for that
+    /// fetch (`coalesce_misses`) instead of calling the downstream.
+    #[serde(default)]
+    pub coalesced: Estimate,
+    /// Write-back caches only (null for the others).
+    #[serde(default)]
+    pub write_back: Option<WriteBackReport>,
+}
+
+/// What a write-back cache did with its writes.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct WriteBackReport {
+    /// Flushes sent downstream (one per dirty key).
+    pub flushes: Estimate,
+    /// Writes that joined a flush already pending for their key.
+    pub coalesced_writes: Estimate,
+    /// Writes absorbed by the cache and lost in a crash before their flush.
+    pub lost_writes: Estimate,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]

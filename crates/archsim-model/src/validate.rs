@@ -958,6 +958,10 @@ impl<'a> Checker<'a> {
                 "requests at once at full load, the load curve's utilisation 1",
             );
         }
+        self.positive(
+            &field_path(path, "write_back_delay_ms"),
+            cache.write_back_delay_ms,
+        );
     }
 
     fn queue(&mut self, node_path: &str, id: &str, queue: &QueueParams) {

@@ -5,9 +5,8 @@
 pub mod distribution;
 pub mod edge;
 pub mod edge_cures;
-pub mod health;
-pub mod load_curve;
 pub mod hashing;
+pub mod health;
 pub mod load_curve;
 pub mod node;
 pub mod queue_discipline;

@@ -359,9 +359,27 @@ fn cache_editor(props: &EditorProps<CacheParams>) -> Html {
                 <DistributionEditor label="Hit time" path={join(path, "hit_time")} value={value.hit_time.clone()}
                     on_change={edit(value, emit, |c, d| c.hit_time = d)} />
                 <SelectField label="Writes" path={join(path, "write_policy")}
-                    value={if value.write_policy == WritePolicy::WriteThrough { "write_through" } else { "invalidate" }}
-                    options={options(&[("invalidate", "Invalidate, write downstream"), ("write_through", "Write through")])}
-                    on_change={edit(value, emit, |c, to: String| c.write_policy = if to == "write_through" { WritePolicy::WriteThrough } else { WritePolicy::Invalidate })} />
+                    value={match value.write_policy {
+                        WritePolicy::Invalidate => "invalidate",
+                        WritePolicy::WriteThrough => "write_through",
+                        WritePolicy::WriteBack => "write_back",
+                    }}
+                    options={options(&[("invalidate", "Invalidate, write downstream"), ("write_through", "Write through"), ("write_back", "Write back (flush later)")])}
+                    on_change={edit(value, emit, |c, to: String| c.write_policy = match to.as_str() {
+                        "write_through" => WritePolicy::WriteThrough,
+                        "write_back" => WritePolicy::WriteBack,
+                        _ => WritePolicy::Invalidate,
+                    })} />
+                if value.write_policy == WritePolicy::WriteBack {
+                    <NumberField label="Flush delay" path={join(path, "write_back_delay_ms")} unit="ms"
+                        value={value.write_back_delay_ms}
+                        hint="Writes to a key before its flush share it; a crash loses them."
+                        on_change={edit(value, emit, |c, v| c.write_back_delay_ms = v)} />
+                }
+                <CheckField label="Coalesce concurrent misses" path={join(path, "coalesce_misses")}
+                    value={value.coalesce_misses}
+                    hint="Single-flight: one request downstream per key, the other misses wait for it."
+                    on_change={edit(value, emit, |c, v| c.coalesce_misses = v)} />
             </Section>
             <OptionalSection title="Expire entries (TTL)" path={join(path, "ttl_ms")} enabled={value.ttl_ms.is_some()}
                 hint="Without a TTL, entries live until evicted."
@@ -369,6 +387,10 @@ fn cache_editor(props: &EditorProps<CacheParams>) -> Html {
                 if let Some(ttl) = value.ttl_ms {
                     <NumberField label="TTL" path={join(path, "ttl_ms")} unit="ms" value={ttl}
                         on_change={edit(value, emit, |c, v| c.ttl_ms = Some(v))} />
+                    <CheckField label="Refresh on access" path={join(path, "ttl_refresh_on_access")}
+                        value={value.ttl_refresh_on_access}
+                        hint="A hit restarts the TTL (expire after access) instead of it running from the write."
+                        on_change={edit(value, emit, |c, v| c.ttl_refresh_on_access = v)} />
                 }
             </OptionalSection>
             <LoadCurveEditor path={join(path, "load_curve")} value={value.load_curve}
@@ -601,7 +623,7 @@ pub fn node_caption(spec: &NodeKind) -> String {
                 None => format!("{workers} · {}", dist(&s.service_time)),
             }
         }
-        NodeKind::Cache(c) => format!("{} keys · {:?}", c.capacity, c.eviction).to_lowercase(),
+        NodeKind::Cache(c) => format!("{} keys · {}", c.capacity, c.eviction.name()),
         NodeKind::Queue(q) => format!("{} consumers · cap {}", q.consumers, q.capacity),
         NodeKind::Database(d) => format!(
             "{} shard{} × {} replica{}",

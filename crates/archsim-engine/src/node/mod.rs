@@ -94,6 +94,12 @@ pub(crate) trait Behaviour: Sized {
     /// The node crashed: whatever a real process would lose, it loses.
     fn crashed(&mut self) {}
 
+    /// After a crash: a kind counter and its new cumulative value, for what the crash lost
+    /// that only the kind knows about (a write-back cache's unflushed writes).
+    fn crash_loss(&self) -> Option<(u32, u64)> {
+        None
+    }
+
     /// A fault on the node's timeline started (`start`) or ended at `now`. Crashes, latency,
     /// errors and slow-downs reach a kind through its context; this is for effects that change
     /// the kind's own state (a reshard).
@@ -298,6 +304,10 @@ impl NodeModel {
 
     pub fn crashed(&mut self) {
         each_kind!(self, m => m.crashed())
+    }
+
+    pub fn crash_loss(&self) -> Option<(u32, u64)> {
+        each_kind!(self, m => m.crash_loss())
     }
 
     pub fn fault(&mut self, effect: &FaultEffect, start: bool, now: SimTime) {

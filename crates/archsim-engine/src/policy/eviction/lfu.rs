@@ -16,12 +16,12 @@ pub struct Lfu {
 }
 
 impl Order for Lfu {
-    fn inserted(&mut self, slot: u32, clock: u64) {
+    fn inserted(&mut self, slot: u32, _key: u64, clock: u64) {
         *slot_mut(&mut self.uses, slot, (0, 0)) = (1, clock);
         self.set.insert((1, clock, slot));
     }
 
-    fn used(&mut self, slot: u32, clock: u64) {
+    fn used(&mut self, slot: u32, _key: u64, clock: u64) {
         let (frequency, last_used) = self.uses[slot as usize];
         self.set.remove(&(frequency, last_used, slot));
         self.uses[slot as usize] = (frequency + 1, clock);

@@ -56,11 +56,11 @@ impl Recency {
 }
 
 impl Order for Recency {
-    fn inserted(&mut self, slot: u32, _clock: u64) {
+    fn inserted(&mut self, slot: u32, _key: u64, _clock: u64) {
         self.push_head(slot);
     }
 
-    fn used(&mut self, slot: u32, _clock: u64) {
+    fn used(&mut self, slot: u32, _key: u64, _clock: u64) {
         if self.move_on_use {
             self.unlink(slot);
             self.push_head(slot);

@@ -9,13 +9,18 @@
 //! store.invalidate(key);                                         // on a write
 //! store.len(); store.evictions(); store.expirations();
 //! ```
-//! `get` counts as a use (recency for LRU, frequency for LFU). `insert` of a key already present
+//! `get` counts as a use (recency for LRU, frequency for LFU, the visited bit for SIEVE, the
+//! sketch and segment for W-TinyLFU). `insert` of a key already present
 //! rewrites it: its TTL restarts and it counts as a use, but a FIFO entry keeps its place in
 //! line. A capacity of 0 stores nothing. Entries expire lazily: an entry written at `t` is a hit
 //! before `t + ttl` and is removed (and counted as an expiration) by the first `get` at or after
-//! it; until then it holds its slot and can be evicted like any other.
+//! it; until then it holds its slot and can be evicted like any other. With
+//! [`CacheStore::with_refresh_on_access`] a hit restarts the TTL (expire after access, as
+//! Caffeine's `expireAfterAccess`): for one key read at Poisson rate λ the hit ratio is then
+//! 1 − e^(−λT) instead of the λT/(1+λT) of expire-after-write.
 //!
-//! Policies, one file each ([`lru`], [`lfu`], [`fifo`], [`random`]), each an [`Order`] over
+//! Policies, one file each ([`lru`], [`lfu`], [`fifo`], [`random`], [`sieve`],
+//! [`w_tinylfu`]), each an [`Order`] over
 //! the store's slots; adding one is a file here and its line in [`Policy`] (and the model's
 //! `Eviction`). Why they differ:
 //! - **LRU** evicts the entry unused for longest: recency predicts reuse for most workloads.
@@ -28,6 +33,10 @@
 //! - **FIFO** evicts the oldest write, ignoring hits. The same list as LRU, never reordered. O(1).
 //! - **Random** evicts a uniformly random entry: one `below(len)` draw per eviction, from a dense
 //!   array of slots with swap-remove. O(1). No draw is made when nothing is evicted.
+//! - **SIEVE** (NSDI'24): FIFO order with a visited bit and a hand that sweeps from the oldest
+//!   entry towards the newest, sparing (and clearing) visited entries. Hits are a bit set.
+//! - **W-TinyLFU** (Caffeine): a 1% LRU window, a segmented LRU main space, and admission to
+//!   it by a count-min sketch of access frequencies with 4-bit counters halved periodically.
 //!
 //! Keys are found through a `HashMap` with the fixed [`FixedState`] hasher; the map is only ever
 //! looked up, never iterated, so its layout cannot influence which key is evicted.
@@ -37,6 +46,8 @@ pub mod fifo;
 pub mod lfu;
 pub mod lru;
 pub mod random;
+pub mod sieve;
+pub mod w_tinylfu;
 
 use std::collections::HashMap;
 
@@ -58,10 +69,12 @@ pub enum Lookup {
 /// An eviction policy: the order in which stored slots would go. The store tells it about
 /// every slot filled, used and freed; `clock` counts uses (the store's logical time).
 pub trait Order {
-    /// `slot` now holds a new entry.
-    fn inserted(&mut self, slot: u32, clock: u64);
-    /// `slot`'s entry was read (a hit) or rewritten.
-    fn used(&mut self, slot: u32, clock: u64);
+    /// A new entry for `key` is about to be stored (before any eviction to make room).
+    fn incoming(&mut self, _key: u64) {}
+    /// `slot` now holds a new entry for `key`.
+    fn inserted(&mut self, slot: u32, key: u64, clock: u64);
+    /// `slot`'s entry (`key`) was read (a hit) or rewritten.
+    fn used(&mut self, slot: u32, key: u64, clock: u64);
     /// `slot`'s entry is gone (evicted, expired, invalidated).
     fn removed(&mut self, slot: u32);
     /// The slot to evict; only asked when something is stored.
@@ -75,6 +88,8 @@ pub enum Policy {
     Fifo(lru::Recency),
     Lfu(lfu::Lfu),
     Random(random::RandomOrder),
+    Sieve(sieve::Sieve),
+    WTinyLfu(Box<w_tinylfu::WTinyLfu>),
 }
 
 macro_rules! each_policy {
@@ -83,29 +98,37 @@ macro_rules! each_policy {
             Policy::Lru($o) | Policy::Fifo($o) => $body,
             Policy::Lfu($o) => $body,
             Policy::Random($o) => $body,
+            Policy::Sieve($o) => $body,
+            Policy::WTinyLfu($o) => $body,
         }
     };
 }
 
 impl Policy {
-    pub fn new(eviction: Eviction) -> Policy {
+    pub fn new(eviction: Eviction, capacity: u64) -> Policy {
         match eviction {
             Eviction::Lru => Policy::Lru(lru::Recency::new(true)),
             Eviction::Fifo => Policy::Fifo(fifo::new()),
             Eviction::Lfu => Policy::Lfu(lfu::Lfu::default()),
             Eviction::Random => Policy::Random(random::RandomOrder::default()),
+            Eviction::Sieve => Policy::Sieve(sieve::Sieve::default()),
+            Eviction::WTinyLfu => Policy::WTinyLfu(Box::new(w_tinylfu::WTinyLfu::new(capacity))),
         }
     }
 }
 
 impl Order for Policy {
     #[inline]
-    fn inserted(&mut self, slot: u32, clock: u64) {
-        each_policy!(self, o => o.inserted(slot, clock))
+    fn incoming(&mut self, key: u64) {
+        each_policy!(self, o => o.incoming(key))
     }
     #[inline]
-    fn used(&mut self, slot: u32, clock: u64) {
-        each_policy!(self, o => o.used(slot, clock))
+    fn inserted(&mut self, slot: u32, key: u64, clock: u64) {
+        each_policy!(self, o => o.inserted(slot, key, clock))
+    }
+    #[inline]
+    fn used(&mut self, slot: u32, key: u64, clock: u64) {
+        each_policy!(self, o => o.used(slot, key, clock))
     }
     #[inline]
     fn removed(&mut self, slot: u32) {
@@ -130,6 +153,8 @@ pub(crate) fn slot_mut<T: Clone>(values: &mut Vec<T>, slot: u32, fill: T) -> &mu
 pub struct CacheStore {
     capacity: u64,
     ttl: Option<SimTime>,
+    /// A hit restarts the TTL (expire after access).
+    refresh_on_access: bool,
     slots: HashMap<u64, u32, FixedState>,
     entries: Vec<Entry>,
     free: Vec<u32>,
@@ -153,14 +178,21 @@ impl CacheStore {
         CacheStore {
             capacity: capacity.min(MAX_ENTRIES),
             ttl,
+            refresh_on_access: false,
             slots: HashMap::with_hasher(FixedState),
             entries: Vec::new(),
             free: Vec::new(),
-            order: Policy::new(eviction),
+            order: Policy::new(eviction, capacity.min(MAX_ENTRIES)),
             clock: 0,
             evictions: 0,
             expirations: 0,
         }
+    }
+
+    /// The same store, but a hit restarts the entry's TTL (expire after access).
+    pub fn with_refresh_on_access(mut self, refresh: bool) -> CacheStore {
+        self.refresh_on_access = refresh;
+        self
     }
 
     /// Looks `key` up at `now`; a hit counts as a use.
@@ -172,6 +204,11 @@ impl CacheStore {
             self.remove(slot);
             self.expirations += 1;
             return Lookup::Expired;
+        }
+        if self.refresh_on_access
+            && let Some(ttl) = self.ttl
+        {
+            self.entries[slot as usize].expires_at = now.saturating_add(ttl);
         }
         self.touch(slot);
         Lookup::Hit
@@ -188,6 +225,7 @@ impl CacheStore {
             self.touch(slot);
             return None;
         }
+        self.order.incoming(key);
         let evicted = if self.len() >= self.capacity {
             let victim = self.order.victim(rng);
             let victim_key = self.entries[victim as usize].key;
@@ -210,7 +248,7 @@ impl CacheStore {
             }
         };
         self.slots.insert(key, slot);
-        self.order.inserted(slot, self.clock);
+        self.order.inserted(slot, key, self.clock);
         evicted
     }
 
@@ -250,7 +288,8 @@ impl CacheStore {
 
     fn touch(&mut self, slot: u32) {
         self.clock += 1;
-        self.order.used(slot, self.clock);
+        let key = self.entries[slot as usize].key;
+        self.order.used(slot, key, self.clock);
     }
 
     fn remove(&mut self, slot: u32) {
@@ -351,6 +390,8 @@ pub(crate) mod tests {
             Eviction::Lfu,
             Eviction::Fifo,
             Eviction::Random,
+            Eviction::Sieve,
+            Eviction::WTinyLfu,
         ] {
             let mut store = CacheStore::new(0, eviction, None);
             assert_eq!(store.insert(1, 0, &mut rng), None);
@@ -366,6 +407,8 @@ pub(crate) mod tests {
             Eviction::Lfu,
             Eviction::Fifo,
             Eviction::Random,
+            Eviction::Sieve,
+            Eviction::WTinyLfu,
         ] {
             let mut rng = rng();
             let mut store = CacheStore::new(50, eviction, Some(30 * MS));

@@ -12,12 +12,12 @@ pub struct RandomOrder {
 }
 
 impl Order for RandomOrder {
-    fn inserted(&mut self, slot: u32, _clock: u64) {
+    fn inserted(&mut self, slot: u32, _key: u64, _clock: u64) {
         *slot_mut(&mut self.position, slot, 0) = self.members.len() as u32;
         self.members.push(slot);
     }
 
-    fn used(&mut self, _slot: u32, _clock: u64) {}
+    fn used(&mut self, _slot: u32, _key: u64, _clock: u64) {}
 
     fn removed(&mut self, slot: u32) {
         let position = self.position[slot as usize];
