@@ -392,10 +392,7 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
             details.push(format!("{} evictions", count(cache.evictions.value)));
         }
         if cache.coalesced.value > 0.0 {
-            details.push(format!(
-                "{} misses coalesced",
-                count(cache.coalesced.value)
-            ));
+            details.push(format!("{} misses coalesced", count(cache.coalesced.value)));
         }
         if let Some(write_back) = &cache.write_back {
             details.push(format!(

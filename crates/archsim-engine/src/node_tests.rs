@@ -227,7 +227,10 @@ fn coalescing_sends_one_fetch_for_concurrent_misses_and_answers_every_waiter() {
     assert_eq!(b.succeeded("cache"), 3);
     assert!(b.alive(other));
     let hit = look_up(&mut b, 7, false);
-    assert!(!b.alive(hit) && b.called().is_empty(), "filled once for all");
+    assert!(
+        !b.alive(hit) && b.called().is_empty(),
+        "filled once for all"
+    );
 }
 
 #[test]
@@ -246,18 +249,26 @@ fn coalesced_waiters_share_the_fetchs_failure() {
 
 #[test]
 fn write_back_answers_at_once_and_flushes_each_key_once_after_the_delay() {
-    let mut b = cache(r#"{ "capacity": 10, "write_policy": "write_back", "write_back_delay_ms": 100 }"#);
+    let mut b =
+        cache(r#"{ "capacity": 10, "write_policy": "write_back", "write_back_delay_ms": 100 }"#);
     let first = look_up(&mut b, 7, true);
     assert!(
         matches!(b.seen().as_slice(), [Seen::Timer { tag: 1, .. }]),
         "a flush timer, no write downstream yet"
     );
-    assert_eq!(b.succeeded("cache"), 0, "acknowledged, not over: it carries the flush");
+    assert_eq!(
+        b.succeeded("cache"),
+        0,
+        "acknowledged, not over: it carries the flush"
+    );
     let second = look_up(&mut b, 7, true);
     assert!(!b.alive(second), "joined the pending flush");
     assert_eq!(b.extra("cache", extra::CACHE_WRITES_COALESCED), 1);
     let read = look_up(&mut b, 7, false);
-    assert!(!b.alive(read) && b.called().is_empty(), "the written value is read back");
+    assert!(
+        !b.alive(read) && b.called().is_empty(),
+        "the written value is read back"
+    );
     b.at(100 * 1_000_000);
     b.timer("cache", 1);
     assert_eq!(b.called(), ["db"], "one flush for both writes");
@@ -274,7 +285,10 @@ fn a_write_back_cache_crash_loses_its_unflushed_writes() {
         b.seen(); // the flush timers
     }
     b.models[1].crashed();
-    assert_eq!(b.models[1].crash_loss(), Some((extra::CACHE_LOST_WRITES, 3)));
+    assert_eq!(
+        b.models[1].crash_loss(),
+        Some((extra::CACHE_LOST_WRITES, 3))
+    );
     b.at(2_000 * 1_000_000);
     b.timer("cache", 1);
     assert!(b.called().is_empty(), "nothing left to flush");

@@ -58,7 +58,9 @@ fn ttl_refreshed_on_access_gives_one_minus_e_to_the_minus_lambda_t() {
 
 #[test]
 fn example_cache_stampede_is_prevented_by_coalescing() {
-    let report = go(&parse(include_str!("../../../examples/cache-stampede.json")));
+    let report = go(&parse(include_str!(
+        "../../../examples/cache-stampede.json"
+    )));
     let plain = report.nodes["cache-plain"].cache.unwrap();
     let coalescing = report.nodes["cache-coalescing"].cache.unwrap();
     // The same reads miss in both (the same keys expire at the same moments) ...
@@ -90,7 +92,12 @@ fn example_cache_stampede_is_prevented_by_coalescing() {
             .copied()
             .fold(0.0, f64::max)
     };
-    assert!(peak("db-plain") > 10.0 * peak("db-coalescing").max(0.1), "{} {}", peak("db-plain"), peak("db-coalescing"));
+    assert!(
+        peak("db-plain") > 10.0 * peak("db-coalescing").max(0.1),
+        "{} {}",
+        peak("db-plain"),
+        peak("db-coalescing")
+    );
 }
 
 #[test]
@@ -98,15 +105,23 @@ fn example_write_back_crash_loses_unflushed_writes() {
     let design = parse(include_str!("../../../examples/write-back-crash.json"));
     let report = go(&design);
     let cache = report.nodes["cache"].cache.unwrap();
-    let wb = cache.write_back.expect("a write-back cache reports its writes");
+    let wb = cache
+        .write_back
+        .expect("a write-back cache reports its writes");
     // About 30% of 300 rps for 55 s are writes; several per key share a flush.
-    assert!(wb.flushes.value > 0.0 && wb.coalesced_writes.value > wb.flushes.value * 0.5, "{wb:?}");
+    assert!(
+        wb.flushes.value > 0.0 && wb.coalesced_writes.value > wb.flushes.value * 0.5,
+        "{wb:?}"
+    );
     // The crash lost the writes of the last 5 s or so before it: one flush-delay's worth of
     // dirty keys, carrying many writes.
     assert!(wb.lost_writes.value > 100.0, "{wb:?}");
     // The database got one write per flush, not one per client write.
     let writes_sent = 0.3 * report.nodes["cache"].arrivals.value;
-    assert!(wb.flushes.value < 0.6 * writes_sent, "{wb:?} of {writes_sent}");
+    assert!(
+        wb.flushes.value < 0.6 * writes_sent,
+        "{wb:?} of {writes_sent}"
+    );
     // The crash itself shows in the cache's failures (the flushes it lost and the requests
     // it refused while down), in the crash's bucket.
     assert!(report.series.nodes["cache"].failed[30] > 0);
@@ -125,5 +140,8 @@ fn write_back_without_a_crash_flushes_every_write() {
     // 5 s) are neither lost nor done.
     let writes = report.nodes["cache"].arrivals.value * 0.3;
     let accounted = wb.flushes.value + wb.coalesced_writes.value;
-    assert!(accounted <= writes * 1.05 && accounted > writes * 0.8, "{accounted} of {writes}");
+    assert!(
+        accounted <= writes * 1.05 && accounted > writes * 0.8,
+        "{accounted} of {writes}"
+    );
 }

@@ -87,7 +87,11 @@ impl Order for Sieve {
     }
 
     fn victim(&mut self, _rng: &mut SimRng) -> u32 {
-        let mut slot = if self.hand == NIL { self.tail } else { self.hand };
+        let mut slot = if self.hand == NIL {
+            self.tail
+        } else {
+            self.hand
+        };
         while self.visited[slot as usize] {
             self.visited[slot as usize] = false;
             slot = self.next_from(slot);

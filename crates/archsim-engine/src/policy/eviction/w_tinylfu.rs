@@ -201,7 +201,11 @@ impl Order for WTinyLfu {
         let candidate = self.window.tail;
         if main_len < self.main_max || main_len == 0 {
             // Main has room (or none at all, capacity 1): nothing to compete with.
-            return if main_len == 0 { candidate } else { self.main_victim() };
+            return if main_len == 0 {
+                candidate
+            } else {
+                self.main_victim()
+            };
         }
         let victim = self.main_victim();
         if self.admit(candidate, victim, rng) {
@@ -326,9 +330,15 @@ mod tests {
     #[test]
     fn sizes_are_caffeines() {
         let policy = WTinyLfu::new(10);
-        assert_eq!((policy.window_max, policy.main_max, policy.protected_max), (1, 9, 7));
+        assert_eq!(
+            (policy.window_max, policy.main_max, policy.protected_max),
+            (1, 9, 7)
+        );
         let policy = WTinyLfu::new(1_000);
-        assert_eq!((policy.window_max, policy.main_max, policy.protected_max), (10, 990, 792));
+        assert_eq!(
+            (policy.window_max, policy.main_max, policy.protected_max),
+            (10, 990, 792)
+        );
         let sketch = FrequencySketch::new(1_000);
         assert_eq!((sketch.table.len(), sketch.sample_size), (1_024, 10_000));
     }
@@ -369,7 +379,10 @@ mod tests {
         sketch.increment(key);
         // Halved (the last increment may have bumped one of key 1's counters first).
         let after = sketch.frequency(1);
-        assert!(after == at_reset / 2 || after == at_reset.div_ceil(2), "{at_reset} → {after}");
+        assert!(
+            after == at_reset / 2 || after == at_reset.div_ceil(2),
+            "{at_reset} → {after}"
+        );
         assert!(sketch.size < sketch.sample_size / 2 + 1);
     }
 
@@ -396,7 +409,11 @@ mod tests {
         assert_eq!(store.get(12, 0), Lookup::Hit);
         assert_eq!(store.get(12, 0), Lookup::Hit);
         assert_eq!(store.insert(13, 0, &mut rng), Some(2));
-        assert_eq!(store.get(12, 0), Lookup::Hit, "12 was admitted to the main space");
+        assert_eq!(
+            store.get(12, 0),
+            Lookup::Hit,
+            "12 was admitted to the main space"
+        );
         // 1 stayed throughout: protected.
         assert_eq!(store.get(1, 0), Lookup::Hit);
     }
