@@ -10,11 +10,11 @@ use archsim_model::{
 use yew::prelude::*;
 
 use super::distribution::{DistributionEditor, RateProfileEditor};
+use super::hashing::{BalancerHashingFields, ShardingHashingFields};
 use super::health::BalancerHealthEditor;
 use super::load_curve::LoadCurveEditor;
 use super::queue_discipline::QueueDisciplineEditor;
 use super::scaling::AutoscalingEditor;
-use super::hashing::{BalancerHashingFields, ShardingHashingFields};
 use super::{NodeChoice, catalog_options, edit, index, join, node_options, options};
 use crate::components::fields::{
     CheckField, NumberField, NumberKind, OptionalSection, Section, SelectField, TextField,
