@@ -399,6 +399,87 @@ fn draw_bars<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A latency as an axis label: "0.5 ms", "20 ms", "1.5 s".
+fn latency_label(ms: f64) -> String {
+    if ms >= 1_000.0 {
+        format!("{} s", tick_label(ms / 1_000.0))
+    } else {
+        format!("{} ms", tick_label(ms))
+    }
+}
+
+/// Each bucket's share of the requests as a bar (right axis), the cumulative share as a line
+/// over them (left axis, 0–100%), latencies across on a log scale, the report's p50 and p99
+/// marked where they fall.
+fn draw_histogram<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    m: &Margins,
+    h: &Histogram,
+    style: &Style,
+) -> Outcome<DB> {
+    let (Some(first), Some(last)) = (h.buckets.first(), h.buckets.last()) else {
+        return Ok(());
+    };
+    let (lo, hi) = (first.0, last.1);
+    let peak = h.buckets.iter().map(|b| b.2).fold(0.0, f64::max);
+    let bar_top = axis_top(peak, Some(100.0));
+    let mut cc = ChartBuilder::on(root)
+        .margin_top(style.px(m.top))
+        .x_label_area_size(style.px(m.bottom))
+        .y_label_area_size(style.px(m.left))
+        .right_y_label_area_size(style.px(m.right))
+        .build_cartesian_2d((lo..hi).log_scale(), 0f64..100.0)?
+        .set_secondary_coord((lo..hi).log_scale(), 0f64..bar_top);
+    let grid = rgb(style.theme.grid).stroke_width(style.upx(1.0));
+    let x_label = |ms: &f64| latency_label(*ms);
+    let y_label = |v: &f64| format!("{}%", tick_label(*v));
+    cc.configure_mesh()
+        .disable_x_mesh()
+        .x_labels(6)
+        .y_labels(5)
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(grid)
+        .axis_style(grid)
+        .set_all_tick_mark_size(style.px(3.0))
+        .label_style(style.font(11.0, style.theme.muted))
+        .x_label_formatter(&x_label)
+        .y_label_formatter(&y_label)
+        .draw()?;
+    cc.configure_secondary_axes()
+        .y_labels(5)
+        .axis_style(grid)
+        .label_style(style.font(11.0, style.theme.muted))
+        .y_label_formatter(&y_label)
+        .draw()?;
+    let bar = rgb(colour::line(0)).mix(0.55).filled();
+    cc.draw_secondary_series(
+        h.buckets
+            .iter()
+            .map(|&(lower, upper, share)| Rectangle::new([(lower, 0.0), (upper, share)], bar)),
+    )?;
+    cc.draw_series(LineSeries::new(
+        h.cdf.iter().copied(),
+        rgb(colour::line(5)).stroke_width(style.upx(2.0)),
+    ))?;
+    let label = style
+        .font(10.5, style.theme.text)
+        .pos(Pos::new(HPos::Left, VPos::Top));
+    for (name, ms) in &h.marks {
+        if !(*ms > lo && *ms <= hi) {
+            continue;
+        }
+        cc.draw_series(once(PathElement::new(
+            vec![(*ms, 0.0), (*ms, 100.0)],
+            rgb(style.theme.text).mix(0.6).stroke_width(style.upx(1.0)),
+        )))?;
+        cc.draw_series(once(
+            EmptyElement::at((*ms, 100.0))
+                + Text::new(name.clone(), (style.px(3.0), style.px(1.0)), label.clone()),
+        ))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -664,85 +745,4 @@ mod tests {
         assert_eq!(shorten("orders → payments", 22), "orders → payments");
         assert_eq!(shorten("abcdefghij", 5), "abcd…");
     }
-}
-
-/// A latency as an axis label: "0.5 ms", "20 ms", "1.5 s".
-fn latency_label(ms: f64) -> String {
-    if ms >= 1_000.0 {
-        format!("{} s", tick_label(ms / 1_000.0))
-    } else {
-        format!("{} ms", tick_label(ms))
-    }
-}
-
-/// Each bucket's share of the requests as a bar (right axis), the cumulative share as a line
-/// over them (left axis, 0–100%), latencies across on a log scale, the report's p50 and p99
-/// marked where they fall.
-fn draw_histogram<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    m: &Margins,
-    h: &Histogram,
-    style: &Style,
-) -> Outcome<DB> {
-    let (Some(first), Some(last)) = (h.buckets.first(), h.buckets.last()) else {
-        return Ok(());
-    };
-    let (lo, hi) = (first.0, last.1);
-    let peak = h.buckets.iter().map(|b| b.2).fold(0.0, f64::max);
-    let bar_top = axis_top(peak, Some(100.0));
-    let mut cc = ChartBuilder::on(root)
-        .margin_top(style.px(m.top))
-        .x_label_area_size(style.px(m.bottom))
-        .y_label_area_size(style.px(m.left))
-        .right_y_label_area_size(style.px(m.right))
-        .build_cartesian_2d((lo..hi).log_scale(), 0f64..100.0)?
-        .set_secondary_coord((lo..hi).log_scale(), 0f64..bar_top);
-    let grid = rgb(style.theme.grid).stroke_width(style.upx(1.0));
-    let x_label = |ms: &f64| latency_label(*ms);
-    let y_label = |v: &f64| format!("{}%", tick_label(*v));
-    cc.configure_mesh()
-        .disable_x_mesh()
-        .x_labels(6)
-        .y_labels(5)
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(grid)
-        .axis_style(grid)
-        .set_all_tick_mark_size(style.px(3.0))
-        .label_style(style.font(11.0, style.theme.muted))
-        .x_label_formatter(&x_label)
-        .y_label_formatter(&y_label)
-        .draw()?;
-    cc.configure_secondary_axes()
-        .y_labels(5)
-        .axis_style(grid)
-        .label_style(style.font(11.0, style.theme.muted))
-        .y_label_formatter(&y_label)
-        .draw()?;
-    let bar = rgb(colour::line(0)).mix(0.55).filled();
-    cc.draw_secondary_series(
-        h.buckets
-            .iter()
-            .map(|&(lower, upper, share)| Rectangle::new([(lower, 0.0), (upper, share)], bar)),
-    )?;
-    cc.draw_series(LineSeries::new(
-        h.cdf.iter().copied(),
-        rgb(colour::line(5)).stroke_width(style.upx(2.0)),
-    ))?;
-    let label = style
-        .font(10.5, style.theme.text)
-        .pos(Pos::new(HPos::Left, VPos::Top));
-    for (name, ms) in &h.marks {
-        if !(*ms > lo && *ms <= hi) {
-            continue;
-        }
-        cc.draw_series(once(PathElement::new(
-            vec![(*ms, 0.0), (*ms, 100.0)],
-            rgb(style.theme.text).mix(0.6).stroke_width(style.upx(1.0)),
-        )))?;
-        cc.draw_series(once(
-            EmptyElement::at((*ms, 100.0))
-                + Text::new(name.clone(), (style.px(3.0), style.px(1.0)), label.clone()),
-        ))?;
-    }
-    Ok(())
 }
