@@ -7,7 +7,7 @@
 #   rustfmt + clippy, the wasm32 target                     (rustup)
 #   wasm-bindgen-cli == Cargo.lock's wasm-bindgen version   (cargo install, ~3 min when missing)
 #   trunk == TRUNK_VERSION                                  (cargo install --locked, ~11 min)
-#   binaryen (wasm-opt) + playwright-core                   (npm ci from package-lock.json)
+#   binaryen (wasm-opt) + playwright-core + axe-core        (npm ci from package-lock.json)
 #   chromium + chromium-driver                              (apt-get, Debian)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -75,7 +75,7 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 npm_pkg_version() {
   node -p "require('./node_modules/$1/package.json').version" 2>/dev/null || true
 }
-for pin in "binaryen:$BINARYEN_NPM_VERSION" "playwright-core:$PLAYWRIGHT_CORE_VERSION"; do
+for pin in "binaryen:$BINARYEN_NPM_VERSION" "playwright-core:$PLAYWRIGHT_CORE_VERSION" "axe-core:$AXE_CORE_VERSION"; do
   pkg="${pin%%:*}" want="${pin#*:}"
   locked="$(node -p "require('./package-lock.json').packages['node_modules/$pkg'].version")"
   [[ "$locked" == "$want" ]] ||
@@ -83,12 +83,13 @@ for pin in "binaryen:$BINARYEN_NPM_VERSION" "playwright-core:$PLAYWRIGHT_CORE_VE
 done
 
 if [[ "$(npm_pkg_version binaryen)" == "$BINARYEN_NPM_VERSION" &&
-  "$(npm_pkg_version playwright-core)" == "$PLAYWRIGHT_CORE_VERSION" ]]; then
-  skipped+=("npm binaryen $BINARYEN_NPM_VERSION + playwright-core $PLAYWRIGHT_CORE_VERSION (installed)")
+  "$(npm_pkg_version playwright-core)" == "$PLAYWRIGHT_CORE_VERSION" &&
+  "$(npm_pkg_version axe-core)" == "$AXE_CORE_VERSION" ]]; then
+  skipped+=("npm binaryen $BINARYEN_NPM_VERSION + playwright-core $PLAYWRIGHT_CORE_VERSION + axe-core $AXE_CORE_VERSION (installed)")
 else
   note "installing npm packages from package-lock.json"
   npm ci --no-audit --no-fund
-  installed+=("npm binaryen $BINARYEN_NPM_VERSION + playwright-core $PLAYWRIGHT_CORE_VERSION")
+  installed+=("npm binaryen $BINARYEN_NPM_VERSION + playwright-core $PLAYWRIGHT_CORE_VERSION + axe-core $AXE_CORE_VERSION")
 fi
 wasm_opt_version="$(tool_version wasm-opt)"
 [[ "$wasm_opt_version" == "wasm-opt version $WASM_OPT_VERSION "* ]] ||

@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use std::rc::Rc;
 
-use super::canvas::{Canvas, ZOOM_STEP, canvas_overlay_insets, canvas_size};
+use super::canvas::{Canvas, ZOOM_STEP, canvas_overlay_insets, canvas_size, visible_canvas};
 use super::canvas_overlay::{RunOverlay, overlay_of_run};
 use super::dialogs::{Modal, Notice, NoticeBar, NoticeTone, ProblemsDialog, ShortcutsDialog};
 use super::fields::{DraftReporter, InvalidDrafts};
@@ -21,6 +21,9 @@ use crate::persist::{self, LoadOutcome, browser};
 use crate::run::{RunAction, RunState};
 use crate::state::geometry::GRID;
 use crate::state::{Action, EditorSnapshot, EditorState, run_blockers};
+
+/// The templates the first screen offers, simplest first.
+const FEATURED_TEMPLATES: [&str; 4] = ["three-tier", "cache-aside", "microservices-gateway", "mm1"];
 
 /// How long the view must rest after a pan or zoom before it is autosaved.
 const VIEW_SAVE_DELAY_MS: u32 = 400;
@@ -162,6 +165,50 @@ fn typing_in_field(event: &web_sys::KeyboardEvent) -> bool {
     element
         .dyn_ref::<web_sys::HtmlElement>()
         .is_some_and(|e| e.is_content_editable())
+}
+
+/// True when the key event comes from inside the properties panel.
+fn in_properties(event: &web_sys::KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|e| e.closest("#properties").ok().flatten().is_some())
+}
+
+/// The focused element, if any.
+fn focused_element() -> Option<web_sys::HtmlElement> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+}
+
+fn blur_focused() {
+    if let Some(element) = focused_element() {
+        let _ = element.blur();
+    }
+}
+
+/// True when the keyboard focus is nowhere useful: on the page's body, or on a control that
+/// has just been disabled (Run while a run goes, Pause and Stop once it is over).
+fn focus_is_lost() -> bool {
+    match focused_element() {
+        None => true,
+        Some(element) => {
+            element.tag_name().eq_ignore_ascii_case("body") || element.has_attribute("disabled")
+        }
+    }
+}
+
+/// Moves the keyboard focus to the element with this id, if it is there.
+fn focus_id(id: &str) {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        let _ = element.focus();
+    }
 }
 
 /// True when the key event comes from a focused drop-down.
@@ -470,6 +517,30 @@ pub fn app() -> Html {
         });
     }
 
+    // Where the keyboard focus goes around a run: pressing Run disables Run, and the end of the
+    // run disables Pause and Stop, which would drop the focus on the page's body (a keyboard
+    // user would start again from the top). It goes to Pause while the run goes, and to the
+    // results once they are there, so the arrow keys scroll them.
+    {
+        let running = run.is_running();
+        let report = run.result.as_ref().map(|r| Rc::as_ptr(&r.report) as usize);
+        use_effect_with((running, report), move |(running, report)| {
+            // After this render has disabled what it disables.
+            let running = *running;
+            let has_report = report.is_some();
+            gloo_timers::callback::Timeout::new(0, move || {
+                if focus_is_lost() {
+                    if running {
+                        focus_id("pause-button");
+                    } else if has_report {
+                        focus_id("results-panel");
+                    }
+                }
+            })
+            .forget();
+        });
+    }
+
     // Number fields showing text the design did not take: Run is off while any does, so a run
     // never uses a value other than the one on screen without the person being told.
     let drafts = use_reducer(InvalidDrafts::default);
@@ -560,16 +631,19 @@ pub fn app() -> Html {
     let on_palette_add = {
         let state = state.clone();
         Callback::from(move |kind: String| {
-            // Click-to-add lands in the middle of the view, nudged so repeated clicks don't
-            // stack nodes exactly on top of each other.
-            let offset = (state.design.nodes.len() % 5) as f64 * GRID;
-            let centre = state.viewport.screen_to_canvas(canvas_centre());
-            state.dispatch(Action::AddNode {
+            // Click-to-add: with one node selected the new one goes to its right, connected
+            // from it (building a chain is click, click, click); otherwise in the middle of the
+            // view. Either way in free space, never on top of another node.
+            let after = (state.selection.nodes.len() == 1)
+                .then(|| state.selection.nodes.iter().next().cloned())
+                .flatten();
+            let near = state.viewport.screen_to_canvas(canvas_centre());
+            let view = visible_canvas(&state.viewport);
+            state.dispatch(Action::PlaceNode {
                 kind,
-                at: Position {
-                    x: centre.x + offset,
-                    y: centre.y + offset,
-                },
+                near,
+                after,
+                view,
             });
         })
     };
@@ -670,7 +744,20 @@ pub fn app() -> Html {
                 </div>
             }
         });
-        html! { <div class="canvas-notices">{ for app_notice }{ for restore }{ for state_notice }</div> }
+        // How to connect stays in view until the first edge exists: the thing a new person
+        // most often cannot find.
+        let connect_hint = (!state.design.nodes.is_empty() && state.design.edges.is_empty()).then(|| {
+            html! {
+                <div class="notice notice-hint" id="connect-hint" role="note">
+                    <span class="notice-text">
+                        { "To connect two nodes, drag from a round handle on any side of one onto the other, \
+                           or use the arrow at a node's right to add a node after it. \
+                           Keyboard: select a node, press C, then Tab to the target and press Enter." }
+                    </span>
+                </div>
+            }
+        });
+        html! { <div class="canvas-notices">{ for app_notice }{ for restore }{ for state_notice }{ for connect_hint }</div> }
     };
 
     let on_cursor = {
@@ -700,7 +787,7 @@ pub fn app() -> Html {
         <div id="app">
             <Header design_name={state.design.name.clone()} can_undo={state.can_undo()}
                 can_redo={state.can_redo()} templates={(*templates).clone()}
-                on_rename={on_rename} on_template={on_template} on_import_file={import_file}
+                on_rename={on_rename} on_template={on_template.clone()} on_import_file={import_file}
                 on_export={on_export} on_share={on_share} on_undo={dispatch_unit(Action::Undo)}
                 on_redo={dispatch_unit(Action::Redo)} on_help={on_help} />
             <div class="workspace">
@@ -711,12 +798,31 @@ pub fn app() -> Html {
                             overlay={overlay.clone()} />
                         if state.design.nodes.is_empty() {
                             <div class="canvas-empty">
-                                <div class="canvas-empty-card">
-                                    <h2>{ "Start your design" }</h2>
-                                    <p>{ "Drag a component from the left onto the canvas, or click one to add it." }</p>
-                                    <p>{ "Connect nodes by dragging from the dot on a node's right edge." }</p>
-                                    <p>{ "Or pick a starting point under Templates, or drop a design file here." }</p>
-                                </div>
+                                <section class="canvas-empty-card" id="first-steps" aria-labelledby="first-steps-title">
+                                    <h2 id="first-steps-title">{ "Start your design" }</h2>
+                                    <ol class="first-steps">
+                                        <li>{ "Add a Client: it sends the requests. Drag it from Components on the left, or click it there." }</li>
+                                        <li>{ "Add what it calls: a service, a cache, a database…" }</li>
+                                        <li>{ "Connect them: drag from a round handle on any side of a node onto another node (or select a node and press C, then pick the target)." }</li>
+                                        <li>{ "Press Run (Ctrl+Enter) and read the results below." }</li>
+                                    </ol>
+                                    <p>{ "Or start from a template:" }</p>
+                                    <div class="first-templates">
+                                        { for FEATURED_TEMPLATES.iter().filter_map(|id| {
+                                            let template = templates.iter().find(|t| t.id == *id)?;
+                                            let on_template = on_template.clone();
+                                            let id: &'static str = id;
+                                            Some(html! {
+                                                <button type="button" class="small-button" data-first-template={id}
+                                                        title={template.summary.clone()}
+                                                        onclick={Callback::from(move |_: MouseEvent| on_template.emit(id))}>
+                                                    { template.name.clone() }
+                                                </button>
+                                            })
+                                        }) }
+                                    </div>
+                                    <p class="first-steps-more">{ "All templates are under Templates at the top; a design file can also be dropped here." }</p>
+                                </section>
                             </div>
                         }
                         { notices }
@@ -734,6 +840,7 @@ pub fn app() -> Html {
                         </div>
                     </div>
                     <RunPanel editor={state.clone()} run={run.clone()} blockers={blockers}
+                        fresh={state.design.nodes.is_empty()}
                         cursor_ms={*cursor_ms} on_cursor={on_cursor}
                         showing={overlay.as_ref().map(|o| AttrValue::from(o.caption.clone()))} />
                 </main>
@@ -764,7 +871,58 @@ fn handle_key(
     let command = event.ctrl_key() || event.meta_key();
     let shift = event.shift_key();
     let lower = key.to_lowercase();
+    // Ctrl/Cmd+Enter runs, from anywhere, even while typing in a field: leaving the field
+    // applies what it holds first, and the click waits for that to render.
+    if command && key == "Enter" {
+        event.prevent_default();
+        let typing = typing_in_field(event);
+        if typing {
+            blur_focused();
+        }
+        gloo_timers::callback::Timeout::new(0, move || {
+            let button = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("run-button"))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(button) = button
+                && !button.has_attribute("disabled")
+            {
+                button.click();
+            }
+        })
+        .forget();
+        return;
+    }
     if typing_in_field(event) {
+        // Esc in the properties panel leaves the field for the canvas: the focus goes back to
+        // the node or edge being edited (a second Esc then clears the selection).
+        if key == "Escape" && in_properties(event) {
+            event.prevent_default();
+            blur_focused();
+            let item = state
+                .selection
+                .nodes
+                .iter()
+                .next()
+                .map(|id| format!("#canvas [data-node-id=\"{id}\"]"))
+                .or_else(|| {
+                    state
+                        .selection
+                        .edges
+                        .iter()
+                        .next()
+                        .map(|id| format!("#canvas .edge[data-edge-id=\"{id}\"]"))
+                });
+            if let Some(selector) = item
+                && let Some(element) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector(&selector).ok().flatten())
+                    .and_then(|e| e.dyn_into::<web_sys::SvgElement>().ok())
+            {
+                let _ = element.focus();
+            }
+            return;
+        }
         // A drop-down has no text of its own to undo: Ctrl+Z there undoes the choice just made
         // (the browser would do nothing). Its other keys (arrows, letters) stay the drop-down's.
         if command && on_select(event) {

@@ -23,7 +23,7 @@ use super::forms::node::node_caption;
 use super::kinds::{kind_icon_shapes, kind_info};
 use super::palette::KIND_MIME;
 use crate::state::geometry::{self, NODE_HEIGHT, NODE_WIDTH, Rect};
-use crate::state::{Action, EditorState, Insets, ItemRef, field_problems};
+use crate::state::{Action, EditorState, Insets, ItemRef, edit, field_problems};
 
 /// Pixels the pointer must travel before a press becomes a drag (a smaller move is a click).
 const DRAG_THRESHOLD: f64 = 3.0;
@@ -33,6 +33,36 @@ pub const ZOOM_STEP: f64 = 1.2;
 /// not be read, and on a big design re-laying out hundreds of changing texts on every live
 /// update is what would make the page stutter. Colours, load bars and flags stay.
 const RUN_DETAIL_ZOOM: f64 = 0.5;
+/// How far right of a node its quick-add button sits (canvas units from the node's right side).
+const QUICK_ADD_OFFSET: f64 = 24.0;
+/// Radius of the invisible circle that catches a press on a handle or the quick-add button:
+/// 24 px across at 100% zoom, easy to hit, although the dot drawn is smaller.
+const HANDLE_HIT_RADIUS: f64 = 12.0;
+/// The sides a connection can be dragged from.
+const HANDLE_SIDES: [&str; 4] = ["right", "bottom", "left", "top"];
+
+/// The point of a node's box where its handle on `side` sits.
+fn handle_point(rect: &Rect, side: &str) -> Position {
+    match side {
+        "left" => Position {
+            x: rect.x,
+            y: rect.y + rect.height / 2.0,
+        },
+        "top" => Position {
+            x: rect.x + rect.width / 2.0,
+            y: rect.y,
+        },
+        "bottom" => Position {
+            x: rect.x + rect.width / 2.0,
+            y: rect.bottom(),
+        },
+        _ => Position {
+            x: rect.right(),
+            y: rect.y + rect.height / 2.0,
+        },
+    }
+}
+
 /// Canvas units between the two arrows of a pair of edges in opposite directions.
 const RECIPROCAL_EDGE_GAP: f64 = 12.0;
 
@@ -66,6 +96,8 @@ enum Gesture {
     },
     Connect {
         from: String,
+        /// Where on the node the drag started ("right", "left", "top", "bottom").
+        side: String,
     },
     RubberBand {
         start: Position,
@@ -95,6 +127,26 @@ fn closest_attr(event: &Event, selector: &str, attr: &str) -> Option<String> {
     found.get_attribute(attr)
 }
 
+/// Moves the focus to the properties panel's first field once the panel shows the new selection.
+fn focus_properties_soon() {
+    gloo_timers::callback::Timeout::new(0, || {
+        let field = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| {
+                d.query_selector(
+                    "#properties input:not([disabled]):not([type=hidden]), #properties select, #properties textarea",
+                )
+                .ok()
+                .flatten()
+            })
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(field) = field {
+            let _ = field.focus();
+        }
+    })
+    .forget();
+}
+
 fn blur_active_element() {
     let active = web_sys::window()
         .and_then(|w| w.document())
@@ -117,6 +169,23 @@ pub fn canvas_size() -> (f64, f64) {
         }
         None => (800.0, 600.0),
     }
+}
+
+/// The part of the canvas on screen that nothing drawn over it covers, in canvas units: where
+/// a new node is seen.
+pub fn visible_canvas(viewport: &crate::state::Viewport) -> Option<Rect> {
+    let (width, height) = canvas_size();
+    let insets = canvas_overlay_insets();
+    let top_left = viewport.screen_to_canvas(Position {
+        x: insets.left,
+        y: insets.top,
+    });
+    let bottom_right = viewport.screen_to_canvas(Position {
+        x: width - insets.right,
+        y: height - insets.bottom,
+    });
+    (bottom_right.x > top_left.x && bottom_right.y > top_left.y)
+        .then(|| Rect::from_corners(top_left, bottom_right))
 }
 
 /// The strips of the canvas that controls and notices drawn over it cover, measured on the
@@ -168,6 +237,12 @@ pub fn canvas(props: &CanvasProps) -> Html {
     let connect_line = use_state(|| None::<(Position, Position)>);
     // The node a connection would land on if released now, highlighted while connecting.
     let connect_target = use_state_eq(|| None::<String>);
+    // The node a connection is being dragged from: the nodes that would accept it are marked.
+    let connecting_from = use_state_eq(|| None::<String>);
+    // The quick-add menu: the node it adds after, and where it opens (screen point in the canvas).
+    let quick_menu = use_state(|| None::<(String, Position)>);
+    // A connection made with the keyboard: the node it starts from (C on a focused node).
+    let key_connect = use_state_eq(|| None::<String>);
     // Something droppable (a palette kind, a file) is being dragged over the canvas.
     let drop_hover = use_state_eq(|| false);
     let renaming = use_state(|| None::<String>);
@@ -265,6 +340,8 @@ pub fn canvas(props: &CanvasProps) -> Html {
         let svg_ref = svg_ref.clone();
         let rubber_band = rubber_band.clone();
         let connect_line = connect_line.clone();
+        let connecting_from = connecting_from.clone();
+        let quick_menu = quick_menu.clone();
         let space_held = props.space_held;
         Callback::from(move |event: PointerEvent| {
             // Pressing the canvas ends typing in a field: the default action that would move
@@ -292,11 +369,27 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 return;
             }
             let additive = event.shift_key() || event.ctrl_key() || event.meta_key();
+            if let Some(of) = closest_attr(&event, "[data-quick-add-of]", "data-quick-add-of") {
+                event.prevent_default();
+                event.stop_propagation();
+                let at = state.design.node(&of).map(|n| {
+                    state.viewport.canvas_to_screen(Position {
+                        x: n.position.x + NODE_WIDTH + QUICK_ADD_OFFSET,
+                        y: n.position.y + NODE_HEIGHT / 2.0,
+                    })
+                });
+                quick_menu.set(at.map(|at| (of, at)));
+                return;
+            }
+            quick_menu.set(None);
             if let Some(from) = closest_attr(&event, "[data-handle-of]", "data-handle-of") {
                 event.prevent_default();
                 capture(&svg_ref);
+                let side = closest_attr(&event, "[data-handle-of]", "data-side")
+                    .unwrap_or_else(|| "right".into());
                 connect_line.set(Some((canvas_point, canvas_point)));
-                *gesture.borrow_mut() = Gesture::Connect { from };
+                connecting_from.set(Some(from.clone()));
+                *gesture.borrow_mut() = Gesture::Connect { from, side };
                 return;
             }
             if let Some(id) = closest_attr(&event, "[data-node-id]", "data-node-id") {
@@ -392,17 +485,15 @@ pub fn canvas(props: &CanvasProps) -> Html {
                     });
                     *last = point;
                 }
-                Gesture::Connect { from } => {
+                Gesture::Connect { from, side } => {
                     if let Some(node) = state.design.node(from) {
-                        let rect = geometry::node_rect(node);
-                        let start = Position {
-                            x: rect.right(),
-                            y: rect.y + rect.height / 2.0,
-                        };
+                        let start = handle_point(&geometry::node_rect(node), side);
                         connect_line.set(Some((start, canvas_point)));
                     }
+                    // Only a node that would accept the edge lights up (never a client, nor
+                    // a node already called from here).
                     let over = geometry::hit_node(&state.design, canvas_point)
-                        .filter(|id| id != from)
+                        .filter(|id| edit::connect_refusal(&state.design, from, id).is_none())
                         .map(str::to_string);
                     connect_target.set(over);
                 }
@@ -421,6 +512,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
         let rubber_band = rubber_band.clone();
         let connect_line = connect_line.clone();
         let connect_target = connect_target.clone();
+        let connecting_from = connecting_from.clone();
         Callback::from(move |event: PointerEvent| {
             let finished = std::mem::replace(&mut *gesture.borrow_mut(), Gesture::Idle);
             if let Some(el) = svg_ref.cast::<Element>() {
@@ -441,9 +533,10 @@ pub fn canvas(props: &CanvasProps) -> Html {
                         state.dispatch(Action::SelectOnly(ItemRef::Node(node)));
                     }
                 }
-                Gesture::Connect { from } => {
+                Gesture::Connect { from, .. } => {
                     connect_line.set(None);
                     connect_target.set(None);
+                    connecting_from.set(None);
                     if let Some(to) = geometry::hit_node(&state.design, canvas_point)
                         && to != from
                     {
@@ -468,6 +561,60 @@ pub fn canvas(props: &CanvasProps) -> Html {
                         state.dispatch(Action::ClearSelection);
                     }
                 }
+            }
+        })
+    };
+
+    // The keyboard: Tab reaches every node and edge (each is focusable). Focus alone changes
+    // nothing (Tab passes over nodes on the way to the palette or the panel); Space selects the
+    // focused item (then the arrow keys move it and Delete removes it), Enter selects it and
+    // opens its properties (the focus moves to the panel's first field). C starts a connection
+    // from the focused node; Tab to the target and Enter (or Space) makes the edge, Esc cancels.
+    let on_key_down = {
+        let state = state.clone();
+        let key_connect = key_connect.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            let node = closest_attr(&event, "[data-node-id]", "data-node-id");
+            let edge = closest_attr(&event, ".edge[data-edge-id]", "data-edge-id");
+            let key = event.key();
+            match (key.as_str(), &node, &*key_connect) {
+                ("Escape", _, Some(_)) => {
+                    event.prevent_default();
+                    event.stop_propagation();
+                    key_connect.set(None);
+                }
+                ("Enter" | " ", Some(to), Some(from)) => {
+                    event.prevent_default();
+                    event.stop_propagation();
+                    key_connect.set(None);
+                    if to != from {
+                        state.dispatch(Action::Connect {
+                            from: from.clone(),
+                            to: to.clone(),
+                        });
+                    }
+                }
+                ("c" | "C", Some(from), _)
+                    if !event.ctrl_key() && !event.meta_key() && !event.alt_key() =>
+                {
+                    event.prevent_default();
+                    event.stop_propagation();
+                    key_connect.set(Some(from.clone()));
+                }
+                ("Enter" | " ", _, None) if node.is_some() || edge.is_some() => {
+                    event.prevent_default();
+                    event.stop_propagation();
+                    let item = match (node, edge) {
+                        (Some(id), _) => ItemRef::Node(id),
+                        (None, Some(id)) => ItemRef::Edge(id),
+                        (None, None) => return,
+                    };
+                    state.dispatch(Action::SelectOnly(item));
+                    if key == "Enter" {
+                        focus_properties_soon();
+                    }
+                }
+                _ => {}
             }
         })
     };
@@ -617,6 +764,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
     let edges = edge_geometry.iter().map(|(edge, start, end)| {
         html! {
             <EdgeView key={edge.id.clone()} id={edge.id.clone()}
+                name={format!("{} → {}", node_name(&state.design, &edge.from), node_name(&state.design, &edge.to))}
                 x1={start.x} y1={start.y} x2={end.x} y2={end.y}
                 selected={state.selection.contains_edge(&edge.id)}
                 load={svg_overlay.and_then(|o| o.edges.get(&edge.id).cloned())} />
@@ -647,6 +795,9 @@ pub fn canvas(props: &CanvasProps) -> Html {
             <NodeView key={node.id.clone()} node={node.clone()}
                 selected={state.selection.contains_node(&node.id)}
                 connect_target={connect_target.as_deref() == Some(node.id.as_str())}
+                connect_candidate={connecting_from.as_deref().or(key_connect.as_deref()).is_some_and(|from| {
+                    edit::connect_refusal(&state.design, from, &node.id).is_none()
+                })}
                 has_problem={problem_nodes.contains(&node.id)}
                 load={svg_overlay.and_then(|o| o.nodes.get(&node.id).cloned())}
                 detail={viewport.zoom >= RUN_DETAIL_ZOOM}
@@ -684,10 +835,67 @@ pub fn canvas(props: &CanvasProps) -> Html {
         })
     });
 
+    let quick_menu_view = quick_menu.as_ref().map(|(of, at)| {
+        let close = {
+            let quick_menu = quick_menu.clone();
+            Callback::from(move |event: KeyboardEvent| {
+                if event.key() == "Escape" {
+                    event.stop_propagation();
+                    quick_menu.set(None);
+                }
+            })
+        };
+        let items = archsim_model::NodeKind::CATALOG
+            .iter()
+            .filter(|k| k.name != "client")
+            .map(|k| {
+                let state = state.clone();
+                let quick_menu = quick_menu.clone();
+                let of = of.clone();
+                let kind = k.name.to_string();
+                let onclick = Callback::from(move |_: MouseEvent| {
+                    quick_menu.set(None);
+                    state.dispatch(Action::PlaceNode {
+                        kind: kind.clone(),
+                        near: Position::default(),
+                        after: Some(of.clone()),
+                        view: visible_canvas(&state.viewport),
+                    });
+                });
+                html! {
+                    <button type="button" class="menu-item" role="menuitem" data-quick-kind={k.name}
+                            onclick={onclick}>{ k.title }</button>
+                }
+            });
+        html! {
+            <div class="quick-menu menu-popup" role="menu" id="quick-menu"
+                 aria-label="Add a node connected after this one"
+                 style={format!("left:{:.0}px;top:{:.0}px", at.x + 14.0, at.y - 12.0)}
+                 onkeydown={close}>
+                { for items }
+            </div>
+        }
+    });
+    // The quick menu's first entry takes the focus, so it can be used from the keyboard too.
+    {
+        let open = quick_menu.is_some();
+        use_effect_with(open, move |open| {
+            if *open
+                && let Some(first) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector("#quick-menu button").ok().flatten())
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = first.focus();
+            }
+        });
+    }
+
     let classes = classes!(
         "canvas-surface",
         props.space_held.then_some("is-panning"),
-        matches!(*gesture.borrow(), Gesture::Connect { .. }).then_some("is-connecting"),
+        (matches!(*gesture.borrow(), Gesture::Connect { .. }) || key_connect.is_some())
+            .then_some("is-connecting"),
         (*drop_hover).then_some("is-drop-target"),
         overlay.is_some().then_some("shows-run"),
     );
@@ -699,6 +907,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
                  onpointerdown={on_pointer_down} onpointermove={on_pointer_move}
                  onpointerup={on_pointer_up.clone()} onpointercancel={on_pointer_up}
                  ondblclick={on_double_click} onwheel={on_wheel}
+                 onkeydown={on_key_down}
                  ondragover={on_drag_over} ondragleave={on_drag_leave} ondrop={on_drop}>
                 <defs>
                     <pattern id="grid-dots" patternUnits="userSpaceOnUse"
@@ -745,8 +954,31 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 <RunRaster {scene} />
             }
             { for rename_overlay }
+            { for quick_menu_view }
+            if let Some(from) = key_connect.as_ref() {
+                <div class="key-connect-banner" id="key-connect" role="status" aria-live="assertive">
+                    { format!(
+                        "Connecting from {}: Tab to the node it should call and press Enter (Esc cancels).",
+                        node_name(&state.design, from)
+                    ) }
+                </div>
+            }
         </div>
     }
+}
+
+/// A node as the canvas names it: its label, or its id when it has none.
+fn node_name(design: &archsim_model::Design, id: &str) -> String {
+    design
+        .node(id)
+        .map(|n| {
+            if n.label.is_empty() {
+                n.id.clone()
+            } else {
+                n.label.clone()
+            }
+        })
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// Tags for an edge's resilience settings: `(words, short form)` each.
@@ -777,6 +1009,8 @@ fn edge_badges(edge: &Edge) -> Vec<(String, String)> {
 #[derive(Properties, PartialEq)]
 struct EdgeViewProps {
     id: AttrValue,
+    /// The edge as a person names it ("Client 1 → Service 1"), for screen readers.
+    name: AttrValue,
     x1: f64,
     y1: f64,
     x2: f64,
@@ -807,7 +1041,8 @@ fn edge_view(props: &EdgeViewProps) -> Html {
     html! {
         <g class={classes!("edge", props.selected.then_some("is-selected"),
                            props.load.is_some().then_some("has-traffic"), run_class)}
-           data-edge-id={props.id.clone()}
+           data-edge-id={props.id.clone()} tabindex="0" role="button"
+           aria-label={format!("Edge {}", props.name)} aria-pressed={props.selected.to_string()}
            data-calls-rps={props.load.as_ref().map(|l| format!("{:.3}", l.calls_rps))}>
             if let Some(words) = words {
                 <title>{ words }</title>
@@ -904,6 +1139,8 @@ struct NodeViewProps {
     selected: bool,
     /// A connection being dragged would land here.
     connect_target: bool,
+    /// A connection is being dragged and this node would accept it.
+    connect_candidate: bool,
     has_problem: bool,
     /// What a run shows of this node, when one is shown.
     load: Option<NodeLoad>,
@@ -966,16 +1203,30 @@ fn node_view(props: &NodeViewProps) -> Html {
         .clone()
         .unwrap_or_else(|| ellipsize(&caption, 25));
     let flags_text = flags.join(" · ").to_uppercase();
+    let shown_label = ellipsize(label, 15);
+    // What a screen reader says: the words on the node, in order (so its name contains what
+    // is seen, as WCAG's "label in name" asks), then its kind and the whole caption.
+    let accessible_name = {
+        let mut words = vec![shown_label.clone(), caption_text.clone()];
+        if !flags.is_empty() {
+            words.push(flags_text.clone());
+        }
+        words.extend(shown_badge.clone());
+        format!("{} — {}: {caption}", words.join(" "), info.title)
+    };
     // Capitals in bold are wider than the badges' lower case.
     let flags_width = 10.0 + 7.2 * flags_text.chars().count() as f64;
     html! {
         <g class={classes!("node", format!("kind-{kind}"), props.selected.then_some("is-selected"),
                            props.has_problem.then_some("has-problem"),
                            props.connect_target.then_some("is-connect-target"),
+                           props.connect_candidate.then_some("is-connect-candidate"),
                            step.map(|_| "has-load"), step.map(|s| LOAD_STEP_CLASSES[s]),
                            saturated.then_some("is-saturated"),
                            down.then_some("is-down"), props.bottleneck.then_some("is-bottleneck"))}
            transform={transform} data-node-id={node.id.clone()} data-kind={kind}
+           tabindex="0" role="button" aria-pressed={props.selected.to_string()}
+           aria-label={accessible_name}
            data-load-step={step.map(|s| s.to_string())}>
             <title>{ title }</title>
             <rect class="node-body" width={NODE_WIDTH.to_string()} height={NODE_HEIGHT.to_string()} rx="10" />
@@ -1005,8 +1256,24 @@ fn node_view(props: &NodeViewProps) -> Html {
             if props.has_problem {
                 <circle class="node-problem" cx={(NODE_WIDTH - 10.0).to_string()} cy="10" r="4" />
             }
-            <circle class="node-handle" cx={NODE_WIDTH.to_string()} cy={(NODE_HEIGHT / 2.0).to_string()}
-                    r="6" data-handle-of={node.id.clone()} />
+            { for HANDLE_SIDES.iter().map(|side| {
+                let at = handle_point(&Rect { x: 0.0, y: 0.0, width: NODE_WIDTH, height: NODE_HEIGHT }, side);
+                html! {
+                    <g class="node-handle" data-handle-of={node.id.clone()} data-side={*side}
+                       transform={format!("translate({} {})", at.x, at.y)}>
+                        <title>{ format!("Drag from here onto another node to connect {label} to it") }</title>
+                        <circle class="handle-hit" r={HANDLE_HIT_RADIUS.to_string()} />
+                        <circle class="handle-dot" r="6" />
+                    </g>
+                }
+            }) }
+            <g class="quick-add" data-quick-add-of={node.id.clone()}
+                   transform={format!("translate({} {})", NODE_WIDTH + QUICK_ADD_OFFSET, NODE_HEIGHT / 2.0)}>
+                    <title>{ format!("Add a node after {label}, connected from it") }</title>
+                    <circle class="handle-hit" r={HANDLE_HIT_RADIUS.to_string()} />
+                    <circle class="quick-add-dot" r="9" />
+                    <path class="quick-add-arrow" d="M-4 0H4M1 -3L4 0L1 3" />
+                </g>
         </g>
     }
 }

@@ -93,7 +93,14 @@ const SHORTCUT_GROUPS: &[(&str, &[Shortcut])] = &[
     (
         "Canvas",
         &[
-            gesture("Drag from a node's right dot", "Connect it to another node"),
+            gesture(
+                "Drag from a handle on any side of a node",
+                "Connect it to another node",
+            ),
+            gesture(
+                "Click the arrow at a node's right",
+                "Add a node after it, connected",
+            ),
             gesture("Drag on empty canvas", "Select with a rectangle"),
             keys(
                 &[&["Shift", "Click"]],
@@ -103,6 +110,24 @@ const SHORTCUT_GROUPS: &[(&str, &[Shortcut])] = &[
             keys(&[&["Ctrl", "Wheel"]], "Zoom at the pointer (also: pinch)"),
             keys(&[&["+"], &["−"]], "Zoom in, out"),
             keys(&[&["0"], &["Shift", "1"]], "Fit the design to the screen"),
+        ],
+    ),
+    (
+        "Keyboard",
+        &[
+            keys(
+                &[&["Tab"], &["Shift", "Tab"]],
+                "Go to the next, previous node or edge",
+            ),
+            keys(
+                &[&["Enter"]],
+                "Edit the focused node or edge in the properties panel",
+            ),
+            keys(
+                &[&["C"]],
+                "Connect the focused node: Tab to the target, then Enter (Esc cancels)",
+            ),
+            keys(&[&["Ctrl", "Enter"]], "Run the simulation"),
         ],
     ),
     (

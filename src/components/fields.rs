@@ -40,15 +40,16 @@ pub struct DraftChange {
 impl InvalidDrafts {
     /// One sentence per invalid draft, for the reasons Run is off, each naming the node, edge
     /// or fault of the field.
-    pub fn blockers(&self, design: &archsim_model::Design) -> Vec<String> {
+    pub fn blockers(&self, design: &archsim_model::Design) -> Vec<crate::state::Blocker> {
         self.0
             .iter()
-            .map(
-                |(path, sentence)| match crate::state::path_owner(design, path) {
+            .map(|(path, sentence)| crate::state::Blocker {
+                sentence: match crate::state::path_owner(design, path) {
                     Some(owner) => format!("{owner}: {sentence}"),
                     None => sentence.clone(),
                 },
-            )
+                details: None,
+            })
             .collect()
     }
 
@@ -179,6 +180,10 @@ pub fn format_number(value: f64) -> String {
     }
 }
 
+/// How long typing must pause before a number field applies what it holds (Enter and leaving
+/// the field apply it at once).
+pub const COMMIT_PAUSE_MS: u32 = 700;
+
 #[derive(Properties, PartialEq)]
 pub struct NumberFieldProps {
     pub label: AttrValue,
@@ -262,24 +267,80 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
         });
     }
 
+    // An entry is applied once it is whole, never in pieces: typing "90s" must not run the
+    // design with 9 ms and then 90 ms on the way (each a step of undo, each perhaps an error
+    // elsewhere, like a warm-up longer than the run). A value that parses is applied when the
+    // person pauses (`COMMIT_PAUSE_MS`), presses Enter or leaves the field.
+    // (entry number, value) typed but not yet applied; the entry number tells a timer of an
+    // older keystroke that its value was replaced.
+    let pending = use_mut_ref(|| None::<(u64, f64)>);
+    let entries = use_mut_ref(|| 0u64);
+    // The parent's latest callback: forms build theirs from the spec of their render, and a
+    // value applied later must land on the spec as it is then, not as it was when typed.
+    let latest_on_change = use_mut_ref(|| props.on_change.clone());
+    *latest_on_change.borrow_mut() = props.on_change.clone();
+    let commit = {
+        let pending = pending.clone();
+        let latest_on_change = latest_on_change.clone();
+        Rc::new(move || {
+            let taken = pending.borrow_mut().take();
+            if let Some((_, value)) = taken {
+                let on_change = latest_on_change.borrow().clone();
+                on_change.emit(value);
+            }
+        })
+    };
+    // A field that goes away (its node deselected) keeps what was typed in it.
+    {
+        let commit = commit.clone();
+        use_effect_with((), move |_| move || commit());
+    }
     let on_input = {
         let text = text.clone();
         let local_error = local_error.clone();
-        let on_change = props.on_change.clone();
+        let pending = pending.clone();
         let current = props.value;
+        let commit = commit.clone();
         Callback::from(move |event: InputEvent| {
             let input: HtmlInputElement = event.target_unchecked_into();
             let typed = input.value();
+            *pending.borrow_mut() = None;
             match kind.parse(&typed) {
                 Ok(value) => {
                     local_error.set(None);
                     if value != current {
-                        on_change.emit(value);
+                        let entry = {
+                            let mut entries = entries.borrow_mut();
+                            *entries += 1;
+                            *entries
+                        };
+                        *pending.borrow_mut() = Some((entry, value));
+                        let later = pending.clone();
+                        let commit = commit.clone();
+                        gloo_timers::callback::Timeout::new(COMMIT_PAUSE_MS, move || {
+                            let still = later.borrow().is_some_and(|(e, _)| e == entry);
+                            if still {
+                                commit();
+                            }
+                        })
+                        .forget();
                     }
                 }
                 Err(reason) => local_error.set(Some(reason)),
             }
             text.set(typed);
+        })
+    };
+    let on_commit_change = {
+        let commit = commit.clone();
+        Callback::from(move |_: Event| commit())
+    };
+    let on_key = {
+        let commit = commit.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Enter" {
+                commit();
+            }
         })
     };
 
@@ -294,7 +355,8 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
             <span class="field-control">
                 <input type="text" inputmode="decimal" class="field-input"
                        data-path={props.path.clone()} value={(*text).clone()}
-                       aria-invalid={problem.is_some().to_string()} oninput={on_input} />
+                       aria-invalid={problem.is_some().to_string()} oninput={on_input}
+                       onchange={on_commit_change} onkeydown={on_key} />
                 if let Some(unit) = unit { <span class="field-unit">{ unit }</span> }
             </span>
             { field_note(problem, props.hint.clone()) }
@@ -527,7 +589,10 @@ mod tests {
         let design = archsim_model::parse_design(include_str!("../../examples/mm1.json")).unwrap();
         assert_eq!(
             drafts.blockers(&design),
-            [format!("M/M/1 server (server): {sentence}")]
+            [crate::state::Blocker {
+                sentence: format!("M/M/1 server: {sentence}"),
+                details: None,
+            }]
         );
         assert!(sentence.contains("“Workers” holds “abc”") && sentence.contains("still has 4"));
         let same = drafts.clone().reduce(DraftChange {

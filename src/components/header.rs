@@ -148,7 +148,7 @@ pub fn header(props: &HeaderProps) -> Html {
                         <path d="M7.3 11l9.4-4M7.3 13l9.4 4" />
                     </svg>
                 </span>
-                <span class="brand-name">{ "archsim" }</span>
+                <h1 class="brand-name">{ "archsim" }</h1>
             </div>
             <input class="design-name" type="text" aria-label="Design name" id="design-name"
                    placeholder="Untitled design" value={props.design_name.clone()}

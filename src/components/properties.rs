@@ -64,7 +64,10 @@ fn unplaced_problems(problems: &FieldProblems, prefix: &str) -> Vec<String> {
             if relative.is_empty() {
                 message.to_string()
             } else {
-                format!("{relative}: {message}")
+                format!(
+                    "{}: {message}",
+                    crate::state::wording::field_label(relative)
+                )
             }
         })
         .collect()
@@ -334,8 +337,8 @@ mod tests {
             unplaced_problems(&problems, "nodes[1]"),
             [
                 "sends nowhere",
-                "id: id used twice",
-                "params.mix: no classes"
+                "Id: id used twice",
+                "Request classes: no classes"
             ]
         );
     }

@@ -16,6 +16,7 @@ use crate::charts::export;
 use crate::persist::browser::download_text;
 use crate::run::RunState;
 use crate::run::controller::same;
+use crate::state::Blocker;
 
 #[derive(Properties, PartialEq)]
 pub struct ResultsProps {
@@ -23,7 +24,10 @@ pub struct ResultsProps {
     /// The report is of an earlier version of the design.
     pub stale: bool,
     /// Why the design cannot run, one sentence each; empty when it can.
-    pub blockers: Rc<Vec<String>>,
+    pub blockers: Rc<Vec<Blocker>>,
+    /// The design has no node yet: the page greets, it lists no problems.
+    #[prop_or_default]
+    pub fresh: bool,
     /// Why the report on screen will not come back after a reload, when it will not.
     #[prop_or_default]
     pub not_kept: Option<String>,
@@ -98,6 +102,10 @@ pub fn results(props: &ResultsProps) -> Html {
         let running = props.run.is_running();
         let text = if running {
             "The charts appear here as the run advances, from its first bucket of simulated time."
+        } else if props.fresh {
+            "No results yet. Build a design on the canvas (a client and what it calls) or start \
+             from a template, then press Run: throughput, latency percentiles, failures by cause \
+             and utilisation per node will appear here."
         } else if !props.blockers.is_empty() {
             // The run bar has room for the first reason only; here each one is read in full.
             "No results yet. Run is off until the design can run:"
@@ -109,9 +117,16 @@ pub fn results(props: &ResultsProps) -> Html {
             <section id="results" aria-label="Results">
                 <h2 class="results-title">{ "Results" }</h2>
                 <p class="results-empty">{ text }</p>
-                if !running && !props.blockers.is_empty() {
+                if !running && !props.fresh && !props.blockers.is_empty() {
                     <ul class="results-blockers" id="run-blockers">
-                        { for props.blockers.iter().map(|b| html! { <li>{ b.clone() }</li> }) }
+                        { for props.blockers.iter().map(|b| html! {
+                            <li>
+                                <span class="blocker-sentence">{ b.sentence.clone() }</span>
+                                if let Some(details) = b.details.clone() {
+                                    <span class="blocker-details">{ format!("Details: {details}") }</span>
+                                }
+                            </li>
+                        }) }
                     </ul>
                 }
             </section>

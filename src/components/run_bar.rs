@@ -22,7 +22,7 @@ use crate::run::client::{RunWorker, WorkerEvent};
 use crate::run::protocol::Pace;
 use crate::run::staleness::same_simulation;
 use crate::run::{PauseState, RunAction, RunMessage, RunState, ToWorker};
-use crate::state::EditorState;
+use crate::state::{Blocker, EditorState};
 
 #[derive(Properties, PartialEq)]
 pub struct RunPanelProps {
@@ -30,7 +30,11 @@ pub struct RunPanelProps {
     /// The run's state (the app holds it: the canvas shows the run too).
     pub run: UseReducerHandle<RunState>,
     /// Why the design cannot run, one sentence each; empty when it can.
-    pub blockers: Rc<Vec<String>>,
+    pub blockers: Rc<Vec<Blocker>>,
+    /// The design has no node yet: nothing is wrong, there is just nothing to run, so the
+    /// page greets rather than lists what is missing.
+    #[prop_or_default]
+    pub fresh: bool,
     /// The moment of the run the person points at (ms of simulated time), if any.
     #[prop_or_default]
     pub cursor_ms: Option<f64>,
@@ -281,15 +285,17 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
     html! {
         <>
             <Splitter layout={*layout} panel_height={panel_height} on_change={on_layout} />
-            <RunBar run={run.clone()} blockers={props.blockers.clone()} on_run={on_run}
+            <RunBar run={run.clone()} blockers={props.blockers.clone()} fresh={props.fresh} on_run={on_run}
                 on_pause_resume={on_pause_resume} on_step={on_step} on_stop={on_stop}
                 on_reset={on_reset} on_pace={on_pace} results_collapsed={layout.collapsed}
                 on_toggle_results={on_toggle_results} />
+            // Focusable, so the keyboard scrolls it (and the focus lands here after a run).
             <div id="results-panel" class={classes!("results-panel", layout.collapsed.then_some("is-collapsed"))}
+                 tabindex="0" role="region" aria-label="Results panel"
                  style={format!("height: {panel_height:.0}px")} hidden={layout.collapsed}>
                 <Timeline run={run.clone()} cursor_ms={props.cursor_ms} on_cursor={props.on_cursor.clone()}
                     showing={props.showing.clone()} />
-                <Results run={run.clone()} stale={*stale} blockers={props.blockers.clone()}
+                <Results run={run.clone()} stale={*stale} blockers={props.blockers.clone()} fresh={props.fresh}
                     not_kept={(*not_kept).clone()} cursor_ms={props.cursor_ms}
                     on_cursor={props.on_cursor.clone()} />
             </div>
@@ -300,7 +306,10 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct RunBarProps {
     pub run: UseReducerHandle<RunState>,
-    pub blockers: Rc<Vec<String>>,
+    pub blockers: Rc<Vec<Blocker>>,
+    /// The design has no node yet (see [`RunPanelProps::fresh`]).
+    #[prop_or_default]
+    pub fresh: bool,
     pub on_run: Callback<MouseEvent>,
     pub on_pause_resume: Callback<MouseEvent>,
     pub on_step: Callback<MouseEvent>,
@@ -370,6 +379,12 @@ pub fn run_bar(props: &RunBarProps) -> Html {
                 )
             }
         }
+    } else if props.fresh && run.message.is_none() {
+        (
+            "is-empty",
+            "Add a client and what it calls, or start from a template.".to_string(),
+            "Run simulates the design once it has a client connected to something.".to_string(),
+        )
     } else if let Some(first) = props.blockers.first() {
         let more = props.blockers.len() - 1;
         let text = if more == 0 {
@@ -380,7 +395,15 @@ pub fn run_bar(props: &RunBarProps) -> Html {
         (
             "is-blocked",
             text,
-            format!("Fix first:\n• {}", props.blockers.join("\n• ")),
+            format!(
+                "Fix first:\n• {}",
+                props
+                    .blockers
+                    .iter()
+                    .map(|b| b.sentence.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n• ")
+            ),
         )
     } else {
         match &run.message {

@@ -91,20 +91,8 @@ pub fn fresh_edge_id(design: &Design, from: &str, to: &str) -> String {
 
 /// Add an edge `from → to` with default parameters, returning its id.
 pub fn connect(design: &mut Design, from: &str, to: &str) -> Result<String, ConnectRefusal> {
-    if design.node(from).is_none() {
-        return Err(ConnectRefusal::UnknownNode(from.into()));
-    }
-    let Some(target) = design.node(to) else {
-        return Err(ConnectRefusal::UnknownNode(to.into()));
-    };
-    if from == to {
-        return Err(ConnectRefusal::SelfLoop);
-    }
-    if matches!(target.spec, NodeKind::Client(_)) {
-        return Err(ConnectRefusal::IntoClient);
-    }
-    if design.edges.iter().any(|e| e.from == from && e.to == to) {
-        return Err(ConnectRefusal::Duplicate);
+    if let Some(refusal) = connect_refusal(design, from, to) {
+        return Err(refusal);
     }
     let id = fresh_edge_id(design, from, to);
     design.edges.push(Edge {
@@ -114,6 +102,27 @@ pub fn connect(design: &mut Design, from: &str, to: &str) -> Result<String, Conn
         params: EdgeParams::default(),
     });
     Ok(id)
+}
+
+/// Why an edge from `from` to `to` cannot be added, or None when it can: what the canvas asks
+/// while a connection is dragged, so that only nodes it would accept light up.
+pub fn connect_refusal(design: &Design, from: &str, to: &str) -> Option<ConnectRefusal> {
+    if design.node(from).is_none() {
+        return Some(ConnectRefusal::UnknownNode(from.into()));
+    }
+    let Some(target) = design.node(to) else {
+        return Some(ConnectRefusal::UnknownNode(to.into()));
+    };
+    if from == to {
+        return Some(ConnectRefusal::SelfLoop);
+    }
+    if matches!(target.spec, NodeKind::Client(_)) {
+        return Some(ConnectRefusal::IntoClient);
+    }
+    if design.edges.iter().any(|e| e.from == from && e.to == to) {
+        return Some(ConnectRefusal::Duplicate);
+    }
+    None
 }
 
 /// Give node `id` the id `new_id`, following it everywhere it is referred to. Edge ids are

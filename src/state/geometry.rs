@@ -96,6 +96,72 @@ pub fn node_rect(node: &Node) -> Rect {
     }
 }
 
+/// Space kept clear around a node when looking for a free spot for a new one.
+pub const PLACEMENT_GAP: f64 = 20.0;
+
+/// True when a node placed with its top-left corner at `at` would keep [`PLACEMENT_GAP`] from
+/// every node of the design.
+pub fn is_free(design: &Design, at: Position) -> bool {
+    let candidate = Rect {
+        x: at.x,
+        y: at.y,
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT,
+    }
+    .inflate(PLACEMENT_GAP - 0.5);
+    !design
+        .nodes
+        .iter()
+        .any(|n| node_rect(n).intersects(&candidate))
+}
+
+/// The free spot nearest to `preferred` (a node's top-left corner), on a lattice of rows and
+/// columns around it: a new node never lands on another. Spots whose node would be wholly
+/// inside `view` (the part of the canvas on screen) come first, so the new node is seen; ties
+/// go to the spot below (people read a column downwards), then to the right.
+pub fn free_spot(design: &Design, preferred: Position, view: Option<Rect>) -> Position {
+    // Grid multiples, so that a snapped preference gives snapped spots.
+    let row = ((NODE_HEIGHT + 2.0 * PLACEMENT_GAP) / GRID).ceil() * GRID;
+    let column = ((NODE_WIDTH + 4.0 * PLACEMENT_GAP) / GRID).ceil() * GRID;
+    let inside = |at: Position| {
+        view.is_none_or(|v| {
+            at.x >= v.x
+                && at.y >= v.y
+                && at.x + NODE_WIDTH <= v.right()
+                && at.y + NODE_HEIGHT <= v.bottom()
+        })
+    };
+    let mut best: Option<(bool, f64, Position)> = None;
+    for c in -8i32..=8 {
+        for r in -12i32..=12 {
+            let at = Position {
+                x: preferred.x + f64::from(c) * column,
+                y: preferred.y + f64::from(r) * row,
+            };
+            if !is_free(design, at) {
+                continue;
+            }
+            // Below before above, right before left, at equal distance.
+            let distance = (f64::from(c) * column).hypot(f64::from(r) * row)
+                + if r < 0 { 0.5 } else { 0.0 }
+                + if c < 0 { 0.25 } else { 0.0 };
+            let candidate = (!inside(at), distance, at);
+            if best.is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
+                best = Some(candidate);
+            }
+        }
+    }
+    if let Some((_, _, at)) = best {
+        return at;
+    }
+    // A lattice full of nodes: go right of everything.
+    let right = design_bounds(design).map_or(preferred.x, |b| b.right() + 2.0 * PLACEMENT_GAP);
+    Position {
+        x: right,
+        y: preferred.y,
+    }
+}
+
 /// The bounding box of all nodes, or None for an empty design.
 pub fn design_bounds(design: &Design) -> Option<Rect> {
     design

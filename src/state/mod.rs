@@ -19,6 +19,7 @@ pub mod geometry;
 pub mod history;
 pub mod layout;
 pub mod problems;
+pub mod wording;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -29,7 +30,8 @@ use yew::Reducible;
 pub use edit::{ConnectRefusal, Fragment, kind_display_name};
 pub use geometry::Rect;
 pub use history::{HISTORY_LIMIT, History};
-pub use problems::{field_problems, path_owner, run_blockers};
+pub use problems::{field_problems, run_blockers};
+pub use wording::{Blocker, path_owner};
 
 /// Zoom limits of the canvas.
 pub const MIN_ZOOM: f64 = 0.2;
@@ -310,6 +312,16 @@ pub enum Action {
     },
     /// Lay the nodes out in columns by distance from the clients (one undo step).
     AutoLayout,
+    /// Add a node where there is room: to the right of `after` (and connected from it, when
+    /// that is a valid call), else near `near` (a canvas point, e.g. the view's centre). Never
+    /// on top of another node; one undo step.
+    PlaceNode {
+        kind: String,
+        near: Position,
+        after: Option<String>,
+        /// The part of the canvas on screen, when known: a spot in it is preferred.
+        view: Option<Rect>,
+    },
     /// Replace a node's kind and parameters (the properties panel edits a copy and sends it).
     ReplaceNodeSpec {
         id: String,
@@ -550,6 +562,12 @@ impl EditorState {
                     Err(reason) => self.notice = Some(format!("Not renamed: {reason}.")),
                 }
             }
+            Action::PlaceNode {
+                kind,
+                near,
+                after,
+                view,
+            } => self.place_node(&kind, near, after, view),
             Action::AutoLayout => {
                 let mut design = self.design.clone();
                 layout::auto_layout(&mut design);
@@ -737,6 +755,53 @@ impl EditorState {
         let id = node.id.clone();
         let mut design = self.design.clone();
         design.nodes.push(node);
+        self.commit(design, None);
+        self.selection = Selection::only(ItemRef::Node(id));
+    }
+
+    fn place_node(
+        &mut self,
+        kind: &str,
+        near: Position,
+        after: Option<String>,
+        view: Option<Rect>,
+    ) {
+        let source = after
+            .as_deref()
+            .and_then(|id| self.design.node(id))
+            .cloned();
+        let preferred = match &source {
+            Some(node) => Position {
+                x: node.position.x + layout::COLUMN_PITCH,
+                y: node.position.y,
+            },
+            None => Position {
+                x: near.x - geometry::NODE_WIDTH / 2.0,
+                y: near.y - geometry::NODE_HEIGHT / 2.0,
+            },
+        };
+        if !(preferred.x.is_finite() && preferred.y.is_finite()) {
+            self.notice = Some("Not added: the point is off the canvas.".into());
+            return;
+        }
+        let preferred = if self.snap_to_grid {
+            geometry::snap_position(preferred)
+        } else {
+            preferred
+        };
+        // The lattice steps are grid multiples, so a snapped preference gives snapped spots.
+        let spot = geometry::free_spot(&self.design, preferred, view);
+        let Some(node) = edit::new_node(&self.design, kind, spot) else {
+            self.notice = Some(format!("Not added: \"{kind}\" is not a node kind."));
+            return;
+        };
+        let id = node.id.clone();
+        let mut design = self.design.clone();
+        design.nodes.push(node);
+        // A client calls nothing in: adding one after a node just places it there.
+        if let Some(from) = &source {
+            let _ = edit::connect(&mut design, &from.id, &id);
+        }
         self.commit(design, None);
         self.selection = Selection::only(ItemRef::Node(id));
     }

@@ -8,14 +8,28 @@ use std::collections::BTreeMap;
 
 use archsim_model::Design;
 
+use super::wording::{Blocker, humanize_message, sentence};
+
 /// The path of the document as a whole.
 pub const ROOT_PATH: &str = "$";
 
-/// Every problem of the design: path → message. When several problems share a path their
-/// messages are joined with "; ".
+/// Every problem of the design: path → message, in the editor's words (node ids as labels,
+/// field names as the panel's labels; see [`super::wording`]). When several problems share a
+/// path their messages are joined with "; ".
 pub fn field_problems(design: &Design) -> BTreeMap<String, String> {
     let mut map: BTreeMap<String, String> = BTreeMap::new();
     for (path, message) in design_problems(design) {
+        // A node's own problem names it as its subject ("Cache 1 has no outgoing edge"); a
+        // field's problem sits under the field, which names itself.
+        let whole_node = path
+            .strip_prefix("nodes[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .is_some_and(|index| index.parse::<usize>().is_ok());
+        let message = if whole_node {
+            sentence(design, &path, &message)
+        } else {
+            humanize_message(design, &message)
+        };
         map.entry(path)
             .and_modify(|m| {
                 m.push_str("; ");
@@ -26,17 +40,15 @@ pub fn field_problems(design: &Design) -> BTreeMap<String, String> {
     map
 }
 
-/// Why the design cannot run, one sentence each, in document order; empty when it can.
-pub fn run_blockers(design: &Design) -> Vec<String> {
+/// Why the design cannot run, one sentence each naming the node and field by their labels, in
+/// document order, each with the model's own path and message as its details; empty when it
+/// can run.
+pub fn run_blockers(design: &Design) -> Vec<Blocker> {
     design_problems(design)
         .into_iter()
-        .map(|(path, message)| {
-            // Whole-document problems ("no client", at `$` or `nodes`) read best on their own.
-            if [ROOT_PATH, "nodes", "edges", "faults"].contains(&path.as_str()) {
-                message
-            } else {
-                format!("{}: {message}", describe_path(design, &path))
-            }
+        .map(|(path, message)| Blocker {
+            sentence: sentence(design, &path, &message),
+            details: Some(format!("{path}: {message}")),
         })
         .collect()
 }
@@ -75,51 +87,6 @@ pub fn problems_under<'a>(
         .collect()
 }
 
-/// The node, edge or fault a path is in, as a person reads it (`Service 1 (service-1)`); None
-/// for the design's own fields (`run.replications`).
-pub fn path_owner(design: &Design, path: &str) -> Option<String> {
-    let described = describe_path(design, path);
-    (described != path).then(|| {
-        described
-            .split_once(": ")
-            .map_or(described.clone(), |(owner, _)| owner.to_string())
-    })
-}
-
-/// A path a person can read: `nodes[2].params.workers` becomes `Service 1 (service-1):
-/// params.workers`.
-fn describe_path(design: &Design, path: &str) -> String {
-    let name_of = |prefix: &str, index: usize| -> Option<String> {
-        match prefix {
-            "nodes" => design.nodes.get(index).map(|n| {
-                if n.label.is_empty() {
-                    n.id.clone()
-                } else {
-                    format!("{} ({})", n.label, n.id)
-                }
-            }),
-            "edges" => design.edges.get(index).map(|e| format!("edge {}", e.id)),
-            "faults" => Some(format!("fault {}", index + 1)),
-            _ => None,
-        }
-    };
-    for prefix in ["nodes", "edges", "faults"] {
-        if let Some(rest) = path.strip_prefix(prefix).and_then(|r| r.strip_prefix('['))
-            && let Some(close) = rest.find(']')
-            && let Ok(index) = rest[..close].parse::<usize>()
-            && let Some(name) = name_of(prefix, index)
-        {
-            let field = rest[close + 1..].trim_start_matches('.');
-            return if field.is_empty() {
-                name
-            } else {
-                format!("{name}: {field}")
-            };
-        }
-    }
-    path.to_string()
-}
-
 /// The model's validation (`archsim_model::validate`): the one definition of a runnable design,
 /// shared with the engine and the CLI.
 fn design_problems(design: &Design) -> Vec<(String, String)> {
@@ -137,8 +104,9 @@ mod tests {
     #[test]
     fn empty_design_is_blocked_for_lack_of_a_client() {
         let blockers = run_blockers(&Design::default());
-        assert!(blockers[0].contains("no client"), "{blockers:?}");
-        assert!(!blockers[0].starts_with("nodes"), "{blockers:?}");
+        assert!(blockers[0].sentence.contains("no client"), "{blockers:?}");
+        assert!(!blockers[0].sentence.starts_with("nodes"), "{blockers:?}");
+        assert!(!blockers[0].sentence.contains('`'), "{blockers:?}");
     }
 
     #[test]
@@ -148,8 +116,18 @@ mod tests {
         assert!(problems["nodes[1]"].contains("nowhere"), "{problems:?}");
         let blockers = run_blockers(&d);
         assert!(
-            blockers[0].starts_with("Client 1 (client-1):"),
+            blockers[0]
+                .sentence
+                .starts_with("Client 1 has no outgoing edge"),
             "{blockers:?}"
+        );
+        assert_eq!(
+            blockers[0]
+                .details
+                .as_deref()
+                .map(|d| d.starts_with("nodes[1]: ")),
+            Some(true),
+            "the details keep the path: {blockers:?}"
         );
     }
 

@@ -224,7 +224,7 @@ test('connecting into a client is refused with a visible reason', async () => {
   const { page } = app;
   const from = await nodeCentre(page, 'service-1');
   await page.mouse.move(from.x, from.y);
-  const handle = await page.locator('#canvas [data-handle-of="service-1"]').boundingBox();
+  const handle = await page.locator('#canvas [data-handle-of="service-1"][data-side="right"]').boundingBox();
   const to = await nodeCentre(page, 'client-1');
   await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
   await page.mouse.down();

@@ -45,7 +45,7 @@ export async function nodeCentre(page, id) {
 export async function connect(page, fromId, toId) {
   const from = await nodeCentre(page, fromId);
   await page.mouse.move(from.x, from.y); // hovering reveals the handle
-  const handle = await page.locator(`#canvas [data-handle-of="${fromId}"]`).boundingBox();
+  const handle = await page.locator(`#canvas [data-handle-of="${fromId}"][data-side="right"]`).boundingBox();
   assert.ok(handle, `node ${fromId} has no handle`);
   const to = await nodeCentre(page, toId);
   await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);

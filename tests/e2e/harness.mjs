@@ -26,7 +26,12 @@
 // Each openApp gets a fresh browser profile, so localStorage starts empty; within one app,
 // app.goto(path) and page.reload() keep storage (so tests can check that work survives a reload).
 // It returns { page, browser, context, url, problems(), assertNoProblems(), clearProblems(),
-//              goto(path), screenshot(name), close() }.
+//              goto(path), screenshot(name), axe(), assertAccessible(what), close() }.
+//
+// Accessibility: `app.axe()` injects axe-core (node_modules/axe-core, pinned in package.json and
+// scripts/versions.env; nothing is fetched at test time) and returns its violations of impact
+// serious or critical on the page as it is; `app.assertAccessible('the empty page')` fails the
+// test listing each of them (rule, impact, the elements and axe's summary of what is wrong).
 //
 // Where the app comes from: ARCHSIM_BASE_URL (scripts/test.sh builds with `trunk build --release`
 // and serves dist/ itself), or, when that is unset, an in-process static server over dist/ so that
@@ -47,6 +52,8 @@ import { startStaticServer } from '../../scripts/static-server.mjs';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'target', 'e2e');
+/** axe-core's browser bundle, installed by npm ci (scripts/install-tools.sh). */
+const AXE_SCRIPT = join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 
 /** Chromium flags: no sandbox (we run as root in containers), no GPU, no network chatter. */
 export const CHROMIUM_ARGS = [
@@ -130,6 +137,31 @@ export async function openApp({
       const file = join(SCREENSHOT_DIR, `${name}.png`);
       await page.screenshot({ path: file, fullPage: true });
       return file;
+    },
+    /** axe-core's serious and critical violations on the page as it is now. */
+    async axe() {
+      const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
+      if (!loaded) await page.addScriptTag({ path: AXE_SCRIPT });
+      return page.evaluate(async () => {
+        const result = await window.axe.run(document, { resultTypes: ['violations'] });
+        return result.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            help: v.help,
+            nodes: v.nodes.slice(0, 8).map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1, 2).join(' ').trim()}`),
+            count: v.nodes.length,
+          }));
+      });
+    },
+    /** Fails the test when axe-core finds a serious or critical violation, listing them. */
+    async assertAccessible(what = 'the page') {
+      const violations = await app.axe();
+      const lines = violations.map(
+        (v) => `${v.id} (${v.impact}, ${v.count}×): ${v.help}\n      ${v.nodes.join('\n      ')}`,
+      );
+      assert.deepEqual(lines, [], `axe-core on ${what}:\n  ${lines.join('\n  ')}`);
     },
     async close() {
       await context.close().catch(() => {});

@@ -211,7 +211,7 @@ test('a number field holding text that is not a value holds Run, and says why', 
   assert.equal(await workers.inputValue(), 'abc', 'the entry is kept, not silently replaced');
   assert.equal(await page.locator('#run-button').isEnabled(), false, 'Run is off while the field shows text the design did not take');
   const status = await page.locator('#run-status').textContent();
-  assert.match(status, /Can't run yet: M\/M\/1 server \(server\): “Workers” holds “abc”/);
+  assert.match(status, /Can.t run yet: M\/M\/1 server: “Workers” holds “abc”/);
   assert.match(status, /still has 1/);
   assert.equal(await page.locator('#results.has-report').count(), 0, 'nothing ran');
   await app.screenshot('results-polish-invalid-draft');
