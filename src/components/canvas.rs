@@ -1205,7 +1205,8 @@ fn node_view(props: &NodeViewProps) -> Html {
     let flags_text = flags.join(" · ").to_uppercase();
     let shown_label = ellipsize(label, 15);
     // What a screen reader says: the words on the node, in order (so its name contains what
-    // is seen, as WCAG's "label in name" asks), then its kind and the whole caption.
+    // is seen, as WCAG's "label in name" asks), then its kind and the whole caption. The drawn
+    // words themselves are hidden from assistive technology: they would be said twice.
     let accessible_name = {
         let mut words = vec![shown_label.clone(), caption_text.clone()];
         if !flags.is_empty() {
@@ -1239,16 +1240,21 @@ fn node_view(props: &NodeViewProps) -> Html {
                       width={((NODE_WIDTH - 20.0) * l.clamp(0.0, 1.0)).to_string()} height="3" rx="1.5" />
             }
             <NodeFace kind={kind} label={label.to_string()} />
-            <text class={classes!("node-caption", shown_words.is_some().then_some("node-load-words"))}
+            // A space between the drawn words (not drawn itself), so that tools reading the
+            // node's text see "Client 1 100 rps", not "Client 1100 rps".
+            { " " }
+            <text class={classes!("node-caption", shown_words.is_some().then_some("node-load-words"))} aria-hidden="true"
                   x="12" y="49">{ caption_text }</text>
+            { " " }
             if !flags.is_empty() {
-                <g class="node-flags" transform={format!("translate(0 {})", -22)}>
+                <g class="node-flags" aria-hidden="true" transform={format!("translate(0 {})", -22)}>
                     <rect width={flags_width.to_string()} height="17" rx="4" />
                     <text x={(flags_width / 2.0).to_string()} y="12" text-anchor="middle">{ flags_text }</text>
                 </g>
             }
+            { " " }
             if let Some(badge) = shown_badge {
-                <g class="node-badge" transform={format!("translate(0 {})", NODE_HEIGHT + 5.0)}>
+                <g class="node-badge" aria-hidden="true" transform={format!("translate(0 {})", NODE_HEIGHT + 5.0)}>
                     <rect width={badge_width(&badge).to_string()} height="18" rx="9" />
                     <text x={(badge_width(&badge) / 2.0).to_string()} y="12.5" text-anchor="middle">{ badge }</text>
                 </g>
@@ -1259,7 +1265,7 @@ fn node_view(props: &NodeViewProps) -> Html {
             { for HANDLE_SIDES.iter().map(|side| {
                 let at = handle_point(&Rect { x: 0.0, y: 0.0, width: NODE_WIDTH, height: NODE_HEIGHT }, side);
                 html! {
-                    <g class="node-handle" data-handle-of={node.id.clone()} data-side={*side}
+                    <g class="node-handle" aria-hidden="true" data-handle-of={node.id.clone()} data-side={*side}
                        transform={format!("translate({} {})", at.x, at.y)}>
                         <title>{ format!("Drag from here onto another node to connect {label} to it") }</title>
                         <circle class="handle-hit" r={HANDLE_HIT_RADIUS.to_string()} />
@@ -1267,7 +1273,7 @@ fn node_view(props: &NodeViewProps) -> Html {
                     </g>
                 }
             }) }
-            <g class="quick-add" data-quick-add-of={node.id.clone()}
+            <g class="quick-add" aria-hidden="true" data-quick-add-of={node.id.clone()}
                    transform={format!("translate({} {})", NODE_WIDTH + QUICK_ADD_OFFSET, NODE_HEIGHT / 2.0)}>
                     <title>{ format!("Add a node after {label}, connected from it") }</title>
                     <circle class="handle-hit" r={HANDLE_HIT_RADIUS.to_string()} />
@@ -1291,11 +1297,11 @@ fn node_face(props: &NodeFaceProps) -> Html {
     html! {
         <>
             <rect class="node-accent" x="0" y="10" width="3" height={(NODE_HEIGHT - 20.0).to_string()} rx="1.5" />
-            <g class="node-icon" transform="translate(12 9) scale(0.8)" fill="none" stroke="currentColor"
+            <g class="node-icon" aria-hidden="true" transform="translate(12 9) scale(0.8)" fill="none" stroke="currentColor"
                stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
                 { kind_icon_shapes(props.kind) }
             </g>
-            <text class="node-label" x="36" y="25">{ ellipsize(&props.label, 15) }</text>
+            <text class="node-label" aria-hidden="true" x="36" y="25">{ ellipsize(&props.label, 15) }</text>
         </>
     }
 }

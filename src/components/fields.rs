@@ -269,8 +269,12 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
 
     // An entry is applied once it is whole, never in pieces: typing "90s" must not run the
     // design with 9 ms and then 90 ms on the way (each a step of undo, each perhaps an error
-    // elsewhere, like a warm-up longer than the run). A value that parses is applied when the
-    // person pauses (`COMMIT_PAUSE_MS`), presses Enter or leaves the field.
+    // elsewhere, like a warm-up longer than the run). In a field that takes a unit (times,
+    // rates) a number may be the start of a longer entry, so a value that parses is applied
+    // when the person pauses (`COMMIT_PAUSE_MS`), presses Enter or leaves the field. Counts,
+    // percentages and plain numbers take no unit: each value typed is applied at once, so the
+    // canvas follows the typing.
+    let deferred = matches!(kind, NumberKind::Millis);
     // (entry number, value) typed but not yet applied; the entry number tells a timer of an
     // older keystroke that its value was replaced.
     let pending = use_mut_ref(|| None::<(u64, f64)>);
@@ -301,6 +305,7 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
         let pending = pending.clone();
         let current = props.value;
         let commit = commit.clone();
+        let on_change = latest_on_change.clone();
         Callback::from(move |event: InputEvent| {
             let input: HtmlInputElement = event.target_unchecked_into();
             let typed = input.value();
@@ -308,7 +313,10 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
             match kind.parse(&typed) {
                 Ok(value) => {
                     local_error.set(None);
-                    if value != current {
+                    if value != current && !deferred {
+                        let on_change = on_change.borrow().clone();
+                        on_change.emit(value);
+                    } else if value != current {
                         let entry = {
                             let mut entries = entries.borrow_mut();
                             *entries += 1;

@@ -247,6 +247,8 @@ test('with nothing selected: name, description, run settings and the fault timel
   await field('faults[0].effect.type').selectOption('latency');
   await field('faults[0].effect.extra_ms').fill('250');
   await field('faults[0].at_ms').fill('40000');
+  // A time may go on with a unit ("40s"): it is applied on Enter, a pause, or leaving the field.
+  await field('faults[0].at_ms').press('Enter');
   await page.locator('.fault-strip .fault-bar.fault-latency').waitFor();
   const design = await autosavedDesign(page);
   assert.equal(design.name, 'Every kind');
