@@ -533,7 +533,7 @@ pub fn app() -> Html {
                     if running {
                         focus_id("pause-button");
                     } else if has_report {
-                        focus_id("results-panel");
+                        focus_id("results");
                     }
                 }
             })
@@ -876,6 +876,7 @@ fn handle_key(
     if command && key == "Enter" {
         event.prevent_default();
         let typing = typing_in_field(event);
+        let field = focused_element();
         if typing {
             blur_focused();
         }
@@ -884,10 +885,15 @@ fn handle_key(
                 .and_then(|w| w.document())
                 .and_then(|d| d.get_element_by_id("run-button"))
                 .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-            if let Some(button) = button
-                && !button.has_attribute("disabled")
-            {
-                button.click();
+            match button {
+                Some(button) if !button.has_attribute("disabled") => button.click(),
+                // Run is off (the run bar says why): the person goes on typing where they were.
+                _ if typing => {
+                    if let Some(field) = &field {
+                        let _ = field.focus();
+                    }
+                }
+                _ => {}
             }
         })
         .forget();

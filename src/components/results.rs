@@ -73,7 +73,7 @@ pub fn results(props: &ResultsProps) -> Html {
             Callback::from(move |_: MouseEvent| save_series_csv(&name, &live))
         };
         return html! {
-            <section id="results" class="has-report is-live" aria-label="Results">
+            <section id="results" class="has-report is-live" aria-label="Results" tabindex="0">
                 <div class="results-header">
                     <h2 class="results-title">{ "Results" }</h2>
                     <span class="results-meta" id="results-live" role="status">
@@ -114,7 +114,7 @@ pub fn results(props: &ResultsProps) -> Html {
              failures by cause and utilisation per node will appear here."
         };
         return html! {
-            <section id="results" aria-label="Results">
+            <section id="results" aria-label="Results" tabindex="0">
                 <h2 class="results-title">{ "Results" }</h2>
                 <p class="results-empty">{ text }</p>
                 if !running && !props.fresh && !props.blockers.is_empty() {
@@ -134,7 +134,8 @@ pub fn results(props: &ResultsProps) -> Html {
     };
     let report = result.report.clone();
     html! {
-        <section id="results" class={classes!("has-report", props.stale.then_some("is-stale"))}
+        // Focusable (tabindex 0): the results scroll, and the keyboard scrolls what has focus.
+        <section id="results" class={classes!("has-report", props.stale.then_some("is-stale"))} tabindex="0"
                  aria-label="Results">
             <ReportView report={report} design={result.design.clone()} stale={props.stale}
                 cursor_ms={props.cursor_ms} on_cursor={props.on_cursor.clone()} />
@@ -560,7 +561,7 @@ fn node_table(props: &NodeTableProps) -> Html {
         }
     });
     html! {
-        <div class="results-table-wrap">
+        <div class="results-table-wrap" tabindex="0" role="region" aria-label="Nodes table">
             <table class="results-table" id="results-nodes">
                 <caption>{ "Nodes" }</caption>
                 <thead>
@@ -622,7 +623,7 @@ fn edge_table(props: &ReportProps) -> Html {
         };
     }
     html! {
-        <div class="results-table-wrap">
+        <div class="results-table-wrap" tabindex="0" role="region" aria-label="Edges table">
             <table class="results-table" id="results-edges">
                 <caption>{ "Edges with retries, timeouts, breakers or throttling" }</caption>
                 <thead>

@@ -289,9 +289,7 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
                 on_pause_resume={on_pause_resume} on_step={on_step} on_stop={on_stop}
                 on_reset={on_reset} on_pace={on_pace} results_collapsed={layout.collapsed}
                 on_toggle_results={on_toggle_results} />
-            // Focusable, so the keyboard scrolls it (and the focus lands here after a run).
             <div id="results-panel" class={classes!("results-panel", layout.collapsed.then_some("is-collapsed"))}
-                 tabindex="0" role="region" aria-label="Results panel"
                  style={format!("height: {panel_height:.0}px")} hidden={layout.collapsed}>
                 <Timeline run={run.clone()} cursor_ms={props.cursor_ms} on_cursor={props.on_cursor.clone()}
                     showing={props.showing.clone()} />

@@ -79,17 +79,17 @@ test('a design is built, connected and run with the keyboard only', async () => 
   await page.keyboard.press('Escape');
   await tabTo(page, 'the duration field', () => document.activeElement?.dataset?.path === 'run.duration_ms');
   await page.keyboard.press('Control+a');
-  await page.keyboard.type('5s');
+  await page.keyboard.type('8s');
   await app.assertAccessible('an edited design');
   // Ctrl+Enter runs straight from the field (the field's entry is applied first).
   await page.keyboard.press('Control+Enter');
   await page.locator('#results.has-report:not(.is-stale):not(.is-live)').waitFor({ timeout: 60_000 });
-  assert.equal((await autosavedDesign(page)).run.duration_ms, 5000);
+  assert.equal((await autosavedDesign(page)).run.duration_ms, 8000);
   // The focus is in the results, which the keyboard scrolls.
-  await page.waitForFunction(() => document.activeElement?.id === 'results-panel');
-  const before = await page.locator('#results-panel').evaluate((p) => p.scrollTop);
+  await page.waitForFunction(() => document.activeElement?.id === 'results');
+  const before = await page.locator('#results').evaluate((p) => p.scrollTop);
   await page.keyboard.press('PageDown');
-  await page.waitForFunction((b) => document.querySelector('#results-panel').scrollTop > b, before);
+  await page.waitForFunction((b) => document.querySelector('#results').scrollTop > b, before);
   await app.screenshot('keyboard-run');
   app.assertNoProblems('the keyboard-only flow');
 });
