@@ -118,6 +118,44 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("class", "Class"),
     ("write", "Write"),
     ("position", "Position"),
+    // Health checks and outlier ejection (forms/health.rs).
+    ("health_check", "Health checks"),
+    ("unhealthy_threshold", "Unhealthy after"),
+    ("healthy_threshold", "Healthy after"),
+    ("start_healthy", "Backends start healthy"),
+    ("panic_threshold_percent", "Panic threshold (%)"),
+    ("outlier_detection", "Outlier ejection"),
+    ("max_ejection_percent", "Max ejected (%)"),
+    // Autoscaling (forms/scaling.rs).
+    ("autoscaling", "Autoscaling"),
+    ("initial_instances", "Instances at the start"),
+    ("evaluation_interval_ms", "Evaluate every"),
+    ("stabilization_window_ms", "Stabilisation window"),
+    ("select_policy", "Policy"),
+    ("scale_up", "Scale up"),
+    ("scale_down", "Scale down"),
+    ("policies", "Policies"),
+    // Caches, queues and the cures on edges.
+    ("coalesce_misses", "Coalesce concurrent misses"),
+    ("ttl_refresh_on_access", "Refresh on access"),
+    ("write_back_delay_ms", "Flush delay"),
+    ("queue_discipline", "Queue discipline"),
+    ("classes", "Classes, highest first"),
+    ("load_curve", "Load curve"),
+    ("max_concurrent", "Max in flight"),
+    ("min_retries_per_sec", "Always allowed"),
+    ("percent_can_retry", "Retries per call"),
+    ("propagate_deadline", "Propagate the deadline"),
+    ("retry_budget", "Retry budget"),
+];
+
+/// Labels that depend on the field's parent (`parent.name`): a fault's effect says "Extra error
+/// rate" where a workload's `rate` is its arrival rate.
+const LABELS_IN_CONTEXT: &[(&str, &str)] = &[
+    ("effect.rate", "Extra error rate"),
+    ("effect.factor", "Service time ×"),
+    ("effect.shards", "Shards after"),
+    ("effect.type", "Effect"),
 ];
 
 /// The panel's label of one JSON field name.
@@ -144,12 +182,19 @@ fn label_of(name: &str) -> String {
 pub fn field_label(relative: &str) -> String {
     let mut parts: Vec<String> = Vec::new();
     let segments: Vec<&str> = relative.split('.').filter(|s| !s.is_empty()).collect();
+    let mut parent = "";
     for (i, segment) in segments.iter().enumerate() {
         let (name, index) = match segment.split_once('[') {
             Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
             None => (*segment, None),
         };
         let last = i + 1 == segments.len();
+        let in_context = format!("{parent}.{name}");
+        parent = name;
+        if let Some((_, label)) = LABELS_IN_CONTEXT.iter().find(|(p, _)| *p == in_context) {
+            parts.push((*label).to_string());
+            continue;
+        }
         if matches!(name, "params" | "effect" | "run") || (name == "type" && !parts.is_empty()) {
             continue;
         }
@@ -324,6 +369,79 @@ mod tests {
         );
         assert_eq!(field_label("params.replication_lag_ms"), "Replication lag");
         assert_eq!(field_label("params.some_new_field_ms"), "Some new field");
+    }
+
+    /// Every field of the properties panel whose label is the same wherever it appears reads in
+    /// problems as the panel labels it: the forms' sources are scanned for `label="…"` next to
+    /// `path={join(…, "name")}`, so a new field with a label of its own needs a line in
+    /// FIELD_LABELS (or, when its label depends on where it is, a line below).
+    #[test]
+    fn problems_name_each_field_as_the_properties_panel_labels_it() {
+        // Labels that depend on the section they are in: the problem's path says the section
+        // ("Cold start › Duration"), so the generic word is clear there.
+        const CONTEXTUAL: &[&str] = &[
+            "duration_ms",
+            "factor",
+            "rate_rps",
+            "target",
+            "ttl_ms",
+            "timeout_ms",
+            "type",
+            "threshold",
+            "value",
+            "period_ms",
+            "name",
+            "a",
+            "b",
+            "k",
+            "target_ms",
+        ];
+        let sources = [
+            include_str!("../components/forms/distribution.rs"),
+            include_str!("../components/forms/edge.rs"),
+            include_str!("../components/forms/edge_cures.rs"),
+            include_str!("../components/forms/hashing.rs"),
+            include_str!("../components/forms/health.rs"),
+            include_str!("../components/forms/load_curve.rs"),
+            include_str!("../components/forms/node.rs"),
+            include_str!("../components/forms/queue_discipline.rs"),
+            include_str!("../components/forms/run.rs"),
+            include_str!("../components/forms/scaling.rs"),
+        ];
+        let mut checked = 0;
+        let mut wrong = Vec::new();
+        for source in sources {
+            for piece in source.split("label=\"").skip(1) {
+                let Some((label, rest)) = piece.split_once('"') else {
+                    continue;
+                };
+                // The field's own path comes within the same tag.
+                let tag = &rest[..rest.find('>').unwrap_or(rest.len()).min(120)];
+                let Some(name) = tag
+                    .split_once("path={join(")
+                    .and_then(|(_, after)| after.split_once(", \""))
+                    .and_then(|(_, after)| after.split_once('"'))
+                    .map(|(name, _)| name)
+                else {
+                    continue;
+                };
+                if CONTEXTUAL.contains(&name) {
+                    continue;
+                }
+                checked += 1;
+                // The problem names the path's sections too ("Keys › Zipf exponent"); its last
+                // part is the field's own label.
+                let said = field_label(name);
+                let own = said.rsplit(" › ").next().unwrap_or_default();
+                if own != label {
+                    wrong.push(format!(
+                        "{name}: panel says “{label}”, problems say “{said}”"
+                    ));
+                }
+            }
+        }
+        assert!(checked > 60, "the forms were not read ({checked} fields)");
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     #[test]
