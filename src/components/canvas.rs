@@ -35,6 +35,9 @@ pub const ZOOM_STEP: f64 = 1.2;
 const RUN_DETAIL_ZOOM: f64 = 0.5;
 /// How far right of a node its quick-add button sits (canvas units from the node's right side).
 const QUICK_ADD_OFFSET: f64 = 24.0;
+/// The quick-add menu's width and tallest height, CSS pixels (as in the style sheet).
+const QUICK_MENU_WIDTH: f64 = 200.0;
+const QUICK_MENU_MAX_HEIGHT: f64 = 360.0;
 /// Radius of the invisible circle that catches a press on a handle or the quick-add button:
 /// 24 px across at 100% zoom, easy to hit, although the dot drawn is smaller.
 const HANDLE_HIT_RADIUS: f64 = 12.0;
@@ -867,10 +870,21 @@ pub fn canvas(props: &CanvasProps) -> Html {
                             onclick={onclick}>{ k.title }</button>
                 }
             });
+        // Kept inside the canvas (opened near its bottom, it would slip under the results,
+        // which take the clicks there): shifted up and left as far as needed.
+        let (left, top) = match *svg_size {
+            Some((width, height)) => (
+                (at.x + 14.0).min(width - QUICK_MENU_WIDTH - 8.0).max(8.0),
+                (at.y - 12.0)
+                    .min(height - QUICK_MENU_MAX_HEIGHT.min(height - 16.0) - 8.0)
+                    .max(8.0),
+            ),
+            None => (at.x + 14.0, at.y - 12.0),
+        };
         html! {
             <div class="quick-menu menu-popup" role="menu" id="quick-menu"
                  aria-label="Add a node connected after this one"
-                 style={format!("left:{:.0}px;top:{:.0}px", at.x + 14.0, at.y - 12.0)}
+                 style={format!("left:{left:.0}px;top:{top:.0}px")}
                  onkeydown={close}>
                 { for items }
             </div>
