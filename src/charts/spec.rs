@@ -13,6 +13,7 @@ use archsim_model::{Design, FaultEffect, NodeKind, Report, Series};
 use super::colour::{self, Rgb};
 
 mod instances;
+mod partitions;
 use crate::components::results_format::{FAILURE_CAUSES, number};
 
 /// Lines a chart shows before it asks the person which ones they want.
@@ -623,6 +624,8 @@ fn story_charts(src: &Source, frame: &Frame) -> Vec<Chart> {
 
     // Autoscaled groups: instances serving over time.
     charts.extend(instances::instances_chart(src, frame));
+    // Partitioned queues: lag per partition (a hot partition's climbing).
+    charts.extend(partitions::partition_lag_chart(src, frame));
 
     // Caches: the hit ratio climbing as the cache warms, then levelling off.
     if of_kind(|k| matches!(k, NodeKind::Cache(_)))

@@ -455,6 +455,21 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
                 count(queue.dead_lettered.value)
             ));
         }
+        if let Some((hot, lag)) = queue
+            .partition_max_lag
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.value.total_cmp(&b.1.value))
+        {
+            details.push(format!(
+                "{} partitions, largest lag {} (partition {hot})",
+                queue.partition_max_lag.len(),
+                count(lag.value)
+            ));
+        }
+        if queue.blocked.value > 0.0 {
+            details.push(format!("{} producers made to wait", count(queue.blocked.value)));
+        }
         if queue.redeliveries.value > 0.0 {
             details.push(format!("{} redeliveries", count(queue.redeliveries.value)));
         }
@@ -476,6 +491,15 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
             details.push(format!(
                 "at max {} of the time",
                 percent(scaling.time_at_max.value)
+            ));
+        }
+        if let Some(known) = scaling.mean_instances_known {
+            details.push(format!("known to callers {}", count(known.value)));
+        }
+        if scaling.sent_to_gone.value > 0.0 {
+            details.push(format!(
+                "{} sent to gone instances",
+                count(scaling.sent_to_gone.value)
             ));
         }
         details.push(format!(

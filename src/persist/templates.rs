@@ -105,6 +105,14 @@ const SOURCES: &[(&str, &str)] = &[
         "lb-sinkhole-outlier-ejection",
         include_str!("../../examples/lb-sinkhole-outlier-ejection.json"),
     ),
+    (
+        "discovery-lag",
+        include_str!("../../examples/discovery-lag.json"),
+    ),
+    (
+        "hot-partition",
+        include_str!("../../examples/hot-partition.json"),
+    ),
 ];
 
 /// Every template, in picker order. An example that fails to parse is left out (the tests make

@@ -178,6 +178,14 @@ test('service: autoscaling turns the service into a group, with its HPA rules an
   assert.equal(scaling.target, 25);
   await toggle('nodes[4].params.autoscaling.cold_start').check();
   assert.deepEqual((await node('service-1')).params.autoscaling.cold_start, { duration_ms: 10000, factor: 3 });
+  // Service discovery is offered for a group.
+  await toggle('nodes[4].params.discovery').check();
+  await field('nodes[4].params.discovery.refresh_interval_ms').fill('10s');
+  await field('nodes[4].params.discovery.deregister_on_shutdown').uncheck();
+  const discovery = (await node('service-1')).params.discovery;
+  assert.equal(discovery.refresh_interval_ms, 10000);
+  assert.equal(discovery.deregister_on_shutdown, false);
+  await toggle('nodes[4].params.discovery').uncheck();
   await toggle('nodes[4].params.autoscaling').uncheck();
   assert.equal((await node('service-1')).params.autoscaling, null);
 });
@@ -198,6 +206,13 @@ test('cache, queue and database parameters', async () => {
   params = (await node('queue-1')).params;
   assert.equal(params.consumers, 16);
   assert.equal(params.dead_letter, 'database-1');
+  await field('nodes[6].params.partitions').fill('12');
+  await field('nodes[6].params.backpressure').selectOption('block');
+  params = (await node('queue-1')).params;
+  assert.equal(params.partitions, 12, 'a partitioned topic');
+  assert.equal(params.backpressure, 'block');
+  await field('nodes[6].params.partitions').fill('0');
+  assert.equal((await node('queue-1')).params.partitions, null, '0 partitions: one shared queue');
 
   await select('database-1');
   await field('nodes[7].params.shards').fill('4');

@@ -285,6 +285,26 @@ fn node_details(out: &mut String, report: &Report) {
                 with_ci(queue.dead_lettered),
                 with_ci(queue.max_depth)
             ));
+            if !queue.partition_messages.is_empty() {
+                let per = |values: &[Estimate]| -> String {
+                    values
+                        .iter()
+                        .map(|e| number(e.value))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                lines.push(format!(
+                    "{id}: messages per partition [{}], max lag per partition [{}]",
+                    per(&queue.partition_messages),
+                    per(&queue.partition_max_lag)
+                ));
+            }
+            if queue.blocked.value > 0.0 {
+                lines.push(format!(
+                    "{id}: producers made to wait (backpressure) {}",
+                    with_ci(queue.blocked)
+                ));
+            }
         }
         if let Some(database) = &node.database {
             let shards: Vec<String> = database
@@ -325,6 +345,13 @@ fn node_details(out: &mut String, report: &Report) {
                 with_ci(scaling.scale_ups),
                 with_ci(scaling.scale_downs)
             ));
+            if let Some(known) = scaling.mean_instances_known {
+                lines.push(format!(
+                    "{id}: discovery: instances known to callers mean {}, requests sent to gone instances {}",
+                    with_ci(known),
+                    with_ci(scaling.sent_to_gone)
+                ));
+            }
             if !scaling.events.is_empty() {
                 let shown: Vec<String> = scaling
                     .events

@@ -112,7 +112,9 @@ pub mod node_area {
     pub const SERVING_WORKERS: u32 = 4;
     pub const INSTANCES: u32 = 5;
     pub const AT_MAX: u32 = 6;
-    pub const COUNT: u32 = 7;
+    /// Instances the group's callers send to (with discovery, what they read in the registry).
+    pub const KNOWN: u32 = 7;
+    pub const COUNT: u32 = 8;
 }
 
 pub mod edge_counter {
@@ -163,7 +165,9 @@ pub mod extra {
     pub const QUEUE_DELIVERED: u32 = 1;
     pub const QUEUE_REDELIVERIES: u32 = 2;
     pub const QUEUE_DEAD_LETTERED: u32 = 3;
-    pub const QUEUE_COUNT: u32 = 4;
+    /// Producers made to wait by a full queue (`backpressure: block`).
+    pub const QUEUE_BLOCKED: u32 = 4;
+    pub const QUEUE_COUNT: u32 = 5;
 
     pub const LIMITER_ADMITTED: u32 = 0;
     pub const LIMITER_REJECTED: u32 = 1;
@@ -172,7 +176,9 @@ pub mod extra {
     /// Autoscaled services: decisions that grew and shrank the group.
     pub const GROUP_SCALE_UPS: u32 = 0;
     pub const GROUP_SCALE_DOWNS: u32 = 1;
-    pub const GROUP_COUNT: u32 = 2;
+    /// Requests sent to an instance that no longer served (discovery lagging behind).
+    pub const GROUP_SENT_TO_GONE: u32 = 2;
+    pub const GROUP_COUNT: u32 = 3;
     // Load balancers: one counter per backend, from 0.
 }
 

@@ -387,6 +387,9 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
             f(&mut q.redeliveries, Count);
             f(&mut q.dead_lettered, Count);
             f(&mut q.max_depth, Intensive);
+            f(&mut q.blocked, Count);
+            q.partition_messages.iter_mut().for_each(|e| f(e, Count));
+            q.partition_max_lag.iter_mut().for_each(|e| f(e, Intensive));
         }
         if let Some(l) = &mut node.rate_limiter {
             f(&mut l.admitted, Count);
@@ -401,6 +404,10 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
             f(&mut a.time_at_max, Intensive);
             f(&mut a.scale_ups, Count);
             f(&mut a.scale_downs, Count);
+            if let Some(known) = &mut a.mean_instances_known {
+                f(known, Intensive);
+            }
+            f(&mut a.sent_to_gone, Count);
         }
         if let Some(h) = &mut node.balancer_health {
             f(&mut h.probes, Count);
@@ -622,9 +629,15 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
             v.iter().for_each(|&x| h.f64(x));
         }
         // Only where there is one (autoscaled groups), so other reports hash as before.
-        if !n.instances.is_empty() {
-            h.u64(n.instances.len() as u64);
-            n.instances.iter().for_each(|&x| h.f64(x));
+        for v in &n.partition_lag {
+            h.u64(v.len() as u64);
+            v.iter().for_each(|&x| h.u64(x));
+        }
+        for v in [&n.instances, &n.instances_known] {
+            if !v.is_empty() {
+                h.u64(v.len() as u64);
+                v.iter().for_each(|&x| h.f64(x));
+            }
         }
     }
     for node in report.nodes.values() {

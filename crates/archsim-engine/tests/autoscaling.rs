@@ -225,3 +225,85 @@ fn a_slow_autoscaler_is_outrun_by_the_spike_and_a_fast_one_keeps_up() {
         assert!(instances.last().unwrap() < &instances_at(report, 300_000.0));
     }
 }
+
+fn known_at(report: &Report, t_ms: f64) -> f64 {
+    let s = &report.series;
+    let i = s.t_ms.iter().position(|&t| t >= t_ms).unwrap();
+    s.nodes["api"].instances_known[i]
+}
+
+#[test]
+fn new_instances_sit_idle_until_the_callers_refresh_after_their_registration() {
+    let report = example("discovery-lag");
+    // Decided at 75 s, serving from 80 s, listed at 100 s, known at the 120 s refresh.
+    let first = report.nodes["api"].autoscaling.as_ref().unwrap().events[0];
+    assert_eq!((first.t_ms, first.from, first.to), (75_000.0, 2, 4));
+    assert_eq!(instances_at(&report, 85_000.0), 4.0);
+    assert_eq!(known_at(&report, 85_000.0), 2.0);
+    assert_eq!(known_at(&report, 115_000.0), 2.0);
+    assert!(known_at(&report, 125_000.0) >= 4.0);
+    // The old two fail requests while the new two are idle; once known, the failures end.
+    let waiting = failed_fraction(&report, 85_000.0, 120_000.0);
+    let after = failed_fraction(&report, 130_000.0, 240_000.0);
+    assert!(waiting > 0.1, "{waiting} failed while the new instances were unknown");
+    assert!(after < 0.01, "{after} failed once they were known");
+}
+
+#[test]
+fn a_stopped_instance_keeps_receiving_requests_until_its_heartbeat_times_out() {
+    // A group shrinking from 6 to 1 at the first evaluations after the load drops; its
+    // instances do not deregister, so callers keep sending to them until the lease expires
+    // (30 s) and they refresh (every 10 s).
+    let mut d = parse(&std::fs::read_to_string(format!(
+        "{}/../../examples/discovery-lag.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap());
+    let NodeKind::Client(c) = &mut d.nodes[0].spec else {
+        unreachable!()
+    };
+    c.workload = Workload::OpenLoop {
+        rate: RateProfile::Constant { rps: 40.0 },
+    };
+    let NodeKind::Service(s) = &mut d.nodes[1].spec else {
+        unreachable!()
+    };
+    let scaling = s.autoscaling.as_mut().unwrap();
+    scaling.min_instances = 1;
+    scaling.initial_instances = Some(6);
+    scaling.scale_down.stabilization_window_ms = 0.0;
+    let discovery = s.discovery.as_mut().unwrap();
+    discovery.deregister_on_shutdown = false;
+    discovery.heartbeat_timeout_ms = 30_000.0;
+    discovery.refresh_interval_ms = 10_000.0;
+    let mut graceful = d.clone();
+    let report = go(&d);
+    let node = &report.nodes["api"];
+    let scaling = node.autoscaling.as_ref().unwrap();
+    assert!(scaling.scale_downs.value >= 1.0);
+    assert!(scaling.sent_to_gone.value > 0.0);
+    assert_eq!(node.failures.node_down.value, scaling.sent_to_gone.value);
+    // Stopped at 15 s: listed until 45 s, so still sent to at the 20, 30 and 40 s refreshes;
+    // forgotten at 50 s.
+    let s = &report.series;
+    let gone_until = s
+        .t_ms
+        .iter()
+        .zip(&s.failed_by_cause["node_down"])
+        .filter(|(_, n)| **n > 0)
+        .map(|(t, _)| *t)
+        .fold(0.0, f64::max);
+    assert_eq!(gone_until, 45_000.0, "the last bucket with a failure starts at 45 s");
+
+    // Deregistering on shutdown: callers stop at the next refresh, so far fewer are lost.
+    let NodeKind::Service(s) = &mut graceful.nodes[1].spec else {
+        unreachable!()
+    };
+    s.discovery.as_mut().unwrap().deregister_on_shutdown = true;
+    let graceful = go(&graceful);
+    let lost = graceful.nodes["api"].failures.node_down.value;
+    assert!(
+        lost < report.nodes["api"].failures.node_down.value / 3.0,
+        "graceful lost {lost}"
+    );
+}

@@ -361,7 +361,7 @@ fn queue_redelivers_then_dead_letters_failed_messages() {
         report.overall.succeeded.value,
         report.overall.completed.value
     );
-    let q = report.nodes["q"].queue.unwrap();
+    let q = report.nodes["q"].queue.clone().unwrap();
     // Every delivery counts, redeliveries included, and every one of them reached the worker.
     assert_eq!(q.delivered.value, report.edges["q-w"].attempts.value);
     assert!(q.enqueued.value > 1_800.0);
@@ -585,7 +585,7 @@ fn dead_letter_queue_without_consumers_holds_its_messages() {
         "run": { "duration_ms": 10000, "warmup_ms": 0 } }"#,
     );
     let report = go(&design);
-    let dlq = report.nodes["dlq"].queue.unwrap();
+    let dlq = report.nodes["dlq"].queue.clone().unwrap();
     assert_eq!(dlq.max_depth.value, 500.0);
     assert_eq!(dlq.enqueued.value, 500.0);
     assert_eq!(dlq.delivered.value, 0.0);

@@ -804,6 +804,9 @@ pub struct ServiceParams {
     /// Run the service as an autoscaled group of instances (each with these workers and this
     /// queue); absent means one fixed instance.
     pub autoscaling: Option<crate::scaling::Autoscaling>,
+    /// How the callers of an autoscaled group learn about its instances; absent means at once
+    /// (they always know exactly which instances serve).
+    pub discovery: Option<crate::scaling::Discovery>,
 }
 
 impl Default for ServiceParams {
@@ -820,6 +823,7 @@ impl Default for ServiceParams {
             queue_discipline: QueueDiscipline::Fifo,
             load_curve: None,
             autoscaling: None,
+            discovery: None,
         }
     }
 }
@@ -994,6 +998,23 @@ pub struct QueueParams {
     /// Id of the node that receives messages that failed `max_deliveries` times. There must be
     /// an edge to it; it gets no ordinary deliveries.
     pub dead_letter: Option<String>,
+    /// What a producer meets when the queue is full.
+    pub backpressure: Backpressure,
+    /// A partitioned topic (as Kafka's): messages go to partition `hash(key) mod partitions`,
+    /// each partition consumed in order by one of the `consumers`. Absent: one shared queue.
+    pub partitions: Option<u32>,
+}
+
+/// What a full queue does to a producer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Backpressure {
+    /// Refuse the message: the producer's request fails with `queue_full`.
+    #[default]
+    Reject,
+    /// Make the producer wait (its request is not answered) until a consumer takes a message
+    /// and frees a place; producers wait in the order they came.
+    Block,
 }
 
 impl Default for QueueParams {
@@ -1003,6 +1024,8 @@ impl Default for QueueParams {
             consumers: 4,
             max_deliveries: 3,
             dead_letter: None,
+            backpressure: Backpressure::Reject,
+            partitions: None,
         }
     }
 }

@@ -298,13 +298,23 @@ pub struct ReshardReport {
     pub migration_queries: Estimate,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct QueueReport {
     pub enqueued: Estimate,
     pub delivered: Estimate,
     pub redeliveries: Estimate,
     pub dead_lettered: Estimate,
     pub max_depth: Estimate,
+    /// With `backpressure: block`: producers that had to wait for a place.
+    #[serde(default)]
+    pub blocked: Estimate,
+    /// Partitioned topics: messages per partition, in partition order (empty otherwise).
+    #[serde(default)]
+    pub partition_messages: Vec<Estimate>,
+    /// Partitioned topics: the largest lag of each partition (messages not yet taken by its
+    /// consumer).
+    #[serde(default)]
+    pub partition_max_lag: Vec<Estimate>,
 }
 
 /// An autoscaled group over the measured period.
@@ -320,6 +330,14 @@ pub struct AutoscalingReport {
     /// Decisions to add instances, and to remove them.
     pub scale_ups: Estimate,
     pub scale_downs: Estimate,
+    /// With discovery: time-average of the instances the callers send to (what they read in
+    /// the registry, gone ones included); null without discovery.
+    #[serde(default)]
+    pub mean_instances_known: Option<Estimate>,
+    /// Requests sent to an instance that no longer served (it had stopped, and the callers
+    /// had not heard yet); each failed with `node_down`.
+    #[serde(default)]
+    pub sent_to_gone: Estimate,
     /// Every decision of the first replication, over the whole run (warm-up included, as the
     /// time series).
     pub events: Vec<ScaleEvent>,
@@ -507,6 +525,10 @@ pub struct NodeSeries {
     /// Databases only: queries per shard in the bucket, `shard_queries[shard][bucket]`.
     #[serde(default)]
     pub shard_queries: Vec<Vec<u64>>,
+    /// Partitioned queues only: each partition's lag at the end of the bucket,
+    /// `partition_lag[partition][bucket]`.
+    #[serde(default)]
+    pub partition_lag: Vec<Vec<u64>>,
     /// Autoscaled services only: time-average of the instances serving in the bucket.
     #[serde(default)]
     pub instances: Vec<f64>,
@@ -521,6 +543,10 @@ pub struct NodeSeries {
     /// rotation, 1 down (health check, or its edge's breaker open), 2 ejected, 3 both.
     #[serde(default)]
     pub backend_state: BTreeMap<String, Vec<u8>>,
+    /// Autoscaled services with discovery only: time-average of the instances their callers
+    /// send to (what they last read in the registry).
+    #[serde(default)]
+    pub instances_known: Vec<f64>,
 }
 
 impl NodeSeries {
@@ -552,6 +578,12 @@ impl NodeSeries {
                 .iter()
                 .map(|(k, v)| (k.clone(), slice_of(v, from, to)))
                 .collect(),
+            partition_lag: self
+                .partition_lag
+                .iter()
+                .map(|v| slice_of(v, from, to))
+                .collect(),
+            instances_known: slice_of(&self.instances_known, from, to),
         }
     }
 
@@ -570,6 +602,14 @@ impl NodeSeries {
         self.dead_lettered.extend(more.dead_lettered);
         self.rate_limited.extend(more.rate_limited);
         self.instances.extend(more.instances);
+        if self.partition_lag.len() < more.partition_lag.len() {
+            self.partition_lag
+                .resize_with(more.partition_lag.len(), Vec::new);
+        }
+        for (mine, theirs) in self.partition_lag.iter_mut().zip(more.partition_lag) {
+            mine.extend(theirs);
+        }
+        self.instances_known.extend(more.instances_known);
         if self.shard_queries.len() < more.shard_queries.len() {
             self.shard_queries
                 .resize_with(more.shard_queries.len(), Vec::new);

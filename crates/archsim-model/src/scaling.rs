@@ -205,3 +205,35 @@ impl Default for ColdStart {
         }
     }
 }
+
+/// Service discovery through a registry (as Eureka or Consul with client-side caching): the
+/// callers of an autoscaled group learn of its instances only through the registry, so a new
+/// instance serves before anyone sends it work, and one that is gone keeps being sent work
+/// until the callers hear of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Discovery {
+    /// From the moment an instance serves until the registry lists it (start-up registration,
+    /// first heartbeat).
+    pub registration_delay_ms: f64,
+    /// An instance that stops without deregistering stays listed this long after its last
+    /// heartbeat (the lease expiry).
+    pub heartbeat_timeout_ms: f64,
+    /// Callers re-read the registry this often (all at the same moments, from the start);
+    /// between refreshes they use what they read last.
+    pub refresh_interval_ms: f64,
+    /// A removed instance deregisters as it starts draining (a graceful shutdown). When false
+    /// it just stops, and the registry drops it only when its heartbeat times out.
+    pub deregister_on_shutdown: bool,
+}
+
+impl Default for Discovery {
+    fn default() -> Self {
+        Discovery {
+            registration_delay_ms: 10_000.0,
+            heartbeat_timeout_ms: 90_000.0,
+            refresh_interval_ms: 30_000.0,
+            deregister_on_shutdown: true,
+        }
+    }
+}

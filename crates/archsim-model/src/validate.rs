@@ -41,6 +41,8 @@ pub const MIN_MAGLEV_TABLE_SIZE: u32 = 2;
 pub const MAX_MAGLEV_TABLE_SIZE: u32 = 5_000_011;
 /// Most a backend may take, as a multiple of the average load, under bounded-load hashing.
 pub const MAX_BALANCE_FACTOR: f64 = 100.0;
+/// Most partitions of a partitioned queue (each has its own counters and series).
+pub const MAX_PARTITIONS: u64 = 1_024;
 /// Most read replicas per shard.
 pub const MAX_REPLICAS_PER_SHARD: u64 = 64;
 /// Most values the time series of a run may hold (buckets × figures per bucket): 8 bytes
@@ -843,6 +845,9 @@ impl<'a> Checker<'a> {
         if let Some(scaling) = &service.autoscaling {
             self.autoscaling(&field_path(path, "autoscaling"), scaling);
         }
+        if let Some(discovery) = &service.discovery {
+            self.discovery(path, discovery, service.autoscaling.is_some());
+        }
         self.queue_discipline(
             &field_path(path, "queue_discipline"),
             &service.queue_discipline,
@@ -981,6 +986,16 @@ impl<'a> Checker<'a> {
             queue.max_deliveries.into(),
             "deliveries of one message",
         );
+        if let Some(partitions) = queue.partitions {
+            let partitions_path = field_path(&path, "partitions");
+            self.at_least_one(&partitions_path, partitions.into(), "partitions of the topic");
+            self.at_most(
+                &partitions_path,
+                partitions.into(),
+                MAX_PARTITIONS,
+                "partitions of one topic",
+            );
+        }
         let dead_letter = queue.dead_letter.as_deref();
         let has_edge_to = |target: &str| self.outgoing(id).any(|edge| edge.to == target);
         if let Some(target) = dead_letter

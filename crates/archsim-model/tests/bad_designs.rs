@@ -833,6 +833,33 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "≥ 1",
         },
         Case {
+            name: "discovery without a group",
+            edit: Edit::Json(|d| d["nodes"][4]["params"]["discovery"] = json!({})),
+            path: "nodes[4].params.discovery",
+            fragment: "applies to a group of instances",
+        },
+        Case {
+            name: "discovery that never refreshes",
+            edit: Edit::Json(|d| {
+                d["nodes"][4]["params"]["autoscaling"] = json!({});
+                d["nodes"][4]["params"]["discovery"] = json!({"refresh_interval_ms": 0});
+            }),
+            path: "nodes[4].params.discovery.refresh_interval_ms",
+            fragment: "> 0",
+        },
+        Case {
+            name: "queue with no partitions",
+            edit: Edit::Json(|d| d["nodes"][7]["params"]["partitions"] = json!(0)),
+            path: "nodes[7].params.partitions",
+            fragment: "must be at least 1",
+        },
+        Case {
+            name: "queue with unknown backpressure",
+            edit: Edit::Json(|d| d["nodes"][7]["params"]["backpressure"] = json!("drop")),
+            path: "nodes[7].params.backpressure",
+            fragment: "unknown variant `drop`",
+        },
+        Case {
             name: "too many buckets",
             edit: Edit::Json(|d| d["run"]["bucket_ms"] = json!(0.01)),
             path: "run.bucket_ms",

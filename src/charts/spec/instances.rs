@@ -4,7 +4,7 @@
 
 use archsim_model::NodeKind;
 
-use super::{Chart, Frame, Source, per_node, time_chart};
+use super::{Chart, Frame, Line, Source, per_node, time_chart};
 
 fn autoscaled(kind: &NodeKind) -> bool {
     matches!(kind, NodeKind::Service(s) if s.autoscaling.is_some())
@@ -14,13 +14,36 @@ fn autoscaled(kind: &NodeKind) -> bool {
 /// when the design has no autoscaled group.
 pub(super) fn instances_chart(src: &Source, frame: &Frame) -> Option<Chart> {
     src.design.nodes.iter().find(|n| autoscaled(&n.spec))?;
-    let lines = per_node(src, frame, autoscaled, |ns| {
+    let mut lines = per_node(src, frame, autoscaled, |ns| {
         Some(
             (0..frame.buckets())
                 .map(|i| ns.instances.get(i).copied())
                 .collect(),
         )
     });
+    // With discovery, beside each group's serving instances: those its callers send to.
+    let known: Vec<Line> = lines
+        .lines
+        .iter()
+        .filter_map(|line| {
+            let node = src.design.node(&line.key)?;
+            let NodeKind::Service(s) = &node.spec else {
+                return None;
+            };
+            s.discovery.as_ref()?;
+            let series = src.series.nodes.get(&line.key);
+            Some(Line {
+                key: format!("{}:known", line.key),
+                label: format!("{}, known to callers", line.label),
+                colour: line.colour,
+                dashed: true,
+                values: (0..frame.buckets())
+                    .map(|i| series.and_then(|ns| ns.instances_known.get(i).copied()))
+                    .collect(),
+            })
+        })
+        .collect();
+    lines.lines.extend(known);
     let mut chart = time_chart(
         "instances",
         "Instances serving (autoscaled groups)",

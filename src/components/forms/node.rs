@@ -2,7 +2,7 @@
 //! that kind appears here.
 
 use archsim_model::{
-    BalancerAlgorithm, CacheParams, CallMode, ClientParams, DatabaseParams, Eviction,
+    Backpressure, BalancerAlgorithm, CacheParams, CallMode, ClientParams, DatabaseParams, Eviction,
     GatewayParams, KeyPopularity, LoadBalancerParams, NodeKind, QueueParams, RateLimitAlgorithm,
     RateLimiterParams, ReadPreference, RequestClass, Route, ServiceParams, Sharding, Slowdown,
     Ties, Workload, WritePolicy,
@@ -14,7 +14,7 @@ use super::hashing::{BalancerHashingFields, ShardingHashingFields};
 use super::health::BalancerHealthEditor;
 use super::load_curve::LoadCurveEditor;
 use super::queue_discipline::QueueDisciplineEditor;
-use super::scaling::AutoscalingEditor;
+use super::scaling::{AutoscalingEditor, DiscoveryEditor};
 use super::{NodeChoice, catalog_options, edit, index, join, node_options, options};
 use crate::components::fields::{
     CheckField, NumberField, NumberKind, OptionalSection, Section, SelectField, TextField,
@@ -337,6 +337,10 @@ fn service_editor(props: &EditorProps<ServiceParams>) -> Html {
             </Section>
             <AutoscalingEditor path={join(path, "autoscaling")} value={value.autoscaling.clone()}
                 on_change={edit(value, emit, |s, a| s.autoscaling = a)} />
+            if value.autoscaling.is_some() || value.discovery.is_some() {
+                <DiscoveryEditor path={join(path, "discovery")} value={value.discovery.clone()}
+                    on_change={edit(value, emit, |s, d| s.discovery = d)} />
+            }
         </>
     }
 }
@@ -445,6 +449,14 @@ fn queue_editor(props: &QueueEditorProps) -> Html {
                 value={value.dead_letter.clone().unwrap_or_default()} options={dead_letter_options}
                 hint="Gets messages that failed every delivery."
                 on_change={edit(value, emit, |q, to: String| q.dead_letter = (!to.is_empty()).then_some(to))} />
+            <NumberField label="Partitions" path={join(path, "partitions")} kind={NumberKind::U32}
+                value={value.partitions.unwrap_or(0) as f64}
+                hint="0: one shared queue; more: a topic partitioned by key, as Kafka's"
+                on_change={edit(value, emit, |q, v: f64| q.partitions = (v >= 1.0).then_some(v as u32))} />
+            <SelectField label="When full" path={join(path, "backpressure")}
+                value={if value.backpressure == Backpressure::Block { "block" } else { "reject" }}
+                options={options(&[("reject", "Reject the producer (queue full)"), ("block", "Make the producer wait")])}
+                on_change={edit(value, emit, |q, to: String| q.backpressure = if to == "block" { Backpressure::Block } else { Backpressure::Reject })} />
         </Section>
     }
 }

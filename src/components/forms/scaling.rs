@@ -2,12 +2,14 @@
 //! every field of `archsim_model::scaling`, including each direction's rules and policies.
 
 use archsim_model::{
-    Autoscaling, ColdStart, PolicyKind, ScalingMetric, ScalingPolicy, ScalingRules, SelectPolicy,
+    Autoscaling, ColdStart, Discovery, PolicyKind, ScalingMetric, ScalingPolicy, ScalingRules, SelectPolicy,
 };
 use yew::prelude::*;
 
 use super::{edit, index, join, options};
-use crate::components::fields::{NumberField, NumberKind, OptionalSection, SelectField};
+use crate::components::fields::{
+    CheckField, NumberField, NumberKind, OptionalSection, SelectField,
+};
 
 #[derive(Properties, PartialEq)]
 pub struct AutoscalingEditorProps {
@@ -185,5 +187,54 @@ fn rules_editor(props: &RulesEditorProps) -> Html {
             { for rows }
             <button type="button" class="small-button" onclick={add}>{ "+ Add policy" }</button>
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DiscoveryEditorProps {
+    /// JSON path of the service's `discovery` member.
+    pub path: AttrValue,
+    pub value: Option<Discovery>,
+    pub on_change: Callback<Option<Discovery>>,
+}
+
+/// How an autoscaled group's callers learn of its instances (a registry and its delays).
+#[function_component(DiscoveryEditor)]
+pub fn discovery_editor(props: &DiscoveryEditorProps) -> Html {
+    let path = props.path.as_str();
+    let on_toggle = {
+        let emit = props.on_change.clone();
+        Callback::from(move |on: bool| emit.emit(on.then(Discovery::default)))
+    };
+    let body = props.value.as_ref().map(|value| {
+        let emit = &props.on_change.reform(Some);
+        html! {
+            <>
+                <div class="field-pair">
+                    <NumberField label="Registration delay" path={join(path, "registration_delay_ms")}
+                        kind={NumberKind::Millis} unit="ms" value={value.registration_delay_ms}
+                        on_change={edit(value, emit, |d, v| d.registration_delay_ms = v)} />
+                    <NumberField label="Callers refresh every" path={join(path, "refresh_interval_ms")}
+                        kind={NumberKind::Millis} unit="ms" value={value.refresh_interval_ms}
+                        on_change={edit(value, emit, |d, v| d.refresh_interval_ms = v)} />
+                </div>
+                <NumberField label="Heartbeat timeout" path={join(path, "heartbeat_timeout_ms")}
+                    kind={NumberKind::Millis} unit="ms" value={value.heartbeat_timeout_ms}
+                    hint="a stopped instance stays listed this long"
+                    on_change={edit(value, emit, |d, v| d.heartbeat_timeout_ms = v)} />
+                <CheckField label="Deregister on shutdown" path={join(path, "deregister_on_shutdown")}
+                    value={value.deregister_on_shutdown}
+                    hint="Off: a removed instance is dropped only when its heartbeat times out."
+                    on_change={edit(value, emit, |d, v| d.deregister_on_shutdown = v)} />
+            </>
+        }
+    });
+    html! {
+        <OptionalSection title="Service discovery (registry)" path={props.path.clone()}
+            enabled={props.value.is_some()}
+            hint="Callers learn of new and removed instances late."
+            on_toggle={on_toggle}>
+            { for body }
+        </OptionalSection>
     }
 }

@@ -231,8 +231,8 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             ..plain(NodeModel::Cache(CacheModel::new(p)))
         },
         NodeKind::Queue(p) => Built {
-            extra_counters: crate::metrics::extra::QUEUE_COUNT,
-            stations: vec![QueueModel::station(p)],
+            extra_counters: QueueModel::counters(p),
+            stations: QueueModel::stations(p),
             delays_on_arrival: true,
             ..plain(NodeModel::Queue(QueueModel::new(p, cx)))
         },

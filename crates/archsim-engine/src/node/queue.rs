@@ -4,6 +4,20 @@
 //! A failed delivery puts the message back at the tail of the queue, until it has failed
 //! `max_deliveries` times; then it goes to the dead-letter node (if any) and is dropped.
 //!
+//! With `backpressure: block`, a producer that finds the queue full is not answered: it waits,
+//! first come first served, until a consumer takes a message and frees a place; then its
+//! message is enqueued and it is acknowledged. Its wait is part of its latency (and may run
+//! into its caller's timeout).
+//!
+//! With `partitions` the queue is a partitioned topic, as Kafka's: a message goes to partition
+//! `hash(key) mod partitions`; the consumers form one consumer group, and each partition is
+//! assigned to one consumer (Kafka's range assignor: consecutive partitions, the first
+//! consumers taking one more when they do not divide evenly; consumers beyond the partition
+//! count idle). A consumer delivers one message at a time, in the order its partitions received
+//! them, so order is kept within a partition; a failed delivery is retried at once (up to
+//! `max_deliveries`), not sent to the back. A partition's lag is its messages not yet taken by
+//! its consumer; a hot key makes a hot partition, and its consumer the bottleneck.
+//!
 //! A queue with no ordinary outgoing edge (a dead-letter queue, typically) has nobody to deliver
 //! to: its messages stay, up to `capacity`, for someone to look at.
 //!
@@ -13,11 +27,14 @@
 //! The node's figures describe messages: residence is enqueue to successful delivery, in flight
 //! is messages held (waiting or being delivered), utilisation is busy consumers.
 
-use archsim_model::design::QueueParams;
+use std::collections::VecDeque;
+
+use archsim_model::design::{Backpressure, QueueParams};
 use archsim_model::report::{NodeReport, NodeSeries, QueueReport};
 
 use crate::core::{Admission, CallOver, Station};
 use crate::metrics::{Outcome, estimate, extra};
+use crate::policy::hash::key_hash;
 use crate::request::Message;
 use crate::slab::Handle;
 
@@ -29,6 +46,49 @@ pub(crate) struct QueueModel {
     dead_letter_edge: Option<u32>,
     max_depth_whole: u64,
     max_depth_batch: u64,
+    /// Producers wait for a place instead of being refused.
+    block: bool,
+    /// Producers waiting for a place, oldest first.
+    blocked: VecDeque<Handle>,
+    /// A partitioned topic's partitions (None: one shared queue).
+    topic: Option<Topic>,
+}
+
+/// A partitioned topic: which consumer (station) owns each partition, and each partition's lag.
+struct Topic {
+    owner: Vec<u32>,
+    lag: Vec<u64>,
+    max_lag_whole: Vec<u64>,
+    max_lag_batch: Vec<u64>,
+    capacity: u64,
+}
+
+impl Topic {
+    fn new(partitions: u32, consumers: u32, capacity: u64) -> Topic {
+        let (p, c) = (partitions.max(1), consumers.max(1));
+        // Range assignor: consumer i gets `p / c` partitions, one more for the first `p % c`.
+        let (share, extra) = (p / c, p % c);
+        let mut owner = Vec::with_capacity(p as usize);
+        for consumer in 0..c.min(p) {
+            let count = share + u32::from(consumer < extra);
+            owner.extend(std::iter::repeat_n(consumer, count as usize));
+        }
+        Topic {
+            owner,
+            lag: vec![0; p as usize],
+            max_lag_whole: vec![0; p as usize],
+            max_lag_batch: vec![0; p as usize],
+            capacity,
+        }
+    }
+
+    fn partition_of(&self, key: u64) -> usize {
+        (key_hash(key) % self.owner.len() as u64) as usize
+    }
+
+    fn waiting(&self) -> u64 {
+        self.lag.iter().sum()
+    }
 }
 
 impl QueueModel {
@@ -49,12 +109,39 @@ impl QueueModel {
             dead_letter_edge: cx.out.iter().copied().find(|&e| is_dead_letter(e)),
             max_depth_whole: 0,
             max_depth_batch: 0,
+            block: p.backpressure == Backpressure::Block,
+            blocked: VecDeque::new(),
+            topic: p
+                .partitions
+                .map(|n| Topic::new(n, p.consumers, p.capacity)),
         }
     }
 
-    /// Consumers and the messages' wait line.
-    pub fn station(p: &QueueParams) -> Station {
-        Station::new(p.consumers, p.capacity)
+    /// Consumers and the messages' wait line: one shared line, or with partitions one line and
+    /// one consumer each (a consumer's line holds its partitions' messages in arrival order).
+    pub fn stations(p: &QueueParams) -> Vec<Station> {
+        match p.partitions {
+            None => vec![Station::new(p.consumers, p.capacity)],
+            Some(_) => (0..p.consumers.max(1))
+                .map(|_| Station::new(1, p.capacity))
+                .collect(),
+        }
+    }
+
+    /// Kind-specific counters: the queue's, then messages per partition.
+    pub fn counters(p: &QueueParams) -> u32 {
+        extra::QUEUE_COUNT + p.partitions.unwrap_or(0)
+    }
+
+    /// Whether the queue has no room for one more message.
+    fn full(ctx: &NodeCtx<'_, Self>) -> bool {
+        match &ctx.model.topic {
+            Some(topic) => topic.waiting() >= topic.capacity,
+            None => {
+                let station = ctx.station(0);
+                station.waiting >= station.capacity
+            }
+        }
     }
 
     /// Records the wait line's depth for the period maxima.
@@ -64,36 +151,86 @@ impl QueueModel {
         queue.max_depth_whole = queue.max_depth_whole.max(depth);
         queue.max_depth_batch = queue.max_depth_batch.max(depth);
     }
-}
 
-impl Behaviour for QueueModel {
-    type Data = Message;
-
-    fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
-        let station = ctx.station(0);
-        if station.waiting >= station.capacity {
-            ctx.finish(job, Outcome::QueueFull);
-            return;
-        }
+    /// The message joins the wait line (or a free consumer takes it) and the producer is
+    /// acknowledged.
+    fn enqueue(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
         ctx.count(extra::QUEUE_ENQUEUED);
         // Acknowledge the producer now; the message lives on without a caller.
         ctx.acknowledge(job);
         if ctx.model.deliver_edges.is_empty() {
             ctx.hold(job, 0);
             Self::note_depth(ctx);
-        } else if ctx.admit(job, 0) == Admission::Queued {
+            return;
+        }
+        let station = if ctx.model.topic.is_some() {
+            let key = ctx.request(job).key;
+            let topic = ctx.model.topic.as_mut().expect("a topic");
+            let partition = topic.partition_of(key);
+            topic.lag[partition] += 1;
+            let lag = topic.lag[partition];
+            topic.max_lag_whole[partition] = topic.max_lag_whole[partition].max(lag);
+            topic.max_lag_batch[partition] = topic.max_lag_batch[partition].max(lag);
+            let owner = topic.owner[partition];
+            ctx.count(extra::QUEUE_COUNT + partition as u32);
+            owner
+        } else {
+            0
+        };
+        if ctx.admit(job, station) == Admission::Queued {
             Self::note_depth(ctx);
         }
     }
 
-    /// A consumer took the message: deliver it.
-    fn begin_work(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
-        // Never empty: messages of a queue without delivery edges are only held.
+    /// Waiting producers get the places that have freed, oldest first.
+    fn unblock(ctx: &mut NodeCtx<'_, Self>) {
+        while !ctx.model.blocked.is_empty() && !Self::full(ctx) {
+            let Some(job) = ctx.model.blocked.pop_front() else {
+                return;
+            };
+            Self::enqueue(ctx, job);
+        }
+    }
+
+    fn deliver(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
         let len = ctx.model.deliver_edges.len() as u32;
         let i = ctx.round_robin(len);
         let edge = ctx.model.deliver_edges[i as usize];
         ctx.count(extra::QUEUE_DELIVERED);
         ctx.call(job, edge);
+    }
+}
+
+impl Behaviour for QueueModel {
+    type Data = Message;
+
+    fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let full = Self::full(ctx);
+        if ctx.model.block && (full || !ctx.model.blocked.is_empty()) {
+            // Behind the producers already waiting, even if a place is free right now.
+            ctx.count(extra::QUEUE_BLOCKED);
+            ctx.model.blocked.push_back(job);
+            return;
+        }
+        if full {
+            ctx.finish(job, Outcome::QueueFull);
+            return;
+        }
+        Self::enqueue(ctx, job);
+    }
+
+    /// A consumer took the message: deliver it.
+    fn begin_work(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        if ctx.model.topic.is_some() {
+            let key = ctx.request(job).key;
+            let topic = ctx.model.topic.as_mut().expect("a topic");
+            let partition = topic.partition_of(key);
+            topic.lag[partition] = topic.lag[partition].saturating_sub(1);
+        }
+        // Never without edges: messages of a queue without delivery edges are only held.
+        Self::deliver(ctx, job);
+        // A place in the wait line may have freed: let a waiting producer in.
+        Self::unblock(ctx);
     }
 
     fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
@@ -113,6 +250,11 @@ impl Behaviour for QueueModel {
         ctx.set_data(job, Message::Delivering { failed });
         if failed < ctx.model.max_deliveries {
             ctx.count(extra::QUEUE_REDELIVERIES);
+            if ctx.model.topic.is_some() {
+                // A partition is consumed in order: retry this message before any later one.
+                Self::deliver(ctx, job);
+                return;
+            }
             // Back to the tail of the line (it already counts against capacity, so it fits),
             // queued before its consumer goes: the consumer may pick it right up.
             ctx.hold(job, 0);
@@ -136,11 +278,31 @@ impl Behaviour for QueueModel {
         }
     }
 
+    fn reads_keys(&self) -> bool {
+        self.topic.is_some()
+    }
+
+    fn crashed(&mut self) {
+        // The crash failed every message and waiting producer (all admitted at the node).
+        self.blocked.clear();
+        if let Some(topic) = &mut self.topic {
+            topic.lag.iter_mut().for_each(|lag| *lag = 0);
+        }
+    }
+
     fn new_period(&mut self, whole: bool, waiting: u64) {
+        // A topic's messages wait at several consumers' lines.
+        let waiting = self.topic.as_ref().map_or(waiting, Topic::waiting);
         if whole {
             self.max_depth_whole = waiting;
         }
         self.max_depth_batch = waiting;
+        if let Some(topic) = &mut self.topic {
+            if whole {
+                topic.max_lag_whole.clone_from(&topic.lag);
+            }
+            topic.max_lag_batch.clone_from(&topic.lag);
+        }
     }
 
     fn report(&self, figures: &KindFigures<'_>, report: &mut NodeReport) {
@@ -150,12 +312,31 @@ impl Behaviour for QueueModel {
         } else {
             self.max_depth_batch
         };
+        let (partition_messages, partition_max_lag) = match &self.topic {
+            Some(topic) => {
+                let max_lag = if figures.whole {
+                    &topic.max_lag_whole
+                } else {
+                    &topic.max_lag_batch
+                };
+                (
+                    (0..topic.lag.len() as u32)
+                        .map(|p| count(extra::QUEUE_COUNT + p))
+                        .collect(),
+                    max_lag.iter().map(|&l| estimate(l as f64)).collect(),
+                )
+            }
+            None => (Vec::new(), Vec::new()),
+        };
         report.queue = Some(QueueReport {
             enqueued: count(extra::QUEUE_ENQUEUED),
             delivered: count(extra::QUEUE_DELIVERED),
             redeliveries: count(extra::QUEUE_REDELIVERIES),
             dead_lettered: count(extra::QUEUE_DEAD_LETTERED),
             max_depth: estimate(max_depth as f64),
+            blocked: count(extra::QUEUE_BLOCKED),
+            partition_messages,
+            partition_max_lag,
         });
     }
 
@@ -170,5 +351,13 @@ impl Behaviour for QueueModel {
         series
             .dead_lettered
             .push((figures.extra)(extra::QUEUE_DEAD_LETTERED));
+        if let Some(topic) = &self.topic {
+            if series.partition_lag.len() < topic.lag.len() {
+                series.partition_lag.resize_with(topic.lag.len(), Vec::new);
+            }
+            for (line, &lag) in series.partition_lag.iter_mut().zip(&topic.lag) {
+                line.push(lag);
+            }
+        }
     }
 }

@@ -37,6 +37,8 @@ use super::{Behaviour, KindFigures, NodeCtx};
 const START: u32 = 0;
 const EVALUATE: u32 = 1;
 const SNAPSHOT: u32 = 2;
+/// The group's callers re-read the registry (with discovery).
+const REFRESH: u32 = 3;
 /// `READY + i`: instance `i` serves.
 const READY: u32 = 16;
 
@@ -51,6 +53,8 @@ pub(crate) struct ServiceModel {
     group: Option<Group>,
     /// The group's levels as last reported to the integrals.
     levels: Levels,
+    /// Its callers learn of its instances through a registry.
+    discovery: bool,
 }
 
 impl ServiceModel {
@@ -66,7 +70,11 @@ impl ServiceModel {
                 })),
             parallel: p.calls == CallMode::Parallel,
             hold_worker: p.hold_worker_during_calls,
-            group: p.autoscaling.as_ref().map(|a| Group::new(a, p.workers)),
+            group: p
+                .autoscaling
+                .as_ref()
+                .map(|a| Group::new(a, p.workers, p.discovery.as_ref())),
+            discovery: p.discovery.is_some(),
             levels: Levels::default(),
         }
     }
@@ -114,6 +122,7 @@ impl ServiceModel {
         ctx.change_level(node_area::SERVING_WORKERS, delta(new.workers, old.workers));
         ctx.change_level(node_area::INSTANCES, delta(new.serving, old.serving));
         ctx.change_level(node_area::AT_MAX, delta(new.at_max, old.at_max));
+        ctx.change_level(node_area::KNOWN, delta(new.known, old.known));
     }
 
     /// After a job left an instance: a draining instance may now be empty.
@@ -173,7 +182,10 @@ impl Behaviour for ServiceModel {
                 ctx.admit(job, instance);
             }
             // Sent to an instance that no longer takes work (callers not told yet).
-            Some(_) => ctx.finish(job, Outcome::NodeDown),
+            Some(_) => {
+                ctx.count(extra::GROUP_SENT_TO_GONE);
+                ctx.finish(job, Outcome::NodeDown);
+            }
             None => ctx.finish(job, Outcome::NoHealthyBackend),
         }
     }
@@ -214,8 +226,12 @@ impl Behaviour for ServiceModel {
         match tag {
             START => {
                 let (snapshot, evaluation) = (group.first_snapshot(), group.interval());
+                let refresh = group.refresh_interval();
                 ctx.set_timer_at(snapshot, SNAPSHOT);
                 ctx.set_timer_at(evaluation, EVALUATE);
+                if let Some(refresh) = refresh {
+                    ctx.set_timer_at(refresh, REFRESH);
+                }
             }
             SNAPSHOT => {
                 let next = group.snapshot(now, stations);
@@ -235,6 +251,11 @@ impl Behaviour for ServiceModel {
                     });
                 }
                 ctx.set_timer(interval, EVALUATE);
+            }
+            REFRESH => {
+                group.refresh(now);
+                let interval = group.refresh_interval().unwrap_or(SimTime::MAX);
+                ctx.set_timer(interval, REFRESH);
             }
             _ => {
                 group.ready(tag - READY, now, stations);
@@ -269,6 +290,10 @@ impl Behaviour for ServiceModel {
             time_at_max: estimate(ratio(area(node_area::AT_MAX), figures.period_ns)),
             scale_ups: count(extra::GROUP_SCALE_UPS),
             scale_downs: count(extra::GROUP_SCALE_DOWNS),
+            mean_instances_known: self.discovery.then(|| {
+                estimate(ratio(area(node_area::KNOWN), figures.period_ns))
+            }),
+            sent_to_gone: count(extra::GROUP_SENT_TO_GONE),
             events: if figures.whole {
                 group.events.clone()
             } else {
@@ -288,6 +313,11 @@ impl Behaviour for ServiceModel {
         series
             .instances
             .push(ratio(area(node_area::INSTANCES), figures.period_ns));
+        if self.discovery {
+            series
+                .instances_known
+                .push(ratio(area(node_area::KNOWN), figures.period_ns));
+        }
     }
 }
 

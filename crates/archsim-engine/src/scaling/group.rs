@@ -22,10 +22,11 @@
 use std::collections::VecDeque;
 
 use archsim_model::report::ScaleEvent;
-use archsim_model::scaling::{Autoscaling, ScalingMetric};
+use archsim_model::scaling::{Autoscaling, Discovery, ScalingMetric};
 
 use crate::core::Station;
 use crate::scaling::hpa::{Hpa, Observation};
+use crate::scaling::registry::Registry;
 use crate::time::{SimTime, from_ms, to_ms};
 
 /// Where an instance is in its life.
@@ -62,6 +63,9 @@ pub(crate) struct Levels {
     pub serving: u32,
     /// 1 while serving + starting instances are `max_instances`.
     pub at_max: u32,
+    /// Instances the callers send requests to (with discovery, those they have read in the
+    /// registry, gone ones included; else the serving ones).
+    pub known: u32,
 }
 
 pub(crate) struct Group {
@@ -81,6 +85,8 @@ pub(crate) struct Group {
     /// Window-start snapshots of every instance's areas, oldest first, for the evaluations to
     /// come, with their times.
     snapshots: VecDeque<(SimTime, Vec<(u128, u128)>)>,
+    /// What the callers know of the instances, when they learn it through a registry.
+    registry: Option<Registry>,
     /// Round-robin position over instance indices.
     cursor: u32,
     /// The first replication's decisions (every replication keeps its own; the report shows
@@ -92,7 +98,7 @@ pub(crate) struct Group {
 }
 
 impl Group {
-    pub fn new(p: &Autoscaling, workers: u32) -> Group {
+    pub fn new(p: &Autoscaling, workers: u32, discovery: Option<&Discovery>) -> Group {
         let max = p.max_instances.max(1);
         let initial = p.initial().clamp(1, max);
         let mut instances = vec![Instance::Off; max as usize];
@@ -115,6 +121,7 @@ impl Group {
             serving_from: vec![(0, 0); max as usize],
             cold_until: vec![0; max as usize],
             snapshots: VecDeque::new(),
+            registry: discovery.map(|d| Registry::new(d, max as usize, initial as usize)),
             cursor: 0,
             events: Vec::new(),
             peak_whole: initial,
@@ -155,7 +162,22 @@ impl Group {
     /// Whether callers send requests to the instance: it serves (and, with discovery, they
     /// have heard of it).
     fn routable(&self, index: u32) -> bool {
-        self.serves(index)
+        match &self.registry {
+            Some(registry) => registry.knows(index as usize),
+            None => self.serves(index),
+        }
+    }
+
+    /// How often the callers re-read the registry (None without discovery).
+    pub fn refresh_interval(&self) -> Option<SimTime> {
+        self.registry.as_ref().map(Registry::refresh_interval)
+    }
+
+    /// The callers re-read the registry.
+    pub fn refresh(&mut self, now: SimTime) {
+        if let Some(registry) = &mut self.registry {
+            registry.refresh(now);
+        }
     }
 
     /// The next instance, round-robin, among the routable ones; None when there is none.
@@ -291,6 +313,9 @@ impl Group {
                     .max();
                 let Some((_, i)) = youngest else { break };
                 self.instances[i] = Instance::Draining;
+                if let Some(registry) = &mut self.registry {
+                    registry.stopped(i, now);
+                }
                 to_remove -= 1;
             }
             self.finish_draining(stations);
@@ -308,6 +333,9 @@ impl Group {
             return false; // removed before it was ready (or started again later)
         }
         self.instances[i] = Instance::Serving { since: now };
+        if let Some(registry) = &mut self.registry {
+            registry.serving(i, now);
+        }
         self.serving_from[i] = stations[i].areas_at(now);
         if let Some((duration, _)) = self.cold_start {
             self.cold_until[i] = now.saturating_add(duration);
@@ -343,6 +371,7 @@ impl Group {
             }
         }
         levels.at_max = u32::from(wanted >= self.max);
+        levels.known = (0..self.max).filter(|&i| self.routable(i)).count() as u32;
         levels
     }
 

@@ -1,7 +1,7 @@
 //! Rules of an autoscaled group's parameters (`crate::scaling`).
 
 use crate::problem::{field_path, index_path};
-use crate::scaling::{Autoscaling, ScalingMetric, ScalingRules};
+use crate::scaling::{Autoscaling, Discovery, ScalingMetric, ScalingRules};
 
 use super::Checker;
 
@@ -113,5 +113,30 @@ impl Checker<'_> {
             );
             self.positive(&field_path(&policy_path, "period_ms"), policy.period_ms);
         }
+    }
+}
+
+impl Checker<'_> {
+    /// `service_path` is the service's `params`; discovery needs a group of instances.
+    pub(super) fn discovery(&mut self, service_path: &str, discovery: &Discovery, grouped: bool) {
+        let path = field_path(service_path, "discovery");
+        if !grouped {
+            self.report(
+                path.clone(),
+                "service discovery applies to a group of instances: turn on autoscaling (min_instances = max_instances for a fixed group), or remove discovery",
+            );
+        }
+        self.non_negative(
+            &field_path(&path, "registration_delay_ms"),
+            discovery.registration_delay_ms,
+        );
+        self.non_negative(
+            &field_path(&path, "heartbeat_timeout_ms"),
+            discovery.heartbeat_timeout_ms,
+        );
+        self.positive(
+            &field_path(&path, "refresh_interval_ms"),
+            discovery.refresh_interval_ms,
+        );
     }
 }
