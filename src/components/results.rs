@@ -468,7 +468,10 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
             ));
         }
         if queue.blocked.value > 0.0 {
-            details.push(format!("{} producers made to wait", count(queue.blocked.value)));
+            details.push(format!(
+                "{} producers made to wait",
+                count(queue.blocked.value)
+            ));
         }
         if queue.redeliveries.value > 0.0 {
             details.push(format!("{} redeliveries", count(queue.redeliveries.value)));

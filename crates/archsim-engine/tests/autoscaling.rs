@@ -245,7 +245,10 @@ fn new_instances_sit_idle_until_the_callers_refresh_after_their_registration() {
     // The old two fail requests while the new two are idle; once known, the failures end.
     let waiting = failed_fraction(&report, 85_000.0, 120_000.0);
     let after = failed_fraction(&report, 130_000.0, 240_000.0);
-    assert!(waiting > 0.1, "{waiting} failed while the new instances were unknown");
+    assert!(
+        waiting > 0.1,
+        "{waiting} failed while the new instances were unknown"
+    );
     assert!(after < 0.01, "{after} failed once they were known");
 }
 
@@ -254,11 +257,13 @@ fn a_stopped_instance_keeps_receiving_requests_until_its_heartbeat_times_out() {
     // A group shrinking from 6 to 1 at the first evaluations after the load drops; its
     // instances do not deregister, so callers keep sending to them until the lease expires
     // (30 s) and they refresh (every 10 s).
-    let mut d = parse(&std::fs::read_to_string(format!(
-        "{}/../../examples/discovery-lag.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap());
+    let mut d = parse(
+        &std::fs::read_to_string(format!(
+            "{}/../../examples/discovery-lag.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    );
     let NodeKind::Client(c) = &mut d.nodes[0].spec else {
         unreachable!()
     };
@@ -293,7 +298,10 @@ fn a_stopped_instance_keeps_receiving_requests_until_its_heartbeat_times_out() {
         .filter(|(_, n)| **n > 0)
         .map(|(t, _)| *t)
         .fold(0.0, f64::max);
-    assert_eq!(gone_until, 45_000.0, "the last bucket with a failure starts at 45 s");
+    assert_eq!(
+        gone_until, 45_000.0,
+        "the last bucket with a failure starts at 45 s"
+    );
 
     // Deregistering on shutdown: callers stop at the next refresh, so far fewer are lost.
     let NodeKind::Service(s) = &mut graceful.nodes[1].spec else {

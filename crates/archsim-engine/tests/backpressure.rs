@@ -50,7 +50,11 @@ fn a_blocking_queue_makes_producers_wait_and_loses_nothing() {
     // Never more than its 10 places waiting.
     assert!(queue.max_depth.value <= 10.0);
     // The producers are paced at the consumers' rate: 20 acknowledged a second.
-    assert!(close(queue.enqueued.value, 20.0 * 20.0, 0.1), "{}", queue.enqueued.value);
+    assert!(
+        close(queue.enqueued.value, 20.0 * 20.0, 0.1),
+        "{}",
+        queue.enqueued.value
+    );
     // and wait: their latency grows to seconds.
     assert!(report.nodes["producer"].latency.mean_ms.value > 1_000.0);
 }

@@ -988,7 +988,11 @@ impl<'a> Checker<'a> {
         );
         if let Some(partitions) = queue.partitions {
             let partitions_path = field_path(&path, "partitions");
-            self.at_least_one(&partitions_path, partitions.into(), "partitions of the topic");
+            self.at_least_one(
+                &partitions_path,
+                partitions.into(),
+                "partitions of the topic",
+            );
             self.at_most(
                 &partitions_path,
                 partitions.into(),

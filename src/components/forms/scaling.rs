@@ -2,7 +2,8 @@
 //! every field of `archsim_model::scaling`, including each direction's rules and policies.
 
 use archsim_model::{
-    Autoscaling, ColdStart, Discovery, PolicyKind, ScalingMetric, ScalingPolicy, ScalingRules, SelectPolicy,
+    Autoscaling, ColdStart, Discovery, PolicyKind, ScalingMetric, ScalingPolicy, ScalingRules,
+    SelectPolicy,
 };
 use yew::prelude::*;
 

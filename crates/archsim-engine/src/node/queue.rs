@@ -9,8 +9,9 @@
 //! message is enqueued and it is acknowledged. Its wait is part of its latency (and may run
 //! into its caller's timeout).
 //!
-//! With `partitions` the queue is a partitioned topic, as Kafka's: a message goes to partition
-//! `hash(key) mod partitions`; the consumers form one consumer group, and each partition is
+//! With `partitions` the queue is a partitioned topic, as Kafka's: a message goes to the
+//! partition Kafka's default partitioner picks for its key (murmur2 of the key's decimal string,
+//! sign bit cleared, modulo the partition count; `policy::partitioner`); the consumers form one consumer group, and each partition is
 //! assigned to one consumer (Kafka's range assignor: consecutive partitions, the first
 //! consumers taking one more when they do not divide evenly; consumers beyond the partition
 //! count idle). A consumer delivers one message at a time, in the order its partitions received
@@ -34,7 +35,7 @@ use archsim_model::report::{NodeReport, NodeSeries, QueueReport};
 
 use crate::core::{Admission, CallOver, Station};
 use crate::metrics::{Outcome, estimate, extra};
-use crate::policy::hash::key_hash;
+use crate::policy::partitioner::{partition_for_key, range_assignment};
 use crate::request::Message;
 use crate::slab::Handle;
 
@@ -65,14 +66,8 @@ struct Topic {
 
 impl Topic {
     fn new(partitions: u32, consumers: u32, capacity: u64) -> Topic {
-        let (p, c) = (partitions.max(1), consumers.max(1));
-        // Range assignor: consumer i gets `p / c` partitions, one more for the first `p % c`.
-        let (share, extra) = (p / c, p % c);
-        let mut owner = Vec::with_capacity(p as usize);
-        for consumer in 0..c.min(p) {
-            let count = share + u32::from(consumer < extra);
-            owner.extend(std::iter::repeat_n(consumer, count as usize));
-        }
+        let p = partitions.max(1);
+        let owner = range_assignment(p, consumers);
         Topic {
             owner,
             lag: vec![0; p as usize],
@@ -82,8 +77,10 @@ impl Topic {
         }
     }
 
+    /// Kafka's default partitioner: murmur2 of the key (as its decimal string) modulo the
+    /// partition count.
     fn partition_of(&self, key: u64) -> usize {
-        (key_hash(key) % self.owner.len() as u64) as usize
+        partition_for_key(key, self.owner.len() as u32) as usize
     }
 
     fn waiting(&self) -> u64 {
@@ -111,9 +108,7 @@ impl QueueModel {
             max_depth_batch: 0,
             block: p.backpressure == Backpressure::Block,
             blocked: VecDeque::new(),
-            topic: p
-                .partitions
-                .map(|n| Topic::new(n, p.consumers, p.capacity)),
+            topic: p.partitions.map(|n| Topic::new(n, p.consumers, p.capacity)),
         }
     }
 

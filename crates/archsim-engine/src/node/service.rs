@@ -290,9 +290,9 @@ impl Behaviour for ServiceModel {
             time_at_max: estimate(ratio(area(node_area::AT_MAX), figures.period_ns)),
             scale_ups: count(extra::GROUP_SCALE_UPS),
             scale_downs: count(extra::GROUP_SCALE_DOWNS),
-            mean_instances_known: self.discovery.then(|| {
-                estimate(ratio(area(node_area::KNOWN), figures.period_ns))
-            }),
+            mean_instances_known: self
+                .discovery
+                .then(|| estimate(ratio(area(node_area::KNOWN), figures.period_ns))),
             sent_to_gone: count(extra::GROUP_SENT_TO_GONE),
             events: if figures.whole {
                 group.events.clone()

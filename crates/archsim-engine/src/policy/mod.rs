@@ -14,7 +14,8 @@
 //! [`SimRng`](crate::rng::SimRng), so a node's policy decisions are reproducible from the run's
 //! seed. [`hash`] holds the fixed hash functions (xxHash64, as Envoy) and the ring,
 //! [`maglev`] the Maglev table and [`rendezvous`] the highest-random-weight score, each shared
-//! by [`balancer`] and [`sharding`].
+//! by [`balancer`] and [`sharding`]; [`partitioner`] is Kafka's default partitioner (murmur2)
+//! for partitioned queues.
 
 pub mod adaptive_throttle;
 pub mod balancer;
@@ -24,6 +25,7 @@ pub mod hash;
 pub mod health;
 pub mod limiter;
 pub mod maglev;
+pub mod partitioner;
 pub mod queue_discipline;
 pub mod rendezvous;
 pub mod retry;
