@@ -158,19 +158,19 @@ impl QueueModel {
             Self::note_depth(ctx);
             return;
         }
-        let station = if ctx.model.topic.is_some() {
-            let key = ctx.request(job).key;
-            let topic = ctx.model.topic.as_mut().expect("a topic");
-            let partition = topic.partition_of(key);
-            topic.lag[partition] += 1;
-            let lag = topic.lag[partition];
-            topic.max_lag_whole[partition] = topic.max_lag_whole[partition].max(lag);
-            topic.max_lag_batch[partition] = topic.max_lag_batch[partition].max(lag);
-            let owner = topic.owner[partition];
-            ctx.count(extra::QUEUE_COUNT + partition as u32);
-            owner
-        } else {
-            0
+        let key = ctx.request(job).key;
+        let station = match &mut ctx.model.topic {
+            Some(topic) => {
+                let partition = topic.partition_of(key);
+                topic.lag[partition] += 1;
+                let lag = topic.lag[partition];
+                topic.max_lag_whole[partition] = topic.max_lag_whole[partition].max(lag);
+                topic.max_lag_batch[partition] = topic.max_lag_batch[partition].max(lag);
+                let owner = topic.owner[partition];
+                ctx.count(extra::QUEUE_COUNT + partition as u32);
+                owner
+            }
+            None => 0,
         };
         if ctx.admit(job, station) == Admission::Queued {
             Self::note_depth(ctx);
@@ -216,9 +216,8 @@ impl Behaviour for QueueModel {
 
     /// A consumer took the message: deliver it.
     fn begin_work(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
-        if ctx.model.topic.is_some() {
-            let key = ctx.request(job).key;
-            let topic = ctx.model.topic.as_mut().expect("a topic");
+        let key = ctx.request(job).key;
+        if let Some(topic) = &mut ctx.model.topic {
             let partition = topic.partition_of(key);
             topic.lag[partition] = topic.lag[partition].saturating_sub(1);
         }
