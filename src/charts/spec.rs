@@ -12,6 +12,7 @@ use archsim_model::{Design, FaultEffect, NodeKind, Report, Series};
 
 use super::colour::{self, Rgb};
 
+mod failover;
 mod instances;
 mod partitions;
 use crate::components::results_format::{FAILURE_CAUSES, number};
@@ -120,6 +121,7 @@ pub fn fault_windows(design: &Design, end_ms: f64) -> Vec<FaultWindow> {
                 }
                 FaultEffect::Slowdown { factor } => format!("{target} ×{} slower", number(*factor)),
                 FaultEffect::Reshard { shards } => format!("{target} reshards to {shards}"),
+                FaultEffect::PrimaryCrash => format!("{target} primary down"),
             };
             FaultWindow {
                 from_ms: f.at_ms.max(0.0),
@@ -626,6 +628,8 @@ fn story_charts(src: &Source, frame: &Frame) -> Vec<Chart> {
     charts.extend(instances::instances_chart(src, frame));
     // Partitioned queues: lag per partition (a hot partition's climbing).
     charts.extend(partitions::partition_lag_chart(src, frame));
+    // Databases with failover: the gap without a primary, and the writes lost.
+    charts.extend(failover::failover_chart(src, frame));
 
     // Caches: the hit ratio climbing as the cache warms, then levelling off.
     if of_kind(|k| matches!(k, NodeKind::Cache(_)))

@@ -433,6 +433,23 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
         if db.stale_reads.value > 0.0 {
             details.push(format!("{} stale reads", count(db.stale_reads.value)));
         }
+        if let Some(reads) = db.own_write_reads {
+            details.push(format!(
+                "{} reads kept on the primary (read-your-writes)",
+                count(reads.value)
+            ));
+        }
+        for failover in &db.failovers {
+            details.push(format!(
+                "failover of shard {}: no primary for {} ms, {} writes lost",
+                failover.shard,
+                count(failover.promoted_at_ms - failover.crashed_at_ms),
+                count(failover.lost_writes as f64)
+            ));
+        }
+        if let Some(lost) = db.lost_writes {
+            details.push(format!("{} writes lost at failovers", count(lost.value)));
+        }
         for reshard in &db.reshards {
             details.push(format!(
                 "reshard {} → {} shards moved {} of keys ({} queries paid the move)",

@@ -113,6 +113,10 @@ const SOURCES: &[(&str, &str)] = &[
         "hot-partition",
         include_str!("../../examples/hot-partition.json"),
     ),
+    (
+        "primary-failover",
+        include_str!("../../examples/primary-failover.json"),
+    ),
 ];
 
 /// Every template, in picker order. An example that fails to parse is left out (the tests make

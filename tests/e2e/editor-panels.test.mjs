@@ -225,6 +225,17 @@ test('cache, queue and database parameters', async () => {
   assert.equal(params.reads_from, 'replicas');
   assert.deepEqual(params.write_time, { type: 'constant', ms: 10 });
   assert.equal(await app.page.locator('[data-node-id="database-1"] .node-caption').textContent(), '4 shards × 2 replicas');
+  // Replication as really run: the lag as a distribution, failover, read-your-writes.
+  await toggle('nodes[7].params.replication_lag').check();
+  await toggle('nodes[7].params.failover').check();
+  await field('nodes[7].params.failover.detection_ms').fill('30s');
+  await toggle('nodes[7].params.read_your_writes').check();
+  params = (await node('database-1')).params;
+  assert.deepEqual(params.replication_lag, { type: 'exponential', mean_ms: 50 });
+  assert.deepEqual(params.failover, { detection_ms: 30000 });
+  assert.deepEqual(params.read_your_writes, { window_ms: 1000 });
+  await toggle('nodes[7].params.failover').uncheck();
+  assert.equal((await node('database-1')).params.failover, null);
 });
 
 test('edge: timeout, retries and breaker toggle on and show as badges', async () => {

@@ -318,6 +318,24 @@ fn node_details(out: &mut String, report: &Report) {
                 with_ci(database.reads_on_replicas),
                 with_ci(database.stale_reads)
             ));
+            if let Some(lost) = database.lost_writes {
+                lines.push(format!("{id}: writes lost at failovers {}", with_ci(lost)));
+            }
+            for failover in &database.failovers {
+                lines.push(format!(
+                    "{id}: failover of shard {}: primary crashed at {} ms, replica promoted at {} ms, {} acknowledged writes lost",
+                    failover.shard,
+                    number(failover.crashed_at_ms),
+                    number(failover.promoted_at_ms),
+                    failover.lost_writes
+                ));
+            }
+            if let Some(reads) = database.own_write_reads {
+                lines.push(format!(
+                    "{id}: reads kept on the primary (read-your-writes) {}",
+                    with_ci(reads)
+                ));
+            }
             for reshard in &database.reshards {
                 lines.push(format!(
                     "{id}: reshard {} → {} shards at {} ms moved {:.1}% of keys; {} queries paid the move",

@@ -140,6 +140,7 @@ impl Sim {
                     client_mix: is_client.then(|| mixes.next().expect("one mix per client")),
                     source_rng: SimRng::derive(seed, rep, StreamKind::Source, stream),
                     key_rng: SimRng::derive(seed, rep, StreamKind::SourceKeys, stream),
+                    lag_rng: SimRng::derive(seed, rep, StreamKind::ReplicationLag, stream),
                 },
             );
             let extra = recorder.alloc_counters(built.extra_counters);

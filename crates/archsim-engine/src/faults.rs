@@ -7,7 +7,9 @@
 //! is down fail at once. A crashed client simply stops sending.
 //!
 //! A reshard is on the same timeline but is not a failure: the database goes to its new shard
-//! count at the start and moves keys until the end (see `node::database`).
+//! count at the start and moves keys until the end (see `node::database`). A primary crash
+//! crashes only a database's primaries: the queries at those stations fail as in a crash, and
+//! the database routes around them (see `node::replication`).
 
 use archsim_model::design::FaultEffect;
 
@@ -37,14 +39,21 @@ impl Sim {
                 }
                 FaultEffect::ErrorRate { rate } => state.error_rate += rate,
                 FaultEffect::Slowdown { factor } => state.slowdown *= factor.max(0.0),
-                // Changes the kind's own state, below; nothing every kind shares.
-                FaultEffect::Reshard { .. } => {}
+                // Change the kind's own state, below; nothing every kind shares.
+                FaultEffect::Reshard { .. } | FaultEffect::PrimaryCrash => {}
             }
         }
         node.fault = state;
         let effect = &self.faults[fault as usize].effect;
-        if matches!(effect, FaultEffect::Reshard { .. }) {
+        if matches!(
+            effect,
+            FaultEffect::Reshard { .. } | FaultEffect::PrimaryCrash
+        ) {
             self.models[n].fault(effect, start, self.core.now);
+            let stations = self.models[n].take_crashed_stations();
+            if !stations.is_empty() {
+                self.fail_stations(n as u32, Some(&stations));
+            }
         }
         if state.crashed && !was_crashed {
             self.crash(n as u32);
@@ -58,10 +67,27 @@ impl Sim {
             // A crashed client just stops sending (see `node::client`).
             return;
         }
+        self.fail_stations(node, None);
+        self.reset_probes_at(node);
+        self.models[n].crashed();
+        if let Some((counter, total)) = self.models[n].crash_loss() {
+            let extra = self.core.nodes[n].extra;
+            self.core.recorder.set(extra + counter, total);
+        }
+    }
+
+    /// Fails with NodeDown what is at the node's stations (all of them, or `only` these):
+    /// queued, in service, waiting on calls.
+    fn fail_stations(&mut self, node: u32, only: Option<&[u32]>) {
+        let n = node as usize;
+        let picked = |station: u32| only.is_none_or(|only| only.contains(&station));
         let now = self.core.now;
         let areas = self.core.nodes[n].areas;
         // Wait queues first: those jobs never held a worker.
         for station in 0..self.core.nodes[n].stations.len() {
+            if !picked(station as u32) {
+                continue;
+            }
             let drained: Vec<Handle> = {
                 let st = &mut self.core.nodes[n].stations[station];
                 st.settle(now);
@@ -97,15 +123,13 @@ impl Sim {
             let Some(job) = self.core.jobs.get(handle) else {
                 continue;
             };
-            if job.node == node && job.admitted && job.state != JobState::Cancelled {
+            if job.node == node
+                && job.admitted
+                && job.state != JobState::Cancelled
+                && picked(job.station)
+            {
                 self.finish_from_outside(handle, Outcome::NodeDown);
             }
-        }
-        self.reset_probes_at(node);
-        self.models[n].crashed();
-        if let Some((counter, total)) = self.models[n].crash_loss() {
-            let extra = self.core.nodes[n].extra;
-            self.core.recorder.set(extra + counter, total);
         }
     }
 }

@@ -42,6 +42,7 @@ impl Core {
                 class: 0,
                 write: false,
                 deadline: crate::request::NO_DEADLINE,
+                source: balancer,
             },
             now,
         );

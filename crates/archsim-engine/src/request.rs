@@ -25,6 +25,9 @@ pub(crate) struct Request {
     /// When the first caller up the chain gives up (`NO_DEADLINE`: none), carried along
     /// edges that propagate deadlines.
     pub deadline: SimTime,
+    /// The client node that sent it (read-your-writes knows its writer by it); set by
+    /// `NodeCtx::new_request`.
+    pub source: u32,
 }
 
 /// Where a job is in its node's hands.

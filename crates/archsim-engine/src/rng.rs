@@ -56,6 +56,8 @@ pub enum StreamKind {
     EdgeProbe = 21,
     /// The same on the way back.
     EdgeProbeReply = 22,
+    /// A database's replication lag draws (apart from its query times).
+    ReplicationLag = 23,
 }
 
 /// The index of an element's streams: FNV-1a (64-bit) of its id. Fixed forever, like the

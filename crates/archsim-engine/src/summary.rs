@@ -380,6 +380,13 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
             for reshard in &mut d.reshards {
                 f(&mut reshard.migration_queries, Count);
             }
+            // Only with failover / read-your-writes, so other reports hash as before.
+            if let Some(lost) = &mut d.lost_writes {
+                f(lost, Count);
+            }
+            if let Some(reads) = &mut d.own_write_reads {
+                f(reads, Count);
+            }
         }
         if let Some(q) = &mut node.queue {
             f(&mut q.enqueued, Count);
@@ -638,6 +645,10 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
                 h.u64(v.len() as u64);
                 v.iter().for_each(|&x| h.f64(x));
             }
+        }
+        if !n.lost_writes.is_empty() {
+            h.u64(n.lost_writes.len() as u64);
+            n.lost_writes.iter().for_each(|&x| h.u64(x));
         }
     }
     for node in report.nodes.values() {

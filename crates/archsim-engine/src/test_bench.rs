@@ -86,6 +86,7 @@ impl Bench {
             class,
             write,
             deadline: crate::request::NO_DEADLINE,
+            source: 0,
         };
         let job = self.core.jobs.insert(Job::in_transit(
             node as u32,

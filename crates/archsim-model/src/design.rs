@@ -1048,6 +1048,14 @@ pub struct DatabaseParams {
     pub replication_lag_ms: f64,
     /// Query times multiplied by a curve of the member's busy fraction of connections.
     pub load_curve: Option<LoadCurve>,
+    /// The replication lag as a distribution (each write draws its own); absent: the constant
+    /// `replication_lag_ms`.
+    pub replication_lag: Option<Distribution>,
+    /// Promote a replica when a shard's primary crashes; absent: the shard waits for its
+    /// primary to come back.
+    pub failover: Option<crate::replication::Failover>,
+    /// A client's reads of a key it wrote recently go to the primary.
+    pub read_your_writes: Option<crate::replication::ReadYourWrites>,
 }
 
 impl Default for DatabaseParams {
@@ -1063,6 +1071,9 @@ impl Default for DatabaseParams {
             write_time: Distribution::Exponential { mean_ms: 10.0 },
             replication_lag_ms: 50.0,
             load_curve: None,
+            replication_lag: None,
+            failover: None,
+            read_your_writes: None,
         }
     }
 }
@@ -1433,6 +1444,10 @@ pub enum FaultEffect {
     /// are moved during `duration_ms`: until then, the first query of a moved key also reads it
     /// from its old shard (a miss-like slower query). Not a failure: it never reverts.
     Reshard { shards: u32 },
+    /// A database's primaries crash (every shard's): their queries fail, and writes fail until
+    /// a replica is promoted (`failover`) or the primary is back at the end (then a replica if
+    /// one was promoted meanwhile).
+    PrimaryCrash,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -280,6 +280,29 @@ pub struct DatabaseReport {
     /// Each reshard of the run, in time order.
     #[serde(default)]
     pub reshards: Vec<ReshardReport>,
+    /// With `failover`: writes the primary had acknowledged but the promoted replica never
+    /// received (lost at a failover).
+    #[serde(default)]
+    pub lost_writes: Option<Estimate>,
+    /// With `failover`: each failover of the first replication, in time order.
+    #[serde(default)]
+    pub failovers: Vec<FailoverReport>,
+    /// With `read_your_writes`: reads sent to the primary because their client had just
+    /// written the key (they would have gone to a replica).
+    #[serde(default)]
+    pub own_write_reads: Option<Estimate>,
+}
+
+/// One failover: a shard's primary crashed and a replica took over.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct FailoverReport {
+    pub shard: u32,
+    /// When the primary crashed and when the replica became the primary (ms from the start):
+    /// the shard took no writes in between.
+    pub crashed_at_ms: f64,
+    pub promoted_at_ms: f64,
+    /// Acknowledged writes the new primary never received.
+    pub lost_writes: u64,
 }
 
 /// One reshard: the shard counts and how much of the key space moved.
@@ -525,6 +548,9 @@ pub struct NodeSeries {
     /// Databases only: queries per shard in the bucket, `shard_queries[shard][bucket]`.
     #[serde(default)]
     pub shard_queries: Vec<Vec<u64>>,
+    /// Databases with `failover` only: writes lost by a failover in the bucket.
+    #[serde(default)]
+    pub lost_writes: Vec<u64>,
     /// Partitioned queues only: each partition's lag at the end of the bucket,
     /// `partition_lag[partition][bucket]`.
     #[serde(default)]
@@ -584,6 +610,7 @@ impl NodeSeries {
                 .map(|v| slice_of(v, from, to))
                 .collect(),
             instances_known: slice_of(&self.instances_known, from, to),
+            lost_writes: slice_of(&self.lost_writes, from, to),
         }
     }
 
@@ -610,6 +637,7 @@ impl NodeSeries {
             mine.extend(theirs);
         }
         self.instances_known.extend(more.instances_known);
+        self.lost_writes.extend(more.lost_writes);
         if self.shard_queries.len() < more.shard_queries.len() {
             self.shard_queries
                 .resize_with(more.shard_queries.len(), Vec::new);

@@ -23,6 +23,7 @@ use crate::load_curve::LoadCurve;
 use crate::problem::{Problem, field_path, index_path};
 use crate::resilience::{AdaptiveThrottlingParams, RetryBudgetParams};
 
+mod replication;
 mod scaling;
 pub use scaling::MAX_INSTANCES;
 
@@ -1075,6 +1076,7 @@ impl<'a> Checker<'a> {
         if let Some(curve) = &database.load_curve {
             self.load_curve(&field_path(path, "load_curve"), curve);
         }
+        self.replication(path, database);
     }
 
     fn rate_limiter(&mut self, path: &str, limiter: &RateLimiterParams) {
@@ -1243,6 +1245,7 @@ impl<'a> Checker<'a> {
                     self.positive(&field_path(&effect, "factor"), factor)
                 }
                 FaultEffect::Reshard { shards } => self.reshard(index, &effect, shards),
+                FaultEffect::PrimaryCrash => self.primary_crash(index),
             }
         }
     }

@@ -848,6 +848,44 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "> 0",
         },
         Case {
+            name: "failover without a replica",
+            edit: Edit::Json(|d| d["nodes"][6]["params"]["failover"] = json!({})),
+            path: "nodes[6].params.failover",
+            fragment: "has none",
+        },
+        Case {
+            name: "failover detected before the crash",
+            edit: Edit::Json(|d| {
+                d["nodes"][6]["params"]["replicas_per_shard"] = json!(1);
+                d["nodes"][6]["params"]["failover"] = json!({"detection_ms": -1});
+            }),
+            path: "nodes[6].params.failover.detection_ms",
+            fragment: "≥ 0",
+        },
+        Case {
+            name: "replication lag with a negative mean",
+            edit: Edit::Json(|d| {
+                d["nodes"][6]["params"]["replication_lag"] =
+                    json!({"type": "exponential", "mean_ms": -5})
+            }),
+            path: "nodes[6].params.replication_lag.mean_ms",
+            fragment: "",
+        },
+        Case {
+            name: "read-your-writes with a negative window",
+            edit: Edit::Json(|d| {
+                d["nodes"][6]["params"]["read_your_writes"] = json!({"window_ms": -1})
+            }),
+            path: "nodes[6].params.read_your_writes.window_ms",
+            fragment: "≥ 0",
+        },
+        Case {
+            name: "primary crash of a service",
+            edit: Edit::Json(|d| d["faults"][0]["effect"] = json!({"type": "primary_crash"})),
+            path: "faults[0].target",
+            fragment: "takes down a database's primaries",
+        },
+        Case {
             name: "queue with no partitions",
             edit: Edit::Json(|d| d["nodes"][7]["params"]["partitions"] = json!(0)),
             path: "nodes[7].params.partitions",

@@ -10,6 +10,7 @@ pub mod health;
 pub mod load_curve;
 pub mod node;
 pub mod queue_discipline;
+pub mod replication;
 pub mod run;
 pub mod scaling;
 

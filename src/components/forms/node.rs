@@ -14,6 +14,7 @@ use super::hashing::{BalancerHashingFields, ShardingHashingFields};
 use super::health::BalancerHealthEditor;
 use super::load_curve::LoadCurveEditor;
 use super::queue_discipline::QueueDisciplineEditor;
+use super::replication::ReplicationEditor;
 use super::scaling::{AutoscalingEditor, DiscoveryEditor};
 use super::{NodeChoice, catalog_options, edit, index, join, node_options, options};
 use crate::components::fields::{
@@ -496,6 +497,7 @@ fn database_editor(props: &EditorProps<DatabaseParams>) -> Html {
                     value={value.replication_lag_ms}
                     on_change={edit(value, emit, |d, v| d.replication_lag_ms = v)} />
             </Section>
+            <ReplicationEditor path={props.path.clone()} value={value.clone()} on_change={emit.clone()} />
             <Section title="Each primary or replica">
                 <div class="field-pair">
                     <NumberField label="Connections" path={join(path, "connections")} kind={NumberKind::U32}

@@ -52,12 +52,13 @@ pub fn run_settings_editor(props: &RunSettingsEditorProps) -> Html {
     }
 }
 
-const EFFECT_TYPES: [(&str, &str); 5] = [
+const EFFECT_TYPES: [(&str, &str); 6] = [
     ("crash", "Crash (node down)"),
     ("latency", "Extra latency"),
     ("error_rate", "Extra errors"),
     ("slowdown", "Slow-down"),
     ("reshard", "Reshard (databases)"),
+    ("primary_crash", "Primary crash (databases)"),
 ];
 
 fn effect_type(effect: &FaultEffect) -> &'static str {
@@ -67,6 +68,7 @@ fn effect_type(effect: &FaultEffect) -> &'static str {
         FaultEffect::ErrorRate { .. } => "error_rate",
         FaultEffect::Slowdown { .. } => "slowdown",
         FaultEffect::Reshard { .. } => "reshard",
+        FaultEffect::PrimaryCrash => "primary_crash",
     }
 }
 
@@ -77,6 +79,7 @@ pub fn default_effect(name: &str) -> FaultEffect {
         "error_rate" => FaultEffect::ErrorRate { rate: 0.2 },
         "slowdown" => FaultEffect::Slowdown { factor: 3.0 },
         "reshard" => FaultEffect::Reshard { shards: 5 },
+        "primary_crash" => FaultEffect::PrimaryCrash,
         _ => FaultEffect::Crash,
     }
 }
@@ -89,6 +92,7 @@ pub fn describe_fault(fault: &Fault) -> String {
         FaultEffect::ErrorRate { rate } => format!("+{}% errors", format_number(rate * 100.0)),
         FaultEffect::Slowdown { factor } => format!("{}× slower", format_number(factor)),
         FaultEffect::Reshard { shards } => format!("reshard to {shards} shards, keys moving"),
+        FaultEffect::PrimaryCrash => "primaries crash".to_string(),
     };
     format!(
         "{} on {} from {} to {} ms",
@@ -140,6 +144,9 @@ pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
         }
         let effect_field = match fault.effect {
             FaultEffect::Crash => html! {},
+            FaultEffect::PrimaryCrash => html! {
+                <p class="hint">{ "Every shard's primary is down; with failover a replica takes over after its detection delay, else the shard waits for the end." }</p>
+            },
             FaultEffect::Latency { extra_ms } => html! {
                 <NumberField label="Extra latency" path={join(&path, "effect.extra_ms")} unit="ms" value={extra_ms}
                     on_change={edit(fault, &update, |f, v| f.effect = FaultEffect::Latency { extra_ms: v })} />

@@ -159,6 +159,7 @@ impl Behaviour for ClientModel {
             class,
             write,
             deadline: NO_DEADLINE,
+            source: 0, // this node's index, filled in by `new_request`
         });
         match edge {
             Some(edge) => ctx.call(job, edge),

@@ -217,6 +217,10 @@ impl<'a, K: Behaviour> NodeCtx<'a, K> {
 
     /// A new request from this node (a traffic source), counted as an arrival and in flight.
     pub fn new_request(&mut self, request: Request) -> Handle {
+        let request = Request {
+            source: self.node,
+            ..request
+        };
         self.core.new_request(self.node, request)
     }
 

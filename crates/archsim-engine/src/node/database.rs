@@ -3,10 +3,17 @@
 //! `queue_capacity`. Writes go to the primary; reads go where `reads_from` says, spread over the
 //! eligible members in round-robin order per shard.
 //!
-//! Replication lag: a write is applied on the replicas `replication_lag_ms` after it completes
-//! on the primary. A read served by a replica is *stale* when the last write to its key
-//! completed less than the lag ago. Only the last write time per key is kept, so memory is
-//! bounded by the number of keys written, not by the number of requests.
+//! Replication (`node::replication`): a write is applied on the replicas a lag after it
+//! completes on the primary (`replication_lag`, a distribution, or the constant
+//! `replication_lag_ms`), in order. A read served by a replica is *stale* when the last write
+//! to its key is not applied yet. Only the last write per key is kept, so memory is bounded by
+//! the number of keys written, not by the number of requests. With `read_your_writes`, a
+//! client's reads of a key it wrote within the window go to the primary.
+//!
+//! Primary failover: a `primary_crash` fault crashes every shard's primary (its queued and
+//! running queries fail with `node_down`, as do writes until a new primary serves). With
+//! `failover`, a replica is promoted `detection_ms` later (a timer set from the start for each
+//! such fault) and the writes the replicas had not applied at the crash are counted lost.
 //!
 //! Resharding (a `reshard` fault): at its start the database goes to the new shard count and
 //! its keys start moving; at its end the move is complete. In between, the first query of a
@@ -15,10 +22,14 @@
 //! the most shards the database ever has; a shard removed by a reshard just stops getting
 //! queries. The fraction of keys that moved is counted exactly over the clients' key space.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use archsim_model::design::{DatabaseParams, Design, FaultEffect, ReadPreference, Sharding};
-use archsim_model::report::{DatabaseReport, NodeReport, NodeSeries, ReshardReport};
+use archsim_model::design::{
+    DatabaseParams, Design, Distribution, FaultEffect, ReadPreference, Sharding,
+};
+use archsim_model::report::{
+    DatabaseReport, FailoverReport, NodeReport, NodeSeries, ReshardReport,
+};
 
 use crate::core::{CallOver, Station};
 use crate::distribution::Dist;
@@ -26,10 +37,15 @@ use crate::metrics::{Outcome, estimate, extra};
 use crate::policy::hash::FixedState;
 use crate::policy::sharding::ShardMap;
 use crate::request::DatabaseQuery;
+use crate::rng::SimRng;
 use crate::slab::Handle;
 use crate::time::{SimTime, from_ms, to_ms};
 
+use super::replication::Replication;
 use super::{Behaviour, KindFigures, NodeCtx};
+
+/// Timer tag: a failover's detection delay is over.
+const PROMOTE: u32 = 0;
 
 /// Shard `s` is served by stations `s·(1+r) .. (s+1)·(1+r)`, its primary first.
 pub(crate) struct DatabaseModel {
@@ -49,16 +65,43 @@ pub(crate) struct DatabaseModel {
     write_time: Dist,
     /// Query times grow with the member's busy fraction of connections.
     curve: Option<archsim_model::design::LoadCurve>,
-    lag: SimTime,
-    last_write: Vec<HashMap<u64, SimTime, FixedState>>,
+    /// Each shard's primary, replicas, replication stream and last writes.
+    replication: Replication,
+    /// Reshard faults of the design (their counters come before the failover's).
+    reshard_count: u32,
+    /// When the design's primary crashes would promote a replica (failover configured).
+    promotions: Vec<SimTime>,
+    failover: bool,
+    read_your_writes: bool,
+    /// Members whose crash the simulation is to carry out (queries there fail).
+    crashed_members: Vec<u32>,
     rr: Vec<u32>,
 }
 
 impl DatabaseModel {
-    pub fn new(p: &DatabaseParams, key_space: u64, id: &str, design: &Design) -> DatabaseModel {
+    pub fn new(
+        p: &DatabaseParams,
+        key_space: u64,
+        id: &str,
+        design: &Design,
+        lag_rng: SimRng,
+    ) -> DatabaseModel {
         let shard_map = ShardMap::new(&p.sharding, p.shards, key_space, id);
         let max_shards = reshard_targets(design, id).fold(shard_map.shards(), u32::max);
         let shards = max_shards;
+        let lag = p.replication_lag.clone().unwrap_or(Distribution::Constant {
+            ms: p.replication_lag_ms,
+        });
+        let detection = p.failover.as_ref().map(|f| from_ms(f.detection_ms));
+        let promotions = match detection {
+            Some(detection) => design
+                .faults
+                .iter()
+                .filter(|f| f.target == id && f.effect == FaultEffect::PrimaryCrash)
+                .map(|f| from_ms(f.at_ms).saturating_add(detection))
+                .collect(),
+            None => Vec::new(),
+        };
         DatabaseModel {
             shard_map,
             max_shards,
@@ -72,8 +115,19 @@ impl DatabaseModel {
             read_time: Dist::new(&p.read_time),
             curve: p.load_curve,
             write_time: Dist::new(&p.write_time),
-            lag: from_ms(p.replication_lag_ms),
-            last_write: (0..shards).map(|_| HashMap::default()).collect(),
+            replication: Replication::new(
+                shards,
+                p.replicas_per_shard,
+                Dist::new(&lag),
+                lag_rng,
+                detection,
+                p.read_your_writes.as_ref().map(|r| from_ms(r.window_ms)),
+            ),
+            reshard_count: reshard_targets(design, id).count() as u32,
+            promotions,
+            failover: p.failover.is_some(),
+            read_your_writes: p.read_your_writes.is_some(),
+            crashed_members: Vec::new(),
             rr: vec![0; shards as usize],
         }
     }
@@ -91,13 +145,22 @@ impl DatabaseModel {
         self.max_shards
     }
 
-    /// Kind-specific counters: replica and stale reads, one per shard, one per reshard.
-    pub fn counters(&self, design: &Design) -> u32 {
-        self.migrations_counter() + reshard_targets(design, &self.id).count() as u32
+    /// Kind-specific counters: replica and stale reads, one per shard, one per reshard, then
+    /// writes lost by failovers and reads sent to the primary by read-your-writes.
+    pub fn counters(&self) -> u32 {
+        self.own_write_reads_counter() + 1
     }
 
     fn migrations_counter(&self) -> u32 {
         extra::DB_SHARD_QUERIES + self.max_shards
+    }
+
+    fn lost_writes_counter(&self) -> u32 {
+        self.migrations_counter() + self.reshard_count
+    }
+
+    fn own_write_reads_counter(&self) -> u32 {
+        self.lost_writes_counter() + 1
     }
 
     /// The shard owning `key` now, and whether this query must move it there first.
@@ -110,22 +173,46 @@ impl DatabaseModel {
         (shard, moves)
     }
 
-    /// The member (station) that serves this query.
-    fn member_for(&mut self, shard: u32, write: bool) -> u32 {
-        let per_shard = 1 + self.replicas;
-        let primary = shard * per_shard;
-        if write {
+    /// The member (station) that serves this query; None when it needs the primary and the
+    /// shard has none (crashed, no replica promoted yet). `to_primary`: a write, or a read
+    /// that read-your-writes keeps on the primary.
+    fn member_for(&mut self, shard: u32, to_primary: bool) -> Option<u32> {
+        let base = shard * (1 + self.replicas);
+        let primary = self.replication.primary(shard).map(|m| base + m);
+        if to_primary {
             return primary;
         }
-        let rr = &mut self.rr[shard as usize];
-        let pick = match self.reads_from {
+        // Members in order: the primary first (if up), then the replicas up. Without a crash
+        // that is 0, 1, …, r, so reads rotate exactly as they always have.
+        let replicas = self.replication.replicas(shard).count() as u32;
+        let (first, count) = match self.reads_from {
             ReadPreference::Primary => return primary,
-            ReadPreference::Replicas if self.replicas == 0 => return primary,
-            ReadPreference::Replicas => primary + 1 + *rr % self.replicas,
-            ReadPreference::Any => primary + *rr % per_shard,
+            ReadPreference::Replicas if replicas == 0 => return primary,
+            ReadPreference::Replicas => (0, replicas),
+            ReadPreference::Any => match primary {
+                Some(_) => (0, replicas + 1),
+                None if replicas == 0 => return None,
+                None => (1, replicas),
+            },
         };
+        let rr = &mut self.rr[shard as usize];
+        let k = *rr % count;
         *rr = rr.wrapping_add(1);
-        pick
+        let member = match self.reads_from {
+            ReadPreference::Any if first == 0 && k == 0 => return primary,
+            ReadPreference::Any if first == 0 => {
+                self.replication.replicas(shard).nth((k - 1) as usize)
+            }
+            _ => self.replication.replicas(shard).nth(k as usize),
+        };
+        member.map(|m| base + m)
+    }
+
+    /// Whether `member` (a station) is a replica now.
+    fn on_replica(&self, member: u32) -> bool {
+        let per_shard = 1 + self.replicas;
+        let shard = member / per_shard;
+        self.replication.primary(shard) != Some(member % per_shard)
     }
 }
 
@@ -134,10 +221,24 @@ impl Behaviour for DatabaseModel {
 
     fn accept(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
         let request = ctx.request(job);
+        let now = ctx.now();
         let db = &mut *ctx.model;
         let (shard, migrating) = db.route(request.key);
-        let member = db.member_for(shard, request.write);
-        let on_replica = !member.is_multiple_of(1 + db.replicas);
+        let own_write = !request.write
+            && db
+                .replication
+                .reads_own_write(shard, request.key, request.source, now);
+        let Some(member) = db.member_for(shard, request.write || own_write) else {
+            // No primary: it crashed and no replica has taken over (yet).
+            ctx.finish(job, Outcome::NodeDown);
+            return;
+        };
+        let on_replica = db.on_replica(member);
+        if own_write && db.reads_from != ReadPreference::Primary {
+            let counter = db.own_write_reads_counter();
+            ctx.count(counter);
+        }
+        let db = &mut *ctx.model;
         if migrating {
             let counter = db.migrations_counter() + db.reshards.len() as u32 - 1;
             ctx.count(counter);
@@ -182,18 +283,37 @@ impl Behaviour for DatabaseModel {
         let request = ctx.request(job);
         let station = ctx.station_of(job);
         let db = &mut *ctx.model;
-        let per_shard = 1 + db.replicas;
-        let shard = (station / per_shard) as usize;
+        let shard = station / (1 + db.replicas);
         if request.write {
-            db.last_write[shard].insert(request.key, now);
-        } else if !station.is_multiple_of(per_shard)
-            && db.last_write[shard]
-                .get(&request.key)
-                .is_some_and(|&t| now - t < db.lag)
-        {
+            db.replication
+                .write(shard, request.key, request.source, now);
+        } else if db.on_replica(station) && db.replication.stale(shard, request.key, now) {
             ctx.count(extra::DB_STALE_READS);
         }
         ctx.finish(job, Outcome::Success);
+    }
+
+    fn timer(ctx: &mut NodeCtx<'_, Self>, tag: u32) {
+        if tag != PROMOTE {
+            return;
+        }
+        // A failover's detection delay is over: the shards whose primary is still down get
+        // a new one, and the writes it never received are lost.
+        let now = ctx.now();
+        let db = &mut *ctx.model;
+        for shard in 0..db.max_shards {
+            db.replication.settle(shard, now);
+        }
+        let (counter, lost) = (db.lost_writes_counter(), db.replication.lost_writes);
+        ctx.set_count(counter, lost);
+    }
+
+    fn initial_timers(&self) -> Vec<(SimTime, u32)> {
+        self.promotions.iter().map(|&at| (at, PROMOTE)).collect()
+    }
+
+    fn take_crashed_stations(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.crashed_members)
     }
 
     fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
@@ -205,6 +325,19 @@ impl Behaviour for DatabaseModel {
     }
 
     fn fault(&mut self, effect: &FaultEffect, start: bool, now: SimTime) {
+        if *effect == FaultEffect::PrimaryCrash {
+            let per_shard = 1 + self.replicas;
+            for shard in 0..self.max_shards {
+                if start {
+                    if let Some(member) = self.replication.crash_primary(shard, now) {
+                        self.crashed_members.push(shard * per_shard + member);
+                    }
+                } else {
+                    self.replication.recover(shard, now);
+                }
+            }
+            return;
+        }
         let FaultEffect::Reshard { shards } = *effect else {
             return;
         };
@@ -249,6 +382,24 @@ impl Behaviour for DatabaseModel {
             reads_on_replicas: count(extra::DB_REPLICA_READS),
             stale_reads: count(extra::DB_STALE_READS),
             reshards,
+            lost_writes: self.failover.then(|| count(self.lost_writes_counter())),
+            failovers: if figures.whole {
+                self.replication
+                    .failovers
+                    .iter()
+                    .map(|f| FailoverReport {
+                        shard: f.shard,
+                        crashed_at_ms: to_ms(f.crashed_at),
+                        promoted_at_ms: to_ms(f.promoted_at),
+                        lost_writes: f.lost_writes,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            own_write_reads: self
+                .read_your_writes
+                .then(|| count(self.own_write_reads_counter())),
         });
     }
 
@@ -257,6 +408,11 @@ impl Behaviour for DatabaseModel {
         series.shard_queries.resize_with(shards, Vec::new);
         for (shard, bucket) in series.shard_queries.iter_mut().enumerate() {
             bucket.push((figures.extra)(extra::DB_SHARD_QUERIES + shard as u32));
+        }
+        if self.failover {
+            series
+                .lost_writes
+                .push((figures.extra)(self.lost_writes_counter()));
         }
     }
 }

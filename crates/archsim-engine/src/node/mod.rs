@@ -25,6 +25,7 @@ mod database;
 mod gateway;
 mod limiter;
 mod queue;
+mod replication;
 mod service;
 
 use archsim_model::design::{Design, FaultEffect, Node, NodeKind};
@@ -104,6 +105,12 @@ pub(crate) trait Behaviour: Sized {
     /// errors and slow-downs reach a kind through its context; this is for effects that change
     /// the kind's own state (a reshard).
     fn fault(&mut self, _effect: &FaultEffect, _start: bool, _now: SimTime) {}
+
+    /// After `fault`: the stations that crashed with it (a database's primaries), whose
+    /// queries the simulation fails as a crash would.
+    fn take_crashed_stations(&mut self) -> Vec<u32> {
+        Vec::new()
+    }
 
     /// A measurement period starts (the summary's when `whole`, else a batch); `waiting` is
     /// the node's wait queue now.
@@ -192,6 +199,8 @@ pub(crate) struct BuildContext<'a> {
     /// A client's arrival stream and key stream.
     pub source_rng: SimRng,
     pub key_rng: SimRng,
+    /// A database's replication lag stream.
+    pub lag_rng: SimRng,
 }
 
 /// Compiles one node.
@@ -237,9 +246,10 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             ..plain(NodeModel::Queue(QueueModel::new(p, cx)))
         },
         NodeKind::Database(p) => {
-            let model = DatabaseModel::new(p, cx.key_space, &node.id, cx.design);
+            let model =
+                DatabaseModel::new(p, cx.key_space, &node.id, cx.design, cx.lag_rng.clone());
             Built {
-                extra_counters: model.counters(cx.design),
+                extra_counters: model.counters(),
                 stations: model.stations(p),
                 probe_station: Some(0),
                 ..plain(NodeModel::Database(model))
@@ -312,6 +322,10 @@ impl NodeModel {
 
     pub fn fault(&mut self, effect: &FaultEffect, start: bool, now: SimTime) {
         each_kind!(self, m => m.fault(effect, start, now))
+    }
+
+    pub fn take_crashed_stations(&mut self) -> Vec<u32> {
+        each_kind!(self, m => m.take_crashed_stations())
     }
 
     pub fn new_period(&mut self, whole: bool, waiting: u64) {

@@ -1,0 +1,62 @@
+//! The failover chart of databases with `failover`: queries served, queries refused while the
+//! shard had no primary, and writes lost when a replica took over (the story of a primary crash
+//! under write load: the gap, then the loss).
+
+use archsim_model::{NodeKind, NodeSeries};
+
+use super::{Chart, Frame, Line, Lines, Source, at, colour, node_name, time_chart};
+
+fn with_failover(kind: &NodeKind) -> bool {
+    matches!(kind, NodeKind::Database(d) if d.failover.is_some())
+}
+
+/// Three lines per database with failover; None when the design has none.
+pub(super) fn failover_chart(src: &Source, frame: &Frame) -> Option<Chart> {
+    let mut lines = Vec::new();
+    for node in src.design.nodes.iter().filter(|n| with_failover(&n.spec)) {
+        let name = node_name(src.design, &node.id);
+        let series = src.series.nodes.get(&node.id);
+        let per_s = |pick: fn(&NodeSeries) -> &Vec<u64>| -> Vec<Option<f64>> {
+            (0..frame.buckets())
+                .map(|i| series.map(|ns| frame.per_s(at(pick(ns), i), i)))
+                .collect()
+        };
+        lines.push(Line {
+            key: format!("{}:served", node.id),
+            label: format!("{name}: queries served"),
+            colour: colour::line(0),
+            dashed: false,
+            values: per_s(|ns| &ns.completions),
+        });
+        lines.push(Line {
+            key: format!("{}:refused", node.id),
+            label: format!("{name}: refused (no primary)"),
+            colour: colour::cause("node_down"),
+            dashed: false,
+            values: per_s(|ns| &ns.failed),
+        });
+        lines.push(Line {
+            key: format!("{}:lost", node.id),
+            label: format!("{name}: writes lost at the failover"),
+            colour: colour::cause("error"),
+            dashed: true,
+            values: per_s(|ns| &ns.lost_writes),
+        });
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    let mut chart = time_chart(
+        "failover",
+        "Database failover",
+        "per s",
+        Lines {
+            lines,
+            ceiling: None,
+            of_what: None,
+        },
+        "No query yet.",
+    );
+    chart.story = true;
+    Some(chart)
+}
