@@ -118,6 +118,19 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("class", "Class"),
     ("write", "Write"),
     ("position", "Position"),
+    // Service discovery (forms/scaling.rs), partitioned topics and backpressure.
+    ("discovery", "Service discovery (registry)"),
+    ("registration_delay_ms", "Registration delay"),
+    ("refresh_interval_ms", "Callers refresh every"),
+    ("heartbeat_timeout_ms", "Heartbeat timeout"),
+    ("deregister_on_shutdown", "Deregister on shutdown"),
+    ("partitions", "Partitions"),
+    ("backpressure", "When full"),
+    // A database's replication (forms/replication.rs).
+    ("replication_lag", "Lag of each write"),
+    ("failover", "Primary failover"),
+    ("detection_ms", "Detection and promotion"),
+    ("read_your_writes", "Read your writes"),
     // Health checks and outlier ejection (forms/health.rs).
     ("health_check", "Health checks"),
     ("unhealthy_threshold", "Unhealthy after"),
@@ -407,6 +420,7 @@ mod tests {
             include_str!("../components/forms/queue_discipline.rs"),
             include_str!("../components/forms/run.rs"),
             include_str!("../components/forms/scaling.rs"),
+            include_str!("../components/forms/replication.rs"),
         ];
         let mut checked = 0;
         let mut wrong = Vec::new();

@@ -67,7 +67,7 @@ pub fn replication_editor(props: &ReplicationEditorProps) -> Html {
     };
     let ryw_body = value.read_your_writes.as_ref().map(|ryw| {
         html! {
-            <NumberField label="Window after a write" path={join(path, "read_your_writes.window_ms")}
+            <NumberField label="Window" path={join(path, "read_your_writes.window_ms")}
                 kind={NumberKind::Millis} unit="ms" value={ryw.window_ms}
                 hint="A client's reads of a key it wrote this recently go to the primary."
                 on_change={edit(value, emit, |d, v| if let Some(r) = &mut d.read_your_writes { r.window_ms = v })} />
