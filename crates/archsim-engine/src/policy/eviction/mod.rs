@@ -47,6 +47,7 @@ pub mod lfu;
 pub mod lru;
 pub mod random;
 pub mod sieve;
+pub mod slot_list;
 pub mod w_tinylfu;
 
 use std::collections::HashMap;

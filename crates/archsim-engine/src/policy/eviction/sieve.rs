@@ -7,17 +7,14 @@
 //! one-hit wonders are evicted quickly while entries that were used survive a pass. O(1)
 //! amortised.
 
+use super::slot_list::{NIL, SlotList};
 use super::{Order, slot_mut};
 use crate::rng::SimRng;
 
-const NIL: u32 = u32::MAX;
-
 #[derive(Debug, Clone)]
 pub struct Sieve {
-    head: u32,
-    tail: u32,
-    /// Per slot: (towards the head (newer), towards the tail (older)).
-    links: Vec<(u32, u32)>,
+    /// The FIFO queue, newest at the head.
+    list: SlotList,
     visited: Vec<bool>,
     /// Where the next eviction starts looking; NIL: at the tail.
     hand: u32,
@@ -26,9 +23,7 @@ pub struct Sieve {
 impl Default for Sieve {
     fn default() -> Self {
         Sieve {
-            head: NIL,
-            tail: NIL,
-            links: Vec::new(),
+            list: SlotList::default(),
             visited: Vec::new(),
             hand: NIL,
         }
@@ -36,25 +31,11 @@ impl Default for Sieve {
 }
 
 impl Sieve {
-    fn unlink(&mut self, slot: u32) {
-        let (newer, older) = self.links[slot as usize];
-        if newer != NIL {
-            self.links[newer as usize].1 = older;
-        } else {
-            self.head = older;
-        }
-        if older != NIL {
-            self.links[older as usize].0 = newer;
-        } else {
-            self.tail = newer;
-        }
-    }
-
     /// The entry after `slot` on the hand's way: its newer neighbour, or the tail after the
     /// head.
     fn next_from(&self, slot: u32) -> u32 {
-        match self.links[slot as usize].0 {
-            NIL => self.tail,
+        match self.list.newer(slot) {
+            NIL => self.list.tail(),
             newer => newer,
         }
     }
@@ -62,16 +43,8 @@ impl Sieve {
 
 impl Order for Sieve {
     fn inserted(&mut self, slot: u32, _key: u64, _clock: u64) {
-        let head = self.head;
-        *slot_mut(&mut self.links, slot, (NIL, NIL)) = (NIL, head);
+        self.list.push_head(slot);
         *slot_mut(&mut self.visited, slot, false) = false;
-        if head != NIL {
-            self.links[head as usize].0 = slot;
-        }
-        self.head = slot;
-        if self.tail == NIL {
-            self.tail = slot;
-        }
     }
 
     fn used(&mut self, slot: u32, _key: u64, _clock: u64) {
@@ -81,14 +54,14 @@ impl Order for Sieve {
     fn removed(&mut self, slot: u32) {
         if self.hand == slot {
             // The hand keeps its place in the walk: the entry it would have looked at next.
-            self.hand = self.links[slot as usize].0;
+            self.hand = self.list.newer(slot);
         }
-        self.unlink(slot);
+        self.list.unlink(slot);
     }
 
     fn victim(&mut self, _rng: &mut SimRng) -> u32 {
         let mut slot = if self.hand == NIL {
-            self.tail
+            self.list.tail()
         } else {
             self.hand
         };
