@@ -15,6 +15,7 @@ use super::colour::{self, Rgb};
 mod failover;
 mod instances;
 mod partitions;
+mod visibility;
 use crate::components::results_format::{FAILURE_CAUSES, number};
 
 /// Lines a chart shows before it asks the person which ones they want.
@@ -628,6 +629,8 @@ fn story_charts(src: &Source, frame: &Frame) -> Vec<Chart> {
     charts.extend(instances::instances_chart(src, frame));
     // Partitioned queues: lag per partition (a hot partition's climbing).
     charts.extend(partitions::partition_lag_chart(src, frame));
+    // Queues with a visibility timeout: messages delivered again, and duplicates.
+    charts.extend(visibility::visibility_chart(src, frame));
     // Databases with failover: the gap without a primary, and the writes lost.
     charts.extend(failover::failover_chart(src, frame));
 

@@ -484,6 +484,12 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
                 count(lag.value)
             ));
         }
+        if let Some(duplicates) = queue.duplicates {
+            details.push(format!(
+                "{} duplicate deliveries (visibility timeout)",
+                count(duplicates.value)
+            ));
+        }
         if queue.blocked.value > 0.0 {
             details.push(format!(
                 "{} producers made to wait",

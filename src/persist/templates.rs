@@ -117,6 +117,10 @@ const SOURCES: &[(&str, &str)] = &[
         "primary-failover",
         include_str!("../../examples/primary-failover.json"),
     ),
+    (
+        "sqs-visibility-timeout",
+        include_str!("../../examples/sqs-visibility-timeout.json"),
+    ),
 ];
 
 /// Every template, in picker order. An example that fails to parse is left out (the tests make

@@ -126,6 +126,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("deregister_on_shutdown", "Deregister on shutdown"),
     ("partitions", "Partitions"),
     ("backpressure", "When full"),
+    ("visibility_timeout_ms", "Visibility timeout"),
     // A database's replication (forms/replication.rs).
     ("replication_lag", "Lag of each write"),
     ("failover", "Primary failover"),

@@ -213,6 +213,12 @@ test('cache, queue and database parameters', async () => {
   assert.equal(params.backpressure, 'block');
   await field('nodes[6].params.partitions').fill('0');
   assert.equal((await node('queue-1')).params.partitions, null, '0 partitions: one shared queue');
+  await field('nodes[6].params.visibility_timeout_ms').fill('30s');
+  await field('nodes[6].params.visibility_timeout_ms').press('Enter');
+  assert.equal((await node('queue-1')).params.visibility_timeout_ms, 30000, 'consumed as SQS');
+  await field('nodes[6].params.visibility_timeout_ms').fill('0');
+  await field('nodes[6].params.visibility_timeout_ms').press('Enter');
+  assert.equal((await node('queue-1')).params.visibility_timeout_ms, null, '0: no visibility timeout');
 
   await select('database-1');
   await field('nodes[7].params.shards').fill('4');
@@ -229,6 +235,7 @@ test('cache, queue and database parameters', async () => {
   await toggle('nodes[7].params.replication_lag').check();
   await toggle('nodes[7].params.failover').check();
   await field('nodes[7].params.failover.detection_ms').fill('30s');
+  await field('nodes[7].params.failover.detection_ms').press('Enter');
   await toggle('nodes[7].params.read_your_writes').check();
   params = (await node('database-1')).params;
   assert.deepEqual(params.replication_lag, { type: 'exponential', mean_ms: 50 });

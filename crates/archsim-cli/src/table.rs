@@ -299,6 +299,13 @@ fn node_details(out: &mut String, report: &Report) {
                     per(&queue.partition_max_lag)
                 ));
             }
+            if let (Some(again), Some(duplicates)) = (queue.visible_again, queue.duplicates) {
+                lines.push(format!(
+                    "{id}: visibility timeout: visible again {}, duplicate deliveries {}",
+                    with_ci(again),
+                    with_ci(duplicates)
+                ));
+            }
             if queue.blocked.value > 0.0 {
                 lines.push(format!(
                     "{id}: producers made to wait (backpressure) {}",

@@ -167,7 +167,11 @@ pub mod extra {
     pub const QUEUE_DEAD_LETTERED: u32 = 3;
     /// Producers made to wait by a full queue (`backpressure: block`).
     pub const QUEUE_BLOCKED: u32 = 4;
-    pub const QUEUE_COUNT: u32 = 5;
+    /// With a visibility timeout: messages visible again because their timeout ended before
+    /// they were deleted, and deliveries that succeeded for a message already processed.
+    pub const QUEUE_VISIBLE_AGAIN: u32 = 5;
+    pub const QUEUE_DUPLICATES: u32 = 6;
+    pub const QUEUE_COUNT: u32 = 7;
 
     pub const LIMITER_ADMITTED: u32 = 0;
     pub const LIMITER_REJECTED: u32 = 1;

@@ -148,8 +148,9 @@ impl Default for ServiceRequest {
 /// A queued message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Message {
-    /// Waiting or being delivered; `failed` deliveries so far.
-    Delivering { failed: u32 },
+    /// Waiting or being delivered; `failed` deliveries so far; `id`: the message's, with a
+    /// visibility timeout (its copies share it), else 0.
+    Delivering { failed: u32, id: u32 },
     /// Failed `max_deliveries` times with `failure` (the last delivery's cause) and on its way
     /// to the dead-letter node.
     DeadLettering { failure: Outcome },
@@ -157,7 +158,7 @@ pub(crate) enum Message {
 
 impl Default for Message {
     fn default() -> Self {
-        Message::Delivering { failed: 0 }
+        Message::Delivering { failed: 0, id: 0 }
     }
 }
 

@@ -395,6 +395,13 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
             f(&mut q.dead_lettered, Count);
             f(&mut q.max_depth, Intensive);
             f(&mut q.blocked, Count);
+            // Only with a visibility timeout, so other reports hash as before.
+            if let Some(again) = &mut q.visible_again {
+                f(again, Count);
+            }
+            if let Some(duplicates) = &mut q.duplicates {
+                f(duplicates, Count);
+            }
             q.partition_messages.iter_mut().for_each(|e| f(e, Count));
             q.partition_max_lag.iter_mut().for_each(|e| f(e, Intensive));
         }
@@ -644,6 +651,12 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
             if !v.is_empty() {
                 h.u64(v.len() as u64);
                 v.iter().for_each(|&x| h.f64(x));
+            }
+        }
+        for v in [&n.visible_again, &n.duplicates] {
+            if !v.is_empty() {
+                h.u64(v.len() as u64);
+                v.iter().for_each(|&x| h.u64(x));
             }
         }
         if !n.lost_writes.is_empty() {

@@ -1000,9 +1000,15 @@ pub struct QueueParams {
     pub dead_letter: Option<String>,
     /// What a producer meets when the queue is full.
     pub backpressure: Backpressure,
-    /// A partitioned topic (as Kafka's): messages go to partition `hash(key) mod partitions`,
-    /// each partition consumed in order by one of the `consumers`. Absent: one shared queue.
+    /// A partitioned topic (as Kafka's): messages go to the partition Kafka's default
+    /// partitioner picks for their key (murmur2), each partition consumed in order by one of
+    /// the `consumers`. Absent: one shared queue.
     pub partitions: Option<u32>,
+    /// Consume as Amazon SQS: a received message is invisible this long, and received again
+    /// (a duplicate if the first delivery succeeds after all) unless deleted in time; a failed
+    /// delivery waits out the timeout. Absent: a consumer holds its message until its delivery
+    /// ends, and a failed one goes back in line at once.
+    pub visibility_timeout_ms: Option<f64>,
 }
 
 /// What a full queue does to a producer.
@@ -1026,6 +1032,7 @@ impl Default for QueueParams {
             dead_letter: None,
             backpressure: Backpressure::Reject,
             partitions: None,
+            visibility_timeout_ms: None,
         }
     }
 }

@@ -323,6 +323,13 @@ pub struct ReshardReport {
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct QueueReport {
+    /// With `visibility_timeout_ms`: messages whose timeout ended before they were deleted
+    /// (visible again), and deliveries that succeeded for a message already processed
+    /// (duplicates).
+    #[serde(default)]
+    pub visible_again: Option<Estimate>,
+    #[serde(default)]
+    pub duplicates: Option<Estimate>,
     pub enqueued: Estimate,
     pub delivered: Estimate,
     pub redeliveries: Estimate,
@@ -548,6 +555,12 @@ pub struct NodeSeries {
     /// Databases only: queries per shard in the bucket, `shard_queries[shard][bucket]`.
     #[serde(default)]
     pub shard_queries: Vec<Vec<u64>>,
+    /// Queues with a visibility timeout only: messages visible again, and duplicate
+    /// deliveries, in the bucket.
+    #[serde(default)]
+    pub visible_again: Vec<u64>,
+    #[serde(default)]
+    pub duplicates: Vec<u64>,
     /// Databases with `failover` only: writes lost by a failover in the bucket.
     #[serde(default)]
     pub lost_writes: Vec<u64>,
@@ -611,6 +624,8 @@ impl NodeSeries {
                 .collect(),
             instances_known: slice_of(&self.instances_known, from, to),
             lost_writes: slice_of(&self.lost_writes, from, to),
+            visible_again: slice_of(&self.visible_again, from, to),
+            duplicates: slice_of(&self.duplicates, from, to),
         }
     }
 
@@ -638,6 +653,8 @@ impl NodeSeries {
         }
         self.instances_known.extend(more.instances_known);
         self.lost_writes.extend(more.lost_writes);
+        self.visible_again.extend(more.visible_again);
+        self.duplicates.extend(more.duplicates);
         if self.shard_queries.len() < more.shard_queries.len() {
             self.shard_queries
                 .resize_with(more.shard_queries.len(), Vec::new);

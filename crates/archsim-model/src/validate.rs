@@ -987,6 +987,16 @@ impl<'a> Checker<'a> {
             queue.max_deliveries.into(),
             "deliveries of one message",
         );
+        if let Some(timeout) = queue.visibility_timeout_ms {
+            let timeout_path = field_path(&path, "visibility_timeout_ms");
+            self.positive(&timeout_path, timeout);
+            if queue.partitions.is_some() {
+                self.report(
+                    timeout_path,
+                    "a visibility timeout is how SQS consumes a queue; a partitioned topic (Kafka) has none: remove one of visibility_timeout_ms and partitions",
+                );
+            }
+        }
         if let Some(partitions) = queue.partitions {
             let partitions_path = field_path(&path, "partitions");
             self.at_least_one(

@@ -886,6 +886,21 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "takes down a database's primaries",
         },
         Case {
+            name: "visibility timeout of zero",
+            edit: Edit::Json(|d| d["nodes"][7]["params"]["visibility_timeout_ms"] = json!(0)),
+            path: "nodes[7].params.visibility_timeout_ms",
+            fragment: "> 0",
+        },
+        Case {
+            name: "visibility timeout on a partitioned topic",
+            edit: Edit::Json(|d| {
+                d["nodes"][7]["params"]["visibility_timeout_ms"] = json!(30000);
+                d["nodes"][7]["params"]["partitions"] = json!(4);
+            }),
+            path: "nodes[7].params.visibility_timeout_ms",
+            fragment: "a partitioned topic (Kafka) has none",
+        },
+        Case {
             name: "queue with no partitions",
             edit: Edit::Json(|d| d["nodes"][7]["params"]["partitions"] = json!(0)),
             path: "nodes[7].params.partitions",

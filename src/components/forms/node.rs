@@ -458,6 +458,10 @@ fn queue_editor(props: &QueueEditorProps) -> Html {
                 value={if value.backpressure == Backpressure::Block { "block" } else { "reject" }}
                 options={options(&[("reject", "Reject the producer (queue full)"), ("block", "Make the producer wait")])}
                 on_change={edit(value, emit, |q, to: String| q.backpressure = if to == "block" { Backpressure::Block } else { Backpressure::Reject })} />
+            <NumberField label="Visibility timeout" path={join(path, "visibility_timeout_ms")}
+                kind={NumberKind::Millis} unit="ms" value={value.visibility_timeout_ms.unwrap_or(0.0)}
+                hint="0: off. On: as SQS, a message not deleted within this time is delivered again"
+                on_change={edit(value, emit, |q, v: f64| q.visibility_timeout_ms = (v > 0.0).then_some(v))} />
         </Section>
     }
 }

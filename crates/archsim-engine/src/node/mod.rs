@@ -27,6 +27,7 @@ mod limiter;
 mod queue;
 mod replication;
 mod service;
+mod visibility;
 
 use archsim_model::design::{Design, FaultEffect, Node, NodeKind};
 use archsim_model::report::{NodeReport, NodeSeries};

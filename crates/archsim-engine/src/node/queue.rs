@@ -19,6 +19,12 @@
 //! `max_deliveries`), not sent to the back. A partition's lag is its messages not yet taken by
 //! its consumer; a hot key makes a hot partition, and its consumer the bottleneck.
 //!
+//! With `visibility_timeout_ms` the queue is consumed as Amazon SQS is (`node::visibility`): a
+//! received message is invisible for the timeout and deleted when its delivery succeeds; one
+//! not deleted in time is visible again and received again — a duplicate if the first
+//! delivery then succeeds too. A failed delivery waits out its timeout; a receive beyond
+//! `max_deliveries` (SQS's `maxReceiveCount`) sends the message to the dead-letter node.
+//!
 //! A queue with no ordinary outgoing edge (a dead-letter queue, typically) has nobody to deliver
 //! to: its messages stay, up to `capacity`, for someone to look at.
 //!
@@ -38,7 +44,9 @@ use crate::metrics::{Outcome, estimate, extra};
 use crate::policy::partitioner::{partition_for_key, range_assignment};
 use crate::request::Message;
 use crate::slab::Handle;
+use crate::time::{SimTime, from_ms};
 
+use super::visibility::{Expiry, Receive, Visibility};
 use super::{Behaviour, BuildContext, KindFigures, NodeCtx};
 
 pub(crate) struct QueueModel {
@@ -53,6 +61,8 @@ pub(crate) struct QueueModel {
     blocked: VecDeque<Handle>,
     /// A partitioned topic's partitions (None: one shared queue).
     topic: Option<Topic>,
+    /// SQS's visibility timeout, and the messages' receives.
+    visibility: Option<(SimTime, Visibility)>,
 }
 
 /// A partitioned topic: which consumer (station) owns each partition, and each partition's lag.
@@ -109,6 +119,9 @@ impl QueueModel {
             block: p.backpressure == Backpressure::Block,
             blocked: VecDeque::new(),
             topic: p.partitions.map(|n| Topic::new(n, p.consumers, p.capacity)),
+            visibility: p
+                .visibility_timeout_ms
+                .map(|t| (from_ms(t), Visibility::new(p.max_deliveries))),
         }
     }
 
@@ -153,6 +166,11 @@ impl QueueModel {
         ctx.count(extra::QUEUE_ENQUEUED);
         // Acknowledge the producer now; the message lives on without a caller.
         ctx.acknowledge(job);
+        let request = ctx.request(job);
+        if let Some((_, visibility)) = &mut ctx.model.visibility {
+            let id = visibility.enqueue(request);
+            ctx.set_data(job, Message::Delivering { failed: 0, id });
+        }
         if ctx.model.deliver_edges.is_empty() {
             ctx.hold(job, 0);
             Self::note_depth(ctx);
@@ -194,6 +212,64 @@ impl QueueModel {
         ctx.count(extra::QUEUE_DELIVERED);
         ctx.call(job, edge);
     }
+
+    /// A consumer received a message of a queue with a visibility timeout: deliver it (for the
+    /// timeout), dead-letter it, or drop a copy whose message is already deleted.
+    fn receive(ctx: &mut NodeCtx<'_, Self>, job: Handle, id: u32) {
+        let Some((timeout, visibility)) = &mut ctx.model.visibility else {
+            return;
+        };
+        let timeout = *timeout;
+        match visibility.receive(id) {
+            Receive::Deliver { tag, again } => {
+                if again {
+                    ctx.count(extra::QUEUE_REDELIVERIES);
+                }
+                ctx.set_timer(timeout, tag);
+                Self::deliver(ctx, job);
+            }
+            Receive::DeadLetter => {
+                ctx.count(extra::QUEUE_DEAD_LETTERED);
+                ctx.let_go_of_worker(job);
+                Self::message_job_over(ctx, id);
+                match ctx.model.dead_letter_edge {
+                    Some(edge) => {
+                        ctx.set_data(
+                            job,
+                            Message::DeadLettering {
+                                failure: Outcome::Error,
+                            },
+                        );
+                        ctx.call(job, edge);
+                    }
+                    None => ctx.finish(job, Outcome::Error),
+                }
+            }
+            Receive::Deleted => {
+                Self::message_job_over(ctx, id);
+                ctx.finish(job, Outcome::Success);
+            }
+        }
+    }
+
+    /// One job of message `id` is over (the message is forgotten with its last).
+    fn message_job_over(ctx: &mut NodeCtx<'_, Self>, id: u32) {
+        if let Some((_, visibility)) = &mut ctx.model.visibility {
+            visibility.job_ended(id);
+        }
+    }
+
+    /// The message of `job` goes (back) in line: a free consumer takes it, or it waits.
+    fn make_visible(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let station = ctx.station(0);
+        if station.busy < station.workers {
+            ctx.admit(job, 0);
+        } else {
+            // In line even past `capacity`: an in-flight message already had its place.
+            ctx.hold(job, 0);
+            Self::note_depth(ctx);
+        }
+    }
 }
 
 impl Behaviour for QueueModel {
@@ -216,6 +292,13 @@ impl Behaviour for QueueModel {
 
     /// A consumer took the message: deliver it.
     fn begin_work(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        if ctx.model.visibility.is_some() {
+            if let Message::Delivering { id, .. } = ctx.data(job) {
+                Self::receive(ctx, job, id);
+            }
+            Self::unblock(ctx);
+            return;
+        }
         let key = ctx.request(job).key;
         if let Some(topic) = &mut ctx.model.topic {
             let partition = topic.partition_of(key);
@@ -228,20 +311,43 @@ impl Behaviour for QueueModel {
     }
 
     fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
-        let failed = match ctx.data(job) {
+        let (failed, id) = match ctx.data(job) {
             Message::DeadLettering { failure } => {
                 // The dead-letter hand-off is over, whatever its outcome: the message is gone.
                 ctx.finish(job, failure);
                 return;
             }
-            Message::Delivering { failed } => failed,
+            Message::Delivering { failed, id } => (failed, id),
         };
+        if let Some((_, visibility)) = &mut ctx.model.visibility {
+            if over.outcome.is_success() {
+                // Deleted; a job of the message kept after a failed delivery is over too.
+                let (duplicate, parked) = visibility.succeeded(id);
+                if duplicate {
+                    ctx.count(extra::QUEUE_DUPLICATES);
+                }
+                if let Some(parked) = parked {
+                    Self::message_job_over(ctx, id);
+                    ctx.finish(parked, Outcome::Success);
+                }
+                Self::message_job_over(ctx, id);
+                ctx.finish(job, Outcome::Success);
+            } else if visibility.failed(id, job) {
+                // Not deleted: invisible until its timeout ends, then received again.
+                ctx.let_go_of_worker(job);
+            } else {
+                // Its message lives on in another job (visible again, or deleted).
+                Self::message_job_over(ctx, id);
+                ctx.finish(job, Outcome::Success);
+            }
+            return;
+        }
         if over.outcome.is_success() {
             ctx.finish(job, Outcome::Success);
             return;
         }
         let failed = failed + 1;
-        ctx.set_data(job, Message::Delivering { failed });
+        ctx.set_data(job, Message::Delivering { failed, id });
         if failed < ctx.model.max_deliveries {
             ctx.count(extra::QUEUE_REDELIVERIES);
             if ctx.model.topic.is_some() {
@@ -272,6 +378,26 @@ impl Behaviour for QueueModel {
         }
     }
 
+    /// A receive's visibility timeout ended.
+    fn timer(ctx: &mut NodeCtx<'_, Self>, tag: u32) {
+        let Some((_, visibility)) = &mut ctx.model.visibility else {
+            return;
+        };
+        match visibility.expired(tag) {
+            Expiry::Nothing => {}
+            Expiry::Unpark(job) => {
+                ctx.count(extra::QUEUE_VISIBLE_AGAIN);
+                Self::make_visible(ctx, job);
+            }
+            Expiry::Copy(request, id) => {
+                ctx.count(extra::QUEUE_VISIBLE_AGAIN);
+                let copy = ctx.new_request(request);
+                ctx.set_data(copy, Message::Delivering { failed: 0, id });
+                Self::make_visible(ctx, copy);
+            }
+        }
+    }
+
     fn reads_keys(&self) -> bool {
         self.topic.is_some()
     }
@@ -279,6 +405,9 @@ impl Behaviour for QueueModel {
     fn crashed(&mut self) {
         // The crash failed every message and waiting producer (all admitted at the node).
         self.blocked.clear();
+        if let Some((_, visibility)) = &mut self.visibility {
+            visibility.clear();
+        }
         if let Some(topic) = &mut self.topic {
             topic.lag.iter_mut().for_each(|lag| *lag = 0);
         }
@@ -331,6 +460,14 @@ impl Behaviour for QueueModel {
             blocked: count(extra::QUEUE_BLOCKED),
             partition_messages,
             partition_max_lag,
+            visible_again: self
+                .visibility
+                .is_some()
+                .then(|| count(extra::QUEUE_VISIBLE_AGAIN)),
+            duplicates: self
+                .visibility
+                .is_some()
+                .then(|| count(extra::QUEUE_DUPLICATES)),
         });
     }
 
@@ -345,6 +482,14 @@ impl Behaviour for QueueModel {
         series
             .dead_lettered
             .push((figures.extra)(extra::QUEUE_DEAD_LETTERED));
+        if self.visibility.is_some() {
+            series
+                .visible_again
+                .push((figures.extra)(extra::QUEUE_VISIBLE_AGAIN));
+            series
+                .duplicates
+                .push((figures.extra)(extra::QUEUE_DUPLICATES));
+        }
         if let Some(topic) = &self.topic {
             if series.partition_lag.len() < topic.lag.len() {
                 series.partition_lag.resize_with(topic.lag.len(), Vec::new);

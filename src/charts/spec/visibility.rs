@@ -1,0 +1,59 @@
+//! The visibility-timeout chart of queues consumed as SQS: messages visible again after their
+//! timeout, and the duplicate deliveries that follow (at-least-once delivery made visible).
+
+use archsim_model::{NodeKind, NodeSeries};
+
+use super::{Chart, Frame, Line, Lines, Source, at, colour, node_name, time_chart};
+
+fn with_visibility_timeout(kind: &NodeKind) -> bool {
+    matches!(kind, NodeKind::Queue(q) if q.visibility_timeout_ms.is_some())
+}
+
+/// Two lines per such queue; None when the design has none.
+pub(super) fn visibility_chart(src: &Source, frame: &Frame) -> Option<Chart> {
+    let mut lines = Vec::new();
+    for node in src
+        .design
+        .nodes
+        .iter()
+        .filter(|n| with_visibility_timeout(&n.spec))
+    {
+        let name = node_name(src.design, &node.id);
+        let series = src.series.nodes.get(&node.id);
+        let per_s = |pick: fn(&NodeSeries) -> &Vec<u64>| -> Vec<Option<f64>> {
+            (0..frame.buckets())
+                .map(|i| series.map(|ns| frame.per_s(at(pick(ns), i), i)))
+                .collect()
+        };
+        lines.push(Line {
+            key: format!("{}:visible-again", node.id),
+            label: format!("{name}: visible again (timeout)"),
+            colour: colour::cause("timeout"),
+            dashed: false,
+            values: per_s(|ns| &ns.visible_again),
+        });
+        lines.push(Line {
+            key: format!("{}:duplicates", node.id),
+            label: format!("{name}: duplicate deliveries"),
+            colour: colour::cause("error"),
+            dashed: false,
+            values: per_s(|ns| &ns.duplicates),
+        });
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    let mut chart = time_chart(
+        "visibility",
+        "Visibility timeout: messages delivered again",
+        "per s",
+        Lines {
+            lines,
+            ceiling: None,
+            of_what: None,
+        },
+        "No message yet.",
+    );
+    chart.story = true;
+    Some(chart)
+}
