@@ -1328,6 +1328,34 @@ mod tests {
             ids(&overview(&source(&limited, &series, 60_000.0)))[0],
             "rate-limited"
         );
+        // Issue 12's templates: each opens on the chart of its phenomenon.
+        for (json, end_ms, story) in [
+            (
+                include_str!("../../examples/hot-partition.json"),
+                120_000.0,
+                "partition-lag",
+            ),
+            (
+                include_str!("../../examples/discovery-lag.json"),
+                240_000.0,
+                "instances",
+            ),
+            (
+                include_str!("../../examples/primary-failover.json"),
+                90_000.0,
+                "failover",
+            ),
+            (
+                include_str!("../../examples/sqs-visibility-timeout.json"),
+                120_000.0,
+                "visibility",
+            ),
+        ] {
+            let design = example(json);
+            let charts = overview(&source(&design, &series, end_ms));
+            assert_eq!(ids(&charts)[0], story, "{}", design.name);
+            assert!(charts[0].story);
+        }
         // A plain queueing model has no story chart: load comes first.
         let mm1 = example(include_str!("../../examples/mm1.json"));
         assert_eq!(
