@@ -629,6 +629,8 @@ fn story_charts(src: &Source, frame: &Frame) -> Vec<Chart> {
     charts.extend(instances::instances_chart(src, frame));
     // Partitioned queues: lag per partition (a hot partition's climbing).
     charts.extend(partitions::partition_lag_chart(src, frame));
+    // Fan-out topics: lag per subscription (a slow subscriber falling behind).
+    charts.extend(partitions::subscription_lag_chart(src, frame));
     // Queues with a visibility timeout: messages delivered again, and duplicates.
     charts.extend(visibility::visibility_chart(src, frame));
     // Databases with failover: the gap without a primary, and the writes lost.
@@ -1349,6 +1351,11 @@ mod tests {
                 include_str!("../../examples/sqs-visibility-timeout.json"),
                 120_000.0,
                 "visibility",
+            ),
+            (
+                include_str!("../../examples/pubsub-fan-out.json"),
+                120_000.0,
+                "subscription-lag",
             ),
         ] {
             let design = example(json);

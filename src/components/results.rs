@@ -484,6 +484,19 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
                 count(lag.value)
             ));
         }
+        if let Some((slowest, lag)) = queue
+            .subscription_max_lag
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.value.total_cmp(&b.1.value))
+        {
+            details.push(format!(
+                "fan-out to {} subscriptions, largest lag {} (subscription {})",
+                queue.subscription_max_lag.len(),
+                count(lag.value),
+                slowest + 1
+            ));
+        }
         if let Some(duplicates) = queue.duplicates {
             details.push(format!(
                 "{} duplicate deliveries (visibility timeout)",

@@ -121,6 +121,10 @@ const SOURCES: &[(&str, &str)] = &[
         "sqs-visibility-timeout",
         include_str!("../../examples/sqs-visibility-timeout.json"),
     ),
+    (
+        "pubsub-fan-out",
+        include_str!("../../examples/pubsub-fan-out.json"),
+    ),
 ];
 
 /// Every template, in picker order. An example that fails to parse is left out (the tests make

@@ -127,6 +127,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("partitions", "Partitions"),
     ("backpressure", "When full"),
     ("visibility_timeout_ms", "Visibility timeout"),
+    ("fan_out", "Fan out to every subscription"),
     // A database's replication (forms/replication.rs).
     ("replication_lag", "Lag of each write"),
     ("failover", "Primary failover"),

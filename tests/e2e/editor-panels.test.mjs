@@ -219,6 +219,9 @@ test('cache, queue and database parameters', async () => {
   await field('nodes[6].params.visibility_timeout_ms').fill('0');
   await field('nodes[6].params.visibility_timeout_ms').press('Enter');
   assert.equal((await node('queue-1')).params.visibility_timeout_ms, null, '0: no visibility timeout');
+  await field('nodes[6].params.fan_out').check();
+  assert.equal((await node('queue-1')).params.fan_out, true, 'pub/sub fan-out');
+  await field('nodes[6].params.fan_out').uncheck();
 
   await select('database-1');
   await field('nodes[7].params.shards').fill('4');

@@ -306,6 +306,20 @@ fn node_details(out: &mut String, report: &Report) {
                     with_ci(duplicates)
                 ));
             }
+            if !queue.subscription_messages.is_empty() {
+                let per = |values: &[Estimate]| -> String {
+                    values
+                        .iter()
+                        .map(|e| number(e.value))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                lines.push(format!(
+                    "{id}: fan-out: messages per subscription [{}], max lag per subscription [{}]",
+                    per(&queue.subscription_messages),
+                    per(&queue.subscription_max_lag)
+                ));
+            }
             if queue.blocked.value > 0.0 {
                 lines.push(format!(
                     "{id}: producers made to wait (backpressure) {}",

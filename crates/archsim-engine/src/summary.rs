@@ -403,6 +403,10 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
                 f(duplicates, Count);
             }
             q.partition_messages.iter_mut().for_each(|e| f(e, Count));
+            q.subscription_messages.iter_mut().for_each(|e| f(e, Count));
+            q.subscription_max_lag
+                .iter_mut()
+                .for_each(|e| f(e, Intensive));
             q.partition_max_lag.iter_mut().for_each(|e| f(e, Intensive));
         }
         if let Some(l) = &mut node.rate_limiter {
@@ -643,7 +647,7 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
             v.iter().for_each(|&x| h.f64(x));
         }
         // Only where there is one (autoscaled groups), so other reports hash as before.
-        for v in &n.partition_lag {
+        for v in n.partition_lag.iter().chain(&n.subscription_lag) {
             h.u64(v.len() as u64);
             v.iter().for_each(|&x| h.u64(x));
         }

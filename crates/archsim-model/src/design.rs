@@ -1009,6 +1009,10 @@ pub struct QueueParams {
     /// delivery waits out the timeout. Absent: a consumer holds its message until its delivery
     /// ends, and a failed one goes back in line at once.
     pub visibility_timeout_ms: Option<f64>,
+    /// Pub/sub: every message goes to every subscription — each ordinary outgoing edge is one
+    /// (a consumer group with its own `consumers`, line and lag). false: the outgoing edges
+    /// share the messages (competing consumers).
+    pub fan_out: bool,
 }
 
 /// What a full queue does to a producer.
@@ -1033,6 +1037,7 @@ impl Default for QueueParams {
             backpressure: Backpressure::Reject,
             partitions: None,
             visibility_timeout_ms: None,
+            fan_out: false,
         }
     }
 }

@@ -330,6 +330,12 @@ pub struct QueueReport {
     pub visible_again: Option<Estimate>,
     #[serde(default)]
     pub duplicates: Option<Estimate>,
+    /// With `fan_out`: messages delivered to each subscription (outgoing edge, in edge order),
+    /// and each subscription's largest lag (messages waiting in its line).
+    #[serde(default)]
+    pub subscription_messages: Vec<Estimate>,
+    #[serde(default)]
+    pub subscription_max_lag: Vec<Estimate>,
     pub enqueued: Estimate,
     pub delivered: Estimate,
     pub redeliveries: Estimate,
@@ -561,6 +567,10 @@ pub struct NodeSeries {
     pub visible_again: Vec<u64>,
     #[serde(default)]
     pub duplicates: Vec<u64>,
+    /// Queues with `fan_out` only: each subscription's lag at the bucket's end,
+    /// `subscription_lag[subscription][bucket]`.
+    #[serde(default)]
+    pub subscription_lag: Vec<Vec<u64>>,
     /// Databases with `failover` only: writes lost by a failover in the bucket.
     #[serde(default)]
     pub lost_writes: Vec<u64>,
@@ -626,6 +636,11 @@ impl NodeSeries {
             lost_writes: slice_of(&self.lost_writes, from, to),
             visible_again: slice_of(&self.visible_again, from, to),
             duplicates: slice_of(&self.duplicates, from, to),
+            subscription_lag: self
+                .subscription_lag
+                .iter()
+                .map(|v| slice_of(v, from, to))
+                .collect(),
         }
     }
 
@@ -655,6 +670,13 @@ impl NodeSeries {
         self.lost_writes.extend(more.lost_writes);
         self.visible_again.extend(more.visible_again);
         self.duplicates.extend(more.duplicates);
+        if self.subscription_lag.len() < more.subscription_lag.len() {
+            self.subscription_lag
+                .resize_with(more.subscription_lag.len(), Vec::new);
+        }
+        for (mine, theirs) in self.subscription_lag.iter_mut().zip(more.subscription_lag) {
+            mine.extend(theirs);
+        }
         if self.shard_queries.len() < more.shard_queries.len() {
             self.shard_queries
                 .resize_with(more.shard_queries.len(), Vec::new);

@@ -886,6 +886,15 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "takes down a database's primaries",
         },
         Case {
+            name: "fan-out over partitions",
+            edit: Edit::Json(|d| {
+                d["nodes"][7]["params"]["fan_out"] = json!(true);
+                d["nodes"][7]["params"]["partitions"] = json!(4);
+            }),
+            path: "nodes[7].params.fan_out",
+            fragment: "does not yet combine with partitions",
+        },
+        Case {
             name: "visibility timeout of zero",
             edit: Edit::Json(|d| d["nodes"][7]["params"]["visibility_timeout_ms"] = json!(0)),
             path: "nodes[7].params.visibility_timeout_ms",

@@ -48,3 +48,56 @@ pub(super) fn partition_lag_chart(src: &Source, frame: &Frame) -> Option<Chart> 
     chart.story = true;
     Some(chart)
 }
+
+/// One line per subscription of every fan-out queue (named after the node it delivers to),
+/// laggiest first; None when the design has none.
+pub(super) fn subscription_lag_chart(src: &Source, frame: &Frame) -> Option<Chart> {
+    let mut lines = Vec::new();
+    for node in &src.design.nodes {
+        let NodeKind::Queue(q) = &node.spec else {
+            continue;
+        };
+        if !q.fan_out {
+            continue;
+        }
+        let series = src.series.nodes.get(&node.id);
+        let subscribers = src
+            .design
+            .edges
+            .iter()
+            .filter(|e| e.from == node.id && q.dead_letter.as_deref() != Some(e.to.as_str()));
+        for (i, edge) in subscribers.enumerate() {
+            let lag = series.and_then(|ns| ns.subscription_lag.get(i));
+            lines.push(Line {
+                key: format!("{}:{}", node.id, edge.id),
+                label: format!(
+                    "{} → {}",
+                    node_name(src.design, &node.id),
+                    node_name(src.design, &edge.to)
+                ),
+                colour: colour::line(i),
+                dashed: false,
+                values: (0..frame.buckets())
+                    .map(|b| lag.and_then(|v| v.get(b)).map(|&l| l as f64))
+                    .collect(),
+            });
+        }
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    lines.sort_by(|a, b| b.load().total_cmp(&a.load()));
+    let mut chart = time_chart(
+        "subscription-lag",
+        "Lag per subscription",
+        "messages",
+        Lines {
+            lines,
+            ceiling: None,
+            of_what: Some("subscriptions"),
+        },
+        "No message yet.",
+    );
+    chart.story = true;
+    Some(chart)
+}

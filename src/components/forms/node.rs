@@ -462,6 +462,9 @@ fn queue_editor(props: &QueueEditorProps) -> Html {
                 kind={NumberKind::Millis} unit="ms" value={value.visibility_timeout_ms.unwrap_or(0.0)}
                 hint="0: off. On: as SQS, a message not deleted within this time is delivered again"
                 on_change={edit(value, emit, |q, v: f64| q.visibility_timeout_ms = (v > 0.0).then_some(v))} />
+            <CheckField label="Fan out to every subscription" path={join(path, "fan_out")} value={value.fan_out}
+                hint="Pub/sub: each outgoing edge gets every message, with its own consumers and lag."
+                on_change={edit(value, emit, |q, v| q.fan_out = v)} />
         </Section>
     }
 }

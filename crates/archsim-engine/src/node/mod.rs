@@ -240,12 +240,15 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             extra_counters: crate::metrics::extra::CACHE_COUNT,
             ..plain(NodeModel::Cache(CacheModel::new(p)))
         },
-        NodeKind::Queue(p) => Built {
-            extra_counters: QueueModel::counters(p),
-            stations: QueueModel::stations(p),
-            delays_on_arrival: true,
-            ..plain(NodeModel::Queue(QueueModel::new(p, cx)))
-        },
+        NodeKind::Queue(p) => {
+            let model = QueueModel::new(p, cx);
+            Built {
+                extra_counters: model.counters(p),
+                stations: model.stations(p),
+                delays_on_arrival: true,
+                ..plain(NodeModel::Queue(model))
+            }
+        }
         NodeKind::Database(p) => {
             let model =
                 DatabaseModel::new(p, cx.key_space, &node.id, cx.design, cx.lag_rng.clone());

@@ -25,6 +25,11 @@
 //! delivery then succeeds too. A failed delivery waits out its timeout; a receive beyond
 //! `max_deliveries` (SQS's `maxReceiveCount`) sends the message to the dead-letter node.
 //!
+//! With `fan_out` the queue is a pub/sub topic: every message goes to every subscription — each
+//! ordinary outgoing edge is one, a consumer group with its own `consumers` and its own line
+//! (its offset and lag) — instead of the edges sharing the messages. A subscription's copy of a
+//! message is a job of its own from the moment it is published.
+//!
 //! A queue with no ordinary outgoing edge (a dead-letter queue, typically) has nobody to deliver
 //! to: its messages stay, up to `capacity`, for someone to look at.
 //!
@@ -63,6 +68,44 @@ pub(crate) struct QueueModel {
     topic: Option<Topic>,
     /// SQS's visibility timeout, and the messages' receives.
     visibility: Option<(SimTime, Visibility)>,
+    /// Pub/sub: each subscription's (station's) lag, with `fan_out`.
+    subscriptions: Option<Lags>,
+    /// The first per-subscription counter (messages delivered to it).
+    subscription_counters: u32,
+}
+
+/// Messages waiting per line (partitions, or subscriptions), with the period's maxima.
+struct Lags {
+    lag: Vec<u64>,
+    max_whole: Vec<u64>,
+    max_batch: Vec<u64>,
+}
+
+impl Lags {
+    fn new(lines: usize) -> Lags {
+        Lags {
+            lag: vec![0; lines],
+            max_whole: vec![0; lines],
+            max_batch: vec![0; lines],
+        }
+    }
+
+    fn add(&mut self, line: usize) {
+        self.lag[line] += 1;
+        self.max_whole[line] = self.max_whole[line].max(self.lag[line]);
+        self.max_batch[line] = self.max_batch[line].max(self.lag[line]);
+    }
+
+    fn take(&mut self, line: usize) {
+        self.lag[line] = self.lag[line].saturating_sub(1);
+    }
+
+    fn new_period(&mut self, whole: bool) {
+        if whole {
+            self.max_whole.clone_from(&self.lag);
+        }
+        self.max_batch.clone_from(&self.lag);
+    }
 }
 
 /// A partitioned topic: which consumer (station) owns each partition, and each partition's lag.
@@ -105,14 +148,18 @@ impl QueueModel {
                 .as_deref()
                 .is_some_and(|dl| cx.design.edges[e as usize].to == dl)
         };
+        let deliver_edges: Vec<u32> = cx
+            .out
+            .iter()
+            .copied()
+            .filter(|&e| !is_dead_letter(e))
+            .collect();
+        let fan_out = p.fan_out && !deliver_edges.is_empty();
         QueueModel {
             max_deliveries: p.max_deliveries.max(1),
-            deliver_edges: cx
-                .out
-                .iter()
-                .copied()
-                .filter(|&e| !is_dead_letter(e))
-                .collect(),
+            subscriptions: fan_out.then(|| Lags::new(deliver_edges.len())),
+            subscription_counters: extra::QUEUE_COUNT + p.partitions.unwrap_or(0),
+            deliver_edges,
             dead_letter_edge: cx.out.iter().copied().find(|&e| is_dead_letter(e)),
             max_depth_whole: 0,
             max_depth_batch: 0,
@@ -127,7 +174,15 @@ impl QueueModel {
 
     /// Consumers and the messages' wait line: one shared line, or with partitions one line and
     /// one consumer each (a consumer's line holds its partitions' messages in arrival order).
-    pub fn stations(p: &QueueParams) -> Vec<Station> {
+    /// With `fan_out`, one line and `consumers` per subscription.
+    pub fn stations(&self, p: &QueueParams) -> Vec<Station> {
+        if let Some(subscriptions) = &self.subscriptions {
+            return subscriptions
+                .lag
+                .iter()
+                .map(|_| Station::new(p.consumers, p.capacity))
+                .collect();
+        }
         match p.partitions {
             None => vec![Station::new(p.consumers, p.capacity)],
             Some(_) => (0..p.consumers.max(1))
@@ -136,13 +191,25 @@ impl QueueModel {
         }
     }
 
-    /// Kind-specific counters: the queue's, then messages per partition.
-    pub fn counters(p: &QueueParams) -> u32 {
-        extra::QUEUE_COUNT + p.partitions.unwrap_or(0)
+    /// Kind-specific counters: the queue's, then messages per partition, then messages
+    /// delivered per subscription.
+    pub fn counters(&self, _p: &QueueParams) -> u32 {
+        self.subscription_counters
+            + self
+                .subscriptions
+                .as_ref()
+                .map_or(0, |s| s.lag.len() as u32)
     }
 
     /// Whether the queue has no room for one more message.
     fn full(ctx: &NodeCtx<'_, Self>) -> bool {
+        if let Some(subscriptions) = &ctx.model.subscriptions {
+            // Full when any subscription's line is.
+            return (0..subscriptions.lag.len() as u32).any(|i| {
+                let station = ctx.station(i);
+                station.waiting >= station.capacity
+            });
+        }
         match &ctx.model.topic {
             Some(topic) => topic.waiting() >= topic.capacity,
             None => {
@@ -176,6 +243,25 @@ impl QueueModel {
             Self::note_depth(ctx);
             return;
         }
+        if let Some(subscriptions) = &ctx.model.subscriptions {
+            // Every subscription but the first gets a copy; the first, the message itself.
+            for line in (0..subscriptions.lag.len() as u32).rev() {
+                let copy = if line == 0 {
+                    job
+                } else {
+                    let copy = ctx.new_request(request);
+                    ctx.set_data(copy, Message::default());
+                    copy
+                };
+                if let Some(subscriptions) = &mut ctx.model.subscriptions {
+                    subscriptions.add(line as usize);
+                }
+                if ctx.admit(copy, line) == Admission::Queued {
+                    Self::note_depth(ctx);
+                }
+            }
+            return;
+        }
         let key = ctx.request(job).key;
         let station = match &mut ctx.model.topic {
             Some(topic) => {
@@ -206,8 +292,15 @@ impl QueueModel {
     }
 
     fn deliver(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
-        let len = ctx.model.deliver_edges.len() as u32;
-        let i = ctx.round_robin(len);
+        let i = if ctx.model.subscriptions.is_some() {
+            // A subscription's line delivers along its own edge.
+            let line = ctx.station_of(job);
+            ctx.count(ctx.model.subscription_counters + line);
+            line
+        } else {
+            let len = ctx.model.deliver_edges.len() as u32;
+            ctx.round_robin(len)
+        };
         let edge = ctx.model.deliver_edges[i as usize];
         ctx.count(extra::QUEUE_DELIVERED);
         ctx.call(job, edge);
@@ -304,6 +397,10 @@ impl Behaviour for QueueModel {
             let partition = topic.partition_of(key);
             topic.lag[partition] = topic.lag[partition].saturating_sub(1);
         }
+        let line = ctx.station_of(job) as usize;
+        if let Some(subscriptions) = &mut ctx.model.subscriptions {
+            subscriptions.take(line);
+        }
         // Never without edges: messages of a queue without delivery edges are only held.
         Self::deliver(ctx, job);
         // A place in the wait line may have freed: let a waiting producer in.
@@ -355,9 +452,13 @@ impl Behaviour for QueueModel {
                 Self::deliver(ctx, job);
                 return;
             }
-            // Back to the tail of the line (it already counts against capacity, so it fits),
+            // Back to the tail of its line (it already counts against capacity, so it fits),
             // queued before its consumer goes: the consumer may pick it right up.
-            ctx.hold(job, 0);
+            let line = ctx.station_of(job);
+            if let Some(subscriptions) = &mut ctx.model.subscriptions {
+                subscriptions.add(line as usize);
+            }
+            ctx.hold(job, line);
             Self::note_depth(ctx);
             ctx.let_go_of_worker(job);
             return;
@@ -408,6 +509,9 @@ impl Behaviour for QueueModel {
         if let Some((_, visibility)) = &mut self.visibility {
             visibility.clear();
         }
+        if let Some(subscriptions) = &mut self.subscriptions {
+            subscriptions.lag.iter_mut().for_each(|lag| *lag = 0);
+        }
         if let Some(topic) = &mut self.topic {
             topic.lag.iter_mut().for_each(|lag| *lag = 0);
         }
@@ -425,6 +529,9 @@ impl Behaviour for QueueModel {
                 topic.max_lag_whole.clone_from(&topic.lag);
             }
             topic.max_lag_batch.clone_from(&topic.lag);
+        }
+        if let Some(subscriptions) = &mut self.subscriptions {
+            subscriptions.new_period(whole);
         }
     }
 
@@ -460,6 +567,23 @@ impl Behaviour for QueueModel {
             blocked: count(extra::QUEUE_BLOCKED),
             partition_messages,
             partition_max_lag,
+            subscription_messages: match &self.subscriptions {
+                Some(s) => (0..s.lag.len() as u32)
+                    .map(|i| count(self.subscription_counters + i))
+                    .collect(),
+                None => Vec::new(),
+            },
+            subscription_max_lag: match &self.subscriptions {
+                Some(s) => {
+                    let max = if figures.whole {
+                        &s.max_whole
+                    } else {
+                        &s.max_batch
+                    };
+                    max.iter().map(|&l| estimate(l as f64)).collect()
+                }
+                None => Vec::new(),
+            },
             visible_again: self
                 .visibility
                 .is_some()
@@ -489,6 +613,16 @@ impl Behaviour for QueueModel {
             series
                 .duplicates
                 .push((figures.extra)(extra::QUEUE_DUPLICATES));
+        }
+        if let Some(subscriptions) = &self.subscriptions {
+            if series.subscription_lag.len() < subscriptions.lag.len() {
+                series
+                    .subscription_lag
+                    .resize_with(subscriptions.lag.len(), Vec::new);
+            }
+            for (line, &lag) in series.subscription_lag.iter_mut().zip(&subscriptions.lag) {
+                line.push(lag);
+            }
         }
         if let Some(topic) = &self.topic {
             if series.partition_lag.len() < topic.lag.len() {
