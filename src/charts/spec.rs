@@ -410,12 +410,27 @@ fn per_node(
             })
         })
         .collect();
+    disambiguate_labels(&mut lines);
     // Busiest first; ties (and the still-empty lines of a live run) in document order.
     lines.sort_by(|a, b| b.load().total_cmp(&a.load()));
     Lines {
         lines,
         ceiling: None,
         of_what: Some("nodes"),
+    }
+}
+
+/// Two nodes with the same label (a template's two "Database"s) would give two lines nobody can
+/// tell apart in the legend, the read-out or the line picker: such lines carry their node id too.
+fn disambiguate_labels(lines: &mut [Line]) {
+    let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for line in lines.iter() {
+        *seen.entry(line.label.clone()).or_default() += 1;
+    }
+    for line in lines.iter_mut() {
+        if seen.get(&line.label).copied().unwrap_or(0) > 1 {
+            line.label = format!("{} ({})", line.label, line.key);
+        }
     }
 }
 
@@ -1303,6 +1318,23 @@ mod tests {
 
     fn ids(charts: &[Chart]) -> Vec<&str> {
         charts.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    #[test]
+    fn nodes_that_share_a_label_are_told_apart_by_their_ids() {
+        let series = Series::default();
+        let stampede = example(include_str!("../../examples/cache-stampede.json"));
+        let charts = overview(&source(&stampede, &series, 30_000.0));
+        let queue = charts
+            .iter()
+            .find(|c| c.id == "queue-length")
+            .expect("a queue-length chart");
+        let Body::Lines(lines) = &queue.body else {
+            panic!("lines")
+        };
+        let mut labels: Vec<&str> = lines.lines.iter().map(|l| l.label.as_str()).collect();
+        labels.sort_unstable();
+        assert_eq!(labels, ["Database (db-coalescing)", "Database (db-plain)"]);
     }
 
     #[test]

@@ -1,0 +1,597 @@
+// Every template's story on screen (issue 8). Each template of src/persist/templates.rs is
+// loaded from the Templates menu and run at 100× real time, the way a person watching it would,
+// and then:
+//   - the chart its description's first line names has data, and that data shows what the line
+//     promises (the hit ratio rises, the breaker opens, the instances grow, goodput stays down…);
+//   - a live chart had points before the run ended (the load chart, and the story chart when it
+//     is a time chart);
+//   - the canvas shows the run: nodes coloured by load, and a saturated node coloured unlike an
+//     idle one where the story has one (read with the time cursor at the moment it is saturated);
+//   - every fault window of the design is shaded on the load chart, and nothing before it.
+// A template with no entry in STORIES fails its own test, by name: whoever adds a template adds
+// its story here.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openApp, REPO_ROOT } from './harness.mjs';
+import { loadTemplate } from './editor-helpers.mjs';
+
+const VIEWPORT = { width: 1400, height: 1000 };
+
+/** The template ids, in picker order, as src/persist/templates.rs lists them. */
+const TEMPLATE_IDS = [
+  ...readFileSync(join(REPO_ROOT, 'src/persist/templates.rs'), 'utf8').matchAll(
+    /\(\s*"([a-z0-9-]+)",\s*include_str!/g,
+  ),
+].map((m) => m[1]);
+
+/** A template's design as bundled (its faults, run settings and description). */
+function exampleDesign(id) {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'examples', `${id}.json`), 'utf8'));
+}
+
+let app;
+before(async () => {
+  app = await openApp({ viewport: VIEWPORT });
+});
+after(async () => {
+  await app?.close();
+});
+
+// --- reading the page ------------------------------------------------------------------------
+
+/** Loads a template, runs it at 100× real time and waits for the report, watching the live
+ *  results meanwhile. Returns which charts had data while the run was live and how many live
+ *  buckets arrived. */
+async function runTemplate(page, id) {
+  await loadTemplate(page, id);
+  await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length >= 2);
+  await page.locator('#run-status.is-ready').waitFor();
+  await page.selectOption('#run-speed', '100');
+  await page.evaluate(() => {
+    const seen = { buckets: 0, charts: [] };
+    window.__archsimLive = seen;
+    window.__archsimLiveTimer = setInterval(() => {
+      if (!document.querySelector('#results.is-live')) return;
+      seen.buckets = Math.max(seen.buckets, Number(document.querySelector('#run-bar')?.dataset.liveBuckets ?? 0));
+      for (const chart of document.querySelectorAll('#results .chart[data-has-data="true"]')) {
+        if (!seen.charts.includes(chart.id)) seen.charts.push(chart.id);
+      }
+    }, 20);
+  });
+  await page.click('#run-button');
+  await page.locator('#results.has-report:not(.is-stale):not(.is-live)').waitFor({ timeout: 120_000 });
+  return page.evaluate(() => {
+    clearInterval(window.__archsimLiveTimer);
+    return window.__archsimLive;
+  });
+}
+
+/** A chart's `data-summary` as [name, number] pairs, once it has data (names may repeat). */
+async function summaryPairs(page, chart) {
+  const figure = page.locator(`#chart-${chart}`);
+  assert.equal(await figure.getAttribute('data-has-data'), 'true', `${chart} has data`);
+  const text = await figure.getAttribute('data-summary');
+  return text
+    .split(';')
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.lastIndexOf('=');
+      return [pair.slice(0, at), Number(pair.slice(at + 1))];
+    });
+}
+
+/** A chart's `data-summary` as { name: number }. */
+async function summary(page, chart) {
+  return Object.fromEntries(await summaryPairs(page, chart));
+}
+
+/** The number of a summary figure ("80.1" → 80.1). */
+async function figure(page, id) {
+  const text = await page.locator(`#results [data-figure="${id}"] .figure-number`).textContent();
+  return Number(text.replace(/,/g, ''));
+}
+
+/** A node's details line in the results table ("12 flushes, …"). */
+async function nodeDetails(page, id) {
+  return page.locator(`#results-nodes tr.node-details[data-details-for="${id}"]`).textContent();
+}
+
+/** A number in `text` captured by the first group of `pattern` (commas dropped). */
+function numberIn(text, pattern, what) {
+  const match = text.match(pattern);
+  assert.ok(match, `${what}: no ${pattern} in "${text}"`);
+  return Number(match[1].replace(/,/g, ''));
+}
+
+function near(value, want, tolerance, what) {
+  assert.ok(Math.abs(value - want) <= tolerance, `${what}: ${value}, want ${want} ± ${tolerance}`);
+}
+
+/** The plot's margins, from where the chart draws its cursor (the plotting area exactly). */
+async function plotGeometry(page, chart) {
+  const plot = page.locator(`#chart-${chart} .chart-plot`);
+  await plot.scrollIntoViewIfNeeded();
+  const box = await plot.boundingBox();
+  const margins = await page.$eval(`#chart-${chart} .chart-cursor`, (c) => ({
+    left: parseFloat(c.style.left),
+    right: parseFloat(c.style.right),
+  }));
+  const endMs = Number(await page.locator(`#chart-${chart} canvas`).getAttribute('data-axis-end-ms'));
+  return { box, margins, endMs };
+}
+
+/** Points at simulated time `ms` on a time chart; returns its hover read-out's text. */
+async function readoutAt(page, chart, ms) {
+  const { box, margins, endMs } = await plotGeometry(page, chart);
+  const x = box.x + margins.left + (box.width - margins.left - margins.right) * (ms / endMs);
+  await page.mouse.move(x, box.y + box.height / 2);
+  // Scrolling under a resting mouse moves the cursor too: wait for this time's read-out.
+  const readout = `#chart-${chart} .chart-readout`;
+  // To within a pixel's worth of time (a half-width chart of a long run: over a second).
+  const tolerance = Math.max(500, (1.5 * endMs) / (box.width - margins.left - margins.right));
+  await page.waitForFunction(
+    ([selector, wanted, within]) => {
+      const text = document.querySelector(selector)?.textContent ?? '';
+      return Math.abs(parseFloat(text.replace(/,/g, '')) * 1000 - wanted) < within;
+    },
+    [readout, ms, tolerance],
+  );
+  const text = await page.locator(readout).textContent();
+  await page.mouse.move(5, 5);
+  return text;
+}
+
+/** A time chart's values at simulated time `ms`, off its read-out: { line name: value }
+ *  ("—" reads as NaN). */
+async function valuesAt(page, chart, ms) {
+  const text = await readoutAt(page, chart, ms);
+  const body = text.slice(text.indexOf(': ') + 2).replace(/ \([^()]*\)$/, '');
+  return Object.fromEntries(
+    body.split(' · ').map((part) => {
+      const at = part.lastIndexOf(' ');
+      return [part.slice(0, at), Number(part.slice(at + 1).replace(/,/g, ''))];
+    }),
+  );
+}
+
+/** Reddish (fault-shaded) pixels in the column of simulated time `ms` on a time chart. */
+async function faultPixelsAt(page, chart, ms) {
+  const { margins, endMs } = await plotGeometry(page, chart);
+  return page.$eval(
+    `#chart-${chart} canvas`,
+    (canvas, [left, right, fraction]) => {
+      const r = canvas.width / canvas.clientWidth;
+      const x = Math.round((left + (canvas.clientWidth - left - right) * fraction) * r);
+      const { data } = canvas.getContext('2d').getImageData(x, 20 * r, 1, canvas.height - 45 * r);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] > 0 && data[i] > data[i + 2] + 10) n++;
+      }
+      return n;
+    },
+    [margins.left, margins.right, ms / endMs],
+  );
+}
+
+/** What the canvas shows of each node: its load step (0 idle … 5 saturated) and its fill. */
+async function canvasLoads(page) {
+  return page.$$eval('#canvas .node', (nodes) =>
+    nodes.map((n) => ({
+      id: n.dataset.nodeId,
+      step: n.dataset.loadStep === undefined ? null : Number(n.dataset.loadStep),
+      fill: getComputedStyle(n.querySelector('.node-body')).fill,
+      saturated: n.classList.contains('is-saturated'),
+      down: n.classList.contains('is-down'),
+    })),
+  );
+}
+
+/** Moves the time cursor to `ms`, a bucket's start (the canvas then shows that moment). */
+async function showMoment(page, ms) {
+  await page.locator('#time-cursor').fill(String(ms));
+  await page.waitForFunction(
+    (s) => new RegExp(`At ${s} s`).test(document.querySelector('#canvas-showing')?.textContent ?? ''),
+    Math.floor(ms / 1000),
+  );
+}
+
+/** Goodput (req/s) at simulated time `ms`, off the load chart's read-out. */
+async function goodputAt(page, ms) {
+  return (await valuesAt(page, 'throughput', ms)).goodput;
+}
+
+// --- the stories -------------------------------------------------------------------------------
+
+/** Checks of the mean latency against the closed form the description quotes. */
+function meanLatencyStory(want, tolerance) {
+  return {
+    chart: 'latency-distribution',
+    async check(page) {
+      const { mean } = await summary(page, 'latency-distribution');
+      near(mean, want, tolerance, 'mean latency (ms)');
+      return mean;
+    },
+  };
+}
+
+/**
+ * One entry per template: `chart`, the chart its first line points at (its id without
+ * `chart-`); `check(page, ctx)`, what that chart (or the table the line names) must show;
+ * `saturated`, optionally { ms, node }: a node the story drives flat out at that moment, whose
+ * canvas colour must differ from an idle node's.
+ */
+const STORIES = {
+  mm1: {
+    chart: 'latency-distribution',
+    async check(page) {
+      // W = 1/(μ − λ) = 50 ms at λ = 80/s, μ = 100/s; utilisation 0.8.
+      near((await summary(page, 'latency-distribution')).mean, 50, 12, 'M/M/1 mean latency (ms)');
+      const busy = await page
+        .locator('#results-nodes tr[data-node-id="server"] [data-col="utilisation"]')
+        .textContent();
+      near(parseFloat(busy), 80, 4, 'M/M/1 utilisation (%)');
+    },
+  },
+  // M/M/4 (Erlang C): W = 15.1 ms.
+  mmc: meanLatencyStory(15.1, 2.5),
+  // M/D/1 at the M/M/1's load: half the wait, W = 30 ms (Pollaczek-Khinchine).
+  md1: meanLatencyStory(30, 5),
+  // Two M/M/1 stages in tandem (Jackson): 20 ms + 13.3 ms.
+  tandem: meanLatencyStory(33.3, 6),
+  mm1k: {
+    chart: 'failures',
+    async check(page) {
+      // P(block) = 0.1260 of λ = 90/s, all of it queue_full.
+      const failures = await summary(page, 'failures');
+      assert.deepEqual(Object.keys(failures), ['queue full'], JSON.stringify(failures));
+      near(await figure(page, 'goodput'), 78.7, 3, 'goodput (req/s)');
+      const completed = await figure(page, 'completed');
+      const failed = numberIn(
+        await page.locator('#results-failures').textContent(),
+        /^Failed: ([\d,]+) queue full/,
+        'failures line',
+      );
+      near(failed / completed, 0.126, 0.02, 'share turned away');
+    },
+  },
+  'three-tier': {
+    chart: 'utilisation',
+    async check(page) {
+      const peaks = await summary(page, 'utilisation');
+      const apps = Object.entries(peaks).filter(([name]) => name.startsWith('App'));
+      assert.equal(apps.length, 3, JSON.stringify(peaks));
+      const values = apps.map(([, v]) => v);
+      for (const [name, v] of apps) assert.ok(v > 30 && v < 75, `${name} peaks at ${v}%`);
+      assert.ok(Math.max(...values) < 1.4 * Math.min(...values), `uneven spread: ${JSON.stringify(peaks)}`);
+      for (const id of ['app-1', 'app-2', 'app-3']) {
+        const text = await page.locator(`#results-nodes tr[data-node-id="${id}"] [data-col="utilisation"]`).textContent();
+        near(parseFloat(text), 40, 10, `${id} utilisation (%)`);
+      }
+      const db = await page.locator('#results-nodes tr[data-node-id="db"] [data-col="utilisation"]').textContent();
+      assert.ok(parseFloat(db) < 60, `the database stays far from saturation: ${db}`);
+    },
+  },
+  'cache-aside': {
+    chart: 'hit-ratio',
+    async check(page) {
+      const early = (await valuesAt(page, 'hit-ratio', 500)).Cache;
+      const mid = (await valuesAt(page, 'hit-ratio', 20_500)).Cache;
+      const late = (await valuesAt(page, 'hit-ratio', 50_500)).Cache;
+      assert.ok(late > early + 10, `the hit ratio climbs: ${early}% → ${late}%`);
+      assert.ok(late > 50, `most reads are hits once warm: ${late}%`);
+      assert.ok(Math.abs(late - mid) < 15, `and levels off: ${mid}% at 20 s, ${late}% at 50 s`);
+    },
+  },
+  'cache-stampede': {
+    chart: 'queue-length',
+    async check(page) {
+      // Both databases are on the chart, told apart; the plain one queues, the other hardly.
+      const peaks = await summary(page, 'queue-length');
+      const plain = Object.entries(peaks).find(([name]) => /db-plain/.test(name));
+      const coalescing = Object.entries(peaks).find(([name]) => /db-coalescing/.test(name));
+      assert.ok(plain && coalescing, `both databases on the chart: ${JSON.stringify(peaks)}`);
+      assert.ok(plain[1] > 5 * Math.max(coalescing[1], 1), `the plain cache's database queues: ${JSON.stringify(peaks)}`);
+      const plainArrivals = parseFloat(
+        await page.locator('#results-nodes tr[data-node-id="db-plain"] [data-col="arrivals"]').textContent(),
+      );
+      const coalescedArrivals = parseFloat(
+        await page.locator('#results-nodes tr[data-node-id="db-coalescing"] [data-col="arrivals"]').textContent(),
+      );
+      assert.ok(plainArrivals > coalescedArrivals, `stampedes reach the database: ${plainArrivals} vs ${coalescedArrivals} /s`);
+    },
+  },
+  'write-back-crash': {
+    chart: 'hit-ratio',
+    async check(page) {
+      const details = await nodeDetails(page, 'cache');
+      const flushes = numberIn(details, /([\d,]+) flushes/, 'write-back line');
+      const coalesced = numberIn(details, /([\d,]+) writes coalesced/, 'write-back line');
+      const lost = numberIn(details, /([\d,]+) writes lost/, 'write-back line');
+      assert.ok(coalesced > 0 && flushes > 0, `writes to a key share a flush: ${details}`);
+      assert.ok(lost > 0, `the crash at 30 s loses the writes not yet flushed: ${details}`);
+    },
+  },
+  'sharded-db': {
+    chart: 'shards',
+    async check(page) {
+      const shards = await summary(page, 'shards');
+      assert.equal(Object.keys(shards).length, 4, JSON.stringify(shards));
+      const values = Object.values(shards);
+      assert.ok(Math.max(...values) > 1.2 * Math.min(...values), `one shard is busier: ${JSON.stringify(shards)}`);
+      assert.equal(await page.locator('#chart-shard-load').getAttribute('data-has-data'), 'true');
+    },
+  },
+  'reshard-hash-vs-ring': {
+    chart: 'shard-load',
+    async check(page) {
+      const moved = async (id) => {
+        const details = await nodeDetails(page, id);
+        return {
+          share: numberIn(details, /reshard 4 → 5 shards moved ([\d.]+)% of keys/, id),
+          queries: numberIn(details, /\(([\d,]+) queries paid the move\)/, id),
+        };
+      };
+      const hash = await moved('db-hash');
+      const ring = await moved('db-ring');
+      near(hash.share, 80, 6, 'hash-mod moves 4/5 of the keys (%)');
+      near(ring.share, 20, 8, 'consistent hashing moves about 1/5 (%)');
+      assert.ok(hash.queries > 2 * ring.queries, `hash-mod pays the move far more often: ${hash.queries} vs ${ring.queries}`);
+      const latency = async (id) =>
+        parseFloat(await page.locator(`#results-nodes tr[data-node-id="${id}"] [data-col="p99"]`).textContent());
+      assert.ok((await latency('db-hash')) > (await latency('db-ring')), 'and its latency is higher');
+    },
+  },
+  'read-replicas': {
+    chart: 'utilisation',
+    async check(page) {
+      const details = await nodeDetails(page, 'db');
+      const reads = numberIn(details, /([\d,]+) reads on replicas/, 'database details');
+      const stale = numberIn(details, /([\d,]+) stale reads/, 'database details');
+      // 90% of the requests are reads, all sent to the replicas; a few miss a recent write.
+      const completed = await figure(page, 'completed');
+      assert.ok(reads > 0.8 * completed, `reads on replicas ${reads} of ${completed} requests: ${details}`);
+      assert.ok(stale > 0 && stale < 0.2 * reads, `stale reads ${stale}: ${details}`);
+    },
+  },
+  'event-pipeline': {
+    chart: 'dead-letters',
+    async check(page) {
+      const letters = await summary(page, 'dead-letters');
+      const [redelivered, dead] = [letters['Events queue redeliveries'], letters['Events queue dead letters']];
+      assert.ok(dead > 0 && redelivered > dead, JSON.stringify(letters));
+      // Over the run, per message: 0.2 + 0.2² = 0.24 redeliveries and 0.2³ = 0.008 dead letters,
+      // so one dead letter per 30 redeliveries.
+      const details = await nodeDetails(page, 'queue');
+      const redeliveries = numberIn(details, /([\d,]+) redeliveries/, 'queue details');
+      const deadLetters = numberIn(details, /([\d,]+) dead-lettered/, 'queue details');
+      near(deadLetters / redeliveries, 0.008 / 0.24, 0.015, 'dead letters per redelivery');
+    },
+  },
+  'microservices-gateway': {
+    chart: 'breakers',
+    async check(page) {
+      assert.match(await page.locator('#chart-breakers').getAttribute('data-summary'), /open/);
+      const state = (ms) => readoutAt(page, 'breakers', ms);
+      assert.match(await state(20_500), /closed/, 'closed before the crash');
+      assert.doesNotMatch(await state(20_500), /open/, 'nothing open before the crash');
+      assert.match(await state(36_500), /\bopen/, 'open while payments is down');
+      assert.doesNotMatch(await state(70_500), /\bopen/, 'closed again once it is back');
+    },
+  },
+  'rate-limited-api': {
+    chart: 'rate-limited',
+    async check(page) {
+      // 80 req/s, a spike to 300 from 20 s to 30 s; the bucket lets about 100 through.
+      const before = Object.values(await valuesAt(page, 'rate-limited', 10_500))[0];
+      const during = Object.values(await valuesAt(page, 'rate-limited', 25_500))[0];
+      assert.ok(before < 5, `nothing shed before the spike: ${before}/s`);
+      near(during, 200, 40, 'shed during the spike (req/s)');
+      const p99 = async (ms) => (await valuesAt(page, 'latency', ms)).p99;
+      assert.ok((await p99(25_500)) < 3 * (await p99(10_500)) + 20, 'the API’s latency barely moves');
+    },
+  },
+  'retry-storm': {
+    chart: 'throughput',
+    async check(page) {
+      const before = await goodputAt(page, 5_500);
+      assert.ok(before > 150, `goodput before the slow-down: ${before}`);
+      const long = await goodputAt(page, 60_500);
+      assert.ok(long < 0.1 * before, `the storm outlives the slow-down: goodput ${long} at 60 s, ${before} before`);
+    },
+    saturated: { ms: 60_000, node: 'api' },
+  },
+  'retry-storm-budget': {
+    chart: 'throughput',
+    async check(page) {
+      const before = await goodputAt(page, 5_500);
+      const after = await goodputAt(page, 30_500);
+      assert.ok(after > 0.8 * before, `the budget lets it recover: ${after} at 30 s, ${before} before`);
+    },
+  },
+  'retry-storm-throttled': {
+    chart: 'throughput',
+    async check(page) {
+      const before = await goodputAt(page, 5_500);
+      const soon = await goodputAt(page, 16_500);
+      const later = await goodputAt(page, 45_500);
+      assert.ok(soon < 0.5 * before, `not yet back right after the slow-down: ${soon}, ${before} before`);
+      assert.ok(later > 0.8 * before, `back well after it: ${later} at 45 s, ${before} before`);
+    },
+  },
+  'queue-collapse-fifo': {
+    chart: 'throughput',
+    async check(page) {
+      const before = await goodputAt(page, 5_500);
+      assert.ok(before > 60, `goodput before the burst: ${before}`);
+      const stale = await goodputAt(page, 60_500);
+      assert.ok(stale < 0.1 * before, `FIFO serves a stale backlog: goodput ${stale} at 60 s, ${before} before`);
+    },
+    saturated: { ms: 60_000, node: 'api' },
+  },
+  'queue-collapse-codel': {
+    chart: 'throughput',
+    async check(page) {
+      const before = await goodputAt(page, 5_500);
+      const after = await goodputAt(page, 30_500);
+      assert.ok(after > 0.8 * before, `CoDel recovers when the burst ends: ${after} at 30 s, ${before} before`);
+    },
+  },
+  'queue-collapse-adaptive-lifo': {
+    chart: 'throughput',
+    async check(page) {
+      const before = await goodputAt(page, 5_500);
+      const during = await goodputAt(page, 20_500);
+      const after = await goodputAt(page, 30_500);
+      assert.ok(during > 0.8 * before, `adaptive LIFO holds through the burst: ${during} at 20 s, ${before} before`);
+      assert.ok(after > 0.8 * before, `and after it: ${after} at 30 s`);
+    },
+    saturated: { ms: 20_000, node: 'api' },
+  },
+  'queue-collapse-deadline': {
+    chart: 'throughput',
+    async check(page) {
+      const before = await goodputAt(page, 5_500);
+      const after = await goodputAt(page, 30_500);
+      assert.ok(after > 0.8 * before, `goodput is back as soon as the burst ends: ${after} at 30 s, ${before} before`);
+      // The callers wait 1 s: the queue holds at most the last second's arrivals (300 during
+      // the burst), where FIFO's grows by 200 every second of it; and it is empty soon after.
+      const waiting = (await summary(page, 'queue-length')).API;
+      assert.ok(waiting < 360, `the API's queue never holds more than a second of arrivals: ${waiting}`);
+      const drained = (await valuesAt(page, 'queue-length', 30_500)).API;
+      assert.ok(drained < 20, `and drains when the burst ends: ${drained} waiting at 30 s`);
+    },
+  },
+  'autoscaling-slow': {
+    chart: 'instances',
+    async check(page) {
+      const instances = async (ms) => Object.values(await valuesAt(page, 'instances', ms))[0];
+      assert.equal(await instances(30_000), 3, 'three instances before the spike');
+      assert.ok((await instances(150_000)) < 4, 'still about three well into the spike');
+      near(await instances(200_000), 5, 0.6, 'five once the spike is over');
+      const failures = await valuesAt(page, 'failures', 120_000);
+      assert.ok(failures['queue full'] > 50, `queue-full failures pile up during the spike: ${JSON.stringify(failures)}`);
+    },
+    saturated: { ms: 120_000, node: 'api' },
+  },
+  'autoscaling-fast': {
+    chart: 'instances',
+    async check(page) {
+      const instances = async (ms) => Object.values(await valuesAt(page, 'instances', ms))[0];
+      assert.equal(await instances(30_000), 3, 'three instances before the spike');
+      assert.ok((await instances(130_000)) >= 15, 'the group grew with the spike within a minute');
+      const failures = async (ms) => Object.values(await valuesAt(page, 'failures', ms)).reduce((a, b) => a + b, 0);
+      assert.ok((await failures(62_500)) > 0, 'failures while the group is still small');
+      assert.ok((await failures(150_000)) < 1, 'none once it caught up');
+    },
+  },
+  'lb-sinkhole-health-checks': {
+    chart: 'failures',
+    async check(page) {
+      const failed = async (ms) => Object.values(await valuesAt(page, 'failures', ms)).reduce((a, b) => a + b, 0);
+      assert.ok((await failed(10_500)) < 1, 'no failure before the crash');
+      // Least connections sends the crashed App 1 nearly all the traffic until the probes.
+      assert.ok((await failed(22_500)) > 150, 'the sinkhole swallows most requests');
+      assert.ok((await failed(40_500)) < 5, 'health checks took it out');
+    },
+  },
+  'lb-sinkhole-outlier-ejection': {
+    chart: 'failures',
+    async check(page) {
+      const failed = async (ms) => Object.values(await valuesAt(page, 'failures', ms)).reduce((a, b) => a + b, 0);
+      // Five failed replies in a row eject App 1: a handful of failures in the crash's first
+      // second, none after.
+      assert.ok((await failed(20_500)) < 30, 'ejected within milliseconds');
+      assert.ok((await failed(25_500)) < 1, 'and nothing fails afterwards');
+      const peaks = await summary(page, 'failures');
+      assert.ok(Object.values(peaks).every((v) => v < 30), JSON.stringify(peaks));
+    },
+  },
+};
+
+// --- the checks every template gets ----------------------------------------------------------
+
+/** The live run: the load chart had points before the end, and so did a story time chart. */
+function checkLive(live, story) {
+  assert.ok(live.buckets >= 1, `live buckets arrived before the run ended: ${JSON.stringify(live)}`);
+  assert.ok(live.charts.includes('chart-throughput'), `the load chart drew live: ${JSON.stringify(live)}`);
+  const timeStory = !['latency-distribution', 'shards'].includes(story.chart);
+  if (timeStory && story.chart !== 'failures') {
+    assert.ok(live.charts.includes(`chart-${story.chart}`), `the story chart drew live: ${JSON.stringify(live)}`);
+  }
+}
+
+/** The canvas: the whole run's load on the nodes; a saturated node unlike an idle one. */
+async function checkCanvas(page, story) {
+  const loads = await canvasLoads(page);
+  const loaded = loads.filter((n) => n.step !== null);
+  assert.ok(loaded.length > 0, `the canvas shows the run's load: ${JSON.stringify(loads)}`);
+  const byStep = [...loaded].sort((a, b) => a.step - b.step);
+  const [least, most] = [byStep[0], byStep[byStep.length - 1]];
+  if (most.step !== least.step) {
+    assert.notEqual(most.fill, least.fill, `load steps ${least.step} and ${most.step} look alike`);
+  }
+  if (story.saturated) {
+    const { ms, node } = story.saturated;
+    await showMoment(page, ms);
+    const moment = await canvasLoads(page);
+    const hot = moment.find((n) => n.id === node);
+    assert.ok(hot?.saturated && hot.step === 5, `${node} is saturated at ${ms / 1000} s: ${JSON.stringify(hot)}`);
+    const idle = moment.filter((n) => n.step !== null && n.step <= 2);
+    assert.ok(idle.length > 0 || moment.every((n) => n.id === node || n.step === null), JSON.stringify(moment));
+    for (const other of idle) {
+      assert.notEqual(hot.fill, other.fill, `saturated ${node} and idle ${other.id} have different colours`);
+    }
+    await page.click('#time-cursor-clear');
+  }
+}
+
+/** Every fault window is shaded on the load chart, and nothing before the first one. */
+async function checkFaults(page, design) {
+  const faults = (design.faults ?? []).filter((f) => f.duration_ms > 0);
+  for (const f of faults) {
+    const middle = f.at_ms + f.duration_ms / 2;
+    assert.ok((await faultPixelsAt(page, 'throughput', middle)) > 50, `fault on ${f.target} at ${f.at_ms} ms is shaded`);
+  }
+  if (faults.length) {
+    const first = Math.min(...faults.map((f) => f.at_ms));
+    assert.equal(await faultPixelsAt(page, 'throughput', first / 2), 0, 'nothing shaded before the first fault');
+    assert.match(await page.locator('#chart-throughput .chart-legend').textContent(), /fault|down|slower|reshards/);
+  } else {
+    assert.equal(await faultPixelsAt(page, 'throughput', design.run.duration_ms / 2), 0, 'no fault, no shading');
+  }
+}
+
+for (const id of TEMPLATE_IDS) {
+  test(`the ${id} template shows its story`, async () => {
+    const story = STORIES[id];
+    assert.ok(
+      story,
+      `template "${id}" has no story entry in tests/e2e/stories.test.mjs: add one that checks the chart its description's first line names`,
+    );
+    const { page } = app;
+    const design = exampleDesign(id);
+    const live = await runTemplate(page, id);
+    assert.equal(
+      await page.locator(`#chart-${story.chart}`).getAttribute('data-has-data'),
+      'true',
+      `the story chart ${story.chart} has data`,
+    );
+    await story.check(page);
+    checkLive(live, story);
+    await checkCanvas(page, story);
+    await checkFaults(page, design);
+    await page.locator(`#chart-${story.chart}`).screenshot({ path: `target/e2e/stories-${id}.png` });
+    app.assertNoProblems(`the ${id} template`);
+  });
+}
+
+test('every story names a template that exists', () => {
+  assert.ok(TEMPLATE_IDS.length >= 20, `templates found: ${TEMPLATE_IDS}`);
+  assert.deepEqual(
+    Object.keys(STORIES).filter((id) => !TEMPLATE_IDS.includes(id)),
+    [],
+    'stories of templates that are gone',
+  );
+});
