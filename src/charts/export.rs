@@ -38,8 +38,9 @@ fn field(text: &str) -> String {
 }
 
 /// The series as CSV: `t_ms` first, then the overall figures, failures by cause, each node's and
-/// each edge's figures (`node:<id>:<figure>`, `edge:<id>:<figure>`), and breaker states (0
-/// closed, 1 half-open, 2 open). A figure a node's kind does not have is left out; a missing
+/// each edge's figures (`node:<id>:<figure>`, `edge:<id>:<figure>`; a balancer's view of each
+/// backend as `node:<lb>:backend:<id>:state`, 0 in rotation, 1 marked down, 2 ejected, 3 both),
+/// and breaker states (0 closed, 1 half-open, 2 open). A figure a node's kind does not have is left out; a missing
 /// value is an empty cell.
 pub fn series_csv(s: &Series) -> String {
     let mut columns: Vec<(String, Vec<String>)> = Vec::new();
@@ -81,6 +82,16 @@ pub fn series_csv(s: &Series) -> String {
         add("rate_limited", ints(&n.rate_limited));
         for (shard, v) in n.shard_queries.iter().enumerate() {
             add(&format!("shard_{shard}_queries"), ints(v));
+        }
+        add("instances", floats(&n.instances));
+        let counts = |v: &[u32]| v.iter().map(u32::to_string).collect::<Vec<_>>();
+        add("healthy_backends", counts(&n.healthy_backends));
+        add("ejected_backends", counts(&n.ejected_backends));
+        for (backend, v) in &n.backend_state {
+            add(
+                &format!("backend:{backend}:state"),
+                v.iter().map(u8::to_string).collect(),
+            );
         }
     }
     for (id, e) in &s.edges {

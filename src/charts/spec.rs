@@ -12,6 +12,7 @@ use archsim_model::{Design, FaultEffect, NodeKind, Report, Series};
 
 use super::colour::{self, Rgb};
 
+mod backends;
 mod failover;
 mod instances;
 mod partitions;
@@ -630,6 +631,9 @@ pub fn overview(src: &Source) -> Vec<Chart> {
             "No edge retries or times out.",
         ));
     }
+    // A balancer none of whose backends fails: its backends chart, last (flat unless ejection
+    // or health checks act on something the design did not plan).
+    charts.extend(backends::backends_chart(src, &frame).filter(|c| !c.story));
     charts
 }
 
@@ -650,6 +654,10 @@ fn story_charts(src: &Source, frame: &Frame) -> Vec<Chart> {
     charts.extend(visibility::visibility_chart(src, frame));
     // Databases with failover: the gap without a primary, and the writes lost.
     charts.extend(failover::failover_chart(src, frame));
+
+    // Load balancers whose backends fail: backends in rotation and ejected over time (a quiet
+    // balancer's chart comes last, in `overview`).
+    charts.extend(backends::backends_chart(src, frame).filter(|c| c.story));
 
     // Caches: the hit ratio climbing as the cache warms, then levelling off.
     if of_kind(|k| matches!(k, NodeKind::Cache(_)))

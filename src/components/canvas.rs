@@ -1192,6 +1192,7 @@ fn node_view(props: &NodeViewProps) -> Html {
     let load_words = load.and_then(NodeLoad::load_words);
     let saturated = load.and_then(|l| l.load).is_some_and(|l| l >= SATURATED);
     let down = load.is_some_and(|l| l.down);
+    let out_of_rotation = load.is_some_and(|l| l.rotation.out());
     let mut flags: Vec<&str> = load.map(NodeLoad::flags).unwrap_or_default();
     if props.bottleneck {
         flags.push("bottleneck");
@@ -1238,7 +1239,8 @@ fn node_view(props: &NodeViewProps) -> Html {
                            props.connect_candidate.then_some("is-connect-candidate"),
                            step.map(|_| "has-load"), step.map(|s| LOAD_STEP_CLASSES[s]),
                            saturated.then_some("is-saturated"),
-                           down.then_some("is-down"), props.bottleneck.then_some("is-bottleneck"))}
+                           down.then_some("is-down"), out_of_rotation.then_some("is-out-of-rotation"),
+                           props.bottleneck.then_some("is-bottleneck"))}
            transform={transform} data-node-id={node.id.clone()} data-kind={kind}
            tabindex="0" role="button" aria-pressed={props.selected.to_string()}
            aria-label={accessible_name}

@@ -77,6 +77,37 @@ pub struct NodeLoad {
     pub limiting: bool,
     /// Requests were refused because the node's queue was full.
     pub shedding: bool,
+    /// A load balancer holds this backend out of rotation, and why.
+    pub rotation: Rotation,
+}
+
+/// Whether the load balancers in front of a backend send it traffic (from the series'
+/// `backend_state`: 1 marked down by health checks or its edge's open breaker, 2 ejected by
+/// outlier detection, 3 both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Rotation {
+    pub marked_down: bool,
+    pub ejected: bool,
+}
+
+impl Rotation {
+    fn of_state(state: u8) -> Rotation {
+        Rotation {
+            marked_down: state & 1 != 0,
+            ejected: state & 2 != 0,
+        }
+    }
+
+    fn or(self, other: Rotation) -> Rotation {
+        Rotation {
+            marked_down: self.marked_down || other.marked_down,
+            ejected: self.ejected || other.ejected,
+        }
+    }
+
+    pub fn out(self) -> bool {
+        self.marked_down || self.ejected
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -157,7 +188,8 @@ impl NodeLoad {
         parts.join(" · ")
     }
 
-    /// The states a person should notice, in words (down, rate limiting, shedding).
+    /// The states a person should notice, in words (down, rate limiting, shedding, ejected or
+    /// marked down by a load balancer).
     pub fn flags(&self) -> Vec<&'static str> {
         let mut flags = Vec::new();
         if self.down {
@@ -168,6 +200,12 @@ impl NodeLoad {
         }
         if self.shedding {
             flags.push("shedding");
+        }
+        if self.rotation.ejected {
+            flags.push("ejected");
+        }
+        if self.rotation.marked_down {
+            flags.push("marked down");
         }
         flags
     }
@@ -483,7 +521,22 @@ fn whole_run_node(design: &Design, report: &Report, id: &str, seconds: f64) -> N
         // Only a node with a queue sheds; a client's failures are its requests' (all causes).
         shedding: node.and_then(queue_capacity).is_some()
             && node_report.failures.queue_full.value > 0.0,
+        // Out of rotation at some time during the run (the first replication's series).
+        rotation: rotation_during(&report.series, id, 0..report.series.len()),
     }
+}
+
+/// How the load balancers in front of backend `id` held it during buckets `buckets`: marked
+/// down or ejected by any of them in any of those buckets.
+fn rotation_during(series: &Series, id: &str, buckets: std::ops::Range<usize>) -> Rotation {
+    series
+        .nodes
+        .values()
+        .filter_map(|balancer| balancer.backend_state.get(id))
+        .flat_map(|states| states.get(buckets.clone()).unwrap_or_default())
+        .fold(Rotation::default(), |seen, &state| {
+            seen.or(Rotation::of_state(state))
+        })
 }
 
 fn bucket_node(
@@ -496,9 +549,11 @@ fn bucket_node(
 ) -> NodeLoad {
     let node = design.node(id);
     let down = crash_windows(design, id).any(|(from, to)| from < end && to > start);
+    let rotation = rotation_during(series, id, b..b + 1);
     let Some(s) = series.nodes.get(id) else {
         return NodeLoad {
             down,
+            rotation,
             ..NodeLoad::default()
         };
     };
@@ -534,6 +589,7 @@ fn bucket_node(
         limiting: at(&s.rate_limited, b) > 0,
         shedding: failed > 0
             && queue_full_at.is_some_and(|cap| cap > 0.0 && queue >= SHEDDING_QUEUE_FRACTION * cap),
+        rotation,
     }
 }
 
@@ -699,6 +755,43 @@ mod tests {
         assert_eq!(moment(&series, None, false, true), Some(Moment::WholeRun));
         assert_eq!(moment(&series, None, false, false), None);
         assert_eq!(moment(&Series::default(), None, true, false), None);
+    }
+
+    #[test]
+    fn a_backend_out_of_rotation_is_flagged_at_its_moment_and_for_the_whole_run() {
+        let design = three_tier();
+        // The balancer's view of app-1: in rotation, marked down, ejected, both, back.
+        let mut lb = NodeSeries::default();
+        lb.backend_state.insert("app-1".into(), vec![0, 1, 2, 3, 0]);
+        lb.backend_state.insert("app-2".into(), vec![0; 5]);
+        let mut series = Series {
+            bucket_ms: 1_000.0,
+            t_ms: (0..5).map(|i| f64::from(i) * 1_000.0).collect(),
+            ..Series::default()
+        };
+        series.nodes.insert("lb".into(), lb);
+        let at = |b: usize| {
+            overlay(&design, &series, None, Moment::Bucket(b), 5_000.0, false).nodes["app-1"]
+                .clone()
+        };
+        assert!(!at(0).rotation.out());
+        assert_eq!(at(0).flags(), Vec::<&str>::new());
+        assert_eq!(at(1).flags(), ["marked down"]);
+        assert_eq!(at(2).flags(), ["ejected"]);
+        assert_eq!(at(3).flags(), ["ejected", "marked down"]);
+        assert!(!at(4).rotation.out());
+        let app2 = overlay(&design, &series, None, Moment::Bucket(2), 5_000.0, false);
+        assert!(!app2.nodes["app-2"].rotation.out());
+        // The whole run: out at some time during it (as a crash is "down" for the whole run).
+        assert_eq!(
+            rotation_during(&series, "app-1", 0..series.len()),
+            Rotation {
+                marked_down: true,
+                ejected: true
+            }
+        );
+        assert!(!rotation_during(&series, "app-2", 0..series.len()).out());
+        assert!(!rotation_during(&series, "db", 0..series.len()).out());
     }
 
     /// A one-bucket series over the three-tier design: app servers `busy`, the rest idle.

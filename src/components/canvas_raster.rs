@@ -6,8 +6,9 @@
 //! whole drawing each time — 60–400 ms per update for 200 nodes, during which the page cannot
 //! answer. Above [`RASTER_MIN_NODES`] nodes the SVG therefore stays as the editor draws it and
 //! this layer shows the run: each node tinted by its load (same cividis steps), its load bar, a
-//! hatch when saturated, its flags (down, limiting, shedding, bottleneck) and, where words can
-//! be read, its badge; each edge over-drawn as wide as its traffic and coloured by its failures.
+//! hatch when saturated, its flags (down, limiting, shedding, ejected, marked down, bottleneck),
+//! a dotted border on a backend a load balancer holds out of rotation and, where words can be
+//! read, its badge; each edge over-drawn as wide as its traffic and coloured by its failures.
 //! Redrawing it is a few hundred canvas calls and no layout at all. Clicks go through to the
 //! SVG beneath (the layer takes no pointer events), and the node's words stay in the properties
 //! panel and the results.
@@ -99,6 +100,8 @@ struct Ink {
     danger: &'static str,
     warning: &'static str,
     text: &'static str,
+    /// Secondary text (--text-2): the dotted border of a backend out of rotation.
+    muted: &'static str,
     panel: &'static str,
 }
 
@@ -112,6 +115,7 @@ fn ink() -> Ink {
             danger: "#ff7676",
             warning: "#d98a00",
             text: "#e6e9ef",
+            muted: "#a4acbb",
             panel: "#1a1e26",
         }
     } else {
@@ -119,6 +123,7 @@ fn ink() -> Ink {
             danger: "#d63b3b",
             warning: "#d98a00",
             text: "#1d2330",
+            muted: "#5b6475",
             panel: "#ffffff",
         }
     }
@@ -225,6 +230,10 @@ fn paint_node(
             hatch(ctx, ink, at);
         }
     }
+    if load.rotation.out() && !load.down {
+        // Out of rotation: a dotted border, as in the SVG (a crash's border wins).
+        dashed_border(ctx, ink.muted, &[1.0, 5.0], at);
+    }
     if load.down || bottleneck {
         ctx.set_stroke_style_str(ink.danger);
         ctx.set_line_width(3.0);
@@ -254,6 +263,19 @@ fn paint_node(
         ctx.set_text_align("center");
         let _ = ctx.fill_text(&badge, at.x + width / 2.0, at.y + NODE_HEIGHT + 17.5);
     }
+}
+
+/// A border of `dashes` round dots or dashes around a node.
+fn dashed_border(ctx: &CanvasRenderingContext2d, colour: &str, dashes: &[f64], at: Position) {
+    let pattern = js_sys::Array::new();
+    for d in dashes {
+        pattern.push(&(*d).into());
+    }
+    let _ = ctx.set_line_dash(&pattern);
+    ctx.set_stroke_style_str(colour);
+    ctx.set_line_width(2.5);
+    ctx.stroke_rect(at.x - 1.0, at.y - 1.0, NODE_WIDTH + 2.0, NODE_HEIGHT + 2.0);
+    let _ = ctx.set_line_dash(&js_sys::Array::new());
 }
 
 /// Diagonal lines over a saturated node (colour is never the only cue).

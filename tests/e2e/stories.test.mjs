@@ -2,7 +2,8 @@
 // loaded from the Templates menu and run at 100× real time, the way a person watching it would,
 // and then:
 //   - the chart its description's first line names has data, and that data shows what the line
-//     promises (the hit ratio rises, the breaker opens, the instances grow, goodput stays down…);
+//     promises (the hit ratio rises, the breaker opens, the instances grow, goodput stays down,
+//     the balancer's healthy backends drop…);
 //   - a live chart had points before the run ended (the load chart, and the story chart when it
 //     is a time chart);
 //   - the canvas shows the run: nodes coloured by load, and a saturated node coloured unlike an
@@ -494,6 +495,22 @@ const STORIES = {
       // Least connections sends the crashed App 1 nearly all the traffic until the probes.
       assert.ok((await failed(22_500)) > 150, 'the sinkhole swallows most requests');
       assert.ok((await failed(40_500)) < 5, 'health checks took it out');
+      // The balancer's backends: three in rotation, two once three probes failed (about 10 s
+      // after the crash), three again after two passed probes once App 1 is back at 60 s.
+      const inRotation = async (ms) => (await valuesAt(page, 'backends', ms))['in rotation'];
+      assert.equal(await inRotation(10_500), 3);
+      assert.equal(await inRotation(22_500), 3, 'not yet marked down two seconds after the crash');
+      assert.equal(await inRotation(40_500), 2, 'marked down by the probes');
+      assert.equal(await inRotation(85_500), 3, 'back in rotation after the restart');
+      // On the canvas, at 40 s: App 1 marked down (and crashed), the others in rotation.
+      await showMoment(page, 40_000);
+      const app1 = page.locator('#canvas .node[data-node-id="app-1"]');
+      assert.match(await app1.getAttribute('class'), /is-out-of-rotation/);
+      assert.match(await app1.locator('.node-flags').textContent(), /MARKED DOWN/);
+      assert.doesNotMatch(await page.locator('#canvas .node[data-node-id="app-2"]').getAttribute('class'), /is-out-of-rotation/);
+      await showMoment(page, 10_000);
+      assert.doesNotMatch(await app1.getAttribute('class'), /is-out-of-rotation/, 'in rotation before the crash');
+      await page.click('#time-cursor-clear');
     },
   },
   'lb-sinkhole-outlier-ejection': {
@@ -506,6 +523,19 @@ const STORIES = {
       assert.ok((await failed(25_500)) < 1, 'and nothing fails afterwards');
       const peaks = await summary(page, 'failures');
       assert.ok(Object.values(peaks).every((v) => v < 30), JSON.stringify(peaks));
+      // The backends chart: one ejected from the crash's first second.
+      const backends = async (ms) => valuesAt(page, 'backends', ms);
+      assert.deepEqual(await backends(10_500), { 'in rotation': 3, ejected: 0 });
+      const during = await backends(21_500);
+      assert.equal(during.ejected, 1, JSON.stringify(during));
+      assert.equal(during['in rotation'], 2, JSON.stringify(during));
+      // On the canvas, at 21 s: App 1 ejected.
+      await showMoment(page, 21_000);
+      const app1 = page.locator('#canvas .node[data-node-id="app-1"]');
+      assert.match(await app1.getAttribute('class'), /is-out-of-rotation/);
+      assert.match(await app1.locator('.node-flags').textContent(), /EJECTED/);
+      await page.click('#time-cursor-clear');
+      await page.locator('#chart-backends').screenshot({ path: 'target/e2e/stories-outlier-backends.png' });
     },
   },
 };
