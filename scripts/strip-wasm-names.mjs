@@ -1,13 +1,12 @@
-// Trunk post-build hook (Trunk.toml): removes the `name` custom section from the worker's
-// WebAssembly module in a release build. The section only maps function indices to names (for
-// stack traces and profilers); it is 145 KB of the worker's 1 MB (35 KB of its gzip). The page's
-// module loses it already in wasm-opt; the worker skips wasm-opt, which makes the engine slower
-// (docs/performance.md, "Events per second"), so its section is cut here, leaving every byte
-// of code as rustc wrote it. Debug builds (scripts/serve.sh) keep it.
-import { readFile, writeFile } from 'node:fs/promises';
+// Trunk post-build hook (Trunk.toml): removes the `name` custom section from the app's
+// WebAssembly module in a release build, and updates the module's integrity digest in
+// index.html to match. The section only maps function indices to names (for stack traces and
+// profilers): about a quarter of the module's bytes. wasm-opt would drop it too, but it is off
+// (it slows the engine, which runs from this module in the worker; docs/performance.md), so it is
+// cut here, leaving every byte of code as rustc wrote it. Debug builds (scripts/serve.sh) keep it.
+import { createHash } from 'node:crypto';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-
-const WORKER_WASM = 'archsim-worker_bg.wasm';
 
 /** Reads an unsigned LEB128 at `at`: [value, next offset]. */
 function leb128(bytes, at) {
@@ -42,10 +41,20 @@ export function withoutNameSection(bytes) {
   return Buffer.concat(kept);
 }
 
-if (process.env.TRUNK_STAGING_DIR && process.env.TRUNK_PROFILE === 'release') {
-  const file = join(process.env.TRUNK_STAGING_DIR, WORKER_WASM);
-  const bytes = await readFile(file);
-  const stripped = withoutNameSection(bytes);
-  await writeFile(file, stripped);
-  console.log(`strip-wasm-names: ${WORKER_WASM} ${bytes.length} -> ${stripped.length} bytes`);
+const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+
+const staging = process.env.TRUNK_STAGING_DIR;
+if (staging && process.env.TRUNK_PROFILE === 'release') {
+  const htmlFile = join(staging, 'index.html');
+  let html = await readFile(htmlFile, 'utf8');
+  for (const name of (await readdir(staging)).filter((f) => f.endsWith('_bg.wasm'))) {
+    const file = join(staging, name);
+    const bytes = await readFile(file);
+    const stripped = withoutNameSection(bytes);
+    if (stripped.length === bytes.length) continue;
+    await writeFile(file, stripped);
+    html = html.split(sri(bytes)).join(sri(stripped));
+    console.log(`strip-wasm-names: ${name} ${bytes.length} -> ${stripped.length} bytes`);
+  }
+  await writeFile(htmlFile, html);
 }

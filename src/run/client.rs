@@ -13,6 +13,27 @@ use archsim_model::Series;
 
 use super::protocol::{FromWorker, ToWorker, WORKER_SCRIPT};
 
+#[wasm_bindgen]
+extern "C" {
+    /// The URL of this module's JavaScript glue (the glue's `import.meta.url`), for the run
+    /// worker to import.
+    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
+    static GLUE_URL: String;
+}
+
+fn glue_url() -> String {
+    GLUE_URL.with(String::clone)
+}
+
+/// A Blob URL of [`WORKER_SCRIPT`].
+fn worker_script_url() -> Result<String, JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(WORKER_SCRIPT));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    web_sys::Url::create_object_url_with_blob(&blob)
+}
+
 /// What the worker told the page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkerEvent {
@@ -24,6 +45,8 @@ pub enum WorkerEvent {
 /// A running worker. Dropping it terminates the worker, and with it any run under way.
 pub struct RunWorker {
     worker: Worker,
+    /// The Blob URL of the worker's script, revoked with the worker.
+    script_url: String,
     ready: Rc<Cell<bool>>,
     /// Messages sent before the worker was ready, in order (a Start, perhaps a Pause after it).
     pending: Rc<RefCell<Vec<String>>>,
@@ -39,12 +62,21 @@ pub struct RunWorker {
 impl RunWorker {
     /// Starts a worker; `on_event` receives everything it says.
     pub fn spawn(on_event: Rc<dyn Fn(WorkerEvent)>) -> Result<RunWorker, String> {
-        let worker = Worker::new(WORKER_SCRIPT).map_err(|e| {
+        let refused = |e: JsValue| {
             format!(
                 "the browser would not start the simulation worker ({})",
                 crate::persist::autosave::js_error_text(&e)
             )
-        })?;
+        };
+        let script_url = worker_script_url().map_err(refused)?;
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        let worker = Worker::new_with_options(&script_url, &options).map_err(refused)?;
+        // The worker runs this very module: hand it over compiled, with the URL of its glue.
+        let boot = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&boot, &"glue".into(), &glue_url().into());
+        let _ = js_sys::Reflect::set(&boot, &"module".into(), &wasm_bindgen::module());
+        worker.post_message(&boot).map_err(refused)?;
         let ready = Rc::new(Cell::new(false));
         let pending: Rc<RefCell<Vec<String>>> = Rc::new(RefCell::new(Vec::new()));
         let live = LiveBuffer::new(on_event.clone());
@@ -110,6 +142,7 @@ impl RunWorker {
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(RunWorker {
             worker,
+            script_url,
             ready,
             pending,
             kept,
@@ -236,5 +269,6 @@ impl Drop for RunWorker {
         self.worker.set_onmessage(None);
         self.worker.set_onerror(None);
         self.worker.terminate();
+        let _ = web_sys::Url::revoke_object_url(&self.script_url);
     }
 }

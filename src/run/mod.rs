@@ -1,8 +1,10 @@
 //! Running a design off the main thread.
 //!
 //! Running a simulation on the page's thread would freeze the page for as long as the run lasts,
-//! so every run happens in a dedicated Web Worker — a second WASM module (`src/bin/archsim-worker.rs`, built by trunk from the
-//! `data-type="worker"` link in `index.html`) with the engine inside.
+//! so every run happens in a dedicated Web Worker. The worker runs the page's own WASM module
+//! (one module serves both, downloaded and compiled once): [`client`] starts it from
+//! [`protocol::WORKER_SCRIPT`] and posts it the compiled module; the module's `main`
+//! (`src/main.rs`) finds itself in a worker and starts [`worker`]'s loop instead of the app.
 //!
 //! - [`protocol`] — the messages, as JSON text: the page sends a design (then perhaps pause,
 //!   resume, stop), the worker answers with progress, pause confirmations and then the report

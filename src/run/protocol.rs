@@ -13,10 +13,19 @@
 use archsim_model::{Report, Series};
 use serde_json::{Value, json};
 
-/// The worker's loader script (trunk writes it for the `data-type="worker" data-loader-shim` link in
-/// `index.html`; it loads `archsim-worker.js` and its WASM),
-/// relative to the page.
-pub const WORKER_SCRIPT: &str = "./archsim-worker_loader.js";
+/// The run worker's script (a module worker started from a Blob URL). The page's first message
+/// carries this very WebAssembly module, compiled, and the URL of its JavaScript glue; the script
+/// instantiates the module, whose `main` finds itself in a worker and starts the run loop
+/// ([`super::worker::start`]), which takes over `onmessage` and says it is ready. A failure is
+/// thrown outside the promise, so the page's `onerror` hears why the worker could not start.
+pub const WORKER_SCRIPT: &str = r#"self.onmessage = (event) => {
+  self.onmessage = null;
+  const { glue, module } = event.data;
+  import(glue)
+    .then((bindings) => bindings.default({ module_or_path: module }))
+    .catch((error) => setTimeout(() => { throw error; }));
+};
+"#;
 
 /// How fast a run advances against the wall clock.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

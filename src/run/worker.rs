@@ -2,7 +2,7 @@
 //! them to a [`Runner`], which runs the design slice by slice. Between slices the worker yields to
 //! its event loop — a message to itself through a `MessageChannel` (no 4 ms clamp, unlike a
 //! nested `setTimeout`) — so Pause, Resume and Stop from the page are heard within a slice.
-//! Called from the worker binary's `main` (`src/bin/archsim-worker.rs`).
+//! Called from `main` (`src/main.rs`) when the module finds itself in the run worker.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -137,6 +137,14 @@ impl WorkerLoop {
 
 /// Installs the message handlers and tells the page the worker is ready. Only meaningful inside
 /// a dedicated worker; anywhere else it does nothing.
+/// Whether this instance of the module runs in a dedicated worker (the run worker) rather than
+/// on the page.
+pub fn in_worker() -> bool {
+    js_sys::global()
+        .dyn_into::<DedicatedWorkerGlobalScope>()
+        .is_ok()
+}
+
 pub fn start() {
     let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() else {
         return;
