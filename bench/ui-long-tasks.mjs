@@ -11,33 +11,9 @@
 import { join } from 'node:path';
 import { openApp, REPO_ROOT } from '../tests/e2e/harness.mjs';
 import { startStaticServer } from '../scripts/static-server.mjs';
+import { BIG_DESIGN_NODES, bigDesign } from '../tests/e2e/big-design.mjs';
 
-const NODES = 200;
-function bigDesign() {
-  const nodes = [];
-  const edges = [];
-  for (let i = 0; i < NODES; i++) {
-    const id = i === 0 ? 'client-1' : `service-${i}`;
-    nodes.push({
-      id,
-      label: i === 0 ? 'Traffic' : `Service ${i}`,
-      position: { x: (i % 20) * 200, y: Math.floor(i / 20) * 120 },
-      kind: i === 0 ? 'client' : 'service',
-      params: i === 0 ? { workload: { type: 'open_loop', rate: { type: 'constant', rps: 200 } } } : {},
-    });
-    if (i > 0) {
-      const from = i === 1 ? 'client-1' : `service-${i - 1}`;
-      edges.push({ id: `e-${from}-${id}`, from, to: id });
-    }
-  }
-  return {
-    version: 1,
-    name: 'Two hundred nodes',
-    nodes,
-    edges,
-    run: { duration_ms: 300000, warmup_ms: 5000, replications: 3, bucket_ms: 1000, max_events: 500000000 },
-  };
-}
+const NODES = BIG_DESIGN_NODES;
 
 const server = await startStaticServer(join(REPO_ROOT, process.env.DIST ?? 'dist'), 0);
 process.env.ARCHSIM_BASE_URL = server.url;

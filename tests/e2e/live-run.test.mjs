@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp } from './harness.mjs';
+import { BIG_DESIGN_NODES, bigDesign } from './big-design.mjs';
 import { clickEmptyCanvas, loadTemplate, nodeCentre, propertyField as field } from './editor-helpers.mjs';
 
 const VIEWPORT = { width: 1400, height: 1000 };
@@ -144,36 +145,7 @@ test('a paced run streams its series, the breaker opens on its edge, the time cu
   app.assertNoProblems('a paced run of the gateway template');
 });
 
-const NODES = 200;
-
-/** A client feeding a chain of 199 services: a long run with a big live series. */
-function bigDesign() {
-  const nodes = [];
-  const edges = [];
-  for (let i = 0; i < NODES; i++) {
-    const id = i === 0 ? 'client-1' : `service-${i}`;
-    nodes.push({
-      id,
-      label: i === 0 ? 'Traffic' : `Service ${i}`,
-      position: { x: (i % 20) * 200, y: Math.floor(i / 20) * 120 },
-      kind: i === 0 ? 'client' : 'service',
-      params: i === 0 ? { workload: { type: 'open_loop', rate: { type: 'constant', rps: 200 } } } : {},
-    });
-    if (i > 0) {
-      const from = i === 1 ? 'client-1' : `service-${i - 1}`;
-      edges.push({ id: `e-${from}-${id}`, from, to: id });
-    }
-  }
-  return {
-    version: 1,
-    name: 'Two hundred nodes',
-    nodes,
-    edges,
-    // About 3 s per replication in Chromium on a CI machine: the first one streams 300 buckets
-    // of 200 nodes' series while the canvas shows each.
-    run: { duration_ms: 300000, warmup_ms: 5000, replications: 3, bucket_ms: 1000, max_events: 500000000 },
-  };
-}
+const NODES = BIG_DESIGN_NODES;
 
 // From the click on Run to the report's charts on screen, no task may hold the main thread for
 // 50 ms or more (PerformanceObserver 'longtask' reports exactly those), and clicks during the
