@@ -538,6 +538,59 @@ const STORIES = {
       await page.locator('#chart-backends').screenshot({ path: 'target/e2e/stories-outlier-backends.png' });
     },
   },
+  'discovery-lag': {
+    chart: 'instances',
+    async check(page) {
+      // Two new instances serve from 80 s; the callers learn of them only at 120 s.
+      const at = (ms) => valuesAt(page, 'instances', ms);
+      const before = await at(60_000);
+      near(before.API, 2, 0.2, `serving before the scale-up: ${JSON.stringify(before)}`);
+      const lagging = await at(100_000);
+      assert.ok(lagging.API >= 3.8, `four serving at 100 s: ${JSON.stringify(lagging)}`);
+      near(lagging['API, known to callers'], 2, 0.2, `the callers still know two at 100 s: ${JSON.stringify(lagging)}`);
+      const known = await at(150_000);
+      assert.ok(known['API, known to callers'] >= 3.8, `known to the callers by 150 s: ${JSON.stringify(known)}`);
+    },
+  },
+  'hot-partition': {
+    chart: 'partition-lag',
+    async check(page) {
+      // One partition's lag climbs all run long; the others stay near zero.
+      const peaks = Object.values(await summary(page, 'partition-lag')).sort((a, b) => b - a);
+      assert.ok(peaks[0] > 10 * Math.max(peaks[1], 1), `one partition lags far behind the others: ${peaks}`);
+      const hottest = async (ms) => Math.max(...Object.values(await valuesAt(page, 'partition-lag', ms)).filter(Number.isFinite));
+      const early = await hottest(30_000);
+      const late = await hottest(110_000);
+      assert.ok(late > 2 * early && late > 0, `its lag climbs: ${early} at 30 s, ${late} at 110 s`);
+    },
+  },
+  'primary-failover': {
+    chart: 'failover',
+    async check(page) {
+      const at = (ms) => valuesAt(page, 'failover', ms);
+      const refused = (values) => values['Database: refused (no primary)'];
+      const before = await at(20_500);
+      assert.equal(refused(before), 0, `nothing refused before the crash: ${JSON.stringify(before)}`);
+      const during = await at(35_500);
+      assert.ok(refused(during) > 0, `writes refused with no primary: ${JSON.stringify(during)}`);
+      assert.ok(during['Database: queries served'] > 0, `the replicas keep serving reads: ${JSON.stringify(during)}`);
+      const after = await at(50_500);
+      assert.equal(refused(after), 0, `writes flow again after the promotion: ${JSON.stringify(after)}`);
+      const peaks = await summary(page, 'failover');
+      assert.ok(peaks['Database: writes lost at the failover'] > 0, `unreplicated writes are lost: ${JSON.stringify(peaks)}`);
+    },
+  },
+  'sqs-visibility-timeout': {
+    chart: 'visibility',
+    async check(page) {
+      const peaks = await summary(page, 'visibility');
+      const [again, duplicates] = [
+        peaks['Orders queue (SQS): visible again (timeout)'],
+        peaks['Orders queue (SQS): duplicate deliveries'],
+      ];
+      assert.ok(again > 0 && duplicates > 0, `slow messages come back and are delivered twice: ${JSON.stringify(peaks)}`);
+    },
+  },
 };
 
 // --- the checks every template gets ----------------------------------------------------------
