@@ -591,6 +591,17 @@ const STORIES = {
       assert.ok(again > 0 && duplicates > 0, `slow messages come back and are delivered twice: ${JSON.stringify(peaks)}`);
     },
   },
+  'pubsub-fan-out': {
+    chart: 'subscription-lag',
+    async check(page) {
+      // Both subscriptions get every order: billing keeps up, analytics falls further behind.
+      const lag = (values, to) => Object.entries(values).find(([name]) => name.endsWith(`→ ${to}`))?.[1];
+      const early = await valuesAt(page, 'subscription-lag', 30_000);
+      const late = await valuesAt(page, 'subscription-lag', 110_000);
+      assert.ok(lag(late, 'Billing') < 20, `billing keeps up: ${JSON.stringify(late)}`);
+      assert.ok(lag(late, 'Analytics') > 2 * Math.max(lag(early, 'Analytics'), 1), `analytics falls further behind: ${JSON.stringify(early)} → ${JSON.stringify(late)}`);
+    },
+  },
 };
 
 // --- the checks every template gets ----------------------------------------------------------
