@@ -52,6 +52,7 @@ impl Core {
             attempts: 0,
             outstanding: false,
             callee: Handle::NONE,
+            sent_at: 0,
         });
         let now = self.now;
         if let Some(budget) = &mut self.edges[edge as usize].budget {
@@ -117,6 +118,10 @@ impl Core {
         if let Some(throttle) = &mut edge.throttle
             && !throttle.admit(now, &mut edge.throttle_rng)
         {
+            // Not sent after all: the breaker's half-open permit goes back.
+            if let Some(breaker) = &mut edge.breaker {
+                breaker.release();
+            }
             let counters = edge.counters;
             self.recorder.incr(counters + edge_counter::THROTTLED);
             self.schedule(0, Event::Throttled { call: handle });
@@ -124,6 +129,9 @@ impl Core {
         }
         if edge.propagate && call.request.deadline <= now {
             // No time left of the deadline this request inherited: not worth sending.
+            if let Some(breaker) = &mut edge.breaker {
+                breaker.release();
+            }
             self.schedule(0, Event::DeadlineGone { call: handle });
             return;
         }
@@ -131,6 +139,9 @@ impl Core {
             .bulkhead
             .is_some_and(|max| edge.attempts_in_flight >= max)
         {
+            if let Some(breaker) = &mut edge.breaker {
+                breaker.release();
+            }
             let counters = edge.counters;
             self.recorder
                 .incr(counters + edge_counter::BULKHEAD_REJECTED);
@@ -139,6 +150,7 @@ impl Core {
         }
         edge.attempts_in_flight += 1;
         call.outstanding = true;
+        call.sent_at = now;
         let counters = edge.counters;
         self.recorder.incr(counters + edge_counter::ATTEMPTS);
         if attempt > 1 {
@@ -189,9 +201,10 @@ impl Core {
             return None;
         }
         call.outstanding = false;
-        let (edge, attempts, parent) = (call.edge, call.attempts, call.parent);
+        let (edge, attempts, parent, took) =
+            (call.edge, call.attempts, call.parent, now - call.sent_at);
         self.edges[edge as usize].attempts_in_flight -= 1;
-        self.record_breaker(edge, now, outcome.is_success());
+        self.record_breaker(edge, now, outcome.is_success(), took);
         if let Some(throttle) = &mut self.edges[edge as usize].throttle
             && matches!(outcome, Outcome::Success | Outcome::Error)
         {
@@ -263,11 +276,11 @@ impl Core {
             return None;
         }
         call.outstanding = false;
-        let (edge, callee) = (call.edge, call.callee);
+        let (edge, callee, took) = (call.edge, call.callee, now - call.sent_at);
         self.edges[edge as usize].attempts_in_flight -= 1;
         let counters = self.edges[edge as usize].counters;
         self.recorder.incr(counters + edge_counter::TIMEOUTS);
-        self.record_breaker(edge, now, false);
+        self.record_breaker(edge, now, false, took);
         Some(callee)
     }
 
@@ -358,10 +371,10 @@ impl Core {
         self.send_attempt(handle);
     }
 
-    fn record_breaker(&mut self, edge: u32, now: SimTime, success: bool) {
+    fn record_breaker(&mut self, edge: u32, now: SimTime, success: bool, took: SimTime) {
         let e = &mut self.edges[edge as usize];
         if let Some(breaker) = &mut e.breaker {
-            breaker.record(now, success);
+            breaker.record(now, success, took);
             let opened = breaker.times_opened();
             let not_closed = (breaker.state(now) != BreakerState::Closed) as u32;
             let (counters, areas) = (e.counters, e.areas);

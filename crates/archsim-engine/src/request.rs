@@ -113,6 +113,8 @@ pub(crate) struct Call {
     /// An attempt is in flight (not timed out, not answered).
     pub outstanding: bool,
     pub callee: Handle,
+    /// When the latest attempt was sent (how long it took, for the breaker's slow calls).
+    pub sent_at: SimTime,
 }
 
 // ---------------------------------------------------------------------------------------------

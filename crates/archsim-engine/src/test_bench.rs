@@ -206,7 +206,7 @@ impl Bench {
         let now = self.core.now;
         let breaker = self.core.edges[e].breaker.as_mut().expect("a breaker");
         for _ in 0..failures {
-            breaker.record(now, false);
+            breaker.record(now, false, 0);
         }
     }
 }

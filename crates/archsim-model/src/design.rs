@@ -10,6 +10,7 @@ use crate::health::{HealthCheck, OutlierDetection, Ties};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use crate::breaker::{BreakerParams, BreakerWindow, HalfOpenRule};
 pub use crate::discipline::QueueDiscipline;
 pub use crate::load_curve::LoadCurve;
 pub use crate::resilience::{AdaptiveThrottlingParams, BulkheadParams, RetryBudgetParams};
@@ -1398,33 +1399,6 @@ pub enum Jitter {
     Full,
     /// `backoff/2` plus uniform in `[0, backoff/2]`.
     Equal,
-}
-
-/// A count-based circuit breaker over a rolling time window.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct BreakerParams {
-    /// Open when the failure fraction in the window reaches this (`0..=1`).
-    pub failure_threshold: f64,
-    /// Calls in the window before the breaker may open.
-    pub minimum_calls: u32,
-    pub window_ms: f64,
-    /// Time open before letting probes through (half-open).
-    pub open_ms: f64,
-    /// Successful probes in half-open state that close it again.
-    pub half_open_probes: u32,
-}
-
-impl Default for BreakerParams {
-    fn default() -> Self {
-        BreakerParams {
-            failure_threshold: 0.5,
-            minimum_calls: 20,
-            window_ms: 10_000.0,
-            open_ms: 5_000.0,
-            half_open_probes: 3,
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

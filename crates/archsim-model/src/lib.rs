@@ -24,6 +24,7 @@
 //! [`design_schema`] describes the format as JSON Schema. The format is documented for people
 //! in `docs/design-format.md`.
 
+pub mod breaker;
 pub mod design;
 pub mod discipline;
 pub mod health;
@@ -56,4 +57,4 @@ pub use schema::design_schema;
 pub use validate::validate;
 
 /// The design-format version this build writes. Older versions are migrated on load.
-pub const CURRENT_VERSION: u32 = 2;
+pub const CURRENT_VERSION: u32 = 3;

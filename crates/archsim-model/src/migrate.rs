@@ -15,7 +15,7 @@ use crate::problem::{Problem, describe_json};
 pub type MigrationStep = fn(Value) -> Result<Value, Problem>;
 
 /// `STEPS[i]` migrates version `i + 1` to version `i + 2`.
-pub const STEPS: &[MigrationStep] = &[v1_to_v2];
+pub const STEPS: &[MigrationStep] = &[v1_to_v2, v2_to_v3];
 
 /// Version 2 replaced the load balancer's `health_checks` flag with real mechanisms. Version 1's
 /// `true` (also its default) meant an oracle that knew at once and without error which backends
@@ -58,6 +58,42 @@ fn v1_to_v2(mut value: Value) -> Result<Value, Problem> {
         let mode = if checks { "instant" } else { "none" };
         params.insert("health_check".into(), serde_json::json!({ "type": mode }));
         params.insert("panic_threshold_percent".into(), Value::from(0));
+    }
+    Ok(value)
+}
+
+/// Version 3 gave the circuit breaker resilience4j's options. Two defaults changed meaning, so a
+/// version-2 breaker gets its old meaning written out:
+/// - the time-based window was `window_ms` in 10 buckets; version 3 buckets it by `bucket_ms`
+///   (default 1 000 ms, resilience4j's one-second buckets), so a migrated breaker gets
+///   `bucket_ms = window_ms / 10` (10 000 ms when `window_ms` was left out);
+/// - half-open reopened on the first failure and closed after `half_open_probes` successes;
+///   version 3 lets exactly `half_open_probes` calls through and decides on their rates, so a
+///   migrated breaker gets `"half_open": "consecutive_successes"`.
+///
+/// Everything new in version 3 (count-based windows, slow calls, `automatic_transition`) has a
+/// default that does what version 2 did. Every other field passes through untouched.
+fn v2_to_v3(mut value: Value) -> Result<Value, Problem> {
+    let Some(edges) = value.get_mut("edges").and_then(Value::as_array_mut) else {
+        return Ok(value);
+    };
+    for edge in edges.iter_mut() {
+        let Some(breaker) = edge
+            .get_mut("params")
+            .and_then(|params| params.get_mut("circuit_breaker"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        let window_ms = match breaker.get("window_ms") {
+            None => Some(10_000.0),
+            Some(window) => window.as_f64(),
+        };
+        // A window that is not a number is left for parsing to report at its path.
+        if let Some(window_ms) = window_ms {
+            breaker.insert("bucket_ms".into(), Value::from(window_ms / 10.0));
+        }
+        breaker.insert("half_open".into(), Value::from("consecutive_successes"));
     }
     Ok(value)
 }
@@ -174,7 +210,7 @@ mod tests {
             {"id": "c", "kind": "load_balancer"},
             {"id": "d", "kind": "service", "params": {"workers": 2}},
         ]});
-        let migrated = migrate(doc).unwrap();
+        let migrated = migrate_with(doc, &STEPS[..1], 2).unwrap();
         assert_eq!(migrated["version"], json!(2));
         let nodes = &migrated["nodes"];
         assert_eq!(
@@ -192,6 +228,36 @@ mod tests {
             json!({"health_check": {"type": "instant"}, "panic_threshold_percent": 0})
         );
         assert_eq!(nodes[3]["params"], json!({"workers": 2}));
+    }
+
+    #[test]
+    fn version_2_breakers_keep_their_tenth_buckets_and_consecutive_success_half_open() {
+        let doc = json!({"version": 2, "edges": [
+            {"id": "a", "from": "x", "to": "y", "params": {"circuit_breaker": {"window_ms": 2000}}},
+            {"id": "b", "from": "x", "to": "y", "params": {"circuit_breaker": {}}},
+            {"id": "c", "from": "x", "to": "y", "params": {"circuit_breaker": null}},
+            {"id": "d", "from": "x", "to": "y"},
+            {"id": "e", "from": "x", "to": "y", "params": {"circuit_breaker": {"window_ms": "long"}}},
+        ]});
+        let migrated = migrate(doc).unwrap();
+        assert_eq!(migrated["version"], json!(CURRENT_VERSION));
+        let edges = &migrated["edges"];
+        assert_eq!(
+            edges[0]["params"]["circuit_breaker"],
+            json!({"window_ms": 2000, "bucket_ms": 200.0, "half_open": "consecutive_successes"})
+        );
+        // Version 2's default window was 10 s.
+        assert_eq!(
+            edges[1]["params"]["circuit_breaker"],
+            json!({"bucket_ms": 1000.0, "half_open": "consecutive_successes"})
+        );
+        assert_eq!(edges[2]["params"], json!({"circuit_breaker": null}));
+        assert_eq!(edges[3].get("params"), None);
+        // Not a number: left for parsing to name.
+        assert_eq!(
+            edges[4]["params"]["circuit_breaker"],
+            json!({"window_ms": "long", "half_open": "consecutive_successes"})
+        );
     }
 
     #[test]

@@ -12,10 +12,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::CURRENT_VERSION;
 use crate::design::{
-    BalancerAlgorithm, BreakerParams, CacheParams, ClientParams, DatabaseParams, Design,
-    Distribution, Edge, EdgeParams, FaultEffect, GatewayParams, KeyPopularity, LoadBalancerParams,
-    NodeKind, QueueParams, RateLimitAlgorithm, RateLimiterParams, RateProfile, RetryPolicy,
-    RunSettings, ServiceParams, Sharding, Workload,
+    BalancerAlgorithm, CacheParams, ClientParams, DatabaseParams, Design, Distribution, Edge,
+    EdgeParams, FaultEffect, GatewayParams, KeyPopularity, LoadBalancerParams, NodeKind,
+    QueueParams, RateLimitAlgorithm, RateLimiterParams, RateProfile, RetryPolicy, RunSettings,
+    ServiceParams, Sharding, Workload,
 };
 use crate::discipline::QueueDiscipline;
 use crate::health::HealthCheck;
@@ -23,8 +23,10 @@ use crate::load_curve::LoadCurve;
 use crate::problem::{Problem, field_path, index_path};
 use crate::resilience::{AdaptiveThrottlingParams, RetryBudgetParams};
 
+mod breaker;
 mod replication;
 mod scaling;
+pub use breaker::MAX_BREAKER_WINDOW;
 pub use scaling::MAX_INSTANCES;
 
 /// The most time-series buckets a run may ask for (`duration_ms / bucket_ms`): beyond it the
@@ -464,30 +466,6 @@ impl<'a> Checker<'a> {
                 format!("must be more than 0 and at most 600000 ms (ten minutes: the window keeps every request it covers), found {window}"),
             );
         }
-    }
-
-    fn breaker(&mut self, path: &str, breaker: &BreakerParams) {
-        let threshold = breaker.failure_threshold;
-        if !(threshold > 0.0 && threshold <= 1.0) {
-            self.report(
-                field_path(path, "failure_threshold"),
-                format!(
-                    "must be a fraction in (0, 1] (0 would open on success), found {threshold}"
-                ),
-            );
-        }
-        self.at_least_one(
-            &field_path(path, "minimum_calls"),
-            breaker.minimum_calls.into(),
-            "calls in the window before the breaker may open",
-        );
-        self.positive(&field_path(path, "window_ms"), breaker.window_ms);
-        self.positive(&field_path(path, "open_ms"), breaker.open_ms);
-        self.at_least_one(
-            &field_path(path, "half_open_probes"),
-            breaker.half_open_probes.into(),
-            "successful probes that close the breaker",
-        );
     }
 
     // -----------------------------------------------------------------------------------------

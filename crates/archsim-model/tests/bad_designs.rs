@@ -134,7 +134,7 @@ fn bad_designs_report_path_precise_errors() {
             name: "newer version",
             edit: Edit::Json(|d| d["version"] = json!(7)),
             path: "version",
-            fragment: "design was written by a newer archsim (version 7; this build reads up to 2)",
+            fragment: "design was written by a newer archsim (version 7; this build reads up to 3)",
         },
         Case {
             name: "version zero",
@@ -624,6 +624,49 @@ fn bad_designs_report_path_precise_errors() {
             }),
             path: "edges[6].params.circuit_breaker.window_ms",
             fragment: "> 0",
+        },
+        Case {
+            name: "breaker window not a whole number of buckets",
+            edit: Edit::Json(|d| {
+                d["version"] = json!(3);
+                d["edges"][6]["params"]["circuit_breaker"]["window_ms"] = json!(2500);
+            }),
+            path: "edges[6].params.circuit_breaker.window_ms",
+            fragment: "must be a whole number of buckets of bucket_ms (1000 ms), found 2500 ms",
+        },
+        Case {
+            name: "count-based breaker window of no calls",
+            edit: Edit::Json(|d| {
+                let breaker = &mut d["edges"][6]["params"]["circuit_breaker"];
+                breaker["window"] = json!("count_based");
+                breaker["window_calls"] = json!(0);
+            }),
+            path: "edges[6].params.circuit_breaker.window_calls",
+            fragment: "must be at least 1 (calls in the window)",
+        },
+        Case {
+            name: "breaker slow-call duration negative",
+            edit: Edit::Json(|d| {
+                d["edges"][6]["params"]["circuit_breaker"]["slow_call_duration_ms"] = json!(-5)
+            }),
+            path: "edges[6].params.circuit_breaker.slow_call_duration_ms",
+            fragment: "> 0",
+        },
+        Case {
+            name: "breaker slow-call threshold zero",
+            edit: Edit::Json(|d| {
+                d["edges"][6]["params"]["circuit_breaker"]["slow_call_threshold"] = json!(0)
+            }),
+            path: "edges[6].params.circuit_breaker.slow_call_threshold",
+            fragment: "must be a fraction in (0, 1] (0 would open with no slow call)",
+        },
+        Case {
+            name: "breaker window type unknown",
+            edit: Edit::Json(|d| {
+                d["edges"][6]["params"]["circuit_breaker"]["window"] = json!("sliding")
+            }),
+            path: "edges[6].params.circuit_breaker.window",
+            fragment: "unknown variant `sliding`",
         },
         Case {
             name: "retry with no attempts",

@@ -3,8 +3,8 @@
 //! Schema and the report say about it.
 
 use archsim_model::{
-    AlgorithmInfo, BalancerAlgorithm, Eviction, NodeKind, NodeReport, QueueDiscipline,
-    RateLimitAlgorithm, Sharding, design_schema,
+    AlgorithmInfo, BalancerAlgorithm, BreakerWindow, Eviction, HalfOpenRule, NodeKind, NodeReport,
+    QueueDiscipline, RateLimitAlgorithm, Sharding, design_schema,
 };
 
 #[test]
@@ -71,6 +71,16 @@ fn every_algorithm_in_the_catalogs_is_named_as_serde_names_it() {
         &QueueDiscipline::CATALOG,
         QueueDiscipline::default_named,
         QueueDiscipline::name,
+    );
+    check_family(
+        &BreakerWindow::CATALOG,
+        BreakerWindow::default_named,
+        BreakerWindow::name,
+    );
+    check_family(
+        &HalfOpenRule::CATALOG,
+        HalfOpenRule::default_named,
+        HalfOpenRule::name,
     );
 }
 

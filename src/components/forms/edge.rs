@@ -4,6 +4,7 @@
 use archsim_model::{BreakerParams, EdgeParams, Jitter, RetryPolicy};
 use yew::prelude::*;
 
+use super::breaker::BreakerEditor;
 use super::distribution::DistributionEditor;
 use super::edge_cures::EdgeCuresEditor;
 use super::{edit, join, options};
@@ -85,25 +86,8 @@ pub fn edge_params_editor(props: &EdgeParamsEditorProps) -> Html {
                 hint="Stop calling a failing node for a while."
                 on_toggle={edit(value, emit, |e, on: bool| e.circuit_breaker = on.then(BreakerParams::default))}>
                 if let Some(breaker) = &value.circuit_breaker {
-                    <div class="field-pair">
-                        <NumberField label="Open at failures" path={join(&breaker_path, "failure_threshold")}
-                            kind={NumberKind::Percent} value={breaker.failure_threshold}
-                            on_change={edit(value, emit, |e, v| if let Some(b) = &mut e.circuit_breaker { b.failure_threshold = v })} />
-                        <NumberField label="Minimum calls" path={join(&breaker_path, "minimum_calls")}
-                            kind={NumberKind::U32} value={breaker.minimum_calls as f64}
-                            on_change={edit(value, emit, |e, v: f64| if let Some(b) = &mut e.circuit_breaker { b.minimum_calls = v as u32 })} />
-                    </div>
-                    <div class="field-pair">
-                        <NumberField label="Window" path={join(&breaker_path, "window_ms")} unit="ms"
-                            value={breaker.window_ms}
-                            on_change={edit(value, emit, |e, v| if let Some(b) = &mut e.circuit_breaker { b.window_ms = v })} />
-                        <NumberField label="Open for" path={join(&breaker_path, "open_ms")} unit="ms"
-                            value={breaker.open_ms}
-                            on_change={edit(value, emit, |e, v| if let Some(b) = &mut e.circuit_breaker { b.open_ms = v })} />
-                    </div>
-                    <NumberField label="Probes to close" path={join(&breaker_path, "half_open_probes")}
-                        kind={NumberKind::U32} value={breaker.half_open_probes as f64}
-                        on_change={edit(value, emit, |e, v: f64| if let Some(b) = &mut e.circuit_breaker { b.half_open_probes = v as u32 })} />
+                    <BreakerEditor path={breaker_path.clone()} value={breaker.clone()}
+                        on_change={edit(value, emit, |e, b| e.circuit_breaker = Some(b))} />
                 }
             </OptionalSection>
             <EdgeCuresEditor path={props.path.clone()} value={value.clone()} on_change={emit.clone()} />

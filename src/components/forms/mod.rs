@@ -2,6 +2,7 @@
 //! profiles, run settings and faults. Each editor receives a value and emits a whole new value
 //! when anything in it changes; the caller turns that into one state action.
 
+pub mod breaker;
 pub mod distribution;
 pub mod edge;
 pub mod edge_cures;

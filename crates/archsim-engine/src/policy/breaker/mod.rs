@@ -1,41 +1,59 @@
-//! Circuit breaker: stop calling a backend that keeps failing, then probe it carefully.
+//! Circuit breaker as resilience4j's `CircuitBreakerStateMachine`: stop calling a backend
+//! that keeps failing or answering slowly, then let a few calls through to see.
 //!
 //! API (one breaker per edge that has `circuit_breaker` params):
 //! ```text
 //! let mut breaker = CircuitBreaker::new(&params);
-//! if breaker.try_acquire(now) { send(); /* later: */ breaker.record(done_at, succeeded); }
+//! if breaker.try_acquire(now) { send(); /* later: */ breaker.record(done_at, succeeded, took); }
 //! else { /* short-circuit: fail the call at once without sending it */ }
+//! breaker.release(now); // a permitted call that was not sent after all
 //! breaker.state(now); breaker.times_opened(); breaker.short_circuited();
 //! ```
-//! Call `record` exactly once for every call that `try_acquire` let through (a timeout is a
-//! failure). Never call it for a short-circuited call.
+//! Call `record` exactly once for every call that `try_acquire` let through and that was sent
+//! (a timeout is a failure), `release` for one that was not sent; neither for a short-circuited
+//! call.
 //!
 //! States:
-//! - **Closed**: every call goes through. Outcomes are counted in a rolling window of
-//!   `window_ms`. The breaker opens when the window holds at least `minimum_calls` calls (and at
-//!   least one) with at least one failure, and failures/calls ≥ `failure_threshold`.
-//! - **Open**: every call is short-circuited for `open_ms`, which gives the backend room to
-//!   recover instead of being hammered by calls that will fail anyway.
-//! - **HalfOpen**: after `open_ms`, up to `half_open_probes` calls may be in flight at once.
-//!   `half_open_probes` successes close the breaker (with an empty window); any failure reopens
-//!   it for another `open_ms`. Further calls are short-circuited while the probe slots are full.
+//! - **Closed**: every call goes through. Each outcome goes into the sliding window (the
+//!   [`window`] family: [`time_based`] or [`count_based`]); a call is *slow* when it took longer
+//!   than `slow_call_duration_ms` (strictly), whether it succeeded or failed. Once the window
+//!   holds the minimum number of calls, the breaker opens when failures/calls reaches
+//!   `failure_threshold` or slow/calls reaches `slow_call_threshold` (both checked after each
+//!   outcome, as resilience4j does).
+//! - **Open**: every call is short-circuited for `open_ms`.
+//! - **HalfOpen** (after `open_ms`), by the `half_open` rule:
+//!   - `rates` (resilience4j): `half_open_probes` permits, each call let through takes one for
+//!     good (a call not sent after all gives it back); further calls are short-circuited. The
+//!     outcomes go into a count-based window of `half_open_probes` calls; once it holds
+//!     `min(minimum_calls, half_open_probes)` of them, the breaker opens again if a rate
+//!     reaches its threshold and closes otherwise.
+//!   - `consecutive_successes` (format version 2): up to `half_open_probes` calls in flight at
+//!     once; any failure reopens it, the `half_open_probes`-th success closes it.
 //!
-//! The Open → HalfOpen change happens lazily, on the first `try_acquire`/`state` at or after the
-//! deadline, so the breaker needs no timer event. Outcomes are attributed to the state the
-//! breaker is in when they are *recorded* (as Resilience4j does): a slow call let through while
-//! closed that fails during half-open counts as a failed probe; while open, outcomes are ignored.
+//! Each change of state starts with an empty window. Outcomes are attributed to the state the
+//! breaker is in when they are *recorded*, as in resilience4j: a slow call let through while
+//! closed that fails during half-open counts as a half-open call; while open, outcomes are
+//! ignored.
 //!
-//! The window is [`WINDOW_BUCKETS`] buckets of `window_ms / WINDOW_BUCKETS` each, so memory is
-//! fixed and every operation is O(WINDOW_BUCKETS). A call is forgotten between
-//! `window_ms · (1 − 1/WINDOW_BUCKETS)` and `window_ms` after it was recorded (its bucket ages
-//! out whole), the usual precision of a bucketed rolling window.
+//! Open → HalfOpen needs no timer event. With `automatic_transition` (resilience4j's
+//! scheduler) the breaker *is* half-open from the instant `open_ms` is over, for `state` and
+//! for outcomes recorded from then on; without it, it stays open until the first
+//! `try_acquire` at or after that instant. Calls are let through at the same moments either
+//! way.
 
-use archsim_model::design::BreakerParams;
+pub mod count_based;
+pub mod time_based;
+pub mod window;
 
+#[cfg(test)]
+mod tests_resilience4j;
+
+use archsim_model::{BreakerParams, BreakerWindow, HalfOpenRule};
+
+use self::count_based::CountWindow;
+use self::time_based::TimeWindow;
+use self::window::{CallOutcome, OutcomeWindow, Totals, Window};
 use crate::time::{SimTime, from_ms};
-
-/// Sub-buckets of the rolling window.
-pub const WINDOW_BUCKETS: usize = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BreakerState {
@@ -47,10 +65,18 @@ pub enum BreakerState {
 #[derive(Debug, Clone)]
 pub struct CircuitBreaker {
     failure_threshold: f64,
-    minimum_calls: u32,
+    slow_threshold: f64,
+    /// Calls that took longer than this are slow; None: none is.
+    slow_after: Option<SimTime>,
+    minimum_calls: u64,
     open_for: SimTime,
     probes: u32,
-    window: RollingWindow,
+    rule: HalfOpenRule,
+    automatic: bool,
+    /// The closed state's window.
+    window: Window,
+    /// The half-open state's window (`rates`): the last `probes` calls.
+    trial: CountWindow,
     phase: Phase,
     times_opened: u64,
     short_circuited: u64,
@@ -59,18 +85,47 @@ pub struct CircuitBreaker {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Closed,
-    Open { until: SimTime },
-    HalfOpen { in_flight: u32, successes: u32 },
+    Open {
+        until: SimTime,
+    },
+    /// `rates`: permits not yet taken.
+    Trial {
+        permits: u32,
+    },
+    /// `consecutive_successes`.
+    Probing {
+        in_flight: u32,
+        successes: u32,
+    },
 }
 
 impl CircuitBreaker {
     pub fn new(params: &BreakerParams) -> CircuitBreaker {
+        let window = match params.window {
+            BreakerWindow::TimeBased => {
+                let bucket = from_ms(params.bucket_ms).max(1);
+                let buckets = (params.window_ms / params.bucket_ms).round();
+                let buckets = if buckets.is_finite() && buckets >= 1.0 {
+                    buckets.min(u32::MAX as f64) as u32
+                } else {
+                    1
+                };
+                Window::TimeBased(TimeWindow::new(bucket, buckets))
+            }
+            BreakerWindow::CountBased => Window::CountBased(CountWindow::new(params.window_calls)),
+        };
+        let probes = params.half_open_probes.max(1);
         CircuitBreaker {
             failure_threshold: params.failure_threshold,
-            minimum_calls: params.minimum_calls.max(1),
+            slow_threshold: params.slow_call_threshold,
+            slow_after: params.slow_call_duration_ms.map(from_ms),
+            minimum_calls: u64::from(params.minimum_calls.max(1)),
             open_for: from_ms(params.open_ms),
-            probes: params.half_open_probes.max(1),
-            window: RollingWindow::new(from_ms(params.window_ms)),
+            probes,
+            rule: params.half_open,
+            automatic: params.automatic_transition,
+            window,
+            trial: CountWindow::new(probes),
             phase: Phase::Closed,
             times_opened: 0,
             short_circuited: 0,
@@ -78,13 +133,21 @@ impl CircuitBreaker {
     }
 
     /// May a call go out at `now`? False means short-circuit it. A true in half-open takes a
-    /// probe slot, freed by the matching `record`.
+    /// permit (`rates`) or a probe slot (`consecutive_successes`).
     pub fn try_acquire(&mut self, now: SimTime) -> bool {
         self.advance(now);
         let allowed = match &mut self.phase {
             Phase::Closed => true,
             Phase::Open { .. } => false,
-            Phase::HalfOpen { in_flight, .. } => {
+            Phase::Trial { permits } => {
+                if *permits > 0 {
+                    *permits -= 1;
+                    true
+                } else {
+                    false
+                }
+            }
+            Phase::Probing { in_flight, .. } => {
                 if *in_flight < self.probes {
                     *in_flight += 1;
                     true
@@ -99,18 +162,47 @@ impl CircuitBreaker {
         allowed
     }
 
-    /// The outcome of a call that `try_acquire` let through, known at `now`.
-    pub fn record(&mut self, now: SimTime, success: bool) {
-        self.advance(now);
+    /// A call `try_acquire` let through was not sent after all (refused by something after the
+    /// breaker): give back what it took (resilience4j's `releasePermission`).
+    pub fn release(&mut self) {
+        match &mut self.phase {
+            Phase::Trial { permits } => *permits = (*permits + 1).min(self.probes),
+            Phase::Probing { in_flight, .. } => *in_flight = in_flight.saturating_sub(1),
+            Phase::Closed | Phase::Open { .. } => {}
+        }
+    }
+
+    /// The outcome of a call that `try_acquire` let through, known at `now`, `took` after it
+    /// was sent.
+    pub fn record(&mut self, now: SimTime, success: bool, took: SimTime) {
+        if self.automatic {
+            self.advance(now);
+        }
+        let outcome = CallOutcome {
+            failed: !success,
+            slow: self.slow_after.is_some_and(|limit| took > limit),
+        };
         match &mut self.phase {
             Phase::Closed => {
-                self.window.add(now, success);
-                if self.should_open(now) {
+                let totals = self.window.record(now, outcome);
+                if totals.calls >= self.window.minimum_calls(self.minimum_calls)
+                    && self.above_thresholds(totals)
+                {
                     self.open(now);
                 }
             }
             Phase::Open { .. } => {}
-            Phase::HalfOpen {
+            Phase::Trial { .. } => {
+                let totals = self.trial.record(now, outcome);
+                if totals.calls >= self.trial.minimum_calls(self.minimum_calls) {
+                    if self.above_thresholds(totals) {
+                        self.open(now);
+                    } else {
+                        self.close();
+                    }
+                }
+            }
+            Phase::Probing {
                 in_flight,
                 successes,
             } => {
@@ -120,24 +212,26 @@ impl CircuitBreaker {
                 } else {
                     *successes += 1;
                     if *successes >= self.probes {
-                        self.phase = Phase::Closed;
-                        self.window.clear();
+                        self.close();
                     }
                 }
             }
         }
     }
 
-    /// The state at `now` (an open breaker whose `open_ms` has passed reports HalfOpen).
+    /// The state at `now` (with `automatic_transition`, an open breaker whose `open_ms` has
+    /// passed reports HalfOpen).
     pub fn state(&self, now: SimTime) -> BreakerState {
         match self.phase {
             Phase::Closed => BreakerState::Closed,
-            Phase::Open { until } if now < until => BreakerState::Open,
-            Phase::Open { .. } | Phase::HalfOpen { .. } => BreakerState::HalfOpen,
+            Phase::Open { until } if now < until || !self.automatic => BreakerState::Open,
+            Phase::Open { .. } | Phase::Trial { .. } | Phase::Probing { .. } => {
+                BreakerState::HalfOpen
+            }
         }
     }
 
-    /// While open: when probes will be let through. None otherwise.
+    /// While open: when calls will be let through again. None otherwise.
     pub fn open_until(&self) -> Option<SimTime> {
         match self.phase {
             Phase::Open { until } => Some(until),
@@ -159,18 +253,29 @@ impl CircuitBreaker {
         if let Phase::Open { until } = self.phase
             && now >= until
         {
-            self.phase = Phase::HalfOpen {
-                in_flight: 0,
-                successes: 0,
+            self.phase = match self.rule {
+                HalfOpenRule::Rates => {
+                    self.trial.clear();
+                    Phase::Trial {
+                        permits: self.probes,
+                    }
+                }
+                HalfOpenRule::ConsecutiveSuccesses => Phase::Probing {
+                    in_flight: 0,
+                    successes: 0,
+                },
             };
         }
     }
 
-    fn should_open(&self, now: SimTime) -> bool {
-        let (calls, failures) = self.window.totals(now);
-        calls >= u64::from(self.minimum_calls)
-            && failures > 0
-            && failures as f64 >= self.failure_threshold * calls as f64
+    /// A rate at or above its threshold (resilience4j compares with `>=`). A rate of zero never
+    /// opens, whatever the threshold.
+    fn above_thresholds(&self, totals: Totals) -> bool {
+        let calls = totals.calls as f64;
+        let failing =
+            totals.failures > 0 && totals.failures as f64 / calls >= self.failure_threshold;
+        let slow = totals.slow > 0 && totals.slow as f64 / calls >= self.slow_threshold;
+        failing || slow
     }
 
     fn open(&mut self, now: SimTime) {
@@ -180,57 +285,10 @@ impl CircuitBreaker {
         self.times_opened += 1;
         self.window.clear();
     }
-}
 
-/// Call and failure counts over the last `WINDOW_BUCKETS` buckets of time.
-#[derive(Debug, Clone)]
-struct RollingWindow {
-    bucket_width: SimTime,
-    /// Slot `i` holds bucket number `epoch` (time / width) with `epoch % WINDOW_BUCKETS == i`.
-    buckets: [Bucket; WINDOW_BUCKETS],
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Bucket {
-    epoch: u64,
-    calls: u64,
-    failures: u64,
-}
-
-impl RollingWindow {
-    fn new(window: SimTime) -> RollingWindow {
-        RollingWindow {
-            bucket_width: (window / WINDOW_BUCKETS as u64).max(1),
-            buckets: [Bucket::default(); WINDOW_BUCKETS],
-        }
-    }
-
-    fn add(&mut self, now: SimTime, success: bool) {
-        let epoch = now / self.bucket_width;
-        let bucket = &mut self.buckets[(epoch % WINDOW_BUCKETS as u64) as usize];
-        if bucket.epoch != epoch {
-            *bucket = Bucket {
-                epoch,
-                calls: 0,
-                failures: 0,
-            };
-        }
-        bucket.calls += 1;
-        bucket.failures += u64::from(!success);
-    }
-
-    /// (calls, failures) in the buckets still inside the window at `now`.
-    fn totals(&self, now: SimTime) -> (u64, u64) {
-        let current = now / self.bucket_width;
-        let oldest = current.saturating_sub(WINDOW_BUCKETS as u64 - 1);
-        self.buckets
-            .iter()
-            .filter(|b| b.calls > 0 && (oldest..=current).contains(&b.epoch))
-            .fold((0, 0), |(c, f), b| (c + b.calls, f + b.failures))
-    }
-
-    fn clear(&mut self) {
-        self.buckets = [Bucket::default(); WINDOW_BUCKETS];
+    fn close(&mut self) {
+        self.phase = Phase::Closed;
+        self.window.clear();
     }
 }
 
@@ -240,20 +298,25 @@ mod tests {
 
     const MS: SimTime = 1_000_000;
 
+    /// A breaker as format version 2 had it: a 1 s window in tenths, and half-open closed by
+    /// consecutive successes.
     fn params() -> BreakerParams {
         BreakerParams {
             failure_threshold: 0.5,
             minimum_calls: 4,
             window_ms: 1_000.0,
+            bucket_ms: 100.0,
             open_ms: 500.0,
             half_open_probes: 2,
+            half_open: HalfOpenRule::ConsecutiveSuccesses,
+            ..BreakerParams::default()
         }
     }
 
     fn call(breaker: &mut CircuitBreaker, now: SimTime, success: bool) -> bool {
         let allowed = breaker.try_acquire(now);
         if allowed {
-            breaker.record(now, success);
+            breaker.record(now, success, 0);
         }
         allowed
     }
@@ -327,7 +390,7 @@ mod tests {
         assert!(breaker.try_acquire(t));
         assert!(breaker.try_acquire(t));
         assert!(!breaker.try_acquire(t), "only 2 probes at once");
-        breaker.record(t, true);
+        breaker.record(t, true, 0);
         assert_eq!(breaker.state(t), BreakerState::HalfOpen, "1 success of 2");
         assert!(breaker.try_acquire(t), "a finished probe frees its slot");
     }
@@ -382,7 +445,7 @@ mod tests {
     fn outcomes_recorded_while_open_are_ignored() {
         let mut breaker = opened();
         for _ in 0..10 {
-            breaker.record(20 * MS, true);
+            breaker.record(20 * MS, true, 0);
         }
         assert_eq!(breaker.state(20 * MS), BreakerState::Open);
         assert_eq!(breaker.open_until(), Some(510 * MS));
@@ -394,8 +457,11 @@ mod tests {
             failure_threshold: 0.0,
             minimum_calls: 0,
             window_ms: 0.0,
+            bucket_ms: 0.0,
             open_ms: 0.0,
             half_open_probes: 0,
+            half_open: HalfOpenRule::ConsecutiveSuccesses,
+            ..BreakerParams::default()
         });
         assert!(call(&mut breaker, 0, true));
         assert_eq!(
