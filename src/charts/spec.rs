@@ -112,9 +112,13 @@ pub fn fault_windows(design: &Design, end_ms: f64) -> Vec<FaultWindow> {
     design
         .faults
         .iter()
-        .filter(|f| f.at_ms < end_ms && f.duration_ms > 0.0)
+        .filter(|f| f.at_ms < end_ms && (f.duration_ms > 0.0 || f.effect.may_be_instant()))
         .map(|f| {
-            let target = node_name(design, &f.target);
+            let target = if f.effect.on_edge() {
+                edge_name(design, &f.target)
+            } else {
+                node_name(design, &f.target)
+            };
             let label = match &f.effect {
                 FaultEffect::Crash => format!("{target} down"),
                 FaultEffect::Latency { extra_ms } => format!("{target} +{} ms", number(*extra_ms)),
@@ -124,10 +128,21 @@ pub fn fault_windows(design: &Design, end_ms: f64) -> Vec<FaultWindow> {
                 FaultEffect::Slowdown { factor } => format!("{target} ×{} slower", number(*factor)),
                 FaultEffect::Reshard { shards } => format!("{target} reshards to {shards}"),
                 FaultEffect::PrimaryCrash => format!("{target} primary down"),
+                FaultEffect::Partition => format!("{target} partitioned"),
+                FaultEffect::EdgeLatency { extra_ms, .. } => {
+                    format!("{target} +{} ms", number(*extra_ms))
+                }
+                FaultEffect::CacheFlush => format!("{target} flushed"),
+                FaultEffect::WorkerCut { fraction } => {
+                    format!("{target} −{}% workers", number(fraction * 100.0))
+                }
+                FaultEffect::Burst { requests } => format!("{target} burst of {requests}"),
             };
+            // An instant (a flush, a burst all at once) is shaded as a sliver, so it shows.
+            let sliver = end_ms / 200.0;
             FaultWindow {
                 from_ms: f.at_ms.max(0.0),
-                to_ms: (f.at_ms + f.duration_ms).min(end_ms),
+                to_ms: (f.at_ms + f.duration_ms.max(sliver)).min(end_ms),
                 label,
             }
         })

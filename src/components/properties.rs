@@ -238,6 +238,19 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
             };
             let nodes: Vec<NodeChoice> =
                 design.nodes.iter().map(|n| choice(design, &n.id)).collect();
+            // Edge faults (partition, extra latency) name an edge, shown as "from → to".
+            let edges: Vec<NodeChoice> = design
+                .edges
+                .iter()
+                .map(|e| NodeChoice {
+                    id: e.id.clone(),
+                    label: format!(
+                        "{} → {}",
+                        choice(design, &e.from).label,
+                        choice(design, &e.to).label
+                    ),
+                })
+                .collect();
             let on_add = {
                 let state = state.clone();
                 Callback::from(move |fault| state.dispatch(Action::AddFault(fault)))
@@ -270,7 +283,7 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                             on_change={dispatch(Action::SetDesignDescription)} />
                     </Section>
                     <RunSettingsEditor value={design.run.clone()} on_change={on_run} />
-                    <FaultTimeline faults={design.faults.clone()} nodes={nodes}
+                    <FaultTimeline faults={design.faults.clone()} nodes={nodes} edges={edges}
                         duration_ms={design.run.duration_ms} on_add={on_add} on_update={on_update}
                         on_remove={on_remove} />
                 </div>

@@ -37,6 +37,14 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../examples/cache-stampede.json"),
     ),
     (
+        "cache-flush-overload",
+        include_str!("../../examples/cache-flush-overload.json"),
+    ),
+    (
+        "cache-flush-coalescing",
+        include_str!("../../examples/cache-flush-coalescing.json"),
+    ),
+    (
         "write-back-crash",
         include_str!("../../examples/write-back-crash.json"),
     ),

@@ -169,7 +169,8 @@ pub fn rename_node(design: &mut Design, id: &str, new_id: &str) -> Result<(), St
         follow(&mut edge.from);
         follow(&mut edge.to);
     }
-    for fault in &mut design.faults {
+    // Only node faults name nodes (an edge fault's target is an edge id).
+    for fault in design.faults.iter_mut().filter(|f| !f.effect.on_edge()) {
         follow(&mut fault.target);
     }
     Ok(())
@@ -183,7 +184,16 @@ pub fn delete_items(design: &mut Design, nodes: &BTreeSet<String>, edges: &BTree
     design
         .edges
         .retain(|e| !edges.contains(&e.id) && !nodes.contains(&e.from) && !nodes.contains(&e.to));
-    design.faults.retain(|f| !nodes.contains(&f.target));
+    let edge_ids: BTreeSet<&str> = design.edges.iter().map(|e| e.id.as_str()).collect();
+    // Faults on a removed node, and edge faults whose edge went (removed, or touching a
+    // removed node).
+    design.faults.retain(|f| {
+        if f.effect.on_edge() {
+            edge_ids.contains(f.target.as_str())
+        } else {
+            !nodes.contains(&f.target)
+        }
+    });
     prune_dangling_references(design);
 }
 

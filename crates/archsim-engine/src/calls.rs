@@ -73,6 +73,10 @@ impl Core {
         let edge = &mut self.edges[e as usize];
         self.recorder.incr(edge.counters + edge_counter::ATTEMPTS);
         let latency = edge.latency.sample(&mut edge.rng);
+        let Some(latency) = edge.trip(latency) else {
+            // A partition swallowed it: with no timeout on a plain edge, the caller waits on.
+            return;
+        };
         let job = self
             .jobs
             .insert(Job::in_transit(edge.to, parent, 1, e, request, now));
@@ -157,6 +161,8 @@ impl Core {
             self.recorder.incr(counters + edge_counter::RETRIES);
         }
         let latency = edge.latency.sample(&mut edge.rng);
+        // None: a partition swallows the attempt; only its timeout will speak.
+        let trip = edge.trip(latency);
         let (timeout, propagate) = (edge.timeout, edge.propagate);
         let mut request = call.request;
         if propagate {
@@ -167,11 +173,15 @@ impl Core {
         } else {
             request.deadline = NO_DEADLINE;
         }
-        let job = self.jobs.insert(Job::in_transit(
-            edge.to, handle, attempt, NO_EDGE, request, now,
-        ));
-        call.callee = job;
-        self.schedule(latency, Event::Arrive { job });
+        if let Some(latency) = trip {
+            let job = self.jobs.insert(Job::in_transit(
+                edge.to, handle, attempt, NO_EDGE, request, now,
+            ));
+            call.callee = job;
+            self.schedule(latency, Event::Arrive { job });
+        } else {
+            call.callee = Handle::NONE;
+        }
         if propagate {
             if request.deadline != NO_DEADLINE {
                 self.queue.push(

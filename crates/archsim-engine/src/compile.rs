@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use archsim_model::design::{Design, NodeKind};
 
-use crate::core::{Core, EdgeState, Event, FaultState, NodeState};
+use crate::core::{Core, EdgeFault, EdgeState, Event, FaultState, NodeState};
 use crate::distribution::{ClassMix, Dist};
 use crate::measure::Measurement;
 use crate::metrics::{
@@ -20,7 +20,7 @@ use crate::policy::breaker::CircuitBreaker;
 use crate::policy::retry_budget::RetryBudget;
 use crate::queue::EventQueue;
 use crate::rng::{SimRng, StreamKind, stream_id};
-use crate::sim::{FaultSpec, Sim};
+use crate::sim::{FaultSpec, FaultTarget, Sim};
 use crate::slab::Slab;
 use crate::time::from_ms;
 
@@ -84,6 +84,8 @@ impl Sim {
                 .map(AdaptiveThrottle::new);
             edges.push(EdgeState {
                 to: node_index(&edge.to).unwrap_or(0),
+                fault: EdgeFault::default(),
+                fault_rng: SimRng::derive(seed, rep, StreamKind::EdgeFault, stream),
                 latency: Dist::new(&params.latency),
                 plain: timeout.is_none()
                     && retry.is_none()
@@ -141,6 +143,7 @@ impl Sim {
                     source_rng: SimRng::derive(seed, rep, StreamKind::Source, stream),
                     key_rng: SimRng::derive(seed, rep, StreamKind::SourceKeys, stream),
                     lag_rng: SimRng::derive(seed, rep, StreamKind::ReplicationLag, stream),
+                    burst_rng: SimRng::derive(seed, rep, StreamKind::SourceBurst, stream),
                 },
             );
             let extra = recorder.alloc_counters(built.extra_counters);
@@ -180,8 +183,14 @@ impl Sim {
             .faults
             .iter()
             .filter_map(|f| {
-                node_index(&f.target).map(|node| FaultSpec {
-                    node,
+                let target = if f.effect.on_edge() {
+                    let edge = design.edges.iter().position(|e| e.id == f.target)?;
+                    FaultTarget::Edge(edge as u32)
+                } else {
+                    FaultTarget::Node(node_index(&f.target)?)
+                };
+                Some(FaultSpec {
+                    target,
                     effect: f.effect.clone(),
                 })
             })
@@ -222,13 +231,16 @@ impl Sim {
             }
             let start = from_ms(fault.at_ms);
             let stop = start.saturating_add(from_ms(fault.duration_ms));
-            if start < self.end && stop > start {
+            let instant = fault.effect.may_be_instant();
+            if start < self.end && (stop > start || instant) {
                 self.core
                     .queue
                     .push(start, Event::FaultStart { fault: i as u32 });
-                self.core
-                    .queue
-                    .push(stop, Event::FaultEnd { fault: i as u32 });
+                if !instant {
+                    self.core
+                        .queue
+                        .push(stop, Event::FaultEnd { fault: i as u32 });
+                }
             }
         }
         for (node, model) in self.models.iter_mut().enumerate() {

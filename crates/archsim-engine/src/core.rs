@@ -136,6 +136,8 @@ pub(crate) enum Admission {
 #[derive(Debug, Clone)]
 pub(crate) struct Station {
     pub workers: u32,
+    /// Workers taken away by a worker-cut fault: no new work starts on them.
+    pub cut: u32,
     pub busy: u32,
     pub capacity: u64,
     /// Live jobs in `queue` (cancelled ones are skipped when reached).
@@ -152,9 +154,16 @@ pub(crate) struct Station {
 }
 
 impl Station {
+    /// Workers new work may start on (all but those a worker cut took).
+    #[inline]
+    pub fn usable(&self) -> u32 {
+        self.workers.saturating_sub(self.cut)
+    }
+
     pub fn new(workers: u32, capacity: u64) -> Station {
         Station {
             workers: workers.max(1),
+            cut: 0,
             busy: 0,
             capacity,
             waiting: 0,
@@ -250,6 +259,24 @@ pub(crate) struct NodeState {
     pub latency_batch: LatencyStats,
 }
 
+impl EdgeState {
+    /// A trip of `base` latency along the edge, with its faults: None when a partition
+    /// swallows it, else the latency plus any injected extra and jitter.
+    #[inline]
+    pub fn trip(&mut self, base: SimTime) -> Option<SimTime> {
+        let fault = self.fault;
+        if fault.partitions > 0 {
+            return None;
+        }
+        let mut latency = base.saturating_add(fault.extra);
+        if fault.jitter > 0 {
+            let draw = self.fault_rng.uniform01() * fault.jitter as f64;
+            latency = latency.saturating_add(draw as SimTime);
+        }
+        Some(latency)
+    }
+}
+
 impl NodeState {
     /// Total workers (connections, consumers), for utilisation.
     pub fn capacity(&self) -> u64 {
@@ -257,8 +284,22 @@ impl NodeState {
     }
 }
 
+/// Active faults on an edge (overlapping faults combine: partitions count, latencies add).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct EdgeFault {
+    /// Partitions in force: while any is, every trip along the edge vanishes.
+    pub partitions: u32,
+    /// Added to every trip, there and back.
+    pub extra: SimTime,
+    /// A uniform draw in `[0, jitter]` added on top.
+    pub jitter: SimTime,
+}
+
 pub(crate) struct EdgeState {
     pub to: u32,
+    /// Partitions and extra latency on the timeline, and the jitter's draws.
+    pub fault: EdgeFault,
+    pub fault_rng: SimRng,
     pub latency: Dist,
     pub timeout: Option<SimTime>,
     pub retry: Option<archsim_model::design::RetryPolicy>,
@@ -450,6 +491,9 @@ impl Core {
         if reply_edge != NO_EDGE {
             let edge = &mut self.edges[reply_edge as usize];
             let latency = edge.latency.sample(&mut edge.reply_rng);
+            let Some(latency) = edge.trip(latency) else {
+                return; // Lost in a partition.
+            };
             self.schedule(
                 latency,
                 Event::DirectReply {
@@ -469,6 +513,9 @@ impl Core {
         }
         let edge = &mut self.edges[c.edge as usize];
         let latency = edge.latency.sample(&mut edge.reply_rng);
+        let Some(latency) = edge.trip(latency) else {
+            return; // Lost in a partition: the caller's timeout will fire.
+        };
         self.schedule(
             latency,
             Event::Reply {
@@ -499,6 +546,20 @@ impl Core {
     /// Hands the job to a worker of `station`, queues it, or rejects it (queue full).
     #[inline]
     pub fn station_admit(&mut self, handle: Handle, station: u32) -> Admission {
+        let admission = self.take_place(handle, station);
+        if admission == Admission::Rejected {
+            // Not holding a worker: no grant.
+            let _ = self.finish(handle, Outcome::QueueFull, true);
+        }
+        admission
+    }
+
+    /// The one admission routine of a station, for requests and health probes alike: a free
+    /// usable worker takes the job (`Working`), else it waits if there is room (a full
+    /// priority queue sheds the newest waiting job of a lower class to make room), else
+    /// `Rejected` and the caller decides how it fails.
+    #[inline]
+    pub fn take_place(&mut self, handle: Handle, station: u32) -> Admission {
         let now = self.now;
         let n = self.node_of(handle);
         let areas = self.nodes[n].areas;
@@ -506,7 +567,7 @@ impl Core {
         let st = &mut self.nodes[n].stations[station as usize];
         st.settle(now);
         let rank = st.queue.rank_of(class);
-        if st.busy < st.workers {
+        if st.busy < st.usable() {
             st.busy += 1;
             if let Some(codel) = &mut st.codel {
                 codel.served_without_waiting();
@@ -544,8 +605,6 @@ impl Core {
             self.drop_from_queue(victim, Outcome::ShedPriority);
             Admission::Queued
         } else {
-            // Not holding a worker: no grant.
-            let _ = self.finish(handle, Outcome::QueueFull, true);
             Admission::Rejected
         }
     }
@@ -626,6 +685,19 @@ impl Core {
         st.busy = st.busy.saturating_sub(1);
         self.recorder.change_level(areas + node_area::BUSY, now, -1);
         if crashed {
+            return None;
+        }
+        self.grant_waiting(node, station)
+    }
+
+    /// If `station` has a usable worker free, the next live job in its queue takes it and is
+    /// returned so its work begins (after a release, or when a worker cut ends).
+    pub fn grant_waiting(&mut self, node: u32, station: u32) -> Grant {
+        let now = self.now;
+        let n = node as usize;
+        let areas = self.nodes[n].areas;
+        let st = &self.nodes[n].stations[station as usize];
+        if st.busy >= st.usable() {
             return None;
         }
         let next = self.next_waiting(n, station as usize)?;

@@ -1,10 +1,24 @@
-//! Faults on a timeline: crash, extra latency, extra errors, slow-down, each active in
-//! `[at_ms, at_ms + duration_ms)`. Overlapping faults on one node combine (latencies and error
-//! rates add, slow-down factors multiply).
+//! Faults on a timeline, each active in `[at_ms, at_ms + duration_ms)`.
+//!
+//! On a node: crash, extra latency, extra errors, slow-down, worker cut; overlapping faults on
+//! one node combine (latencies and error rates add, slow-down factors multiply, the workers
+//! two cuts leave are what each would leave of the other's: `1 − Π(1 − fraction)` are cut).
 //!
 //! A crash fails everything at the node with `node_down` — waiting, in service, or waiting on
 //! its own downstream calls — as a real crash drops its connections; requests arriving while it
 //! is down fail at once. A crashed client simply stops sending.
+//!
+//! A worker cut (a noisy neighbour taking CPU) takes `round(workers × fraction)` workers of each
+//! station away: work in progress finishes, but no new work starts on a lost worker; when the
+//! cut ends, the returning workers take the next jobs in line at once.
+//!
+//! On an edge: a partition swallows every trip along the edge (requests there, answers back,
+//! health probes both ways), so the caller sees only its timeouts; an extra latency is added to
+//! every trip, with an optional uniform jitter from the edge's own fault stream.
+//!
+//! At an instant: a cache flush empties a cache's store (it stays up); a burst makes a client
+//! send exactly N extra requests, at once or spread evenly over the fault's duration (timers of
+//! the client, tag [`BURST`]).
 //!
 //! A reshard is on the same timeline but is not a failure: the database goes to its new shard
 //! count at the start and moves keys until the end (see `node::database`). A primary crash
@@ -15,23 +29,73 @@ use archsim_model::design::FaultEffect;
 
 use crate::core::FaultState;
 use crate::metrics::{Outcome, node_area};
+use crate::node::{BURST, Step};
 use crate::request::JobState;
-use crate::sim::Sim;
+use crate::sim::{FaultTarget, Sim};
 use crate::slab::Handle;
-use crate::time::from_ms;
+use crate::time::{SimTime, from_ms};
 
 impl Sim {
     pub(crate) fn on_fault(&mut self, fault: u32, start: bool) {
-        let n = self.faults[fault as usize].node as usize;
-        let node = &mut self.core.nodes[n];
-        if start {
-            node.active_faults.push(fault);
-        } else {
-            node.active_faults.retain(|&f| f != fault);
+        match self.faults[fault as usize].target {
+            FaultTarget::Node(node) => self.on_node_fault(fault, node, start),
+            FaultTarget::Edge(edge) => self.on_edge_fault(fault, edge, start),
         }
-        let was_crashed = node.fault.crashed;
+    }
+
+    fn on_edge_fault(&mut self, fault: u32, edge: u32, start: bool) {
+        let e = &mut self.core.edges[edge as usize];
+        let mut state = e.fault;
+        let sign = |x: SimTime| -> i128 { if start { x as i128 } else { -(x as i128) } };
+        let shift = |v: SimTime, by: i128| (v as i128 + by).max(0) as SimTime;
+        match self.faults[fault as usize].effect {
+            FaultEffect::Partition => {
+                state.partitions = if start {
+                    state.partitions + 1
+                } else {
+                    state.partitions.saturating_sub(1)
+                }
+            }
+            FaultEffect::EdgeLatency {
+                extra_ms,
+                jitter_ms,
+            } => {
+                state.extra = shift(state.extra, sign(from_ms(extra_ms)));
+                state.jitter = shift(state.jitter, sign(from_ms(jitter_ms)));
+            }
+            _ => {}
+        }
+        e.fault = state;
+    }
+
+    fn on_node_fault(&mut self, fault: u32, node: u32, start: bool) {
+        let n = node as usize;
+        let effect = self.faults[fault as usize].effect.clone();
+        match effect {
+            FaultEffect::Burst { requests } => {
+                if start {
+                    self.schedule_burst(fault, node, requests);
+                }
+                return;
+            }
+            FaultEffect::CacheFlush => {
+                if start {
+                    self.models[n].fault(&effect, true, self.core.now);
+                }
+                return;
+            }
+            _ => {}
+        }
+        let node_state = &mut self.core.nodes[n];
+        if start {
+            node_state.active_faults.push(fault);
+        } else {
+            node_state.active_faults.retain(|&f| f != fault);
+        }
+        let was_crashed = node_state.fault.crashed;
         let mut state = FaultState::default();
-        for &f in &node.active_faults {
+        let mut left = 1.0;
+        for &f in &node_state.active_faults {
             match self.faults[f as usize].effect {
                 FaultEffect::Crash => state.crashed = true,
                 FaultEffect::Latency { extra_ms } => {
@@ -39,24 +103,74 @@ impl Sim {
                 }
                 FaultEffect::ErrorRate { rate } => state.error_rate += rate,
                 FaultEffect::Slowdown { factor } => state.slowdown *= factor.max(0.0),
+                FaultEffect::WorkerCut { fraction } => left *= 1.0 - fraction.clamp(0.0, 1.0),
                 // Change the kind's own state, below; nothing every kind shares.
                 FaultEffect::Reshard { .. } | FaultEffect::PrimaryCrash => {}
+                // Not node faults, or instants handled above.
+                FaultEffect::Partition
+                | FaultEffect::EdgeLatency { .. }
+                | FaultEffect::CacheFlush
+                | FaultEffect::Burst { .. } => {}
             }
         }
-        node.fault = state;
-        let effect = &self.faults[fault as usize].effect;
+        node_state.fault = state;
         if matches!(
             effect,
             FaultEffect::Reshard { .. } | FaultEffect::PrimaryCrash
         ) {
-            self.models[n].fault(effect, start, self.core.now);
+            self.models[n].fault(&effect, start, self.core.now);
             let stations = self.models[n].take_crashed_stations();
             if !stations.is_empty() {
-                self.fail_stations(n as u32, Some(&stations));
+                self.fail_stations(node, Some(&stations));
             }
         }
+        if matches!(effect, FaultEffect::WorkerCut { .. }) {
+            self.cut_workers(node, 1.0 - left);
+        }
         if state.crashed && !was_crashed {
-            self.crash(n as u32);
+            self.crash(node);
+        }
+    }
+
+    /// `fraction` of every station's workers are cut from now on; workers given back take the
+    /// next jobs in line at once.
+    fn cut_workers(&mut self, node: u32, fraction: f64) {
+        let n = node as usize;
+        let now = self.core.now;
+        for station in 0..self.core.nodes[n].stations.len() {
+            let st = &mut self.core.nodes[n].stations[station];
+            st.settle(now);
+            let cut = (st.workers as f64 * fraction).round() as u32;
+            st.cut = cut.min(st.workers);
+            let bound = st.workers as u64 + st.waiting;
+            if self.core.nodes[n].fault.crashed {
+                continue;
+            }
+            // Each turn starts a job, answers a probe or drops a job CoDel or a spent deadline
+            // condemns, so the loop ends; the bound is a guard.
+            for _ in 0..=bound {
+                let st = &self.core.nodes[n].stations[station];
+                if st.busy >= st.usable() || st.waiting == 0 {
+                    break;
+                }
+                if let Some(job) = self.core.grant_waiting(node, station as u32) {
+                    self.dispatch(n, Step::BeginWork(job));
+                }
+            }
+        }
+    }
+
+    /// A burst's requests: client timers at the start, or spread evenly over the duration.
+    fn schedule_burst(&mut self, fault: u32, node: u32, requests: u32) {
+        let design_fault = &self.design.faults[fault as usize];
+        let span = from_ms(design_fault.duration_ms);
+        let now = self.core.now;
+        for i in 0..u64::from(requests) {
+            let offset = (span as u128 * i as u128 / u64::from(requests).max(1) as u128) as u64;
+            self.core.queue.push(
+                now.saturating_add(offset),
+                crate::core::Event::NodeTimer { node, tag: BURST },
+            );
         }
     }
 

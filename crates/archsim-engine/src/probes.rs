@@ -18,10 +18,8 @@
 //! are not requests: they count in no node's arrivals, completions or latencies, only in the
 //! queue length and busy workers they really take up.
 
-use crate::core::{Core, Event, Grant};
-use crate::metrics::node_area;
+use crate::core::{Admission, Core, Event, Grant};
 use crate::node::Step;
-use crate::policy::queue_discipline::Entry;
 use crate::request::{Job, JobState, KindData, NO_EDGE, Probe, Request};
 use crate::sim::Sim;
 use crate::slab::Handle;
@@ -32,6 +30,9 @@ impl Core {
         let now = self.now;
         let e = &mut self.edges[edge as usize];
         let latency = e.latency.sample(&mut e.probe_rng);
+        let Some(latency) = e.trip(latency) else {
+            return; // Lost in a partition: the balancer's probe timeout counts it failed.
+        };
         let mut job = Job::in_transit(
             e.to,
             Handle::NONE,
@@ -67,34 +68,14 @@ impl Core {
             self.schedule(delay, Event::Done { job: handle });
             return;
         };
-        let now = self.now;
-        let areas = self.nodes[n].areas;
-        let st = &mut self.nodes[n].stations[station as usize];
-        let rank = st.queue.rank_of(job.request.class);
-        if st.busy < st.workers {
-            st.busy += 1;
-            if let Some(codel) = &mut st.codel {
-                codel.served_without_waiting();
+        // Queued with the requests, by the station's own admission.
+        match self.take_place(handle, station) {
+            Admission::Working => self.serve_probe(handle),
+            Admission::Queued => {}
+            // No room: the backend refuses the probe (no worker held: no grant).
+            Admission::Rejected => {
+                let _ = self.answer_probe(handle, false);
             }
-            self.recorder.change_level(areas + node_area::BUSY, now, 1);
-            let job = self.jobs.get_mut(handle).expect("live");
-            job.station = station;
-            job.holds_worker = true;
-            job.state = JobState::Serving;
-            self.serve_probe(handle);
-        } else if st.waiting < st.capacity {
-            st.waiting += 1;
-            st.queue.push(Entry {
-                job: handle,
-                since: now,
-                rank,
-            });
-            self.recorder.change_level(areas + node_area::QUEUE, now, 1);
-            let job = self.jobs.get_mut(handle).expect("live");
-            job.station = station;
-            job.state = JobState::Queued;
-        } else {
-            let _ = self.answer_probe(handle, false);
         }
     }
 
@@ -116,15 +97,17 @@ impl Core {
         debug_assert_ne!(job.reply_edge, NO_EDGE);
         let e = &mut self.edges[job.reply_edge as usize];
         let latency = e.latency.sample(&mut e.probe_reply_rng);
-        self.schedule(
-            latency,
-            Event::ProbeReply {
-                node: probe.balancer,
-                backend: probe.backend,
-                seq: job.attempt,
-                passed,
-            },
-        );
+        if let Some(latency) = e.trip(latency) {
+            self.schedule(
+                latency,
+                Event::ProbeReply {
+                    node: probe.balancer,
+                    backend: probe.backend,
+                    seq: job.attempt,
+                    passed,
+                },
+            );
+        }
         if job.holds_worker {
             self.release_worker(job.node, job.station)
         } else {

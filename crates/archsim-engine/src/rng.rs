@@ -58,6 +58,11 @@ pub enum StreamKind {
     EdgeProbeReply = 22,
     /// A database's replication lag draws (apart from its query times).
     ReplicationLag = 23,
+    /// The jitter of an extra-latency fault on an edge (apart, so a fault shifts no other draw).
+    EdgeFault = 24,
+    /// A client's burst requests' classes (apart from its arrivals, which a burst must not
+    /// shift).
+    SourceBurst = 25,
 }
 
 /// The index of an element's streams: FNV-1a (64-bit) of its id. Fixed forever, like the

@@ -19,8 +19,15 @@ use crate::slab::Handle;
 use crate::time::SimTime;
 
 pub(crate) struct FaultSpec {
-    pub node: u32,
+    pub target: FaultTarget,
     pub effect: FaultEffect,
+}
+
+/// What a fault hits: a node, or an edge (partitions and extra latency on the network).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FaultTarget {
+    Node(u32),
+    Edge(u32),
 }
 
 /// One replication in progress. It owns a copy of its design, so a paused replication (see

@@ -8,7 +8,7 @@
 //! on whatever reuses the slot.
 
 /// A reference to a slab slot: index plus the generation it was issued for. 8 bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Handle {
     pub index: u32,
     pub generation: u32,

@@ -24,6 +24,7 @@ use crate::problem::{Problem, field_path, index_path};
 use crate::resilience::{AdaptiveThrottlingParams, RetryBudgetParams};
 
 mod breaker;
+mod faults;
 mod replication;
 mod scaling;
 pub use breaker::MAX_BREAKER_WINDOW;
@@ -1218,14 +1219,20 @@ impl<'a> Checker<'a> {
         let design = self.design;
         for (index, fault) in design.faults.iter().enumerate() {
             let path = self.fault_path(index);
-            if !self.may_be_a_node(&fault.target) {
+            if fault.effect.on_edge() {
+                self.edge_fault_target(&path, &fault.target);
+            } else if !self.may_be_a_node(&fault.target) {
                 self.report(
                     field_path(&path, "target"),
                     format!("no node has id `{}`", fault.target),
                 );
             }
             self.non_negative(&field_path(&path, "at_ms"), fault.at_ms);
-            self.positive(&field_path(&path, "duration_ms"), fault.duration_ms);
+            if fault.effect.may_be_instant() {
+                self.non_negative(&field_path(&path, "duration_ms"), fault.duration_ms);
+            } else {
+                self.positive(&field_path(&path, "duration_ms"), fault.duration_ms);
+            }
             let effect = field_path(&path, "effect");
             match fault.effect {
                 FaultEffect::Crash => {}
@@ -1240,6 +1247,11 @@ impl<'a> Checker<'a> {
                 }
                 FaultEffect::Reshard { shards } => self.reshard(index, &effect, shards),
                 FaultEffect::PrimaryCrash => self.primary_crash(index),
+                FaultEffect::Partition
+                | FaultEffect::EdgeLatency { .. }
+                | FaultEffect::CacheFlush
+                | FaultEffect::WorkerCut { .. }
+                | FaultEffect::Burst { .. } => self.timeline_fault(&path, fault),
             }
         }
     }

@@ -753,6 +753,67 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "must be at least 1 (shards after the reshard), found 0",
         },
         Case {
+            name: "partition of a node",
+            edit: Edit::Json(|d| d["faults"][0]["effect"] = json!({"type": "partition"})),
+            path: "faults[0].target",
+            fragment: "no edge has id `api` (`api` is a node; this effect hits an edge, so name an edge's id)",
+        },
+        Case {
+            name: "edge latency with negative jitter",
+            edit: Edit::Json(|d| {
+                d["faults"][0] = json!({"target": "e4", "at_ms": 1000, "duration_ms": 500,
+                    "effect": {"type": "edge_latency", "extra_ms": 5, "jitter_ms": -1}})
+            }),
+            path: "faults[0].effect.jitter_ms",
+            fragment: "found -1",
+        },
+        Case {
+            name: "cache flush of a service",
+            edit: Edit::Json(|d| d["faults"][0]["effect"] = json!({"type": "cache_flush"})),
+            path: "faults[0].target",
+            fragment: "a cache flush empties a cache, but `api` is a service",
+        },
+        Case {
+            name: "worker cut of nothing",
+            edit: Edit::Json(|d| {
+                d["faults"][0]["effect"] = json!({"type": "worker_cut", "fraction": 0})
+            }),
+            path: "faults[0].effect.fraction",
+            fragment: "must be a fraction of the workers in (0, 1]",
+        },
+        Case {
+            name: "worker cut of a load balancer",
+            edit: Edit::Json(|d| {
+                d["faults"][0]["target"] = json!("lb");
+                d["faults"][0]["effect"] = json!({"type": "worker_cut", "fraction": 0.5});
+            }),
+            path: "faults[0].target",
+            fragment: "a worker cut takes workers away, so it needs a node with workers, but `lb` is a load_balancer",
+        },
+        Case {
+            name: "burst from a service",
+            edit: Edit::Json(|d| {
+                d["faults"][0]["effect"] = json!({"type": "burst", "requests": 10})
+            }),
+            path: "faults[0].target",
+            fragment: "a burst is extra requests from a traffic source, so it needs a client, but `api` is a service",
+        },
+        Case {
+            name: "burst of no requests",
+            edit: Edit::Json(|d| {
+                d["faults"][0] = json!({"target": "users", "at_ms": 1000, "duration_ms": 0,
+                    "effect": {"type": "burst", "requests": 0}})
+            }),
+            path: "faults[0].effect.requests",
+            fragment: "must be at least 1 (requests in the burst), found 0",
+        },
+        Case {
+            name: "crash of no duration",
+            edit: Edit::Json(|d| d["faults"][0]["duration_ms"] = json!(0)),
+            path: "faults[0].duration_ms",
+            fragment: "> 0",
+        },
+        Case {
             name: "overlapping reshards",
             edit: Edit::Json(|d| {
                 d["faults"][0] = json!({"target": "db", "at_ms": 1000, "duration_ms": 500,

@@ -52,13 +52,18 @@ pub fn run_settings_editor(props: &RunSettingsEditorProps) -> Html {
     }
 }
 
-const EFFECT_TYPES: [(&str, &str); 6] = [
+const EFFECT_TYPES: [(&str, &str); 11] = [
     ("crash", "Crash (node down)"),
     ("latency", "Extra latency"),
     ("error_rate", "Extra errors"),
     ("slowdown", "Slow-down"),
+    ("worker_cut", "Worker cut (noisy neighbour)"),
     ("reshard", "Reshard (databases)"),
     ("primary_crash", "Primary crash (databases)"),
+    ("cache_flush", "Cache flush (caches)"),
+    ("burst", "Burst of N requests (clients)"),
+    ("partition", "Partition (edge)"),
+    ("edge_latency", "Extra latency (edge)"),
 ];
 
 fn effect_type(effect: &FaultEffect) -> &'static str {
@@ -69,6 +74,11 @@ fn effect_type(effect: &FaultEffect) -> &'static str {
         FaultEffect::Slowdown { .. } => "slowdown",
         FaultEffect::Reshard { .. } => "reshard",
         FaultEffect::PrimaryCrash => "primary_crash",
+        FaultEffect::Partition => "partition",
+        FaultEffect::EdgeLatency { .. } => "edge_latency",
+        FaultEffect::CacheFlush => "cache_flush",
+        FaultEffect::WorkerCut { .. } => "worker_cut",
+        FaultEffect::Burst { .. } => "burst",
     }
 }
 
@@ -80,6 +90,14 @@ pub fn default_effect(name: &str) -> FaultEffect {
         "slowdown" => FaultEffect::Slowdown { factor: 3.0 },
         "reshard" => FaultEffect::Reshard { shards: 5 },
         "primary_crash" => FaultEffect::PrimaryCrash,
+        "partition" => FaultEffect::Partition,
+        "edge_latency" => FaultEffect::EdgeLatency {
+            extra_ms: 100.0,
+            jitter_ms: 0.0,
+        },
+        "cache_flush" => FaultEffect::CacheFlush,
+        "worker_cut" => FaultEffect::WorkerCut { fraction: 0.5 },
+        "burst" => FaultEffect::Burst { requests: 1_000 },
         _ => FaultEffect::Crash,
     }
 }
@@ -93,6 +111,26 @@ pub fn describe_fault(fault: &Fault) -> String {
         FaultEffect::Slowdown { factor } => format!("{}× slower", format_number(factor)),
         FaultEffect::Reshard { shards } => format!("reshard to {shards} shards, keys moving"),
         FaultEffect::PrimaryCrash => "primaries crash".to_string(),
+        FaultEffect::Partition => "partition".to_string(),
+        FaultEffect::EdgeLatency {
+            extra_ms,
+            jitter_ms,
+        } => {
+            if jitter_ms > 0.0 {
+                format!(
+                    "+{}–{} ms each way",
+                    format_number(extra_ms),
+                    format_number(extra_ms + jitter_ms)
+                )
+            } else {
+                format!("+{} ms each way", format_number(extra_ms))
+            }
+        }
+        FaultEffect::CacheFlush => "cache flush".to_string(),
+        FaultEffect::WorkerCut { fraction } => {
+            format!("{}% of workers cut", format_number(fraction * 100.0))
+        }
+        FaultEffect::Burst { requests } => format!("burst of {requests} requests"),
     };
     format!(
         "{} on {} from {} to {} ms",
@@ -107,6 +145,8 @@ pub fn describe_fault(fault: &Fault) -> String {
 pub struct FaultTimelineProps {
     pub faults: Vec<Fault>,
     pub nodes: Vec<NodeChoice>,
+    /// Targets of the edge effects (partition, extra latency), labelled "from → to".
+    pub edges: Vec<NodeChoice>,
     /// The run's duration, to scale the strip.
     pub duration_ms: f64,
     pub on_add: Callback<Fault>,
@@ -131,15 +171,21 @@ pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
                  title={describe_fault(fault)} />
         }
     });
-    let choices = node_options(&props.nodes);
+    let node_choices = node_options(&props.nodes);
+    let edge_choices = node_options(&props.edges);
     let rows = props.faults.iter().enumerate().map(|(i, fault)| {
         let path = index("faults", i);
         let update = {
             let on_update = props.on_update.clone();
             Callback::from(move |f: Fault| on_update.emit((i, f)))
         };
-        let mut target_options = choices.clone();
-        if !props.nodes.iter().any(|n| n.id == fault.target) {
+        let on_edge = fault.effect.on_edge();
+        let (targets, mut target_options) = if on_edge {
+            (&props.edges, edge_choices.clone())
+        } else {
+            (&props.nodes, node_choices.clone())
+        };
+        if !targets.iter().any(|n| n.id == fault.target) {
             target_options.insert(0, (fault.target.clone().into(), format!("{} (missing)", fault.target).into()));
         }
         let effect_field = match fault.effect {
@@ -165,6 +211,32 @@ pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
                     hint="From the start on; keys move until the end (their first query reads the old shard too)."
                     on_change={edit(fault, &update, |f, v: f64| f.effect = FaultEffect::Reshard { shards: v as u32 })} />
             },
+            FaultEffect::Partition => html! {
+                <p class="field-hint">{ "Requests and answers sent along the edge vanish: the caller sees only its timeouts." }</p>
+            },
+            FaultEffect::EdgeLatency { extra_ms, jitter_ms } => html! {
+                <div class="field-pair">
+                    <NumberField label="Extra each way" path={join(&path, "effect.extra_ms")} unit="ms" value={extra_ms}
+                        on_change={edit(fault, &update, move |f, v| f.effect = FaultEffect::EdgeLatency { extra_ms: v, jitter_ms })} />
+                    <NumberField label="Jitter up to" path={join(&path, "effect.jitter_ms")} unit="ms" value={jitter_ms}
+                        hint="uniform, on top"
+                        on_change={edit(fault, &update, move |f, v| f.effect = FaultEffect::EdgeLatency { extra_ms, jitter_ms: v })} />
+                </div>
+            },
+            FaultEffect::CacheFlush => html! {
+                <p class="field-hint">{ "Empties the cache at the start; it stays up. The duration plays no part." }</p>
+            },
+            FaultEffect::WorkerCut { fraction } => html! {
+                <NumberField label="Workers cut" path={join(&path, "effect.fraction")} kind={NumberKind::Percent} value={fraction}
+                    hint="Work in progress finishes; no new work starts on a lost worker."
+                    on_change={edit(fault, &update, |f, v| f.effect = FaultEffect::WorkerCut { fraction: v })} />
+            },
+            FaultEffect::Burst { requests } => html! {
+                <NumberField label="Requests" path={join(&path, "effect.requests")} kind={NumberKind::U32}
+                    value={requests as f64}
+                    hint="All at the start when the duration is 0, else spread evenly over it."
+                    on_change={edit(fault, &update, |f, v: f64| f.effect = FaultEffect::Burst { requests: v as u32 })} />
+            },
         };
         let remove = {
             let on_remove = props.on_remove.clone();
@@ -178,12 +250,26 @@ pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
                     <button type="button" class="icon-button row-remove" title="Remove this fault"
                         aria-label="Remove this fault" onclick={remove}>{ "×" }</button>
                 </div>
-                <SelectField label="Node" path={join(&path, "target")} value={fault.target.clone()}
+                <SelectField label={if on_edge { "Edge" } else { "Node" }} path={join(&path, "target")} value={fault.target.clone()}
                     options={target_options}
                     on_change={edit(fault, &update, |f, id: String| f.target = id)} />
                 <SelectField label="Effect" path={join(&path, "effect.type")} value={effect_type(&fault.effect)}
                     options={options(&EFFECT_TYPES)}
-                    on_change={edit(fault, &update, |f, to: String| f.effect = default_effect(&to))} />
+                    on_change={{
+                        let first_node = props.nodes.first().map(|n| n.id.clone());
+                        let first_edge = props.edges.first().map(|e| e.id.clone());
+                        edit(fault, &update, move |f, to: String| {
+                            let effect = default_effect(&to);
+                            // Switching between node and edge effects retargets the fault.
+                            if effect.on_edge() != f.effect.on_edge() {
+                                let first = if effect.on_edge() { &first_edge } else { &first_node };
+                                if let Some(id) = first {
+                                    f.target = id.clone();
+                                }
+                            }
+                            f.effect = effect;
+                        })
+                    }} />
                 <div class="field-pair">
                     <NumberField label="Starts at" path={join(&path, "at_ms")} unit="ms" value={fault.at_ms}
                         on_change={edit(fault, &update, |f, v| f.at_ms = v)} />

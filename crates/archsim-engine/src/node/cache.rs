@@ -24,7 +24,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use archsim_model::design::{CacheParams, WritePolicy};
+use archsim_model::design::{CacheParams, FaultEffect, WritePolicy};
 use archsim_model::report::{CacheReport, NodeReport, NodeSeries, WriteBackReport};
 
 use crate::core::CallOver;
@@ -284,6 +284,16 @@ impl Behaviour for CacheModel {
         self.dirty.clear();
         self.flushes.clear();
         self.in_flight_misses.clear();
+    }
+
+    /// A cache flush empties the store (what it had evicted and expired stays counted); the
+    /// cache stays up, its pending write-backs and misses in flight carry on.
+    fn fault(&mut self, effect: &FaultEffect, start: bool, _now: SimTime) {
+        if start && matches!(effect, FaultEffect::CacheFlush) {
+            self.evictions_before = self.evictions();
+            self.expirations_before = self.expirations();
+            self.store = Self::empty_store(&self.params);
+        }
     }
 
     fn crash_loss(&self) -> Option<(u32, u64)> {

@@ -8,6 +8,8 @@
 //! Arrivals are the client's own timer (tag [`ARRIVAL`]). What a client's users saw is counted
 //! at the client node, which is where the report's overall figures come from.
 
+use std::collections::HashSet;
+
 use archsim_model::design::{ClientParams, Workload};
 
 use crate::core::CallOver;
@@ -23,6 +25,9 @@ use super::{Behaviour, NodeCtx};
 
 /// Timer tag: a user sends its next request.
 pub(crate) const ARRIVAL: u32 = 0;
+/// Timer tag: one request of a burst fault (see `faults.rs`): sent whatever the workload, and
+/// in a closed loop followed by no think time (a burst adds requests, not users).
+pub(crate) const BURST: u32 = 1;
 
 enum Source {
     Open(Rate),
@@ -40,6 +45,11 @@ pub(crate) struct ClientModel {
     /// Keys come from their own stream, so whether they are drawn at all (a cache added to the
     /// design, say) never shifts the source's arrival times.
     key_rng: SimRng,
+    /// A burst's classes and keys, apart so a burst shifts no arrival, class or key of the
+    /// regular traffic.
+    burst_rng: SimRng,
+    /// Burst requests in flight (a closed-loop user does not think after them).
+    bursting: HashSet<Handle>,
     /// Round-robin cursor over the outgoing edges.
     rr: u32,
     end: SimTime,
@@ -55,6 +65,7 @@ impl ClientModel {
         mix: ClassMix,
         rng: SimRng,
         key_rng: SimRng,
+        burst_rng: SimRng,
         end: SimTime,
     ) -> ClientModel {
         let source = match &p.workload {
@@ -71,6 +82,8 @@ impl ClientModel {
             keys: None,
             key_distribution: p.keys.clone(),
             key_rng,
+            burst_rng,
+            bursting: HashSet::new(),
             rr: 0,
             end,
             #[cfg(test)]
@@ -109,7 +122,46 @@ impl ClientModel {
     /// A request is over: what its user saw counts here, every failure included.
     fn request_over(ctx: &mut NodeCtx<'_, Self>, job: Handle, outcome: Outcome) {
         ctx.finish(job, outcome);
-        Self::think(ctx);
+        if !ctx.model.bursting.remove(&job) {
+            Self::think(ctx);
+        }
+    }
+
+    /// The next outgoing edge, round robin; None without one.
+    fn next_edge(ctx: &mut NodeCtx<'_, Self>) -> Option<u32> {
+        let out = ctx.out_len();
+        if out == 0 {
+            return None;
+        }
+        let index = ctx.model.rr % out;
+        ctx.model.rr = ctx.model.rr.wrapping_add(1);
+        Some(ctx.out_edge(index))
+    }
+
+    /// One request of a burst: like an arrival, with draws of its own and no next arrival.
+    fn burst(ctx: &mut NodeCtx<'_, Self>) {
+        if ctx.crashed() {
+            return;
+        }
+        let client = &mut *ctx.model;
+        let (class, write) = client.mix.sample(&mut client.burst_rng);
+        let key = match &client.keys {
+            Some(keys) => keys.sample(&mut client.burst_rng),
+            None => 0,
+        };
+        let edge = Self::next_edge(ctx);
+        let job = ctx.new_request(Request {
+            key,
+            class,
+            write,
+            deadline: NO_DEADLINE,
+            source: 0, // this node's index, filled in by `new_request`
+        });
+        ctx.model.bursting.insert(job);
+        match edge {
+            Some(edge) => ctx.call(job, edge),
+            None => Self::request_over(ctx, job, Outcome::Success),
+        }
     }
 }
 
@@ -125,7 +177,11 @@ impl Behaviour for ClientModel {
         Self::request_over(ctx, job, over.outcome);
     }
 
-    fn timer(ctx: &mut NodeCtx<'_, Self>, _tag: u32) {
+    fn timer(ctx: &mut NodeCtx<'_, Self>, tag: u32) {
+        if tag == BURST {
+            Self::burst(ctx);
+            return;
+        }
         let now = ctx.now();
         let out = ctx.out_len();
         let client = &mut *ctx.model;

@@ -41,7 +41,7 @@ use crate::time::SimTime;
 
 pub(crate) use balancer::BalancerModel;
 pub(crate) use cache::CacheModel;
-pub(crate) use client::{ARRIVAL, ClientModel};
+pub(crate) use client::{ARRIVAL, BURST, ClientModel};
 pub(crate) use context::{Backend, NodeCtx};
 pub(crate) use database::DatabaseModel;
 pub(crate) use gateway::GatewayModel;
@@ -202,6 +202,8 @@ pub(crate) struct BuildContext<'a> {
     pub key_rng: SimRng,
     /// A database's replication lag stream.
     pub lag_rng: SimRng,
+    /// A client's burst requests' classes and keys.
+    pub burst_rng: SimRng,
 }
 
 /// Compiles one node.
@@ -219,6 +221,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             cx.client_mix.clone().expect("a client has its mix"),
             cx.source_rng.clone(),
             cx.key_rng.clone(),
+            cx.burst_rng.clone(),
             cx.end,
         ))),
         NodeKind::ApiGateway(p) => plain(NodeModel::Gateway(GatewayModel::new(p, cx))),

@@ -1,0 +1,212 @@
+//! The faults of the overload issue's timeline, through the whole engine: an edge partition
+//! (the caller sees only timeouts), extra latency on an edge, a cache flush, a worker cut and
+//! a burst of exactly N requests. Expected values are closed forms of constant-time designs.
+
+mod common;
+
+use archsim_model::design::Design;
+use common::{go, parse};
+
+/// A client at `rps` → a service (params JSON) along edge `e` (params JSON), with faults.
+fn chain(rps: f64, service: &str, edge: &str, faults: &str, run: &str) -> Design {
+    parse(&format!(
+        r#"{{ "version": 3, "name": "t",
+        "nodes": [
+          {{ "id": "c", "kind": "client", "params": {{
+               "workload": {{ "type": "open_loop", "rate": {{ "type": "constant", "rps": {rps} }} }},
+               "mix": [] }} }},
+          {{ "id": "s", "kind": "service", "params": {service} }} ],
+        "edges": [ {{ "id": "e", "from": "c", "to": "s", "params": {edge} }} ],
+        "faults": {faults},
+        "run": {run} }}"#
+    ))
+}
+
+const FAST: &str = r#"{ "workers": 64, "service_time": { "type": "constant", "ms": 10 } }"#;
+const RUN_6S: &str = r#"{ "duration_ms": 6000, "warmup_ms": 0, "bucket_ms": 1000 }"#;
+
+#[test]
+fn a_partitioned_edge_delivers_nothing_and_its_caller_sees_only_timeouts() {
+    let report = go(&chain(
+        200.0,
+        FAST,
+        r#"{ "latency": { "type": "constant", "ms": 1 }, "timeout_ms": 100 }"#,
+        r#"[ { "target": "e", "at_ms": 2000, "duration_ms": 2000, "effect": { "type": "partition" } } ]"#,
+        RUN_6S,
+    ));
+    let s = &report.series;
+    let service = &s.nodes["s"];
+    // Buckets 2 and 3 are inside the partition: nothing sent reaches the service (but what
+    // was already on the wire at 2 s, sent less than 1 ms before), and every request sent
+    // fails by timeout (the last 100 ms of bucket 3's sends time out in bucket 4).
+    assert!(service.arrivals[2] <= 2, "{:?}", service.arrivals);
+    assert_eq!(service.arrivals[3], 0);
+    assert!(
+        s.succeeded[2] <= 2 && s.succeeded[3] == 0,
+        "{:?}",
+        s.succeeded
+    );
+    let timeouts = &s.failed_by_cause["timeout"];
+    assert!(timeouts[2] > 150 && timeouts[3] > 150, "{timeouts:?}");
+    // Every failure is a timeout: no other cause appears.
+    let failed: u64 = s.failed.iter().sum();
+    assert_eq!(failed, timeouts.iter().sum::<u64>());
+    // Before and after, everything gets through.
+    for bucket in [0, 1, 5] {
+        assert_eq!(s.failed[bucket], 0, "bucket {bucket}");
+        assert!(service.arrivals[bucket] > 150);
+    }
+}
+
+#[test]
+fn extra_latency_on_an_edge_is_added_there_and_back() {
+    // Constant 1 ms each way and 10 ms of service: 12 ms; +20 ms on the edge both ways: 52 ms.
+    let edge = r#"{ "latency": { "type": "constant", "ms": 1 } }"#;
+    let fault = r#"[ { "target": "e", "at_ms": 0, "duration_ms": 6000,
+                      "effect": { "type": "edge_latency", "extra_ms": 20 } } ]"#;
+    let report = go(&chain(50.0, FAST, edge, fault, RUN_6S));
+    let mean = report.overall.latency.mean_ms.value;
+    assert!((mean - 52.0).abs() < 1e-6, "mean {mean}");
+    // With a jitter of 10 ms each way the mean grows by its mean, 5 ms each way.
+    let fault = r#"[ { "target": "e", "at_ms": 0, "duration_ms": 6000,
+                      "effect": { "type": "edge_latency", "extra_ms": 20, "jitter_ms": 10 } } ]"#;
+    let report = go(&chain(200.0, FAST, edge, fault, RUN_6S));
+    let mean = report.overall.latency.mean_ms.value;
+    assert!((mean - 62.0).abs() < 0.5, "mean {mean}");
+    assert!(report.overall.latency.max_ms.value <= 72.0 + 1e-6);
+}
+
+#[test]
+fn a_worker_cut_halves_the_throughput_of_a_saturated_service() {
+    // 4 workers × 100 ms: 40 a second; half cut from 2 s to 4 s: 20 a second, then 40 again.
+    let service = r#"{ "workers": 4, "queue_capacity": 100000,
+                      "service_time": { "type": "constant", "ms": 100 } }"#;
+    let fault = r#"[ { "target": "s", "at_ms": 2000, "duration_ms": 2000,
+                      "effect": { "type": "worker_cut", "fraction": 0.5 } } ]"#;
+    let report = go(&chain(
+        200.0,
+        service,
+        r#"{ "latency": { "type": "constant", "ms": 0 } }"#,
+        fault,
+        RUN_6S,
+    ));
+    let done = &report.series.nodes["s"].completions;
+    assert_eq!(done[1], 40, "{done:?}");
+    // The two cut workers finish what they hold (at 2.0 s) and take nothing new.
+    assert_eq!(done[3], 20, "{done:?}");
+    assert_eq!(done[5], 40, "{done:?}");
+}
+
+#[test]
+fn a_burst_adds_exactly_its_requests_and_shifts_no_other_draw() {
+    let edge = r#"{ "latency": { "type": "constant", "ms": 1 } }"#;
+    let plain = go(&chain(100.0, FAST, edge, "[]", RUN_6S));
+    let burst = go(&chain(
+        100.0,
+        FAST,
+        edge,
+        r#"[ { "target": "c", "at_ms": 3000, "duration_ms": 0,
+               "effect": { "type": "burst", "requests": 500 } } ]"#,
+        RUN_6S,
+    ));
+    let (a, b) = (
+        &plain.series.nodes["c"].arrivals,
+        &burst.series.nodes["c"].arrivals,
+    );
+    for bucket in 0..6 {
+        let extra = if bucket == 3 { 500 } else { 0 };
+        assert_eq!(b[bucket], a[bucket] + extra, "bucket {bucket}");
+    }
+    // All 500 at the same instant on a service of 64 workers: they queue; the regular
+    // traffic's arrival times are untouched (common random numbers).
+    assert!(burst.series.nodes["s"].queue_length[3] > 0.0);
+}
+
+#[test]
+fn a_burst_spread_over_its_duration_sends_evenly() {
+    let edge = r#"{ "latency": { "type": "constant", "ms": 1 } }"#;
+    let plain = go(&chain(100.0, FAST, edge, "[]", RUN_6S));
+    let burst = go(&chain(
+        100.0,
+        FAST,
+        edge,
+        r#"[ { "target": "c", "at_ms": 1000, "duration_ms": 2000,
+               "effect": { "type": "burst", "requests": 300 } } ]"#,
+        RUN_6S,
+    ));
+    let (a, b) = (
+        &plain.series.nodes["c"].arrivals,
+        &burst.series.nodes["c"].arrivals,
+    );
+    assert_eq!(b[1], a[1] + 150);
+    assert_eq!(b[2], a[2] + 150);
+    assert_eq!(b[3], a[3]);
+}
+
+#[test]
+fn a_cache_flush_empties_the_cache_without_taking_it_down() {
+    // 50 keys, a cache that holds them all in front of a database: warm after a few hundred
+    // requests, then a flush at 3 s makes the next request of every key a miss again.
+    let design = parse(
+        r#"{ "version": 3, "name": "t",
+        "nodes": [
+          { "id": "c", "kind": "client", "params": {
+              "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 500 } },
+              "mix": [], "keys": { "count": 50 } } },
+          { "id": "cache", "kind": "cache", "params": { "capacity": 100 } },
+          { "id": "db", "kind": "database", "params": {} } ],
+        "edges": [ { "id": "c-cache", "from": "c", "to": "cache" },
+                   { "id": "cache-db", "from": "cache", "to": "db" } ],
+        "faults": [ { "target": "cache", "at_ms": 3000, "duration_ms": 0,
+                      "effect": { "type": "cache_flush" } } ],
+        "run": { "duration_ms": 6000, "warmup_ms": 0, "bucket_ms": 1000 } }"#,
+    );
+    let report = go(&design);
+    let db = &report.series.nodes["db"].arrivals;
+    // Bucket 2: warm, no miss; bucket 3: each of the 50 keys misses once more (requests for a
+    // key already being fetched may wait on it or miss too, so at least 50).
+    assert_eq!(db[2], 0, "{db:?}");
+    assert!(db[3] >= 50, "{db:?}");
+    assert_eq!(db[5], 0, "{db:?}");
+    // Not a crash: nothing failed.
+    assert_eq!(report.series.failed.iter().sum::<u64>(), 0);
+}
+
+/// The database's mean utilisation and its failures, plus the run's failures, over buckets
+/// `from..to` of an example's first replication.
+fn database_after(report: &archsim_model::report::Report, from: usize, to: usize) -> (f64, u64) {
+    let db = &report.series.nodes["db"];
+    let utilisation = db.utilisation[from..to].iter().sum::<f64>() / (to - from) as f64;
+    let failed = report.series.failed[from..to].iter().sum::<u64>();
+    (utilisation, failed)
+}
+
+#[test]
+fn cache_flush_example_saturates_the_database_and_coalescing_cures_it() {
+    let plain = go(&parse(include_str!(
+        "../../../examples/cache-flush-overload.json"
+    )));
+    let cured = go(&parse(include_str!(
+        "../../../examples/cache-flush-coalescing.json"
+    )));
+    let show = |r: &archsim_model::report::Report| {
+        format!(
+            "utilisation {:?}\nfailed {:?}",
+            r.series.nodes["db"].utilisation, r.series.failed
+        )
+    };
+    // The flush is at 20 s (bucket 20). Before it, the warm cache leaves the database nearly
+    // idle (the odd first read of a rare key) and nothing fails.
+    let (before, failed_before) = database_after(&plain, 10, 20);
+    assert!(before < 0.05, "{}", show(&plain));
+    assert_eq!(failed_before, 0);
+    // In the three seconds after it the database is saturated and users give up by hundreds.
+    let (after, failed_after) = database_after(&plain, 20, 23);
+    assert!(after > 0.95, "{}", show(&plain));
+    assert!(failed_after > 300, "{}", show(&plain));
+    // With coalescing the same flush costs one read per key: a shorter busy spell, no failure.
+    let (cured_after, cured_failed) = database_after(&cured, 20, 23);
+    assert_eq!(cured_failed, 0, "{}", show(&cured));
+    assert!(cured_after < 0.8, "{}", show(&cured));
+    assert_eq!(cured.series.failed.iter().sum::<u64>(), 0);
+}
