@@ -5,21 +5,11 @@
 mod common;
 
 use archsim_model::design::Design;
-use common::{go, parse};
+use common::{client_to_service, go, parse};
 
 /// A client at `rps` → a service (params JSON) along edge `e` (params JSON), with faults.
 fn chain(rps: f64, service: &str, edge: &str, faults: &str, run: &str) -> Design {
-    parse(&format!(
-        r#"{{ "version": 3, "name": "t",
-        "nodes": [
-          {{ "id": "c", "kind": "client", "params": {{
-               "workload": {{ "type": "open_loop", "rate": {{ "type": "constant", "rps": {rps} }} }},
-               "mix": [] }} }},
-          {{ "id": "s", "kind": "service", "params": {service} }} ],
-        "edges": [ {{ "id": "e", "from": "c", "to": "s", "params": {edge} }} ],
-        "faults": {faults},
-        "run": {run} }}"#
-    ))
+    client_to_service(rps, service, edge, faults, run)
 }
 
 const FAST: &str = r#"{ "workers": 64, "service_time": { "type": "constant", "ms": 10 } }"#;

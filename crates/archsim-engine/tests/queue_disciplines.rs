@@ -6,23 +6,22 @@
 mod common;
 
 use archsim_model::report::Report;
-use common::{go, parse};
+use common::{client_to_service, go, parse};
 
 /// 150 req/s offered to one worker of 10 ms (100 req/s): a third more than it can serve, and
 /// a caller that gives up after 200 ms (no retries).
 fn overloaded(discipline: &str) -> Report {
-    go(&parse(&format!(
-        r#"{{ "version": 1, "name": "t",
-        "nodes": [
-          {{ "id": "c", "kind": "client", "params": {{
-               "workload": {{ "type": "open_loop", "rate": {{ "type": "constant", "rps": 150 }} }},
-               "mix": [] }} }},
-          {{ "id": "s", "kind": "service", "params": {{ "workers": 1, "queue_capacity": 100000,
+    go(&client_to_service(
+        150.0,
+        &format!(
+            r#"{{ "workers": 1, "queue_capacity": 100000,
                "service_time": {{ "type": "constant", "ms": 10 }},
-               "queue_discipline": {discipline} }} }} ],
-        "edges": [ {{ "id": "e", "from": "c", "to": "s", "params": {{ "timeout_ms": 200 }} }} ],
-        "run": {{ "duration_ms": 30000, "warmup_ms": 10000, "bucket_ms": 1000 }} }}"#
-    )))
+               "queue_discipline": {discipline} }}"#
+        ),
+        r#"{ "timeout_ms": 200 }"#,
+        "[]",
+        r#"{ "duration_ms": 30000, "warmup_ms": 10000, "bucket_ms": 1000 }"#,
+    ))
 }
 
 #[test]

@@ -16,6 +16,23 @@ pub fn go(design: &Design) -> Report {
     archsim_engine::run(design, &mut |_| {}).expect("design runs")
 }
 
+/// The chain the overload tests share: a client at `rps` (one read class) → a service `s`
+/// (its params as JSON) along edge `e` (its params as JSON), with `faults` and `run` as JSON.
+pub fn client_to_service(rps: f64, service: &str, edge: &str, faults: &str, run: &str) -> Design {
+    parse(&format!(
+        r#"{{ "version": {version}, "name": "t",
+        "nodes": [
+          {{ "id": "c", "kind": "client", "params": {{
+               "workload": {{ "type": "open_loop", "rate": {{ "type": "constant", "rps": {rps} }} }},
+               "mix": [] }} }},
+          {{ "id": "s", "kind": "service", "params": {service} }} ],
+        "edges": [ {{ "id": "e", "from": "c", "to": "s", "params": {edge} }} ],
+        "faults": {faults},
+        "run": {run} }}"#,
+        version = archsim_model::CURRENT_VERSION
+    ))
+}
+
 /// `actual` within `relative` (a fraction) of `expected`.
 pub fn close(actual: f64, expected: f64, relative: f64) -> bool {
     (actual - expected).abs() <= relative * expected.abs()
