@@ -303,3 +303,38 @@ test('with nothing selected: name, description, run settings and the fault timel
   assert.deepEqual((await autosavedDesign(page)).faults, []);
   app.assertNoProblems('editing every panel');
 });
+
+test('the fault timeline: edge effects target edges, instants may last 0 ms', async () => {
+  const { page } = app;
+  await clickEmptyCanvas(page);
+  await page.click('#add-fault');
+  // An edge effect retargets the fault to an edge, and the target select lists edges.
+  await field('faults[0].effect.type').selectOption('partition');
+  let design = await autosavedDesign(page);
+  const firstEdge = design.edges[0].id;
+  assert.equal(design.faults[0].target, firstEdge);
+  assert.deepEqual(design.faults[0].effect, { type: 'partition' });
+  await field('faults[0].effect.type').selectOption('edge_latency');
+  await field('faults[0].effect.jitter_ms').fill('20');
+  design = await autosavedDesign(page);
+  assert.deepEqual(design.faults[0].effect, { type: 'edge_latency', extra_ms: 100, jitter_ms: 20 });
+  await page.locator('.fault-strip .fault-bar.fault-edge_latency').waitFor();
+  // Back to a node effect: a node again. A burst of N requests at an instant.
+  await field('faults[0].effect.type').selectOption('burst');
+  await field('faults[0].target').selectOption('client-1');
+  await field('faults[0].effect.requests').fill('500');
+  await field('faults[0].duration_ms').fill('0');
+  design = await autosavedDesign(page);
+  assert.deepEqual(design.faults[0], {
+    target: 'client-1', at_ms: design.faults[0].at_ms, duration_ms: 0, effect: { type: 'burst', requests: 500 },
+  });
+  await field('faults[0].effect.type').selectOption('worker_cut');
+  await field('faults[0].target').selectOption('service-1');
+  await field('faults[0].duration_ms').fill('1000');
+  await field('faults[0].effect.fraction').fill('25');
+  design = await autosavedDesign(page);
+  assert.deepEqual(design.faults[0].effect, { type: 'worker_cut', fraction: 0.25 });
+  await page.locator('#properties .fault-row .row-remove').click();
+  assert.deepEqual((await autosavedDesign(page)).faults, []);
+  app.assertNoProblems('editing the new faults');
+});
