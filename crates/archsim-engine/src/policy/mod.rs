@@ -4,10 +4,11 @@
 //! [`eviction::Order`]), queue disciplines (`queue_discipline/`: FIFO, LIFO, adaptive LIFO,
 //! CoDel, priority by class), rate limiting (`limiter/`, [`limiter::Limit`]) and sharding
 //! (`sharding/`, [`sharding::Scheme`]). Adding an algorithm is its file plus its line in the
-//! family's enum (see `docs/adding-a-node-kind.md`). The breaker ([`breaker`], with its rolling
-//! window) and retry back-off ([`retry`]) have one algorithm each, and so do the caller-side
-//! cures for overload: Finagle's retry budget ([`retry_budget`]) and the SRE book's client-side
-//! adaptive throttling ([`adaptive_throttle`]).
+//! family's enum (see `docs/adding-a-node-kind.md`). The breaker ([`breaker`]: resilience4j's
+//! state machine, its sliding window a family of its own, time-based or count-based) and retry
+//! back-off ([`retry`]) have one algorithm each, and so do the caller-side cures for overload:
+//! Finagle's retry budget ([`retry_budget`]) and the SRE book's client-side adaptive
+//! throttling ([`adaptive_throttle`]).
 //!
 //! None of them reads the clock or owns randomness: time comes in as
 //! [`SimTime`](crate::time::SimTime) arguments and random draws from a caller-supplied
