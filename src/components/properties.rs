@@ -204,7 +204,8 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                             { problem_alert(unplaced_problems(&problems, &path)) }
                             <ElementCharts subject={Subject::Edge(id.clone())} />
                             <EdgeParamsEditor path={format!("{path}.params")} value={edge.params.clone()}
-                                on_change={on_params} />
+                                on_change={on_params}
+                                from_gateway={matches!(design.node(&edge.from).map(|n| &n.spec), Some(NodeKind::ApiGateway(_)))} />
                         </div>
                     }
                 }

@@ -271,6 +271,23 @@ test('edge: timeout, retries and breaker toggle on and show as badges', async ()
   await app.screenshot('editor-panels-edge-light');
 });
 
+test('a gateway route: rate limit and bulkhead on the edge leaving the gateway', async () => {
+  const edge = app.page.locator('#canvas .edge[data-edge-id="e-api-gateway-1-service-1"] .edge-hit');
+  const box = await edge.boundingBox();
+  await app.page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await toggle('edges[1].params.rate_limit').check();
+  await field('edges[1].params.rate_limit.algorithm.type').selectOption('gcra');
+  await toggle('edges[1].params.bulkhead').check();
+  const params = (await autosavedDesign(app.page)).edges[1].params;
+  assert.equal(params.rate_limit.algorithm.type, 'gcra');
+  assert.equal(params.bulkhead.max_concurrent, 10);
+  await toggle('edges[1].params.rate_limit').uncheck();
+  await toggle('edges[1].params.bulkhead').uncheck();
+  const after = (await autosavedDesign(app.page)).edges[1].params;
+  assert.equal(after.rate_limit, null);
+  app.assertNoProblems('a gateway route');
+});
+
 test('with nothing selected: name, description, run settings and the fault timeline', async () => {
   const { page } = app;
   await clickEmptyCanvas(page);

@@ -21,6 +21,7 @@
 use crate::core::{CallOver, Core, Event};
 use crate::metrics::{Outcome, edge_area, edge_counter};
 use crate::policy::breaker::BreakerState;
+use crate::policy::limiter::Decision;
 use crate::policy::retry::{self, RetryCause};
 use crate::request::{Call, Job, JobState, NO_DEADLINE, NO_EDGE, Request};
 use crate::slab::Handle;
@@ -111,6 +112,19 @@ impl Core {
         // A short-circuited attempt still counts as an attempt made, so retries run out.
         call.attempts += 1;
         let attempt = call.attempts;
+        // A gateway route's rate limit comes first: a request it refuses never reaches the
+        // route's breaker or bulkhead. A leaky bucket's wait is spent before the attempt leaves.
+        let mut held: SimTime = 0;
+        if let Some(limiter) = &mut edge.limiter {
+            match limiter.decide(call.request.key, now) {
+                Decision::Admit => {}
+                Decision::AdmitAfter(wait) => held = wait,
+                Decision::Reject => {
+                    self.schedule(0, Event::RouteRateLimited { call: handle });
+                    return;
+                }
+            }
+        }
         if let Some(breaker) = &mut edge.breaker
             && !breaker.try_acquire(now)
         {
@@ -162,7 +176,7 @@ impl Core {
         }
         let latency = edge.latency.sample(&mut edge.rng);
         // None: a partition swallows the attempt; only its timeout will speak.
-        let trip = edge.trip(latency);
+        let trip = edge.trip(latency).map(|trip| trip.saturating_add(held));
         let (timeout, propagate) = (edge.timeout, edge.propagate);
         let mut request = call.request;
         if propagate {
@@ -329,6 +343,13 @@ impl Core {
     pub fn on_bulkhead_full(&mut self, handle: Handle) -> Option<CallOver> {
         self.calls.get(handle)?;
         self.complete_call(handle, Outcome::BulkheadFull, true)
+    }
+
+    /// The route's rate limit refused the attempt: the call fails with `rate_limited` (a local
+    /// rejection, not retried).
+    pub fn on_route_rate_limited(&mut self, handle: Handle) -> Option<CallOver> {
+        self.calls.get(handle)?;
+        self.complete_call(handle, Outcome::RateLimited, true)
     }
 
     /// Adaptive throttling rejected the attempt locally: the call fails with `throttled`.

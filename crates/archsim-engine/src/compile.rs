@@ -17,6 +17,7 @@ use crate::metrics::{
 use crate::node::{self, BuildContext, NodeModel};
 use crate::policy::adaptive_throttle::AdaptiveThrottle;
 use crate::policy::breaker::CircuitBreaker;
+use crate::policy::limiter::Limiter;
 use crate::policy::retry_budget::RetryBudget;
 use crate::queue::EventQueue;
 use crate::rng::{SimRng, StreamKind, stream_id};
@@ -82,6 +83,7 @@ impl Sim {
                 .adaptive_throttling
                 .as_ref()
                 .map(AdaptiveThrottle::new);
+            let limiter = params.rate_limit.as_ref().map(Limiter::new);
             edges.push(EdgeState {
                 to: node_index(&edge.to).unwrap_or(0),
                 fault: EdgeFault::default(),
@@ -93,6 +95,7 @@ impl Sim {
                     && budget.is_none()
                     && throttle.is_none()
                     && params.bulkhead.is_none()
+                    && limiter.is_none()
                     && !params.propagate_deadline,
                 timeout,
                 retry,
@@ -101,6 +104,7 @@ impl Sim {
                 throttle,
                 throttle_rng: SimRng::derive(seed, rep, StreamKind::EdgeThrottle, stream),
                 bulkhead: params.bulkhead.as_ref().map(|b| b.max_concurrent),
+                limiter,
                 attempts_in_flight: 0,
                 propagate: params.propagate_deadline,
                 call_probability: params.call_probability,
@@ -171,7 +175,10 @@ impl Sim {
         }
 
         // Sources draw request keys only if some node reads them (asked of each node's kind).
-        if models.iter().any(NodeModel::reads_keys) {
+        let route_reads_keys = edges
+            .iter()
+            .any(|e| e.limiter.as_ref().is_some_and(Limiter::reads_keys));
+        if route_reads_keys || models.iter().any(NodeModel::reads_keys) {
             for model in &mut models {
                 if let Some(client) = model.as_client_mut() {
                     client.draw_keys();

@@ -26,6 +26,7 @@ use crate::distribution::Dist;
 use crate::metrics::{LatencyStats, Outcome, PendingLatencies, Recorder, node_area, node_counter};
 use crate::policy::adaptive_throttle::AdaptiveThrottle;
 use crate::policy::breaker::CircuitBreaker;
+use crate::policy::limiter::Limiter;
 use crate::policy::queue_discipline::codel::{CoDel, Taken};
 use crate::policy::queue_discipline::{Entry, WaitQueue, codel_of};
 use crate::policy::retry_budget::RetryBudget;
@@ -79,6 +80,10 @@ pub(crate) enum Event {
     },
     /// The edge's bulkhead was full: the attempt was not sent.
     BulkheadFull {
+        call: Handle,
+    },
+    /// The route's rate limit (an API gateway's edge) refused the attempt: it was not sent.
+    RouteRateLimited {
         call: Handle,
     },
     /// The edge's adaptive throttling rejected the attempt locally.
@@ -309,6 +314,8 @@ pub(crate) struct EdgeState {
     /// The SRE book's client-side adaptive throttling, with its own draws.
     pub throttle: Option<AdaptiveThrottle>,
     pub throttle_rng: SimRng,
+    /// A gateway route's rate limit, asked before anything else about each attempt.
+    pub limiter: Option<Limiter>,
     /// The bulkhead's limit on attempts in flight, and how many are.
     pub bulkhead: Option<u32>,
     pub attempts_in_flight: u32,

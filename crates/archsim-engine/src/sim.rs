@@ -156,6 +156,10 @@ impl Sim {
                     let over = self.core.on_bulkhead_full(call);
                     self.call_over(over);
                 }
+                Event::RouteRateLimited { call } => {
+                    let over = self.core.on_route_rate_limited(call);
+                    self.call_over(over);
+                }
                 Event::Throttled { call } => {
                     let over = self.core.on_throttled(call);
                     self.call_over(over);

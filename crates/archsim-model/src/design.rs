@@ -1334,7 +1334,12 @@ pub struct EdgeParams {
     /// adaptive throttling).
     pub adaptive_throttling: Option<AdaptiveThrottlingParams>,
     /// At most this many attempts in flight along the edge; more fail with `bulkhead_full`.
+    /// On an edge leaving an API gateway this is the route's bulkhead.
     pub bulkhead: Option<BulkheadParams>,
+    /// A per-route rate limit of an API gateway (only on an edge that leaves a gateway: the
+    /// edge is the route): each attempt along it asks the limiter first; a rejected one is not
+    /// sent and fails with `rate_limited`, a leaky bucket holds it until its turn.
+    pub rate_limit: Option<RateLimiterParams>,
     /// gRPC-style deadline propagation: the callee's request carries the earliest time at which
     /// a caller up the chain gives up, this edge's own timeout is cut to what is left of it,
     /// and when the caller gives up the callee's work (and all it started along propagating
@@ -1356,6 +1361,7 @@ impl Default for EdgeParams {
             retry_budget: None,
             adaptive_throttling: None,
             bulkhead: None,
+            rate_limit: None,
             propagate_deadline: false,
             weight: 1,
             call_probability: 1.0,

@@ -358,7 +358,28 @@ impl<'a> Checker<'a> {
                 );
             }
             self.edge_params(&field_path(&path, "params"), &edge.params);
+            if let Some(limit) = &edge.params.rate_limit {
+                self.route_rate_limit(&field_path(&path, "params"), edge, limit);
+            }
         }
+    }
+
+    /// A rate limit on an edge is a per-route limit of an API gateway.
+    fn route_rate_limit(&mut self, params: &str, edge: &Edge, limit: &RateLimiterParams) {
+        let path = field_path(params, "rate_limit");
+        match self.kind_of(&edge.from) {
+            Some(NodeKind::ApiGateway(_)) | None => {}
+            Some(other) => self.report(
+                path.clone(),
+                format!(
+                    "a rate limit on an edge is a per-route limit of an API gateway, but `{}` is a {}; put a rate_limiter node in front of `{}` instead",
+                    edge.from,
+                    other.name(),
+                    edge.to
+                ),
+            ),
+        }
+        self.rate_limiter(&path, limit);
     }
 
     /// Reports an edge end naming no node; true when the node exists (or might).

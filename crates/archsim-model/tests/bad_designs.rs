@@ -753,6 +753,21 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "must be at least 1 (shards after the reshard), found 0",
         },
         Case {
+            name: "route rate limit on a service's edge",
+            edit: Edit::Json(|d| d["edges"][4]["params"] = json!({"rate_limit": {}})),
+            path: "edges[4].params.rate_limit",
+            fragment: "a rate limit on an edge is a per-route limit of an API gateway, but `api` is a service",
+        },
+        Case {
+            name: "route rate limit of no rate",
+            edit: Edit::Json(|d| {
+                d["edges"][2]["params"] = json!({"rate_limit": {"algorithm":
+                    {"type": "token_bucket", "rate_rps": 0, "burst": 5}}})
+            }),
+            path: "edges[2].params.rate_limit.algorithm.rate_rps",
+            fragment: "> 0",
+        },
+        Case {
             name: "partition of a node",
             edit: Edit::Json(|d| d["faults"][0]["effect"] = json!({"type": "partition"})),
             path: "faults[0].target",

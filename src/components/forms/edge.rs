@@ -1,12 +1,13 @@
 //! The caller's side of an edge: network latency, timeout, retries, circuit breaker, weight;
 //! the cures for overload (retry budget, adaptive throttling) are in `edge_cures.rs`.
 
-use archsim_model::{BreakerParams, EdgeParams, Jitter, RetryPolicy};
+use archsim_model::{BreakerParams, EdgeParams, Jitter, RateLimiterParams, RetryPolicy};
 use yew::prelude::*;
 
 use super::breaker::BreakerEditor;
 use super::distribution::DistributionEditor;
 use super::edge_cures::EdgeCuresEditor;
+use super::node::RateLimiterEditor;
 use super::{edit, join, options};
 use crate::components::fields::{
     CheckField, NumberField, NumberKind, OptionalSection, Section, SelectField,
@@ -18,6 +19,9 @@ pub struct EdgeParamsEditorProps {
     pub path: AttrValue,
     pub value: EdgeParams,
     pub on_change: Callback<EdgeParams>,
+    /// The edge leaves an API gateway: it is a route, which may have a rate limit.
+    #[prop_or_default]
+    pub from_gateway: bool,
 }
 
 #[function_component(EdgeParamsEditor)]
@@ -27,6 +31,7 @@ pub fn edge_params_editor(props: &EdgeParamsEditorProps) -> Html {
     let path = props.path.as_str();
     let retry_path = format!("{path}.retry");
     let breaker_path = format!("{path}.circuit_breaker");
+    let rate_limit_path = format!("{path}.rate_limit");
     let jitter = |r: &RetryPolicy| match r.jitter {
         Jitter::None => "none",
         Jitter::Full => "full",
@@ -91,6 +96,17 @@ pub fn edge_params_editor(props: &EdgeParamsEditorProps) -> Html {
                 }
             </OptionalSection>
             <EdgeCuresEditor path={props.path.clone()} value={value.clone()} on_change={emit.clone()} />
+            if props.from_gateway || value.rate_limit.is_some() {
+                <OptionalSection title="Route rate limit" path={rate_limit_path.clone()}
+                    enabled={value.rate_limit.is_some()}
+                    hint="This edge is a route of the gateway: requests along it beyond the limit fail with rate_limited. Its bulkhead is the route's bulkhead."
+                    on_toggle={edit(value, emit, |e, on: bool| e.rate_limit = on.then(RateLimiterParams::default))}>
+                    if let Some(limit) = &value.rate_limit {
+                        <RateLimiterEditor path={rate_limit_path.clone()} value={limit.clone()}
+                            on_change={edit(value, emit, |e, l| e.rate_limit = Some(l))} />
+                    }
+                </OptionalSection>
+            }
         </>
     }
 }

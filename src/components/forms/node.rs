@@ -72,10 +72,10 @@ pub fn node_params_editor(props: &NodeParamsEditorProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-struct EditorProps<T: PartialEq> {
-    path: AttrValue,
-    value: T,
-    on_change: Callback<T>,
+pub(crate) struct EditorProps<T: PartialEq> {
+    pub path: AttrValue,
+    pub value: T,
+    pub on_change: Callback<T>,
 }
 
 #[function_component(ClientEditor)]
@@ -526,8 +526,9 @@ fn database_editor(props: &EditorProps<DatabaseParams>) -> Html {
     }
 }
 
+/// A rate limiter's algorithm and scope: the rate limiter node's, and a gateway route's.
 #[function_component(RateLimiterEditor)]
-fn rate_limiter_editor(props: &EditorProps<RateLimiterParams>) -> Html {
+pub(crate) fn rate_limiter_editor(props: &EditorProps<RateLimiterParams>) -> Html {
     let value = &props.value;
     let emit = &props.on_change;
     let path = props.path.as_str();
