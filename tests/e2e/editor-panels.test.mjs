@@ -333,6 +333,7 @@ test('the fault timeline: edge effects target edges, instants may last 0 ms', as
   assert.deepEqual(design.faults[0].effect, { type: 'partition' });
   await field('faults[0].effect.type').selectOption('edge_latency');
   await field('faults[0].effect.jitter_ms').fill('20');
+  await field('faults[0].effect.jitter_ms').press('Enter');
   design = await autosavedDesign(page);
   assert.deepEqual(design.faults[0].effect, { type: 'edge_latency', extra_ms: 100, jitter_ms: 20 });
   await page.locator('.fault-strip .fault-bar.fault-edge_latency').waitFor();
@@ -341,6 +342,7 @@ test('the fault timeline: edge effects target edges, instants may last 0 ms', as
   await field('faults[0].target').selectOption('client-1');
   await field('faults[0].effect.requests').fill('500');
   await field('faults[0].duration_ms').fill('0');
+  await field('faults[0].duration_ms').press('Enter');
   design = await autosavedDesign(page);
   assert.deepEqual(design.faults[0], {
     target: 'client-1', at_ms: design.faults[0].at_ms, duration_ms: 0, effect: { type: 'burst', requests: 500 },
@@ -348,6 +350,7 @@ test('the fault timeline: edge effects target edges, instants may last 0 ms', as
   await field('faults[0].effect.type').selectOption('worker_cut');
   await field('faults[0].target').selectOption('service-1');
   await field('faults[0].duration_ms').fill('1000');
+  await field('faults[0].duration_ms').press('Enter');
   await field('faults[0].effect.fraction').fill('25');
   design = await autosavedDesign(page);
   assert.deepEqual(design.faults[0].effect, { type: 'worker_cut', fraction: 0.25 });

@@ -28,13 +28,13 @@ pub fn breaker_editor(props: &BreakerEditorProps) -> Html {
                 <NumberField label="Window" path={join(path, "window_ms")} unit="ms"
                     value={b.window_ms} hint="a whole number of buckets"
                     on_change={edit(b, emit, |b, v| b.window_ms = v)} />
-                <NumberField label="Bucket" path={join(path, "bucket_ms")} unit="ms"
+                <NumberField label="Time bucket" path={join(path, "bucket_ms")} unit="ms"
                     value={b.bucket_ms} hint="aligned on multiples of it"
                     on_change={edit(b, emit, |b, v| b.bucket_ms = v)} />
             </div>
         },
         BreakerWindow::CountBased => html! {
-            <NumberField label="Window" path={join(path, "window_calls")} unit="calls"
+            <NumberField label="Calls in the window" path={join(path, "window_calls")}
                 kind={NumberKind::U32} value={b.window_calls as f64} hint="the last this many calls"
                 on_change={edit(b, emit, |b, v: f64| b.window_calls = v as u32)} />
         },
@@ -80,7 +80,7 @@ pub fn breaker_editor(props: &BreakerEditorProps) -> Html {
             <SelectField label="Half-open decides by" path={join(path, "half_open")} value={b.half_open.name()}
                 options={catalog_options(&HalfOpenRule::CATALOG)}
                 on_change={edit(b, emit, |b, name: String| if let Some(r) = HalfOpenRule::default_named(&name) { b.half_open = r })} />
-            <CheckField label="Half-open by itself when the wait is over" path={join(path, "automatic_transition")}
+            <CheckField label="Half-open on its own" path={join(path, "automatic_transition")}
                 value={b.automatic_transition}
                 on_change={edit(b, emit, |b, v| b.automatic_transition = v)} />
         </>

@@ -216,7 +216,7 @@ pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
             },
             FaultEffect::EdgeLatency { extra_ms, jitter_ms } => html! {
                 <div class="field-pair">
-                    <NumberField label="Extra each way" path={join(&path, "effect.extra_ms")} unit="ms" value={extra_ms}
+                    <NumberField label="Extra latency" path={join(&path, "effect.extra_ms")} unit="ms" value={extra_ms}
                         on_change={edit(fault, &update, move |f, v| f.effect = FaultEffect::EdgeLatency { extra_ms: v, jitter_ms })} />
                     <NumberField label="Jitter up to" path={join(&path, "effect.jitter_ms")} unit="ms" value={jitter_ms}
                         hint="uniform, on top"
