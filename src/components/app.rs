@@ -247,6 +247,8 @@ fn fit_action() -> Action {
 
 #[function_component(App)]
 pub fn app() -> Html {
+    // The remembered colour theme, before anything is painted in the wrong one.
+    use_memo((), |_| super::theme::apply(super::theme::load()));
     let startup = use_mut_ref(|| Some(startup()));
     let (initial_notice, initial_fit, initial_offer) = {
         let s = startup.borrow();

@@ -33,6 +33,12 @@ pub const ZOOM_STEP: f64 = 1.2;
 /// not be read, and on a big design re-laying out hundreds of changing texts on every live
 /// update is what would make the page stutter. Colours, load bars and flags stay.
 const RUN_DETAIL_ZOOM: f64 = 0.5;
+/// Characters of a node's caption that fit its box at the caption's 12 px.
+const CAPTION_CHARS: usize = 21;
+/// Characters of a node's label that fit beside its icon at the label's 13 px bold.
+const LABEL_CHARS: usize = 15;
+/// Height of an edge's badge, canvas units.
+const EDGE_BADGE_HEIGHT: f64 = 20.0;
 /// How far right of a node its quick-add button sits (canvas units from the node's right side).
 const QUICK_ADD_OFFSET: f64 = 24.0;
 /// The quick-add menu's width and tallest height, CSS pixels (as in the style sheet).
@@ -784,12 +790,21 @@ pub fn canvas(props: &CanvasProps) -> Html {
         })
     });
     // Badges go above the nodes, so a short edge's badge is never hidden under its boxes.
+    // A badge never covers a node: beside its edge when the middle is crowded, left out when
+    // there is no room at all (what it says stays in the edge's tooltip and its properties).
     let badges = edge_geometry.iter().filter_map(|(edge, start, end)| {
         let length = (end.x - start.x).hypot(end.y - start.y);
         let text = badge_text(edge, length)?;
+        let at = geometry::badge_spot(
+            &state.design,
+            *start,
+            *end,
+            badge_width(&text),
+            EDGE_BADGE_HEIGHT,
+        )?;
         Some(html! {
             <EdgeBadge key={edge.id.clone()} id={edge.id.clone()} text={text}
-                x={(start.x + end.x) / 2.0} y={(start.y + end.y) / 2.0}
+                words={badge_words(edge)} x={at.x} y={at.y}
                 selected={state.selection.contains_edge(&edge.id)} />
         })
     });
@@ -1017,6 +1032,21 @@ fn edge_badges(edge: &Edge) -> Vec<(String, String)> {
     if p.circuit_breaker.is_some() {
         badges.push(("breaker".to_string(), "CB".to_string()));
     }
+    if p.retry_budget.is_some() {
+        badges.push(("retry budget".to_string(), "RB".to_string()));
+    }
+    if let Some(bulkhead) = &p.bulkhead {
+        badges.push((
+            format!("bulkhead {}", bulkhead.max_concurrent),
+            format!("BH{}", bulkhead.max_concurrent),
+        ));
+    }
+    if p.adaptive_throttling.is_some() {
+        badges.push(("throttling".to_string(), "AT".to_string()));
+    }
+    if p.propagate_deadline {
+        badges.push(("deadline".to_string(), "DL".to_string()));
+    }
     badges
 }
 
@@ -1088,10 +1118,10 @@ fn breaker_badge(props: &BreakerBadgeProps) -> Html {
     html! {
         <g class={classes!("breaker-state", props.state.class())} data-edge-id={props.id.clone()}
            data-breaker={props.state.class().trim_start_matches("is-").to_string()}
-           transform={format!("translate({} {})", props.x - width / 2.0, props.y - 9.0)}>
+           transform={format!("translate({} {})", props.x - width / 2.0, props.y - EDGE_BADGE_HEIGHT / 2.0)}>
             <title>{ props.state.words() }</title>
-            <rect width={width.to_string()} height="18" rx="4" />
-            <text x={(width / 2.0).to_string()} y="12.5" text-anchor="middle">{ text }</text>
+            <rect width={width.to_string()} height={EDGE_BADGE_HEIGHT.to_string()} rx="4" />
+            <text x={(width / 2.0).to_string()} y="14" text-anchor="middle">{ text }</text>
         </g>
     }
 }
@@ -1100,7 +1130,9 @@ fn breaker_badge(props: &BreakerBadgeProps) -> Html {
 struct EdgeBadgeProps {
     id: AttrValue,
     text: AttrValue,
-    /// Centre of the badge (the edge's midpoint), canvas units.
+    /// The badge in sentences, shown on hover (the short form "T1.5 s ↻3 CB" explained).
+    words: AttrValue,
+    /// Centre of the badge, canvas units.
     x: f64,
     y: f64,
     selected: bool,
@@ -1112,16 +1144,72 @@ fn edge_badge(props: &EdgeBadgeProps) -> Html {
     html! {
         <g class={classes!("edge-badge", props.selected.then_some("is-selected"))}
            data-edge-id={props.id.clone()}
-           transform={format!("translate({} {})", props.x - width / 2.0, props.y - 9.0)}>
-            <rect width={width.to_string()} height="18" rx="9" />
-            <text x={(width / 2.0).to_string()} y="12.5" text-anchor="middle">{ props.text.clone() }</text>
+           transform={format!("translate({} {})", props.x - width / 2.0, props.y - EDGE_BADGE_HEIGHT / 2.0)}>
+            <title>{ props.words.clone() }</title>
+            <rect width={width.to_string()} height={EDGE_BADGE_HEIGHT.to_string()} rx="10" />
+            <text x={(width / 2.0).to_string()} y="14" text-anchor="middle">{ props.text.clone() }</text>
         </g>
     }
 }
 
-/// Roughly 5.6 px per character at the badge's font size; exact width is not worth a measure.
+/// Roughly 6.8 px per character at the badges' 12 px semi-bold; an exact width is not worth a
+/// measure (it would force a layout per badge).
 fn badge_width(text: &str) -> f64 {
-    10.0 + 5.6 * text.chars().count() as f64
+    12.0 + 6.8 * text.chars().count() as f64
+}
+
+/// An edge's resilience settings in sentences, for the badge's tooltip: what each tag of the
+/// badge means for the calls along it.
+fn badge_words(edge: &Edge) -> AttrValue {
+    use super::fields::format_number;
+    let p = &edge.params;
+    let mut lines = Vec::new();
+    if let Some(timeout) = p.timeout_ms {
+        lines.push(format!(
+            "Timeout (T): the caller gives up on an attempt after {} ms.",
+            format_number(timeout)
+        ));
+    }
+    if let Some(retry) = &p.retry {
+        lines.push(format!(
+            "Retries (↻): up to {} attempts in all, backing off from {} ms.",
+            retry.max_attempts,
+            format_number(retry.base_ms)
+        ));
+    }
+    if let Some(breaker) = &p.circuit_breaker {
+        lines.push(format!(
+            "Circuit breaker (CB): calls stop for {} ms once {}% of recent calls failed.",
+            format_number(breaker.open_ms),
+            format_number(breaker.failure_threshold * 100.0)
+        ));
+    }
+    if let Some(budget) = &p.retry_budget {
+        lines.push(format!(
+            "Retry budget (RB): retries only up to {}% of calls (plus {} a second).",
+            format_number(budget.percent_can_retry * 100.0),
+            budget.min_retries_per_sec
+        ));
+    }
+    if let Some(bulkhead) = &p.bulkhead {
+        lines.push(format!(
+            "Bulkhead (BH): at most {} attempts in flight; more fail at once.",
+            bulkhead.max_concurrent
+        ));
+    }
+    if let Some(throttle) = &p.adaptive_throttling {
+        lines.push(format!(
+            "Adaptive throttling (AT): the caller rejects calls itself beyond {}× what the callee accepts.",
+            format_number(throttle.k)
+        ));
+    }
+    if p.propagate_deadline {
+        lines.push(
+            "Deadline (DL): the caller's deadline travels with the call; work past it is cancelled."
+                .to_string(),
+        );
+    }
+    lines.join("\n").into()
 }
 
 /// The badge of an edge: its resilience tags in words, or in short form when the words would
@@ -1164,15 +1252,30 @@ struct NodeViewProps {
     detail: bool,
 }
 
-/// Shortens text to `max` characters with an ellipsis (SVG text does not wrap or clip itself).
+/// Shortens text to at most `max` characters with an ellipsis (SVG text does not wrap or clip
+/// itself), cutting at a word boundary ("16 workers · p50 8 ms…", never "p50 8 / p99…" cut
+/// inside a figure) and dropping separators left dangling at the cut. Only a single word longer
+/// than `max` is cut inside itself. The whole text is in the node's tooltip.
 fn ellipsize(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
-        short.push('…');
-        short
+        return text.to_string();
     }
+    let room: String = text.chars().take(max.saturating_sub(1)).collect();
+    // The cut falls on a boundary when the text goes on with a space.
+    let next_is_space = text
+        .chars()
+        .nth(room.chars().count())
+        .is_some_and(char::is_whitespace);
+    let kept = if next_is_space {
+        room.as_str()
+    } else {
+        match room.rfind(char::is_whitespace) {
+            Some(space) => &room[..space],
+            None => room.as_str(),
+        }
+    };
+    let kept = kept.trim_end_matches(|c: char| c.is_whitespace() || "·/,;:-–—".contains(c));
+    format!("{kept}…")
 }
 
 #[function_component(NodeView)]
@@ -1215,9 +1318,9 @@ fn node_view(props: &NodeViewProps) -> Html {
     // RUN_DETAIL_ZOOM it stays put, and the load is in the colour, the bar and the title).
     let caption_text = shown_words
         .clone()
-        .unwrap_or_else(|| ellipsize(&caption, 25));
+        .unwrap_or_else(|| ellipsize(&caption, CAPTION_CHARS));
     let flags_text = flags.join(" · ").to_uppercase();
-    let shown_label = ellipsize(label, 15);
+    let shown_label = ellipsize(label, LABEL_CHARS);
     // What a screen reader says: the words on the node, in order (so its name contains what
     // is seen, as WCAG's "label in name" asks), then its kind and the whole caption. The drawn
     // words themselves are hidden from assistive technology: they would be said twice.
@@ -1230,7 +1333,7 @@ fn node_view(props: &NodeViewProps) -> Html {
         format!("{} — {}: {caption}", words.join(" "), info.title)
     };
     // Capitals in bold are wider than the badges' lower case.
-    let flags_width = 10.0 + 7.2 * flags_text.chars().count() as f64;
+    let flags_width = 12.0 + 8.8 * flags_text.chars().count() as f64;
     html! {
         <g class={classes!("node", format!("kind-{kind}"), props.selected.then_some("is-selected"),
                            props.has_problem.then_some("has-problem"),
@@ -1262,15 +1365,15 @@ fn node_view(props: &NodeViewProps) -> Html {
             { " " }
             if !flags.is_empty() {
                 <g class="node-flags" aria-hidden="true" transform={format!("translate(0 {})", -22)}>
-                    <rect width={flags_width.to_string()} height="17" rx="4" />
-                    <text x={(flags_width / 2.0).to_string()} y="12" text-anchor="middle">{ flags_text }</text>
+                    <rect width={flags_width.to_string()} height="19" rx="4" />
+                    <text x={(flags_width / 2.0).to_string()} y="14" text-anchor="middle">{ flags_text }</text>
                 </g>
             }
             { " " }
             if let Some(badge) = shown_badge {
                 <g class="node-badge" aria-hidden="true" transform={format!("translate(0 {})", NODE_HEIGHT + 5.0)}>
-                    <rect width={badge_width(&badge).to_string()} height="18" rx="9" />
-                    <text x={(badge_width(&badge) / 2.0).to_string()} y="12.5" text-anchor="middle">{ badge }</text>
+                    <rect width={badge_width(&badge).to_string()} height="20" rx="10" />
+                    <text x={(badge_width(&badge) / 2.0).to_string()} y="14" text-anchor="middle">{ badge }</text>
                 </g>
             }
             if props.has_problem {
@@ -1315,7 +1418,7 @@ fn node_face(props: &NodeFaceProps) -> Html {
                stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
                 { kind_icon_shapes(props.kind) }
             </g>
-            <text class="node-label" aria-hidden="true" x="36" y="25">{ ellipsize(&props.label, 15) }</text>
+            <text class="node-label" aria-hidden="true" x="36" y="25">{ ellipsize(&props.label, LABEL_CHARS) }</text>
         </>
     }
 }
@@ -1395,7 +1498,14 @@ mod tests {
     #[test]
     fn ellipsize_keeps_short_text_and_marks_cut_text() {
         assert_eq!(ellipsize("Cache", 15), "Cache");
-        assert_eq!(ellipsize("A very long service name", 10), "A very lo…");
+        assert_eq!(ellipsize("A very long service name", 10), "A very…");
+        // At a word boundary, never inside a figure, no dangling separator.
+        assert_eq!(
+            ellipsize("16 workers · p50 8 / p99 40 ms", 22),
+            "16 workers · p50 8…"
+        );
+        // A single word too long is cut inside itself: nothing better exists.
+        assert_eq!(ellipsize("Supercalifragilistic", 8), "Superca…");
     }
 
     #[test]

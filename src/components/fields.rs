@@ -110,6 +110,9 @@ pub enum NumberKind {
     /// A duration in milliseconds, typed bare (`250`) or with any unit (`250ms`, `90s`,
     /// `1.5m`, `1h`), as the CLI accepts them.
     Millis,
+    /// A rate per second, typed bare (`1200`), in thousands or millions (`1.2k`, `2M`), with or
+    /// without the unit (`1.2k rps`, `300/s`).
+    Rate,
 }
 
 impl NumberKind {
@@ -135,6 +138,11 @@ impl NumberKind {
         if trimmed.is_empty() {
             return Err("enter a number".into());
         }
+        if self == NumberKind::Rate {
+            return parse_rate(trimmed).ok_or_else(|| {
+                format!("“{trimmed}” is not a rate: write 1200, 1.2k or 2M (per second)")
+            });
+        }
         if self == NumberKind::Millis {
             return archsim_model::units::duration_ms(trimmed, 1.0).ok_or_else(|| {
                 format!("“{trimmed}” is not a duration: write 250 (ms), 250ms, 90s, 1.5m or 1h")
@@ -147,7 +155,7 @@ impl NumberKind {
             return Err("must be a finite number".into());
         }
         match self {
-            NumberKind::Real | NumberKind::Millis => Ok(number),
+            NumberKind::Real | NumberKind::Millis | NumberKind::Rate => Ok(number),
             NumberKind::Percent => Ok(number / 100.0),
             NumberKind::Count { max } => {
                 if number.fract() != 0.0 || number < 0.0 {
@@ -160,6 +168,24 @@ impl NumberKind {
             }
         }
     }
+}
+
+/// A rate as people type it: `1200`, `1.2k`, `2M`, optionally followed by `rps` or `/s`.
+fn parse_rate(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let text = text
+        .strip_suffix("rps")
+        .or_else(|| text.strip_suffix("/s"))
+        .unwrap_or(text)
+        .trim_end();
+    let (number, scale) = match text.char_indices().last()? {
+        (i, 'k' | 'K') => (&text[..i], 1e3),
+        (i, 'M') => (&text[..i], 1e6),
+        _ => (text, 1.0),
+    };
+    let value: f64 = number.trim().parse().ok()?;
+    let value = value * scale;
+    value.is_finite().then_some(value)
 }
 
 /// A number without float noise: 0.07·100 shows as 7, not 7.000000000000001.
@@ -205,6 +231,7 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
     // Every field in milliseconds reads durations in any unit ("90s" in a run's duration).
     let kind = match (props.kind, props.unit.as_deref()) {
         (NumberKind::Real, Some("ms")) => NumberKind::Millis,
+        (NumberKind::Real, Some("rps")) => NumberKind::Rate,
         (kind, _) => kind,
     };
     let text = use_state(|| kind.to_display(props.value));
@@ -274,7 +301,7 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
     // when the person pauses (`COMMIT_PAUSE_MS`), presses Enter or leaves the field. Counts,
     // percentages and plain numbers take no unit: each value typed is applied at once, so the
     // canvas follows the typing.
-    let deferred = matches!(kind, NumberKind::Millis);
+    let deferred = matches!(kind, NumberKind::Millis | NumberKind::Rate);
     // (entry number, value) typed but not yet applied; the entry number tells a timer of an
     // older keystroke that its value was replaced.
     let pending = use_mut_ref(|| None::<(u64, f64)>);
@@ -569,6 +596,18 @@ pub fn section(props: &SectionProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_read_thousands_and_millions() {
+        let rate = NumberKind::Rate;
+        assert_eq!(rate.parse("1.2k"), Ok(1200.0));
+        assert_eq!(rate.parse("2M"), Ok(2e6));
+        assert_eq!(rate.parse("300/s"), Ok(300.0));
+        assert_eq!(rate.parse("1.5k rps"), Ok(1500.0));
+        assert_eq!(rate.parse("250"), Ok(250.0));
+        assert!(rate.parse("fast").is_err());
+        assert!(rate.parse("1.2x").is_err());
+    }
 
     // Regression: "60s" in the run's duration was "not a number" although the CLI takes it.
     #[test]

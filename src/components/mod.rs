@@ -19,5 +19,6 @@ pub mod results_charts;
 pub mod results_format;
 pub mod run_bar;
 pub mod splitter;
+pub mod theme;
 
 pub use app::App;

@@ -271,6 +271,7 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                     </Section>
                     <RunSettingsEditor value={design.run.clone()} on_change={on_run} />
                     <FaultTimeline faults={design.faults.clone()} nodes={nodes}
+                        default_target={crate::state::edit::default_fault_target(design)}
                         duration_ms={design.run.duration_ms} on_add={on_add} on_update={on_update}
                         on_remove={on_remove} />
                 </div>
