@@ -387,7 +387,7 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
     html! {
         <label class={classes!("field", problem.is_some().then_some("field-invalid"))}>
             <span class="field-label">{ props.label.clone() }</span>
-            <span class="field-control">
+            <span class={classes!("field-control", unit.is_some().then_some("has-unit"))}>
                 <input type="text" inputmode="decimal" class="field-input"
                        data-path={props.path.clone()} value={(*text).clone()}
                        aria-invalid={problem.is_some().to_string()} oninput={on_input}
