@@ -792,22 +792,35 @@ pub fn canvas(props: &CanvasProps) -> Html {
     // Badges go above the nodes, so a short edge's badge is never hidden under its boxes.
     // A badge never covers a node: beside its edge when the middle is crowded, left out when
     // there is no room at all (what it says stays in the edge's tooltip and its properties).
-    let badges = edge_geometry.iter().filter_map(|(edge, start, end)| {
-        let length = (end.x - start.x).hypot(end.y - start.y);
-        let text = badge_text(edge, length)?;
-        let at = geometry::badge_spot(
-            &state.design,
-            *start,
-            *end,
-            badge_width(&text),
-            EDGE_BADGE_HEIGHT,
-        )?;
-        Some(html! {
-            <EdgeBadge key={edge.id.clone()} id={edge.id.clone()} text={text}
-                words={badge_words(edge)} x={at.x} y={at.y}
-                selected={state.selection.contains_edge(&edge.id)} />
+    // Nor another badge: each one placed is in the way of the next.
+    let mut placed: Vec<Rect> = Vec::new();
+    let badges: Vec<Html> = edge_geometry
+        .iter()
+        .filter_map(|(edge, start, end)| {
+            let length = (end.x - start.x).hypot(end.y - start.y);
+            let text = badge_text(edge, length)?;
+            let width = badge_width(&text);
+            let at = geometry::badge_spot(
+                &state.design,
+                *start,
+                *end,
+                width,
+                EDGE_BADGE_HEIGHT,
+                &placed,
+            )?;
+            placed.push(Rect {
+                x: at.x - width / 2.0,
+                y: at.y - EDGE_BADGE_HEIGHT / 2.0,
+                width,
+                height: EDGE_BADGE_HEIGHT,
+            });
+            Some(html! {
+                <EdgeBadge key={edge.id.clone()} id={edge.id.clone()} text={text}
+                    words={badge_words(edge)} x={at.x} y={at.y}
+                    selected={state.selection.contains_edge(&edge.id)} />
+            })
         })
-    });
+        .collect();
     let node_views = nodes.iter().map(|node| {
         html! {
             <NodeView key={node.id.clone()} node={node.clone()}

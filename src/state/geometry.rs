@@ -291,7 +291,7 @@ pub fn snap_position(p: Position) -> Position {
 }
 
 /// Where an edge's badge (`width` × `height`, canvas units) goes: centred on the edge's middle
-/// when it covers no node there, else moved off the edge along its normal (above first, then
+/// when it covers no node (nor any of the badges already `placed`) there, else moved off the edge along its normal (above first, then
 /// below, a little further each time, up to a node's height away so it still reads as the
 /// edge's), else None (the badge is not drawn; what it says is in the edge's tooltip and its
 /// properties). A badge never covers a node: a short edge between close nodes would otherwise
@@ -302,6 +302,7 @@ pub fn badge_spot(
     end: Position,
     width: f64,
     height: f64,
+    placed: &[Rect],
 ) -> Option<Position> {
     /// Room kept between a badge and a node.
     const CLEARANCE: f64 = 4.0;
@@ -332,6 +333,7 @@ pub fn badge_spot(
             .nodes
             .iter()
             .all(|node| !node_rect(node).intersects(&rect))
+            && placed.iter().all(|other| !other.intersects(&rect))
     };
     let steps = (MAX_ASIDE / STEP) as usize;
     std::iter::once(middle)
@@ -487,7 +489,7 @@ mod tests {
         };
         // Far apart: the badge sits on the edge's middle.
         let (a, b) = edge_endpoints(&design.nodes[0], &design.nodes[1]);
-        let spot = badge_spot(&design, a, b, 120.0, 20.0).unwrap();
+        let spot = badge_spot(&design, a, b, 120.0, 20.0, &[]).unwrap();
         assert_eq!(
             spot,
             Position {
@@ -498,7 +500,7 @@ mod tests {
         // 60 units apart: a 120-wide badge on the middle would cover both; it goes above.
         design.nodes[1].position.x = NODE_WIDTH + 60.0;
         let (a, b) = edge_endpoints(&design.nodes[0], &design.nodes[1]);
-        let spot = badge_spot(&design, a, b, 120.0, 20.0).unwrap();
+        let spot = badge_spot(&design, a, b, 120.0, 20.0, &[]).unwrap();
         let badge = Rect {
             x: spot.x - 60.0,
             y: spot.y - 10.0,
@@ -512,9 +514,12 @@ mod tests {
                 .all(|n| !node_rect(n).intersects(&badge))
         );
         assert!(spot.y < a.y, "beside the edge, above it");
+        // Another badge already there: this one goes below the edge instead.
+        let below = badge_spot(&design, a, b, 120.0, 20.0, &[badge]).unwrap();
+        assert!(below.y > a.y, "below the edge, clear of the other badge");
         // Boxed in above and below as well: no spot, so no badge.
         design.nodes.push(node_at("c", 100.0, -NODE_HEIGHT - 4.0));
         design.nodes.push(node_at("d", 100.0, NODE_HEIGHT + 4.0));
-        assert_eq!(badge_spot(&design, a, b, 120.0, 20.0), None);
+        assert_eq!(badge_spot(&design, a, b, 120.0, 20.0, &[]), None);
     }
 }
