@@ -780,6 +780,14 @@ pub fn app() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(fit_action()))
     };
+    // Lay the design out, then show all of it.
+    let tidy = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            state.dispatch(Action::AutoLayout);
+            state.dispatch(fit_action());
+        })
+    };
     let toggle_snap = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::ToggleSnap))
@@ -836,6 +844,9 @@ pub fn app() -> Html {
                                     aria-label="Zoom in" onclick={zoom_by(ZOOM_STEP)}>{ "+" }</button>
                             <button type="button" class="tool-button" id="zoom-fit" title="Fit to screen (0)"
                                     onclick={fit}>{ "Fit" }</button>
+                            <button type="button" class="tool-button" id="auto-layout"
+                                    title="Tidy: lay the design out left to right by who calls whom (L); Undo puts it back"
+                                    onclick={tidy}>{ "Tidy" }</button>
                             <button type="button" class={classes!("tool-button", state.snap_to_grid.then_some("is-on"))}
                                     id="snap-toggle" title="Snap to grid" aria-pressed={state.snap_to_grid.to_string()}
                                     onclick={toggle_snap}>{ "Snap" }</button>
@@ -959,6 +970,10 @@ fn handle_key(
         (true, _) => None,
         (false, "delete" | "backspace") => Some(Action::DeleteSelection),
         (false, "escape") => Some(Action::ClearSelection),
+        (false, "l") if !shift => {
+            state.dispatch(Action::AutoLayout);
+            Some(fit_action())
+        }
         (false, "?") => {
             dialog.set(Some(Dialog::Shortcuts));
             event.prevent_default();

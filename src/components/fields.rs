@@ -6,7 +6,8 @@
 //! that path, so a bad value is marked where it is typed. Text that is not a number at all never
 //! reaches the design: the field keeps it and says why it was not taken.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -22,6 +23,47 @@ impl FieldProblems {
         self.0.get(path).cloned()
     }
 }
+
+/// The fields of a bulk edit (several nodes of one kind edited together) whose values differ
+/// between the nodes, by JSON path: they show "mixed" instead of the first node's value. A
+/// field set while it shows "mixed" writes its path into `touched`, so that the bulk edit sets
+/// that value on every node even when it equals the first node's own.
+#[derive(Debug, Clone, Default)]
+pub struct MixedFields {
+    pub paths: Rc<BTreeSet<String>>,
+    pub touched: Rc<RefCell<Option<String>>>,
+}
+
+impl PartialEq for MixedFields {
+    fn eq(&self, other: &Self) -> bool {
+        self.paths == other.paths && Rc::ptr_eq(&self.touched, &other.touched)
+    }
+}
+
+impl MixedFields {
+    /// Whether the value at `path` differs between the nodes: the path itself, or a choice
+    /// it belongs to (`…service_time` of another type makes `…service_time.mean_ms` mixed).
+    pub fn is_mixed(&self, path: &str) -> bool {
+        if self.paths.contains(path) {
+            return true;
+        }
+        path.char_indices()
+            .filter(|(_, c)| *c == '.' || *c == '[')
+            .any(|(i, _)| self.paths.contains(&path[..i]))
+    }
+
+    fn touch(&self, path: &str) {
+        *self.touched.borrow_mut() = Some(path.to_string());
+    }
+}
+
+/// The bulk edit's mixed fields, when the field at `path` is one of them.
+fn mixed_at(context: Option<MixedFields>, path: &str) -> Option<MixedFields> {
+    context.filter(|m| m.is_mixed(path))
+}
+
+/// What a field showing "mixed" says, in its placeholder and to screen readers.
+pub const MIXED: &str = "mixed";
 
 /// Number fields holding text that is not a value ("abc" in a count), by JSON path: what the
 /// person sees there is not what the design holds (it keeps the last value that was), so Run is
@@ -234,22 +276,39 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
         (NumberKind::Real, Some("rps")) => NumberKind::Rate,
         (kind, _) => kind,
     };
-    let text = use_state(|| kind.to_display(props.value));
+    let mixed = mixed_at(use_context::<MixedFields>(), &props.path);
+    let text = use_state(|| {
+        if mixed.is_some() {
+            String::new()
+        } else {
+            kind.to_display(props.value)
+        }
+    });
     let local_error = use_state(|| None::<String>);
     let model_problem = problem_at(use_context::<FieldProblems>(), &props.path);
     let reporter = use_context::<DraftReporter>();
 
     // The value changed from outside (undo, another control): show it, unless the text already
-    // means this value (the user is mid-edit, e.g. "1." on the way to "1.5").
+    // means this value (the user is mid-edit, e.g. "1." on the way to "1.5"). A mixed field
+    // shows nothing (its placeholder says "mixed") until something is typed.
     {
         let text = text.clone();
         let local_error = local_error.clone();
-        use_effect_with((props.value, kind), move |(value, kind)| {
-            if kind.parse(&text).ok() != Some(*value) {
-                text.set(kind.to_display(*value));
-                local_error.set(None);
-            }
-        });
+        let is_mixed = mixed.is_some();
+        use_effect_with(
+            (props.value, kind, is_mixed),
+            move |(value, kind, is_mixed)| {
+                if *is_mixed {
+                    if kind.parse(&text).is_err() {
+                        text.set(String::new());
+                        local_error.set(None);
+                    }
+                } else if kind.parse(&text).ok() != Some(*value) {
+                    text.set(kind.to_display(*value));
+                    local_error.set(None);
+                }
+            },
+        );
     }
     // An entry that is not a value is reported while it is shown (Run is off meanwhile), and
     // withdrawn once it is fixed, replaced from outside, or the field goes away.
@@ -313,9 +372,14 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
     let commit = {
         let pending = pending.clone();
         let latest_on_change = latest_on_change.clone();
+        let mixed = mixed.clone();
+        let path = props.path.clone();
         Rc::new(move || {
             let taken = pending.borrow_mut().take();
             if let Some((_, value)) = taken {
+                if let Some(mixed) = &mixed {
+                    mixed.touch(&path);
+                }
                 let on_change = latest_on_change.borrow().clone();
                 on_change.emit(value);
             }
@@ -333,6 +397,8 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
         let current = props.value;
         let commit = commit.clone();
         let on_change = latest_on_change.clone();
+        let mixed = mixed.clone();
+        let path = props.path.clone();
         Callback::from(move |event: InputEvent| {
             let input: HtmlInputElement = event.target_unchecked_into();
             let typed = input.value();
@@ -340,10 +406,15 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
             match kind.parse(&typed) {
                 Ok(value) => {
                     local_error.set(None);
-                    if value != current && !deferred {
+                    // A mixed field's value is new to every node but the first, whatever it is.
+                    let changed = value != current || mixed.is_some();
+                    if changed && !deferred {
+                        if let Some(mixed) = &mixed {
+                            mixed.touch(&path);
+                        }
                         let on_change = on_change.borrow().clone();
                         on_change.emit(value);
-                    } else if value != current {
+                    } else if changed {
                         let entry = {
                             let mut entries = entries.borrow_mut();
                             *entries += 1;
@@ -391,6 +462,7 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
                 <input type="text" inputmode="decimal" class="field-input"
                        data-path={props.path.clone()} value={(*text).clone()}
                        aria-invalid={problem.is_some().to_string()} oninput={on_input}
+                       placeholder={mixed.is_some().then_some(MIXED)}
                        onchange={on_commit_change} onkeydown={on_key} />
                 if let Some(unit) = unit { <span class="field-unit">{ unit }</span> }
             </span>
@@ -415,13 +487,25 @@ pub struct SelectFieldProps {
 #[function_component(SelectField)]
 pub fn select_field(props: &SelectFieldProps) -> Html {
     let problem = problem_at(use_context::<FieldProblems>(), &props.path);
+    let mixed = mixed_at(use_context::<MixedFields>(), &props.path);
     let select_ref = use_node_ref();
     let on_change = {
         let on_change = props.on_change.clone();
+        let mixed = mixed.clone();
+        let path = props.path.clone();
         Callback::from(move |event: Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
+            if let Some(mixed) = &mixed {
+                mixed.touch(&path);
+            }
             on_change.emit(select.value());
         })
+    };
+    // A mixed select shows a "mixed" entry that cannot be chosen again.
+    let value = if mixed.is_some() {
+        AttrValue::Static("")
+    } else {
+        props.value.clone()
     };
     // The value must be matched per option: a select's `value` attribute is not applied until
     // its options exist, so `selected` is what makes the initial render right. Once the person
@@ -429,7 +513,7 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
     // a value changed from outside (undo, redo) is set on the element itself after each render.
     {
         let select_ref = select_ref.clone();
-        let value = props.value.clone();
+        let value = value.clone();
         use_effect(move || {
             if let Some(select) = select_ref.cast::<HtmlSelectElement>()
                 && select.value() != *value
@@ -442,8 +526,11 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
         <label class={classes!("field", problem.is_some().then_some("field-invalid"))}>
             <span class="field-label">{ props.label.clone() }</span>
             <select ref={select_ref} class="field-input" data-path={props.path.clone()} onchange={on_change}>
-                { for props.options.iter().map(|(value, label)| html! {
-                    <option value={value.clone()} selected={*value == props.value}>
+                if mixed.is_some() {
+                    <option value="" disabled=true selected=true>{ MIXED }</option>
+                }
+                { for props.options.iter().map(|(option, label)| html! {
+                    <option value={option.clone()} selected={*option == value}>
                         { label.clone() }
                     </option>
                 }) }
@@ -466,19 +553,39 @@ pub struct CheckFieldProps {
 #[function_component(CheckField)]
 pub fn check_field(props: &CheckFieldProps) -> Html {
     let problem = problem_at(use_context::<FieldProblems>(), &props.path);
+    let mixed = mixed_at(use_context::<MixedFields>(), &props.path);
+    let input_ref = use_node_ref();
+    // A mixed checkbox is neither ticked nor clear (the browser's "indeterminate" state).
+    {
+        let input_ref = input_ref.clone();
+        let is_mixed = mixed.is_some();
+        use_effect(move || {
+            if let Some(input) = input_ref.cast::<HtmlInputElement>() {
+                input.set_indeterminate(is_mixed);
+            }
+        });
+    }
     let on_change = {
         let on_change = props.on_change.clone();
+        let mixed = mixed.clone();
+        let path = props.path.clone();
         Callback::from(move |event: Event| {
             let input: HtmlInputElement = event.target_unchecked_into();
+            if let Some(mixed) = &mixed {
+                mixed.touch(&path);
+            }
             on_change.emit(input.checked());
         })
     };
     html! {
         <div class={classes!("field", "field-check", problem.is_some().then_some("field-invalid"))}>
             <label class="check-row">
-                <input type="checkbox" data-path={props.path.clone()} checked={props.value}
-                       onchange={on_change} />
+                <input ref={input_ref} type="checkbox" data-path={props.path.clone()} checked={props.value}
+                       aria-checked={mixed.is_some().then_some("mixed")} onchange={on_change} />
                 <span class="field-label">{ props.label.clone() }</span>
+                if mixed.is_some() {
+                    <span class="field-mixed">{ format!("({MIXED})") }</span>
+                }
             </label>
             { field_note(problem, props.hint.clone()) }
         </div>
@@ -503,10 +610,21 @@ pub struct TextFieldProps {
 #[function_component(TextField)]
 pub fn text_field(props: &TextFieldProps) -> Html {
     let problem = problem_at(use_context::<FieldProblems>(), &props.path);
+    let mixed = mixed_at(use_context::<MixedFields>(), &props.path);
+    let (value, placeholder) = if mixed.is_some() {
+        (AttrValue::Static(""), Some(AttrValue::Static(MIXED)))
+    } else {
+        (props.value.clone(), props.placeholder.clone())
+    };
     let on_input = {
         let on_change = props.on_change.clone();
         let multiline = props.multiline;
+        let mixed = mixed.clone();
+        let path = props.path.clone();
         Callback::from(move |event: InputEvent| {
+            if let Some(mixed) = &mixed {
+                mixed.touch(&path);
+            }
             let text = if multiline {
                 event.target_unchecked_into::<HtmlTextAreaElement>().value()
             } else {
@@ -520,11 +638,11 @@ pub fn text_field(props: &TextFieldProps) -> Html {
             <span class="field-label">{ props.label.clone() }</span>
             if props.multiline {
                 <textarea class="field-input" rows="3" data-path={props.path.clone()}
-                          value={props.value.clone()} placeholder={props.placeholder.clone()}
+                          value={value} placeholder={placeholder}
                           oninput={on_input} />
             } else {
                 <input type="text" class="field-input" data-path={props.path.clone()}
-                       value={props.value.clone()} placeholder={props.placeholder.clone()}
+                       value={value} placeholder={placeholder}
                        oninput={on_input} />
             }
             { field_note(problem, props.hint.clone()) }
@@ -550,10 +668,17 @@ pub struct OptionalSectionProps {
 /// an edge's retry policy). Switching it on fills in the model's defaults.
 #[function_component(OptionalSection)]
 pub fn optional_section(props: &OptionalSectionProps) -> Html {
+    // Switched on for some of a bulk edit's nodes and off for others.
+    let mixed = use_context::<MixedFields>().filter(|m| m.paths.contains(props.path.as_str()));
     let on_change = {
         let on_toggle = props.on_toggle.clone();
+        let mixed = mixed.clone();
+        let path = props.path.clone();
         Callback::from(move |event: Event| {
             let input: HtmlInputElement = event.target_unchecked_into();
+            if let Some(mixed) = &mixed {
+                mixed.touch(&path);
+            }
             on_toggle.emit(input.checked());
         })
     };
@@ -564,6 +689,9 @@ pub fn optional_section(props: &OptionalSectionProps) -> Html {
                     <input type="checkbox" data-toggle={props.path.clone()}
                            checked={props.enabled} onchange={on_change} />
                     <span>{ props.title.clone() }</span>
+                    if mixed.is_some() {
+                        <span class="field-mixed">{ format!("(on for some, {MIXED})") }</span>
+                    }
                 </label>
             </legend>
             if props.enabled {

@@ -14,6 +14,7 @@
 //! grows by one on every design change (undo and redo included): views and the autosave key
 //! off it.
 
+pub mod bulk;
 pub mod edit;
 pub mod geometry;
 pub mod history;
@@ -313,6 +314,12 @@ pub enum Action {
     },
     /// Lay the nodes out in columns by distance from the clients (one undo step).
     AutoLayout,
+    /// Line up the selected nodes (one undo step).
+    AlignSelection(bulk::Align),
+    /// Spread the selected nodes evenly (one undo step; three nodes or more).
+    DistributeSelection(bulk::Distribute),
+    /// Set several nodes' specs at once: a bulk edit of nodes of one kind (one undo step).
+    ReplaceNodeSpecs(Vec<(String, NodeKind)>),
     /// Add a node where there is room: to the right of `after` (and connected from it, when
     /// that is a valid call), else near `near` (a canvas point, e.g. the view's centre). Never
     /// on top of another node; one undo step.
@@ -569,6 +576,25 @@ impl EditorState {
                 after,
                 view,
             } => self.place_node(&kind, near, after, view),
+            Action::AlignSelection(how) => {
+                let moved = bulk::aligned(&self.design, &self.selection.nodes, how);
+                self.set_positions(moved);
+            }
+            Action::DistributeSelection(how) => {
+                let moved = bulk::distributed(&self.design, &self.selection.nodes, how);
+                self.set_positions(moved);
+            }
+            Action::ReplaceNodeSpecs(specs) => {
+                let mut design = self.design.clone();
+                for (id, spec) in specs {
+                    if let Some(node) = design.nodes.iter_mut().find(|n| n.id == id) {
+                        node.spec = spec;
+                    }
+                }
+                if design != self.design {
+                    self.commit(design, None);
+                }
+            }
             Action::AutoLayout => {
                 let mut design = self.design.clone();
                 layout::auto_layout(&mut design);
@@ -758,6 +784,19 @@ impl EditorState {
         design.nodes.push(node);
         self.commit(design, None);
         self.selection = Selection::only(ItemRef::Node(id));
+    }
+
+    /// Moves nodes to the given positions, as one step (nothing when nothing moves).
+    fn set_positions(&mut self, moved: Vec<(String, Position)>) {
+        let mut design = self.design.clone();
+        for (id, at) in moved {
+            if let Some(node) = design.nodes.iter_mut().find(|n| n.id == id) {
+                node.position = at;
+            }
+        }
+        if design != self.design {
+            self.commit(design, None);
+        }
     }
 
     fn place_node(

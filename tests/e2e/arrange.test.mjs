@@ -1,7 +1,8 @@
 // Presenting and tidying a design (issue 13, part 2): the theme switch remembered, paste marks
 // the copy, readable canvas text (12 px captions cut at a word, edge badges explained and never
 // over a node), Fit for 200 nodes, rates typed as 1.2k, a new fault's target, the event
-// pipeline's internal failures in words, and at 1024×700 no value overflows its box.
+// pipeline's internal failures in words, at 1024×700 no value overflows its box; Tidy, align and
+// distribute, and several nodes of one kind edited together.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp } from './harness.mjs';
@@ -193,4 +194,110 @@ test('at 1024×700 no card or field overflows its box', async () => {
   } finally {
     await small.close();
   }
+});
+
+/** A design whose nodes all sit at odd places: for Tidy and the arrange buttons. */
+function messyDesign() {
+  const spots = [
+    ['client-1', 'client', 700, 400],
+    ['service-1', 'service', 20, 20],
+    ['service-2', 'service', 400, 310],
+    ['service-3', 'service', 90, 500],
+    ['database-1', 'database', 620, 60],
+  ];
+  return {
+    version: 2,
+    name: 'Messy',
+    // service-2 has workers of its own and service-3 a queue of its own: "mixed" in a bulk edit.
+    nodes: spots.map(([id, kind, x, y]) => ({
+      id,
+      label: id,
+      kind,
+      position: { x, y },
+      params: id === 'service-2' ? { workers: 8 } : id === 'service-3' ? { queue_capacity: 7 } : {},
+    })),
+    edges: [
+      { id: 'a', from: 'client-1', to: 'service-1' },
+      { id: 'b', from: 'service-1', to: 'service-2' },
+      { id: 'c', from: 'service-1', to: 'service-3' },
+      { id: 'd', from: 'service-2', to: 'database-1' },
+      { id: 'e', from: 'client-1', to: 'database-1' },
+    ],
+  };
+}
+
+const positions = async (page) => Object.fromEntries((await autosavedDesign(page)).nodes.map((n) => [n.id, n.position]));
+
+test('Tidy lays the design out left to right by its calls, as one undo step', async () => {
+  const { page } = app;
+  await importDesign(page, messyDesign());
+  const before = await positions(page);
+  await page.click('#auto-layout');
+  await page.waitForFunction(() => {
+    const d = JSON.parse(localStorage.getItem('archsim.autosave.v1')).design;
+    const x = (id) => d.nodes.find((n) => n.id === id).position.x;
+    return x('client-1') < x('service-1') && x('service-1') < x('service-2') && x('service-2') < x('database-1');
+  });
+  const p = await positions(page);
+  assert.equal(p['service-2'].x, p['service-3'].x, 'callees of one node share a column');
+  // Longest path: the database the client also calls directly sits after service-2.
+  const box = await page.locator('#canvas-surface').boundingBox();
+  for (const id of Object.keys(p)) {
+    const c = await nodeCentre(page, id);
+    assert.ok(c.x > box.x && c.x < box.x + box.width && c.y > box.y && c.y < box.y + box.height, `${id} is in view`);
+  }
+  await app.screenshot('arrange-tidy');
+  await clickEmptyCanvas(page);
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction((x) => JSON.parse(localStorage.getItem('archsim.autosave.v1')).design.nodes[1].position.x === x, before['service-1'].x);
+  assert.deepEqual(await positions(page), before, 'one undo puts every node back');
+  app.assertNoProblems('tidy');
+});
+
+test('a selection is aligned and distributed; several services are edited together', async () => {
+  const { page } = app;
+  await clickEmptyCanvas(page);
+  for (const id of ['service-1', 'service-2', 'service-3']) {
+    const c = await nodeCentre(page, id);
+    await page.keyboard.down('Shift');
+    await page.mouse.click(c.x, c.y);
+    await page.keyboard.up('Shift');
+  }
+  await page.locator('#align-buttons').waitFor();
+  await page.locator('#align-buttons button', { hasText: 'Left' }).click();
+  await page.waitForFunction(() => {
+    const d = JSON.parse(localStorage.getItem('archsim.autosave.v1')).design;
+    return ['service-1', 'service-2', 'service-3'].every((id) => d.nodes.find((n) => n.id === id).position.x === 20);
+  });
+  await page.locator('#distribute-buttons button', { hasText: 'Spread down' }).click();
+  await page.waitForFunction(() => {
+    const d = JSON.parse(localStorage.getItem('archsim.autosave.v1')).design;
+    const ys = ['service-1', 'service-2', 'service-3'].map((id) => d.nodes.find((n) => n.id === id).position.y).sort((a, b) => a - b);
+    return Math.abs(ys[1] - ys[0] - (ys[2] - ys[1])) < 1e-6;
+  });
+  // Bulk edit: the services differ in workers, so that field says "mixed"; setting it sets it
+  // on all three, each keeping its own other values; one undo takes it back.
+  await page.locator('#bulk-edit').waitFor();
+  const workers = page.locator('#bulk-edit [data-path$=".params.workers"]');
+  assert.equal(await workers.inputValue(), '');
+  assert.equal(await workers.getAttribute('placeholder'), 'mixed');
+  await app.screenshot('arrange-bulk-edit');
+  await workers.fill('9');
+  await workers.press('Tab');
+  await page.waitForFunction(() => {
+    const d = JSON.parse(localStorage.getItem('archsim.autosave.v1')).design;
+    return d.nodes.filter((n) => n.kind === 'service').every((n) => n.params.workers === 9);
+  });
+  assert.equal(await workers.inputValue(), '9', 'no longer mixed');
+  const services = (await autosavedDesign(page)).nodes.filter((n) => n.kind === 'service');
+  assert.equal(services.find((n) => n.id === 'service-3').params.queue_capacity, 7, 'its own queue stays');
+  await clickEmptyCanvas(page);
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => {
+    const d = JSON.parse(localStorage.getItem('archsim.autosave.v1')).design;
+    return d.nodes.find((n) => n.id === 'service-2').params.workers === 8;
+  });
+  const undone = (await autosavedDesign(page)).nodes.filter((n) => n.kind === 'service');
+  assert.ok(undone.every((n) => n.params.workers !== 9), 'one undo step takes the bulk edit back');
+  app.assertNoProblems('arranging and bulk editing');
 });
