@@ -256,6 +256,7 @@ test('Tidy lays the design out left to right by its calls, as one undo step', as
 
 test('a selection is aligned and distributed; several services are edited together', async () => {
   const { page } = app;
+  await page.click('#zoom-fit');
   await clickEmptyCanvas(page);
   for (const id of ['service-1', 'service-2', 'service-3']) {
     const c = await nodeCentre(page, id);
