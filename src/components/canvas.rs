@@ -23,7 +23,7 @@ use super::forms::node::node_caption;
 use super::kinds::{kind_icon_shapes, kind_info};
 use super::palette::KIND_MIME;
 use crate::state::geometry::{self, NODE_HEIGHT, NODE_WIDTH, Rect};
-use crate::state::{Action, EditorState, Insets, ItemRef, edit, field_problems};
+use crate::state::{Action, EditorState, Insets, ItemRef, annotate, edit, field_problems};
 
 /// Pixels the pointer must travel before a press becomes a drag (a smaller move is a click).
 const DRAG_THRESHOLD: f64 = 3.0;
@@ -112,6 +112,20 @@ enum Gesture {
         start: Position,
         additive: bool,
         moved: bool,
+    },
+    /// Pressed on a group box or a note: moves it, and a group's contents with it.
+    MoveAnnotation {
+        id: String,
+        nodes: Vec<String>,
+        notes: Vec<String>,
+        last: (f64, f64),
+        moving: bool,
+    },
+    /// Dragging an annotation's bottom-right corner.
+    ResizeAnnotation {
+        id: String,
+        start: Position,
+        size: archsim_model::Size,
     },
 }
 
@@ -433,6 +447,37 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 });
                 return;
             }
+            if let Some(id) =
+                closest_attr(&event, "[data-annotation-resize]", "data-annotation-resize")
+                && let Some(a) = state.design.annotations.iter().find(|a| a.id == id)
+            {
+                event.prevent_default();
+                capture(&svg_ref);
+                state.dispatch(Action::SelectAnnotation(Some(id.clone())));
+                state.dispatch(Action::BeginGesture);
+                *gesture.borrow_mut() = Gesture::ResizeAnnotation {
+                    id,
+                    start: canvas_point,
+                    size: a.size,
+                };
+                return;
+            }
+            if let Some(id) = closest_attr(&event, "[data-annotation-id]", "data-annotation-id") {
+                event.prevent_default();
+                capture(&svg_ref);
+                state.dispatch(Action::SelectAnnotation(Some(id.clone())));
+                // What the box holds now: the nodes dragged in later are not carried off
+                // mid-drag, nor those it passes over.
+                let (nodes, notes) = annotate::contents(&state.design, &id);
+                *gesture.borrow_mut() = Gesture::MoveAnnotation {
+                    id,
+                    nodes,
+                    notes,
+                    last: point,
+                    moving: false,
+                };
+                return;
+            }
             // Empty canvas: rubber band (a plain click clears the selection on release).
             event.prevent_default();
             capture(&svg_ref);
@@ -506,6 +551,37 @@ pub fn canvas(props: &CanvasProps) -> Html {
                         .map(str::to_string);
                     connect_target.set(over);
                 }
+                Gesture::MoveAnnotation {
+                    id,
+                    nodes,
+                    notes,
+                    last,
+                    moving,
+                } => {
+                    if !*moving {
+                        if (point.0 - last.0).hypot(point.1 - last.1) < DRAG_THRESHOLD {
+                            return;
+                        }
+                        *moving = true;
+                        state.dispatch(Action::BeginGesture);
+                    }
+                    let zoom = state.viewport.zoom;
+                    state.dispatch(Action::MoveAnnotation {
+                        id: id.clone(),
+                        dx: (point.0 - last.0) / zoom,
+                        dy: (point.1 - last.1) / zoom,
+                        nodes: nodes.clone(),
+                        notes: notes.clone(),
+                    });
+                    *last = point;
+                }
+                Gesture::ResizeAnnotation { id, start, size } => {
+                    state.dispatch(Action::ResizeAnnotation {
+                        id: id.clone(),
+                        width: size.width + canvas_point.x - start.x,
+                        height: size.height + canvas_point.y - start.y,
+                    });
+                }
                 Gesture::RubberBand { start, moved, .. } => {
                     *moved = true;
                     rubber_band.set(Some(Rect::from_corners(*start, canvas_point)));
@@ -555,6 +631,12 @@ pub fn canvas(props: &CanvasProps) -> Html {
                         });
                     }
                 }
+                Gesture::MoveAnnotation { moving, .. } => {
+                    if moving {
+                        state.dispatch(Action::EndGesture);
+                    }
+                }
+                Gesture::ResizeAnnotation { .. } => state.dispatch(Action::EndGesture),
                 Gesture::RubberBand {
                     start,
                     additive,
@@ -640,6 +722,10 @@ pub fn canvas(props: &CanvasProps) -> Html {
             if let Some(id) = geometry::hit_node(&state.design, point) {
                 event.prevent_default();
                 renaming.set(Some(id.to_string()));
+            } else if state.annotation.is_some() {
+                // A double-click on a group box or a note edits its text in the panel.
+                event.prevent_default();
+                focus_properties_soon();
             }
         })
     };
@@ -979,6 +1065,12 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 </defs>
                 <rect class="canvas-background" width="100%" height="100%" fill="url(#grid-dots)" />
                 <g class="viewport" transform={transform}>
+                    <g class="annotations">
+                        { for state.design.annotations.iter().map(|a| html! {
+                            <AnnotationView key={a.id.clone()} annotation={a.clone()}
+                                selected={state.annotation.as_deref() == Some(a.id.as_str())} />
+                        }) }
+                    </g>
                     <g class="edges">{ for edges }</g>
                     <g class="nodes">{ for node_views }</g>
                     <g class="edge-badges">{ for badges }{ for breakers }</g>
@@ -1437,6 +1529,90 @@ fn node_face(props: &NodeFaceProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
+struct AnnotationViewProps {
+    annotation: archsim_model::Annotation,
+    selected: bool,
+}
+
+/// A group box (dashed frame, label tab on top; only the frame's border and the tab take the
+/// pointer, so what is inside stays clickable) or a note (a filled card of text, wrapped to its
+/// width). Drawn under the edges and nodes.
+#[function_component(AnnotationView)]
+fn annotation_view(props: &AnnotationViewProps) -> Html {
+    let a = &props.annotation;
+    let (w, h) = (a.size.width, a.size.height);
+    let group = a.kind == archsim_model::AnnotationKind::Group;
+    let transform = format!("translate({} {})", a.position.x, a.position.y);
+    let body = if group {
+        let label = if a.text.trim().is_empty() {
+            "Group"
+        } else {
+            a.text.as_str()
+        };
+        let shown = ellipsize(label, ((w - 20.0) / 7.8).max(4.0) as usize);
+        let tab_width = (18.0 + 7.8 * shown.chars().count() as f64).min(w);
+        html! {
+            <>
+                <rect class="annotation-frame" width={w.to_string()} height={h.to_string()} rx="12" />
+                <rect class="annotation-hit" width={w.to_string()} height={h.to_string()} rx="12" />
+                <rect class="annotation-tab" width={tab_width.to_string()} height="26" rx="6" />
+                <text class="annotation-label" x="9" y="18">{ shown }</text>
+            </>
+        }
+    } else {
+        let per_line = ((w - 16.0) / 7.2).max(4.0) as usize;
+        let max_lines = ((h - 10.0) / 18.0).max(1.0) as usize;
+        let lines = wrap_text(&a.text, per_line, max_lines);
+        html! {
+            <>
+                <rect class="annotation-note" width={w.to_string()} height={h.to_string()} rx="6" />
+                <text class="annotation-text" x="9" y="21">
+                    { for lines.into_iter().enumerate().map(|(i, line)| html! {
+                        <tspan x="9" dy={if i == 0 { "0" } else { "18" }}>{ line }</tspan>
+                    }) }
+                </text>
+            </>
+        }
+    };
+    let kind_words = if group { "Group box" } else { "Note" };
+    html! {
+        <g class={classes!("annotation", if group { "is-group" } else { "is-note" }, props.selected.then_some("is-selected"))}
+           transform={transform} data-annotation-id={a.id.clone()}>
+            <title>{ format!("{kind_words}: {}", a.text) }</title>
+            { body }
+            <rect class="annotation-resize" x={(w - 12.0).to_string()} y={(h - 12.0).to_string()}
+                  width="16" height="16" data-annotation-resize={a.id.clone()} />
+        </g>
+    }
+}
+
+/// Text wrapped at word boundaries into at most `max_lines` lines of about `per_line`
+/// characters, the last one ending in an ellipsis when text is left over.
+fn wrap_text(text: &str, per_line: usize, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > per_line {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.last_mut() {
+            *last = ellipsize(&format!("{last} …"), per_line);
+        }
+    }
+    lines
+}
+
+#[derive(Properties, PartialEq)]
 struct LabelEditorProps {
     id: AttrValue,
     label: AttrValue,
@@ -1507,6 +1683,18 @@ fn label_editor(props: &LabelEditorProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_note_wraps_at_words_and_marks_what_does_not_fit() {
+        assert_eq!(
+            wrap_text("Writes go to the primary", 12, 3),
+            ["Writes go to", "the primary"]
+        );
+        let cut = wrap_text("one two three four five six", 9, 2);
+        assert_eq!(cut.len(), 2);
+        assert!(cut[1].ends_with('…'), "{cut:?}");
+        assert_eq!(wrap_text("first\nsecond", 20, 3), ["first", "second"]);
+    }
 
     #[test]
     fn ellipsize_keeps_short_text_and_marks_cut_text() {

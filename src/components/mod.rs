@@ -7,6 +7,7 @@ pub mod app;
 pub mod canvas;
 pub mod canvas_overlay;
 pub mod canvas_raster;
+pub mod diagram_export;
 pub mod dialogs;
 pub mod fields;
 pub mod forms;

@@ -51,6 +51,59 @@ fn class_names(design: &Design) -> Vec<String> {
     names
 }
 
+/// The selected group box or note: its label or text, and Delete. Drawing only, as it says.
+fn annotation_editor(state: &UseReducerHandle<EditorState>) -> Option<Html> {
+    let id = state.annotation.clone()?;
+    let design = &state.design;
+    let index = design.annotations.iter().position(|a| a.id == id)?;
+    let annotation = &design.annotations[index];
+    let group = annotation.kind == archsim_model::AnnotationKind::Group;
+    let on_text = {
+        let state = state.clone();
+        let id = id.clone();
+        Callback::from(move |text: String| {
+            state.dispatch(Action::SetAnnotationText {
+                id: id.clone(),
+                text,
+            })
+        })
+    };
+    let remove = {
+        let state = state.clone();
+        let id = id.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::RemoveAnnotation(id.clone())))
+    };
+    let (title, subtitle, field) = if group {
+        (
+            "Group box",
+            "Drawing only: moving the box moves the nodes inside it; the simulation never reads it.",
+            "Label",
+        )
+    } else {
+        (
+            "Note",
+            "Drawing only: the simulation never reads it.",
+            "Text",
+        )
+    };
+    Some(html! {
+        <div class="props-annotation" key={format!("annotation:{id}")}>
+            <div class="props-head">
+                <div class="props-head-text">
+                    <h2 class="props-title">{ title }</h2>
+                    <span class="props-subtitle">{ subtitle }</span>
+                </div>
+                <button type="button" class="icon-button danger" title="Delete (Delete)"
+                        aria-label={format!("Delete {}", title.to_lowercase())} onclick={remove}>{ trash_icon() }</button>
+            </div>
+            <Section title={title}>
+                <TextField label={field} path={format!("annotations[{index}].text")} multiline={!group}
+                    value={annotation.text.clone()} on_change={on_text} />
+            </Section>
+        </div>
+    })
+}
+
 /// The bulk edit of the selected nodes, all of `kind`: the first node's form, "mixed" where
 /// the nodes differ; a change made there is made on every selected node (each keeps its other
 /// values), as one step.
@@ -296,6 +349,9 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                 }
                 _ => html! {},
             }
+        }
+        None if state.selection.is_empty() && state.annotation.is_some() => {
+            annotation_editor(state).unwrap_or_default()
         }
         None if !state.selection.is_empty() => {
             let (n, e) = (state.selection.nodes.len(), state.selection.edges.len());

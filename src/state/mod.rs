@@ -14,6 +14,7 @@
 //! grows by one on every design change (undo and redo included): views and the autosave key
 //! off it.
 
+pub mod annotate;
 pub mod bulk;
 pub mod edit;
 pub mod geometry;
@@ -318,6 +319,31 @@ pub enum Action {
     AlignSelection(bulk::Align),
     /// Spread the selected nodes evenly (one undo step; three nodes or more).
     DistributeSelection(bulk::Distribute),
+    /// Add a group box or a note (and select it).
+    AddAnnotation(archsim_model::Annotation),
+    /// Select an annotation (and nothing else); None selects no annotation.
+    SelectAnnotation(Option<String>),
+    /// Change an annotation's text; consecutive edits of one annotation are one undo step.
+    SetAnnotationText {
+        id: String,
+        text: String,
+    },
+    /// Move an annotation by (dx, dy) with what it carries (the nodes and notes inside a group
+    /// when the drag began); inside a gesture, one undo step.
+    MoveAnnotation {
+        id: String,
+        dx: f64,
+        dy: f64,
+        nodes: Vec<String>,
+        notes: Vec<String>,
+    },
+    /// Give an annotation a new size (at least [`annotate::MIN_SIDE`] each way).
+    ResizeAnnotation {
+        id: String,
+        width: f64,
+        height: f64,
+    },
+    RemoveAnnotation(String),
     /// Set several nodes' specs at once: a bulk edit of nodes of one kind (one undo step).
     ReplaceNodeSpecs(Vec<(String, NodeKind)>),
     /// Add a node where there is room: to the right of `after` (and connected from it, when
@@ -416,6 +442,9 @@ pub struct EditorState {
     paste_count: u32,
     /// Inside a gesture: where each moved node started and the accumulated unsnapped delta.
     drag: BTreeMap<String, (Position, f64, f64)>,
+    /// The selected annotation (a group box or a note), shown in the properties panel. It and
+    /// the node and edge selection exclude each other.
+    pub annotation: Option<String>,
 }
 
 impl Default for EditorState {
@@ -449,6 +478,7 @@ impl EditorState {
             notice: None,
             paste_count: 0,
             drag: BTreeMap::new(),
+            annotation: None,
         }
     }
 
@@ -490,6 +520,7 @@ impl EditorState {
         if !matches!(
             action,
             Action::SetNodeLabel { .. }
+                | Action::SetAnnotationText { .. }
                 | Action::SetDesignName(_)
                 | Action::SetDesignDescription(_)
         ) {
@@ -497,6 +528,10 @@ impl EditorState {
         }
         let viewport_before = self.viewport;
         self.apply_inner(action);
+        // Selecting a node or an edge unselects the annotation.
+        if !self.selection.is_empty() {
+            self.annotation = None;
+        }
         if self.viewport != viewport_before {
             self.view_revision += 1;
         }
@@ -550,7 +585,81 @@ impl EditorState {
                     edges: self.design.edges.iter().map(|e| e.id.clone()).collect(),
                 }
             }
-            Action::ClearSelection => self.selection = Selection::default(),
+            Action::ClearSelection => {
+                self.selection = Selection::default();
+                self.annotation = None;
+            }
+            Action::AddAnnotation(annotation) => {
+                let id = annotation.id.clone();
+                let mut design = self.design.clone();
+                design.annotations.push(annotation);
+                self.commit(design, None);
+                self.selection = Selection::default();
+                self.annotation = Some(id);
+            }
+            Action::SelectAnnotation(id) => {
+                self.annotation =
+                    id.filter(|id| self.design.annotations.iter().any(|a| &a.id == id));
+                if self.annotation.is_some() {
+                    self.selection = Selection::default();
+                }
+            }
+            Action::SetAnnotationText { id, text } => {
+                let mut design = self.design.clone();
+                if let Some(a) = design.annotations.iter_mut().find(|a| a.id == id) {
+                    a.text = text;
+                    let key = format!("annotation-text:{id}");
+                    self.commit(design, Some(&key));
+                }
+            }
+            Action::MoveAnnotation {
+                id,
+                dx,
+                dy,
+                nodes,
+                notes,
+            } => {
+                if dx.is_finite() && dy.is_finite() {
+                    let mut design = self.design.clone();
+                    for a in design
+                        .annotations
+                        .iter_mut()
+                        .filter(|a| a.id == id || notes.contains(&a.id))
+                    {
+                        a.position.x += dx;
+                        a.position.y += dy;
+                    }
+                    for n in design.nodes.iter_mut().filter(|n| nodes.contains(&n.id)) {
+                        n.position.x += dx;
+                        n.position.y += dy;
+                    }
+                    self.commit(design, None);
+                }
+            }
+            Action::ResizeAnnotation { id, width, height } => {
+                if width.is_finite() && height.is_finite() {
+                    let mut design = self.design.clone();
+                    if let Some(a) = design.annotations.iter_mut().find(|a| a.id == id) {
+                        a.size.width = width.clamp(
+                            annotate::MIN_SIDE,
+                            archsim_model::annotation::MAX_ANNOTATION_SIDE,
+                        );
+                        a.size.height = height.clamp(
+                            annotate::MIN_SIDE,
+                            archsim_model::annotation::MAX_ANNOTATION_SIDE,
+                        );
+                        self.commit(design, None);
+                    }
+                }
+            }
+            Action::RemoveAnnotation(id) => {
+                let mut design = self.design.clone();
+                design.annotations.retain(|a| a.id != id);
+                self.commit(design, None);
+                if self.annotation.as_deref() == Some(id.as_str()) {
+                    self.annotation = None;
+                }
+            }
             Action::SetNodeLabel { id, label } => {
                 let mut design = self.design.clone();
                 if let Some(node) = design.nodes.iter_mut().find(|n| n.id == id) {
@@ -597,7 +706,10 @@ impl EditorState {
             }
             Action::AutoLayout => {
                 let mut design = self.design.clone();
+                // Group boxes keep what they held: each is drawn again around its nodes.
+                let held = annotate::all_contents(&design);
                 layout::auto_layout(&mut design);
+                annotate::refit_groups(&mut design, &held);
                 self.commit(design, None);
             }
             Action::ReplaceNodeSpec { id, spec } => {
@@ -754,6 +866,11 @@ impl EditorState {
         self.design = design;
         self.revision += 1;
         self.selection.retain_existing(&self.design);
+        if let Some(id) = &self.annotation
+            && !self.design.annotations.iter().any(|a| &a.id == id)
+        {
+            self.annotation = None;
+        }
     }
 
     fn exists(&self, item: &ItemRef) -> bool {
@@ -880,6 +997,12 @@ impl EditorState {
 
     fn delete_selection(&mut self) {
         if self.selection.is_empty() {
+            // Delete with a group box or a note selected removes it (not what it surrounds).
+            if let Some(id) = self.annotation.take() {
+                let mut design = self.design.clone();
+                design.annotations.retain(|a| a.id != id);
+                self.commit(design, None);
+            }
             return;
         }
         let mut design = self.design.clone();

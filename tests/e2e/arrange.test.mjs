@@ -2,9 +2,11 @@
 // the copy, readable canvas text (12 px captions cut at a word, edge badges explained and never
 // over a node), Fit for 200 nodes, rates typed as 1.2k, a new fault's target, the event
 // pipeline's internal failures in words, at 1024×700 no value overflows its box; Tidy, align and
-// distribute, and several nodes of one kind edited together.
+// distribute, several nodes of one kind edited together; group boxes and notes that move with
+// what they hold, and the diagram saved as SVG and PNG.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { openApp } from './harness.mjs';
 import { autosavedDesign, clickEmptyCanvas, loadTemplate, nodeCentre, propertyField } from './editor-helpers.mjs';
 
@@ -301,4 +303,82 @@ test('a selection is aligned and distributed; several services are edited togeth
   const undone = (await autosavedDesign(page)).nodes.filter((n) => n.kind === 'service');
   assert.ok(undone.every((n) => n.params.workers !== 9), 'one undo step takes the bulk edit back');
   app.assertNoProblems('arranging and bulk editing');
+});
+
+test('a group box moves with the nodes inside it; a note holds text; neither changes a run', async () => {
+  const { page } = app;
+  await importDesign(page, messyDesign());
+  await page.click('#auto-layout');
+  await clickEmptyCanvas(page);
+  for (const id of ['service-2', 'database-1']) {
+    const c = await nodeCentre(page, id);
+    await page.keyboard.down('Shift');
+    await page.mouse.click(c.x, c.y);
+    await page.keyboard.up('Shift');
+  }
+  await page.click('#add-group');
+  await page.locator('#canvas .annotation.is-group').waitFor();
+  await page.locator('#properties .props-annotation').waitFor();
+  const label = page.locator('#properties [data-path="annotations[0].text"]');
+  await label.fill('region us-east');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('archsim.autosave.v1')).design.annotations?.[0]?.text === 'region us-east');
+  const before = await positions(page);
+  // Drag the box by its label tab.
+  const tab = await page.locator('#canvas .annotation.is-group .annotation-tab').boundingBox();
+  await page.mouse.move(tab.x + 10, tab.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(tab.x + 70, tab.y + 50, { steps: 6 });
+  await page.mouse.up();
+  await page.waitForFunction(
+    (x) => JSON.parse(localStorage.getItem('archsim.autosave.v1')).design.nodes.find((n) => n.id === 'database-1').position.x !== x,
+    before['database-1'].x,
+  );
+  const after = await positions(page);
+  const zoom = parseFloat(await page.locator('#zoom-level').textContent()) / 100;
+  for (const id of ['service-2', 'database-1']) {
+    assert.ok(Math.abs(after[id].x - before[id].x - 60 / zoom) < 1 && Math.abs(after[id].y - before[id].y - 40 / zoom) < 1, `${id} moved with the box`);
+  }
+  assert.deepEqual(after['client-1'], before['client-1'], 'a node outside stays');
+  // A note.
+  await clickEmptyCanvas(page);
+  await page.click('#add-note');
+  const text = page.locator('#properties [data-path="annotations[1].text"]');
+  await text.fill('Writes go to the primary');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('archsim.autosave.v1')).design.annotations?.[1]?.text === 'Writes go to the primary');
+  assert.match(await page.locator('#canvas .annotation.is-note').textContent(), /Writes go to/);
+  // They survive a reload (part of the design file) and Delete removes the selected one.
+  await page.reload();
+  await page.locator('#canvas .annotation.is-note').waitFor();
+  assert.equal(await page.locator('#canvas .annotation').count(), 2);
+  await app.screenshot('arrange-annotations');
+  await app.assertAccessible('a design with a group box and a note');
+  app.assertNoProblems('annotations');
+});
+
+test('the diagram is saved as SVG and PNG, as it looks', async () => {
+  const { page } = app;
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.click('#export-svg')]);
+  assert.match(svg.suggestedFilename(), /\.svg$/);
+  const text = await readFile(await svg.path(), 'utf8');
+  assert.match(text, /<svg[^>]*viewBox=/);
+  assert.match(text, /service-2/, 'labels are in the picture');
+  assert.match(text, /region us-east/, 'annotations are in the picture');
+  assert.doesNotMatch(text, /var\(--/, 'colours are resolved, not CSS variables');
+  assert.doesNotMatch(text, /data-handle-of|data-quick-add-of/, 'no editing handles');
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
+  assert.match(png.suggestedFilename(), /\.png$/);
+  const bytes = await readFile(await png.path());
+  assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+  assert.ok(bytes.length > 2000, `a real picture (${bytes.length} bytes)`);
+  // With a run shown, the picture has its heat colours.
+  await clickEmptyCanvas(page);
+  await propertyField(page, 'run.duration_ms').fill('10s');
+  await propertyField(page, 'run.duration_ms').press('Enter');
+  await page.click('#run-button');
+  await page.locator('#results.has-report:not(.is-live)').waitFor({ timeout: 90_000 });
+  const [hot] = await Promise.all([page.waitForEvent('download'), page.click('#export-svg')]);
+  const heat = await readFile(await hot.path(), 'utf8');
+  assert.notEqual(heat, text, 'the run changes the picture');
+  assert.match(heat, /\d+\/s/, "the run's badges are in it");
+  app.assertNoProblems('saving the diagram');
 });
