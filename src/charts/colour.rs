@@ -41,13 +41,15 @@ impl Rgb {
 }
 
 /// Colours of lines, in the order lines take them (Okabe–Ito, yellow left out: it vanishes on
-/// white).
+/// white). Orange and sky blue are a little darker than Okabe–Ito's, so that every line (and
+/// every cause's and breaker state's colour below) stands out at 3:1 or more from the charts'
+/// background in both the light and the dark theme (WCAG's contrast for graphics).
 pub const LINES: [Rgb; 8] = [
     Rgb(0x00, 0x72, 0xb2), // blue
-    Rgb(0xe6, 0x9f, 0x00), // orange
+    Rgb(0xc2, 0x86, 0x00), // orange
     Rgb(0x00, 0x9e, 0x73), // bluish green
     Rgb(0xcc, 0x79, 0xa7), // reddish purple
-    Rgb(0x56, 0xb4, 0xe9), // sky blue
+    Rgb(0x1d, 0x98, 0xdd), // sky blue
     Rgb(0xd5, 0x5e, 0x00), // vermillion
     Rgb(0x88, 0x66, 0x22), // brown
     Rgb(0x8a, 0x8a, 0x8a), // grey
@@ -62,21 +64,22 @@ pub fn line(k: usize) -> Rgb {
 /// vermillion, timeouts orange, full queues purple, rate limiting sky blue, an open breaker dark
 /// purple, no healthy backend brown, a node down dark grey, throttled by the caller bluish green,
 /// dropped by CoDel dark teal, shed for a higher class olive, bulkhead full
-/// brick red, deadline exceeded yellow.
+/// brick red, deadline exceeded lime (each darkened or lightened where needed for 3:1 on
+/// both themes' backgrounds).
 pub fn cause(key: &str) -> Rgb {
     match key {
         "error" => Rgb(0xd5, 0x5e, 0x00),
-        "timeout" => Rgb(0xe6, 0x9f, 0x00),
+        "timeout" => Rgb(0xc2, 0x86, 0x00),
         "queue_full" => Rgb(0xcc, 0x79, 0xa7),
-        "rate_limited" => Rgb(0x56, 0xb4, 0xe9),
-        "breaker_open" => Rgb(0x6a, 0x3d, 0x9a),
+        "rate_limited" => Rgb(0x1d, 0x98, 0xdd),
+        "breaker_open" => Rgb(0x85, 0x53, 0xbb),
         "no_healthy_backend" => Rgb(0x88, 0x66, 0x22),
-        "node_down" => Rgb(0x55, 0x55, 0x55),
+        "node_down" => Rgb(0x6b, 0x6b, 0x6b),
         "throttled" => Rgb(0x00, 0x9e, 0x73),
-        "codel_dropped" => Rgb(0x0d, 0x5c, 0x63),
+        "codel_dropped" => Rgb(0x11, 0x79, 0x83),
         "shed_priority" => Rgb(0x9e, 0x8b, 0x00),
-        "bulkhead_full" => Rgb(0xa0, 0x3c, 0x2c),
-        "deadline_exceeded" => Rgb(0xd9, 0xc2, 0x1f),
+        "bulkhead_full" => Rgb(0xb8, 0x45, 0x33),
+        "deadline_exceeded" => Rgb(0x5f, 0x9a, 0x1c),
         _ => Rgb(0x8a, 0x8a, 0x8a),
     }
 }
@@ -86,7 +89,7 @@ pub fn cause(key: &str) -> Rgb {
 pub fn breaker(state: u8) -> Rgb {
     match state {
         0 => Rgb(0x00, 0x9e, 0x73),
-        1 => Rgb(0xe6, 0x9f, 0x00),
+        1 => Rgb(0xc2, 0x86, 0x00),
         _ => Rgb(0xd5, 0x5e, 0x00),
     }
 }
@@ -120,6 +123,72 @@ impl Default for Theme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// WCAG 2's relative luminance of an sRGB colour.
+    fn luminance(c: Rgb) -> f64 {
+        let channel = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.039_28 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(c.0) + 0.7152 * channel(c.1) + 0.0722 * channel(c.2)
+    }
+
+    fn contrast(a: Rgb, b: Rgb) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    /// The charts' backgrounds: every `--panel` colour the style sheet sets (light and dark).
+    fn chart_backgrounds() -> Vec<Rgb> {
+        include_str!("../../static/style.css")
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("--panel:"))
+            .filter_map(|value| Rgb::parse(value.trim().trim_end_matches(';')))
+            .collect()
+    }
+
+    #[test]
+    fn every_line_stands_out_at_three_to_one_in_both_themes() {
+        let backgrounds = chart_backgrounds();
+        assert!(
+            backgrounds.contains(&Rgb(0xff, 0xff, 0xff)) && backgrounds.len() >= 2,
+            "the light and dark backgrounds were read: {backgrounds:?}"
+        );
+        let causes = [
+            "error",
+            "timeout",
+            "queue_full",
+            "rate_limited",
+            "breaker_open",
+            "no_healthy_backend",
+            "node_down",
+            "throttled",
+            "codel_dropped",
+            "shed_priority",
+            "bulkhead_full",
+            "deadline_exceeded",
+        ];
+        let colours = LINES
+            .iter()
+            .copied()
+            .chain(causes.iter().map(|c| cause(c)))
+            .chain((0..3).map(breaker));
+        for colour in colours {
+            for &background in &backgrounds {
+                let ratio = contrast(colour, background);
+                assert!(
+                    ratio >= 3.0,
+                    "{} on {} is {ratio:.2}:1",
+                    colour.css(),
+                    background.css()
+                );
+            }
+        }
+    }
 
     #[test]
     fn colours_parse_as_computed_styles_give_them() {

@@ -247,6 +247,8 @@ fn fit_action() -> Action {
 
 #[function_component(App)]
 pub fn app() -> Html {
+    // The remembered colour theme, before anything is painted in the wrong one.
+    use_memo((), |_| super::theme::apply(super::theme::load()));
     let startup = use_mut_ref(|| Some(startup()));
     let (initial_notice, initial_fit, initial_offer) = {
         let s = startup.borrow();
@@ -778,6 +780,78 @@ pub fn app() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(fit_action()))
     };
+    // Group boxes and notes, in the middle of the view (a group around the selected nodes).
+    let add_group = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let centre = state.viewport.screen_to_canvas(canvas_centre());
+            let ids: Vec<String> = state.selection.nodes.iter().cloned().collect();
+            let group = crate::state::annotate::new_group(&state.design, &ids, centre);
+            state.dispatch(Action::AddAnnotation(group));
+        })
+    };
+    let add_note = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let centre = state.viewport.screen_to_canvas(canvas_centre());
+            let note = crate::state::annotate::new_note(&state.design, centre);
+            state.dispatch(Action::AddAnnotation(note));
+        })
+    };
+    // The diagram as a picture, cropped to the design and its annotations, as it looks now.
+    let export_picture = |png: bool| {
+        let state = state.clone();
+        let notice = notice.clone();
+        let overlay = overlay.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(bounds) = crate::state::annotate::drawing_bounds(&state.design) else {
+                notice.set(Some(Notice::warning(
+                    "There is no diagram to save yet: add a node first.",
+                )));
+                return;
+            };
+            // Room above nodes for the run's flags, below for its badges.
+            let bounds = crate::state::geometry::Rect {
+                x: bounds.x - 8.0,
+                y: bounds.y - 30.0,
+                width: bounds.width + 16.0,
+                height: bounds.height + 60.0,
+            };
+            // A big design's run is on the raster layer, not in the SVG: its colours are given.
+            let heat: super::diagram_export::Heat = match &overlay {
+                Some(o) if state.design.nodes.len() >= super::canvas_raster::RASTER_MIN_NODES => o
+                    .nodes
+                    .iter()
+                    .filter_map(|(id, load)| {
+                        load.load_step()
+                            .map(|s| (id.clone(), super::canvas_overlay::LOAD_COLOURS[s]))
+                    })
+                    .collect(),
+                _ => Default::default(),
+            };
+            let stem = persist::export_file_name(&state.design)
+                .trim_end_matches(".json")
+                .to_string();
+            let done = if png {
+                super::diagram_export::download_png(&stem, bounds, &heat)
+            } else {
+                super::diagram_export::download_svg(&stem, bounds, &heat)
+            };
+            if let Err(reason) = done {
+                notice.set(Some(Notice::warning(format!(
+                    "The picture was not made: {reason}."
+                ))));
+            }
+        })
+    };
+    // Lay the design out, then show all of it.
+    let tidy = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            state.dispatch(Action::AutoLayout);
+            state.dispatch(fit_action());
+        })
+    };
     let toggle_snap = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::ToggleSnap))
@@ -827,6 +901,20 @@ pub fn app() -> Html {
                         }
                         { notices }
                         <div class="canvas-controls" role="toolbar" aria-label="View">
+                            <div class="controls-group" role="group" aria-label="Draw and save">
+                                <button type="button" class="tool-button" id="add-group"
+                                        title="Draw a labelled box around the selected nodes (or an empty one); moving it moves what it holds"
+                                        onclick={add_group}>{ "Group" }</button>
+                                <button type="button" class="tool-button" id="add-note"
+                                        title="Add a free-text note" onclick={add_note}>{ "Note" }</button>
+                                <span class="toolbar-sep" />
+                                <button type="button" class="tool-button" id="export-svg"
+                                        title="Save the diagram as a picture (SVG), as it looks now"
+                                        aria-label="Save the diagram as SVG" onclick={export_picture(false)}>{ "SVG" }</button>
+                                <button type="button" class="tool-button" id="export-png"
+                                        title="Save the diagram as a picture (PNG), as it looks now"
+                                        aria-label="Save the diagram as PNG" onclick={export_picture(true)}>{ "PNG" }</button>
+                            </div>
                             <button type="button" class="tool-button" id="zoom-out" title="Zoom out (−)"
                                     aria-label="Zoom out" onclick={zoom_by(1.0 / ZOOM_STEP)}>{ "−" }</button>
                             <span class="zoom-level" id="zoom-level">{ format!("{:.0}%", state.viewport.zoom * 100.0) }</span>
@@ -834,6 +922,9 @@ pub fn app() -> Html {
                                     aria-label="Zoom in" onclick={zoom_by(ZOOM_STEP)}>{ "+" }</button>
                             <button type="button" class="tool-button" id="zoom-fit" title="Fit to screen (0)"
                                     onclick={fit}>{ "Fit" }</button>
+                            <button type="button" class="tool-button" id="auto-layout"
+                                    title="Tidy: lay the design out left to right by who calls whom (L); Undo puts it back"
+                                    onclick={tidy}>{ "Tidy" }</button>
                             <button type="button" class={classes!("tool-button", state.snap_to_grid.then_some("is-on"))}
                                     id="snap-toggle" title="Snap to grid" aria-pressed={state.snap_to_grid.to_string()}
                                     onclick={toggle_snap}>{ "Snap" }</button>
@@ -957,6 +1048,10 @@ fn handle_key(
         (true, _) => None,
         (false, "delete" | "backspace") => Some(Action::DeleteSelection),
         (false, "escape") => Some(Action::ClearSelection),
+        (false, "l") if !shift => {
+            state.dispatch(Action::AutoLayout);
+            Some(fit_action())
+        }
         (false, "?") => {
             dialog.set(Some(Dialog::Shortcuts));
             event.prevent_default();

@@ -23,7 +23,7 @@ use super::forms::node::node_caption;
 use super::kinds::{kind_icon_shapes, kind_info};
 use super::palette::KIND_MIME;
 use crate::state::geometry::{self, NODE_HEIGHT, NODE_WIDTH, Rect};
-use crate::state::{Action, EditorState, Insets, ItemRef, edit, field_problems};
+use crate::state::{Action, EditorState, Insets, ItemRef, annotate, edit, field_problems};
 
 /// Pixels the pointer must travel before a press becomes a drag (a smaller move is a click).
 const DRAG_THRESHOLD: f64 = 3.0;
@@ -33,6 +33,12 @@ pub const ZOOM_STEP: f64 = 1.2;
 /// not be read, and on a big design re-laying out hundreds of changing texts on every live
 /// update is what would make the page stutter. Colours, load bars and flags stay.
 const RUN_DETAIL_ZOOM: f64 = 0.5;
+/// Characters of a node's caption that fit its box at the caption's 12 px.
+const CAPTION_CHARS: usize = 21;
+/// Characters of a node's label that fit beside its icon at the label's 13 px bold.
+const LABEL_CHARS: usize = 15;
+/// Height of an edge's badge, canvas units.
+const EDGE_BADGE_HEIGHT: f64 = 20.0;
 /// How far right of a node its quick-add button sits (canvas units from the node's right side).
 const QUICK_ADD_OFFSET: f64 = 24.0;
 /// The quick-add menu's width and tallest height, CSS pixels (as in the style sheet).
@@ -106,6 +112,20 @@ enum Gesture {
         start: Position,
         additive: bool,
         moved: bool,
+    },
+    /// Pressed on a group box or a note: moves it, and a group's contents with it.
+    MoveAnnotation {
+        id: String,
+        nodes: Vec<String>,
+        notes: Vec<String>,
+        last: (f64, f64),
+        moving: bool,
+    },
+    /// Dragging an annotation's bottom-right corner.
+    ResizeAnnotation {
+        id: String,
+        start: Position,
+        size: archsim_model::Size,
     },
 }
 
@@ -427,6 +447,37 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 });
                 return;
             }
+            if let Some(id) =
+                closest_attr(&event, "[data-annotation-resize]", "data-annotation-resize")
+                && let Some(a) = state.design.annotations.iter().find(|a| a.id == id)
+            {
+                event.prevent_default();
+                capture(&svg_ref);
+                state.dispatch(Action::SelectAnnotation(Some(id.clone())));
+                state.dispatch(Action::BeginGesture);
+                *gesture.borrow_mut() = Gesture::ResizeAnnotation {
+                    id,
+                    start: canvas_point,
+                    size: a.size,
+                };
+                return;
+            }
+            if let Some(id) = closest_attr(&event, "[data-annotation-id]", "data-annotation-id") {
+                event.prevent_default();
+                capture(&svg_ref);
+                state.dispatch(Action::SelectAnnotation(Some(id.clone())));
+                // What the box holds now: the nodes dragged in later are not carried off
+                // mid-drag, nor those it passes over.
+                let (nodes, notes) = annotate::contents(&state.design, &id);
+                *gesture.borrow_mut() = Gesture::MoveAnnotation {
+                    id,
+                    nodes,
+                    notes,
+                    last: point,
+                    moving: false,
+                };
+                return;
+            }
             // Empty canvas: rubber band (a plain click clears the selection on release).
             event.prevent_default();
             capture(&svg_ref);
@@ -500,6 +551,37 @@ pub fn canvas(props: &CanvasProps) -> Html {
                         .map(str::to_string);
                     connect_target.set(over);
                 }
+                Gesture::MoveAnnotation {
+                    id,
+                    nodes,
+                    notes,
+                    last,
+                    moving,
+                } => {
+                    if !*moving {
+                        if (point.0 - last.0).hypot(point.1 - last.1) < DRAG_THRESHOLD {
+                            return;
+                        }
+                        *moving = true;
+                        state.dispatch(Action::BeginGesture);
+                    }
+                    let zoom = state.viewport.zoom;
+                    state.dispatch(Action::MoveAnnotation {
+                        id: id.clone(),
+                        dx: (point.0 - last.0) / zoom,
+                        dy: (point.1 - last.1) / zoom,
+                        nodes: nodes.clone(),
+                        notes: notes.clone(),
+                    });
+                    *last = point;
+                }
+                Gesture::ResizeAnnotation { id, start, size } => {
+                    state.dispatch(Action::ResizeAnnotation {
+                        id: id.clone(),
+                        width: size.width + canvas_point.x - start.x,
+                        height: size.height + canvas_point.y - start.y,
+                    });
+                }
                 Gesture::RubberBand { start, moved, .. } => {
                     *moved = true;
                     rubber_band.set(Some(Rect::from_corners(*start, canvas_point)));
@@ -549,6 +631,12 @@ pub fn canvas(props: &CanvasProps) -> Html {
                         });
                     }
                 }
+                Gesture::MoveAnnotation { moving, .. } => {
+                    if moving {
+                        state.dispatch(Action::EndGesture);
+                    }
+                }
+                Gesture::ResizeAnnotation { .. } => state.dispatch(Action::EndGesture),
                 Gesture::RubberBand {
                     start,
                     additive,
@@ -634,6 +722,10 @@ pub fn canvas(props: &CanvasProps) -> Html {
             if let Some(id) = geometry::hit_node(&state.design, point) {
                 event.prevent_default();
                 renaming.set(Some(id.to_string()));
+            } else if state.annotation.is_some() {
+                // A double-click on a group box or a note edits its text in the panel.
+                event.prevent_default();
+                focus_properties_soon();
             }
         })
     };
@@ -784,15 +876,37 @@ pub fn canvas(props: &CanvasProps) -> Html {
         })
     });
     // Badges go above the nodes, so a short edge's badge is never hidden under its boxes.
-    let badges = edge_geometry.iter().filter_map(|(edge, start, end)| {
-        let length = (end.x - start.x).hypot(end.y - start.y);
-        let text = badge_text(edge, length)?;
-        Some(html! {
-            <EdgeBadge key={edge.id.clone()} id={edge.id.clone()} text={text}
-                x={(start.x + end.x) / 2.0} y={(start.y + end.y) / 2.0}
-                selected={state.selection.contains_edge(&edge.id)} />
+    // A badge never covers a node: beside its edge when the middle is crowded, left out when
+    // there is no room at all (what it says stays in the edge's tooltip and its properties).
+    // Nor another badge: each one placed is in the way of the next.
+    let mut placed: Vec<Rect> = Vec::new();
+    let badges: Vec<Html> = edge_geometry
+        .iter()
+        .filter_map(|(edge, start, end)| {
+            let length = (end.x - start.x).hypot(end.y - start.y);
+            let text = badge_text(edge, length)?;
+            let width = badge_width(&text);
+            let at = geometry::badge_spot(
+                &state.design,
+                *start,
+                *end,
+                width,
+                EDGE_BADGE_HEIGHT,
+                &placed,
+            )?;
+            placed.push(Rect {
+                x: at.x - width / 2.0,
+                y: at.y - EDGE_BADGE_HEIGHT / 2.0,
+                width,
+                height: EDGE_BADGE_HEIGHT,
+            });
+            Some(html! {
+                <EdgeBadge key={edge.id.clone()} id={edge.id.clone()} text={text}
+                    words={badge_words(edge)} x={at.x} y={at.y}
+                    selected={state.selection.contains_edge(&edge.id)} />
+            })
         })
-    });
+        .collect();
     let node_views = nodes.iter().map(|node| {
         html! {
             <NodeView key={node.id.clone()} node={node.clone()}
@@ -951,6 +1065,12 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 </defs>
                 <rect class="canvas-background" width="100%" height="100%" fill="url(#grid-dots)" />
                 <g class="viewport" transform={transform}>
+                    <g class="annotations">
+                        { for state.design.annotations.iter().map(|a| html! {
+                            <AnnotationView key={a.id.clone()} annotation={a.clone()}
+                                selected={state.annotation.as_deref() == Some(a.id.as_str())} />
+                        }) }
+                    </g>
                     <g class="edges">{ for edges }</g>
                     <g class="nodes">{ for node_views }</g>
                     <g class="edge-badges">{ for badges }{ for breakers }</g>
@@ -1016,6 +1136,21 @@ fn edge_badges(edge: &Edge) -> Vec<(String, String)> {
     }
     if p.circuit_breaker.is_some() {
         badges.push(("breaker".to_string(), "CB".to_string()));
+    }
+    if p.retry_budget.is_some() {
+        badges.push(("retry budget".to_string(), "RB".to_string()));
+    }
+    if let Some(bulkhead) = &p.bulkhead {
+        badges.push((
+            format!("bulkhead {}", bulkhead.max_concurrent),
+            format!("BH{}", bulkhead.max_concurrent),
+        ));
+    }
+    if p.adaptive_throttling.is_some() {
+        badges.push(("throttling".to_string(), "AT".to_string()));
+    }
+    if p.propagate_deadline {
+        badges.push(("deadline".to_string(), "DL".to_string()));
     }
     badges
 }
@@ -1088,10 +1223,10 @@ fn breaker_badge(props: &BreakerBadgeProps) -> Html {
     html! {
         <g class={classes!("breaker-state", props.state.class())} data-edge-id={props.id.clone()}
            data-breaker={props.state.class().trim_start_matches("is-").to_string()}
-           transform={format!("translate({} {})", props.x - width / 2.0, props.y - 9.0)}>
+           transform={format!("translate({} {})", props.x - width / 2.0, props.y - EDGE_BADGE_HEIGHT / 2.0)}>
             <title>{ props.state.words() }</title>
-            <rect width={width.to_string()} height="18" rx="4" />
-            <text x={(width / 2.0).to_string()} y="12.5" text-anchor="middle">{ text }</text>
+            <rect width={width.to_string()} height={EDGE_BADGE_HEIGHT.to_string()} rx="4" />
+            <text x={(width / 2.0).to_string()} y="14" text-anchor="middle">{ text }</text>
         </g>
     }
 }
@@ -1100,7 +1235,9 @@ fn breaker_badge(props: &BreakerBadgeProps) -> Html {
 struct EdgeBadgeProps {
     id: AttrValue,
     text: AttrValue,
-    /// Centre of the badge (the edge's midpoint), canvas units.
+    /// The badge in sentences, shown on hover (the short form "T1.5 s ↻3 CB" explained).
+    words: AttrValue,
+    /// Centre of the badge, canvas units.
     x: f64,
     y: f64,
     selected: bool,
@@ -1112,16 +1249,72 @@ fn edge_badge(props: &EdgeBadgeProps) -> Html {
     html! {
         <g class={classes!("edge-badge", props.selected.then_some("is-selected"))}
            data-edge-id={props.id.clone()}
-           transform={format!("translate({} {})", props.x - width / 2.0, props.y - 9.0)}>
-            <rect width={width.to_string()} height="18" rx="9" />
-            <text x={(width / 2.0).to_string()} y="12.5" text-anchor="middle">{ props.text.clone() }</text>
+           transform={format!("translate({} {})", props.x - width / 2.0, props.y - EDGE_BADGE_HEIGHT / 2.0)}>
+            <title>{ props.words.clone() }</title>
+            <rect width={width.to_string()} height={EDGE_BADGE_HEIGHT.to_string()} rx="10" />
+            <text x={(width / 2.0).to_string()} y="14" text-anchor="middle">{ props.text.clone() }</text>
         </g>
     }
 }
 
-/// Roughly 5.6 px per character at the badge's font size; exact width is not worth a measure.
+/// Roughly 6.8 px per character at the badges' 12 px semi-bold; an exact width is not worth a
+/// measure (it would force a layout per badge).
 fn badge_width(text: &str) -> f64 {
-    10.0 + 5.6 * text.chars().count() as f64
+    12.0 + 6.8 * text.chars().count() as f64
+}
+
+/// An edge's resilience settings in sentences, for the badge's tooltip: what each tag of the
+/// badge means for the calls along it.
+fn badge_words(edge: &Edge) -> AttrValue {
+    use super::fields::format_number;
+    let p = &edge.params;
+    let mut lines = Vec::new();
+    if let Some(timeout) = p.timeout_ms {
+        lines.push(format!(
+            "Timeout (T): the caller gives up on an attempt after {} ms.",
+            format_number(timeout)
+        ));
+    }
+    if let Some(retry) = &p.retry {
+        lines.push(format!(
+            "Retries (↻): up to {} attempts in all, backing off from {} ms.",
+            retry.max_attempts,
+            format_number(retry.base_ms)
+        ));
+    }
+    if let Some(breaker) = &p.circuit_breaker {
+        lines.push(format!(
+            "Circuit breaker (CB): calls stop for {} ms once {}% of recent calls failed.",
+            format_number(breaker.open_ms),
+            format_number(breaker.failure_threshold * 100.0)
+        ));
+    }
+    if let Some(budget) = &p.retry_budget {
+        lines.push(format!(
+            "Retry budget (RB): retries only up to {}% of calls (plus {} a second).",
+            format_number(budget.percent_can_retry * 100.0),
+            budget.min_retries_per_sec
+        ));
+    }
+    if let Some(bulkhead) = &p.bulkhead {
+        lines.push(format!(
+            "Bulkhead (BH): at most {} attempts in flight; more fail at once.",
+            bulkhead.max_concurrent
+        ));
+    }
+    if let Some(throttle) = &p.adaptive_throttling {
+        lines.push(format!(
+            "Adaptive throttling (AT): the caller rejects calls itself beyond {}× what the callee accepts.",
+            format_number(throttle.k)
+        ));
+    }
+    if p.propagate_deadline {
+        lines.push(
+            "Deadline (DL): the caller's deadline travels with the call; work past it is cancelled."
+                .to_string(),
+        );
+    }
+    lines.join("\n").into()
 }
 
 /// The badge of an edge: its resilience tags in words, or in short form when the words would
@@ -1164,15 +1357,30 @@ struct NodeViewProps {
     detail: bool,
 }
 
-/// Shortens text to `max` characters with an ellipsis (SVG text does not wrap or clip itself).
+/// Shortens text to at most `max` characters with an ellipsis (SVG text does not wrap or clip
+/// itself), cutting at a word boundary ("16 workers · p50 8 ms…", never "p50 8 / p99…" cut
+/// inside a figure) and dropping separators left dangling at the cut. Only a single word longer
+/// than `max` is cut inside itself. The whole text is in the node's tooltip.
 fn ellipsize(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
-        short.push('…');
-        short
+        return text.to_string();
     }
+    let room: String = text.chars().take(max.saturating_sub(1)).collect();
+    // The cut falls on a boundary when the text goes on with a space.
+    let next_is_space = text
+        .chars()
+        .nth(room.chars().count())
+        .is_some_and(char::is_whitespace);
+    let kept = if next_is_space {
+        room.as_str()
+    } else {
+        match room.rfind(char::is_whitespace) {
+            Some(space) => &room[..space],
+            None => room.as_str(),
+        }
+    };
+    let kept = kept.trim_end_matches(|c: char| c.is_whitespace() || "·/,;:-–—".contains(c));
+    format!("{kept}…")
 }
 
 #[function_component(NodeView)]
@@ -1216,9 +1424,9 @@ fn node_view(props: &NodeViewProps) -> Html {
     // RUN_DETAIL_ZOOM it stays put, and the load is in the colour, the bar and the title).
     let caption_text = shown_words
         .clone()
-        .unwrap_or_else(|| ellipsize(&caption, 25));
+        .unwrap_or_else(|| ellipsize(&caption, CAPTION_CHARS));
     let flags_text = flags.join(" · ").to_uppercase();
-    let shown_label = ellipsize(label, 15);
+    let shown_label = ellipsize(label, LABEL_CHARS);
     // What a screen reader says: the words on the node, in order (so its name contains what
     // is seen, as WCAG's "label in name" asks), then its kind and the whole caption. The drawn
     // words themselves are hidden from assistive technology: they would be said twice.
@@ -1231,7 +1439,7 @@ fn node_view(props: &NodeViewProps) -> Html {
         format!("{} — {}: {caption}", words.join(" "), info.title)
     };
     // Capitals in bold are wider than the badges' lower case.
-    let flags_width = 10.0 + 7.2 * flags_text.chars().count() as f64;
+    let flags_width = 12.0 + 8.8 * flags_text.chars().count() as f64;
     html! {
         <g class={classes!("node", format!("kind-{kind}"), props.selected.then_some("is-selected"),
                            props.has_problem.then_some("has-problem"),
@@ -1264,15 +1472,15 @@ fn node_view(props: &NodeViewProps) -> Html {
             { " " }
             if !flags.is_empty() {
                 <g class="node-flags" aria-hidden="true" transform={format!("translate(0 {})", -22)}>
-                    <rect width={flags_width.to_string()} height="17" rx="4" />
-                    <text x={(flags_width / 2.0).to_string()} y="12" text-anchor="middle">{ flags_text }</text>
+                    <rect width={flags_width.to_string()} height="19" rx="4" />
+                    <text x={(flags_width / 2.0).to_string()} y="14" text-anchor="middle">{ flags_text }</text>
                 </g>
             }
             { " " }
             if let Some(badge) = shown_badge {
                 <g class="node-badge" aria-hidden="true" transform={format!("translate(0 {})", NODE_HEIGHT + 5.0)}>
-                    <rect width={badge_width(&badge).to_string()} height="18" rx="9" />
-                    <text x={(badge_width(&badge) / 2.0).to_string()} y="12.5" text-anchor="middle">{ badge }</text>
+                    <rect width={badge_width(&badge).to_string()} height="20" rx="10" />
+                    <text x={(badge_width(&badge) / 2.0).to_string()} y="14" text-anchor="middle">{ badge }</text>
                 </g>
             }
             if props.has_problem {
@@ -1317,9 +1525,93 @@ fn node_face(props: &NodeFaceProps) -> Html {
                stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
                 { kind_icon_shapes(props.kind) }
             </g>
-            <text class="node-label" aria-hidden="true" x="36" y="25">{ ellipsize(&props.label, 15) }</text>
+            <text class="node-label" aria-hidden="true" x="36" y="25">{ ellipsize(&props.label, LABEL_CHARS) }</text>
         </>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct AnnotationViewProps {
+    annotation: archsim_model::Annotation,
+    selected: bool,
+}
+
+/// A group box (dashed frame, label tab on top; only the frame's border and the tab take the
+/// pointer, so what is inside stays clickable) or a note (a filled card of text, wrapped to its
+/// width). Drawn under the edges and nodes.
+#[function_component(AnnotationView)]
+fn annotation_view(props: &AnnotationViewProps) -> Html {
+    let a = &props.annotation;
+    let (w, h) = (a.size.width, a.size.height);
+    let group = a.kind == archsim_model::AnnotationKind::Group;
+    let transform = format!("translate({} {})", a.position.x, a.position.y);
+    let body = if group {
+        let label = if a.text.trim().is_empty() {
+            "Group"
+        } else {
+            a.text.as_str()
+        };
+        let shown = ellipsize(label, ((w - 20.0) / 7.8).max(4.0) as usize);
+        let tab_width = (18.0 + 7.8 * shown.chars().count() as f64).min(w);
+        html! {
+            <>
+                <rect class="annotation-frame" width={w.to_string()} height={h.to_string()} rx="12" />
+                <rect class="annotation-hit" width={w.to_string()} height={h.to_string()} rx="12" />
+                <rect class="annotation-tab" width={tab_width.to_string()} height="26" rx="6" />
+                <text class="annotation-label" x="9" y="18">{ shown }</text>
+            </>
+        }
+    } else {
+        let per_line = ((w - 16.0) / 7.2).max(4.0) as usize;
+        let max_lines = ((h - 10.0) / 18.0).max(1.0) as usize;
+        let lines = wrap_text(&a.text, per_line, max_lines);
+        html! {
+            <>
+                <rect class="annotation-note" width={w.to_string()} height={h.to_string()} rx="6" />
+                <text class="annotation-text" x="9" y="21">
+                    { for lines.into_iter().enumerate().map(|(i, line)| html! {
+                        <tspan x="9" dy={if i == 0 { "0" } else { "18" }}>{ line }</tspan>
+                    }) }
+                </text>
+            </>
+        }
+    };
+    let kind_words = if group { "Group box" } else { "Note" };
+    html! {
+        <g class={classes!("annotation", if group { "is-group" } else { "is-note" }, props.selected.then_some("is-selected"))}
+           transform={transform} data-annotation-id={a.id.clone()}>
+            <title>{ format!("{kind_words}: {}", a.text) }</title>
+            { body }
+            <rect class="annotation-resize" x={(w - 12.0).to_string()} y={(h - 12.0).to_string()}
+                  width="16" height="16" data-annotation-resize={a.id.clone()} />
+        </g>
+    }
+}
+
+/// Text wrapped at word boundaries into at most `max_lines` lines of about `per_line`
+/// characters, the last one ending in an ellipsis when text is left over.
+fn wrap_text(text: &str, per_line: usize, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > per_line {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.last_mut() {
+            *last = ellipsize(&format!("{last} …"), per_line);
+        }
+    }
+    lines
 }
 
 #[derive(Properties, PartialEq)]
@@ -1395,9 +1687,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_note_wraps_at_words_and_marks_what_does_not_fit() {
+        assert_eq!(
+            wrap_text("Writes go to the primary", 12, 3),
+            ["Writes go to", "the primary"]
+        );
+        let cut = wrap_text("one two three four five six", 9, 2);
+        assert_eq!(cut.len(), 2);
+        assert!(cut[1].ends_with('…'), "{cut:?}");
+        assert_eq!(wrap_text("first\nsecond", 20, 3), ["first", "second"]);
+    }
+
+    #[test]
     fn ellipsize_keeps_short_text_and_marks_cut_text() {
         assert_eq!(ellipsize("Cache", 15), "Cache");
-        assert_eq!(ellipsize("A very long service name", 10), "A very lo…");
+        assert_eq!(ellipsize("A very long service name", 10), "A very…");
+        // At a word boundary, never inside a figure, no dangling separator.
+        assert_eq!(
+            ellipsize("16 workers · p50 8 / p99 40 ms", 22),
+            "16 workers · p50 8…"
+        );
+        // A single word too long is cut inside itself: nothing better exists.
+        assert_eq!(ellipsize("Supercalifragilistic", 8), "Superca…");
     }
 
     #[test]

@@ -243,25 +243,25 @@ fn paint_node(
     if bottleneck {
         flags.push("bottleneck");
     }
-    ctx.set_font("700 10px system-ui, sans-serif");
+    ctx.set_font("700 12px system-ui, sans-serif");
     if !flags.is_empty() {
         let text = flags.join(" · ").to_uppercase();
-        let width = 10.0 + 7.2 * text.chars().count() as f64;
+        let width = 12.0 + 8.8 * text.chars().count() as f64;
         ctx.set_fill_style_str(ink.danger);
-        ctx.fill_rect(at.x, at.y - 22.0, width, 17.0);
+        ctx.fill_rect(at.x, at.y - 22.0, width, 19.0);
         ctx.set_fill_style_str("#ffffff");
         ctx.set_text_align("center");
-        let _ = ctx.fill_text(&text, at.x + width / 2.0, at.y - 10.0);
+        let _ = ctx.fill_text(&text, at.x + width / 2.0, at.y - 8.0);
     }
     if detail {
         let badge = load.badge();
-        let width = 10.0 + 5.6 * badge.chars().count() as f64;
+        let width = 12.0 + 6.8 * badge.chars().count() as f64;
         ctx.set_fill_style_str(ink.panel);
-        ctx.fill_rect(at.x, at.y + NODE_HEIGHT + 5.0, width, 18.0);
+        ctx.fill_rect(at.x, at.y + NODE_HEIGHT + 5.0, width, 20.0);
         ctx.set_fill_style_str(ink.text);
-        ctx.set_font("600 10.5px system-ui, sans-serif");
+        ctx.set_font("600 12px system-ui, sans-serif");
         ctx.set_text_align("center");
-        let _ = ctx.fill_text(&badge, at.x + width / 2.0, at.y + NODE_HEIGHT + 17.5);
+        let _ = ctx.fill_text(&badge, at.x + width / 2.0, at.y + NODE_HEIGHT + 19.0);
     }
 }
 

@@ -110,6 +110,10 @@ const SHORTCUT_GROUPS: &[(&str, &[Shortcut])] = &[
             keys(&[&["Ctrl", "Wheel"]], "Zoom at the pointer (also: pinch)"),
             keys(&[&["+"], &["−"]], "Zoom in, out"),
             keys(&[&["0"], &["Shift", "1"]], "Fit the design to the screen"),
+            keys(
+                &[&["L"]],
+                "Tidy: lay the design out left to right by its calls",
+            ),
         ],
     ),
     (

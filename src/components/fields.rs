@@ -6,7 +6,8 @@
 //! that path, so a bad value is marked where it is typed. Text that is not a number at all never
 //! reaches the design: the field keeps it and says why it was not taken.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -22,6 +23,47 @@ impl FieldProblems {
         self.0.get(path).cloned()
     }
 }
+
+/// The fields of a bulk edit (several nodes of one kind edited together) whose values differ
+/// between the nodes, by JSON path: they show "mixed" instead of the first node's value. A
+/// field set while it shows "mixed" writes its path into `touched`, so that the bulk edit sets
+/// that value on every node even when it equals the first node's own.
+#[derive(Debug, Clone, Default)]
+pub struct MixedFields {
+    pub paths: Rc<BTreeSet<String>>,
+    pub touched: Rc<RefCell<Option<String>>>,
+}
+
+impl PartialEq for MixedFields {
+    fn eq(&self, other: &Self) -> bool {
+        self.paths == other.paths && Rc::ptr_eq(&self.touched, &other.touched)
+    }
+}
+
+impl MixedFields {
+    /// Whether the value at `path` differs between the nodes: the path itself, or a choice
+    /// it belongs to (`…service_time` of another type makes `…service_time.mean_ms` mixed).
+    pub fn is_mixed(&self, path: &str) -> bool {
+        if self.paths.contains(path) {
+            return true;
+        }
+        path.char_indices()
+            .filter(|(_, c)| *c == '.' || *c == '[')
+            .any(|(i, _)| self.paths.contains(&path[..i]))
+    }
+
+    fn touch(&self, path: &str) {
+        *self.touched.borrow_mut() = Some(path.to_string());
+    }
+}
+
+/// The bulk edit's mixed fields, when the field at `path` is one of them.
+fn mixed_at(context: Option<MixedFields>, path: &str) -> Option<MixedFields> {
+    context.filter(|m| m.is_mixed(path))
+}
+
+/// What a field showing "mixed" says, in its placeholder and to screen readers.
+pub const MIXED: &str = "mixed";
 
 /// Number fields holding text that is not a value ("abc" in a count), by JSON path: what the
 /// person sees there is not what the design holds (it keeps the last value that was), so Run is
@@ -110,6 +152,9 @@ pub enum NumberKind {
     /// A duration in milliseconds, typed bare (`250`) or with any unit (`250ms`, `90s`,
     /// `1.5m`, `1h`), as the CLI accepts them.
     Millis,
+    /// A rate per second, typed bare (`1200`), in thousands or millions (`1.2k`, `2M`), with or
+    /// without the unit (`1.2k rps`, `300/s`).
+    Rate,
 }
 
 impl NumberKind {
@@ -135,6 +180,11 @@ impl NumberKind {
         if trimmed.is_empty() {
             return Err("enter a number".into());
         }
+        if self == NumberKind::Rate {
+            return parse_rate(trimmed).ok_or_else(|| {
+                format!("“{trimmed}” is not a rate: write 1200, 1.2k or 2M (per second)")
+            });
+        }
         if self == NumberKind::Millis {
             return archsim_model::units::duration_ms(trimmed, 1.0).ok_or_else(|| {
                 format!("“{trimmed}” is not a duration: write 250 (ms), 250ms, 90s, 1.5m or 1h")
@@ -147,7 +197,7 @@ impl NumberKind {
             return Err("must be a finite number".into());
         }
         match self {
-            NumberKind::Real | NumberKind::Millis => Ok(number),
+            NumberKind::Real | NumberKind::Millis | NumberKind::Rate => Ok(number),
             NumberKind::Percent => Ok(number / 100.0),
             NumberKind::Count { max } => {
                 if number.fract() != 0.0 || number < 0.0 {
@@ -160,6 +210,24 @@ impl NumberKind {
             }
         }
     }
+}
+
+/// A rate as people type it: `1200`, `1.2k`, `2M`, optionally followed by `rps` or `/s`.
+fn parse_rate(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let text = text
+        .strip_suffix("rps")
+        .or_else(|| text.strip_suffix("/s"))
+        .unwrap_or(text)
+        .trim_end();
+    let (number, scale) = match text.char_indices().last()? {
+        (i, 'k' | 'K') => (&text[..i], 1e3),
+        (i, 'M') => (&text[..i], 1e6),
+        _ => (text, 1.0),
+    };
+    let value: f64 = number.trim().parse().ok()?;
+    let value = value * scale;
+    value.is_finite().then_some(value)
 }
 
 /// A number without float noise: 0.07·100 shows as 7, not 7.000000000000001.
@@ -205,24 +273,42 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
     // Every field in milliseconds reads durations in any unit ("90s" in a run's duration).
     let kind = match (props.kind, props.unit.as_deref()) {
         (NumberKind::Real, Some("ms")) => NumberKind::Millis,
+        (NumberKind::Real, Some("rps")) => NumberKind::Rate,
         (kind, _) => kind,
     };
-    let text = use_state(|| kind.to_display(props.value));
+    let mixed = mixed_at(use_context::<MixedFields>(), &props.path);
+    let text = use_state(|| {
+        if mixed.is_some() {
+            String::new()
+        } else {
+            kind.to_display(props.value)
+        }
+    });
     let local_error = use_state(|| None::<String>);
     let model_problem = problem_at(use_context::<FieldProblems>(), &props.path);
     let reporter = use_context::<DraftReporter>();
 
     // The value changed from outside (undo, another control): show it, unless the text already
-    // means this value (the user is mid-edit, e.g. "1." on the way to "1.5").
+    // means this value (the user is mid-edit, e.g. "1." on the way to "1.5"). A mixed field
+    // shows nothing (its placeholder says "mixed") until something is typed.
     {
         let text = text.clone();
         let local_error = local_error.clone();
-        use_effect_with((props.value, kind), move |(value, kind)| {
-            if kind.parse(&text).ok() != Some(*value) {
-                text.set(kind.to_display(*value));
-                local_error.set(None);
-            }
-        });
+        let is_mixed = mixed.is_some();
+        use_effect_with(
+            (props.value, kind, is_mixed),
+            move |(value, kind, is_mixed)| {
+                if *is_mixed {
+                    if kind.parse(&text).is_err() {
+                        text.set(String::new());
+                        local_error.set(None);
+                    }
+                } else if kind.parse(&text).ok() != Some(*value) {
+                    text.set(kind.to_display(*value));
+                    local_error.set(None);
+                }
+            },
+        );
     }
     // An entry that is not a value is reported while it is shown (Run is off meanwhile), and
     // withdrawn once it is fixed, replaced from outside, or the field goes away.
@@ -274,7 +360,7 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
     // when the person pauses (`COMMIT_PAUSE_MS`), presses Enter or leaves the field. Counts,
     // percentages and plain numbers take no unit: each value typed is applied at once, so the
     // canvas follows the typing.
-    let deferred = matches!(kind, NumberKind::Millis);
+    let deferred = matches!(kind, NumberKind::Millis | NumberKind::Rate);
     // (entry number, value) typed but not yet applied; the entry number tells a timer of an
     // older keystroke that its value was replaced.
     let pending = use_mut_ref(|| None::<(u64, f64)>);
@@ -286,9 +372,14 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
     let commit = {
         let pending = pending.clone();
         let latest_on_change = latest_on_change.clone();
+        let mixed = mixed.clone();
+        let path = props.path.clone();
         Rc::new(move || {
             let taken = pending.borrow_mut().take();
             if let Some((_, value)) = taken {
+                if let Some(mixed) = &mixed {
+                    mixed.touch(&path);
+                }
                 let on_change = latest_on_change.borrow().clone();
                 on_change.emit(value);
             }
@@ -306,6 +397,8 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
         let current = props.value;
         let commit = commit.clone();
         let on_change = latest_on_change.clone();
+        let mixed = mixed.clone();
+        let path = props.path.clone();
         Callback::from(move |event: InputEvent| {
             let input: HtmlInputElement = event.target_unchecked_into();
             let typed = input.value();
@@ -313,10 +406,15 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
             match kind.parse(&typed) {
                 Ok(value) => {
                     local_error.set(None);
-                    if value != current && !deferred {
+                    // A mixed field's value is new to every node but the first, whatever it is.
+                    let changed = value != current || mixed.is_some();
+                    if changed && !deferred {
+                        if let Some(mixed) = &mixed {
+                            mixed.touch(&path);
+                        }
                         let on_change = on_change.borrow().clone();
                         on_change.emit(value);
-                    } else if value != current {
+                    } else if changed {
                         let entry = {
                             let mut entries = entries.borrow_mut();
                             *entries += 1;
@@ -360,10 +458,11 @@ pub fn number_field(props: &NumberFieldProps) -> Html {
     html! {
         <label class={classes!("field", problem.is_some().then_some("field-invalid"))}>
             <span class="field-label">{ props.label.clone() }</span>
-            <span class="field-control">
+            <span class={classes!("field-control", unit.is_some().then_some("has-unit"))}>
                 <input type="text" inputmode="decimal" class="field-input"
                        data-path={props.path.clone()} value={(*text).clone()}
                        aria-invalid={problem.is_some().to_string()} oninput={on_input}
+                       placeholder={mixed.is_some().then_some(MIXED)}
                        onchange={on_commit_change} onkeydown={on_key} />
                 if let Some(unit) = unit { <span class="field-unit">{ unit }</span> }
             </span>
@@ -388,13 +487,25 @@ pub struct SelectFieldProps {
 #[function_component(SelectField)]
 pub fn select_field(props: &SelectFieldProps) -> Html {
     let problem = problem_at(use_context::<FieldProblems>(), &props.path);
+    let mixed = mixed_at(use_context::<MixedFields>(), &props.path);
     let select_ref = use_node_ref();
     let on_change = {
         let on_change = props.on_change.clone();
+        let mixed = mixed.clone();
+        let path = props.path.clone();
         Callback::from(move |event: Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
+            if let Some(mixed) = &mixed {
+                mixed.touch(&path);
+            }
             on_change.emit(select.value());
         })
+    };
+    // A mixed select shows a "mixed" entry that cannot be chosen again.
+    let value = if mixed.is_some() {
+        AttrValue::Static("")
+    } else {
+        props.value.clone()
     };
     // The value must be matched per option: a select's `value` attribute is not applied until
     // its options exist, so `selected` is what makes the initial render right. Once the person
@@ -402,7 +513,7 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
     // a value changed from outside (undo, redo) is set on the element itself after each render.
     {
         let select_ref = select_ref.clone();
-        let value = props.value.clone();
+        let value = value.clone();
         use_effect(move || {
             if let Some(select) = select_ref.cast::<HtmlSelectElement>()
                 && select.value() != *value
@@ -415,8 +526,11 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
         <label class={classes!("field", problem.is_some().then_some("field-invalid"))}>
             <span class="field-label">{ props.label.clone() }</span>
             <select ref={select_ref} class="field-input" data-path={props.path.clone()} onchange={on_change}>
-                { for props.options.iter().map(|(value, label)| html! {
-                    <option value={value.clone()} selected={*value == props.value}>
+                if mixed.is_some() {
+                    <option value="" disabled=true selected=true>{ MIXED }</option>
+                }
+                { for props.options.iter().map(|(option, label)| html! {
+                    <option value={option.clone()} selected={*option == value}>
                         { label.clone() }
                     </option>
                 }) }
@@ -439,19 +553,39 @@ pub struct CheckFieldProps {
 #[function_component(CheckField)]
 pub fn check_field(props: &CheckFieldProps) -> Html {
     let problem = problem_at(use_context::<FieldProblems>(), &props.path);
+    let mixed = mixed_at(use_context::<MixedFields>(), &props.path);
+    let input_ref = use_node_ref();
+    // A mixed checkbox is neither ticked nor clear (the browser's "indeterminate" state).
+    {
+        let input_ref = input_ref.clone();
+        let is_mixed = mixed.is_some();
+        use_effect(move || {
+            if let Some(input) = input_ref.cast::<HtmlInputElement>() {
+                input.set_indeterminate(is_mixed);
+            }
+        });
+    }
     let on_change = {
         let on_change = props.on_change.clone();
+        let mixed = mixed.clone();
+        let path = props.path.clone();
         Callback::from(move |event: Event| {
             let input: HtmlInputElement = event.target_unchecked_into();
+            if let Some(mixed) = &mixed {
+                mixed.touch(&path);
+            }
             on_change.emit(input.checked());
         })
     };
     html! {
         <div class={classes!("field", "field-check", problem.is_some().then_some("field-invalid"))}>
             <label class="check-row">
-                <input type="checkbox" data-path={props.path.clone()} checked={props.value}
-                       onchange={on_change} />
+                <input ref={input_ref} type="checkbox" data-path={props.path.clone()} checked={props.value}
+                       aria-checked={mixed.is_some().then_some("mixed")} onchange={on_change} />
                 <span class="field-label">{ props.label.clone() }</span>
+                if mixed.is_some() {
+                    <span class="field-mixed">{ format!("({MIXED})") }</span>
+                }
             </label>
             { field_note(problem, props.hint.clone()) }
         </div>
@@ -476,10 +610,21 @@ pub struct TextFieldProps {
 #[function_component(TextField)]
 pub fn text_field(props: &TextFieldProps) -> Html {
     let problem = problem_at(use_context::<FieldProblems>(), &props.path);
+    let mixed = mixed_at(use_context::<MixedFields>(), &props.path);
+    let (value, placeholder) = if mixed.is_some() {
+        (AttrValue::Static(""), Some(AttrValue::Static(MIXED)))
+    } else {
+        (props.value.clone(), props.placeholder.clone())
+    };
     let on_input = {
         let on_change = props.on_change.clone();
         let multiline = props.multiline;
+        let mixed = mixed.clone();
+        let path = props.path.clone();
         Callback::from(move |event: InputEvent| {
+            if let Some(mixed) = &mixed {
+                mixed.touch(&path);
+            }
             let text = if multiline {
                 event.target_unchecked_into::<HtmlTextAreaElement>().value()
             } else {
@@ -493,11 +638,11 @@ pub fn text_field(props: &TextFieldProps) -> Html {
             <span class="field-label">{ props.label.clone() }</span>
             if props.multiline {
                 <textarea class="field-input" rows="3" data-path={props.path.clone()}
-                          value={props.value.clone()} placeholder={props.placeholder.clone()}
+                          value={value} placeholder={placeholder}
                           oninput={on_input} />
             } else {
                 <input type="text" class="field-input" data-path={props.path.clone()}
-                       value={props.value.clone()} placeholder={props.placeholder.clone()}
+                       value={value} placeholder={placeholder}
                        oninput={on_input} />
             }
             { field_note(problem, props.hint.clone()) }
@@ -523,10 +668,17 @@ pub struct OptionalSectionProps {
 /// an edge's retry policy). Switching it on fills in the model's defaults.
 #[function_component(OptionalSection)]
 pub fn optional_section(props: &OptionalSectionProps) -> Html {
+    // Switched on for some of a bulk edit's nodes and off for others.
+    let mixed = use_context::<MixedFields>().filter(|m| m.paths.contains(props.path.as_str()));
     let on_change = {
         let on_toggle = props.on_toggle.clone();
+        let mixed = mixed.clone();
+        let path = props.path.clone();
         Callback::from(move |event: Event| {
             let input: HtmlInputElement = event.target_unchecked_into();
+            if let Some(mixed) = &mixed {
+                mixed.touch(&path);
+            }
             on_toggle.emit(input.checked());
         })
     };
@@ -537,6 +689,9 @@ pub fn optional_section(props: &OptionalSectionProps) -> Html {
                     <input type="checkbox" data-toggle={props.path.clone()}
                            checked={props.enabled} onchange={on_change} />
                     <span>{ props.title.clone() }</span>
+                    if mixed.is_some() {
+                        <span class="field-mixed">{ format!("(on for some, {MIXED})") }</span>
+                    }
                 </label>
             </legend>
             if props.enabled {
@@ -569,6 +724,18 @@ pub fn section(props: &SectionProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_read_thousands_and_millions() {
+        let rate = NumberKind::Rate;
+        assert_eq!(rate.parse("1.2k"), Ok(1200.0));
+        assert_eq!(rate.parse("2M"), Ok(2e6));
+        assert_eq!(rate.parse("300/s"), Ok(300.0));
+        assert_eq!(rate.parse("1.5k rps"), Ok(1500.0));
+        assert_eq!(rate.parse("250"), Ok(250.0));
+        assert!(rate.parse("fast").is_err());
+        assert!(rate.parse("1.2x").is_err());
+    }
 
     // Regression: "60s" in the run's duration was "not a number" although the CLI takes it.
     #[test]

@@ -1,5 +1,5 @@
 //! The app header: product name, the design's name (editable in place) and the toolbar
-//! (templates, import, export, share, undo/redo, shortcuts).
+//! (templates, import, export, share, undo/redo, colour theme, shortcuts).
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -45,6 +45,18 @@ const ICON_REDO: &str = "M15 7l5 5-5 5M20 12H9a5 5 0 0 0 0 10h3";
 pub fn header(props: &HeaderProps) -> Html {
     let menu_open = use_state(|| false);
     let file_input = use_node_ref();
+    // Light, dark or the system's colours; remembered (the app applies it at start-up).
+    let theme = use_state(super::theme::load);
+    let on_theme = {
+        let theme = theme.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            if let Some(choice) = super::theme::ThemeChoice::from_name(&select.value()) {
+                super::theme::choose(choice);
+                theme.set(choice);
+            }
+        })
+    };
 
     let toggle_menu = {
         let menu_open = menu_open.clone();
@@ -193,6 +205,15 @@ pub fn header(props: &HeaderProps) -> Html {
                     { icon(ICON_REDO) }
                 </button>
                 <span class="toolbar-sep" />
+                <label class="theme-switch" title="Colours: light, dark, or as the system is set">
+                    <span class="visually-hidden">{ "Colour theme" }</span>
+                    <span class="theme-mark" aria-hidden="true">{ "◐" }</span>
+                    <select id="theme-select" class="theme-select" onchange={on_theme}>
+                        { for super::theme::ThemeChoice::ALL.iter().map(|choice| html! {
+                            <option value={choice.name()} selected={*theme == *choice}>{ choice.words() }</option>
+                        }) }
+                    </select>
+                </label>
                 <button type="button" class="tool-button" id="shortcuts-button"
                         title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts"
                         onclick={click(&props.on_help)}>

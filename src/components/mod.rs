@@ -7,6 +7,7 @@ pub mod app;
 pub mod canvas;
 pub mod canvas_overlay;
 pub mod canvas_raster;
+pub mod diagram_export;
 pub mod dialogs;
 pub mod fields;
 pub mod forms;
@@ -19,5 +20,6 @@ pub mod results_charts;
 pub mod results_format;
 pub mod run_bar;
 pub mod splitter;
+pub mod theme;
 
 pub use app::App;

@@ -1,6 +1,11 @@
 //! The properties panel: the selected node's or edge's parameters, or, with nothing selected, the
 //! design's name, description, run settings and fault timeline.
 //!
+//! With several nodes of one kind selected, their shared parameters are edited together (a bulk
+//! edit): the form shows the first node's values, "mixed" where the nodes differ, and a value
+//! set there is set on all of them (see `state::bulk`). A selection of two or more nodes can
+//! be aligned and distributed.
+//!
 //! Every edit while one field has focus is a single undo step: focusing a field opens a gesture
 //! and leaving it closes the gesture, so typing "250" is one step, not three.
 
@@ -9,7 +14,7 @@ use std::rc::Rc;
 use archsim_model::{Design, NodeKind};
 use yew::prelude::*;
 
-use super::fields::{FieldProblems, Section, TextField};
+use super::fields::{FieldProblems, MixedFields, Section, TextField};
 use super::forms::NodeChoice;
 use super::forms::edge::EdgeParamsEditor;
 use super::forms::node::NodeParamsEditor;
@@ -17,7 +22,7 @@ use super::forms::run::{FaultTimeline, RunSettingsEditor};
 use super::kinds::{KindIcon, kind_info};
 use super::results_charts::{ElementCharts, Subject};
 use crate::state::problems::{edge_path, node_path, problems_under};
-use crate::state::{Action, EditorState, ItemRef, field_problems};
+use crate::state::{Action, EditorState, ItemRef, bulk, field_problems};
 
 #[derive(Properties, PartialEq)]
 pub struct PropertiesPanelProps {
@@ -44,6 +49,138 @@ fn class_names(design: &Design) -> Vec<String> {
         }
     }
     names
+}
+
+/// The selected group box or note: its label or text, and Delete. Drawing only, as it says.
+fn annotation_editor(state: &UseReducerHandle<EditorState>) -> Option<Html> {
+    let id = state.annotation.clone()?;
+    let design = &state.design;
+    let index = design.annotations.iter().position(|a| a.id == id)?;
+    let annotation = &design.annotations[index];
+    let group = annotation.kind == archsim_model::AnnotationKind::Group;
+    let on_text = {
+        let state = state.clone();
+        let id = id.clone();
+        Callback::from(move |text: String| {
+            state.dispatch(Action::SetAnnotationText {
+                id: id.clone(),
+                text,
+            })
+        })
+    };
+    let remove = {
+        let state = state.clone();
+        let id = id.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::RemoveAnnotation(id.clone())))
+    };
+    let (title, subtitle, field) = if group {
+        (
+            "Group box",
+            "Drawing only: moving the box moves the nodes inside it; the simulation never reads it.",
+            "Label",
+        )
+    } else {
+        (
+            "Note",
+            "Drawing only: the simulation never reads it.",
+            "Text",
+        )
+    };
+    Some(html! {
+        <div class="props-annotation" key={format!("annotation:{id}")}>
+            <div class="props-head">
+                <div class="props-head-text">
+                    <h2 class="props-title">{ title }</h2>
+                    <span class="props-subtitle">{ subtitle }</span>
+                </div>
+                <button type="button" class="icon-button danger" title="Delete (Delete)"
+                        aria-label={format!("Delete {}", title.to_lowercase())} onclick={remove}>{ trash_icon() }</button>
+            </div>
+            <Section title={title}>
+                <TextField label={field} path={format!("annotations[{index}].text")} multiline={!group}
+                    value={annotation.text.clone()} on_change={on_text} />
+            </Section>
+        </div>
+    })
+}
+
+/// The bulk edit of the selected nodes, all of `kind`: the first node's form, "mixed" where
+/// the nodes differ; a change made there is made on every selected node (each keeps its other
+/// values), as one step.
+fn bulk_editor(
+    state: &UseReducerHandle<EditorState>,
+    kind: &str,
+    touched: &Rc<std::cell::RefCell<Option<String>>>,
+) -> Option<Html> {
+    let design = &state.design;
+    let selected: Vec<&archsim_model::Node> = design
+        .nodes
+        .iter()
+        .filter(|n| state.selection.nodes.contains(&n.id))
+        .collect();
+    let first = selected.first()?;
+    let path = node_path(design, &first.id)?;
+    let specs: Vec<&NodeKind> = selected.iter().map(|n| &n.spec).collect();
+    let mixed = MixedFields {
+        paths: Rc::new(
+            bulk::mixed_paths(&specs)
+                .into_iter()
+                .map(|relative| format!("{path}.{relative}"))
+                .collect(),
+        ),
+        touched: touched.clone(),
+    };
+    // Route and dead-letter targets: only nodes every selected node calls.
+    let downstream: Vec<NodeChoice> = design
+        .outgoing(&first.id)
+        .filter(|e| {
+            selected
+                .iter()
+                .all(|n| design.outgoing(&n.id).any(|o| o.to == e.to))
+        })
+        .map(|e| choice(design, &e.to))
+        .collect();
+    let on_spec = {
+        let state = state.clone();
+        let before = first.spec.clone();
+        let touched = touched.clone();
+        let prefix = format!("{path}.");
+        Callback::from(move |after: NodeKind| {
+            let touched = touched
+                .borrow_mut()
+                .take()
+                .and_then(|p| p.strip_prefix(&prefix).map(str::to_string));
+            let specs: Vec<(String, NodeKind)> = state
+                .design
+                .nodes
+                .iter()
+                .filter(|n| state.selection.nodes.contains(&n.id))
+                .filter_map(|n| {
+                    bulk::apply_same_edit(&before, &after, &n.spec, touched.as_deref())
+                        .map(|spec| (n.id.clone(), spec))
+                })
+                .collect();
+            state.dispatch(Action::ReplaceNodeSpecs(specs));
+        })
+    };
+    let title = kind_info(kind).title;
+    let first_name = if first.label.trim().is_empty() {
+        first.id.clone()
+    } else {
+        first.label.clone()
+    };
+    let count = selected.len();
+    Some(html! {
+        <div class="props-bulk" id="bulk-edit">
+            <p class="field-hint">{ format!(
+                "Editing {count} {title} nodes together: values are {first_name}'s, “mixed” where they differ; a value you set is set on all {count}."
+            ) }</p>
+            <ContextProvider<MixedFields> context={mixed}>
+                <NodeParamsEditor path={format!("{path}.params")} spec={first.spec.clone()}
+                    downstream={downstream} classes={class_names(design)} on_change={on_spec} />
+            </ContextProvider<MixedFields>>
+        </div>
+    })
 }
 
 /// Problems of the item at `prefix` that no field of the panel shows (the item as a whole, its
@@ -87,6 +224,8 @@ fn problem_alert(lines: Vec<String>) -> Html {
 #[function_component(PropertiesPanel)]
 pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
     let state = &props.state;
+    // The path of a field set while it showed "mixed" in a bulk edit (see `MixedFields`).
+    let touched = use_mut_ref(|| None::<String>);
     let problems: Rc<FieldProblems> = {
         let state = state.clone();
         use_memo(state.revision, move |_| {
@@ -212,6 +351,9 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                 _ => html! {},
             }
         }
+        None if state.selection.is_empty() && state.annotation.is_some() => {
+            annotation_editor(state).unwrap_or_default()
+        }
         None if !state.selection.is_empty() => {
             let (n, e) = (state.selection.nodes.len(), state.selection.edges.len());
             let plural = |count: usize, word: &str| {
@@ -221,14 +363,42 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                 let state = state.clone();
                 Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
             };
+            let shared = bulk::shared_kind(design, &state.selection.nodes)
+                .and_then(|kind| bulk_editor(state, kind, &touched));
+            let arrange = |label: &'static str, title: &'static str, a: Action| {
+                html! {
+                    <button type="button" class="small-button" title={title} onclick={action(a)}>{ label }</button>
+                }
+            };
             html! {
                 <div class="props-multi" key="multi">
                     <h2 class="props-title">{ format!("{} and {} selected", plural(n, "node"), plural(e, "edge")) }</h2>
-                    <p class="field-hint">{ "Select one item to edit its parameters." }</p>
+                    if shared.is_none() {
+                        <p class="field-hint">{ "Select one item, or several nodes of one kind, to edit parameters." }</p>
+                    }
                     <div class="button-row">
                         <button type="button" class="small-button" onclick={action(Action::Duplicate)}>{ "Duplicate" }</button>
                         <button type="button" class="small-button danger" onclick={action(Action::DeleteSelection)}>{ "Delete" }</button>
                     </div>
+                    if n >= 2 {
+                        <Section title="Arrange">
+                            <div class="button-row" id="align-buttons" role="group" aria-label="Align">
+                                { arrange("Left", "Align the left edges", Action::AlignSelection(bulk::Align::Left)) }
+                                { arrange("Centre", "Align the centres on a vertical line", Action::AlignSelection(bulk::Align::Centre)) }
+                                { arrange("Right", "Align the right edges", Action::AlignSelection(bulk::Align::Right)) }
+                                { arrange("Top", "Align the top edges", Action::AlignSelection(bulk::Align::Top)) }
+                                { arrange("Middle", "Align the middles on a horizontal line", Action::AlignSelection(bulk::Align::Middle)) }
+                                { arrange("Bottom", "Align the bottom edges", Action::AlignSelection(bulk::Align::Bottom)) }
+                            </div>
+                            if n >= 3 {
+                                <div class="button-row" id="distribute-buttons" role="group" aria-label="Distribute">
+                                    { arrange("Spread across", "Equal gaps from left to right", Action::DistributeSelection(bulk::Distribute::Horizontally)) }
+                                    { arrange("Spread down", "Equal gaps from top to bottom", Action::DistributeSelection(bulk::Distribute::Vertically)) }
+                                </div>
+                            }
+                        </Section>
+                    }
+                    { for shared }
                 </div>
             }
         }
@@ -285,6 +455,7 @@ pub fn properties_panel(props: &PropertiesPanelProps) -> Html {
                     </Section>
                     <RunSettingsEditor value={design.run.clone()} on_change={on_run} />
                     <FaultTimeline faults={design.faults.clone()} nodes={nodes} edges={edges}
+                        default_target={crate::state::edit::default_fault_target(design)}
                         duration_ms={design.run.duration_ms} on_add={on_add} on_update={on_update}
                         on_remove={on_remove} />
                 </div>

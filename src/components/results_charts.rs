@@ -102,7 +102,21 @@ fn use_theme() -> Theme {
                 let _ =
                     s.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
             }
+            // The header's theme switch (light / dark / system) changes the colours too.
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback(
+                    super::theme::THEME_EVENT,
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
             move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback(
+                        super::theme::THEME_EVENT,
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
                 if let Some(s) = &scheme {
                     let _ = s.remove_event_listener_with_callback(
                         "change",

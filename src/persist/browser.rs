@@ -9,6 +9,26 @@ use super::autosave::js_error_text;
 use super::{MAX_IMPORT_BYTES, encode_fragment, in_browser};
 use archsim_model::Design;
 
+/// Download what `url` holds (a `data:` URL, e.g. a PNG) as `file_name`.
+pub fn download_url(file_name: &str, url: &str) -> Result<(), String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|e| js_error_text(&e))?
+        .dyn_into()
+        .map_err(|_| "could not create a link element")?;
+    anchor.set_href(url);
+    anchor.set_download(file_name);
+    anchor.style().set_property("display", "none").ok();
+    let body = document.body().ok_or("no document body")?;
+    body.append_child(&anchor).map_err(|e| js_error_text(&e))?;
+    anchor.click();
+    anchor.remove();
+    Ok(())
+}
+
 /// Offer `contents` as a file download named `file_name`.
 pub fn download_text(file_name: &str, mime_type: &str, contents: &str) -> Result<(), String> {
     if !in_browser() {

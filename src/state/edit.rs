@@ -256,6 +256,47 @@ impl Fragment {
     }
 }
 
+/// The node a new fault targets: the first that is not a client (crashing a client only stops
+/// the load, rarely what a fault is added to see), or the first node when all are clients.
+pub fn default_fault_target(design: &Design) -> Option<String> {
+    design
+        .nodes
+        .iter()
+        .find(|n| !matches!(n.spec, NodeKind::Client(_)))
+        .or_else(|| design.nodes.first())
+        .map(|n| n.id.clone())
+}
+
+/// The label of a copy of a node the person named: "App 1 (copy)", then "App 1 (copy 2)"…
+/// (never the original's label again, so the two can be told apart on the canvas and in the
+/// results). A blank label stays blank.
+fn copy_label(design: &Design, label: &str) -> String {
+    if label.trim().is_empty() {
+        return label.to_string();
+    }
+    // A copy of a copy is another copy of the original: "App 1 (copy 2)", not "(copy) (copy)".
+    let base = match label.rfind(" (copy") {
+        Some(at)
+            if label.ends_with(')')
+                && label[at + " (copy".len()..label.len() - 1]
+                    .trim()
+                    .chars()
+                    .all(|c| c.is_ascii_digit()) =>
+        {
+            &label[..at]
+        }
+        _ => label,
+    };
+    let taken = |candidate: &str| design.nodes.iter().any(|n| n.label == candidate);
+    let mut candidate = format!("{base} (copy)");
+    let mut n = 2;
+    while taken(&candidate) {
+        candidate = format!("{base} (copy {n})");
+        n += 1;
+    }
+    candidate
+}
+
 /// Insert a copy of `fragment` shifted by `offset`, with fresh ids for every node and edge.
 /// References inside the fragment (edges, gateway routes, dead-letter targets) follow the copies;
 /// references to nodes outside it are dropped. Returns the new node and edge ids.
@@ -270,12 +311,12 @@ pub fn paste_fragment(
         let (id, number) = fresh_node_id(design, original.kind_name());
         let default_label_prefix = kind_display_name(original.kind_name());
         // A label the palette made ("Service 2") is renumbered to match the new id; a label the
-        // person wrote is kept.
+        // person wrote is marked as the copy's ("App 1 (copy)").
         let label = match original.label.strip_prefix(&default_label_prefix) {
             Some(rest) if rest.trim().parse::<u32>().is_ok() => {
                 format!("{default_label_prefix} {number}")
             }
-            _ => original.label.clone(),
+            _ => copy_label(design, &original.label),
         };
         let mut node = original.clone();
         node.id = id.clone();
@@ -575,6 +616,19 @@ mod tests {
                 to: "service-3".into()
             }]
         );
-        assert_eq!(d.node("service-3").unwrap().label, "Users");
+        // A label the person wrote is kept, marked as the copy's.
+        assert_eq!(d.node("service-3").unwrap().label, "Users (copy)");
+    }
+
+    #[test]
+    fn a_new_fault_targets_the_first_node_that_is_not_a_client() {
+        let d = design_with(&["client", "client", "load_balancer", "service"]);
+        assert_eq!(default_fault_target(&d).as_deref(), Some("load-balancer-1"));
+        let only_clients = design_with(&["client"]);
+        assert_eq!(
+            default_fault_target(&only_clients).as_deref(),
+            Some("client-1")
+        );
+        assert_eq!(default_fault_target(&Design::default()), None);
     }
 }

@@ -290,6 +290,69 @@ pub fn snap_position(p: Position) -> Position {
     }
 }
 
+/// Where an edge's badge (`width` × `height`, canvas units) goes: centred on the edge's middle
+/// when it covers no node (nor any of the badges already `placed`) there, else moved off the edge along its normal (above first, then
+/// below, a little further each time, up to a node's height away so it still reads as the
+/// edge's), else None (the badge is not drawn; what it says is in the edge's tooltip and its
+/// properties). A badge never covers a node: a short edge between close nodes would otherwise
+/// hide their labels.
+pub fn badge_spot(
+    design: &Design,
+    start: Position,
+    end: Position,
+    width: f64,
+    height: f64,
+    placed: &[Rect],
+) -> Option<Position> {
+    /// Room kept between a badge and a node.
+    const CLEARANCE: f64 = 4.0;
+    /// How far a badge may move off its edge's middle, and in what steps.
+    const MAX_ASIDE: f64 = NODE_HEIGHT;
+    const STEP: f64 = 8.0;
+    let middle = Position {
+        x: (start.x + end.x) / 2.0,
+        y: (start.y + end.y) / 2.0,
+    };
+    let (dx, dy) = (end.x - start.x, end.y - start.y);
+    let length = dx.hypot(dy);
+    // The unit normal of the edge, pointing up for a left-to-right edge.
+    let (nx, ny) = if length > 0.0 {
+        (dy / length, -dx / length)
+    } else {
+        (0.0, -1.0)
+    };
+    let clear = |centre: &Position| {
+        let rect = Rect {
+            x: centre.x - width / 2.0,
+            y: centre.y - height / 2.0,
+            width,
+            height,
+        }
+        .inflate(CLEARANCE);
+        design
+            .nodes
+            .iter()
+            .all(|node| !node_rect(node).intersects(&rect))
+            && placed.iter().all(|other| !other.intersects(&rect))
+    };
+    let steps = (MAX_ASIDE / STEP) as usize;
+    std::iter::once(middle)
+        .chain((1..=steps).flat_map(|k| {
+            let aside = k as f64 * STEP;
+            [
+                Position {
+                    x: middle.x + nx * aside,
+                    y: middle.y + ny * aside,
+                },
+                Position {
+                    x: middle.x - nx * aside,
+                    y: middle.y - ny * aside,
+                },
+            ]
+        }))
+        .find(clear)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,5 +479,47 @@ mod tests {
                 height: 200.0 + NODE_HEIGHT
             })
         );
+    }
+
+    #[test]
+    fn an_edge_badge_never_covers_a_node() {
+        let mut design = Design {
+            nodes: vec![node_at("a", 0.0, 0.0), node_at("b", 600.0, 0.0)],
+            ..Design::default()
+        };
+        // Far apart: the badge sits on the edge's middle.
+        let (a, b) = edge_endpoints(&design.nodes[0], &design.nodes[1]);
+        let spot = badge_spot(&design, a, b, 120.0, 20.0, &[]).unwrap();
+        assert_eq!(
+            spot,
+            Position {
+                x: (a.x + b.x) / 2.0,
+                y: (a.y + b.y) / 2.0
+            }
+        );
+        // 60 units apart: a 120-wide badge on the middle would cover both; it goes above.
+        design.nodes[1].position.x = NODE_WIDTH + 60.0;
+        let (a, b) = edge_endpoints(&design.nodes[0], &design.nodes[1]);
+        let spot = badge_spot(&design, a, b, 120.0, 20.0, &[]).unwrap();
+        let badge = Rect {
+            x: spot.x - 60.0,
+            y: spot.y - 10.0,
+            width: 120.0,
+            height: 20.0,
+        };
+        assert!(
+            design
+                .nodes
+                .iter()
+                .all(|n| !node_rect(n).intersects(&badge))
+        );
+        assert!(spot.y < a.y, "beside the edge, above it");
+        // Another badge already there: this one goes below the edge instead.
+        let below = badge_spot(&design, a, b, 120.0, 20.0, &[badge]).unwrap();
+        assert!(below.y > a.y, "below the edge, clear of the other badge");
+        // Boxed in above and below as well: no spot, so no badge.
+        design.nodes.push(node_at("c", 100.0, -NODE_HEIGHT - 4.0));
+        design.nodes.push(node_at("d", 100.0, NODE_HEIGHT + 4.0));
+        assert_eq!(badge_spot(&design, a, b, 120.0, 20.0, &[]), None);
     }
 }

@@ -14,6 +14,8 @@
 //! grows by one on every design change (undo and redo included): views and the autosave key
 //! off it.
 
+pub mod annotate;
+pub mod bulk;
 pub mod edit;
 pub mod geometry;
 pub mod history;
@@ -33,8 +35,9 @@ pub use history::{HISTORY_LIMIT, History};
 pub use problems::{field_problems, run_blockers};
 pub use wording::{Blocker, path_owner};
 
-/// Zoom limits of the canvas.
-pub const MIN_ZOOM: f64 = 0.2;
+/// Zoom limits of the canvas. 5% fits a design of several hundred nodes on a laptop screen
+/// (200 laid-out nodes need about 15%).
+pub const MIN_ZOOM: f64 = 0.05;
 pub const MAX_ZOOM: f64 = 3.0;
 /// How far pasted and duplicated nodes land from their originals (canvas units; a grid multiple).
 pub const PASTE_OFFSET: f64 = 40.0;
@@ -312,6 +315,37 @@ pub enum Action {
     },
     /// Lay the nodes out in columns by distance from the clients (one undo step).
     AutoLayout,
+    /// Line up the selected nodes (one undo step).
+    AlignSelection(bulk::Align),
+    /// Spread the selected nodes evenly (one undo step; three nodes or more).
+    DistributeSelection(bulk::Distribute),
+    /// Add a group box or a note (and select it).
+    AddAnnotation(archsim_model::Annotation),
+    /// Select an annotation (and nothing else); None selects no annotation.
+    SelectAnnotation(Option<String>),
+    /// Change an annotation's text; consecutive edits of one annotation are one undo step.
+    SetAnnotationText {
+        id: String,
+        text: String,
+    },
+    /// Move an annotation by (dx, dy) with what it carries (the nodes and notes inside a group
+    /// when the drag began); inside a gesture, one undo step.
+    MoveAnnotation {
+        id: String,
+        dx: f64,
+        dy: f64,
+        nodes: Vec<String>,
+        notes: Vec<String>,
+    },
+    /// Give an annotation a new size (at least [`annotate::MIN_SIDE`] each way).
+    ResizeAnnotation {
+        id: String,
+        width: f64,
+        height: f64,
+    },
+    RemoveAnnotation(String),
+    /// Set several nodes' specs at once: a bulk edit of nodes of one kind (one undo step).
+    ReplaceNodeSpecs(Vec<(String, NodeKind)>),
     /// Add a node where there is room: to the right of `after` (and connected from it, when
     /// that is a valid call), else near `near` (a canvas point, e.g. the view's centre). Never
     /// on top of another node; one undo step.
@@ -408,6 +442,9 @@ pub struct EditorState {
     paste_count: u32,
     /// Inside a gesture: where each moved node started and the accumulated unsnapped delta.
     drag: BTreeMap<String, (Position, f64, f64)>,
+    /// The selected annotation (a group box or a note), shown in the properties panel. It and
+    /// the node and edge selection exclude each other.
+    pub annotation: Option<String>,
 }
 
 impl Default for EditorState {
@@ -441,6 +478,7 @@ impl EditorState {
             notice: None,
             paste_count: 0,
             drag: BTreeMap::new(),
+            annotation: None,
         }
     }
 
@@ -482,6 +520,7 @@ impl EditorState {
         if !matches!(
             action,
             Action::SetNodeLabel { .. }
+                | Action::SetAnnotationText { .. }
                 | Action::SetDesignName(_)
                 | Action::SetDesignDescription(_)
         ) {
@@ -489,6 +528,10 @@ impl EditorState {
         }
         let viewport_before = self.viewport;
         self.apply_inner(action);
+        // Selecting a node or an edge unselects the annotation.
+        if !self.selection.is_empty() {
+            self.annotation = None;
+        }
         if self.viewport != viewport_before {
             self.view_revision += 1;
         }
@@ -542,7 +585,81 @@ impl EditorState {
                     edges: self.design.edges.iter().map(|e| e.id.clone()).collect(),
                 }
             }
-            Action::ClearSelection => self.selection = Selection::default(),
+            Action::ClearSelection => {
+                self.selection = Selection::default();
+                self.annotation = None;
+            }
+            Action::AddAnnotation(annotation) => {
+                let id = annotation.id.clone();
+                let mut design = self.design.clone();
+                design.annotations.push(annotation);
+                self.commit(design, None);
+                self.selection = Selection::default();
+                self.annotation = Some(id);
+            }
+            Action::SelectAnnotation(id) => {
+                self.annotation =
+                    id.filter(|id| self.design.annotations.iter().any(|a| &a.id == id));
+                if self.annotation.is_some() {
+                    self.selection = Selection::default();
+                }
+            }
+            Action::SetAnnotationText { id, text } => {
+                let mut design = self.design.clone();
+                if let Some(a) = design.annotations.iter_mut().find(|a| a.id == id) {
+                    a.text = text;
+                    let key = format!("annotation-text:{id}");
+                    self.commit(design, Some(&key));
+                }
+            }
+            Action::MoveAnnotation {
+                id,
+                dx,
+                dy,
+                nodes,
+                notes,
+            } => {
+                if dx.is_finite() && dy.is_finite() {
+                    let mut design = self.design.clone();
+                    for a in design
+                        .annotations
+                        .iter_mut()
+                        .filter(|a| a.id == id || notes.contains(&a.id))
+                    {
+                        a.position.x += dx;
+                        a.position.y += dy;
+                    }
+                    for n in design.nodes.iter_mut().filter(|n| nodes.contains(&n.id)) {
+                        n.position.x += dx;
+                        n.position.y += dy;
+                    }
+                    self.commit(design, None);
+                }
+            }
+            Action::ResizeAnnotation { id, width, height } => {
+                if width.is_finite() && height.is_finite() {
+                    let mut design = self.design.clone();
+                    if let Some(a) = design.annotations.iter_mut().find(|a| a.id == id) {
+                        a.size.width = width.clamp(
+                            annotate::MIN_SIDE,
+                            archsim_model::annotation::MAX_ANNOTATION_SIDE,
+                        );
+                        a.size.height = height.clamp(
+                            annotate::MIN_SIDE,
+                            archsim_model::annotation::MAX_ANNOTATION_SIDE,
+                        );
+                        self.commit(design, None);
+                    }
+                }
+            }
+            Action::RemoveAnnotation(id) => {
+                let mut design = self.design.clone();
+                design.annotations.retain(|a| a.id != id);
+                self.commit(design, None);
+                if self.annotation.as_deref() == Some(id.as_str()) {
+                    self.annotation = None;
+                }
+            }
             Action::SetNodeLabel { id, label } => {
                 let mut design = self.design.clone();
                 if let Some(node) = design.nodes.iter_mut().find(|n| n.id == id) {
@@ -568,9 +685,31 @@ impl EditorState {
                 after,
                 view,
             } => self.place_node(&kind, near, after, view),
+            Action::AlignSelection(how) => {
+                let moved = bulk::aligned(&self.design, &self.selection.nodes, how);
+                self.set_positions(moved);
+            }
+            Action::DistributeSelection(how) => {
+                let moved = bulk::distributed(&self.design, &self.selection.nodes, how);
+                self.set_positions(moved);
+            }
+            Action::ReplaceNodeSpecs(specs) => {
+                let mut design = self.design.clone();
+                for (id, spec) in specs {
+                    if let Some(node) = design.nodes.iter_mut().find(|n| n.id == id) {
+                        node.spec = spec;
+                    }
+                }
+                if design != self.design {
+                    self.commit(design, None);
+                }
+            }
             Action::AutoLayout => {
                 let mut design = self.design.clone();
+                // Group boxes keep what they held: each is drawn again around its nodes.
+                let held = annotate::all_contents(&design);
                 layout::auto_layout(&mut design);
+                annotate::refit_groups(&mut design, &held);
                 self.commit(design, None);
             }
             Action::ReplaceNodeSpec { id, spec } => {
@@ -727,6 +866,11 @@ impl EditorState {
         self.design = design;
         self.revision += 1;
         self.selection.retain_existing(&self.design);
+        if let Some(id) = &self.annotation
+            && !self.design.annotations.iter().any(|a| &a.id == id)
+        {
+            self.annotation = None;
+        }
     }
 
     fn exists(&self, item: &ItemRef) -> bool {
@@ -757,6 +901,19 @@ impl EditorState {
         design.nodes.push(node);
         self.commit(design, None);
         self.selection = Selection::only(ItemRef::Node(id));
+    }
+
+    /// Moves nodes to the given positions, as one step (nothing when nothing moves).
+    fn set_positions(&mut self, moved: Vec<(String, Position)>) {
+        let mut design = self.design.clone();
+        for (id, at) in moved {
+            if let Some(node) = design.nodes.iter_mut().find(|n| n.id == id) {
+                node.position = at;
+            }
+        }
+        if design != self.design {
+            self.commit(design, None);
+        }
     }
 
     fn place_node(
@@ -840,6 +997,12 @@ impl EditorState {
 
     fn delete_selection(&mut self) {
         if self.selection.is_empty() {
+            // Delete with a group box or a note selected removes it (not what it surrounds).
+            if let Some(id) = self.annotation.take() {
+                let mut design = self.design.clone();
+                design.annotations.retain(|a| a.id != id);
+                self.commit(design, None);
+            }
             return;
         }
         let mut design = self.design.clone();

@@ -320,6 +320,29 @@ fn paste_offsets_further_each_time_and_is_one_step() {
 }
 
 #[test]
+fn a_pasted_node_the_person_named_is_offset_and_marked_as_a_copy() {
+    let mut s = state_after([add("service", 80.0, 32.0)]);
+    s.apply(Action::SetNodeLabel {
+        id: "service-1".into(),
+        label: "App 1".into(),
+    });
+    s.apply(Action::Copy);
+    s.apply(Action::Paste);
+    s.apply(Action::Paste);
+    let labels: Vec<&str> = s.design.nodes.iter().map(|n| n.label.as_str()).collect();
+    assert_eq!(labels, ["App 1", "App 1 (copy)", "App 1 (copy 2)"]);
+    assert_ne!(s.design.nodes[1].position, s.design.nodes[0].position);
+    assert_ne!(s.design.nodes[2].position, s.design.nodes[1].position);
+    // A copy of the copy is the original's third copy, not "App 1 (copy) (copy)".
+    s.apply(Action::SelectOnly(ItemRef::Node(
+        s.design.nodes[1].id.clone(),
+    )));
+    s.apply(Action::Copy);
+    s.apply(Action::Paste);
+    assert_eq!(s.design.nodes[3].label, "App 1 (copy 3)");
+}
+
+#[test]
 fn paste_with_empty_clipboard_does_nothing() {
     let s = state_after([add("service", 80.0, 32.0), Action::Paste]);
     assert_eq!(s.design.nodes.len(), 1);

@@ -55,6 +55,8 @@ test('client: workload model, rate profile and key popularity switch their field
   await select('client-1');
   await field('nodes[0].params.workload.rate.type').selectOption('spike');
   await field('nodes[0].params.workload.rate.spike_rps').fill('900');
+  // A rate may go on with a unit ("1.2k"): it is applied on Enter, a pause, or leaving the field.
+  await field('nodes[0].params.workload.rate.spike_rps').press('Enter');
   assert.deepEqual((await node('client-1')).params.workload.rate, {
     type: 'spike',
     base_rps: 25,

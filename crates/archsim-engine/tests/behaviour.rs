@@ -24,6 +24,22 @@ fn client_service(rps: f64, service: &str, edge: &str, run: &str) -> Design {
 
 const SHORT_RUN: &str = r#"{ "duration_ms": 20000, "warmup_ms": 2000, "bucket_ms": 1000 }"#;
 
+/// Annotations (group boxes and notes on the canvas) are drawing only: a design runs exactly
+/// the same with them as without.
+#[test]
+fn annotations_change_nothing_in_a_run() {
+    let annotated = parse_design(include_str!(
+        "../../archsim-model/tests/fixtures/v2/annotated.json"
+    ))
+    .expect("the fixture loads");
+    assert_eq!(annotated.annotations.len(), 2);
+    let mut plain = annotated.clone();
+    plain.annotations.clear();
+    let with = run(&annotated, &mut |_| {}).expect("runs");
+    let without = run(&plain, &mut |_| {}).expect("runs");
+    assert_eq!(report_fingerprint(&with), report_fingerprint(&without));
+}
+
 #[test]
 fn same_seed_gives_identical_report_and_another_seed_a_different_one() {
     let design = client_service(

@@ -37,6 +37,10 @@ pub struct Design {
     pub faults: Vec<Fault>,
     #[serde(default)]
     pub run: RunSettings,
+    /// Labelled boxes and notes drawn on the canvas; no effect on the simulation (the engine
+    /// never reads them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<crate::annotation::Annotation>,
 }
 
 impl Default for Design {
@@ -49,6 +53,7 @@ impl Default for Design {
             edges: Vec::new(),
             faults: Vec::new(),
             run: RunSettings::default(),
+            annotations: Vec::new(),
         }
     }
 }

@@ -24,6 +24,7 @@
 //! [`design_schema`] describes the format as JSON Schema. The format is documented for people
 //! in `docs/design-format.md`.
 
+pub mod annotation;
 pub mod breaker;
 pub mod design;
 pub mod discipline;
@@ -43,6 +44,7 @@ pub mod schema;
 pub mod units;
 pub mod validate;
 
+pub use annotation::{Annotation, AnnotationKind, Size};
 pub use design::*;
 pub use health::*;
 pub use latency_histogram::LatencyHistogram;

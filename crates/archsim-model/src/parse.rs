@@ -97,7 +97,7 @@ pub fn node_from_value(value: &Value, path: &str) -> Result<Node, Vec<Problem>> 
 }
 
 const NODE_FIELDS: [&str; 5] = ["id", "label", "position", "kind", "params"];
-const DESIGN_FIELDS: [&str; 7] = [
+const DESIGN_FIELDS: [&str; 8] = [
     "version",
     "name",
     "description",
@@ -105,6 +105,7 @@ const DESIGN_FIELDS: [&str; 7] = [
     "edges",
     "faults",
     "run",
+    "annotations",
 ];
 
 fn backticked(names: &[&str]) -> String {
@@ -179,6 +180,11 @@ fn partial_design(value: &Value) -> Result<PartialDesign, Vec<Problem>> {
     });
     // Settings that fail to parse leave the defaults, which are valid: nothing to leave out.
     let run = optional::<RunSettings>(object, ROOT, "run", &mut problems).unwrap_or_default();
+    // Drawing only: annotations that fail to parse are left out (with their problem), nothing
+    // else depends on them.
+    let annotations =
+        optional::<Vec<crate::annotation::Annotation>>(object, ROOT, "annotations", &mut problems)
+            .unwrap_or_default();
 
     let Some(version) = version else {
         // migrate() guarantees a version; keep the invariant visible rather than panic.
@@ -205,6 +211,7 @@ fn partial_design(value: &Value) -> Result<PartialDesign, Vec<Problem>> {
         edges: edges.parsed,
         faults: faults.parsed,
         run,
+        annotations,
     };
     Ok(PartialDesign {
         design,

@@ -155,6 +155,9 @@ pub(crate) fn validate_partial(design: &Design, gaps: &Gaps) -> Vec<Problem> {
     checker.faults();
     checker.run(&design.run);
     checker.cycles();
+    checker
+        .problems
+        .extend(crate::annotation::annotation_problems(&design.annotations));
     checker.problems
 }
 

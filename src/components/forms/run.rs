@@ -149,6 +149,8 @@ pub struct FaultTimelineProps {
     pub edges: Vec<NodeChoice>,
     /// The run's duration, to scale the strip.
     pub duration_ms: f64,
+    /// The node a new fault targets (see `edit::default_fault_target`); None: no node yet.
+    pub default_target: Option<String>,
     pub on_add: Callback<Fault>,
     pub on_update: Callback<(usize, Fault)>,
     pub on_remove: Callback<usize>,
@@ -280,9 +282,8 @@ pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
             </li>
         }
     });
-    let add = props.nodes.first().map(|first| {
+    let add = props.default_target.clone().map(|target| {
         let on_add = props.on_add.clone();
-        let target = first.id.clone();
         let duration = props.duration_ms;
         Callback::from(move |_: MouseEvent| {
             let quarter = if duration.is_finite() && duration > 0.0 {
