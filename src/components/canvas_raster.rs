@@ -76,13 +76,52 @@ pub fn run_raster(props: &RunRasterProps) -> Html {
             }
         });
     }
+    // Light or dark, as the header's theme switch or the system says; a change repaints.
+    let dark = use_state_eq(super::theme::is_dark);
+    {
+        let dark = dark.clone();
+        use_effect_with((), move |_| {
+            let window = web_sys::window();
+            let scheme = window
+                .as_ref()
+                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten());
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                dark.set(super::theme::is_dark());
+            });
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback(
+                    super::theme::THEME_EVENT,
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+            if let Some(m) = &scheme {
+                let _ =
+                    m.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback(
+                        super::theme::THEME_EVENT,
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+                if let Some(m) = &scheme {
+                    let _ = m.remove_event_listener_with_callback(
+                        "change",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+                drop(listener);
+            }
+        });
+    }
     {
         let canvas_ref = canvas_ref.clone();
         use_effect_with(
-            (props.scene.clone(), *size),
-            move |(scene, (width, height))| {
+            (props.scene.clone(), *size, *dark),
+            move |(scene, (width, height), dark)| {
                 if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                    paint(&canvas, scene, *width, *height);
+                    paint(&canvas, scene, *width, *height, ink(*dark));
                 }
             },
         );
@@ -93,8 +132,8 @@ pub fn run_raster(props: &RunRasterProps) -> Html {
     }
 }
 
-/// Colours the layer needs beyond the load scale, read once from the page's style (they
-/// follow light and dark mode).
+/// Colours the layer needs beyond the load scale, as the page's style gives them (they
+/// follow the chosen light or dark theme).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Ink {
     danger: &'static str,
@@ -105,10 +144,7 @@ struct Ink {
     panel: &'static str,
 }
 
-fn ink() -> Ink {
-    let dark = web_sys::window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-        .is_some_and(|m| m.matches());
+fn ink(dark: bool) -> Ink {
     // The same values as `static/style.css` gives --danger, --text and --panel.
     if dark {
         Ink {
@@ -129,7 +165,7 @@ fn ink() -> Ink {
     }
 }
 
-fn paint(canvas: &HtmlCanvasElement, scene: &RasterScene, width: f64, height: f64) {
+fn paint(canvas: &HtmlCanvasElement, scene: &RasterScene, width: f64, height: f64, ink: Ink) {
     let ratio = crate::charts::canvas::pixel_ratio();
     let (pixels_w, pixels_h) = (
         (width * ratio).round().max(1.0) as u32,
@@ -164,7 +200,6 @@ fn paint(canvas: &HtmlCanvasElement, scene: &RasterScene, width: f64, height: f6
         v.pan_x * ratio,
         v.pan_y * ratio,
     );
-    let ink = ink();
     // What is on screen, in canvas units (a margin for badges and flags).
     let view = (
         -v.pan_x / v.zoom - NODE_WIDTH,

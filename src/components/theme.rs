@@ -60,6 +60,28 @@ pub fn choose(choice: ThemeChoice) {
     }
 }
 
+/// Whether the page is drawn dark now: the header's choice (`data-theme` on `<html>`) when
+/// there is one, else the system's preference. For painters that cannot use the style sheet's
+/// colours (canvas layers).
+pub fn is_dark() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let chosen = window
+        .document()
+        .and_then(|d| d.document_element())
+        .and_then(|root| root.get_attribute("data-theme"));
+    match chosen.as_deref().and_then(ThemeChoice::from_name) {
+        Some(ThemeChoice::Dark) => true,
+        Some(ThemeChoice::Light) => false,
+        _ => window
+            .match_media("(prefers-color-scheme: dark)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches()),
+    }
+}
+
 /// Sets `data-theme` on `<html>` and tells the charts.
 pub fn apply(choice: ThemeChoice) {
     let Some(window) = web_sys::window() else {
