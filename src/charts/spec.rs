@@ -348,6 +348,18 @@ fn at(values: &[u64], i: usize) -> u64 {
     values.get(i).copied().unwrap_or(0)
 }
 
+/// A node's count series (picked from its `NodeSeries`) as a rate per second in each bucket;
+/// no value where the node has no series.
+fn node_rate(
+    frame: &Frame,
+    series: Option<&archsim_model::NodeSeries>,
+    pick: fn(&archsim_model::NodeSeries) -> &Vec<u64>,
+) -> Vec<Option<f64>> {
+    (0..frame.buckets())
+        .map(|i| series.map(|ns| frame.per_s(at(pick(ns), i), i)))
+        .collect()
+}
+
 fn rate_line(frame: &Frame, key: &str, label: &str, colour: Rgb, counts: &[u64]) -> Line {
     Line {
         key: key.to_string(),

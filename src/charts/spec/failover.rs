@@ -2,9 +2,9 @@
 //! shard had no primary, and writes lost when a replica took over (the story of a primary crash
 //! under write load: the gap, then the loss).
 
-use archsim_model::{NodeKind, NodeSeries};
+use archsim_model::NodeKind;
 
-use super::{Chart, Frame, Line, Lines, Source, at, colour, node_name, time_chart};
+use super::{Chart, Frame, Line, Lines, Source, colour, node_name, node_rate, time_chart};
 
 fn with_failover(kind: &NodeKind) -> bool {
     matches!(kind, NodeKind::Database(d) if d.failover.is_some())
@@ -16,11 +16,7 @@ pub(super) fn failover_chart(src: &Source, frame: &Frame) -> Option<Chart> {
     for node in src.design.nodes.iter().filter(|n| with_failover(&n.spec)) {
         let name = node_name(src.design, &node.id);
         let series = src.series.nodes.get(&node.id);
-        let per_s = |pick: fn(&NodeSeries) -> &Vec<u64>| -> Vec<Option<f64>> {
-            (0..frame.buckets())
-                .map(|i| series.map(|ns| frame.per_s(at(pick(ns), i), i)))
-                .collect()
-        };
+        let per_s = |pick| node_rate(frame, series, pick);
         lines.push(Line {
             key: format!("{}:served", node.id),
             label: format!("{name}: queries served"),

@@ -1,9 +1,9 @@
 //! The visibility-timeout chart of queues consumed as SQS: messages visible again after their
 //! timeout, and the duplicate deliveries that follow (at-least-once delivery made visible).
 
-use archsim_model::{NodeKind, NodeSeries};
+use archsim_model::NodeKind;
 
-use super::{Chart, Frame, Line, Lines, Source, at, colour, node_name, time_chart};
+use super::{Chart, Frame, Line, Lines, Source, colour, node_name, node_rate, time_chart};
 
 fn with_visibility_timeout(kind: &NodeKind) -> bool {
     matches!(kind, NodeKind::Queue(q) if q.visibility_timeout_ms.is_some())
@@ -20,11 +20,7 @@ pub(super) fn visibility_chart(src: &Source, frame: &Frame) -> Option<Chart> {
     {
         let name = node_name(src.design, &node.id);
         let series = src.series.nodes.get(&node.id);
-        let per_s = |pick: fn(&NodeSeries) -> &Vec<u64>| -> Vec<Option<f64>> {
-            (0..frame.buckets())
-                .map(|i| series.map(|ns| frame.per_s(at(pick(ns), i), i)))
-                .collect()
-        };
+        let per_s = |pick| node_rate(frame, series, pick);
         lines.push(Line {
             key: format!("{}:visible-again", node.id),
             label: format!("{name}: visible again (timeout)"),
