@@ -245,6 +245,17 @@ fn fit_action() -> Action {
     }
 }
 
+/// Show a design just loaded as big as fits, never below a readable zoom (the rest is a pan
+/// away); nobody asked to see all of it at any size, as Fit does.
+fn show_action() -> Action {
+    let (width, height) = canvas_size();
+    Action::ShowReadably {
+        width,
+        height,
+        insets: canvas_overlay_insets(),
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     // The remembered colour theme, before anything is painted in the wrong one.
@@ -312,7 +323,7 @@ pub fn app() -> Html {
         let state = state.clone();
         use_effect_with((), move |_| {
             if initial_fit {
-                state.dispatch(fit_action());
+                state.dispatch(show_action());
             }
         });
     }
@@ -383,7 +394,7 @@ pub fn app() -> Html {
         let state = state.clone();
         use_effect_with(*fit_requests, move |requests| {
             if *requests > 0 {
-                state.dispatch(fit_action());
+                state.dispatch(show_action());
             }
         });
     }

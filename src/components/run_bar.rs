@@ -466,7 +466,7 @@ pub fn run_bar(props: &RunBarProps) -> Html {
                     { "Run" }
                 </button>
                 <button type="button" class="tool-button" id="pause-button" disabled={!running}
-                        title={pause_title} aria-pressed={if pause.is_some_and(|p| p != PauseState::Running) { "true" } else { "false" }}
+                        title={pause_title} aria-label={pause_label} aria-pressed={if pause.is_some_and(|p| p != PauseState::Running) { "true" } else { "false" }}
                         onclick={props.on_pause_resume.clone()}>
                     <svg width="12" height="12" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">
                         if pause_label == "Resume" {
@@ -476,27 +476,34 @@ pub fn run_bar(props: &RunBarProps) -> Html {
                             <rect x="14" y="4" width="5" height="16" rx="1" />
                         }
                     </svg>
-                    { pause_label }
+                    <span class="run-label">{ pause_label }</span>
                 </button>
-                <button type="button" class="tool-button" id="step-button" disabled={!can_step}
+                <button type="button" class="tool-button" id="step-button" disabled={!can_step} aria-label="Step"
                         title="Advance the paused run by one time-series bucket"
                         onclick={props.on_step.clone()}>
                     <svg width="12" height="12" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">
                         <path d="M5 4l11 8-11 8z" />
                         <rect x="17" y="4" width="3" height="16" rx="1" />
                     </svg>
-                    { "Step" }
+                    <span class="run-label">{ "Step" }</span>
                 </button>
-                <button type="button" class="tool-button" id="stop-button" disabled={!running}
+                <button type="button" class="tool-button" id="stop-button" disabled={!running} aria-label="Stop"
                         title="Stop the run and discard its partial results"
                         onclick={props.on_stop.clone()}>
                     <svg width="12" height="12" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">
                         <rect x="5" y="5" width="14" height="14" rx="2" />
                     </svg>
-                    { "Stop" }
+                    <span class="run-label">{ "Stop" }</span>
                 </button>
                 <button type="button" class="tool-button" id="reset-button" disabled={!can_reset}
-                        title="Clear the results" onclick={props.on_reset.clone()}>{ "Reset" }</button>
+                        title="Clear the results" aria-label="Reset" onclick={props.on_reset.clone()}>
+                    <svg width="12" height="12" viewBox="0 0 24 24" fill="none" stroke="currentColor"
+                         stroke-width="2.6" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+                        <path d="M4 12a8 8 0 1 0 2.5-5.8" />
+                        <path d="M4 4v4.5h4.5" />
+                    </svg>
+                    <span class="run-label">{ "Reset" }</span>
+                </button>
             </div>
             <label class="run-speed" title="How fast the run goes: as fast as possible, or 1×, 10× or 100× real time, to watch the first replication unfold (further replications, for confidence intervals, run at full speed)">
                 <span class="run-speed-label">{ "Speed" }</span>
@@ -510,6 +517,9 @@ pub fn run_bar(props: &RunBarProps) -> Html {
                   role="status" aria-live="polite">
                 { status }
             </span>
+            // Where the bar breaks into two rows when it is narrow (static/style.css): the
+            // status and the progress get a whole row rather than being cut.
+            <span class="run-bar-break" aria-hidden="true" />
             if let Some(fraction) = progress {
                 <div class={classes!("run-progress", (pause == Some(PauseState::Paused)).then_some("is-paused"))} id="run-progress" role="progressbar" aria-valuemin="0"
                      aria-valuemax="100" aria-valuenow={format!("{:.0}", fraction * 100.0)}>

@@ -39,6 +39,11 @@ pub use wording::{Blocker, path_owner};
 /// (200 laid-out nodes need about 15%).
 pub const MIN_ZOOM: f64 = 0.05;
 pub const MAX_ZOOM: f64 = 3.0;
+/// The least zoom at which a node's label (13 px) and caption and badge (12 px) stay readable,
+/// about 9 and 8.5 px on screen. A design shown without being asked to fit (loaded, tidied) is
+/// never shown smaller: on a small screen part of it is off-screen, to pan to, rather than all of
+/// it unreadable. Fit to screen (asked for) still shows everything at whatever zoom that takes.
+pub const READABLE_ZOOM: f64 = 0.7;
 /// How far pasted and duplicated nodes land from their originals (canvas units; a grid multiple).
 pub const PASTE_OFFSET: f64 = 40.0;
 
@@ -127,6 +132,15 @@ pub struct Insets {
     pub left: f64,
 }
 
+/// How the view was last fitted to the design, so a resize can fit it the same way again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    /// Everything in view, at whatever zoom that takes ([`Action::FitToScreen`]).
+    Whole,
+    /// As much as fits at a readable zoom ([`Action::ShowReadably`]).
+    Readable,
+}
+
 /// Pan and zoom of the canvas: `screen = canvas · zoom + pan`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Viewport {
@@ -184,6 +198,23 @@ impl Viewport {
     /// that controls and notices drawn over the canvas cover, so no node ends up under them.
     /// Insets that would leave no room are ignored.
     pub fn fitting_within(design: &Design, width: f64, height: f64, insets: Insets) -> Viewport {
+        Viewport::fitting_at_least(design, width, height, insets, MIN_ZOOM)
+    }
+
+    /// [`Viewport::fitting_within`], but never below [`READABLE_ZOOM`]: a design that does not
+    /// fit at that zoom is shown from its start (its top-left corner, where the clients of a
+    /// left-to-right flow are) along each axis it overflows, and centred along the others.
+    pub fn readable_within(design: &Design, width: f64, height: f64, insets: Insets) -> Viewport {
+        Viewport::fitting_at_least(design, width, height, insets, READABLE_ZOOM)
+    }
+
+    fn fitting_at_least(
+        design: &Design,
+        width: f64,
+        height: f64,
+        insets: Insets,
+        least_zoom: f64,
+    ) -> Viewport {
         let Some(bounds) = geometry::design_bounds(design) else {
             return Viewport::default();
         };
@@ -204,12 +235,20 @@ impl Viewport {
         let zoom = clamp_zoom(
             (free_width / bounds.width)
                 .min(free_height / bounds.height)
-                .min(1.0),
+                .min(1.0)
+                .max(least_zoom.min(1.0)),
         );
-        let center = bounds.center();
+        // Centred where the design fits, from its start where it does not.
+        let place = |start: f64, free: f64, lo: f64, extent: f64| {
+            if extent * zoom <= free + 1e-9 {
+                start + free / 2.0 - (lo + extent / 2.0) * zoom
+            } else {
+                start - lo * zoom
+            }
+        };
         Viewport {
-            pan_x: left + free_width / 2.0 - center.x * zoom,
-            pan_y: top + free_height / 2.0 - center.y * zoom,
+            pan_x: place(left, free_width, bounds.x, bounds.width),
+            pan_y: place(top, free_height, bounds.y, bounds.height),
             zoom,
         }
     }
@@ -404,6 +443,14 @@ pub enum Action {
         height: f64,
         insets: Insets,
     },
+    /// Show the design as big as fits in a screen of this size, like [`Action::FitToScreen`],
+    /// but never below [`READABLE_ZOOM`] (see [`Viewport::readable_within`]): what loading or
+    /// tidying a design does, where nobody asked to see all of it at any size.
+    ShowReadably {
+        width: f64,
+        height: f64,
+        insets: Insets,
+    },
     SetViewport(Viewport),
     /// The canvas element changed size (the results area grew under it, the window was
     /// resized), from `from` to `to` pixels (width, height); `insets` as for
@@ -433,9 +480,10 @@ pub struct EditorState {
     /// person was looking (debounced: it changes on every wheel tick).
     pub view_revision: u64,
     pub snap_to_grid: bool,
-    /// The view is the one the last fit to screen gave: no pan or zoom since. A resize of the
-    /// canvas then fits again (see [`Action::CanvasResized`]).
-    fitted: bool,
+    /// The view is the one the last fit gave (to the whole screen, or at a readable zoom): no
+    /// pan or zoom since. A resize of the canvas then fits the same way again (see
+    /// [`Action::CanvasResized`]).
+    fitted: Option<Fit>,
     /// Why the last action did nothing ("a node cannot call itself"), for a transient message.
     pub notice: Option<String>,
     /// Pastes since the last copy: each lands a further [`PASTE_OFFSET`] away.
@@ -474,7 +522,7 @@ impl EditorState {
             revision: 0,
             view_revision: 0,
             snap_to_grid: true,
-            fitted: false,
+            fitted: None,
             notice: None,
             paste_count: 0,
             drag: BTreeMap::new(),
@@ -803,12 +851,12 @@ impl EditorState {
                 if dx.is_finite() && dy.is_finite() {
                     self.viewport.pan_x += dx;
                     self.viewport.pan_y += dy;
-                    self.fitted = false;
+                    self.fitted = None;
                 }
             }
             Action::ZoomAt { factor, anchor } => {
                 self.viewport = self.viewport.zoomed_at(factor, anchor);
-                self.fitted = false;
+                self.fitted = None;
             }
             Action::FitToScreen {
                 width,
@@ -816,7 +864,15 @@ impl EditorState {
                 insets,
             } => {
                 self.viewport = Viewport::fitting_within(&self.design, width, height, insets);
-                self.fitted = true;
+                self.fitted = Some(Fit::Whole);
+            }
+            Action::ShowReadably {
+                width,
+                height,
+                insets,
+            } => {
+                self.viewport = Viewport::readable_within(&self.design, width, height, insets);
+                self.fitted = Some(Fit::Readable);
             }
             Action::SetViewport(viewport) => {
                 if viewport.pan_x.is_finite() && viewport.pan_y.is_finite() {
@@ -824,7 +880,7 @@ impl EditorState {
                         zoom: clamp_zoom(viewport.zoom),
                         ..viewport
                     };
-                    self.fitted = false;
+                    self.fitted = None;
                 }
             }
             Action::CanvasResized { from, to, insets } => self.resize_view(from, to, insets),
@@ -841,10 +897,13 @@ impl EditorState {
     /// looking at stays in the middle of what they see, rather than sliding off the bottom edge
     /// as the canvas gets shorter.
     fn resize_view(&mut self, from: (f64, f64), to: (f64, f64), insets: Insets) {
-        if self.fitted {
+        if let Some(fit) = self.fitted {
             let (width, height) = to;
             if width > 0.0 && height > 0.0 && width.is_finite() && height.is_finite() {
-                self.viewport = Viewport::fitting_within(&self.design, width, height, insets);
+                self.viewport = match fit {
+                    Fit::Whole => Viewport::fitting_within(&self.design, width, height, insets),
+                    Fit::Readable => Viewport::readable_within(&self.design, width, height, insets),
+                };
             }
         } else {
             self.viewport = self.viewport.resized(from, to);

@@ -534,6 +534,88 @@ fn fit_to_screen_of_empty_design_resets_view() {
     assert_eq!(s.viewport, Viewport::default());
 }
 
+fn show_readably(width: f64, height: f64) -> Action {
+    Action::ShowReadably {
+        width,
+        height,
+        insets: Insets::default(),
+    }
+}
+
+// Regression: at 1024 × 700 a loaded template was fitted to 48%, where no caption could be read.
+#[test]
+fn showing_a_wide_design_never_goes_below_the_readable_zoom_and_starts_at_its_left() {
+    // 2,000 canvas units wide: a whole fit into 600 px would take 28%.
+    let s = state_after([
+        add("client", 80.0, 232.0),
+        add("database", 2080.0, 232.0),
+        show_readably(600.0, 400.0),
+    ]);
+    assert_eq!(s.viewport.zoom, READABLE_ZOOM);
+    let bounds = geometry::design_bounds(&s.design)
+        .unwrap()
+        .inflate(geometry::FIT_MARGIN);
+    // Overflowing across: the left edge (with its margin) at the screen's left edge.
+    let left = s.viewport.canvas_to_screen(p(bounds.x, bounds.y));
+    assert!(left.x.abs() < 1e-9, "{left:?}");
+    // Fitting down: centred vertically.
+    let centre = s.viewport.canvas_to_screen(bounds.center());
+    assert!((centre.y - 200.0).abs() < 1e-9, "{centre:?}");
+    // The client, where the flow starts, is in view.
+    let client = geometry::node_rect(&s.design.nodes[0]);
+    let visible = s.viewport.visible_canvas_rect(600.0, 400.0);
+    assert!(
+        visible.contains(p(client.x, client.y))
+            && visible.contains(p(client.right(), client.bottom()))
+    );
+}
+
+#[test]
+fn showing_a_design_that_fits_readably_is_the_same_as_fitting_it() {
+    let actions = || [add("client", 80.0, 32.0), add("database", 680.0, 332.0)];
+    for (width, height) in [(1200.0, 800.0), (700.0, 420.0), (300.0, 200.0)] {
+        let fitted = state_after(actions().into_iter().chain([Action::FitToScreen {
+            width,
+            height,
+            insets: Insets::default(),
+        }]));
+        let shown = state_after(actions().into_iter().chain([show_readably(width, height)]));
+        if fitted.viewport.zoom >= READABLE_ZOOM {
+            assert_eq!(shown.viewport, fitted.viewport, "{width} × {height}");
+        } else {
+            assert_eq!(shown.viewport.zoom, READABLE_ZOOM, "{width} × {height}");
+        }
+    }
+}
+
+// The results panel growing under a shown design must not shrink it to unreadable: the
+// readable fit is what is redone, and a whole fit the person asked for stays a whole fit.
+#[test]
+fn a_resize_redoes_the_kind_of_fit_the_view_had() {
+    let design = || [add("client", 80.0, 32.0), add("database", 1280.0, 632.0)];
+    let mut shown = state_after(design().into_iter().chain([show_readably(1600.0, 900.0)]));
+    shown.apply(resized((1600.0, 900.0), (800.0, 400.0)));
+    assert_eq!(
+        shown.viewport.zoom, READABLE_ZOOM,
+        "shown: never below readable"
+    );
+    let mut fitted = state_after(design().into_iter().chain([Action::FitToScreen {
+        width: 1600.0,
+        height: 900.0,
+        insets: Insets::default(),
+    }]));
+    fitted.apply(resized((1600.0, 900.0), (800.0, 400.0)));
+    assert!(
+        fitted.viewport.zoom < READABLE_ZOOM,
+        "fitted: everything in view"
+    );
+    let visible = fitted.viewport.visible_canvas_rect(800.0, 400.0);
+    for node in &fitted.design.nodes {
+        let r = geometry::node_rect(node);
+        assert!(visible.contains(p(r.x, r.y)) && visible.contains(p(r.right(), r.bottom())));
+    }
+}
+
 fn resized(from: (f64, f64), to: (f64, f64)) -> Action {
     Action::CanvasResized {
         from,
