@@ -828,25 +828,38 @@ pub fn app() -> Html {
                 width: bounds.width + 16.0,
                 height: bounds.height + 60.0,
             };
-            // A big design's run is on the raster layer, not in the SVG: its colours are given.
-            let heat: super::diagram_export::Heat = match &overlay {
-                Some(o) if state.design.nodes.len() >= super::canvas_raster::RASTER_MIN_NODES => o
-                    .nodes
-                    .iter()
-                    .filter_map(|(id, load)| {
-                        load.load_step()
-                            .map(|s| (id.clone(), super::canvas_overlay::LOAD_COLOURS[s]))
-                    })
-                    .collect(),
+            // A big design's run is on the raster layer, not in the SVG: its look is given.
+            let run_paint = match &overlay {
+                Some(o) if state.design.nodes.len() >= super::canvas_raster::RASTER_MIN_NODES => {
+                    let dark = super::theme::is_dark();
+                    super::diagram_export::RunPaint {
+                        nodes: o
+                            .nodes
+                            .iter()
+                            .filter_map(|(id, load)| {
+                                load.load_step()
+                                    .map(|s| (id.clone(), super::canvas_overlay::LOAD_COLOURS[s]))
+                            })
+                            .collect(),
+                        edges: o
+                            .edges
+                            .iter()
+                            .map(|(id, load)| {
+                                let colour = super::canvas_raster::edge_colour_in(load, dark);
+                                (id.clone(), (load.width, colour))
+                            })
+                            .collect(),
+                    }
+                }
                 _ => Default::default(),
             };
             let stem = persist::export_file_name(&state.design)
                 .trim_end_matches(".json")
                 .to_string();
             let done = if png {
-                super::diagram_export::download_png(&stem, bounds, &heat)
+                super::diagram_export::download_png(&stem, bounds, &run_paint)
             } else {
-                super::diagram_export::download_svg(&stem, bounds, &heat)
+                super::diagram_export::download_svg(&stem, bounds, &run_paint)
             };
             if let Err(reason) = done {
                 notice.set(Some(Notice::warning(format!(
@@ -1088,7 +1101,21 @@ fn handle_key(
                 _ => (0.0, step),
             };
             let ids: Vec<String> = state.selection.nodes.iter().cloned().collect();
-            (!ids.is_empty()).then_some(Action::MoveNodes { ids, dx, dy })
+            if !ids.is_empty() {
+                Some(Action::MoveNodes { ids, dx, dy })
+            } else if let Some(id) = state.annotation.clone() {
+                // A selected group box moves with what it holds, as when it is dragged.
+                let (nodes, notes) = crate::state::annotate::contents(&state.design, &id);
+                Some(Action::MoveAnnotation {
+                    id,
+                    dx,
+                    dy,
+                    nodes,
+                    notes,
+                })
+            } else {
+                None
+            }
         }
         (false, " ") if !on_button(event) => {
             // Space pans while held; keep the page from scrolling. (On a focused button Space

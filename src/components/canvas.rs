@@ -667,6 +667,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
         Callback::from(move |event: KeyboardEvent| {
             let node = closest_attr(&event, "[data-node-id]", "data-node-id");
             let edge = closest_attr(&event, ".edge[data-edge-id]", "data-edge-id");
+            let annotation = closest_attr(&event, "[data-annotation-id]", "data-annotation-id");
             let key = event.key();
             match (key.as_str(), &node, &*key_connect) {
                 ("Escape", _, Some(_)) => {
@@ -691,6 +692,16 @@ pub fn canvas(props: &CanvasProps) -> Html {
                     event.prevent_default();
                     event.stop_propagation();
                     key_connect.set(Some(from.clone()));
+                }
+                // A focused group box or note: Space selects it (the arrow keys then move it,
+                // with what a group holds, and Delete removes it); Enter also opens its text.
+                ("Enter" | " ", None, None) if annotation.is_some() => {
+                    event.prevent_default();
+                    event.stop_propagation();
+                    state.dispatch(Action::SelectAnnotation(annotation));
+                    if key == "Enter" {
+                        focus_properties_soon();
+                    }
                 }
                 ("Enter" | " ", _, None) if node.is_some() || edge.is_some() => {
                     event.prevent_default();
@@ -1546,18 +1557,17 @@ fn annotation_view(props: &AnnotationViewProps) -> Html {
     let group = a.kind == archsim_model::AnnotationKind::Group;
     let transform = format!("translate({} {})", a.position.x, a.position.y);
     let body = if group {
-        let label = if a.text.trim().is_empty() {
-            "Group"
-        } else {
-            a.text.as_str()
-        };
-        let shown = ellipsize(label, ((w - 20.0) / 7.8).max(4.0) as usize);
-        let tab_width = (18.0 + 7.8 * shown.chars().count() as f64).min(w);
+        let shown = ellipsize(
+            crate::state::annotate::group_label(a),
+            ((w - 20.0) / 7.8).max(4.0) as usize,
+        );
+        let tab_width = crate::state::annotate::label_tab_width(a, shown.chars().count());
         html! {
             <>
                 <rect class="annotation-frame" width={w.to_string()} height={h.to_string()} rx="12" />
                 <rect class="annotation-hit" width={w.to_string()} height={h.to_string()} rx="12" />
-                <rect class="annotation-tab" width={tab_width.to_string()} height="26" rx="6" />
+                <rect class="annotation-tab" width={tab_width.to_string()}
+                      height={crate::state::annotate::LABEL_TAB_HEIGHT.to_string()} rx="6" />
                 <text class="annotation-label" x="9" y="18">{ shown }</text>
             </>
         }
@@ -1579,7 +1589,9 @@ fn annotation_view(props: &AnnotationViewProps) -> Html {
     let kind_words = if group { "Group box" } else { "Note" };
     html! {
         <g class={classes!("annotation", if group { "is-group" } else { "is-note" }, props.selected.then_some("is-selected"))}
-           transform={transform} data-annotation-id={a.id.clone()}>
+           transform={transform} data-annotation-id={a.id.clone()}
+           tabindex="0" role="button" aria-pressed={props.selected.to_string()}
+           aria-label={format!("{kind_words}: {}", a.text)}>
             <title>{ format!("{kind_words}: {}", a.text) }</title>
             { body }
             <rect class="annotation-resize" x={(w - 12.0).to_string()} y={(h - 12.0).to_string()}

@@ -165,6 +165,23 @@ fn ink(dark: bool) -> Ink {
     }
 }
 
+/// How opaque the layer draws an edge: the nodes' boxes stay readable where edges cross.
+pub const EDGE_OPACITY: f64 = 0.75;
+
+/// An edge's colour on the layer: by its failure rate, else the traffic colour.
+fn edge_colour(load: &EdgeLoad, ink: &Ink) -> &'static str {
+    match load.failure_class() {
+        "fails-many" => ink.danger,
+        "fails-some" => ink.warning,
+        _ => LOAD_COLOURS[2],
+    }
+}
+
+/// An edge's colour as the layer paints it in the light or dark theme (for a picture of it).
+pub fn edge_colour_in(load: &EdgeLoad, dark: bool) -> &'static str {
+    edge_colour(load, &ink(dark))
+}
+
 fn paint(canvas: &HtmlCanvasElement, scene: &RasterScene, width: f64, height: f64, ink: Ink) {
     let ratio = crate::charts::canvas::pixel_ratio();
     let (pixels_w, pixels_h) = (
@@ -213,13 +230,8 @@ fn paint(canvas: &HtmlCanvasElement, scene: &RasterScene, width: f64, height: f6
         if !on_screen(start.x, start.y) && !on_screen(end.x, end.y) {
             continue;
         }
-        let colour = match load.failure_class() {
-            "fails-many" => ink.danger,
-            "fails-some" => ink.warning,
-            _ => LOAD_COLOURS[2],
-        };
-        ctx.set_stroke_style_str(colour);
-        ctx.set_global_alpha(0.75);
+        ctx.set_stroke_style_str(edge_colour(load, &ink));
+        ctx.set_global_alpha(EDGE_OPACITY);
         ctx.set_line_width(load.width);
         ctx.begin_path();
         ctx.move_to(start.x, start.y);

@@ -7,8 +7,9 @@
 //! button, the rubber band) are left out, and the picture is cropped to the design with a margin.
 //!
 //! A big design's run is drawn on a raster layer over the SVG (`canvas_raster`), not in it: for
-//! those the heat colours are given here ([`Heat`]) and painted onto the copy's node boxes,
-//! mixed with the node background as the style sheet mixes them.
+//! those the run's look is given here ([`RunPaint`]) and painted onto the copy: heat colours on
+//! the node boxes, mixed with the node background as the style sheet mixes them, and each
+//! edge's traffic width and failure colour, as the layer draws them.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -18,9 +19,14 @@ use crate::charts::colour::Rgb;
 use crate::persist::browser;
 use crate::state::geometry::Rect;
 
-/// A node's heat colour (its load step's colour, `canvas_overlay::LOAD_COLOURS`), by node id,
-/// for a run the SVG itself does not show (the raster layer's).
-pub type Heat = std::collections::BTreeMap<String, &'static str>;
+/// A run the SVG itself does not show (the raster layer's), as the layer paints it.
+#[derive(Debug, Default)]
+pub struct RunPaint {
+    /// A node's heat colour (its load step's colour, `canvas_overlay::LOAD_COLOURS`), by id.
+    pub nodes: std::collections::BTreeMap<String, &'static str>,
+    /// An edge's stroke width (canvas units) and colour, by id.
+    pub edges: std::collections::BTreeMap<String, (f64, &'static str)>,
+}
 
 /// How much of the load colour a loaded node's box takes (the rest is the node background), as
 /// `static/style.css` mixes it (`color-mix(in srgb, <load> 34%, var(--node-bg))`).
@@ -56,8 +62,8 @@ const MARGIN: f64 = 24.0;
 const PNG_SCALE: f64 = 2.0;
 
 /// The standalone SVG text of the diagram cropped to `bounds` (the design's extent), with
-/// `heat` painted on the node boxes (empty when the SVG shows the run itself, or no run).
-pub fn diagram_svg(bounds: Rect, heat: &Heat) -> Result<String, String> {
+/// `run` painted on it (empty when the SVG shows the run itself, or no run).
+pub fn diagram_svg(bounds: Rect, run: &RunPaint) -> Result<String, String> {
     let window = web_sys::window().ok_or("no browser window")?;
     let document = window.document().ok_or("no document")?;
     let svg = document
@@ -104,7 +110,7 @@ pub fn diagram_svg(bounds: Rect, heat: &Heat) -> Result<String, String> {
                 .ok()
                 .flatten()
                 .and_then(|node| node.get_attribute("data-node-id"))
-                .and_then(|id| heat.get(&id))
+                .and_then(|id| run.nodes.get(&id))
                 .and_then(|c| Rgb::parse(c))
         {
             // Later declarations win: the run's colour over the editor's.
@@ -120,6 +126,21 @@ pub fn diagram_svg(bounds: Rect, heat: &Heat) -> Result<String, String> {
                 "fill:{};stroke:{};stroke-width:2px;",
                 fill.css(),
                 colour.css()
+            ));
+        }
+        if original
+            .get_attribute("class")
+            .is_some_and(|c| c.split_whitespace().any(|c| c == "edge-line"))
+            && let Some((width, colour)) = original
+                .closest("[data-edge-id]")
+                .ok()
+                .flatten()
+                .and_then(|edge| edge.get_attribute("data-edge-id"))
+                .and_then(|id| run.edges.get(&id))
+        {
+            inline.push_str(&format!(
+                "stroke:{colour};stroke-width:{width:.2}px;stroke-opacity:{};",
+                super::canvas_raster::EDGE_OPACITY
             ));
         }
         let _ = twin.set_attribute("style", &inline);
@@ -190,14 +211,14 @@ fn canvas_background(window: &web_sys::Window, document: &web_sys::Document) -> 
 }
 
 /// Downloads the diagram as `<name>.svg`.
-pub fn download_svg(file_stem: &str, bounds: Rect, heat: &Heat) -> Result<(), String> {
-    let svg = diagram_svg(bounds, heat)?;
+pub fn download_svg(file_stem: &str, bounds: Rect, run: &RunPaint) -> Result<(), String> {
+    let svg = diagram_svg(bounds, run)?;
     browser::download_text(&format!("{file_stem}.svg"), "image/svg+xml", &svg)
 }
 
 /// Downloads the diagram as `<name>.png`: the SVG drawn on a canvas at [`PNG_SCALE`].
-pub fn download_png(file_stem: &str, bounds: Rect, heat: &Heat) -> Result<(), String> {
-    let svg = diagram_svg(bounds, heat)?;
+pub fn download_png(file_stem: &str, bounds: Rect, run: &RunPaint) -> Result<(), String> {
+    let svg = diagram_svg(bounds, run)?;
     let window = web_sys::window().ok_or("no browser window")?;
     let document = window.document().ok_or("no document")?;
     let width = ((bounds.width + 2.0 * MARGIN) * PNG_SCALE).ceil();

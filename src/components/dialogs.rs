@@ -121,11 +121,11 @@ const SHORTCUT_GROUPS: &[(&str, &[Shortcut])] = &[
         &[
             keys(
                 &[&["Tab"], &["Shift", "Tab"]],
-                "Go to the next, previous node or edge",
+                "Go to the next, previous group box, note, node or edge",
             ),
             keys(
                 &[&["Enter"]],
-                "Edit the focused node or edge in the properties panel",
+                "Edit the focused item in the properties panel (Space selects it; then arrows move it)",
             ),
             keys(
                 &[&["C"]],

@@ -70,16 +70,81 @@ pub fn new_group(design: &Design, ids: &[String], centre: Position) -> Annotatio
     }
 }
 
-/// A new note centred on `centre`.
+/// Room kept between a new note and what it must not cover, canvas units.
+pub const NOTE_GAP: f64 = 12.0;
+/// Height of a group box's label tab (the `annotation-tab` the canvas draws).
+pub const LABEL_TAB_HEIGHT: f64 = 26.0;
+
+/// Width of a group box's label tab for its text: what the canvas draws and what a new note
+/// keeps clear of.
+pub fn label_tab_width(annotation: &Annotation, shown_chars: usize) -> f64 {
+    (18.0 + 7.8 * shown_chars as f64).min(annotation.size.width)
+}
+
+/// The name a group box shows: its text, or "Group" while it has none.
+pub fn group_label(annotation: &Annotation) -> &str {
+    if annotation.text.trim().is_empty() {
+        "Group"
+    } else {
+        annotation.text.as_str()
+    }
+}
+
+/// What a new note must not cover: every node, every other note, and each group's label tab
+/// (the group's body may hold notes; its name must stay readable).
+fn note_obstacles(design: &Design) -> Vec<Rect> {
+    let nodes = design.nodes.iter().map(geometry::node_rect);
+    let annotations = design.annotations.iter().map(|a| match a.kind {
+        AnnotationKind::Note => rect(a),
+        AnnotationKind::Group => Rect {
+            x: a.position.x,
+            y: a.position.y,
+            width: label_tab_width(a, group_label(a).chars().count()),
+            height: LABEL_TAB_HEIGHT,
+        },
+    });
+    nodes
+        .chain(annotations)
+        .map(|r| r.inflate(NOTE_GAP))
+        .collect()
+}
+
+/// A new note near `centre`: centred on it when that covers nothing, else on the nearest spot
+/// of a lattice around it that covers no node, no other note and no group's label (nearest
+/// first; below before above at equal distance, as people read down). Centred on `centre` when
+/// the whole neighbourhood is taken.
 pub fn new_note(design: &Design, centre: Position) -> Annotation {
+    let obstacles = note_obstacles(design);
+    let step = NOTE_SIZE.height / 2.0;
+    let at = |c: i32, r: i32| Position {
+        x: centre.x - NOTE_SIZE.width / 2.0 + f64::from(c) * step,
+        y: centre.y - NOTE_SIZE.height / 2.0 + f64::from(r) * step,
+    };
+    let free = |p: Position| {
+        let r = Rect {
+            x: p.x,
+            y: p.y,
+            width: NOTE_SIZE.width,
+            height: NOTE_SIZE.height,
+        };
+        !obstacles.iter().any(|o| o.intersects(&r))
+    };
+    const REACH: i32 = 16;
+    let mut best: Option<(f64, Position)> = None;
+    for c in -REACH..=REACH {
+        for r in -REACH..=REACH {
+            let p = at(c, r);
+            let distance = f64::from(c).hypot(f64::from(r)) + if r < 0 { 0.01 } else { 0.0 };
+            if best.is_none_or(|(d, _)| distance < d) && free(p) {
+                best = Some((distance, p));
+            }
+        }
+    }
     Annotation {
         id: fresh_id(design, AnnotationKind::Note),
         kind: AnnotationKind::Note,
         text: "Note".into(),
-        position: Position {
-            x: centre.x - NOTE_SIZE.width / 2.0,
-            y: centre.y - NOTE_SIZE.height / 2.0,
-        },
+        position: best.map_or(at(0, 0), |(_, p)| p),
         size: NOTE_SIZE,
     }
 }
@@ -248,5 +313,61 @@ mod tests {
         note.position = Position { x: -10.0, y: -10.0 };
         design.annotations.push(note);
         assert_eq!(contents(&design, "note-1"), (Vec::new(), Vec::new()));
+    }
+
+    #[test]
+    fn a_new_note_in_free_space_is_centred_where_asked() {
+        let mut design = design_with(&["service"]);
+        design.nodes[0].position = Position { x: 0.0, y: 0.0 };
+        let note = new_note(
+            &design,
+            Position {
+                x: 1000.0,
+                y: 1000.0,
+            },
+        );
+        assert_eq!(
+            note.position,
+            Position {
+                x: 1000.0 - NOTE_SIZE.width / 2.0,
+                y: 1000.0 - NOTE_SIZE.height / 2.0
+            }
+        );
+    }
+
+    #[test]
+    fn a_new_note_keeps_clear_of_a_group_label_nodes_and_notes() {
+        let mut design = design_with(&["service", "database"]);
+        design.nodes[0].position = Position { x: 0.0, y: 0.0 };
+        design.nodes[1].position = Position { x: 300.0, y: 0.0 };
+        let ids = vec!["service-1".to_string(), "database-1".to_string()];
+        let mut group = new_group(&design, &ids, Position::default());
+        group.text = "region us-east".into();
+        let label = Rect {
+            x: group.position.x,
+            y: group.position.y,
+            width: label_tab_width(&group, group.text.chars().count()),
+            height: LABEL_TAB_HEIGHT,
+        };
+        design.annotations.push(group);
+        // Asked for right on the label: the note goes elsewhere, near, and covers nothing.
+        let note = new_note(&design, label.center());
+        let covers = |other: &Rect| rect(&note).intersects(other);
+        assert!(
+            !covers(&label),
+            "{:?} covers the label {label:?}",
+            note.position
+        );
+        for node in &design.nodes {
+            assert!(!covers(&geometry::node_rect(node)), "covers {}", node.id);
+        }
+        let moved = (note.position.x + NOTE_SIZE.width / 2.0 - label.center().x)
+            .hypot(note.position.y + NOTE_SIZE.height / 2.0 - label.center().y);
+        assert!(moved < 400.0, "stays near where it was asked for ({moved})");
+        // A second note does not land on the first.
+        design.annotations.push(note.clone());
+        let second = new_note(&design, label.center());
+        assert!(!rect(&second).intersects(&rect(&note)));
+        assert_eq!(second.id, "note-2");
     }
 }

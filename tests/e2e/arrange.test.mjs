@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { openApp } from './harness.mjs';
+import { bigDesign } from './big-design.mjs';
 import { autosavedDesign, clickEmptyCanvas, loadTemplate, nodeCentre, propertyField } from './editor-helpers.mjs';
 
 let app;
@@ -346,6 +347,14 @@ test('a group box moves with the nodes inside it; a note holds text; neither cha
   await text.fill('Writes go to the primary');
   await page.waitForFunction(() => JSON.parse(localStorage.getItem('archsim.autosave.v1')).design.annotations?.[1]?.text === 'Writes go to the primary');
   assert.match(await page.locator('#canvas .annotation.is-note').textContent(), /Writes go to/);
+  // The new note covers neither the group's name nor a node.
+  const noteBox = await page.locator('#canvas .annotation.is-note .annotation-note').boundingBox();
+  const overlaps = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  const tabBox = await page.locator('#canvas .annotation.is-group .annotation-tab').boundingBox();
+  assert.ok(!overlaps(noteBox, tabBox), 'the note leaves the group label readable');
+  for (const body of await page.locator('#canvas .node .node-body').all()) {
+    assert.ok(!overlaps(noteBox, await body.boundingBox()), 'the note covers no node');
+  }
   // They survive a reload (part of the design file) and Delete removes the selected one.
   await page.reload();
   await page.locator('#canvas .annotation.is-note').waitFor();
@@ -353,6 +362,52 @@ test('a group box moves with the nodes inside it; a note holds text; neither cha
   await app.screenshot('arrange-annotations');
   await app.assertAccessible('a design with a group box and a note');
   app.assertNoProblems('annotations');
+});
+
+test('group boxes and notes are reached, selected, moved and removed by keyboard', async () => {
+  const { page } = app;
+  const saved = async () => (await autosavedDesign(page)).annotations;
+  const before = await saved();
+  assert.equal(before.length, 2, 'the box and the note of the previous test');
+  await clickEmptyCanvas(page);
+  // Tab reaches the annotations like nodes and edges; each says what it is.
+  const note = page.locator('#canvas .annotation.is-note');
+  assert.equal(await note.getAttribute('tabindex'), '0');
+  assert.match(await note.getAttribute('aria-label'), /^Note: Writes go to/);
+  await note.focus();
+  await page.keyboard.press('Space');
+  await page.locator('#canvas .annotation.is-note.is-selected').waitFor();
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(
+    ([x, y]) => {
+      const a = JSON.parse(localStorage.getItem('archsim.autosave.v1')).design.annotations[1];
+      return a.position.x > x && a.position.y === y + 1;
+    },
+    [before[1].position.x, before[1].position.y],
+  );
+  // Enter opens its text in the properties panel.
+  await note.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.closest('#properties') != null);
+  // A group box moved by keyboard carries what it holds.
+  const group = page.locator('#canvas .annotation.is-group');
+  const nodesBefore = (await autosavedDesign(page)).nodes;
+  await group.focus();
+  await page.keyboard.press('Space');
+  await page.locator('#canvas .annotation.is-group.is-selected').waitFor();
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction(
+    (x) => JSON.parse(localStorage.getItem('archsim.autosave.v1')).design.nodes.find((n) => n.id === 'database-1').position.x === x - 1,
+    nodesBefore.find((n) => n.id === 'database-1').position.x,
+  );
+  // Delete removes the selected box, not what it holds; Undo brings it back.
+  await page.keyboard.press('Delete');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('archsim.autosave.v1')).design.annotations.length === 1);
+  assert.equal((await autosavedDesign(page)).nodes.length, nodesBefore.length);
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('archsim.autosave.v1')).design.annotations.length === 2);
+  app.assertNoProblems('annotations by keyboard');
 });
 
 test('the diagram is saved as SVG and PNG, as it looks', async () => {
@@ -381,4 +436,23 @@ test('the diagram is saved as SVG and PNG, as it looks', async () => {
   assert.notEqual(heat, text, 'the run changes the picture');
   assert.match(heat, /\d+\/s/, "the run's badges are in it");
   app.assertNoProblems('saving the diagram');
+});
+
+test('a big design\'s picture after a run has the traffic widths of its edges', async () => {
+  const { page } = app;
+  const design = bigDesign();
+  design.nodes = design.nodes.slice(0, 70);
+  design.edges = design.edges.slice(0, 69);
+  design.run = { ...design.run, duration_ms: 10000, warmup_ms: 1000, replications: 1 };
+  await importDesign(page, design);
+  const strokes = (svg) => [...svg.matchAll(/stroke-width:([\d.]+)px;stroke-opacity/g)].map((m) => parseFloat(m[1]));
+  const [plain] = await Promise.all([page.waitForEvent('download'), page.click('#export-svg')]);
+  assert.equal(strokes(await readFile(await plain.path(), 'utf8')).length, 0, 'no run, no traffic widths');
+  await page.click('#run-button');
+  await page.locator('#results.has-report:not(.is-live)').waitFor({ timeout: 90_000 });
+  const [hot] = await Promise.all([page.waitForEvent('download'), page.click('#export-svg')]);
+  const widths = strokes(await readFile(await hot.path(), 'utf8'));
+  assert.equal(widths.length, 69, 'every edge has its traffic width');
+  assert.ok(widths.every((w) => w > 1.5), `busy edges are thick: ${widths.slice(0, 5)}`);
+  app.assertNoProblems('a big design saved as a picture');
 });
