@@ -84,15 +84,20 @@ pub fn cause(key: &str) -> Rgb {
     }
 }
 
-/// The colour of a breaker state as `Series::breaker_state` codes it (0 closed, 1 half-open,
-/// 2 open): green, amber, vermillion.
-pub fn breaker(state: u8) -> Rgb {
-    match state {
-        0 => Rgb(0x00, 0x9e, 0x73),
-        1 => Rgb(0xc2, 0x86, 0x00),
-        _ => Rgb(0xd5, 0x5e, 0x00),
-    }
-}
+/// A breaker's states (see `timeline::BREAKER_STATES`): closed green, half-open amber, open
+/// vermillion.
+pub const BREAKER_CLOSED: Rgb = Rgb(0x00, 0x9e, 0x73);
+pub const BREAKER_HALF_OPEN: Rgb = Rgb(0xc2, 0x86, 0x00);
+pub const BREAKER_OPEN: Rgb = Rgb(0xd5, 0x5e, 0x00);
+
+/// A balancer's view of a backend (see `timeline::BACKEND_STATES`): in rotation green, marked
+/// down amber, ejected reddish purple, both dark purple; a backend crashed by a fault dark grey
+/// (the colour of the `node_down` failure cause).
+pub const BACKEND_IN_ROTATION: Rgb = Rgb(0x00, 0x9e, 0x73);
+pub const BACKEND_DOWN: Rgb = Rgb(0xc2, 0x86, 0x00);
+pub const BACKEND_EJECTED: Rgb = Rgb(0xcc, 0x79, 0xa7);
+pub const BACKEND_DOWN_AND_EJECTED: Rgb = Rgb(0x85, 0x53, 0xbb);
+pub const CRASHED: Rgb = Rgb(0x6b, 0x6b, 0x6b);
 
 /// Shading of a fault window (vermillion, drawn translucent).
 pub const FAULT: Rgb = Rgb(0xd5, 0x5e, 0x00);
@@ -176,7 +181,13 @@ mod tests {
             .iter()
             .copied()
             .chain(causes.iter().map(|c| cause(c)))
-            .chain((0..3).map(breaker));
+            .chain(
+                super::super::timeline::BREAKER_STATES
+                    .iter()
+                    .chain(&super::super::timeline::BACKEND_STATES)
+                    .chain([&super::super::timeline::CRASHED])
+                    .map(|s| s.colour),
+            );
         for colour in colours {
             for &background in &backgrounds {
                 let ratio = contrast(colour, background);
@@ -223,7 +234,5 @@ mod tests {
                 assert_ne!(cause(a), cause(b), "{a} and {b} share a colour");
             }
         }
-        assert_ne!(breaker(0), breaker(1));
-        assert_ne!(breaker(1), breaker(2));
     }
 }

@@ -12,7 +12,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::colour::{self, Rgb, Theme};
 use super::layout::{self, Margins, axis_top, isolated_points, runs, tick_label, time_label};
-use super::spec::{Bar, Body, Chart, Frame, Histogram, Line, TimelineRow};
+use super::spec::{Bar, Body, Chart, Frame, Histogram, Line};
+use super::timeline::draw_timeline;
 use crate::components::results_format::number;
 
 /// How to paint: the screen's pixel density and the page's colours.
@@ -23,24 +24,25 @@ pub struct Style {
     pub theme: Theme,
 }
 
-type Outcome<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
-type TimeChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(super) type Outcome<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub(super) type TimeChart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-fn rgb(c: Rgb) -> RGBColor {
+pub(super) fn rgb(c: Rgb) -> RGBColor {
     RGBColor(c.0, c.1, c.2)
 }
 
 impl Style {
     /// CSS pixels to device pixels.
-    fn px(&self, css: f64) -> i32 {
+    pub(super) fn px(&self, css: f64) -> i32 {
         (css * self.scale).round() as i32
     }
 
-    fn upx(&self, css: f64) -> u32 {
+    pub(super) fn upx(&self, css: f64) -> u32 {
         self.px(css).max(1) as u32
     }
 
-    fn font(&self, css_size: f64, colour: Rgb) -> TextStyle<'static> {
+    pub(super) fn font(&self, css_size: f64, colour: Rgb) -> TextStyle<'static> {
         TextStyle {
             font: ("system-ui, sans-serif", css_size * self.scale).into_font(),
             color: rgb(colour).to_backend_color(),
@@ -74,7 +76,7 @@ pub fn draw<DB: DrawingBackend>(
             let mut cc = time_axes(root, &m, top, frame, style, true)?;
             draw_stacked(&mut cc, shown, &totals, frame)
         }
-        Body::Timeline(rows) => draw_timeline(root, &m, rows, frame, style),
+        Body::Timeline(timeline) => draw_timeline(root, &m, timeline, frame, style),
         Body::Bars(bars) => draw_bars(root, &m, bars, style),
         Body::Histogram(h) => draw_histogram(root, &m, h, style),
     }
@@ -113,7 +115,7 @@ pub fn stacked_totals(lines: &[Line], buckets: usize) -> Vec<Vec<f64>> {
 /// The plot over simulated time with the warm-up and fault windows shaded under it, grid and
 /// axes. With `shade_under` false the fault windows are left for [`fault_windows`] to lay on
 /// top (a timeline's bands would hide them).
-fn time_axes<'a, DB: DrawingBackend>(
+pub(super) fn time_axes<'a, DB: DrawingBackend>(
     root: &'a DrawingArea<DB, Shift>,
     m: &Margins,
     top: f64,
@@ -159,7 +161,7 @@ fn time_axes<'a, DB: DrawingBackend>(
 
 /// The design's faults: a translucent band over each window, a line where it starts and its
 /// label in the space above the plot.
-fn fault_windows<DB: DrawingBackend>(
+pub(super) fn fault_windows<DB: DrawingBackend>(
     cc: &mut TimeChart<'_, DB>,
     frame: &Frame,
     style: &Style,
@@ -268,52 +270,6 @@ pub fn shorten(label: &str, max: usize) -> String {
         let kept: String = label.chars().take(max.saturating_sub(1)).collect();
         format!("{kept}…")
     }
-}
-
-/// Runs of equal states: `(first bucket, bucket after the last, state)`.
-pub fn state_runs(states: &[u8], buckets: usize) -> Vec<(usize, usize, u8)> {
-    let mut out: Vec<(usize, usize, u8)> = Vec::new();
-    for (i, s) in states.iter().take(buckets).enumerate() {
-        match out.last_mut() {
-            Some(last) if last.2 == *s && last.1 == i => last.1 = i + 1,
-            _ => out.push((i, i + 1, *s)),
-        }
-    }
-    out
-}
-
-fn draw_timeline<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    m: &Margins,
-    rows: &[TimelineRow],
-    frame: &Frame,
-    style: &Style,
-) -> Outcome<DB> {
-    let count = rows.len().max(1) as f64;
-    let mut cc = time_axes(root, m, count, frame, style, false)?;
-    let label = style
-        .font(11.0, style.theme.text)
-        .pos(Pos::new(HPos::Right, VPos::Center));
-    for (r, row) in rows.iter().enumerate() {
-        // Row 0 at the top.
-        let y0 = count - 1.0 - r as f64 + 0.18;
-        let y1 = y0 + 0.64;
-        for (from, to, state) in state_runs(&row.states, frame.buckets()) {
-            let x0 = frame.t_ms[from];
-            let x1 = frame.t_ms[to - 1] + frame.span_ms(to - 1);
-            cc.draw_series(once(Rectangle::new(
-                [(x0, y0), (x1, y1)],
-                rgb(colour::breaker(state)).filled(),
-            )))?;
-        }
-        let (_, y) = cc.backend_coord(&(0.0, (y0 + y1) / 2.0));
-        root.draw(&Text::new(
-            shorten(&row.label, 22),
-            (style.px(m.left - 8.0), y),
-            label.clone(),
-        ))?;
-    }
-    fault_windows(&mut cc, frame, style, count)
 }
 
 fn draw_bars<DB: DrawingBackend>(
@@ -694,31 +650,64 @@ mod tests {
     }
 
     #[test]
-    fn a_breaker_timeline_paints_each_state_run_once_in_its_colour() {
-        let rows = vec![TimelineRow {
-            key: "e".into(),
-            label: "orders → payments".into(),
-            states: vec![0, 0, 0, 0, 0, 2, 2, 1, 0, 0],
-        }];
-        let c = chart(Body::Timeline(rows.clone()));
-        let painted = paint(&c, &[], &frame(), 1.0);
-        let colour_of = |s: u8| {
-            let c = colour::breaker(s);
-            (c.0, c.1, c.2)
+    fn a_breaker_timeline_paints_each_state_in_its_colour_names_wide_runs_and_stripes_the_rest() {
+        use crate::charts::timeline::{BREAKER_STATES, Timeline, TimelineRow};
+        let timeline = Timeline {
+            states: &BREAKER_STATES,
+            mark: None,
+            rows: vec![TimelineRow {
+                key: "e".into(),
+                label: "orders → payments".into(),
+                states: vec![0, 0, 0, 0, 0, 2, 2, 1, 0, 0],
+                marked: Vec::new(),
+            }],
         };
-        let opaque = |s: u8| {
+        let c = chart(Body::Timeline(timeline));
+        let painted = paint(&c, &[], &frame(), 1.0);
+        let opaque = |colour: Rgb| {
             painted
                 .rects
                 .iter()
-                .filter(|(rgb, a, _, _)| *rgb == colour_of(s) && *a > 0.99)
+                .filter(|(rgb, a, _, _)| *rgb == (colour.0, colour.1, colour.2) && *a > 0.99)
                 .count()
         };
-        assert_eq!((opaque(0), opaque(1), opaque(2)), (2, 1, 1));
-        assert!(painted.texts.iter().any(|(t, _)| t == "orders → payments"));
-        assert_eq!(
-            state_runs(&rows[0].states, 10),
-            vec![(0, 5, 0), (5, 7, 2), (7, 8, 1), (8, 10, 0)]
-        );
+        for state in &BREAKER_STATES {
+            assert!(opaque(state.colour) > 0, "{} is painted", state.name);
+        }
+        let written = |t: &str| painted.texts.iter().any(|(text, _)| text == t);
+        assert!(written("orders → payments"));
+        // 400 px wide: a bucket is about 26 px, enough for "open" over two, not for
+        // "half-open" over one.
+        assert!(written("closed") && written("open") && !written("half-open"));
+        // Stripes: the open and half-open runs are patterned, closed is plain.
+        assert!(painted.paths > 10, "{} paths", painted.paths);
+    }
+
+    #[test]
+    fn a_backend_timeline_marks_a_crash_under_the_state() {
+        use crate::charts::timeline::{BACKEND_STATES, CRASHED, Timeline, TimelineRow};
+        let timeline = Timeline {
+            states: &BACKEND_STATES,
+            mark: Some(CRASHED),
+            rows: vec![TimelineRow {
+                key: "app-1".into(),
+                label: "App 1".into(),
+                states: vec![0, 0, 0, 0, 0, 0, 1, 1, 1, 0],
+                marked: vec![
+                    false, false, false, false, true, true, true, true, true, false,
+                ],
+            }],
+        };
+        let painted = paint(&chart(Body::Timeline(timeline)), &[], &frame(), 1.0);
+        let crashed = painted
+            .rects
+            .iter()
+            .filter(|(rgb, a, _, _)| {
+                *rgb == (CRASHED.colour.0, CRASHED.colour.1, CRASHED.colour.2) && *a > 0.99
+            })
+            .collect::<Vec<_>>();
+        assert_eq!(crashed.len(), 1, "one crashed stretch: {crashed:?}");
+        assert!(painted.texts.iter().any(|(t, _)| t == "marked down"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub struct Margins {
 }
 
 /// Height of one timeline row, CSS px.
-pub const TIMELINE_ROW: f64 = 18.0;
+pub const TIMELINE_ROW: f64 = 22.0;
 
 /// The margins of a chart with this body: room for value labels on the left (row names for a
 /// timeline) and time or category labels below.
@@ -47,9 +47,9 @@ pub fn margins(body: &Body) -> Margins {
 /// The canvas height for a chart with this body, CSS px: a timeline grows with its rows.
 pub fn height(body: &Body) -> f64 {
     match body {
-        Body::Timeline(rows) => {
+        Body::Timeline(timeline) => {
             let m = margins(body);
-            m.top + m.bottom + TIMELINE_ROW * rows.len().max(1) as f64
+            m.top + m.bottom + TIMELINE_ROW * timeline.rows.len().max(1) as f64
         }
         _ => 170.0,
     }
@@ -193,14 +193,22 @@ mod tests {
 
     #[test]
     fn a_timeline_grows_with_its_rows() {
-        use super::super::spec::TimelineRow;
+        use super::super::timeline::{BREAKER_STATES, Timeline, TimelineRow};
         let row = TimelineRow {
             key: "e".into(),
             label: "a → b".into(),
             states: vec![],
+            marked: vec![],
         };
-        let one = height(&Body::Timeline(vec![row.clone()]));
-        let three = height(&Body::Timeline(vec![row.clone(), row.clone(), row]));
+        let of = |rows: Vec<TimelineRow>| {
+            Body::Timeline(Timeline {
+                states: &BREAKER_STATES,
+                mark: None,
+                rows,
+            })
+        };
+        let one = height(&of(vec![row.clone()]));
+        let three = height(&of(vec![row.clone(), row.clone(), row]));
         assert_eq!(three - one, 2.0 * TIMELINE_ROW);
     }
 

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use archsim_model::{Design, FaultEffect, NodeKind, Report, Series};
 
 use super::colour::{self, Rgb};
+pub use super::timeline::{BACKEND_STATES, BREAKER_STATES, CRASHED, Timeline, TimelineRow};
 
 mod backends;
 mod failover;
@@ -191,7 +192,7 @@ pub enum Body {
     /// Areas stacked over time (each line on top of the ones before it).
     Stacked(Lines),
     /// One row per item, coloured by its state in each bucket.
-    Timeline(Vec<TimelineRow>),
+    Timeline(Timeline),
     /// Bars of whole-run figures, each with its 95% confidence half-width when known.
     Bars(Vec<Bar>),
     /// A latency distribution on a log scale: the share of requests in each bucket, and the
@@ -284,14 +285,6 @@ impl Line {
             .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
         if n == 0 { 0.0 } else { sum / n as f64 }
     }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct TimelineRow {
-    pub key: String,
-    pub label: String,
-    /// Breaker state at the end of each bucket: 0 closed, 1 half-open, 2 open.
-    pub states: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -661,6 +654,11 @@ pub fn overview(src: &Source) -> Vec<Chart> {
     // A balancer none of whose backends fails: its backends chart, last (flat unless ejection
     // or health checks act on something the design did not plan).
     charts.extend(backends::backends_chart(src, &frame).filter(|c| !c.story));
+    charts.extend(
+        backends::backend_timelines(src, &frame)
+            .into_iter()
+            .filter(|c| !c.story),
+    );
     charts
 }
 
@@ -685,6 +683,11 @@ fn story_charts(src: &Source, frame: &Frame) -> Vec<Chart> {
     // Load balancers whose backends fail: backends in rotation and ejected over time (a quiet
     // balancer's chart comes last, in `overview`).
     charts.extend(backends::backends_chart(src, frame).filter(|c| c.story));
+    charts.extend(
+        backends::backend_timelines(src, frame)
+            .into_iter()
+            .filter(|c| c.story),
+    );
 
     // Caches: the hit ratio climbing as the cache warms, then levelling off.
     if of_kind(|k| matches!(k, NodeKind::Cache(_)))
@@ -729,6 +732,7 @@ fn story_charts(src: &Source, frame: &Frame) -> Vec<Chart> {
             key: e.id.clone(),
             label: edge_name(d, &e.id),
             states: s.breaker_state.get(&e.id).cloned().unwrap_or_default(),
+            marked: Vec::new(),
         })
         .collect();
     if !breakers.is_empty() {
@@ -737,7 +741,11 @@ fn story_charts(src: &Source, frame: &Frame) -> Vec<Chart> {
             title: "Circuit breakers".into(),
             unit: "closed · half-open · open".into(),
             story: true,
-            body: Body::Timeline(breakers),
+            body: Body::Timeline(Timeline {
+                states: &BREAKER_STATES,
+                mark: None,
+                rows: breakers,
+            }),
             empty_text: "No breaker.".into(),
         });
     }
@@ -1272,16 +1280,21 @@ pub fn edge_charts(src: &Source, id: &str) -> Vec<Chart> {
             title: "Breaker".into(),
             unit: "closed · half-open · open".into(),
             story: true,
-            body: Body::Timeline(vec![TimelineRow {
-                key: id.to_string(),
-                label: "breaker".into(),
-                states: src
-                    .series
-                    .breaker_state
-                    .get(id)
-                    .cloned()
-                    .unwrap_or_default(),
-            }]),
+            body: Body::Timeline(Timeline {
+                states: &BREAKER_STATES,
+                mark: None,
+                rows: vec![TimelineRow {
+                    key: id.to_string(),
+                    label: "breaker".into(),
+                    states: src
+                        .series
+                        .breaker_state
+                        .get(id)
+                        .cloned()
+                        .unwrap_or_default(),
+                    marked: Vec::new(),
+                }],
+            }),
             empty_text: String::new(),
         });
     }
@@ -1304,16 +1317,14 @@ pub fn readout(chart: &Chart, shown: &[Line], i: usize) -> Vec<(String, String)>
                 )
             })
             .collect(),
-        Body::Timeline(rows) => rows
+        Body::Timeline(timeline) => timeline
+            .rows
             .iter()
             .map(|r| {
-                let state = match r.states.get(i) {
-                    Some(0) => "closed",
-                    Some(1) => "half-open",
-                    Some(_) => "open",
-                    None => crate::components::results_format::NO_DATA,
-                };
-                (r.label.clone(), state.to_string())
+                let state = timeline
+                    .describe(r, i)
+                    .unwrap_or_else(|| crate::components::results_format::NO_DATA.to_string());
+                (r.label.clone(), state)
             })
             .collect(),
         Body::Bars(_) | Body::Histogram(_) => Vec::new(),
@@ -1327,7 +1338,7 @@ pub fn has_data(chart: &Chart, shown: &[Line], frame: &Frame) -> bool {
             frame.buckets() > 0 && shown.iter().any(|l| l.values.iter().any(Option::is_some))
         }
         Body::Stacked(_) => frame.buckets() > 0 && !shown.is_empty(),
-        Body::Timeline(rows) => frame.buckets() > 0 && !rows.is_empty(),
+        Body::Timeline(timeline) => frame.buckets() > 0 && !timeline.rows.is_empty(),
         Body::Bars(bars) => bars.iter().any(|b| b.value > 0.0),
         Body::Histogram(h) => !h.buckets.is_empty(),
     }

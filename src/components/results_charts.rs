@@ -17,6 +17,7 @@ use yew::prelude::*;
 
 use crate::charts::colour::Theme;
 use crate::charts::spec::{self, Body, Chart, Frame, Line, MAX_LINES, Pick, Source};
+use crate::charts::timeline::Pattern;
 use crate::charts::{canvas, export, layout};
 use crate::run::controller::{same, same_opt};
 
@@ -390,7 +391,7 @@ fn chart_figure(props: &FigureProps) -> Html {
     html! {
         <figure class={classes!("chart", chart.story.then_some("is-story"))}
                 id={format!("chart-{}", chart.id)} data-has-data={has_data.to_string()}
-                data-summary={summary(chart, &shown)}>
+                data-summary={summary(chart, &shown, frame.buckets())}>
             <figcaption class="chart-head">
                 <span class="chart-title">
                     { chart.title.clone() }
@@ -431,9 +432,9 @@ fn chart_figure(props: &FigureProps) -> Html {
 }
 
 /// What the chart shows in a few words, for tests and tools that read the page: each line's
-/// peak ("goodput=605;throughput=610"), the breaker states a timeline went through
-/// ("closed,open"), each bar's value.
-fn summary(chart: &Chart, shown: &[Line]) -> String {
+/// peak ("goodput=605;throughput=610"), the states a timeline went through ("closed,open";
+/// "in rotation,marked down,crashed"), each bar's value.
+fn summary(chart: &Chart, shown: &[Line], frame_buckets: usize) -> String {
     match &chart.body {
         Body::Lines(_) | Body::Stacked(_) => shown
             .iter()
@@ -463,22 +464,22 @@ fn summary(chart: &Chart, shown: &[Line]) -> String {
             parts.extend(h.marks.iter().map(|(name, ms)| format!("{name}={ms}")));
             parts.join(";")
         }
-        Body::Timeline(rows) => {
-            let seen: BTreeSet<u8> = rows.iter().flat_map(|r| r.states.iter().copied()).collect();
-            seen.into_iter()
-                .map(|s| match s {
-                    0 => "closed",
-                    1 => "half-open",
-                    _ => "open",
-                })
-                .collect::<Vec<_>>()
-                .join(",")
-        }
+        Body::Timeline(timeline) => timeline.seen(frame_buckets).join(","),
         Body::Bars(bars) => bars
             .iter()
             .map(|b| format!("{}={}", b.label, b.value))
             .collect::<Vec<_>>()
             .join(";"),
+    }
+}
+
+/// The legend swatch's class for a timeline state's fill, so the key shows the pattern the
+/// band has (static/results.css).
+fn pattern_class(pattern: Pattern) -> &'static str {
+    match pattern {
+        Pattern::Solid => "is-area",
+        Pattern::Hatch => "is-hatched",
+        Pattern::CrossHatch => "is-cross-hatched",
     }
 }
 
@@ -514,8 +515,8 @@ fn choice_view(props: &ChoiceProps) -> Html {
     )
 }
 
-/// The keys under a chart's title: one per line drawn (or per breaker state), then the shaded
-/// warm-up and fault windows.
+/// The keys under a chart's title: one per line drawn (or per state of a timeline), then the
+/// shaded warm-up and fault windows.
 fn legend(chart: &Chart, shown: &[Line], frame: &Frame) -> Html {
     let key = |label: String, colour: String, class: &'static str| {
         html! {
@@ -540,13 +541,16 @@ fn legend(chart: &Chart, shown: &[Line], frame: &Frame) -> Html {
             .iter()
             .map(|l| key(l.label.clone(), l.colour.css(), "is-area"))
             .collect(),
-        Body::Timeline(_) => [(0u8, "closed"), (1, "half-open"), (2, "open")]
-            .into_iter()
-            .map(|(s, name)| {
+        // Every state of the scale (and the mark), each as its colour and pattern.
+        Body::Timeline(timeline) => timeline
+            .states
+            .iter()
+            .chain(timeline.mark.as_ref())
+            .map(|state| {
                 key(
-                    name.into(),
-                    crate::charts::colour::breaker(s).css(),
-                    "is-area",
+                    state.name.into(),
+                    state.colour.css(),
+                    pattern_class(state.pattern),
                 )
             })
             .collect(),

@@ -157,6 +157,21 @@ async function valuesAt(page, chart, ms) {
   );
 }
 
+/** A state timeline's rows at simulated time `ms`, off its read-out: { row name: state }
+ *  ("App 1" → "marked down, crashed"). */
+async function statesAt(page, chart, ms) {
+  const text = await readoutAt(page, chart, ms);
+  const body = text.slice(text.indexOf(': ') + 2).replace(/ \([^()]*\)$/, '');
+  const state = /^(.*) (in rotation|marked down|ejected|down and ejected|closed|half-open|open)(, crashed)?$/;
+  return Object.fromEntries(
+    body.split(' · ').map((part) => {
+      const match = part.match(state);
+      assert.ok(match, `a state in “${part}”`);
+      return [match[1], match[2] + (match[3] ?? '')];
+    }),
+  );
+}
+
 /** Reddish (fault-shaded) pixels in the column of simulated time `ms` on a time chart. */
 async function faultPixelsAt(page, chart, ms) {
   const { margins, endMs } = await plotGeometry(page, chart);
@@ -537,6 +552,25 @@ const STORIES = {
       await showMoment(page, 10_000);
       assert.doesNotMatch(await app1.getAttribute('class'), /is-out-of-rotation/, 'in rotation before the crash');
       await page.click('#time-cursor-clear');
+      // The balancer's timeline, a row per backend: App 1 crashed and still in rotation (the
+      // sinkhole) until the probes mark it down, back in rotation after the restart.
+      const timeline = page.locator('#chart-backend-states-lb');
+      assert.equal(await timeline.getAttribute('data-has-data'), 'true');
+      assert.equal(await timeline.getAttribute('data-summary'), 'in rotation,marked down,crashed');
+      const states = (ms) => statesAt(page, 'backend-states-lb', ms);
+      assert.deepEqual(await states(10_500), { 'App 1': 'in rotation', 'App 2': 'in rotation', 'App 3': 'in rotation' });
+      assert.equal((await states(22_500))['App 1'], 'in rotation, crashed', 'the sinkhole: crashed, still in rotation');
+      const marked = await states(40_500);
+      assert.equal(marked['App 1'], 'marked down, crashed', JSON.stringify(marked));
+      assert.equal(marked['App 2'], 'in rotation');
+      assert.equal((await states(85_500))['App 1'], 'in rotation', 'back after the restart');
+      // Its key names every state in words (colour is not the only cue), and the crash is shaded.
+      const keys = await timeline.locator('.chart-key').allTextContents();
+      for (const name of ['in rotation', 'marked down', 'ejected', 'crashed']) {
+        assert.ok(keys.includes(name), `the key lists ${name}: ${JSON.stringify(keys)}`);
+      }
+      assert.ok((await faultPixelsAt(page, 'backend-states-lb', 40_500)) > (await faultPixelsAt(page, 'backend-states-lb', 10_500)), 'the crash window is shaded');
+      await timeline.screenshot({ path: 'target/e2e/stories-sinkhole-backend-states.png' });
     },
   },
   'lb-sinkhole-outlier-ejection': {
@@ -562,6 +596,15 @@ const STORIES = {
       assert.match(await app1.locator('.node-flags').textContent(), /EJECTED/);
       await page.click('#time-cursor-clear');
       await page.locator('#chart-backends').screenshot({ path: 'target/e2e/stories-outlier-backends.png' });
+      // The timeline: App 1 ejected (and crashed) a second after the crash, never marked down
+      // by probes first; the others in rotation throughout.
+      const states = (ms) => statesAt(page, 'backend-states-lb', ms);
+      assert.equal((await states(10_500))['App 1'], 'in rotation');
+      const ejected = await states(21_500);
+      assert.equal(ejected['App 1'], 'ejected, crashed', JSON.stringify(ejected));
+      assert.equal(ejected['App 3'], 'in rotation');
+      assert.match(await page.locator('#chart-backend-states-lb').getAttribute('data-summary'), /(^|,)ejected(,|$)/);
+      await page.locator('#chart-backend-states-lb').screenshot({ path: 'target/e2e/stories-outlier-backend-states.png' });
     },
   },
   'discovery-lag': {

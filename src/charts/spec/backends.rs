@@ -1,11 +1,16 @@
-//! The backends chart of load balancers: how many backends each balancer kept in rotation over
+//! The backends charts of load balancers: how many backends each balancer kept in rotation over
 //! time, and how many outlier detection had ejected (the story of a balancer learning that a
-//! backend is gone: by health probes seconds later, or by ejection within milliseconds).
+//! backend is gone: by health probes seconds later, or by ejection within milliseconds); and per
+//! balancer a timeline of each backend's state, with the crashes the design's faults cause
+//! marked under it (a crashed backend still in rotation is the sinkhole).
 
 use archsim_model::{Design, FaultEffect, NodeKind};
 
 use super::super::colour;
-use super::{Chart, Frame, Line, Lines, Source, node_name, time_chart};
+use super::{
+    BACKEND_STATES, Body, CRASHED, Chart, Frame, Line, Lines, Source, Timeline, TimelineRow,
+    node_name, time_chart,
+};
 
 fn balancer(kind: &NodeKind) -> bool {
     matches!(kind, NodeKind::LoadBalancer(_))
@@ -78,6 +83,68 @@ pub(super) fn backends_chart(src: &Source, frame: &Frame) -> Option<Chart> {
     Some(chart)
 }
 
+/// Whether a crash fault of the design holds `node` down at `t_ms` (a window includes its start,
+/// not its end, as the engine applies it).
+fn crashed_at(design: &Design, node: &str, t_ms: f64) -> bool {
+    design.faults.iter().any(|f| {
+        f.target == node
+            && matches!(f.effect, FaultEffect::Crash)
+            && f.at_ms <= t_ms
+            && t_ms < f.at_ms + f.duration_ms
+    })
+}
+
+/// Per balancer, a timeline with a row per backend (in the order of its edges): in rotation,
+/// marked down (health checks, or the edge's breaker open), ejected by outlier detection, or
+/// both, at each bucket's end; where a crash fault of the design holds the backend down, a
+/// "crashed" mark under the state.
+pub(super) fn backend_timelines(src: &Source, frame: &Frame) -> Vec<Chart> {
+    let design = src.design;
+    let story = a_backend_fails(design);
+    let empty = archsim_model::NodeSeries::default();
+    design
+        .nodes
+        .iter()
+        .filter(|n| balancer(&n.spec))
+        .filter_map(|lb| {
+            let ns = src.series.nodes.get(&lb.id).unwrap_or(&empty);
+            let backends: Vec<&str> = design.outgoing(&lb.id).map(|e| e.to.as_str()).collect();
+            if backends.is_empty() {
+                return None;
+            }
+            let rows: Vec<TimelineRow> = backends
+                .iter()
+                .map(|&backend| TimelineRow {
+                    key: backend.to_string(),
+                    label: node_name(design, backend),
+                    states: ns.backend_state.get(backend).cloned().unwrap_or_default(),
+                    marked: (0..frame.buckets())
+                        .map(|b| crashed_at(design, backend, frame.t_ms[b] + frame.span_ms(b)))
+                        .collect(),
+                })
+                .collect();
+            let crashes = backends.iter().any(|backend| {
+                design
+                    .faults
+                    .iter()
+                    .any(|f| f.target == *backend && matches!(f.effect, FaultEffect::Crash))
+            });
+            Some(Chart {
+                id: format!("backend-states-{}", lb.id),
+                title: format!("Backends of {}", node_name(design, &lb.id)),
+                unit: "in rotation · marked down · ejected".into(),
+                story,
+                body: Body::Timeline(Timeline {
+                    states: &BACKEND_STATES,
+                    mark: crashes.then_some(CRASHED),
+                    rows,
+                }),
+                empty_text: "No balancer has reported its backends yet.".into(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use archsim_model::{NodeSeries, Series, parse_design};
@@ -142,5 +209,96 @@ mod tests {
         let three_tier = parse_design(include_str!("../../../examples/three-tier.json")).unwrap();
         let chart = backends_chart(&src(&three_tier), &Frame::of(&src(&three_tier)));
         assert!(!chart.expect("a chart: it has a balancer").story);
+    }
+
+    // The sinkhole of lb-sinkhole-health-checks: App 1 crashes at 20 s for 40 s; the balancer
+    // keeps it in rotation until its health checks mark it down.
+    #[test]
+    fn each_backend_gets_a_row_of_its_states_with_the_crash_marked_under_them() {
+        let design = sinkhole();
+        let buckets = 70;
+        let mut series = Series {
+            bucket_ms: 1_000.0,
+            t_ms: (0..buckets).map(|b| f64::from(b) * 1_000.0).collect(),
+            ..Series::default()
+        };
+        let app1: Vec<u8> = (0..buckets)
+            .map(|b| u8::from((30..60).contains(&b)))
+            .collect();
+        series.nodes.insert(
+            "lb".into(),
+            NodeSeries {
+                backend_state: [
+                    ("app-1".to_string(), app1.clone()),
+                    ("app-2".to_string(), vec![0; 70]),
+                    ("app-3".to_string(), vec![0; 70]),
+                ]
+                .into(),
+                ..NodeSeries::default()
+            },
+        );
+        let src = Source {
+            design: &design,
+            series: &series,
+            report: None,
+            end_ms: 70_000.0,
+        };
+        let charts = backend_timelines(&src, &Frame::of(&src));
+        assert_eq!(charts.len(), 1, "one balancer, one timeline");
+        let chart = &charts[0];
+        assert_eq!(chart.id, "backend-states-lb");
+        assert!(chart.story);
+        let Body::Timeline(timeline) = &chart.body else {
+            panic!("a timeline")
+        };
+        let keys: Vec<&str> = timeline.rows.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(keys, ["app-1", "app-2", "app-3"]);
+        assert_eq!(timeline.rows[0].states, app1);
+        // Crashed from the bucket ending at 20 s (its end is the first instant down) to the one
+        // ending just before 60 s.
+        let crashed: Vec<usize> = (0..70).filter(|&b| timeline.rows[0].marked[b]).collect();
+        assert_eq!(crashed, (19..59).collect::<Vec<_>>());
+        assert!(
+            timeline.rows[1].marked.iter().all(|m| !m),
+            "App 2 never crashes"
+        );
+        assert_eq!(
+            timeline.describe(&timeline.rows[0], 25).as_deref(),
+            Some("in rotation, crashed")
+        );
+        assert_eq!(
+            timeline.describe(&timeline.rows[0], 40).as_deref(),
+            Some("marked down, crashed")
+        );
+        assert_eq!(
+            timeline.describe(&timeline.rows[0], 65).as_deref(),
+            Some("in rotation")
+        );
+        assert_eq!(timeline.seen(70), ["in rotation", "marked down", "crashed"]);
+    }
+
+    #[test]
+    fn a_balancer_without_backends_gets_no_timeline_and_one_without_crashes_no_crash_key() {
+        let series = Series::default();
+        let three_tier = parse_design(include_str!("../../../examples/three-tier.json")).unwrap();
+        let src = Source {
+            design: &three_tier,
+            series: &series,
+            report: None,
+            end_ms: 1_000.0,
+        };
+        let charts = backend_timelines(&src, &Frame::of(&src));
+        assert_eq!(charts.len(), 1);
+        let Body::Timeline(timeline) = &charts[0].body else {
+            panic!("a timeline")
+        };
+        assert_eq!(timeline.mark, None);
+        let mut lone = three_tier.clone();
+        lone.edges.retain(|e| e.from != "lb");
+        let src = Source {
+            design: &lone,
+            ..src
+        };
+        assert!(backend_timelines(&src, &Frame::of(&src)).is_empty());
     }
 }
