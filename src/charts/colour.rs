@@ -128,6 +128,7 @@ impl Default for Theme {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::components::results_format::FAILURE_CAUSES;
 
     /// WCAG 2's relative luminance of an sRGB colour.
     fn luminance(c: Rgb) -> f64 {
@@ -163,20 +164,7 @@ mod tests {
             backgrounds.contains(&Rgb(0xff, 0xff, 0xff)) && backgrounds.len() >= 2,
             "the light and dark backgrounds were read: {backgrounds:?}"
         );
-        let causes = [
-            "error",
-            "timeout",
-            "queue_full",
-            "rate_limited",
-            "breaker_open",
-            "no_healthy_backend",
-            "node_down",
-            "throttled",
-            "codel_dropped",
-            "shed_priority",
-            "bulkhead_full",
-            "deadline_exceeded",
-        ];
+        let causes = FAILURE_CAUSES.map(|(key, _)| key);
         let colours = LINES
             .iter()
             .copied()
@@ -215,20 +203,7 @@ mod tests {
 
     #[test]
     fn every_failure_cause_has_its_own_colour() {
-        let keys = [
-            "error",
-            "timeout",
-            "queue_full",
-            "rate_limited",
-            "breaker_open",
-            "no_healthy_backend",
-            "node_down",
-            "throttled",
-            "codel_dropped",
-            "shed_priority",
-            "bulkhead_full",
-            "deadline_exceeded",
-        ];
+        let keys = FAILURE_CAUSES.map(|(key, _)| key);
         for (i, a) in keys.iter().enumerate() {
             for b in &keys[i + 1..] {
                 assert_ne!(cause(a), cause(b), "{a} and {b} share a colour");

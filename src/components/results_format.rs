@@ -214,6 +214,14 @@ fn group_thousands(text: &str) -> String {
 mod tests {
     use super::*;
 
+    // The one list the UI's tests read the failure causes from is the engine's, in its order:
+    // a cause the engine adds gets a name, a colour and a column here or this fails.
+    #[test]
+    fn the_failure_causes_are_the_engines_in_its_order() {
+        let keys: Vec<&str> = FAILURE_CAUSES.iter().map(|(key, _)| *key).collect();
+        assert_eq!(keys, archsim_engine::CAUSE_NAMES);
+    }
+
     // Regression: the axis of a 0.8 s run in 0.5 s buckets ran to 1 s.
     #[test]
     fn the_time_axis_ends_where_the_run_ended() {
