@@ -1037,6 +1037,9 @@ pub fn canvas(props: &CanvasProps) -> Html {
             .then_some("is-connecting"),
         (*drop_hover).then_some("is-drop-target"),
         overlay.is_some().then_some("shows-run"),
+        // A design big enough for the raster layer is drawn flat all the time, so that a run
+        // starting (or ending) restyles none of its SVG (static/style.css).
+        (state.design.nodes.len() >= RASTER_MIN_NODES).then_some("is-raster-sized"),
     );
     html! {
         <div id="canvas-surface" class={classes} ref={surface_ref}>
