@@ -1421,6 +1421,11 @@ mod tests {
                 "instances",
             ),
             (
+                include_str!("../../examples/keda-consumer-lag.json"),
+                600_000.0,
+                "instances",
+            ),
+            (
                 include_str!("../../examples/primary-failover.json"),
                 90_000.0,
                 "failover",

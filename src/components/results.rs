@@ -565,8 +565,14 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
         ));
     }
     if let Some(scaling) = &node.autoscaling {
+        // A queue's scaled group is its consumers (KEDA); a service's, its instances.
+        let unit = if node.queue.is_some() {
+            "consumers"
+        } else {
+            "instances"
+        };
         details.push(format!(
-            "instances mean {}, peak {}",
+            "{unit} mean {}, peak {}",
             count(scaling.mean_instances.value),
             count(scaling.peak_instances.value)
         ));

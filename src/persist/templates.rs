@@ -122,6 +122,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../examples/hot-partition.json"),
     ),
     (
+        "keda-consumer-lag",
+        include_str!("../../examples/keda-consumer-lag.json"),
+    ),
+    (
         "primary-failover",
         include_str!("../../examples/primary-failover.json"),
     ),

@@ -633,6 +633,19 @@ const STORIES = {
       assert.ok(late > 2 * early && late > 0, `its lag climbs: ${early} at 30 s, ${late} at 110 s`);
     },
   },
+  'keda-consumer-lag': {
+    chart: 'instances',
+    async check(page) {
+      // The consumer group follows the lag: 2 before the spike, the topic's 12 partitions
+      // during it (never its max of 20), back to 2 five minutes after the lag drained.
+      const consumers = async (ms) => (await valuesAt(page, 'instances', ms))['Orders topic (scaled consumers)'];
+      near(await consumers(30_000), 2, 0.1, 'two consumers before the spike');
+      near(await consumers(150_000), 12, 0.1, 'one consumer per partition during the spike');
+      near(await consumers(590_000), 2, 0.1, 'back to two at the end');
+      const peaks = await summary(page, 'instances');
+      assert.ok(Object.values(peaks).every((v) => v <= 12), `never more consumers than partitions: ${JSON.stringify(peaks)}`);
+    },
+  },
   'primary-failover': {
     chart: 'failover',
     async check(page) {

@@ -376,8 +376,14 @@ fn node_details(out: &mut String, report: &Report) {
             ));
         }
         if let Some(scaling) = &node.autoscaling {
+            // A queue's scaled group is its consumers (KEDA); a service's, its instances.
+            let unit = if node.queue.is_some() {
+                "consumers"
+            } else {
+                "instances"
+            };
             lines.push(format!(
-                "{id}: instances mean {}, peak {}, at max {} of the time, scale-ups {}, scale-downs {}",
+                "{id}: {unit} mean {}, peak {}, at max {} of the time, scale-ups {}, scale-downs {}",
                 with_ci(scaling.mean_instances),
                 number(scaling.peak_instances.value),
                 percent(scaling.time_at_max),

@@ -680,6 +680,46 @@ impl Core {
         job.state = JobState::Queued;
     }
 
+    /// Takes every live job out of `station`'s wait queue, in the order the discipline would
+    /// serve them (a scaled consumer group's rebalance moves them to another line); cancelled
+    /// entries met on the way are dropped.
+    pub fn take_waiting(&mut self, node: u32, station: u32) -> Vec<Handle> {
+        let now = self.now;
+        let n = node as usize;
+        let areas = self.nodes[n].areas;
+        let mut taken = Vec::new();
+        let Core { nodes, jobs, .. } = self;
+        let st = &mut nodes[n].stations[station as usize];
+        st.settle(now);
+        while st.waiting > 0 {
+            let Some(entry) = st.queue.pop(st.waiting) else {
+                break;
+            };
+            match jobs.get(entry.job).map(|j| j.state) {
+                Some(JobState::Queued) => {
+                    st.waiting -= 1;
+                    taken.push(entry.job);
+                }
+                Some(_) => {
+                    jobs.remove(entry.job);
+                }
+                None => {}
+            }
+        }
+        self.recorder
+            .change_level(areas + node_area::QUEUE, now, -(taken.len() as i32));
+        taken
+    }
+
+    /// Sets `station`'s workers (a scaled consumer group's consumers): fewer finish what they
+    /// hold and take nothing new; the caller gives any new ones work (`grant_waiting`).
+    pub fn set_workers(&mut self, node: u32, station: u32, workers: u32) {
+        let now = self.now;
+        let st = &mut self.nodes[node as usize].stations[station as usize];
+        st.settle(now);
+        st.workers = workers;
+    }
+
     /// A worker of `station` is free: it takes the next live job in the queue, if any, which
     /// is returned so its work begins.
     pub fn release_worker(&mut self, node: u32, station: u32) -> Grant {

@@ -22,6 +22,7 @@ mod breaker;
 mod data;
 mod edges;
 mod faults;
+mod keda;
 mod nodes;
 mod ranges;
 mod replication;
@@ -29,6 +30,7 @@ mod run;
 mod scaling;
 mod traffic;
 pub use breaker::MAX_BREAKER_WINDOW;
+pub use keda::MAX_CONSUMER_REPLICAS;
 pub use scaling::MAX_INSTANCES;
 
 /// The most time-series buckets a run may ask for (`duration_ms / bucket_ms`): beyond it the

@@ -1035,6 +1035,50 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "must be at least 1",
         },
         Case {
+            name: "scaled consumers starting outside their bounds",
+            edit: Edit::Json(|d| {
+                d["nodes"][7]["params"]["consumers"] = json!(9);
+                d["nodes"][7]["params"]["consumer_scaling"] =
+                    json!({"min_replicas": 1, "max_replicas": 4});
+            }),
+            path: "nodes[7].params.consumers",
+            fragment: "the number of replicas when the run starts",
+        },
+        Case {
+            name: "scaled consumers with max below min",
+            edit: Edit::Json(|d| {
+                d["nodes"][7]["params"]["consumer_scaling"] =
+                    json!({"min_replicas": 5, "max_replicas": 2});
+            }),
+            path: "nodes[7].params.consumer_scaling.max_replicas",
+            fragment: "must be at least min_replicas (5)",
+        },
+        Case {
+            name: "scaled consumers with a zero lag threshold",
+            edit: Edit::Json(|d| {
+                d["nodes"][7]["params"]["consumer_scaling"] = json!({"lag_threshold": 0});
+            }),
+            path: "nodes[7].params.consumer_scaling.lag_threshold",
+            fragment: "> 0",
+        },
+        Case {
+            name: "idle consumers allowed on a queue without partitions",
+            edit: Edit::Json(|d| {
+                d["nodes"][7]["params"]["consumer_scaling"] = json!({"allow_idle_consumers": true});
+            }),
+            path: "nodes[7].params.consumer_scaling.allow_idle_consumers",
+            fragment: "only a partitioned topic has idle consumers",
+        },
+        Case {
+            name: "scaled consumers of a fan-out topic",
+            edit: Edit::Json(|d| {
+                d["nodes"][7]["params"]["fan_out"] = json!(true);
+                d["nodes"][7]["params"]["consumer_scaling"] = json!({});
+            }),
+            path: "nodes[7].params.consumer_scaling",
+            fragment: "every subscription is a group of its own",
+        },
+        Case {
             name: "queue with unknown backpressure",
             edit: Edit::Json(|d| d["nodes"][7]["params"]["backpressure"] = json!("drop")),
             path: "nodes[7].params.backpressure",

@@ -1,13 +1,17 @@
-//! The instances chart of autoscaled service groups: how many instances served over time,
-//! against each group's maximum (the story of an autoscaling design: the group growing behind a
-//! spike, or not fast enough).
+//! The instances chart of autoscaled service groups and of queues' consumer groups scaled on
+//! lag: how many instances served (consumers consumed) over time (the story of an autoscaling
+//! design: the group growing behind a spike, or not fast enough).
 
 use archsim_model::NodeKind;
 
 use super::{Chart, Frame, Line, Source, per_node, time_chart};
 
 fn autoscaled(kind: &NodeKind) -> bool {
-    matches!(kind, NodeKind::Service(s) if s.autoscaling.is_some())
+    match kind {
+        NodeKind::Service(s) => s.autoscaling.is_some(),
+        NodeKind::Queue(q) => q.consumer_scaling.is_some(),
+        _ => false,
+    }
 }
 
 /// One line per autoscaled group (time-average of its serving instances in each bucket); None
@@ -46,7 +50,7 @@ pub(super) fn instances_chart(src: &Source, frame: &Frame) -> Option<Chart> {
     lines.lines.extend(known);
     let mut chart = time_chart(
         "instances",
-        "Instances serving (autoscaled groups)",
+        "Instances serving (autoscaled groups, scaled consumers)",
         "instances",
         lines,
         "No instance has served yet.",
@@ -113,5 +117,44 @@ mod tests {
             ..src
         };
         assert!(instances_chart(&src, &frame).is_none());
+    }
+
+    #[test]
+    fn a_queue_with_scaled_consumers_gets_its_consumers_line() {
+        let mut design = Design::default();
+        design.nodes.push(archsim_model::Node {
+            id: "topic".into(),
+            label: "Topic".into(),
+            position: Default::default(),
+            spec: NodeKind::Queue(archsim_model::QueueParams {
+                consumer_scaling: Some(Default::default()),
+                ..Default::default()
+            }),
+        });
+        let mut series = Series {
+            bucket_ms: 1_000.0,
+            t_ms: vec![0.0, 1_000.0],
+            ..Series::default()
+        };
+        series.nodes.insert(
+            "topic".into(),
+            NodeSeries {
+                instances: vec![1.0, 6.0],
+                ..NodeSeries::default()
+            },
+        );
+        let src = Source {
+            design: &design,
+            series: &series,
+            report: None,
+            end_ms: 2_000.0,
+        };
+        let frame = Frame::of(&src);
+        let chart = instances_chart(&src, &frame).expect("a chart");
+        let Body::Lines(lines) = chart.body else {
+            panic!("lines")
+        };
+        assert_eq!(lines.lines[0].label, "Topic");
+        assert_eq!(lines.lines[0].values, [Some(1.0), Some(6.0)]);
     }
 }

@@ -3,6 +3,7 @@
 //! when anything in it changes; the caller turns that into one state action.
 
 pub mod breaker;
+pub mod consumer_scaling;
 pub mod distribution;
 pub mod edge;
 pub mod edge_cures;

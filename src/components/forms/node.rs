@@ -9,6 +9,7 @@ use archsim_model::{
 };
 use yew::prelude::*;
 
+use super::consumer_scaling::ConsumerScalingEditor;
 use super::distribution::{DistributionEditor, RateProfileEditor};
 use super::hashing::{BalancerHashingFields, ShardingHashingFields};
 use super::health::BalancerHealthEditor;
@@ -439,7 +440,8 @@ fn queue_editor(props: &QueueEditorProps) -> Html {
                 value={value.capacity as f64} unit="msgs"
                 on_change={edit(value, emit, |q, v: f64| q.capacity = v as u64)} />
             <div class="field-pair">
-                <NumberField label="Consumers" path={join(path, "consumers")} kind={NumberKind::U32}
+                <NumberField label={if value.consumer_scaling.is_some() { "Consumers at the start" } else { "Consumers" }}
+                    path={join(path, "consumers")} kind={NumberKind::U32}
                     value={value.consumers as f64}
                     on_change={edit(value, emit, |q, v: f64| q.consumers = v as u32)} />
                 <NumberField label="Max deliveries" path={join(path, "max_deliveries")} kind={NumberKind::U32}
@@ -465,6 +467,9 @@ fn queue_editor(props: &QueueEditorProps) -> Html {
             <CheckField label="Fan out to every subscription" path={join(path, "fan_out")} value={value.fan_out}
                 hint="Pub/sub: each outgoing edge gets every message, with its own consumers and lag."
                 on_change={edit(value, emit, |q, v| q.fan_out = v)} />
+            <ConsumerScalingEditor path={join(path, "consumer_scaling")} value={value.consumer_scaling.clone()}
+                partitioned={value.partitions.is_some()}
+                on_change={edit(value, emit, |q, v| q.consumer_scaling = v)} />
         </Section>
     }
 }
@@ -646,7 +651,13 @@ pub fn node_caption(spec: &NodeKind) -> String {
             }
         }
         NodeKind::Cache(c) => format!("{} keys · {}", c.capacity, c.eviction.name()),
-        NodeKind::Queue(q) => format!("{} consumers · cap {}", q.consumers, q.capacity),
+        NodeKind::Queue(q) => match &q.consumer_scaling {
+            Some(s) => format!(
+                "{}–{} consumers on lag · cap {}",
+                s.min_replicas, s.max_replicas, q.capacity
+            ),
+            None => format!("{} consumers · cap {}", q.consumers, q.capacity),
+        },
         NodeKind::Database(d) => format!(
             "{} shard{} × {} replica{}",
             d.shards,

@@ -118,16 +118,17 @@ fn fields(path: &str, value: &Autoscaling, emit: &Callback<Autoscaling>) -> Html
 }
 
 #[derive(Properties, PartialEq)]
-struct RulesEditorProps {
-    title: AttrValue,
-    path: AttrValue,
-    value: ScalingRules,
-    on_change: Callback<ScalingRules>,
+pub(super) struct RulesEditorProps {
+    pub title: AttrValue,
+    pub path: AttrValue,
+    pub value: ScalingRules,
+    pub on_change: Callback<ScalingRules>,
 }
 
-/// One direction's HPA rules: stabilisation window, policy selection, the policies.
+/// One direction's HPA rules: stabilisation window, policy selection, the policies (an
+/// autoscaled service's, and a queue's scaled consumers').
 #[function_component(RulesEditor)]
-fn rules_editor(props: &RulesEditorProps) -> Html {
+pub(super) fn rules_editor(props: &RulesEditorProps) -> Html {
     let value = &props.value;
     let emit = &props.on_change;
     let path = props.path.as_str();

@@ -262,6 +262,36 @@ impl<'a, K: Behaviour> NodeCtx<'a, K> {
         self.core.enqueue(job, station);
     }
 
+    /// Takes every job waiting at station `index` out of its line, in serving order (to be
+    /// put in another with `hold`).
+    pub fn take_waiting(&mut self, index: u32) -> Vec<Handle> {
+        let node = self.node;
+        self.core.take_waiting(node, index)
+    }
+
+    /// Gives station `index` `workers` workers: the ones taken away finish what they hold,
+    /// new ones take the jobs waiting at once.
+    pub fn set_workers(&mut self, index: u32, workers: u32) {
+        let node = self.node;
+        self.core.set_workers(node, index, workers);
+        if self.crashed() {
+            return;
+        }
+        loop {
+            let station = self.station(index);
+            if station.busy >= station.usable() || station.waiting == 0 {
+                return;
+            }
+            let before = station.waiting;
+            let grant = self.core.grant_waiting(node, index);
+            let moved = self.station(index).waiting != before;
+            self.begin(grant);
+            if !moved {
+                return;
+            }
+        }
+    }
+
     /// Frees the worker the job holds without finishing the job (pipeline stages, dead
     /// letters); the next job in line may take it at once.
     #[inline]

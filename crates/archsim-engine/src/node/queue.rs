@@ -30,6 +30,9 @@
 //! (its offset and lag) — instead of the edges sharing the messages. A subscription's copy of a
 //! message is a job of its own from the moment it is published.
 //!
+//! With `consumer_scaling` the consumers are a consumer group scaled on lag, as KEDA scales
+//! one (`queue_scaling`, `scaling::keda`).
+//!
 //! A queue with no ordinary outgoing edge (a dead-letter queue, typically) has nobody to deliver
 //! to: its messages stay, up to `capacity`, for someone to look at.
 //!
@@ -54,6 +57,10 @@ use crate::time::{SimTime, from_ms};
 use super::visibility::{Expiry, Receive, Visibility};
 use super::{Behaviour, BuildContext, KindFigures, NodeCtx};
 
+#[path = "queue_scaling.rs"]
+mod scaling;
+use scaling::{Consumers, is_scaler_tag};
+
 pub(crate) struct QueueModel {
     max_deliveries: u32,
     deliver_edges: Vec<u32>,
@@ -72,6 +79,8 @@ pub(crate) struct QueueModel {
     subscriptions: Option<Lags>,
     /// The first per-subscription counter (messages delivered to it).
     subscription_counters: u32,
+    /// A consumer group scaled on lag (`consumer_scaling`).
+    consumers: Option<Consumers>,
 }
 
 /// Messages waiting per line (partitions, or subscriptions), with the period's maxima.
@@ -111,6 +120,8 @@ impl Lags {
 /// A partitioned topic: which consumer (station) owns each partition, and each partition's lag.
 struct Topic {
     owner: Vec<u32>,
+    /// The consumers' lines (stations).
+    lines: u32,
     lag: Vec<u64>,
     max_lag_whole: Vec<u64>,
     max_lag_batch: Vec<u64>,
@@ -123,6 +134,7 @@ impl Topic {
         let owner = range_assignment(p, consumers);
         Topic {
             owner,
+            lines: consumers.max(1),
             lag: vec![0; p as usize],
             max_lag_whole: vec![0; p as usize],
             max_lag_batch: vec![0; p as usize],
@@ -138,6 +150,15 @@ impl Topic {
 
     fn waiting(&self) -> u64 {
         self.lag.iter().sum()
+    }
+
+    fn partitions(&self) -> u32 {
+        self.owner.len() as u32
+    }
+
+    /// The consumers' lines (one station each).
+    fn owner_lines(&self) -> u32 {
+        self.lines
     }
 }
 
@@ -155,17 +176,30 @@ impl QueueModel {
             .filter(|&e| !is_dead_letter(e))
             .collect();
         let fan_out = p.fan_out && !deliver_edges.is_empty();
+        let subscription_counters = extra::QUEUE_COUNT + p.partitions.unwrap_or(0);
+        let subscription_lines = if fan_out {
+            deliver_edges.len() as u32
+        } else {
+            0
+        };
+        let consumers = Consumers::new(p, subscription_counters + subscription_lines);
+        let mut topic = p.partitions.map(|n| Topic::new(n, p.consumers, p.capacity));
+        if let (Some(topic), Some(consumers)) = (&mut topic, &consumers) {
+            topic.owner = consumers.assignment(topic.partitions());
+            topic.lines = consumers.stations(p).len() as u32;
+        }
         QueueModel {
             max_deliveries: p.max_deliveries.max(1),
             subscriptions: fan_out.then(|| Lags::new(deliver_edges.len())),
-            subscription_counters: extra::QUEUE_COUNT + p.partitions.unwrap_or(0),
+            subscription_counters,
+            consumers,
             deliver_edges,
             dead_letter_edge: cx.out.iter().copied().find(|&e| is_dead_letter(e)),
             max_depth_whole: 0,
             max_depth_batch: 0,
             block: p.backpressure == Backpressure::Block,
             blocked: VecDeque::new(),
-            topic: p.partitions.map(|n| Topic::new(n, p.consumers, p.capacity)),
+            topic,
             visibility: p
                 .visibility_timeout_ms
                 .map(|t| (from_ms(t), Visibility::new(p.max_deliveries))),
@@ -176,6 +210,9 @@ impl QueueModel {
     /// one consumer each (a consumer's line holds its partitions' messages in arrival order).
     /// With `fan_out`, one line and `consumers` per subscription.
     pub fn stations(&self, p: &QueueParams) -> Vec<Station> {
+        if let Some(consumers) = &self.consumers {
+            return consumers.stations(p);
+        }
         if let Some(subscriptions) = &self.subscriptions {
             return subscriptions
                 .lag
@@ -199,6 +236,10 @@ impl QueueModel {
                 .subscriptions
                 .as_ref()
                 .map_or(0, |s| s.lag.len() as u32)
+            + self
+                .consumers
+                .as_ref()
+                .map_or(0, |_| Consumers::counter_count())
     }
 
     /// Whether the queue has no room for one more message.
@@ -405,9 +446,174 @@ impl Behaviour for QueueModel {
         Self::deliver(ctx, job);
         // A place in the wait line may have freed: let a waiting producer in.
         Self::unblock(ctx);
+        Self::sync_consumer_levels(ctx);
     }
 
     fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
+        Self::delivery_over(ctx, job, over);
+        // A removed consumer that finished its last message stops working.
+        Self::sync_consumer_levels(ctx);
+    }
+
+    /// The scaler's timers, or a receive's visibility timeout.
+    fn timer(ctx: &mut NodeCtx<'_, Self>, tag: u32) {
+        if ctx.model.consumers.is_some() && is_scaler_tag(tag) {
+            Self::scaler_timer(ctx, tag);
+            return;
+        }
+        Self::visibility_timer(ctx, tag);
+    }
+
+    fn initial_timers(&self) -> Vec<(SimTime, u32)> {
+        self.consumers
+            .as_ref()
+            .map_or_else(Vec::new, Consumers::initial_timers)
+    }
+
+    fn reads_keys(&self) -> bool {
+        self.topic.is_some()
+    }
+
+    fn crashed(&mut self) {
+        // The crash failed every message and waiting producer (all admitted at the node).
+        self.blocked.clear();
+        if let Some((_, visibility)) = &mut self.visibility {
+            visibility.clear();
+        }
+        if let Some(subscriptions) = &mut self.subscriptions {
+            subscriptions.lag.iter_mut().for_each(|lag| *lag = 0);
+        }
+        if let Some(topic) = &mut self.topic {
+            topic.lag.iter_mut().for_each(|lag| *lag = 0);
+        }
+    }
+
+    fn new_period(&mut self, whole: bool, waiting: u64) {
+        // A topic's messages wait at several consumers' lines.
+        let waiting = self.topic.as_ref().map_or(waiting, Topic::waiting);
+        if whole {
+            self.max_depth_whole = waiting;
+        }
+        self.max_depth_batch = waiting;
+        if let Some(topic) = &mut self.topic {
+            if whole {
+                topic.max_lag_whole.clone_from(&topic.lag);
+            }
+            topic.max_lag_batch.clone_from(&topic.lag);
+        }
+        if let Some(subscriptions) = &mut self.subscriptions {
+            subscriptions.new_period(whole);
+        }
+        if let Some(consumers) = &mut self.consumers {
+            consumers.group.new_period(whole);
+        }
+    }
+
+    fn report(&self, figures: &KindFigures<'_>, report: &mut NodeReport) {
+        let count = |i: u32| estimate((figures.extra)(i) as f64);
+        let max_depth = if figures.whole {
+            self.max_depth_whole
+        } else {
+            self.max_depth_batch
+        };
+        let (partition_messages, partition_max_lag) = match &self.topic {
+            Some(topic) => {
+                let max_lag = if figures.whole {
+                    &topic.max_lag_whole
+                } else {
+                    &topic.max_lag_batch
+                };
+                (
+                    (0..topic.lag.len() as u32)
+                        .map(|p| count(extra::QUEUE_COUNT + p))
+                        .collect(),
+                    max_lag.iter().map(|&l| estimate(l as f64)).collect(),
+                )
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        report.queue = Some(QueueReport {
+            enqueued: count(extra::QUEUE_ENQUEUED),
+            delivered: count(extra::QUEUE_DELIVERED),
+            redeliveries: count(extra::QUEUE_REDELIVERIES),
+            dead_lettered: count(extra::QUEUE_DEAD_LETTERED),
+            max_depth: estimate(max_depth as f64),
+            blocked: count(extra::QUEUE_BLOCKED),
+            partition_messages,
+            partition_max_lag,
+            subscription_messages: match &self.subscriptions {
+                Some(s) => (0..s.lag.len() as u32)
+                    .map(|i| count(self.subscription_counters + i))
+                    .collect(),
+                None => Vec::new(),
+            },
+            subscription_max_lag: match &self.subscriptions {
+                Some(s) => {
+                    let max = if figures.whole {
+                        &s.max_whole
+                    } else {
+                        &s.max_batch
+                    };
+                    max.iter().map(|&l| estimate(l as f64)).collect()
+                }
+                None => Vec::new(),
+            },
+            visible_again: self
+                .visibility
+                .is_some()
+                .then(|| count(extra::QUEUE_VISIBLE_AGAIN)),
+            duplicates: self
+                .visibility
+                .is_some()
+                .then(|| count(extra::QUEUE_DUPLICATES)),
+        });
+        self.report_consumers(figures, report);
+    }
+
+    fn push_series(&self, figures: &KindFigures<'_>, series: &mut NodeSeries) {
+        self.push_consumer_series(figures, series);
+        series.enqueued.push((figures.extra)(extra::QUEUE_ENQUEUED));
+        series
+            .delivered
+            .push((figures.extra)(extra::QUEUE_DELIVERED));
+        series
+            .redeliveries
+            .push((figures.extra)(extra::QUEUE_REDELIVERIES));
+        series
+            .dead_lettered
+            .push((figures.extra)(extra::QUEUE_DEAD_LETTERED));
+        if self.visibility.is_some() {
+            series
+                .visible_again
+                .push((figures.extra)(extra::QUEUE_VISIBLE_AGAIN));
+            series
+                .duplicates
+                .push((figures.extra)(extra::QUEUE_DUPLICATES));
+        }
+        if let Some(subscriptions) = &self.subscriptions {
+            if series.subscription_lag.len() < subscriptions.lag.len() {
+                series
+                    .subscription_lag
+                    .resize_with(subscriptions.lag.len(), Vec::new);
+            }
+            for (line, &lag) in series.subscription_lag.iter_mut().zip(&subscriptions.lag) {
+                line.push(lag);
+            }
+        }
+        if let Some(topic) = &self.topic {
+            if series.partition_lag.len() < topic.lag.len() {
+                series.partition_lag.resize_with(topic.lag.len(), Vec::new);
+            }
+            for (line, &lag) in series.partition_lag.iter_mut().zip(&topic.lag) {
+                line.push(lag);
+            }
+        }
+    }
+}
+
+impl QueueModel {
+    /// A delivery (or the dead-letter hand-off) is over.
+    fn delivery_over(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
         let (failed, id) = match ctx.data(job) {
             Message::DeadLettering { failure } => {
                 // The dead-letter hand-off is over, whatever its outcome: the message is gone.
@@ -480,7 +686,7 @@ impl Behaviour for QueueModel {
     }
 
     /// A receive's visibility timeout ended.
-    fn timer(ctx: &mut NodeCtx<'_, Self>, tag: u32) {
+    fn visibility_timer(ctx: &mut NodeCtx<'_, Self>, tag: u32) {
         let Some((_, visibility)) = &mut ctx.model.visibility else {
             return;
         };
@@ -495,141 +701,6 @@ impl Behaviour for QueueModel {
                 let copy = ctx.new_request(request);
                 ctx.set_data(copy, Message::Delivering { failed: 0, id });
                 Self::make_visible(ctx, copy);
-            }
-        }
-    }
-
-    fn reads_keys(&self) -> bool {
-        self.topic.is_some()
-    }
-
-    fn crashed(&mut self) {
-        // The crash failed every message and waiting producer (all admitted at the node).
-        self.blocked.clear();
-        if let Some((_, visibility)) = &mut self.visibility {
-            visibility.clear();
-        }
-        if let Some(subscriptions) = &mut self.subscriptions {
-            subscriptions.lag.iter_mut().for_each(|lag| *lag = 0);
-        }
-        if let Some(topic) = &mut self.topic {
-            topic.lag.iter_mut().for_each(|lag| *lag = 0);
-        }
-    }
-
-    fn new_period(&mut self, whole: bool, waiting: u64) {
-        // A topic's messages wait at several consumers' lines.
-        let waiting = self.topic.as_ref().map_or(waiting, Topic::waiting);
-        if whole {
-            self.max_depth_whole = waiting;
-        }
-        self.max_depth_batch = waiting;
-        if let Some(topic) = &mut self.topic {
-            if whole {
-                topic.max_lag_whole.clone_from(&topic.lag);
-            }
-            topic.max_lag_batch.clone_from(&topic.lag);
-        }
-        if let Some(subscriptions) = &mut self.subscriptions {
-            subscriptions.new_period(whole);
-        }
-    }
-
-    fn report(&self, figures: &KindFigures<'_>, report: &mut NodeReport) {
-        let count = |i: u32| estimate((figures.extra)(i) as f64);
-        let max_depth = if figures.whole {
-            self.max_depth_whole
-        } else {
-            self.max_depth_batch
-        };
-        let (partition_messages, partition_max_lag) = match &self.topic {
-            Some(topic) => {
-                let max_lag = if figures.whole {
-                    &topic.max_lag_whole
-                } else {
-                    &topic.max_lag_batch
-                };
-                (
-                    (0..topic.lag.len() as u32)
-                        .map(|p| count(extra::QUEUE_COUNT + p))
-                        .collect(),
-                    max_lag.iter().map(|&l| estimate(l as f64)).collect(),
-                )
-            }
-            None => (Vec::new(), Vec::new()),
-        };
-        report.queue = Some(QueueReport {
-            enqueued: count(extra::QUEUE_ENQUEUED),
-            delivered: count(extra::QUEUE_DELIVERED),
-            redeliveries: count(extra::QUEUE_REDELIVERIES),
-            dead_lettered: count(extra::QUEUE_DEAD_LETTERED),
-            max_depth: estimate(max_depth as f64),
-            blocked: count(extra::QUEUE_BLOCKED),
-            partition_messages,
-            partition_max_lag,
-            subscription_messages: match &self.subscriptions {
-                Some(s) => (0..s.lag.len() as u32)
-                    .map(|i| count(self.subscription_counters + i))
-                    .collect(),
-                None => Vec::new(),
-            },
-            subscription_max_lag: match &self.subscriptions {
-                Some(s) => {
-                    let max = if figures.whole {
-                        &s.max_whole
-                    } else {
-                        &s.max_batch
-                    };
-                    max.iter().map(|&l| estimate(l as f64)).collect()
-                }
-                None => Vec::new(),
-            },
-            visible_again: self
-                .visibility
-                .is_some()
-                .then(|| count(extra::QUEUE_VISIBLE_AGAIN)),
-            duplicates: self
-                .visibility
-                .is_some()
-                .then(|| count(extra::QUEUE_DUPLICATES)),
-        });
-    }
-
-    fn push_series(&self, figures: &KindFigures<'_>, series: &mut NodeSeries) {
-        series.enqueued.push((figures.extra)(extra::QUEUE_ENQUEUED));
-        series
-            .delivered
-            .push((figures.extra)(extra::QUEUE_DELIVERED));
-        series
-            .redeliveries
-            .push((figures.extra)(extra::QUEUE_REDELIVERIES));
-        series
-            .dead_lettered
-            .push((figures.extra)(extra::QUEUE_DEAD_LETTERED));
-        if self.visibility.is_some() {
-            series
-                .visible_again
-                .push((figures.extra)(extra::QUEUE_VISIBLE_AGAIN));
-            series
-                .duplicates
-                .push((figures.extra)(extra::QUEUE_DUPLICATES));
-        }
-        if let Some(subscriptions) = &self.subscriptions {
-            if series.subscription_lag.len() < subscriptions.lag.len() {
-                series
-                    .subscription_lag
-                    .resize_with(subscriptions.lag.len(), Vec::new);
-            }
-            for (line, &lag) in series.subscription_lag.iter_mut().zip(&subscriptions.lag) {
-                line.push(lag);
-            }
-        }
-        if let Some(topic) = &self.topic {
-            if series.partition_lag.len() < topic.lag.len() {
-                series.partition_lag.resize_with(topic.lag.len(), Vec::new);
-            }
-            for (line, &lag) in series.partition_lag.iter_mut().zip(&topic.lag) {
-                line.push(lag);
             }
         }
     }

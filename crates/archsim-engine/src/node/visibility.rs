@@ -96,6 +96,15 @@ impl Visibility {
         id
     }
 
+    /// Messages in the queue: neither deleted nor dead-lettered, visible or not (SQS's
+    /// `ApproximateNumberOfMessages + ApproximateNumberOfMessagesNotVisible`).
+    pub fn live_messages(&self) -> u64 {
+        self.messages
+            .values()
+            .filter(|m| !m.processed && !m.gone)
+            .count() as u64
+    }
+
     /// A consumer takes a job of message `id` from the line.
     pub fn receive(&mut self, id: u32) -> Receive {
         let Some(m) = self.messages.get_mut(&id) else {

@@ -93,6 +93,26 @@ pub(crate) fn calculate_replicas(obs: &Observation, target: f64, tolerance: f64)
     Some(replicas)
 }
 
+/// HPA's replica calculator for an external metric with an average-value target per replica
+/// (`GetExternalPerPodMetricReplicas`: what KEDA's scalers feed it): the usage ratio is the
+/// metric over `target × current`; within the tolerance nothing changes, else
+/// `desired = ceil(metric / target)`. Every replica counts, ready or not (the controller uses
+/// the scale's status replicas), and nothing is filled in for missing ones: the metric is one
+/// number for the whole group. `current` is at least 1 (an HPA does nothing at 0 replicas).
+pub(crate) fn external_average_replicas(
+    metric: f64,
+    current: u32,
+    target: f64,
+    tolerance: f64,
+) -> u32 {
+    let usage_ratio = metric / (target * current.max(1) as f64);
+    if (1.0 - usage_ratio).abs() > tolerance {
+        ceil_u32(metric / target)
+    } else {
+        current
+    }
+}
+
 /// Whether time `at` lies within the `window` that ends now: `(now − window, now]`.
 fn within(at: SimTime, window: SimTime, now: SimTime) -> bool {
     at <= now && at.saturating_add(window) > now
@@ -154,27 +174,66 @@ pub(crate) struct Hpa {
 impl Hpa {
     pub fn new(p: &Autoscaling) -> Hpa {
         Hpa {
-            min: p.min_instances,
-            max: p.max_instances,
             target: p.target,
-            tolerance: p.tolerance,
-            up: Rules::new(&p.scale_up),
-            down: Rules::new(&p.scale_down),
+            ..Hpa::with_rules(
+                p.min_instances,
+                p.max_instances,
+                p.tolerance,
+                &p.scale_up,
+                &p.scale_down,
+            )
+        }
+    }
+
+    /// An HPA whose metric is computed elsewhere (an external metric, through
+    /// [`Hpa::evaluate_proposal`]): its bounds, tolerance and `behavior`.
+    pub fn with_rules(
+        min: u32,
+        max: u32,
+        tolerance: f64,
+        scale_up: &ScalingRules,
+        scale_down: &ScalingRules,
+    ) -> Hpa {
+        Hpa {
+            min,
+            max,
+            target: 1.0,
+            tolerance,
+            up: Rules::new(scale_up),
+            down: Rules::new(scale_down),
             recommendations: Vec::new(),
             up_events: Vec::new(),
             down_events: Vec::new(),
         }
     }
 
+    pub fn tolerance(&self) -> f64 {
+        self.tolerance
+    }
+
     /// One evaluation at `now`: the instances the group should have.
     pub fn evaluate(&mut self, now: SimTime, obs: &Observation) -> u32 {
-        let current = obs.current;
+        let (target, tolerance) = (self.target, self.tolerance);
+        self.evaluate_proposal(now, obs.current, || {
+            calculate_replicas(obs, target, tolerance)
+        })
+    }
+
+    /// One evaluation at `now` of a group of `current` replicas whose metric asks for
+    /// `proposed` (None: no decision): bounds, stabilisation and rate policies applied, as the
+    /// controller does after any replica calculator.
+    pub fn evaluate_proposal(
+        &mut self,
+        now: SimTime,
+        current: u32,
+        proposed: impl FnOnce() -> Option<u32>,
+    ) -> u32 {
         let desired = if current > self.max {
             self.max
         } else if current < self.min {
             self.min
         } else {
-            let Some(proposed) = calculate_replicas(obs, self.target, self.tolerance) else {
+            let Some(proposed) = proposed() else {
                 return current;
             };
             let stabilized = self.stabilize(now, current, proposed);

@@ -4,4 +4,5 @@
 
 pub(crate) mod group;
 pub(crate) mod hpa;
+pub(crate) mod keda;
 pub(crate) mod registry;

@@ -30,6 +30,10 @@ pub struct QueueParams {
     /// (a consumer group with its own `consumers`, line and lag). false: the outgoing edges
     /// share the messages (competing consumers).
     pub fan_out: bool,
+    /// The consumers as a consumer group scaled on lag (as KEDA's Kafka and SQS scalers feed
+    /// the HPA); `consumers` is then the replicas when the run starts. Absent: a fixed number
+    /// of `consumers`.
+    pub consumer_scaling: Option<crate::keda::ConsumerScaling>,
 }
 
 /// What a full queue does to a producer.
@@ -55,6 +59,7 @@ impl Default for QueueParams {
             partitions: None,
             visibility_timeout_ms: None,
             fan_out: false,
+            consumer_scaling: None,
         }
     }
 }

@@ -42,11 +42,14 @@ impl<'a> Checker<'a> {
             queue.capacity,
             "messages the queue holds",
         );
-        self.at_least_one(
-            &field_path(&path, "consumers"),
-            queue.consumers.into(),
-            "messages delivered at once",
-        );
+        match &queue.consumer_scaling {
+            Some(scaling) => self.consumer_scaling(&path, queue, scaling),
+            None => self.at_least_one(
+                &field_path(&path, "consumers"),
+                queue.consumers.into(),
+                "messages delivered at once",
+            ),
+        }
         self.at_least_one(
             &field_path(&path, "max_deliveries"),
             queue.max_deliveries.into(),

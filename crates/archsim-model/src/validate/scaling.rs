@@ -98,7 +98,7 @@ impl Checker<'_> {
         }
     }
 
-    fn scaling_rules(&mut self, path: &str, rules: &ScalingRules) {
+    pub(super) fn scaling_rules(&mut self, path: &str, rules: &ScalingRules) {
         self.non_negative(
             &field_path(path, "stabilization_window_ms"),
             rules.stabilization_window_ms,
