@@ -224,6 +224,20 @@ test('cache, queue and database parameters', async () => {
   await field('nodes[6].params.fan_out').check();
   assert.equal((await node('queue-1')).params.fan_out, true, 'pub/sub fan-out');
   await field('nodes[6].params.fan_out').uncheck();
+  // Consumers scaled on lag (KEDA): KEDA's defaults, then the threshold and bounds.
+  await toggle('nodes[6].params.consumer_scaling').check();
+  let scaling = (await node('queue-1')).params.consumer_scaling;
+  assert.equal(scaling.min_replicas, 0, 'KEDA scales to zero by default');
+  assert.equal(scaling.max_replicas, 100);
+  await field('nodes[6].params.consumer_scaling.lag_threshold').fill('50');
+  await field('nodes[6].params.consumer_scaling.max_replicas').fill('24');
+  await field('nodes[6].params.consumer_scaling.max_replicas').press('Enter');
+  scaling = (await node('queue-1')).params.consumer_scaling;
+  assert.equal(scaling.lag_threshold, 50);
+  assert.equal(scaling.max_replicas, 24);
+  assert.match(await app.page.locator('[data-node-id="queue-1"] .node-caption').textContent(), /0–24 consumers on lag/);
+  await toggle('nodes[6].params.consumer_scaling').uncheck();
+  assert.equal((await node('queue-1')).params.consumer_scaling, null);
 
   await select('database-1');
   await field('nodes[7].params.shards').fill('4');
