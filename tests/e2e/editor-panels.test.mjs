@@ -235,7 +235,7 @@ test('cache, queue and database parameters', async () => {
   scaling = (await node('queue-1')).params.consumer_scaling;
   assert.equal(scaling.lag_threshold, 50);
   assert.equal(scaling.max_replicas, 24);
-  assert.match(await app.page.locator('[data-node-id="queue-1"] .node-caption').textContent(), /0–24 consumers on lag/);
+  assert.match(await app.page.locator('[data-node-id="queue-1"] .node-caption').textContent(), /^0–24 consumers \(lag\)$/);
   await toggle('nodes[6].params.consumer_scaling').uncheck();
   assert.equal((await node('queue-1')).params.consumer_scaling, null);
 

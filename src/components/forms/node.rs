@@ -652,10 +652,8 @@ pub fn node_caption(spec: &NodeKind) -> String {
         }
         NodeKind::Cache(c) => format!("{} keys · {}", c.capacity, c.eviction.name()),
         NodeKind::Queue(q) => match &q.consumer_scaling {
-            Some(s) => format!(
-                "{}–{} consumers on lag · cap {}",
-                s.min_replicas, s.max_replicas, q.capacity
-            ),
+            // Short enough for the canvas caption (21 characters).
+            Some(s) => format!("{}–{} consumers (lag)", s.min_replicas, s.max_replicas),
             None => format!("{} consumers · cap {}", q.consumers, q.capacity),
         },
         NodeKind::Database(d) => format!(
