@@ -27,6 +27,29 @@ use crate::request::{Call, Job, JobState, NO_DEADLINE, NO_EDGE, Request};
 use crate::slab::Handle;
 use crate::time::SimTime;
 
+/// Why an attempt was not sent (see [`Core::admit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    RateLimited,
+    ShortCircuit,
+    Throttled,
+    DeadlineGone,
+    BulkheadFull,
+}
+
+impl Refusal {
+    /// The event that ends the call of `call` for this refusal.
+    pub(crate) fn event(self, call: Handle) -> Event {
+        match self {
+            Refusal::RateLimited => Event::RouteRateLimited { call },
+            Refusal::ShortCircuit => Event::ShortCircuit { call },
+            Refusal::Throttled => Event::Throttled { call },
+            Refusal::DeadlineGone => Event::DeadlineGone { call },
+            Refusal::BulkheadFull => Event::BulkheadFull { call },
+        }
+    }
+}
+
 impl Core {
     /// `parent` (which now waits for calls) calls along `edge`; the outcome comes back as a
     /// [`CallOver`].
@@ -54,12 +77,18 @@ impl Core {
             outstanding: false,
             callee: Handle::NONE,
             sent_at: 0,
+            hedge: Handle::NONE,
+            awaited: 0,
         });
         let now = self.now;
         if let Some(budget) = &mut self.edges[edge as usize].budget {
             budget.deposit(now);
         }
-        self.send_attempt(call);
+        if self.edges[edge as usize].hedging.is_some() {
+            self.start_hedged(call);
+        } else {
+            self.send_attempt(call);
+        }
     }
 
     /// The single attempt of a direct call (what `send_attempt` does for a first attempt
@@ -107,22 +136,49 @@ impl Core {
     pub fn send_attempt(&mut self, handle: Handle) {
         let now = self.now;
         let call = self.calls.get_mut(handle).expect("live call");
-        let e = call.edge as usize;
-        let edge = &mut self.edges[e];
         // A short-circuited attempt still counts as an attempt made, so retries run out.
         call.attempts += 1;
-        let attempt = call.attempts;
-        // A gateway route's rate limit comes first: a request it refuses never reaches the
-        // route's breaker or bulkhead. A leaky bucket's wait is spent before the attempt leaves.
+        let (attempt, e, request) = (call.attempts, call.edge, call.request);
+        let held = match self.admit(e, request, now) {
+            Ok(held) => held,
+            Err(refusal) => {
+                self.schedule(0, refusal.event(handle));
+                return;
+            }
+        };
+        let own = self.edges[e as usize]
+            .timeout
+            .map_or(NO_DEADLINE, |t| now.saturating_add(t));
+        let (callee, deadline) = self.launch(handle, e, attempt, request, held, own);
+        let call = self.calls.get_mut(handle).expect("live call");
+        call.outstanding = true;
+        call.sent_at = now;
+        call.callee = callee;
+        if attempt > 1 {
+            let counters = self.edges[e as usize].counters;
+            self.recorder.incr(counters + edge_counter::RETRIES);
+        }
+        self.arm_timeout(handle, e, attempt, deadline);
+    }
+
+    /// The caller-side gates an attempt along edge `e` passes before it is sent, in order: a
+    /// gateway route's rate limit (a request it refuses never reaches the route's breaker or
+    /// bulkhead; a leaky bucket's wait, returned, is spent before the attempt leaves), the
+    /// breaker, adaptive throttling, the propagated deadline, the bulkhead. A refusal is
+    /// counted here; the caller schedules its event.
+    pub(crate) fn admit(
+        &mut self,
+        e: u32,
+        request: Request,
+        now: SimTime,
+    ) -> Result<SimTime, Refusal> {
+        let edge = &mut self.edges[e as usize];
         let mut held: SimTime = 0;
         if let Some(limiter) = &mut edge.limiter {
-            match limiter.decide(call.request.key, now) {
+            match limiter.decide(request.key, now) {
                 Decision::Admit => {}
                 Decision::AdmitAfter(wait) => held = wait,
-                Decision::Reject => {
-                    self.schedule(0, Event::RouteRateLimited { call: handle });
-                    return;
-                }
+                Decision::Reject => return Err(Refusal::RateLimited),
             }
         }
         if let Some(breaker) = &mut edge.breaker
@@ -130,8 +186,7 @@ impl Core {
         {
             let counters = edge.counters;
             self.recorder.incr(counters + edge_counter::SHORT_CIRCUITED);
-            self.schedule(0, Event::ShortCircuit { call: handle });
-            return;
+            return Err(Refusal::ShortCircuit);
         }
         if let Some(throttle) = &mut edge.throttle
             && !throttle.admit(now, &mut edge.throttle_rng)
@@ -142,16 +197,14 @@ impl Core {
             }
             let counters = edge.counters;
             self.recorder.incr(counters + edge_counter::THROTTLED);
-            self.schedule(0, Event::Throttled { call: handle });
-            return;
+            return Err(Refusal::Throttled);
         }
-        if edge.propagate && call.request.deadline <= now {
+        if edge.propagate && request.deadline <= now {
             // No time left of the deadline this request inherited: not worth sending.
             if let Some(breaker) = &mut edge.breaker {
                 breaker.release();
             }
-            self.schedule(0, Event::DeadlineGone { call: handle });
-            return;
+            return Err(Refusal::DeadlineGone);
         }
         if edge
             .bulkhead
@@ -163,57 +216,72 @@ impl Core {
             let counters = edge.counters;
             self.recorder
                 .incr(counters + edge_counter::BULKHEAD_REJECTED);
-            self.schedule(0, Event::BulkheadFull { call: handle });
-            return;
+            return Err(Refusal::BulkheadFull);
         }
+        Ok(held)
+    }
+
+    /// Sends attempt `attempt` of the call `handle` along `e` (admitted, `held` back by a
+    /// route's leaky bucket): counts it, draws its network latency and, unless a partition
+    /// swallows it, puts its job on the way to the callee. `own_deadline` is when this caller
+    /// gives up on it; along a propagating edge the callee inherits the earlier of that and
+    /// the request's deadline. Returns the callee job (NONE if swallowed) and the deadline.
+    pub(crate) fn launch(
+        &mut self,
+        handle: Handle,
+        e: u32,
+        attempt: u32,
+        request: Request,
+        held: SimTime,
+        own_deadline: SimTime,
+    ) -> (Handle, SimTime) {
+        let now = self.now;
+        let edge = &mut self.edges[e as usize];
         edge.attempts_in_flight += 1;
-        call.outstanding = true;
-        call.sent_at = now;
-        let counters = edge.counters;
-        self.recorder.incr(counters + edge_counter::ATTEMPTS);
-        if attempt > 1 {
-            self.recorder.incr(counters + edge_counter::RETRIES);
-        }
+        self.recorder.incr(edge.counters + edge_counter::ATTEMPTS);
         let latency = edge.latency.sample(&mut edge.rng);
         // None: a partition swallows the attempt; only its timeout will speak.
         let trip = edge.trip(latency).map(|trip| trip.saturating_add(held));
-        let (timeout, propagate) = (edge.timeout, edge.propagate);
-        let mut request = call.request;
-        if propagate {
-            // The callee gets the earliest give-up time of the chain: the inherited deadline
-            // or this attempt's own timeout, and this attempt gives up then.
-            let own = timeout.map_or(NO_DEADLINE, |t| now.saturating_add(t));
-            request.deadline = own.min(call.request.deadline);
+        let mut request = request;
+        // The callee gets the earliest give-up time of the chain: the inherited deadline or
+        // this attempt's own, and this attempt gives up then.
+        request.deadline = if edge.propagate {
+            own_deadline.min(request.deadline)
         } else {
-            request.deadline = NO_DEADLINE;
-        }
-        if let Some(latency) = trip {
-            let job = self.jobs.insert(Job::in_transit(
-                edge.to, handle, attempt, NO_EDGE, request, now,
-            ));
-            call.callee = job;
-            self.schedule(latency, Event::Arrive { job });
-        } else {
-            call.callee = Handle::NONE;
-        }
-        if propagate {
-            if request.deadline != NO_DEADLINE {
+            NO_DEADLINE
+        };
+        let Some(latency) = trip else {
+            return (Handle::NONE, request.deadline);
+        };
+        let job = self.jobs.insert(Job::in_transit(
+            edge.to, handle, attempt, NO_EDGE, request, now,
+        ));
+        self.schedule(latency, Event::Arrive { job });
+        (job, request.deadline)
+    }
+
+    /// Registers the give-up time of attempt `attempt`: along a propagating edge its own
+    /// `AttemptDeadline` event at `deadline` (these are not in send order), else the edge's
+    /// constant timeout in its FIFO of timers.
+    pub(crate) fn arm_timeout(&mut self, handle: Handle, e: u32, attempt: u32, deadline: SimTime) {
+        let now = self.now;
+        let edge = &mut self.edges[e as usize];
+        if edge.propagate {
+            if deadline != NO_DEADLINE {
                 self.queue.push(
-                    request.deadline,
+                    deadline,
                     Event::AttemptDeadline {
                         call: handle,
                         attempt,
                     },
                 );
             }
-        } else if let Some(timeout) = timeout {
+        } else if let Some(timeout) = edge.timeout {
             let deadline = now.saturating_add(timeout);
-            let edge = &mut self.edges[e];
             edge.timers.push_back((deadline, handle, attempt));
             if !edge.timer_armed {
                 edge.timer_armed = true;
-                self.queue
-                    .push(deadline, Event::EdgeTimers { edge: e as u32 });
+                self.queue.push(deadline, Event::EdgeTimers { edge: e });
             }
         }
     }
@@ -221,7 +289,7 @@ impl Core {
     pub fn on_reply(&mut self, handle: Handle, attempt: u32, outcome: Outcome) -> Option<CallOver> {
         let now = self.now;
         let call = self.calls.get_mut(handle)?;
-        if !call.outstanding || call.attempts != attempt {
+        if !call.awaits(attempt) {
             return None;
         }
         call.outstanding = false;
@@ -278,7 +346,7 @@ impl Core {
         let edge_state = &mut self.edges[edge as usize];
         while let Some(&(_, call, attempt)) = edge_state.timers.front() {
             match calls.get(call) {
-                Some(c) if c.outstanding && c.attempts == attempt => break,
+                Some(c) if c.timer_live(attempt) => break,
                 _ => {
                     edge_state.timers.pop_front();
                 }
@@ -402,7 +470,7 @@ impl Core {
         self.send_attempt(handle);
     }
 
-    fn record_breaker(&mut self, edge: u32, now: SimTime, success: bool, took: SimTime) {
+    pub(crate) fn record_breaker(&mut self, edge: u32, now: SimTime, success: bool, took: SimTime) {
         let e = &mut self.edges[edge as usize];
         if let Some(breaker) = &mut e.breaker {
             breaker.record(now, success, took);
@@ -419,9 +487,17 @@ impl Core {
     /// The call is over: free it, and give its caller (if still there) the outcome. `here`:
     /// the outcome arose at the caller (timeout, short circuit) rather than in the callee's
     /// reply.
-    fn complete_call(&mut self, handle: Handle, outcome: Outcome, here: bool) -> Option<CallOver> {
+    pub(crate) fn complete_call(
+        &mut self,
+        handle: Handle,
+        outcome: Outcome,
+        here: bool,
+    ) -> Option<CallOver> {
         let &call = self.calls.get(handle)?;
         self.calls.remove(handle);
+        if !call.hedge.is_none() {
+            self.hedges.remove(call.hedge);
+        }
         if !outcome.is_success() {
             let counters = self.edges[call.edge as usize].counters;
             self.recorder.incr(counters + edge_counter::FAILED);

@@ -18,6 +18,7 @@ use crate::node::{self, BuildContext, NodeModel};
 use crate::policy::adaptive_throttle::AdaptiveThrottle;
 use crate::policy::breaker::CircuitBreaker;
 use crate::policy::limiter::Limiter;
+use crate::policy::hedging::Hedging;
 use crate::policy::retry_budget::RetryBudget;
 use crate::queue::EventQueue;
 use crate::rng::{SimRng, StreamKind, stream_id};
@@ -96,6 +97,7 @@ impl Sim {
                     && throttle.is_none()
                     && params.bulkhead.is_none()
                     && limiter.is_none()
+                    && params.hedging.is_none()
                     && !params.propagate_deadline,
                 timeout,
                 retry,
@@ -106,6 +108,7 @@ impl Sim {
                 bulkhead: params.bulkhead.as_ref().map(|b| b.max_concurrent),
                 limiter,
                 attempts_in_flight: 0,
+                hedging: params.hedging.as_ref().map(Hedging::new),
                 propagate: params.propagate_deadline,
                 call_probability: params.call_probability,
                 rng: SimRng::derive(seed, rep, StreamKind::Edge, stream),
@@ -210,6 +213,7 @@ impl Sim {
                 queue: EventQueue::new(),
                 jobs: Slab::default(),
                 calls: Slab::default(),
+                hedges: Slab::default(),
                 nodes,
                 edges,
                 recorder,

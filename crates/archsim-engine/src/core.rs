@@ -26,12 +26,13 @@ use crate::distribution::Dist;
 use crate::metrics::{LatencyStats, Outcome, PendingLatencies, Recorder, node_area, node_counter};
 use crate::policy::adaptive_throttle::AdaptiveThrottle;
 use crate::policy::breaker::CircuitBreaker;
+use crate::policy::hedging::Hedging;
 use crate::policy::limiter::Limiter;
 use crate::policy::queue_discipline::codel::{CoDel, Taken};
 use crate::policy::queue_discipline::{Entry, WaitQueue, codel_of};
 use crate::policy::retry_budget::RetryBudget;
 use crate::queue::EventQueue;
-use crate::request::{Call, Job, JobState, NO_EDGE};
+use crate::request::{Call, HedgedCall, Job, JobState, NO_EDGE};
 use crate::rng::SimRng;
 use crate::slab::{Handle, Slab};
 use crate::time::SimTime;
@@ -97,6 +98,11 @@ pub(crate) enum Event {
     /// Back-off over: send the next attempt.
     Retry {
         call: Handle,
+    },
+    /// A hedged call's wait is over: send attempt `attempt` if no answer came yet.
+    Hedge {
+        call: Handle,
+        attempt: u32,
     },
     /// A balancer's health probe reaches its backend (see `probes.rs`).
     ProbeArrive {
@@ -319,6 +325,8 @@ pub(crate) struct EdgeState {
     /// The bulkhead's limit on attempts in flight, and how many are.
     pub bulkhead: Option<u32>,
     pub attempts_in_flight: u32,
+    /// gRPC's hedging policy: more attempts of a slow call, the first answer wins.
+    pub hedging: Option<Hedging>,
     /// Deadlines propagate along this edge (timeouts then vary per attempt: each has its own
     /// `AttemptDeadline` event instead of a place in `timers`).
     pub propagate: bool,
@@ -364,6 +372,8 @@ pub(crate) struct Core {
     pub queue: EventQueue<Event>,
     pub jobs: Slab<Job>,
     pub calls: Slab<Call>,
+    /// The attempts of calls along hedging edges (see `crate::hedging`).
+    pub hedges: Slab<HedgedCall>,
     pub nodes: Vec<NodeState>,
     pub edges: Vec<EdgeState>,
     pub recorder: Recorder,
@@ -515,7 +525,7 @@ impl Core {
         let Some(c) = self.calls.get(call) else {
             return;
         };
-        if !c.outstanding || c.attempts != attempt {
+        if !c.awaits(attempt) {
             return;
         }
         let edge = &mut self.edges[c.edge as usize];

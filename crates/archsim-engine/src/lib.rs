@@ -105,6 +105,7 @@ mod compile;
 mod core;
 mod distribution;
 mod faults;
+mod hedging;
 mod measure;
 mod metrics;
 mod node;

@@ -42,6 +42,8 @@ pub enum Outcome {
     /// The request's propagated deadline passed: cancelled down the call tree, dropped at the
     /// head of a queue, or not sent at all.
     DeadlineExceeded = 12,
+    /// The caller no longer wanted the answer: another attempt of the same hedged call won.
+    Cancelled = 13,
 }
 
 impl Outcome {
@@ -74,7 +76,7 @@ pub fn ratio(numerator: f64, denominator: f64) -> f64 {
 }
 
 /// Failure causes, in report order.
-pub const CAUSES: usize = 12;
+pub const CAUSES: usize = 13;
 pub const CAUSE_NAMES: [&str; CAUSES] = [
     "error",
     "timeout",
@@ -88,6 +90,7 @@ pub const CAUSE_NAMES: [&str; CAUSES] = [
     "shed_priority",
     "bulkhead_full",
     "deadline_exceeded",
+    "cancelled",
 ];
 
 /// Offsets of the counters every node (and the overall block) has.
@@ -133,7 +136,11 @@ pub mod edge_counter {
     pub const BUDGET_REFUSED: u32 = 8;
     /// Attempts the edge's bulkhead refused (never sent).
     pub const BULKHEAD_REJECTED: u32 = 9;
-    pub const COUNT: u32 = 10;
+    /// Hedges sent (attempts after the first of a hedged call).
+    pub const HEDGES: u32 = 10;
+    /// Hedged calls that a hedge won (its success was the first answer).
+    pub const HEDGE_WINS: u32 = 11;
+    pub const COUNT: u32 = 12;
 }
 
 pub mod edge_area {

@@ -115,6 +115,53 @@ pub(crate) struct Call {
     pub callee: Handle,
     /// When the latest attempt was sent (how long it took, for the breaker's slow calls).
     pub sent_at: SimTime,
+    /// Along a hedging edge, the call's [`HedgedCall`] record (its attempts out at once);
+    /// `Handle::NONE` otherwise.
+    pub hedge: Handle,
+    /// Along a hedging edge, the attempts still awaited: bit `n − 1` for attempt `n`.
+    pub awaited: u8,
+}
+
+impl Call {
+    /// Is a reply to `attempt` still wanted? Along a hedging edge any attempt still awaited;
+    /// otherwise only the latest, while it is out.
+    #[inline]
+    pub fn awaits(&self, attempt: u32) -> bool {
+        if self.hedge.is_none() {
+            self.outstanding && self.attempts == attempt
+        } else {
+            (1..=8).contains(&attempt) && self.awaited & (1 << (attempt - 1)) != 0
+        }
+    }
+
+    /// Is the timeout registered for `attempt` still to fire? A hedged call has one timeout
+    /// for the whole call (registered with its first attempt), live while any attempt is out.
+    #[inline]
+    pub fn timer_live(&self, attempt: u32) -> bool {
+        if self.hedge.is_none() {
+            self.outstanding && self.attempts == attempt
+        } else {
+            self.awaited != 0
+        }
+    }
+}
+
+/// The attempts of a hedged call that may be out at once (the first and up to four hedges,
+/// as gRPC's `maxAttempts` of 5).
+pub(crate) const MAX_HEDGED_ATTEMPTS: usize = 5;
+
+/// What a hedged call keeps about its attempts (see `crate::hedging`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HedgedCall {
+    /// Each attempt's job at the callee (`Handle::NONE` if a partition swallowed it).
+    pub callees: [Handle; MAX_HEDGED_ATTEMPTS],
+    /// When each attempt was sent.
+    pub sent_at: [SimTime; MAX_HEDGED_ATTEMPTS],
+    /// The give-up time every attempt shares: the first attempt's timeout (the whole call's,
+    /// as gRPC's deadline), or `NO_DEADLINE`.
+    pub own_deadline: SimTime,
+    /// No more hedges: the retry budget or a local refusal stopped them.
+    pub stopped: bool,
 }
 
 // ---------------------------------------------------------------------------------------------

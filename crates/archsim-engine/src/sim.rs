@@ -124,8 +124,12 @@ impl Sim {
                     attempt,
                     outcome,
                 } => {
-                    let over = self.core.on_reply(call, attempt, outcome);
-                    self.call_over(over);
+                    if self.core.is_hedged(call) {
+                        self.hedged_reply(call, attempt, outcome);
+                    } else {
+                        let over = self.core.on_reply(call, attempt, outcome);
+                        self.call_over(over);
+                    }
                 }
                 Event::DirectReply {
                     caller,
@@ -140,7 +144,9 @@ impl Sim {
                     self.call_over(over);
                 }
                 Event::AttemptDeadline { call, attempt } => {
-                    if let Some(callee) = self.core.timeout_fires(call, attempt) {
+                    if self.core.is_hedged(call) {
+                        self.hedged_timeout(call, true);
+                    } else if let Some(callee) = self.core.timeout_fires(call, attempt) {
                         // The caller gives up: with the deadline propagated, so does every
                         // call below it (each level's own timer fires at the same instant).
                         self.cancel_job(callee, Outcome::DeadlineExceeded);
@@ -166,6 +172,7 @@ impl Sim {
                 }
                 Event::EdgeTimers { edge } => self.on_edge_timers(edge),
                 Event::Retry { call } => self.core.on_retry(call),
+                Event::Hedge { call, attempt } => self.core.on_hedge_due(call, attempt),
                 Event::ProbeArrive { job } => self.core.probe_arrives(job),
                 Event::ProbeReply {
                     node,
@@ -249,7 +256,7 @@ impl Sim {
 
     /// A call is over: its caller's kind has the outcome.
     #[inline]
-    fn call_over(&mut self, over: Option<CallOver>) {
+    pub(crate) fn call_over(&mut self, over: Option<CallOver>) {
         if let Some(over) = over {
             self.dispatch(over.node as usize, Step::CallDone(over));
         }
@@ -271,7 +278,9 @@ impl Sim {
     fn on_edge_timers(&mut self, edge: u32) {
         let mut budget = self.core.edges[edge as usize].timers.len();
         while let Some((call, attempt)) = self.core.next_due_timeout(edge, &mut budget) {
-            if let Some(callee) = self.core.timeout_fires(call, attempt) {
+            if self.core.is_hedged(call) {
+                self.hedged_timeout(call, false);
+            } else if let Some(callee) = self.core.timeout_fires(call, attempt) {
                 self.cancel_if_asked(callee);
                 let over = self.core.after_timeout(call);
                 self.call_over(over);
@@ -282,7 +291,7 @@ impl Sim {
 
     /// The caller gave up on `callee`: a service with `cancel_on_timeout` drops the work too.
     /// Only the direct callee is cancelled; calls it already made run their course.
-    fn cancel_if_asked(&mut self, callee: Handle) {
+    pub(crate) fn cancel_if_asked(&mut self, callee: Handle) {
         let Some(&job) = self.core.jobs.get(callee) else {
             return;
         };
@@ -293,7 +302,7 @@ impl Sim {
 
     /// The work of `callee` is dropped (its caller gave up): it fails with `outcome` where it
     /// is, wherever it is in its node's hands.
-    fn cancel_job(&mut self, callee: Handle, outcome: Outcome) {
+    pub(crate) fn cancel_job(&mut self, callee: Handle, outcome: Outcome) {
         let Some(&job) = self.core.jobs.get(callee) else {
             return;
         };

@@ -39,6 +39,7 @@ fn failures(count: impl Fn(u32) -> f64) -> Failures {
         shed_priority: cause(9),
         bulkhead_full: cause(10),
         deadline_exceeded: cause(11),
+        cancelled: cause(12),
     }
 }
 
@@ -154,6 +155,8 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
                 throttled: est(diff(c + edge_counter::THROTTLED)),
                 budget_refused: est(diff(c + edge_counter::BUDGET_REFUSED)),
                 bulkhead_rejected: est(diff(c + edge_counter::BULKHEAD_REJECTED)),
+                hedges: est(diff(c + edge_counter::HEDGES)),
+                hedge_wins: est(diff(c + edge_counter::HEDGE_WINS)),
             },
         );
     }
@@ -294,6 +297,8 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
         entry
             .bulkhead_rejected
             .push(diff(c + edge_counter::BULKHEAD_REJECTED));
+        entry.hedges.push(diff(c + edge_counter::HEDGES));
+        entry.hedge_wins.push(diff(c + edge_counter::HEDGE_WINS));
         if let Some(breaker) = &edge.breaker {
             let state = match breaker.state(end.at) {
                 BreakerState::Closed => 0,
@@ -343,9 +348,13 @@ pub(crate) fn fill_header(report: &mut Report, design: &Design) {
 pub(crate) enum Scale {
     Count,
     Intensive,
+    /// A count most designs never have (hedges, cancelled attempts): the fingerprint hashes
+    /// it only when it is not zero, so the reports of designs without it hash as before it
+    /// existed.
+    SparseCount,
 }
 
-use Scale::{Count, Intensive};
+use Scale::{Count, Intensive, SparseCount};
 
 type Visitor<'a> = &'a mut dyn FnMut(&mut Estimate, Scale);
 
@@ -445,6 +454,8 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
         f(&mut edge.throttled, Count);
         f(&mut edge.budget_refused, Count);
         f(&mut edge.bulkhead_rejected, Count);
+        f(&mut edge.hedges, SparseCount);
+        f(&mut edge.hedge_wins, SparseCount);
     }
 }
 
@@ -475,6 +486,7 @@ fn visit_failures(x: &mut Failures, f: Visitor) {
     ] {
         f(e, Count);
     }
+    f(&mut x.cancelled, SparseCount);
 }
 
 fn visit_latency(l: &mut Latency, f: Visitor) {
@@ -529,7 +541,7 @@ pub(crate) fn attach_batch_cis(report: &mut Report, batches: &[Report], periods_
     visit_estimates(report, &mut |e, scale| {
         let samples: Vec<f64> = columns.iter().filter_map(|c| c.get(i).copied()).collect();
         e.ci95 = mean_ci95(&samples).1.map(|ci| match scale {
-            Count => ci * periods_per_batch,
+            Count | SparseCount => ci * periods_per_batch,
             Intensive => ci,
         });
         i += 1;
@@ -597,7 +609,10 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
         h.str(id);
     }
     let mut copy = report.clone();
-    visit_estimates(&mut copy, &mut |e, _| {
+    visit_estimates(&mut copy, &mut |e, scale| {
+        if scale == SparseCount && e.value == 0.0 && e.ci95.unwrap_or(0.0) == 0.0 {
+            return;
+        }
         h.f64(e.value);
         match e.ci95 {
             Some(ci) => h.f64(ci),
@@ -615,6 +630,11 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
         v.iter().for_each(|&x| h.u64(x));
     }
     for (cause, v) in &s.failed_by_cause {
+        if cause == "cancelled" && v.iter().all(|&x| x == 0) {
+            // Only a callee's work is cancelled (a hedge that lost), never a client's request:
+            // always zero here, hashed only if not, so reports hash as before the cause existed.
+            continue;
+        }
         h.str(cause);
         v.iter().for_each(|&x| h.u64(x));
     }
@@ -692,6 +712,13 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
         ] {
             h.u64(v.len() as u64);
             v.iter().for_each(|&x| h.u64(x));
+        }
+        // Only along hedging edges, so other reports hash as before.
+        for v in [&e.hedges, &e.hedge_wins] {
+            if v.iter().any(|&x| x > 0) {
+                h.u64(v.len() as u64);
+                v.iter().for_each(|&x| h.u64(x));
+            }
         }
     }
     for (id, v) in &s.breaker_state {

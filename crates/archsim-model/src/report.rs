@@ -152,6 +152,10 @@ pub struct Failures {
     /// of a queue, or never sent.
     #[serde(default)]
     pub deadline_exceeded: Estimate,
+    /// Cancelled by its caller, who no longer wanted the answer: another attempt of the same
+    /// hedged call answered first (counted at the callee whose work was dropped).
+    #[serde(default)]
+    pub cancelled: Estimate,
 }
 
 impl Failures {
@@ -168,6 +172,7 @@ impl Failures {
             + self.shed_priority.value
             + self.bulkhead_full.value
             + self.deadline_exceeded.value
+            + self.cancelled.value
     }
 }
 
@@ -418,6 +423,12 @@ pub struct EdgeReport {
     /// Attempts the edge's bulkhead refused (too many in flight).
     #[serde(default)]
     pub bulkhead_rejected: Estimate,
+    /// Hedges sent: attempts of a hedged call after its first (counted in `attempts` too).
+    #[serde(default)]
+    pub hedges: Estimate,
+    /// Hedged calls won by a hedge: a hedge's success was the first answer.
+    #[serde(default)]
+    pub hedge_wins: Estimate,
 }
 
 /// Per-bucket figures of one replication. Every vector has one entry per bucket.
@@ -714,6 +725,12 @@ pub struct EdgeSeries {
     /// Attempts the bulkhead refused.
     #[serde(default)]
     pub bulkhead_rejected: Vec<u64>,
+    /// Hedges sent (attempts of hedged calls after the first).
+    #[serde(default)]
+    pub hedges: Vec<u64>,
+    /// Hedged calls a hedge won.
+    #[serde(default)]
+    pub hedge_wins: Vec<u64>,
 }
 
 impl EdgeSeries {
@@ -728,6 +745,8 @@ impl EdgeSeries {
             throttled: slice_of(&self.throttled, from, to),
             budget_refused: slice_of(&self.budget_refused, from, to),
             bulkhead_rejected: slice_of(&self.bulkhead_rejected, from, to),
+            hedges: slice_of(&self.hedges, from, to),
+            hedge_wins: slice_of(&self.hedge_wins, from, to),
         }
     }
 
@@ -741,5 +760,7 @@ impl EdgeSeries {
         self.throttled.extend(more.throttled);
         self.budget_refused.extend(more.budget_refused);
         self.bulkhead_rejected.extend(more.bulkhead_rejected);
+        self.hedges.extend(more.hedges);
+        self.hedge_wins.extend(more.hedge_wins);
     }
 }

@@ -22,6 +22,7 @@ mod breaker;
 mod data;
 mod edges;
 mod faults;
+mod hedging;
 mod keda;
 mod nodes;
 mod ranges;

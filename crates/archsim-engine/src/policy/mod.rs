@@ -24,6 +24,7 @@ pub mod breaker;
 pub mod eviction;
 pub mod hash;
 pub mod health;
+pub mod hedging;
 pub mod limiter;
 pub mod maglev;
 pub mod partitioner;

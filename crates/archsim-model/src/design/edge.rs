@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Distribution, RateLimiterParams};
 use crate::breaker::BreakerParams;
+use crate::hedging::HedgingParams;
 use crate::resilience::{AdaptiveThrottlingParams, BulkheadParams, RetryBudgetParams};
 
 /// A directed connection: `from` sends requests to `to` and waits for the reply.
@@ -37,6 +38,9 @@ pub struct EdgeParams {
     /// At most this many attempts in flight along the edge; more fail with `bulkhead_full`.
     /// On an edge leaving an API gateway this is the route's bulkhead.
     pub bulkhead: Option<BulkheadParams>,
+    /// Hedged requests (gRPC's hedging policy): another attempt after a delay without giving
+    /// up on the first; the first answer wins, the others are cancelled. Not with `retry`.
+    pub hedging: Option<HedgingParams>,
     /// A per-route rate limit of an API gateway (only on an edge that leaves a gateway: the
     /// edge is the route): each attempt along it asks the limiter first; a rejected one is not
     /// sent and fails with `rate_limited`, a leaky bucket holds it until its turn.
@@ -62,6 +66,7 @@ impl Default for EdgeParams {
             retry_budget: None,
             adaptive_throttling: None,
             bulkhead: None,
+            hedging: None,
             rate_limit: None,
             propagate_deadline: false,
             weight: 1,

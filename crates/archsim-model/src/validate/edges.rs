@@ -56,6 +56,10 @@ impl Checker<'_> {
                 );
             }
             self.edge_params(&field_path(&path, "params"), &edge.params);
+            if let Some(hedging) = &edge.params.hedging {
+                let from = self.kind_of(&edge.from);
+                self.hedging(&field_path(&path, "params"), &edge.params, hedging, from);
+            }
             if let Some(limit) = &edge.params.rate_limit {
                 self.route_rate_limit(&field_path(&path, "params"), edge, limit);
             }
@@ -149,14 +153,15 @@ impl Checker<'_> {
         budget: &RetryBudgetParams,
         edge: &EdgeParams,
     ) {
-        if edge
-            .retry
-            .as_ref()
-            .is_none_or(|retry| retry.max_attempts <= 1)
+        if edge.hedging.is_none()
+            && edge
+                .retry
+                .as_ref()
+                .is_none_or(|retry| retry.max_attempts <= 1)
         {
             self.report(
                 path,
-                "a retry budget limits retries, but this edge makes none: give it a `retry` policy with `max_attempts` above 1, or remove the budget",
+                "a retry budget limits retries (and hedges), but this edge makes none: give it a `retry` policy with `max_attempts` above 1 or a `hedging` policy, or remove the budget",
             );
         }
         let ttl = budget.ttl_ms;
