@@ -80,6 +80,7 @@ pub fn cause(key: &str) -> Rgb {
         "shed_priority" => Rgb(0x9e, 0x8b, 0x00),
         "bulkhead_full" => Rgb(0xb8, 0x45, 0x33),
         "deadline_exceeded" => Rgb(0x5f, 0x9a, 0x1c),
+        "cancelled" => Rgb(0x7b, 0x7f, 0xd6),
         _ => Rgb(0x8a, 0x8a, 0x8a),
     }
 }

@@ -109,6 +109,8 @@ pub fn series_csv(s: &Series) -> String {
         add("throttled", ints(&e.throttled));
         add("budget_refused", ints(&e.budget_refused));
         add("bulkhead_rejected", ints(&e.bulkhead_rejected));
+        add("hedges", ints(&e.hedges));
+        add("hedge_wins", ints(&e.hedge_wins));
     }
     for (id, states) in &s.breaker_state {
         columns.push((

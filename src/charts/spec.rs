@@ -15,6 +15,7 @@ pub use super::timeline::{BACKEND_STATES, BREAKER_STATES, CRASHED, Timeline, Tim
 
 mod backends;
 mod failover;
+mod hedging;
 mod instances;
 mod partitions;
 mod visibility;
@@ -679,6 +680,8 @@ fn story_charts(src: &Source, frame: &Frame) -> Vec<Chart> {
     charts.extend(visibility::visibility_chart(src, frame));
     // Databases with failover: the gap without a primary, and the writes lost.
     charts.extend(failover::failover_chart(src, frame));
+    // Hedging edges: the hedges sent (the extra load) and the calls they won.
+    charts.extend(hedging::hedging_chart(src, frame));
 
     // Load balancers whose backends fail: backends in rotation and ejected over time (a quiet
     // balancer's chart comes last, in `overview`).
@@ -1226,6 +1229,26 @@ pub fn edge_charts(src: &Source, id: &str) -> Vec<Chart> {
             colour::cause("bulkhead_full"),
             &es.bulkhead_rejected,
         ));
+    }
+    if edge.params.hedging.is_some() || es.hedges.iter().any(|&n| n > 0) {
+        // The extra load hedging costs (hedges sent) beside what it buys (calls a hedge won).
+        retry_lines.push(rate_line(
+            &frame,
+            "hedges",
+            "hedges",
+            colour::line(2),
+            &es.hedges,
+        ));
+        retry_lines.push(Line {
+            dashed: true,
+            ..rate_line(
+                &frame,
+                "hedge_wins",
+                "won by a hedge",
+                colour::line(2),
+                &es.hedge_wins,
+            )
+        });
     }
     if edge.params.retry_budget.is_some() || es.budget_refused.iter().any(|&n| n > 0) {
         retry_lines.push(Line {

@@ -726,19 +726,20 @@ fn edge_table(props: &ReportProps) -> Html {
                 || e.throttled.value > 0.0
                 || e.budget_refused.value > 0.0
                 || e.bulkhead_rejected.value > 0.0
+                || e.hedges.value > 0.0
         })
         .collect();
     if busy.is_empty() {
         return html! {
             <p class="results-note" id="results-edges-quiet">
-                { "No edge retried, timed out, tripped a breaker or throttled its caller." }
+                { "No edge retried, hedged, timed out, tripped a breaker or throttled its caller." }
             </p>
         };
     }
     html! {
         <div class="results-table-wrap" tabindex="0" role="region" aria-label="Edges table">
             <table class="results-table" id="results-edges">
-                <caption>{ "Edges with retries, timeouts, breakers or throttling" }</caption>
+                <caption>{ "Edges with retries, hedges, timeouts, breakers or throttling" }</caption>
                 <thead>
                     <tr>
                         <th scope="col">{ "Edge" }</th>
@@ -751,6 +752,8 @@ fn edge_table(props: &ReportProps) -> Html {
                         <th scope="col" class="num" title="Attempts the caller's adaptive throttling rejected before sending them">{ "Throttled" }</th>
                         <th scope="col" class="num" title="Retries the retry policy allowed but the retry budget refused">{ "Budget refused" }</th>
                         <th scope="col" class="num" title="Attempts refused because the edge's bulkhead was full">{ "Bulkhead full" }</th>
+                        <th scope="col" class="num" title="Hedges sent: the same request again when no answer came after the hedging delay">{ "Hedges" }</th>
+                        <th scope="col" class="num" title="Hedged calls whose first answer was a hedge's success">{ "Won by a hedge" }</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -777,6 +780,8 @@ fn edge_table(props: &ReportProps) -> Html {
                                 <td data-col="throttled">{ count(e.throttled.value) }</td>
                                 <td data-col="budget-refused">{ count(e.budget_refused.value) }</td>
                                 <td data-col="bulkhead-full">{ count(e.bulkhead_rejected.value) }</td>
+                                <td data-col="hedges">{ count(e.hedges.value) }</td>
+                                <td data-col="hedge-wins">{ count(e.hedge_wins.value) }</td>
                             </tr>
                         }
                     }) }

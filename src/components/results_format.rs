@@ -141,7 +141,7 @@ pub fn duration_ms(ms: f64) -> String {
 
 /// The failure causes, in the report's order, with their keys in the time series and their
 /// readable names.
-pub const FAILURE_CAUSES: [(&str, &str); 12] = [
+pub const FAILURE_CAUSES: [(&str, &str); 13] = [
     ("error", "errors"),
     ("timeout", "timeouts"),
     ("queue_full", "queue full"),
@@ -154,10 +154,11 @@ pub const FAILURE_CAUSES: [(&str, &str); 12] = [
     ("shed_priority", "shed for a higher class"),
     ("bulkhead_full", "bulkhead full"),
     ("deadline_exceeded", "deadline exceeded"),
+    ("cancelled", "cancelled (a hedge won)"),
 ];
 
 /// The failures of each cause, in [`FAILURE_CAUSES`] order.
-pub fn failure_counts(f: &Failures) -> [Estimate; 12] {
+pub fn failure_counts(f: &Failures) -> [Estimate; 13] {
     [
         f.error,
         f.timeout,
@@ -171,6 +172,7 @@ pub fn failure_counts(f: &Failures) -> [Estimate; 12] {
         f.shed_priority,
         f.bulkhead_full,
         f.deadline_exceeded,
+        f.cancelled,
     ]
 }
 

@@ -82,6 +82,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../examples/retry-storm-throttled.json"),
     ),
     (
+        "hedged-requests",
+        include_str!("../../examples/hedged-requests.json"),
+    ),
+    (
         "queue-collapse-fifo",
         include_str!("../../examples/queue-collapse-fifo.json"),
     ),

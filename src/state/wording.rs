@@ -170,11 +170,16 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("percent_can_retry", "Retries per call"),
     ("propagate_deadline", "Propagate the deadline"),
     ("retry_budget", "Retry budget"),
+    ("hedging", "Hedging"),
+    ("max_hedges", "Hedges at most"),
+    ("non_fatal_errors", "Failures are not fatal"),
 ];
 
 /// Labels that depend on the field's parent (`parent.name`): a fault's effect says "Extra error
 /// rate" where a workload's `rate` is its arrival rate.
 const LABELS_IN_CONTEXT: &[(&str, &str)] = &[
+    ("delay.ms", "Delay"),
+    ("delay.type", "Delay"),
     ("effect.rate", "Extra error rate"),
     ("effect.factor", "Service time ×"),
     ("effect.shards", "Shards after"),
@@ -418,6 +423,7 @@ mod tests {
             "b",
             "k",
             "target_ms",
+            "ms",
         ];
         let sources = [
             include_str!("../components/forms/breaker.rs"),
@@ -426,6 +432,7 @@ mod tests {
             include_str!("../components/forms/edge_cures.rs"),
             include_str!("../components/forms/hashing.rs"),
             include_str!("../components/forms/health.rs"),
+            include_str!("../components/forms/hedging.rs"),
             include_str!("../components/forms/load_curve.rs"),
             include_str!("../components/forms/node.rs"),
             include_str!("../components/forms/queue_discipline.rs"),

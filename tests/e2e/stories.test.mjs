@@ -462,6 +462,22 @@ const STORIES = {
       assert.ok(later > 0.8 * before, `back well after it: ${later} at 45 s, ${before} before`);
     },
   },
+  'hedged-requests': {
+    chart: 'hedges',
+    async check(page) {
+      // The cost: about one call in twenty hedged (10 of 200 calls a second).
+      const at = await valuesAt(page, 'hedges', 60_000);
+      const calls = at['Hedged clients → Hedged storage: calls'];
+      const hedges = at['Hedged clients → Hedged storage: hedges'];
+      assert.ok(calls > 150 && hedges > 0.03 * calls && hedges < 0.08 * calls, JSON.stringify(at));
+      // What it buys: the hedged client's p99 about half the plain one's.
+      const p99 = async (id) => parseFloat(
+        await page.locator(`#results-nodes tr[data-node-id="${id}"] [data-col="p99"]`).textContent(),
+      );
+      const [plain, hedged] = [await p99('plain-clients'), await p99('hedged-clients')];
+      assert.ok(hedged < 0.65 * plain, `p99 ${hedged} ms hedged, ${plain} ms plain`);
+    },
+  },
   'queue-collapse-fifo': {
     chart: 'throughput',
     async check(page) {

@@ -457,7 +457,7 @@ fn edges(out: &mut String, report: &Report) {
     }
     let _ = writeln!(
         out,
-        "\nEdges with retries, timeouts, breaker, throttling, retry-budget or bulkhead activity"
+        "\nEdges with retries, timeouts, breaker, throttling, retry-budget, bulkhead or hedging activity"
     );
     let mut rows = vec![
         [
@@ -471,6 +471,8 @@ fn edges(out: &mut String, report: &Report) {
             "throttled",
             "budget refused",
             "bulkhead full",
+            "hedges",
+            "hedge wins",
         ]
         .map(String::from)
         .to_vec(),
@@ -487,10 +489,12 @@ fn edges(out: &mut String, report: &Report) {
             with_ci(edge.throttled),
             with_ci(edge.budget_refused),
             with_ci(edge.bulkhead_rejected),
+            with_ci(edge.hedges),
+            with_ci(edge.hedge_wins),
         ]);
     }
     let mut aligns = vec![Align::Left];
-    aligns.extend([Align::Right; 9]);
+    aligns.extend([Align::Right; 11]);
     out.push_str(&columns(&rows, &aligns, "  "));
 }
 
@@ -504,12 +508,13 @@ fn edge_is_eventful(edge: &EdgeReport) -> bool {
         edge.throttled,
         edge.budget_refused,
         edge.bulkhead_rejected,
+        edge.hedges,
     ]
     .iter()
     .any(|estimate| estimate.value != 0.0)
 }
 
-fn failure_causes(failures: &Failures) -> [(&'static str, Estimate); 12] {
+fn failure_causes(failures: &Failures) -> [(&'static str, Estimate); 13] {
     [
         ("error", failures.error),
         ("timeout", failures.timeout),
@@ -523,6 +528,7 @@ fn failure_causes(failures: &Failures) -> [(&'static str, Estimate); 12] {
         ("shed_priority", failures.shed_priority),
         ("bulkhead_full", failures.bulkhead_full),
         ("deadline_exceeded", failures.deadline_exceeded),
+        ("cancelled", failures.cancelled),
     ]
 }
 

@@ -17,8 +17,8 @@ use crate::metrics::{
 use crate::node::{self, BuildContext, NodeModel};
 use crate::policy::adaptive_throttle::AdaptiveThrottle;
 use crate::policy::breaker::CircuitBreaker;
-use crate::policy::limiter::Limiter;
 use crate::policy::hedging::Hedging;
+use crate::policy::limiter::Limiter;
 use crate::policy::retry_budget::RetryBudget;
 use crate::queue::EventQueue;
 use crate::rng::{SimRng, StreamKind, stream_id};

@@ -111,6 +111,33 @@ fn bad_designs_report_path_precise_errors() {
     let cases = [
         // ---- structure (parse_design) ----
         Case {
+            name: "hedging with retries",
+            edit: Edit::Json(|d| d["edges"][6]["params"]["hedging"] = json!({"max_hedges": 1})),
+            path: "edges[6].params.hedging",
+            fragment: "an edge either retries or hedges, not both",
+        },
+        Case {
+            name: "too many hedges",
+            edit: Edit::Json(|d| d["edges"][3]["params"]["hedging"] = json!({"max_hedges": 5})),
+            path: "edges[3].params.hedging.max_hedges",
+            fragment: "must be between 1 and 4",
+        },
+        Case {
+            name: "observed p95 over too few replies",
+            edit: Edit::Json(|d| {
+                d["edges"][3]["params"]["hedging"] =
+                    json!({"delay": {"type": "observed_p95", "window": 5}})
+            }),
+            path: "edges[3].params.hedging.delay.window",
+            fragment: "the 95th percentile needs at least 20",
+        },
+        Case {
+            name: "hedging a queue's deliveries",
+            edit: Edit::Json(|d| d["edges"][7]["params"] = json!({"hedging": {}})),
+            path: "edges[7].params.hedging",
+            fragment: "hedging would deliver it twice",
+        },
+        Case {
             name: "json syntax",
             edit: Edit::Text("{\"version\": 1,,}"),
             path: "$",

@@ -7,6 +7,7 @@ use yew::prelude::*;
 use super::breaker::BreakerEditor;
 use super::distribution::DistributionEditor;
 use super::edge_cures::EdgeCuresEditor;
+use super::hedging::HedgingEditor;
 use super::node::RateLimiterEditor;
 use super::{edit, join, options};
 use crate::components::fields::{
@@ -96,6 +97,7 @@ pub fn edge_params_editor(props: &EdgeParamsEditorProps) -> Html {
                 }
             </OptionalSection>
             <EdgeCuresEditor path={props.path.clone()} value={value.clone()} on_change={emit.clone()} />
+            <HedgingEditor path={props.path.clone()} value={value.clone()} on_change={emit.clone()} />
             if props.from_gateway || value.rate_limit.is_some() {
                 <OptionalSection title="Route rate limit" path={rate_limit_path.clone()}
                     enabled={value.rate_limit.is_some()}

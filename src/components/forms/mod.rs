@@ -9,6 +9,7 @@ pub mod edge;
 pub mod edge_cures;
 pub mod hashing;
 pub mod health;
+pub mod hedging;
 pub mod load_curve;
 pub mod node;
 pub mod queue_discipline;

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::breaker::{BreakerParams, BreakerWindow, HalfOpenRule};
 pub use crate::discipline::QueueDiscipline;
-pub use crate::load_curve::LoadCurve;
 pub use crate::hedging::{HedgeDelay, HedgingParams};
+pub use crate::load_curve::LoadCurve;
 pub use crate::resilience::{AdaptiveThrottlingParams, BulkheadParams, RetryBudgetParams};
 
 mod cache;
