@@ -28,7 +28,7 @@ use crate::sim::Sim;
 use crate::slab::Handle;
 
 /// What became of a hedge the call wanted to send.
-enum Sent {
+enum Sending {
     Sent,
     /// Refused by a gate with no other attempt out: the refusal's event ends the call.
     RefusedAlone,
@@ -47,13 +47,13 @@ impl Core {
             stopped: false,
         });
         self.calls.get_mut(call).expect("live call").hedge = record;
-        if matches!(self.send_hedged_attempt(call), Sent::Sent) {
+        if matches!(self.send_hedged_attempt(call), Sending::Sent) {
             self.wait_for_next_hedge(call);
         }
     }
 
     /// Sends the call's next attempt (the first, or a hedge the budget already paid for).
-    fn send_hedged_attempt(&mut self, handle: Handle) -> Sent {
+    fn send_hedged_attempt(&mut self, handle: Handle) -> Sending {
         let now = self.now;
         let call = self.calls.get_mut(handle).expect("live call");
         call.attempts += 1;
@@ -63,10 +63,10 @@ impl Core {
             Err(refusal) => {
                 if self.calls.get(handle).expect("live call").awaited == 0 {
                     self.schedule(0, refusal.event(handle));
-                    return Sent::RefusedAlone;
+                    return Sending::RefusedAlone;
                 }
                 self.hedges.get_mut(record).expect("hedged").stopped = true;
-                return Sent::NotSent;
+                return Sending::NotSent;
             }
         };
         if attempt == 1 {
@@ -92,7 +92,7 @@ impl Core {
             let counters = self.edges[e as usize].counters;
             self.recorder.incr(counters + edge_counter::HEDGES);
         }
-        Sent::Sent
+        Sending::Sent
     }
 
     /// Schedules the next hedge one delay from now, if the policy has one left and knows its
@@ -119,18 +119,18 @@ impl Core {
 
     /// The next hedge of the call, now: if one is left, the caller still waits and the retry
     /// budget (if any) pays for it.
-    fn hedge_now(&mut self, handle: Handle) -> Sent {
+    fn hedge_now(&mut self, handle: Handle) -> Sending {
         let now = self.now;
         let Some(&call) = self.calls.get(handle) else {
-            return Sent::NotSent;
+            return Sending::NotSent;
         };
         let e = call.edge as usize;
         let Some(policy) = &self.edges[e].hedging else {
-            return Sent::NotSent;
+            return Sending::NotSent;
         };
         let stopped = self.hedges.get(call.hedge).is_none_or(|h| h.stopped);
         if stopped || call.attempts > policy.max_hedges || self.jobs.get(call.parent).is_none() {
-            return Sent::NotSent;
+            return Sending::NotSent;
         }
         let edge = &mut self.edges[e];
         if let Some(budget) = &mut edge.budget
@@ -139,7 +139,7 @@ impl Core {
             self.recorder
                 .incr(edge.counters + edge_counter::BUDGET_REFUSED);
             self.hedges.get_mut(call.hedge).expect("hedged").stopped = true;
-            return Sent::NotSent;
+            return Sending::NotSent;
         }
         self.send_hedged_attempt(handle)
     }
@@ -153,7 +153,7 @@ impl Core {
         if call.attempts + 1 != attempt || call.awaited == 0 {
             return;
         }
-        if matches!(self.hedge_now(handle), Sent::Sent) {
+        if matches!(self.hedge_now(handle), Sending::Sent) {
             self.wait_for_next_hedge(handle);
         }
     }
@@ -246,12 +246,12 @@ impl Sim {
             }
         } else if non_fatal {
             match core.hedge_now(call) {
-                Sent::Sent => {
+                Sending::Sent => {
                     core.wait_for_next_hedge(call);
                     return;
                 }
-                Sent::RefusedAlone => return,
-                Sent::NotSent => {
+                Sending::RefusedAlone => return,
+                Sending::NotSent => {
                     if core.calls.get(call).is_some_and(|c| c.awaited != 0) {
                         // Another attempt is still out: its answer may yet succeed.
                         return;
@@ -274,7 +274,7 @@ impl Sim {
     /// edge): every attempt still out is given up, its work cancelled as a plain timeout's
     /// would be, and the call fails with `timeout`.
     pub(crate) fn hedged_timeout(&mut self, call: Handle, propagated: bool) {
-        if !self.core.calls.get(call).is_some_and(|c| c.awaited != 0) {
+        if self.core.calls.get(call).is_none_or(|c| c.awaited == 0) {
             return;
         }
         let e = self.core.calls.get(call).expect("live call").edge;
