@@ -29,6 +29,7 @@ pub mod breaker;
 pub mod design;
 pub mod discipline;
 pub mod health;
+pub mod json;
 pub mod keda;
 mod latency_histogram;
 pub mod load_curve;
