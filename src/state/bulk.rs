@@ -211,7 +211,7 @@ fn copy_changes(before: &Value, after: &Value, target: &mut Value) {
 /// whole (its path and its `type`).
 pub fn mixed_paths(specs: &[&NodeKind]) -> BTreeSet<String> {
     let mut mixed = BTreeSet::new();
-    let values: Vec<Value> = specs.iter().map(|s| to_value(s)).collect();
+    let values: Vec<Value> = specs.iter().map(to_value).collect();
     if let Some((first, rest)) = values.split_first() {
         for other in rest {
             differences(first, other, "", &mut mixed);
