@@ -580,24 +580,31 @@ pub fn app() -> Html {
     let on_template = {
         let load_design = load_design.clone();
         let dialog = dialog.clone();
-        Callback::from(move |id: &'static str| {
+        Callback::from(move |(id, done): (&'static str, Callback<()>)| {
             let Some(template) = persist::templates::template(id) else {
+                done.emit(());
                 return;
             };
-            match template.design() {
-                Ok(design) => {
-                    let message = format!(
-                        "Loaded the template “{}”. Undo brings your design back.",
-                        template.name
-                    );
-                    load_design.emit((design, message));
+            let load_design = load_design.clone();
+            let dialog = dialog.clone();
+            // Fetched from examples/ next to the app: the module carries no example text.
+            wasm_bindgen_futures::spawn_local(async move {
+                match persist::templates::fetch_design(&template).await {
+                    Ok(design) => {
+                        let message = format!(
+                            "Loaded the template “{}”. Undo brings your design back.",
+                            template.name
+                        );
+                        load_design.emit((design, message));
+                    }
+                    Err(problems) => dialog.set(Some(Dialog::Problems {
+                        title: format!("Can't load the template {}", template.name),
+                        summary: "Nothing was changed.".into(),
+                        problems,
+                    })),
                 }
-                Err(problems) => dialog.set(Some(Dialog::Problems {
-                    title: format!("Can't load the template {}", template.name),
-                    summary: "Nothing was changed.".into(),
-                    problems,
-                })),
-            }
+                done.emit(());
+            });
         })
     };
     let on_export = {
@@ -912,9 +919,9 @@ pub fn app() -> Html {
                                             let id: &'static str = id;
                                             Some(html! {
                                                 <button type="button" class="small-button" data-first-template={id}
-                                                        title={template.summary.clone()}
-                                                        onclick={Callback::from(move |_: MouseEvent| on_template.emit(id))}>
-                                                    { template.name.clone() }
+                                                        title={template.summary}
+                                                        onclick={Callback::from(move |_: MouseEvent| on_template.emit((id, Callback::noop())))}>
+                                                    { template.name }
                                                 </button>
                                             })
                                         }) }

@@ -13,8 +13,10 @@ pub struct HeaderProps {
     pub can_redo: bool,
     pub templates: Vec<Template>,
     pub on_rename: Callback<String>,
-    /// Load the template with this id.
-    pub on_template: Callback<&'static str>,
+    /// Load the template with this id; the app calls the callback it is given once the design
+    /// is on screen (or could not be loaded), which closes the menu. The design is fetched, so
+    /// the menu stays open meanwhile.
+    pub on_template: Callback<(&'static str, Callback<()>)>,
     /// A file was picked for import: the file itself (reading it is the app's business).
     pub on_import_file: Callback<web_sys::File>,
     pub on_export: Callback<()>,
@@ -95,16 +97,16 @@ pub fn header(props: &HeaderProps) -> Html {
         let menu_open = menu_open.clone();
         let id = t.id;
         let choose = Callback::from(move |_: MouseEvent| {
-            menu_open.set(false);
-            on_template.emit(id);
+            let menu_open = menu_open.clone();
+            on_template.emit((id, Callback::from(move |()| menu_open.set(false))));
         });
         html! {
             <li key={id}>
                 <button type="button" class="menu-item" role="menuitem" data-template={id}
-                        title={t.summary.clone()} onclick={choose}>
-                    <span class="menu-item-title">{ t.name.clone() }</span>
+                        title={t.summary} onclick={choose}>
+                    <span class="menu-item-title">{ t.name }</span>
                     if !t.summary.is_empty() {
-                        <span class="menu-item-summary">{ t.summary.clone() }</span>
+                        <span class="menu-item-summary">{ t.summary }</span>
                     }
                 </button>
             </li>

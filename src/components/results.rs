@@ -212,7 +212,7 @@ fn report_view(props: &ReportViewProps) -> Html {
         let report = report.clone();
         Callback::from(move |_: MouseEvent| {
             let name = export::file_name(&report.design_name, "report", "json");
-            let text = serde_json::to_string_pretty(&*report).unwrap_or_default();
+            let text = archsim_model::json::to_pretty(&*report);
             if let Err(e) = download_text(&name, "application/json", &text) {
                 web_sys::console::warn_1(&e.into());
             }

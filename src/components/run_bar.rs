@@ -162,7 +162,7 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
                     }
                 }
             }
-            let design_json = serde_json::to_string(&*design).unwrap_or_default();
+            let design_json = archsim_model::json::to_compact(&*design);
             if let Some(spawned) = slot.as_ref() {
                 spawned.send(&ToWorker::Start {
                     run_id,

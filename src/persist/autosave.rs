@@ -99,7 +99,7 @@ impl KeyValueStore for MemoryStore {
 
 /// The stored form: `{"format": …, "design": {…}, "viewport": {"pan_x", "pan_y", "zoom"}}`.
 pub fn snapshot_to_json(snapshot: &EditorSnapshot) -> String {
-    let design = serde_json::to_value(&snapshot.design).unwrap_or(Value::Null);
+    let design = archsim_model::json::to_value(&snapshot.design);
     json!({
         "format": FORMAT_TAG,
         "design": design,
@@ -172,37 +172,15 @@ pub fn report_to_json(design: &Design, report: &Report) -> String {
     bounded_report_json(design, report, usize::MAX).unwrap_or_default()
 }
 
-/// [`report_to_json`], written straight to text (no intermediate JSON tree: for a big design's
-/// report that tree alone took the page 100 ms), giving up as soon as it passes `limit` bytes:
-/// a report too large to keep costs no more than one that just fits. None when it passed.
+/// [`report_to_json`], written straight to text, giving up as soon as it passes `limit` bytes
+/// (see `archsim_model::json::write_compact`). None when it passed.
 fn bounded_report_json(design: &Design, report: &Report, limit: usize) -> Option<String> {
-    struct Bounded {
-        text: Vec<u8>,
-        limit: usize,
-    }
-    impl std::io::Write for Bounded {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            if self.text.len() + bytes.len() > self.limit {
-                return Err(std::io::Error::other("over the limit"));
-            }
-            self.text.extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut out = Bounded {
-        text: Vec::new(),
-        limit,
-    };
     let stored = StoredReport {
         format: REPORT_FORMAT_TAG,
         design,
         report,
     };
-    serde_json::to_writer(&mut out, &stored).ok()?;
-    String::from_utf8(out.text).ok()
+    archsim_model::json::write_compact(&stored, limit)
 }
 
 /// Reads [`report_to_json`]'s form back: the design it was run on (migrated like any import)
@@ -219,11 +197,17 @@ pub fn report_from_json(raw: &str) -> Result<(Design, Report), String> {
         .and_then(|d| {
             super::import_json(&d.to_string()).map_err(|_| "its design cannot be read")
         })?;
-    let report_value = value
-        .get("report")
-        .ok_or("the saved report has no report")?;
-    let report: Report = serde_json::from_value(report_value.clone())
-        .map_err(|e| format!("the saved report cannot be read ({e})"))?;
+    if value.get("report").is_none() {
+        return Err("the saved report has no report".into());
+    }
+    // Read from the text again rather than from `value`: a report is read from text only, so
+    // the module holds one copy of its reader (archsim_model::json).
+    #[derive(serde::Deserialize)]
+    struct ReportOnly {
+        report: Report,
+    }
+    let ReportOnly { report } =
+        serde_json::from_str(raw).map_err(|e| format!("the saved report cannot be read ({e})"))?;
     if report.report_version != archsim_model::REPORT_VERSION {
         return Err(format!(
             "the saved report is of report format {} (this archsim reads {})",

@@ -95,6 +95,32 @@ pub async fn read_file_text(file: web_sys::File) -> Result<String, String> {
         .ok_or_else(|| format!("\"{}\" is not a text file", file.name()))
 }
 
+/// The text of the file at `url` (relative to the page), from the server the app came from.
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    let window = web_sys::window().ok_or("fetching files needs a browser")?;
+    let response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| format!("could not fetch {url}: {}", js_error_text(&e)))?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| format!("fetching {url} gave no response"))?;
+    if !response.ok() {
+        return Err(format!(
+            "could not fetch {url}: the server answered {} {}",
+            response.status(),
+            response.status_text()
+        ));
+    }
+    let text = response
+        .text()
+        .map_err(|e| format!("could not read {url}: {}", js_error_text(&e)))?;
+    JsFuture::from(text)
+        .await
+        .map_err(|e| format!("could not read {url}: {}", js_error_text(&e)))?
+        .as_string()
+        .ok_or_else(|| format!("{url} is not text"))
+}
+
 /// The current location's fragment, `#…` included; None when there is none.
 pub fn location_fragment() -> Option<String> {
     if !in_browser() {

@@ -38,9 +38,7 @@ pub const FRAGMENT_KEY: &str = "d=";
 pub fn export_json(design: &Design) -> String {
     let mut versioned = design.clone();
     versioned.version = CURRENT_VERSION;
-    // Serializing plain data with string keys cannot fail; fall back to an empty document
-    // rather than panic if it ever did.
-    serde_json::to_string_pretty(&versioned).unwrap_or_else(|_| "{}".to_string())
+    archsim_model::json::to_pretty(&versioned)
 }
 
 /// A design from a JSON document: older versions are migrated; syntax errors, newer versions
@@ -61,7 +59,7 @@ pub fn import_json(json: &str) -> Result<Design, Vec<String>> {
 pub fn encode_fragment(design: &Design) -> String {
     let mut versioned = design.clone();
     versioned.version = CURRENT_VERSION;
-    let json = serde_json::to_string(&versioned).unwrap_or_else(|_| "{}".to_string());
+    let json = archsim_model::json::to_compact(&versioned);
     let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
     format!(
         "#{FRAGMENT_KEY}{}",
@@ -123,7 +121,7 @@ pub fn fragment_to_clipboard_text(fragment: &Fragment) -> String {
         edges: fragment.edges.clone(),
         ..Design::default()
     };
-    let design = serde_json::to_value(&design).unwrap_or(serde_json::Value::Null);
+    let design = archsim_model::json::to_value(&design);
     serde_json::json!({ CLIPBOARD_TAG: 1, "design": design }).to_string()
 }
 

@@ -1,4 +1,11 @@
-//! Starting points for a new design: the example designs in `examples/`, compiled into the app.
+//! Starting points for a new design: the example designs in `examples/`.
+//!
+//! The app does not carry the examples' text (90 KB): the menu lists them from an index made at
+//! build time (`build.rs`: each example's id, name and the first line of its description), and a
+//! design is fetched from `examples/<id>.json` when it is chosen ([`fetch_design`]); trunk copies
+//! `examples/` next to the app (`index.html`), so this works wherever the app is served, offline
+//! too. Tests and native code read the text compiled in by [`Template::design`], which the app
+//! never calls, so the release module leaves it out (docs/performance.md, "Download size").
 
 use archsim_model::Design;
 
@@ -7,177 +14,105 @@ use archsim_model::Design;
 pub struct Template {
     /// The example's file stem ("mm1", "three-tier").
     pub id: &'static str,
-    pub name: String,
+    /// The design's name (the id when it has none).
+    pub name: &'static str,
     /// The first line of the design's description.
-    pub summary: String,
-    pub design_json: &'static str,
+    pub summary: &'static str,
 }
 
 impl Template {
+    /// The design, from the example's text compiled into this build: for tests and native code.
+    /// The app fetches the file instead ([`fetch_design`]), which keeps the text out of its
+    /// module.
     pub fn design(&self) -> Result<Design, Vec<String>> {
-        super::import_json(self.design_json)
+        let text = TEXT
+            .iter()
+            .find(|(id, _)| *id == self.id)
+            .map(|(_, text)| *text)
+            .ok_or_else(|| vec![format!("examples/{}.json is not in this build", self.id)])?;
+        super::import_json(text)
+    }
+
+    /// Where the app finds the example's file, relative to the page.
+    pub fn url(&self) -> String {
+        format!("examples/{}.json", self.id)
     }
 }
 
-/// The bundled examples, by file stem, in the order the template picker shows them (simple
-/// queueing models first, then architectures).
-const SOURCES: &[(&str, &str)] = &[
-    ("mm1", include_str!("../../examples/mm1.json")),
-    ("mmc", include_str!("../../examples/mmc.json")),
-    ("md1", include_str!("../../examples/md1.json")),
-    ("mm1k", include_str!("../../examples/mm1k.json")),
-    ("tandem", include_str!("../../examples/tandem.json")),
-    ("three-tier", include_str!("../../examples/three-tier.json")),
-    (
-        "cache-aside",
-        include_str!("../../examples/cache-aside.json"),
-    ),
-    (
-        "cache-stampede",
-        include_str!("../../examples/cache-stampede.json"),
-    ),
-    (
-        "cache-flush-overload",
-        include_str!("../../examples/cache-flush-overload.json"),
-    ),
-    (
-        "cache-flush-coalescing",
-        include_str!("../../examples/cache-flush-coalescing.json"),
-    ),
-    (
-        "write-back-crash",
-        include_str!("../../examples/write-back-crash.json"),
-    ),
-    ("sharded-db", include_str!("../../examples/sharded-db.json")),
-    (
-        "reshard-hash-vs-ring",
-        include_str!("../../examples/reshard-hash-vs-ring.json"),
-    ),
-    (
-        "read-replicas",
-        include_str!("../../examples/read-replicas.json"),
-    ),
-    (
-        "event-pipeline",
-        include_str!("../../examples/event-pipeline.json"),
-    ),
-    (
-        "microservices-gateway",
-        include_str!("../../examples/microservices-gateway.json"),
-    ),
-    (
-        "rate-limited-api",
-        include_str!("../../examples/rate-limited-api.json"),
-    ),
-    (
-        "retry-storm",
-        include_str!("../../examples/retry-storm.json"),
-    ),
-    (
-        "retry-storm-budget",
-        include_str!("../../examples/retry-storm-budget.json"),
-    ),
-    (
-        "retry-storm-throttled",
-        include_str!("../../examples/retry-storm-throttled.json"),
-    ),
-    (
-        "hedged-requests",
-        include_str!("../../examples/hedged-requests.json"),
-    ),
-    (
-        "queue-collapse-fifo",
-        include_str!("../../examples/queue-collapse-fifo.json"),
-    ),
-    (
-        "queue-collapse-codel",
-        include_str!("../../examples/queue-collapse-codel.json"),
-    ),
-    (
-        "queue-collapse-adaptive-lifo",
-        include_str!("../../examples/queue-collapse-adaptive-lifo.json"),
-    ),
-    (
-        "queue-collapse-deadline",
-        include_str!("../../examples/queue-collapse-deadline.json"),
-    ),
-    (
-        "autoscaling-slow",
-        include_str!("../../examples/autoscaling-slow.json"),
-    ),
-    (
-        "autoscaling-fast",
-        include_str!("../../examples/autoscaling-fast.json"),
-    ),
-    (
-        "lb-sinkhole-health-checks",
-        include_str!("../../examples/lb-sinkhole-health-checks.json"),
-    ),
-    (
-        "lb-sinkhole-outlier-ejection",
-        include_str!("../../examples/lb-sinkhole-outlier-ejection.json"),
-    ),
-    (
-        "discovery-lag",
-        include_str!("../../examples/discovery-lag.json"),
-    ),
-    (
-        "hot-partition",
-        include_str!("../../examples/hot-partition.json"),
-    ),
-    (
-        "keda-consumer-lag",
-        include_str!("../../examples/keda-consumer-lag.json"),
-    ),
-    (
-        "primary-failover",
-        include_str!("../../examples/primary-failover.json"),
-    ),
-    (
-        "sqs-visibility-timeout",
-        include_str!("../../examples/sqs-visibility-timeout.json"),
-    ),
-    (
-        "pubsub-fan-out",
-        include_str!("../../examples/pubsub-fan-out.json"),
-    ),
+/// The examples, by file stem, in the order the template picker shows them (simple queueing
+/// models first, then architectures). Adding an example to `examples/` and its id here makes
+/// it a template.
+const ORDER: &[&str] = &[
+    "mm1",
+    "mmc",
+    "md1",
+    "mm1k",
+    "tandem",
+    "three-tier",
+    "cache-aside",
+    "cache-stampede",
+    "cache-flush-overload",
+    "cache-flush-coalescing",
+    "write-back-crash",
+    "sharded-db",
+    "reshard-hash-vs-ring",
+    "read-replicas",
+    "event-pipeline",
+    "microservices-gateway",
+    "rate-limited-api",
+    "retry-storm",
+    "retry-storm-budget",
+    "retry-storm-throttled",
+    "hedged-requests",
+    "queue-collapse-fifo",
+    "queue-collapse-codel",
+    "queue-collapse-adaptive-lifo",
+    "queue-collapse-deadline",
+    "autoscaling-slow",
+    "autoscaling-fast",
+    "lb-sinkhole-health-checks",
+    "lb-sinkhole-outlier-ejection",
+    "discovery-lag",
+    "hot-partition",
+    "keda-consumer-lag",
+    "primary-failover",
+    "sqs-visibility-timeout",
+    "pubsub-fan-out",
 ];
 
-/// Every template, in picker order. An example that fails to parse is left out (the tests make
-/// sure none does).
+/// `(id, name, summary)` of every file in `examples/` (written by `build.rs`).
+const INDEX: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/templates_index.rs"));
+
+/// `(id, text)` of every file in `examples/` (written by `build.rs`); see [`Template::design`].
+const TEXT: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/templates_text.rs"));
+
+/// Every template, in picker order.
 pub fn templates() -> Vec<Template> {
-    SOURCES
+    ORDER
         .iter()
-        .filter_map(|&(id, design_json)| {
-            let design = super::import_json(design_json).ok()?;
-            Some(Template {
-                id,
-                name: if design.name.is_empty() {
-                    id.to_string()
-                } else {
-                    design.name.clone()
-                },
-                summary: design
-                    .description
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string(),
-                design_json,
-            })
-        })
+        .filter_map(|id| INDEX.iter().find(|(indexed, _, _)| indexed == id))
+        .map(|&(id, name, summary)| Template { id, name, summary })
         .collect()
 }
 
-/// How many examples are bundled: `templates()` offers them all unless one fails to parse.
+/// How many examples are bundled: `templates()` offers them all (the tests make sure each is a
+/// file of `examples/` that parses).
 pub fn bundled_count() -> usize {
-    SOURCES.len()
+    ORDER.len()
 }
 
 /// The template with this id.
 pub fn template(id: &str) -> Option<Template> {
     templates().into_iter().find(|t| t.id == id)
+}
+
+/// The template's design, fetched from the server the app came from and read like an imported
+/// file.
+pub async fn fetch_design(template: &Template) -> Result<Design, Vec<String>> {
+    let text = super::browser::fetch_text(&template.url())
+        .await
+        .map_err(|reason| vec![reason])?;
+    super::import_json(&text)
 }
 
 #[cfg(test)]
@@ -186,10 +121,28 @@ mod tests {
 
     #[test]
     fn every_bundled_example_parses_and_is_offered() {
-        assert_eq!(templates().len(), SOURCES.len());
+        assert_eq!(templates().len(), ORDER.len());
         for t in templates() {
             assert!(t.design().is_ok(), "{} does not parse", t.id);
             assert!(!t.summary.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn the_menus_name_and_summary_are_the_designs_own() {
+        // The index is written by build.rs from the files; the menu must say what loading the
+        // design then shows.
+        for t in templates() {
+            let design = t.design().unwrap();
+            let name = if design.name.is_empty() {
+                t.id
+            } else {
+                design.name.as_str()
+            };
+            assert_eq!(t.name, name, "{}", t.id);
+            let first_line = design.description.lines().next().unwrap_or_default().trim();
+            assert_eq!(t.summary, first_line, "{}", t.id);
+            assert_eq!(t.url(), format!("examples/{}.json", t.id));
         }
     }
 
@@ -225,7 +178,7 @@ mod tests {
             })
             .unwrap_or_default();
         on_disk.sort();
-        let mut bundled: Vec<String> = SOURCES.iter().map(|(id, _)| id.to_string()).collect();
+        let mut bundled: Vec<String> = ORDER.iter().map(|id| id.to_string()).collect();
         bundled.sort();
         assert_eq!(
             bundled, on_disk,

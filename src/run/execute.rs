@@ -273,7 +273,7 @@ impl Runner {
 /// JSON each, cut between buckets (a single bucket larger than that goes alone).
 fn split_live(run_id: u32, from: usize, buckets: Series, max_bytes: usize) -> Vec<FromWorker> {
     let count = buckets.len();
-    let bytes = serde_json::to_string(&buckets).map_or(0, |text| text.len());
+    let bytes = archsim_model::json::to_compact(&buckets).len();
     let pieces = bytes.div_ceil(max_bytes.max(1)).clamp(1, count.max(1));
     if pieces == 1 {
         return vec![FromWorker::Live {

@@ -207,12 +207,7 @@ impl ToWorker {
 
 impl FromWorker {
     pub fn to_json(&self) -> String {
-        let with_payload = |header: Value, payload: Result<String, serde_json::Error>| {
-            format!(
-                "{header}\n{}",
-                payload.unwrap_or_else(|_| "null".to_string())
-            )
-        };
+        let with_payload = |header: Value, payload: String| format!("{header}\n{payload}");
         let value = match self {
             FromWorker::Live {
                 run_id,
@@ -221,7 +216,7 @@ impl FromWorker {
             } => {
                 return with_payload(
                     json!({ "type": "live", "run_id": run_id, "from": from }),
-                    serde_json::to_string(buckets.as_ref()),
+                    archsim_model::json::to_compact(buckets.as_ref()),
                 );
             }
             FromWorker::Finished {
@@ -235,7 +230,7 @@ impl FromWorker {
                         "run_id": run_id,
                         "streamed_buckets": streamed_buckets,
                     }),
-                    serde_json::to_string(report.as_ref()),
+                    archsim_model::json::to_compact(report.as_ref()),
                 );
             }
             FromWorker::Keep { run_id, stored } => match stored {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use archsim_model::json::to_value;
 use archsim_model::{Design, NodeKind, Position};
 use serde_json::Value;
 
@@ -155,18 +156,23 @@ pub fn apply_same_edit(
     target: &NodeKind,
     touched: Option<&str>,
 ) -> Option<NodeKind> {
-    let (before, after) = (
-        serde_json::to_value(before).ok()?,
-        serde_json::to_value(after).ok()?,
-    );
-    let mut target = serde_json::to_value(target).ok()?;
+    let (before, after) = (to_value(before), to_value(after));
+    let mut target = to_value(target);
     copy_changes(&before, &after, &mut target);
     if let Some(path) = touched
         && let Some(value) = at_path(&after, path)
     {
         set_at_path(&mut target, path, value.clone());
     }
-    serde_json::from_value(target).ok()
+    // Read back the way the model reads a node of a file (one reader per type in the module:
+    // archsim_model::json); `target` is `{"kind": …, "params": …}`, a node lacking only its id.
+    let Value::Object(mut node) = target else {
+        return None;
+    };
+    node.insert("id".to_string(), Value::from("bulk-edit"));
+    archsim_model::parse::node_from_value(&Value::Object(node), "node")
+        .ok()
+        .map(|node| node.spec)
 }
 
 /// Sets in `target` what changed from `before` to `after`. Objects are compared key by key (so
@@ -205,10 +211,7 @@ fn copy_changes(before: &Value, after: &Value, target: &mut Value) {
 /// whole (its path and its `type`).
 pub fn mixed_paths(specs: &[&NodeKind]) -> BTreeSet<String> {
     let mut mixed = BTreeSet::new();
-    let values: Vec<Value> = specs
-        .iter()
-        .filter_map(|s| serde_json::to_value(s).ok())
-        .collect();
+    let values: Vec<Value> = specs.iter().map(to_value).collect();
     if let Some((first, rest)) = values.split_first() {
         for other in rest {
             differences(first, other, "", &mut mixed);

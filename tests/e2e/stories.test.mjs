@@ -22,9 +22,11 @@ const VIEWPORT = { width: 1400, height: 1000 };
 
 /** The template ids, in picker order, as src/persist/templates.rs lists them. */
 const TEMPLATE_IDS = [
-  ...readFileSync(join(REPO_ROOT, 'src/persist/templates.rs'), 'utf8').matchAll(
-    /\(\s*"([a-z0-9-]+)",\s*include_str!/g,
-  ),
+  ...(
+    readFileSync(join(REPO_ROOT, 'src/persist/templates.rs'), 'utf8').match(
+      /const ORDER: &\[&str\] = &\[([^\]]*)\]/,
+    )?.[1] ?? ''
+  ).matchAll(/"([a-z0-9-]+)"/g),
 ].map((m) => m[1]);
 
 /** A template's design as bundled (its faults, run settings and description). */

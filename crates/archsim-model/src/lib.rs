@@ -30,6 +30,7 @@ pub mod design;
 pub mod discipline;
 pub mod health;
 pub mod hedging;
+pub mod json;
 pub mod keda;
 mod latency_histogram;
 pub mod load_curve;

@@ -27,17 +27,15 @@ pub fn deserialize_at<T: DeserializeOwned + Serialize>(
     path: &str,
 ) -> Result<T, Problem> {
     match attempt::<T>(value) {
-        Ok(parsed) => match serde_json::to_value(&parsed) {
-            Ok(written) => match positional_object(value, &written) {
-                None => Ok(parsed),
-                Some((steps, fields)) => Err(Problem::new(
-                    render(path, &steps),
-                    format!(
-                        "expected an object with named fields ({fields}), found an array; write {{\"field\": value, …}}"
-                    ),
-                )),
-            },
-            Err(_) => Ok(parsed),
+        // Written back through the one serializer model types go through (crate::json).
+        Ok(parsed) => match positional_object(value, &crate::json::to_value(&parsed)) {
+            None => Ok(parsed),
+            Some((steps, fields)) => Err(Problem::new(
+                render(path, &steps),
+                format!(
+                    "expected an object with named fields ({fields}), found an array; write {{\"field\": value, …}}"
+                ),
+            )),
         },
         Err(failure) => {
             let located = refine::<T>(value, failure);
