@@ -200,21 +200,27 @@ test('a chart whose line has a single value still shows it', async () => {
   assert.ok((await page.locator('#results [data-figure="throughput"] .figure-number').textContent()) !== '0');
   // Coloured pixels in the plot: the plotted values (grid, labels and the warm-up are grey). The
   // plot starts 16 px down (charts/layout.rs; the legend is HTML above the canvas).
-  const plotted = (id) =>
-    page.$eval(`#chart-${id} canvas`, (canvas) => {
-      const ratio = canvas.height / canvas.clientHeight;
-      const y0 = Math.ceil(16 * ratio);
-      const { data } = canvas.getContext('2d').getImageData(0, y0, canvas.width, canvas.height - y0);
-      let coloured = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
-        if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
-      }
-      return coloured;
-    });
+  // Charts are painted in the frames after the report is shown (not in the same task, so the
+  // page stays responsive): wait a few seconds for each to have its values, then say how many.
+  const coloured = (id) => {
+    const canvas = document.querySelector(`#chart-${id} canvas`);
+    if (!canvas || !canvas.clientHeight) return 0;
+    const ratio = canvas.height / canvas.clientHeight;
+    const y0 = Math.ceil(16 * ratio);
+    const { data } = canvas.getContext('2d').getImageData(0, y0, canvas.width, canvas.height - y0);
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+      if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 60) count++;
+    }
+    return count;
+  };
   for (const id of ['throughput', 'latency', 'utilisation']) {
-    const coloured = await plotted(id);
-    assert.ok(coloured >= 10, `chart ${id} shows no value (${coloured} coloured pixels)`);
+    const shown = await page
+      .waitForFunction(([f, id]) => new Function(`return (${f})`)()(id) >= 10, [coloured.toString(), id], { timeout: 5_000 })
+      .then(() => true, () => false);
+    const count = await page.evaluate(([f, id]) => new Function(`return (${f})`)()(id), [coloured.toString(), id]);
+    assert.ok(shown, `chart ${id} shows no value (${count} coloured pixels)`);
   }
   await page.locator('.results-charts').screenshot({ path: 'target/e2e/journey-one-bucket-charts.png' });
   app.assertNoProblems('one-bucket charts');
