@@ -30,10 +30,11 @@ mod service;
 mod visibility;
 
 use archsim_model::design::{Design, FaultEffect, Node, NodeKind};
-use archsim_model::report::{NodeReport, NodeSeries};
+use archsim_model::report::{AutoscalingReport, NodeReport, NodeSeries, ScaleEvent};
 
 use crate::core::{CallOver, Core, Station};
 use crate::distribution::ClassMix;
+use crate::metrics::{estimate, extra, node_area, ratio};
 use crate::request::KindDataOf;
 use crate::rng::SimRng;
 use crate::slab::Handle;
@@ -207,6 +208,38 @@ pub(crate) struct BuildContext<'a> {
 }
 
 /// Compiles one node.
+impl KindFigures<'_> {
+    /// An autoscaled group's figures, the same whichever kind keeps the group (a service's
+    /// HPA-sized instances, a queue's KEDA-scaled consumers): instances and time at the maximum
+    /// from the node's time integrals, scale-ups and -downs from its counters starting at
+    /// `first_counter`, the peaks (since the summary's and the batch's period began) and the
+    /// first replication's decisions from the group. Discovery's two figures are left empty
+    /// for a service with a registry to fill.
+    pub fn autoscaling(
+        &self,
+        first_counter: u32,
+        (peak_whole, peak_batch): (u32, u32),
+        events: &[ScaleEvent],
+    ) -> AutoscalingReport {
+        let count = |i: u32| estimate((self.extra)(first_counter + i) as f64);
+        let per_period = |i: u32| estimate(ratio((self.area)(i), self.period_ns));
+        AutoscalingReport {
+            mean_instances: per_period(node_area::INSTANCES),
+            peak_instances: estimate(if self.whole { peak_whole } else { peak_batch } as f64),
+            time_at_max: per_period(node_area::AT_MAX),
+            scale_ups: count(extra::GROUP_SCALE_UPS),
+            scale_downs: count(extra::GROUP_SCALE_DOWNS),
+            mean_instances_known: None,
+            sent_to_gone: estimate(0.0),
+            events: if self.whole {
+                events.to_vec()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
 pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
     let plain = |model: NodeModel| Built {
         model,

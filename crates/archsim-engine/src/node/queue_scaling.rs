@@ -19,10 +19,10 @@
 //! - With no replica, messages wait (up to `capacity`) until activation brings one.
 
 use archsim_model::design::QueueParams;
-use archsim_model::report::{AutoscalingReport, NodeReport, NodeSeries};
+use archsim_model::report::{NodeReport, NodeSeries};
 
 use crate::core::Station;
-use crate::metrics::{estimate, extra, node_area, ratio};
+use crate::metrics::{estimate, node_area, ratio};
 use crate::policy::partitioner::range_assignment;
 use crate::scaling::keda::{ConsumerGroup, Resize};
 use crate::time::SimTime;
@@ -272,30 +272,16 @@ impl QueueModel {
             return;
         };
         let area = figures.area;
-        let count = |i: u32| estimate((figures.extra)(consumers.counters + i) as f64);
         report.utilisation = estimate(ratio(
             area(node_area::BUSY),
             area(node_area::SERVING_WORKERS),
         ));
         let group = &consumers.group;
-        report.autoscaling = Some(AutoscalingReport {
-            mean_instances: estimate(ratio(area(node_area::INSTANCES), figures.period_ns)),
-            peak_instances: estimate(if figures.whole {
-                group.peak_whole
-            } else {
-                group.peak_batch
-            } as f64),
-            time_at_max: estimate(ratio(area(node_area::AT_MAX), figures.period_ns)),
-            scale_ups: count(extra::GROUP_SCALE_UPS),
-            scale_downs: count(extra::GROUP_SCALE_DOWNS),
-            mean_instances_known: None,
-            sent_to_gone: estimate(0.0),
-            events: if figures.whole {
-                group.events.clone()
-            } else {
-                Vec::new()
-            },
-        });
+        report.autoscaling = Some(figures.autoscaling(
+            consumers.counters,
+            (group.peak_whole, group.peak_batch),
+            &group.events,
+        ));
     }
 
     pub(super) fn push_consumer_series(&self, figures: &KindFigures<'_>, series: &mut NodeSeries) {

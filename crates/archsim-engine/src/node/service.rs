@@ -21,7 +21,7 @@
 //!   fraction of the workers of the instances that serve (or drain), not of the largest group.
 
 use archsim_model::design::{CallMode, LoadCurve, ServiceParams};
-use archsim_model::report::{AutoscalingReport, NodeReport, NodeSeries};
+use archsim_model::report::{NodeReport, NodeSeries};
 
 use crate::core::{CallOver, Station};
 use crate::distribution::Dist;
@@ -279,27 +279,14 @@ impl Behaviour for ServiceModel {
             area(node_area::BUSY),
             area(node_area::SERVING_WORKERS),
         ));
-        let count = |i: u32| estimate((figures.extra)(i) as f64);
-        report.autoscaling = Some(AutoscalingReport {
-            mean_instances: estimate(ratio(area(node_area::INSTANCES), figures.period_ns)),
-            peak_instances: estimate(if figures.whole {
-                group.peak_whole
-            } else {
-                group.peak_batch
-            } as f64),
-            time_at_max: estimate(ratio(area(node_area::AT_MAX), figures.period_ns)),
-            scale_ups: count(extra::GROUP_SCALE_UPS),
-            scale_downs: count(extra::GROUP_SCALE_DOWNS),
-            mean_instances_known: self
-                .discovery
-                .then(|| estimate(ratio(area(node_area::KNOWN), figures.period_ns))),
-            sent_to_gone: count(extra::GROUP_SENT_TO_GONE),
-            events: if figures.whole {
-                group.events.clone()
-            } else {
-                Vec::new()
-            },
-        });
+        let mut autoscaling =
+            figures.autoscaling(0, (group.peak_whole, group.peak_batch), &group.events);
+        if self.discovery {
+            autoscaling.mean_instances_known =
+                Some(estimate(ratio(area(node_area::KNOWN), figures.period_ns)));
+        }
+        autoscaling.sent_to_gone = estimate((figures.extra)(extra::GROUP_SENT_TO_GONE) as f64);
+        report.autoscaling = Some(autoscaling);
     }
 
     fn push_series(&self, figures: &KindFigures<'_>, series: &mut NodeSeries) {
