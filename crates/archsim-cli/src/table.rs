@@ -286,17 +286,10 @@ fn node_details(out: &mut String, report: &Report) {
                 with_ci(queue.max_depth)
             ));
             if !queue.partition_messages.is_empty() {
-                let per = |values: &[Estimate]| -> String {
-                    values
-                        .iter()
-                        .map(|e| number(e.value))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
                 lines.push(format!(
                     "{id}: messages per partition [{}], max lag per partition [{}]",
-                    per(&queue.partition_messages),
-                    per(&queue.partition_max_lag)
+                    per_member(&queue.partition_messages),
+                    per_member(&queue.partition_max_lag)
                 ));
             }
             if let (Some(again), Some(duplicates)) = (queue.visible_again, queue.duplicates) {
@@ -307,17 +300,10 @@ fn node_details(out: &mut String, report: &Report) {
                 ));
             }
             if !queue.subscription_messages.is_empty() {
-                let per = |values: &[Estimate]| -> String {
-                    values
-                        .iter()
-                        .map(|e| number(e.value))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
                 lines.push(format!(
                     "{id}: fan-out: messages per subscription [{}], max lag per subscription [{}]",
-                    per(&queue.subscription_messages),
-                    per(&queue.subscription_max_lag)
+                    per_member(&queue.subscription_messages),
+                    per_member(&queue.subscription_max_lag)
                 ));
             }
             if queue.blocked.value > 0.0 {
@@ -666,6 +652,15 @@ fn integer(value: f64) -> String {
     } else {
         grouped
     }
+}
+
+/// A figure per partition or per subscription, in order: "12, 9, 30".
+fn per_member(values: &[Estimate]) -> String {
+    values
+        .iter()
+        .map(|e| number(e.value))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
