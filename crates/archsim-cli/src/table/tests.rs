@@ -1,0 +1,172 @@
+use super::*;
+use archsim_model::{CacheReport, Summary};
+
+fn estimate(value: f64, ci95: Option<f64>) -> Estimate {
+    Estimate { value, ci95 }
+}
+
+fn sample_report() -> Report {
+    let mut report = Report {
+        design_name: "checkout".into(),
+        seed: 7,
+        replications: 3,
+        duration_ms: 60_000.0,
+        warmup_ms: 5_000.0,
+        events: 1_234_567,
+        overall: Summary {
+            throughput_rps: estimate(799.84, Some(2.13)),
+            goodput_rps: estimate(790.0, Some(2.0)),
+            completed: estimate(43_991.0, Some(117.0)),
+            succeeded: estimate(43_450.0, Some(110.0)),
+            arrivals: estimate(44_000.0, Some(120.0)),
+            ..Summary::default()
+        },
+        ..Report::default()
+    };
+    report.overall.failures.timeout = estimate(541.0, Some(12.0));
+    report.overall.latency.p99_ms = estimate(23.456, Some(0.5));
+    report.nodes.insert(
+        "api".into(),
+        NodeReport {
+            kind: "service".into(),
+            arrivals: estimate(44_000.0, None),
+            completions: estimate(43_991.0, None),
+            utilisation: estimate(0.8, Some(0.01)),
+            cache: Some(CacheReport {
+                hit_ratio: estimate(0.5, None),
+                ..CacheReport::default()
+            }),
+            ..NodeReport::default()
+        },
+    );
+    report.edges.insert(
+        "quiet".into(),
+        EdgeReport {
+            attempts: estimate(10.0, None),
+            ..EdgeReport::default()
+        },
+    );
+    report.edges.insert(
+        "flaky".into(),
+        EdgeReport {
+            attempts: estimate(10.0, None),
+            retries: estimate(3.0, None),
+            ..EdgeReport::default()
+        },
+    );
+    report
+}
+
+#[test]
+fn overall_figures_show_their_confidence_intervals() {
+    let text = render(&sample_report());
+    assert!(text.contains("799.8 ± 2.1 "), "{text}");
+    assert!(text.contains("p99"), "{text}");
+    assert!(text.contains("23.46 ± 0.50"), "{text}");
+    assert!(text.contains("1,234,567 events"), "{text}");
+}
+
+#[test]
+fn only_nonzero_failure_causes_are_listed() {
+    let text = render(&sample_report());
+    assert!(text.contains("timeout"), "{text}");
+    assert!(!text.contains("queue_full"), "{text}");
+}
+
+#[test]
+fn node_rows_show_kind_and_utilisation() {
+    let text = render(&sample_report());
+    let row = text
+        .lines()
+        .find(|line| line.trim_start().starts_with("api "))
+        .expect("a row for node api");
+    assert!(row.contains("service"), "{row}");
+    assert!(row.contains("80.0% ± 1.0"), "{row}");
+    assert!(text.contains("api: hit ratio 50.0%"), "{text}");
+}
+
+#[test]
+fn kinds_without_workers_show_no_utilisation() {
+    for kind in [
+        "client",
+        "api_gateway",
+        "load_balancer",
+        "cache",
+        "rate_limiter",
+    ] {
+        let mut report = sample_report();
+        report.nodes.get_mut("api").unwrap().kind = kind.to_string();
+        let text = render(&report);
+        let row = text
+            .lines()
+            .find(|line| line.trim_start().starts_with("api "))
+            .expect("a row for node api");
+        assert!(row.contains('—') && !row.contains("80.0%"), "{kind}: {row}");
+    }
+}
+
+#[test]
+fn only_eventful_edges_are_listed() {
+    let text = render(&sample_report());
+    assert!(text.contains("flaky"), "{text}");
+    assert!(!text.contains("quiet"), "{text}");
+}
+
+#[test]
+fn quiet_report_has_no_edge_section() {
+    let mut report = sample_report();
+    report.edges.clear();
+    assert!(!render(&report).contains("Edges"));
+}
+
+#[test]
+fn early_stop_is_announced() {
+    let mut report = sample_report();
+    report.stopped_early = Some(StopReason::EventBudget {
+        max_events: 1_000_000,
+        at_ms: 1_234.5,
+    });
+    let text = render(&report);
+    assert!(text.contains("stopped early"), "{text}");
+    assert!(text.contains("1,000,000"), "{text}");
+}
+
+#[test]
+fn latency_is_hidden_when_nothing_succeeded() {
+    let mut report = sample_report();
+    report.overall.succeeded = Estimate::exact(0.0);
+    assert!(!render(&report).contains("latency of successful requests"));
+}
+
+#[test]
+fn numbers_are_rounded_for_reading() {
+    assert_eq!(number(1_234_567.8), "1,234,568");
+    assert_eq!(number(800.0), "800");
+    assert_eq!(number(799.84), "799.8");
+    assert_eq!(number(5.0123), "5.01");
+    assert_eq!(number(0.01234), "0.0123");
+    assert_eq!(number(-2_500.0), "-2,500");
+    assert_eq!(number(f64::NAN), "—");
+}
+
+#[test]
+fn value_and_interval_share_their_decimals() {
+    assert_eq!(with_ci(estimate(29.8412, Some(0.2128))), "29.84 ± 0.21");
+    assert_eq!(with_ci(estimate(21_854.2, Some(277.0))), "21,854 ± 277");
+    assert_eq!(with_ci(estimate(0.0, Some(0.0))), "0 ± 0");
+    assert_eq!(
+        with_ci(estimate(0.000562, Some(0.000227))),
+        "0.0006 ± 0.0002"
+    );
+    assert_eq!(with_ci(estimate(5.0, None)), "5");
+}
+
+#[test]
+fn columns_align_numbers_to_the_right() {
+    let rows = vec![
+        vec!["a".to_string(), "1".to_string()],
+        vec!["bbb".to_string(), "100".to_string()],
+    ];
+    let text = columns(&rows, &[Align::Left, Align::Right], "");
+    assert_eq!(text, "a      1\nbbb  100\n");
+}
