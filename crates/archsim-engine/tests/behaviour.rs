@@ -6,21 +6,7 @@ mod common;
 use archsim_engine::{report_fingerprint, run, run_replication, summarize};
 use archsim_model::design::{Design, Fault, FaultEffect};
 use archsim_model::parse_design;
-use common::{close, go, parse};
-
-/// A client at `rps` → a service with the given params JSON, edge params JSON.
-fn client_service(rps: f64, service: &str, edge: &str, run: &str) -> Design {
-    parse(&format!(
-        r#"{{ "version": 1, "name": "t",
-        "nodes": [
-          {{ "id": "c", "kind": "client", "params": {{
-               "workload": {{ "type": "open_loop", "rate": {{ "type": "constant", "rps": {rps} }} }},
-               "mix": [] }} }},
-          {{ "id": "s", "kind": "service", "params": {service} }} ],
-        "edges": [ {{ "id": "e", "from": "c", "to": "s", "params": {edge} }} ],
-        "run": {run} }}"#
-    ))
-}
+use common::{client_to_service, close, go, parse};
 
 const SHORT_RUN: &str = r#"{ "duration_ms": 20000, "warmup_ms": 2000, "bucket_ms": 1000 }"#;
 
@@ -42,12 +28,13 @@ fn annotations_change_nothing_in_a_run() {
 
 #[test]
 fn same_seed_gives_identical_report_and_another_seed_a_different_one() {
-    let design = client_service(
+    let design = client_to_service(
         300.0,
         r#"{ "workers": 2, "service_time": { "type": "log_normal", "median_ms": 4, "p99_ms": 20 },
              "error_rate": 0.05 }"#,
         r#"{ "latency": { "type": "exponential", "mean_ms": 1 }, "timeout_ms": 30,
              "retry": { "max_attempts": 2, "base_ms": 5 } }"#,
+        "[]",
         SHORT_RUN,
     );
     let a = go(&design);
@@ -63,7 +50,7 @@ fn same_seed_gives_identical_report_and_another_seed_a_different_one() {
 
 #[test]
 fn fingerprint_changes_with_any_number() {
-    let design = client_service(100.0, "{}", "{}", SHORT_RUN);
+    let design = client_to_service(100.0, "{}", "{}", "[]", SHORT_RUN);
     let report = go(&design);
     let mut changed = report.clone();
     changed.series.p99_ms[3] += 1e-9;
@@ -72,10 +59,11 @@ fn fingerprint_changes_with_any_number() {
 
 #[test]
 fn event_budget_stops_the_run_and_says_so() {
-    let design = client_service(
+    let design = client_to_service(
         1_000.0,
         "{}",
         "{}",
+        "[]",
         r#"{ "duration_ms": 60000, "warmup_ms": 0, "max_events": 5000 }"#,
     );
     let report = go(&design);
@@ -93,7 +81,7 @@ fn event_budget_stops_the_run_and_says_so() {
 
 #[test]
 fn progress_rises_to_one() {
-    let design = client_service(100.0, "{}", "{}", SHORT_RUN);
+    let design = client_to_service(100.0, "{}", "{}", "[]", SHORT_RUN);
     let mut seen = Vec::new();
     run(&design, &mut |f| seen.push(f)).unwrap();
     assert!(seen.len() >= 50, "{}", seen.len());
@@ -103,7 +91,7 @@ fn progress_rises_to_one() {
 
 #[test]
 fn invalid_design_is_an_error_naming_the_field() {
-    let mut design = client_service(100.0, "{}", "{}", SHORT_RUN);
+    let mut design = client_to_service(100.0, "{}", "{}", "[]", SHORT_RUN);
     design.edges[0].to = "nowhere".into();
     let err = run(&design, &mut |_| {}).unwrap_err();
     assert!(err.message.contains("edges[0]"), "{}", err.message);
@@ -112,7 +100,7 @@ fn invalid_design_is_an_error_naming_the_field() {
 #[test]
 fn single_run_has_batch_means_cis_and_replications_have_t_cis() {
     // Default service: 4 workers, 20 ms mean: ρ = 0.5 at 100 rps.
-    let design = client_service(100.0, "{}", "{}", SHORT_RUN);
+    let design = client_to_service(100.0, "{}", "{}", "[]", SHORT_RUN);
     let single = go(&design);
     assert_eq!(single.replications, 1);
     assert!(single.overall.latency.mean_ms.ci95.is_some_and(|c| c > 0.0));
@@ -137,11 +125,12 @@ fn single_run_has_batch_means_cis_and_replications_have_t_cis() {
 fn retries_after_errors_follow_the_geometric_law() {
     // Each attempt fails with p = 0.4; three attempts: success 1 − p³, attempts 1 + p + p².
     let p: f64 = 0.4;
-    let design = client_service(
+    let design = client_to_service(
         500.0,
         r#"{ "workers": 50, "service_time": { "type": "constant", "ms": 1 }, "error_rate": 0.4 }"#,
         r#"{ "latency": { "type": "constant", "ms": 0.5 },
              "retry": { "max_attempts": 3, "base_ms": 2, "jitter": "none" } }"#,
+        "[]",
         r#"{ "duration_ms": 60000, "warmup_ms": 1000 }"#,
     );
     let report = go(&design);
@@ -175,7 +164,13 @@ fn timeouts_leave_work_running_downstream_unless_cancelled() {
         )
     };
     let edge = r#"{ "latency": { "type": "constant", "ms": 0 }, "timeout_ms": 20 }"#;
-    let kept = go(&client_service(100.0, &service(false), edge, SHORT_RUN));
+    let kept = go(&client_to_service(
+        100.0,
+        &service(false),
+        edge,
+        "[]",
+        SHORT_RUN,
+    ));
     assert_eq!(kept.overall.succeeded.value, 0.0);
     assert_eq!(
         kept.overall.failures.timeout.value,
@@ -188,7 +183,13 @@ fn timeouts_leave_work_running_downstream_unless_cancelled() {
     assert_eq!(served.failures.total(), 0.0);
     assert!(close(served.utilisation.value, 100.0 * 0.1 / 200.0, 0.05));
 
-    let cancelled = go(&client_service(100.0, &service(true), edge, SHORT_RUN));
+    let cancelled = go(&client_to_service(
+        100.0,
+        &service(true),
+        edge,
+        "[]",
+        SHORT_RUN,
+    ));
     let node = &cancelled.nodes["s"];
     assert_eq!(node.failures.timeout.value, node.completions.value);
     // Work stops at the timeout: busy 20 ms per request instead of 100.
@@ -204,8 +205,8 @@ fn retries_on_timeout_under_overload_collapse_goodput() {
     let retrying = r#"{ "latency": { "type": "constant", "ms": 0 }, "timeout_ms": 50,
         "retry": { "max_attempts": 4, "base_ms": 1, "jitter": "full", "retry_on_timeout": true } }"#;
     let run = r#"{ "duration_ms": 60000, "warmup_ms": 10000 }"#;
-    let calm = go(&client_service(450.0, service, plain, run));
-    let storm = go(&client_service(450.0, service, retrying, run));
+    let calm = go(&client_to_service(450.0, service, plain, "[]", run));
+    let storm = go(&client_to_service(450.0, service, retrying, "[]", run));
     assert!(calm.overall.goodput_rps.value > 440.0);
     // Timed-out attempts keep their workers busy, the retries add more: the service saturates
     // and almost nothing finishes within the timeout.
@@ -224,10 +225,11 @@ fn crash_fault_fails_requests_with_node_down_during_its_window() {
     // 800 req/s: about 4,000 requests in the down window, so the 6% tolerance on their share
     // is about four standard deviations of the Poisson count (at 200 req/s it was under two,
     // and a change of random streams alone made the test fail).
-    let mut design = client_service(
+    let mut design = client_to_service(
         800.0,
         r#"{ "workers": 4, "service_time": { "type": "exponential", "mean_ms": 2 } }"#,
         "{}",
+        "[]",
         r#"{ "duration_ms": 20000, "warmup_ms": 0, "bucket_ms": 1000 }"#,
     );
     design.faults = parse(
@@ -248,18 +250,18 @@ fn crash_fault_fails_requests_with_node_down_during_its_window() {
 
 #[test]
 fn breaker_opens_on_errors_and_short_circuits() {
-    let mut design = client_service(
+    // A 2 s window in ten 200 ms buckets, closing after two successes in half-open: the
+    // breaker as version 1 and 2 of the format meant it, written out in today's fields.
+    let design = client_to_service(
         200.0,
         r#"{ "workers": 8, "service_time": { "type": "constant", "ms": 2 } }"#,
         r#"{ "circuit_breaker": { "failure_threshold": 0.5, "minimum_calls": 20,
-             "window_ms": 2000, "open_ms": 1000, "half_open_probes": 2 } }"#,
+             "window_ms": 2000, "bucket_ms": 200, "open_ms": 1000, "half_open_probes": 2,
+             "half_open": "consecutive_successes" } }"#,
+        r#"[ { "target": "s", "at_ms": 5000, "duration_ms": 5000,
+               "effect": { "type": "error_rate", "rate": 1.0 } } ]"#,
         r#"{ "duration_ms": 20000, "warmup_ms": 0, "bucket_ms": 500 }"#,
     );
-    design.faults = parse(
-        r#"{ "version": 1, "faults": [ { "target": "s", "at_ms": 5000, "duration_ms": 5000,
-              "effect": { "type": "error_rate", "rate": 1.0 } } ] }"#,
-    )
-    .faults;
     let report = go(&design);
     let edge = &report.edges["e"];
     assert!(edge.breaker_opened.value >= 1.0);
@@ -571,10 +573,11 @@ fn crashed_cache_comes_back_cold() {
 fn single_run_count_intervals_cover_the_whole_period() {
     // Poisson arrivals: the total count over the period has sd √N, so its 95% half-width is
     // about 1.96 √N. Batch means estimate it from 20 batches (±~30% at that sample size).
-    let design = client_service(
+    let design = client_to_service(
         500.0,
         "{}",
         "{}",
+        "[]",
         r#"{ "duration_ms": 100000, "warmup_ms": 5000 }"#,
     );
     let report = go(&design);
@@ -685,12 +688,13 @@ fn slowdown_and_latency_faults_stretch_service_time() {
     // One worker: its busy fraction at the start of service is always 1, so the slow-down
     // multiplier is 1 + factor. Light load keeps queueing negligible.
     let constant = |extra: &str| {
-        client_service(
+        client_to_service(
             1.0,
             &format!(
                 r#"{{ "workers": 1, "service_time": {{ "type": "constant", "ms": 10 }} {extra} }}"#
             ),
             r#"{ "latency": { "type": "constant", "ms": 0 } }"#,
+            "[]",
             r#"{ "duration_ms": 200000, "warmup_ms": 0 }"#,
         )
     };
