@@ -4,20 +4,15 @@
 
 mod common;
 
-use archsim_model::design::Design;
+use archsim_model::Report;
 use common::{client_to_service, go, parse};
-
-/// A client at `rps` → a service (params JSON) along edge `e` (params JSON), with faults.
-fn chain(rps: f64, service: &str, edge: &str, faults: &str, run: &str) -> Design {
-    client_to_service(rps, service, edge, faults, run)
-}
 
 const FAST: &str = r#"{ "workers": 64, "service_time": { "type": "constant", "ms": 10 } }"#;
 const RUN_6S: &str = r#"{ "duration_ms": 6000, "warmup_ms": 0, "bucket_ms": 1000 }"#;
 
 #[test]
 fn a_partitioned_edge_delivers_nothing_and_its_caller_sees_only_timeouts() {
-    let report = go(&chain(
+    let report = go(&client_to_service(
         200.0,
         FAST,
         r#"{ "latency": { "type": "constant", "ms": 1 }, "timeout_ms": 100 }"#,
@@ -54,13 +49,13 @@ fn extra_latency_on_an_edge_is_added_there_and_back() {
     let edge = r#"{ "latency": { "type": "constant", "ms": 1 } }"#;
     let fault = r#"[ { "target": "e", "at_ms": 0, "duration_ms": 6000,
                       "effect": { "type": "edge_latency", "extra_ms": 20 } } ]"#;
-    let report = go(&chain(50.0, FAST, edge, fault, RUN_6S));
+    let report = go(&client_to_service(50.0, FAST, edge, fault, RUN_6S));
     let mean = report.overall.latency.mean_ms.value;
     assert!((mean - 52.0).abs() < 1e-6, "mean {mean}");
     // With a jitter of 10 ms each way the mean grows by its mean, 5 ms each way.
     let fault = r#"[ { "target": "e", "at_ms": 0, "duration_ms": 6000,
                       "effect": { "type": "edge_latency", "extra_ms": 20, "jitter_ms": 10 } } ]"#;
-    let report = go(&chain(200.0, FAST, edge, fault, RUN_6S));
+    let report = go(&client_to_service(200.0, FAST, edge, fault, RUN_6S));
     let mean = report.overall.latency.mean_ms.value;
     assert!((mean - 62.0).abs() < 0.5, "mean {mean}");
     assert!(report.overall.latency.max_ms.value <= 72.0 + 1e-6);
@@ -73,7 +68,7 @@ fn a_worker_cut_halves_the_throughput_of_a_saturated_service() {
                       "service_time": { "type": "constant", "ms": 100 } }"#;
     let fault = r#"[ { "target": "s", "at_ms": 2000, "duration_ms": 2000,
                       "effect": { "type": "worker_cut", "fraction": 0.5 } } ]"#;
-    let report = go(&chain(
+    let report = go(&client_to_service(
         200.0,
         service,
         r#"{ "latency": { "type": "constant", "ms": 0 } }"#,
@@ -87,22 +82,35 @@ fn a_worker_cut_halves_the_throughput_of_a_saturated_service() {
     assert_eq!(done[5], 40, "{done:?}");
 }
 
-#[test]
-fn a_burst_adds_exactly_its_requests_and_shifts_no_other_draw() {
+/// The client's arrivals per second without and with a burst of `requests` at `at_ms` spread
+/// over `duration_ms`, and the run with the burst.
+fn arrivals_without_and_with_burst(
+    at_ms: u32,
+    duration_ms: u32,
+    requests: u32,
+) -> (Vec<u64>, Vec<u64>, Report) {
     let edge = r#"{ "latency": { "type": "constant", "ms": 1 } }"#;
-    let plain = go(&chain(100.0, FAST, edge, "[]", RUN_6S));
-    let burst = go(&chain(
+    let plain = go(&client_to_service(100.0, FAST, edge, "[]", RUN_6S));
+    let burst = go(&client_to_service(
         100.0,
         FAST,
         edge,
-        r#"[ { "target": "c", "at_ms": 3000, "duration_ms": 0,
-               "effect": { "type": "burst", "requests": 500 } } ]"#,
+        &format!(
+            r#"[ {{ "target": "c", "at_ms": {at_ms}, "duration_ms": {duration_ms},
+                   "effect": {{ "type": "burst", "requests": {requests} }} }} ]"#
+        ),
         RUN_6S,
     ));
-    let (a, b) = (
-        &plain.series.nodes["c"].arrivals,
-        &burst.series.nodes["c"].arrivals,
-    );
+    (
+        plain.series.nodes["c"].arrivals.clone(),
+        burst.series.nodes["c"].arrivals.clone(),
+        burst,
+    )
+}
+
+#[test]
+fn a_burst_adds_exactly_its_requests_and_shifts_no_other_draw() {
+    let (a, b, burst) = arrivals_without_and_with_burst(3000, 0, 500);
     for bucket in 0..6 {
         let extra = if bucket == 3 { 500 } else { 0 };
         assert_eq!(b[bucket], a[bucket] + extra, "bucket {bucket}");
@@ -114,20 +122,7 @@ fn a_burst_adds_exactly_its_requests_and_shifts_no_other_draw() {
 
 #[test]
 fn a_burst_spread_over_its_duration_sends_evenly() {
-    let edge = r#"{ "latency": { "type": "constant", "ms": 1 } }"#;
-    let plain = go(&chain(100.0, FAST, edge, "[]", RUN_6S));
-    let burst = go(&chain(
-        100.0,
-        FAST,
-        edge,
-        r#"[ { "target": "c", "at_ms": 1000, "duration_ms": 2000,
-               "effect": { "type": "burst", "requests": 300 } } ]"#,
-        RUN_6S,
-    ));
-    let (a, b) = (
-        &plain.series.nodes["c"].arrivals,
-        &burst.series.nodes["c"].arrivals,
-    );
+    let (a, b, _) = arrivals_without_and_with_burst(1000, 2000, 300);
     assert_eq!(b[1], a[1] + 150);
     assert_eq!(b[2], a[2] + 150);
     assert_eq!(b[3], a[3]);

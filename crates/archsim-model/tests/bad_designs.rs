@@ -4,7 +4,6 @@
 use archsim_model::{Design, Problem, load_design, parse_design, validate};
 use serde_json::{Value, json};
 
-/// A small design using every node kind; valid as it stands.
 /// Problems one to a line, indented, for a failure message.
 fn listed(problems: &[Problem]) -> String {
     problems
@@ -14,6 +13,7 @@ fn listed(problems: &[Problem]) -> String {
         .join("\n    ")
 }
 
+/// A small design using every node kind; valid as it stands.
 fn base() -> Value {
     json!({
         "version": 2,
