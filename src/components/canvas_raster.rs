@@ -40,6 +40,22 @@ pub struct RasterScene {
     pub detail: bool,
 }
 
+impl RasterScene {
+    /// Nothing to draw: the layer of a big design before (and between) runs.
+    pub fn blank() -> RasterScene {
+        RasterScene {
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            viewport: Viewport::default(),
+            detail: false,
+        }
+    }
+
+    fn is_blank(&self) -> bool {
+        self.nodes.is_empty() && self.edges.is_empty()
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct RunRasterProps {
     pub scene: Rc<RasterScene>,
@@ -117,9 +133,17 @@ pub fn run_raster(props: &RunRasterProps) -> Html {
     }
     {
         let canvas_ref = canvas_ref.clone();
+        // A blank layer stays untouched while it stays blank (an editor's change of a big
+        // design re-renders the canvas, and clearing it again would make the browser
+        // repaint), but is sized, so that a run's first picture changes nothing else.
+        let blank = use_mut_ref(|| None::<(f64, f64)>);
         use_effect_with(
             (props.scene.clone(), *size, *dark),
             move |(scene, (width, height), dark)| {
+                if scene.is_blank() && *blank.borrow() == Some((*width, *height)) {
+                    return;
+                }
+                *blank.borrow_mut() = scene.is_blank().then_some((*width, *height));
                 if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                     paint(&canvas, scene, *width, *height, ink(*dark));
                 }
