@@ -62,6 +62,28 @@ fn mixed_at(context: Option<MixedFields>, path: &str) -> Option<MixedFields> {
     context.filter(|m| m.is_mixed(path))
 }
 
+/// A change handler for a field of a bulk edit: the field at `path` counts as edited (when it
+/// is one of the mixed ones) before `on_change` gets what `read` takes from the event.
+fn emit_touching<T: 'static>(
+    mixed: &Option<MixedFields>,
+    path: &AttrValue,
+    on_change: &Callback<T>,
+    read: fn(Event) -> T,
+) -> Callback<Event> {
+    let (mixed, path, on_change) = (mixed.clone(), path.clone(), on_change.clone());
+    Callback::from(move |event: Event| {
+        if let Some(mixed) = &mixed {
+            mixed.touch(&path);
+        }
+        on_change.emit(read(event));
+    })
+}
+
+/// Whether the checkbox an event came from is ticked.
+fn checked(event: Event) -> bool {
+    event.target_unchecked_into::<HtmlInputElement>().checked()
+}
+
 /// What a field showing "mixed" says, in its placeholder and to screen readers.
 pub const MIXED: &str = "mixed";
 
@@ -489,18 +511,9 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
     let problem = problem_at(use_context::<FieldProblems>(), &props.path);
     let mixed = mixed_at(use_context::<MixedFields>(), &props.path);
     let select_ref = use_node_ref();
-    let on_change = {
-        let on_change = props.on_change.clone();
-        let mixed = mixed.clone();
-        let path = props.path.clone();
-        Callback::from(move |event: Event| {
-            let select: HtmlSelectElement = event.target_unchecked_into();
-            if let Some(mixed) = &mixed {
-                mixed.touch(&path);
-            }
-            on_change.emit(select.value());
-        })
-    };
+    let on_change = emit_touching(&mixed, &props.path, &props.on_change, |event| {
+        event.target_unchecked_into::<HtmlSelectElement>().value()
+    });
     // A mixed select shows a "mixed" entry that cannot be chosen again.
     let value = if mixed.is_some() {
         AttrValue::Static("")
@@ -565,18 +578,7 @@ pub fn check_field(props: &CheckFieldProps) -> Html {
             }
         });
     }
-    let on_change = {
-        let on_change = props.on_change.clone();
-        let mixed = mixed.clone();
-        let path = props.path.clone();
-        Callback::from(move |event: Event| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            if let Some(mixed) = &mixed {
-                mixed.touch(&path);
-            }
-            on_change.emit(input.checked());
-        })
-    };
+    let on_change = emit_touching(&mixed, &props.path, &props.on_change, checked);
     html! {
         <div class={classes!("field", "field-check", problem.is_some().then_some("field-invalid"))}>
             <label class="check-row">
@@ -670,18 +672,7 @@ pub struct OptionalSectionProps {
 pub fn optional_section(props: &OptionalSectionProps) -> Html {
     // Switched on for some of a bulk edit's nodes and off for others.
     let mixed = use_context::<MixedFields>().filter(|m| m.paths.contains(props.path.as_str()));
-    let on_change = {
-        let on_toggle = props.on_toggle.clone();
-        let mixed = mixed.clone();
-        let path = props.path.clone();
-        Callback::from(move |event: Event| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            if let Some(mixed) = &mixed {
-                mixed.touch(&path);
-            }
-            on_toggle.emit(input.checked());
-        })
-    };
+    let on_change = emit_touching(&mixed, &props.path, &props.on_toggle, checked);
     html! {
         <fieldset class={classes!("optional-section", props.enabled.then_some("is-enabled"))}>
             <legend>

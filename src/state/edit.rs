@@ -382,6 +382,23 @@ mod tests {
     use super::*;
     use archsim_model::{Fault, FaultEffect, GatewayParams, QueueParams, Route};
 
+    /// A crash of `target` for the first millisecond of the run.
+    fn crash_at_start(target: &str) -> Fault {
+        Fault {
+            target: target.into(),
+            at_ms: 0.0,
+            duration_ms: 1.0,
+            effect: FaultEffect::Crash,
+        }
+    }
+
+    fn route(class: &str, to: &str) -> Route {
+        Route {
+            class: class.into(),
+            to: to.into(),
+        }
+    }
+
     #[test]
     fn fresh_ids_count_up_per_kind_and_never_reuse_after_delete() {
         let mut d = design_with(&["service", "service", "api_gateway"]);
@@ -448,34 +465,15 @@ mod tests {
         connect(&mut d, "queue-1", "service-1").unwrap();
         connect(&mut d, "queue-1", "service-2").unwrap();
         d.nodes[0].spec = NodeKind::ApiGateway(GatewayParams {
-            routes: vec![
-                Route {
-                    class: "read".into(),
-                    to: "service-1".into(),
-                },
-                Route {
-                    class: "write".into(),
-                    to: "service-2".into(),
-                },
-            ],
+            routes: vec![route("read", "service-1"), route("write", "service-2")],
             ..GatewayParams::default()
         });
         d.nodes[3].spec = NodeKind::Queue(QueueParams {
             dead_letter: Some("service-2".into()),
             ..QueueParams::default()
         });
-        d.faults.push(Fault {
-            target: "service-2".into(),
-            at_ms: 0.0,
-            duration_ms: 1.0,
-            effect: FaultEffect::Crash,
-        });
-        d.faults.push(Fault {
-            target: "service-1".into(),
-            at_ms: 0.0,
-            duration_ms: 1.0,
-            effect: FaultEffect::Crash,
-        });
+        d.faults.push(crash_at_start("service-2"));
+        d.faults.push(crash_at_start("service-1"));
 
         delete_items(
             &mut d,
@@ -505,22 +503,14 @@ mod tests {
         connect(&mut d, "api-gateway-1", "service-1").unwrap();
         connect(&mut d, "queue-1", "service-1").unwrap();
         d.nodes[0].spec = NodeKind::ApiGateway(GatewayParams {
-            routes: vec![Route {
-                class: "read".into(),
-                to: "service-1".into(),
-            }],
+            routes: vec![route("read", "service-1")],
             ..GatewayParams::default()
         });
         d.nodes[2].spec = NodeKind::Queue(QueueParams {
             dead_letter: Some("service-1".into()),
             ..QueueParams::default()
         });
-        d.faults.push(Fault {
-            target: "service-1".into(),
-            at_ms: 0.0,
-            duration_ms: 1.0,
-            effect: FaultEffect::Crash,
-        });
+        d.faults.push(crash_at_start("service-1"));
 
         rename_node(&mut d, "service-1", "users").unwrap();
 
@@ -554,10 +544,7 @@ mod tests {
         let mut d = design_with(&["api_gateway", "service"]);
         let edge = connect(&mut d, "api-gateway-1", "service-1").unwrap();
         d.nodes[0].spec = NodeKind::ApiGateway(GatewayParams {
-            routes: vec![Route {
-                class: "read".into(),
-                to: "service-1".into(),
-            }],
+            routes: vec![route("read", "service-1")],
             ..GatewayParams::default()
         });
         delete_items(&mut d, &BTreeSet::new(), &BTreeSet::from([edge]));
@@ -574,16 +561,7 @@ mod tests {
         connect(&mut d, "api-gateway-1", "service-1").unwrap();
         connect(&mut d, "api-gateway-1", "service-2").unwrap();
         d.nodes[0].spec = NodeKind::ApiGateway(GatewayParams {
-            routes: vec![
-                Route {
-                    class: "read".into(),
-                    to: "service-1".into(),
-                },
-                Route {
-                    class: "write".into(),
-                    to: "service-2".into(),
-                },
-            ],
+            routes: vec![route("read", "service-1"), route("write", "service-2")],
             ..GatewayParams::default()
         });
         d.nodes[1].label = "Users".into();
