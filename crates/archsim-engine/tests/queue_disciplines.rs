@@ -6,7 +6,7 @@
 mod common;
 
 use archsim_model::report::Report;
-use common::{client_to_service, go, parse};
+use common::{client_to_service, go, goodput_thirds, parse};
 
 /// 150 req/s offered to one worker of 10 ms (100 req/s): a third more than it can serve, and
 /// a caller that gives up after 200 ms (no retries).
@@ -124,17 +124,6 @@ fn priority_serves_the_high_class_in_full_and_sheds_the_low_class() {
 
 // ---------------------------------------------------------------------------------------------
 // The examples: each one's phenomenon, on its time series.
-
-/// Successful requests in the first and the last third of the run.
-fn goodput_thirds(example: &str) -> (u64, u64) {
-    let report = go(&parse(example));
-    let succeeded = &report.series.succeeded;
-    let third = succeeded.len() / 3;
-    (
-        succeeded[..third].iter().sum(),
-        succeeded[succeeded.len() - third..].iter().sum(),
-    )
-}
 
 #[test]
 fn fifo_example_collapses_for_good_after_its_burst() {

@@ -5,7 +5,7 @@
 mod common;
 
 use archsim_model::design::Design;
-use common::{client_to_service, go, parse};
+use common::{client_to_service, go, goodput_thirds};
 
 /// A client at `rps` → a service (params JSON) along edge `e` (params JSON), with faults.
 fn design(rps: f64, service: &str, edge: &str, faults: &str, run: &str) -> Design {
@@ -142,17 +142,6 @@ fn adaptive_throttling_rejects_locally_while_the_callee_is_down_and_recovers_aft
 
 // ---------------------------------------------------------------------------------------------
 // The examples: each one's phenomenon, on its time series.
-
-/// Successful requests in the first and the last third of the run.
-fn goodput_thirds(example: &str) -> (u64, u64) {
-    let report = go(&parse(example));
-    let succeeded = &report.series.succeeded;
-    let third = succeeded.len() / 3;
-    (
-        succeeded[..third].iter().sum(),
-        succeeded[succeeded.len() - third..].iter().sum(),
-    )
-}
 
 #[test]
 fn retry_storm_example_stays_collapsed_after_its_trigger() {

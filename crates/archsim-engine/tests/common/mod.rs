@@ -33,6 +33,18 @@ pub fn client_to_service(rps: f64, service: &str, edge: &str, faults: &str, run:
     ))
 }
 
+/// Successful requests in the first and the last third of an example's run: how the overload
+/// examples show a collapse (or its cure) on their time series.
+pub fn goodput_thirds(example: &str) -> (u64, u64) {
+    let report = go(&parse(example));
+    let succeeded = &report.series.succeeded;
+    let third = succeeded.len() / 3;
+    (
+        succeeded[..third].iter().sum(),
+        succeeded[succeeded.len() - third..].iter().sum(),
+    )
+}
+
 /// `actual` within `relative` (a fraction) of `expected`.
 pub fn close(actual: f64, expected: f64, relative: f64) -> bool {
     (actual - expected).abs() <= relative * expected.abs()
