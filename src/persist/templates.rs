@@ -72,6 +72,7 @@ const ORDER: &[&str] = &[
     "autoscaling-fast",
     "lb-sinkhole-health-checks",
     "lb-sinkhole-outlier-ejection",
+    "gateway-health-checks",
     "discovery-lag",
     "hot-partition",
     "keda-consumer-lag",

@@ -625,6 +625,27 @@ const STORIES = {
       await page.locator('#chart-backend-states-lb').screenshot({ path: 'target/e2e/stories-outlier-backend-states.png' });
     },
   },
+  'gateway-health-checks': {
+    chart: 'failures',
+    async check(page) {
+      const failed = async (ms) => Object.values(await valuesAt(page, 'failures', ms)).reduce((a, b) => a + b, 0);
+      assert.ok((await failed(10_500)) < 1, 'no failure before the crash');
+      // The round robin's every third request goes to the crashed App 1 until the probes.
+      assert.ok((await failed(21_500)) > 40, 'a third of the requests fail in the detection lag');
+      assert.ok((await failed(30_500)) < 1, 'none once App 1 is marked down');
+      // The gateway's backends, as a load balancer's: two in rotation while App 1 is down.
+      const inRotation = async (ms) => (await valuesAt(page, 'backends', ms))['in rotation'];
+      assert.equal(await inRotation(10_500), 3);
+      assert.equal(await inRotation(30_500), 2, 'marked down by the probes');
+      assert.equal(await inRotation(60_500), 3, 'back after the restart');
+      const timeline = page.locator('#chart-backend-states-gateway');
+      assert.equal(await timeline.getAttribute('data-has-data'), 'true');
+      const states = (ms) => statesAt(page, 'backend-states-gateway', ms);
+      assert.equal((await states(21_500))['App 1'], 'in rotation, crashed', 'the sinkhole before detection');
+      assert.equal((await states(30_500))['App 1'], 'marked down, crashed');
+      assert.equal((await states(60_500))['App 1'], 'in rotation');
+    },
+  },
   'discovery-lag': {
     chart: 'instances',
     async check(page) {

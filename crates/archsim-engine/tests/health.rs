@@ -1,6 +1,7 @@
-//! Load-balancer health as Envoy has it, observed on whole runs: active probes (their timing,
-//! thresholds and detection lag), probes answered like requests by an overloaded backend, the
-//! instant oracle of version-1 designs, and outlier ejection's schedule.
+//! Load-balancer and gateway health as Envoy has it, observed on whole runs: active probes
+//! (their timing, thresholds and detection lag), probes answered like requests by an overloaded
+//! backend, the instant oracle of version-1 designs, outlier ejection's schedule, and the same
+//! mechanisms on an API gateway's round robin and routes.
 
 mod common;
 
@@ -287,6 +288,202 @@ fn outlier_ejection_follows_envoys_multiplier_and_interval_ticks() {
     );
 }
 
+/// `design_text` with the front node (still `lb`) an API gateway with `params` instead of a
+/// load balancer (round robin over s1 and s2 for unrouted classes, as the balancer's default).
+fn behind_a_gateway(
+    client: &str,
+    gateway: &str,
+    latency_ms: f64,
+    crash: (f64, f64),
+    run: &str,
+) -> Design {
+    let text = design_text(
+        archsim_model::CURRENT_VERSION,
+        client,
+        gateway,
+        FAST_BACKEND,
+        latency_ms,
+        crash,
+        run,
+    );
+    parse(&text.replace(r#""kind": "load_balancer""#, r#""kind": "api_gateway""#))
+}
+
+#[test]
+fn a_gateway_probes_its_backends_on_envoys_schedule_and_skips_the_one_found_down() {
+    let crash = (10_000.0, 30_000.0);
+    let design = behind_a_gateway(
+        POISSON_100,
+        r#"{ "overhead": { "type": "constant", "ms": 0 },
+             "health_check": { "type": "active", "interval_ms": 1000, "timeout_ms": 200,
+               "unhealthy_threshold": 3, "healthy_threshold": 2 } }"#,
+        3.0,
+        crash,
+        r#"{ "duration_ms": 40000, "warmup_ms": 0, "bucket_ms": 100, "seed": 4 }"#,
+    );
+    let report = go(&design);
+    let transitions = envoy_probe_transitions(3.0, 1000.0, 3, 2, crash, 40_000.0);
+    let (down_at, back_at) = (transitions[0].0, transitions[1].0);
+    let gw = &report.series.nodes["lb"];
+    let states = &gw.backend_state["s2"];
+    let mut checked = 0;
+    for (bucket, &state) in states.iter().enumerate() {
+        let end = (bucket + 1) as f64 * 100.0;
+        if transitions.iter().any(|(at, _)| (at - end).abs() < 1.0) {
+            continue;
+        }
+        let expected = if healthy_at(&transitions, end) { 0 } else { 1 };
+        assert_eq!(state, expected, "s2 at {end} ms");
+        assert_eq!(gw.healthy_backends[bucket], 2 - u32::from(expected));
+        checked += 1;
+    }
+    assert!(checked > 390, "{checked}");
+    // Half the requests go to s2 while nobody knows it is down; none once it is marked down,
+    // until it is back.
+    let down = &report.series.failed_by_cause["node_down"];
+    let lost: u64 = down[101..(down_at / 100.0) as usize].iter().sum();
+    let expected = 50.0 * (down_at - 10_000.0) / 1000.0;
+    assert!(
+        (lost as f64) > 0.7 * expected && (lost as f64) < 1.3 * expected,
+        "{lost} lost in the lag, ~{expected} expected"
+    );
+    let after = (down_at / 100.0) as usize + 2;
+    assert!(down[after..].iter().all(|&n| n == 0), "{down:?}");
+    assert_eq!(report.overall.failures.no_healthy_backend.value, 0.0);
+    // While s2 is out, s1 takes every request.
+    let s1 = &report.series.nodes["s1"].arrivals;
+    let out_window = (down_at / 100.0) as usize + 2..(back_at / 100.0) as usize - 1;
+    let to_s1: u64 = s1[out_window.clone()].iter().sum();
+    let sent: u64 = report.series.arrivals[out_window].iter().sum();
+    assert!(to_s1 + 2 >= sent, "{to_s1} of {sent} to s1");
+    let health = report.nodes["lb"].balancer_health.expect("gateway health");
+    assert_eq!(health.marked_down.value, 1.0);
+    assert!((health.probes.value - 2.0 * 40_000.0 / 1006.0).abs() <= 2.0);
+}
+
+#[test]
+fn a_gateway_without_health_settings_reports_none_and_keeps_calling_a_crashed_backend() {
+    let design = behind_a_gateway(
+        POISSON_100,
+        r#"{ "overhead": { "type": "constant", "ms": 0 } }"#,
+        3.0,
+        (10_000.0, 30_000.0),
+        r#"{ "duration_ms": 40000, "warmup_ms": 0, "bucket_ms": 1000, "seed": 4 }"#,
+    );
+    let report = go(&design);
+    assert!(report.nodes["lb"].balancer_health.is_none());
+    assert!(report.series.nodes["lb"].backend_state.is_empty());
+    // Every other request, for the whole 20 s crash: ~1000 (Poisson at 100 rps, half of it).
+    let lost = report.overall.failures.node_down.value;
+    assert!(lost > 900.0 && lost < 1100.0, "{lost}");
+}
+
+#[test]
+fn a_gateway_ejects_an_outlier_on_envoys_multiplier_and_interval_ticks() {
+    // The balancer's outlier test, with a gateway in front: the same component, the same
+    // schedule (see `outlier_ejection_follows_envoys_multiplier_and_interval_ticks`).
+    let design = behind_a_gateway(
+        r#"{ "workload": { "type": "closed_loop", "users": 1,
+              "think_time": { "type": "constant", "ms": 10 } } }"#,
+        r#"{ "overhead": { "type": "constant", "ms": 0 },
+             "outlier_detection": { "consecutive_errors": 5, "interval_ms": 1000,
+               "base_ejection_ms": 3000, "max_ejection_ms": 30000, "max_ejection_percent": 50 } }"#,
+        5.0,
+        (10_000.0, 30_000.0),
+        r#"{ "duration_ms": 40000, "warmup_ms": 0, "bucket_ms": 250, "seed": 1 }"#,
+    );
+    let report = go(&design);
+    let health = report.nodes["lb"].balancer_health.expect("gateway health");
+    assert_eq!(health.ejections.value, 3.0);
+    assert_eq!(report.overall.failures.node_down.value, 15.0);
+    let ejected = &report.series.nodes["lb"].ejected_backends;
+    let at = |ms: f64| ejected[(ms / 250.0) as usize - 1];
+    assert_eq!(at(10_000.0), 0);
+    for t in [11_000.0, 13_750.0, 15_000.0, 20_750.0, 22_000.0, 30_750.0] {
+        assert_eq!(at(t), 1, "ejected at {t} ms");
+    }
+    assert_eq!(at(31_250.0), 0, "back on the tick at 31 s");
+}
+
+/// A gateway routing class `pay` to s2 alone (s2 crashed 10–30 s, probes every second,
+/// unhealthy after 3), with panic threshold `panic`.
+fn route_to_a_crashed_target(panic: f64) -> Design {
+    let client = r#"{ "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 100 } },
+         "mix": [ { "name": "pay", "weight": 1 } ] }"#;
+    let gateway = format!(
+        r#"{{ "overhead": {{ "type": "constant", "ms": 0 }},
+             "routes": [ {{ "class": "pay", "to": "s2" }} ],
+             "health_check": {{ "type": "active", "interval_ms": 1000, "timeout_ms": 200,
+               "unhealthy_threshold": 3, "healthy_threshold": 2 }},
+             "panic_threshold_percent": {panic} }}"#
+    );
+    behind_a_gateway(
+        client,
+        &gateway,
+        3.0,
+        (10_000.0, 30_000.0),
+        r#"{ "duration_ms": 40000, "warmup_ms": 0, "bucket_ms": 1000, "seed": 4 }"#,
+    )
+}
+
+#[test]
+fn a_route_whose_only_target_is_down_fails_fast_unless_its_pool_is_in_panic() {
+    let transitions = envoy_probe_transitions(3.0, 1000.0, 3, 2, (10_000.0, 30_000.0), 40_000.0);
+    let (down_s, back_s) = (
+        (transitions[0].0 / 1000.0) as usize,
+        (transitions[1].0 / 1000.0) as usize,
+    );
+    // Panic off: from the third failed probe on, the gateway answers `no_healthy_backend`
+    // itself, without calling s2, until s2 is healthy again.
+    let report = go(&route_to_a_crashed_target(0.0));
+    let refused = &report.series.failed_by_cause["no_healthy_backend"];
+    let reached = &report.series.nodes["s2"].arrivals;
+    for second in down_s + 1..back_s {
+        assert_eq!(reached[second], 0, "nothing reaches s2 at {second} s");
+        assert_eq!(report.series.succeeded[second], 0);
+        assert_eq!(
+            refused[second], report.series.failed[second],
+            "every failure at {second} s is a refusal at the gateway"
+        );
+    }
+    // Refused at once: the requests sent in the window fail in it (give or take the client
+    // edge's latency at its ends).
+    let sent: u64 = report.series.arrivals[down_s + 1..back_s].iter().sum();
+    let fast: u64 = refused[down_s + 1..back_s].iter().sum();
+    assert!(
+        fast + 5 >= sent && fast <= sent + 5,
+        "{fast} refused, {sent} sent"
+    );
+    assert!(
+        refused[..10]
+            .iter()
+            .chain(&refused[back_s + 1..])
+            .all(|&n| n == 0)
+    );
+    assert_eq!(
+        report.nodes["lb"]
+            .balancer_health
+            .unwrap()
+            .panic_picks
+            .value,
+        0.0
+    );
+    // Envoy's default threshold (50%): 0 of 1 healthy is panic, so the route keeps calling
+    // its dead target, and each such request is a panic pick.
+    let report = go(&route_to_a_crashed_target(50.0));
+    assert_eq!(report.overall.failures.no_healthy_backend.value, 0.0);
+    let panicked: u64 = report.series.arrivals[down_s + 1..back_s].iter().sum();
+    let picks = report.nodes["lb"]
+        .balancer_health
+        .unwrap()
+        .panic_picks
+        .value;
+    assert!(
+        picks >= panicked as f64,
+        "{picks} panic picks, {panicked} sent while down"
+    );
+}
+
 fn example(name: &str) -> Design {
     let path = format!("{}/../../examples/{name}.json", env!("CARGO_MANIFEST_DIR"));
     parse(&std::fs::read_to_string(path).expect("example file"))
@@ -330,4 +527,43 @@ fn example_outlier_ejection_takes_the_crashed_backend_out_within_the_first_secon
         lb.backend_state["app-1"][20], 2,
         "ejected, not yet found down by probes"
     );
+}
+
+#[test]
+fn example_a_gateway_stops_calling_its_crashed_backend_once_three_probes_fail() {
+    let design = example("gateway-health-checks");
+    let report = go(&design);
+    // Probes every ~2 s (two 1 ms trips, then the interval): the three after the crash at 20 s
+    // fail, so App 1 is marked down at ~24 s, when the third failed answer is back.
+    let transitions = envoy_probe_transitions(1.0, 2000.0, 3, 2, (20_000.0, 50_000.0), 70_000.0);
+    let down_s = (transitions[0].0 / 1000.0) as usize;
+    let back_s = (transitions[1].0 / 1000.0) as usize;
+    assert_eq!((down_s, back_s), (24, 52), "{transitions:?}");
+    let failed = &report.series.failed;
+    let arrivals = &report.series.arrivals;
+    // In the detection lag every third request fails (the crashed App 1's turn).
+    for second in 20..down_s {
+        let share = failed[second] as f64 / arrivals[second] as f64;
+        assert!(share > 0.25 && share < 0.42, "{share} failed at {second} s");
+    }
+    // Marked down: nothing fails, before the crash, after detection, after the restart.
+    assert!(failed[..20].iter().all(|&n| n == 0), "{failed:?}");
+    assert!(failed[down_s + 1..].iter().all(|&n| n == 0), "{failed:?}");
+    let states = &report.series.nodes["gateway"].backend_state["app-1"];
+    assert!(states[..down_s].iter().all(|&s| s == 0), "{states:?}");
+    assert!(
+        states[down_s + 1..back_s].iter().all(|&s| s == 1),
+        "{states:?}"
+    );
+    assert!(states[back_s + 1..].iter().all(|&s| s == 0), "{states:?}");
+    // The cure's twin: without health checks the sinkhole lasts the whole crash.
+    let mut without = design.clone();
+    if let archsim_model::NodeKind::ApiGateway(g) = &mut without.nodes[1].spec {
+        g.health_check = archsim_model::HealthCheck::None;
+    }
+    let report = go(&without);
+    let lost: u64 = report.series.failed[20..50].iter().sum();
+    let sent: u64 = report.series.arrivals[20..50].iter().sum();
+    let share = lost as f64 / sent as f64;
+    assert!(share > 0.3 && share < 0.37, "{share}");
 }

@@ -1,10 +1,34 @@
-//! How a load balancer learns which backends are healthy: active health checks (Envoy's
-//! `HealthCheck`), passive outlier detection (Envoy's `OutlierDetection`) and the panic threshold
-//! (Envoy's `healthy_panic_threshold`). Semantics in `docs/design-format.md`; the engine's
-//! `policy::health` implements them.
+//! How a node that spreads calls over several backends (a load balancer, an API gateway) learns
+//! which of them are healthy: active health checks (Envoy's `HealthCheck`), passive outlier
+//! detection (Envoy's `OutlierDetection`) and the panic threshold (Envoy's
+//! `healthy_panic_threshold`). Semantics in `docs/design-format.md`; the engine's
+//! `policy::health` and `node::backend_health` implement them, once for both kinds.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+/// The three health settings of a node with backends, as one value: what the load balancer's and
+/// the gateway's parameters both carry (under the same field names), so that one validation,
+/// one engine component and one editor serve both kinds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthSettings {
+    pub health_check: HealthCheck,
+    pub outlier_detection: Option<OutlierDetection>,
+    pub panic_threshold_percent: f64,
+}
+
+impl HealthSettings {
+    /// Whether any mechanism watches the backends (else every backend is always a candidate).
+    pub fn watches(&self) -> bool {
+        self.health_check != HealthCheck::None || self.outlier_detection.is_some()
+    }
+}
+
+/// A node kind's parameters that hold [`HealthSettings`].
+pub trait WithHealth {
+    fn health(&self) -> HealthSettings;
+    fn set_health(&mut self, health: HealthSettings);
+}
 
 /// How the balancer decides a backend is up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

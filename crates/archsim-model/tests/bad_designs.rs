@@ -415,6 +415,31 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "must be a percentage between 0 and 100, found 150",
         },
         Case {
+            name: "gateway health probe timeout of zero",
+            edit: Edit::Json(|d| {
+                d["nodes"][2]["params"]["health_check"] =
+                    json!({"type": "active", "timeout_ms": 0});
+            }),
+            path: "nodes[2].params.health_check.timeout_ms",
+            fragment: "must be a finite number > 0, found 0",
+        },
+        Case {
+            name: "gateway outlier detection ejecting after no error",
+            edit: Edit::Json(|d| {
+                d["nodes"][2]["params"]["outlier_detection"] = json!({"consecutive_errors": 0});
+            }),
+            path: "nodes[2].params.outlier_detection.consecutive_errors",
+            fragment: "must be at least 1 (failed replies in a row that eject a backend)",
+        },
+        Case {
+            name: "gateway panic threshold above 100",
+            edit: Edit::Json(|d| {
+                d["nodes"][2]["params"]["panic_threshold_percent"] = json!(101);
+            }),
+            path: "nodes[2].params.panic_threshold_percent",
+            fragment: "must be a percentage between 0 and 100, found 101",
+        },
+        Case {
             name: "panic threshold as a fraction",
             edit: Edit::Json(|d| {
                 d["nodes"][3]["params"] = json!({"panic_threshold_percent": -0.5});

@@ -1,8 +1,9 @@
-//! The backends charts of load balancers: how many backends each balancer kept in rotation over
-//! time, and how many outlier detection had ejected (the story of a balancer learning that a
-//! backend is gone: by health probes seconds later, or by ejection within milliseconds); and per
-//! balancer a timeline of each backend's state, with the crashes the design's faults cause
-//! marked under it (a crashed backend still in rotation is the sinkhole).
+//! The backends charts of load balancers (and of API gateways that watch their backends' health):
+//! how many backends each kept in rotation over time, and how many outlier detection had ejected
+//! (the story of a balancer learning that a backend is gone: by health probes seconds later, or
+//! by ejection within milliseconds); and per balancer or gateway a timeline of each backend's
+//! state, with the crashes the design's faults cause marked under it (a crashed backend still in
+//! rotation is the sinkhole).
 
 use archsim_model::{Design, FaultEffect, NodeKind};
 
@@ -12,8 +13,10 @@ use super::{
     node_name, time_chart,
 };
 
+/// A node whose backends' health is reported: a load balancer, a gateway with health checks or
+/// outlier detection.
 fn balancer(kind: &NodeKind) -> bool {
-    matches!(kind, NodeKind::LoadBalancer(_))
+    kind.watched_backends().is_some()
 }
 
 /// Whether a fault of the design strikes a backend of a load balancer: then what the balancers
@@ -70,7 +73,7 @@ pub(super) fn backends_chart(src: &Source, frame: &Frame) -> Option<Chart> {
     }
     let mut chart = time_chart(
         "backends",
-        "Backends in rotation (load balancers)",
+        "Backends in rotation (load balancers, gateways)",
         "backends",
         Lines {
             lines,

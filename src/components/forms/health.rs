@@ -1,7 +1,9 @@
-//! A load balancer's health mechanisms: the health-check mode and its probe settings, outlier
-//! ejection, and panic mode (the model's `health.rs`; semantics in `docs/design-format.md`).
+//! The health mechanisms of a node with backends (a load balancer, an API gateway): the
+//! health-check mode and its probe settings, outlier ejection, and panic mode (the model's
+//! `health.rs`; semantics in `docs/design-format.md`). One editor for both kinds, as the engine
+//! has one component for both.
 
-use archsim_model::{HealthCheck, LoadBalancerParams, OutlierDetection};
+use archsim_model::{HealthCheck, HealthSettings, OutlierDetection};
 use yew::prelude::*;
 
 use super::{edit, join, options};
@@ -11,13 +13,16 @@ use crate::components::fields::{
 
 #[derive(Properties, PartialEq)]
 pub struct BalancerHealthProps {
-    /// JSON path of the balancer's `params`.
+    /// JSON path of the node's `params`.
     pub path: AttrValue,
-    pub value: LoadBalancerParams,
-    pub on_change: Callback<LoadBalancerParams>,
+    pub value: HealthSettings,
+    /// An API gateway's (panic mode is asked of each route's pool), else a load balancer's.
+    #[prop_or_default]
+    pub gateway: bool,
+    pub on_change: Callback<HealthSettings>,
 }
 
-/// Health check, outlier detection and panic threshold of one load balancer.
+/// Health check, outlier detection and panic threshold of one load balancer or gateway.
 #[function_component(BalancerHealthEditor)]
 pub fn balancer_health_editor(props: &BalancerHealthProps) -> Html {
     let value = &props.value;
@@ -25,18 +30,18 @@ pub fn balancer_health_editor(props: &BalancerHealthProps) -> Html {
     let path = props.path.as_str();
     let check_path = join(path, "health_check");
     let outlier_path = join(path, "outlier_detection");
-    let on_mode = edit(value, emit, |lb: &mut LoadBalancerParams, to: String| {
+    let on_mode = edit(value, emit, |lb: &mut HealthSettings, to: String| {
         lb.health_check = HealthCheck::default_named(&to).unwrap_or_default()
     });
     let active = |apply: fn(&mut archsim_model::ActiveHealthCheck, f64)| {
-        edit(value, emit, move |lb: &mut LoadBalancerParams, v: f64| {
+        edit(value, emit, move |lb: &mut HealthSettings, v: f64| {
             if let HealthCheck::Active(a) = &mut lb.health_check {
                 apply(a, v)
             }
         })
     };
     let outlier = |apply: fn(&mut OutlierDetection, f64)| {
-        edit(value, emit, move |lb: &mut LoadBalancerParams, v: f64| {
+        edit(value, emit, move |lb: &mut HealthSettings, v: f64| {
             if let Some(o) = &mut lb.outlier_detection {
                 apply(o, v)
             }
@@ -67,19 +72,23 @@ pub fn balancer_health_editor(props: &BalancerHealthProps) -> Html {
                     <CheckField label="Backends start healthy" path={join(&check_path, "start_healthy")}
                         value={a.start_healthy}
                         hint="Off: down until their first probe passes."
-                        on_change={edit(value, emit, |lb: &mut LoadBalancerParams, on: bool| {
+                        on_change={edit(value, emit, |lb: &mut HealthSettings, on: bool| {
                             if let HealthCheck::Active(a) = &mut lb.health_check { a.start_healthy = on }
                         })} />
                 }
                 <NumberField label="Panic threshold (%)" path={join(path, "panic_threshold_percent")}
                     kind={NumberKind::Real} value={value.panic_threshold_percent}
-                    hint="Below this share of healthy backends, use them all. 0: never."
-                    on_change={edit(value, emit, |lb: &mut LoadBalancerParams, v: f64| lb.panic_threshold_percent = v)} />
+                    hint={if props.gateway {
+                        "Per pool (all edges for round robin, a route's edge): below this share healthy, use them all. 0: never; a route's only target then fails fast."
+                    } else {
+                        "Below this share of healthy backends, use them all. 0: never."
+                    }}
+                    on_change={edit(value, emit, |lb: &mut HealthSettings, v: f64| lb.panic_threshold_percent = v)} />
             </Section>
             <OptionalSection title="Outlier ejection" path={outlier_path.clone()}
                 enabled={value.outlier_detection.is_some()}
                 hint="Eject a backend after consecutive failed replies (Envoy's outlier detection)."
-                on_toggle={edit(value, emit, |lb: &mut LoadBalancerParams, on: bool| {
+                on_toggle={edit(value, emit, |lb: &mut HealthSettings, on: bool| {
                     lb.outlier_detection = on.then(OutlierDetection::default)
                 })}>
                 if let Some(o) = &value.outlier_detection {
@@ -106,7 +115,7 @@ pub fn balancer_health_editor(props: &BalancerHealthProps) -> Html {
                     <CheckField label="Always eject one" path={join(&outlier_path, "always_eject_one")}
                         value={o.always_eject_one}
                         hint="Eject the first even when the percentage allows none."
-                        on_change={edit(value, emit, |lb: &mut LoadBalancerParams, on: bool| {
+                        on_change={edit(value, emit, |lb: &mut HealthSettings, on: bool| {
                             if let Some(o) = &mut lb.outlier_detection { o.always_eject_one = on }
                         })} />
                 }

@@ -3,9 +3,9 @@
 
 use archsim_model::{
     Backpressure, BalancerAlgorithm, CacheParams, CallMode, ClientParams, DatabaseParams, Eviction,
-    GatewayParams, KeyPopularity, LoadBalancerParams, NodeKind, QueueParams, RateLimitAlgorithm,
-    RateLimiterParams, ReadPreference, RequestClass, Route, ServiceParams, Sharding, Slowdown,
-    Ties, Workload, WritePolicy,
+    GatewayParams, HealthSettings, KeyPopularity, LoadBalancerParams, NodeKind, QueueParams,
+    RateLimitAlgorithm, RateLimiterParams, ReadPreference, RequestClass, Route, ServiceParams,
+    Sharding, Slowdown, Ties, WithHealth, Workload, WritePolicy,
 };
 use yew::prelude::*;
 
@@ -247,6 +247,8 @@ fn gateway_editor(props: &GatewayEditorProps) -> Html {
                     <p class="field-hint">{ "Connect the gateway to a node to add routes." }</p>
                 }
             </Section>
+            <BalancerHealthEditor path={props.path.clone()} value={value.health()} gateway={true}
+                on_change={edit(value, emit, |g: &mut GatewayParams, h: HealthSettings| g.set_health(h))} />
         </>
     }
 }
@@ -276,7 +278,8 @@ fn load_balancer_editor(props: &EditorProps<LoadBalancerParams>) -> Html {
                     on_change={edit(value, emit, |lb, to: String| lb.algorithm = BalancerAlgorithm::LeastConnections { ties: Ties::named(&to).unwrap_or_default() })} />
             }
         </Section>
-        <BalancerHealthEditor path={props.path.clone()} value={value.clone()} on_change={emit.clone()} />
+        <BalancerHealthEditor path={props.path.clone()} value={value.health()}
+            on_change={edit(value, emit, |lb: &mut LoadBalancerParams, h: HealthSettings| lb.set_health(h))} />
         </>
     }
 }

@@ -17,6 +17,7 @@
 //! Adding a kind: a module here, a variant of [`NodeModel`] with its line in `build` and in
 //! `each_kind!`; see `docs/adding-a-node-kind.md`.
 
+mod backend_health;
 mod balancer;
 mod cache;
 mod client;
@@ -86,7 +87,7 @@ pub(crate) trait Behaviour: Sized {
     /// The answer to health probe `seq` the node sent to its backend `backend` (see
     /// `NodeCtx::send_probe`) is back.
     fn probe_answered(_ctx: &mut NodeCtx<'_, Self>, _backend: u32, _seq: u32, _passed: bool) {
-        unreachable!("only load balancers send health probes")
+        unreachable!("only load balancers and gateways send health probes")
     }
 
     /// Whether the kind looks at request keys. When no node does, sources skip drawing them.
@@ -257,7 +258,10 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             cx.burst_rng.clone(),
             cx.end,
         ))),
-        NodeKind::ApiGateway(p) => plain(NodeModel::Gateway(GatewayModel::new(p, cx))),
+        NodeKind::ApiGateway(p) => Built {
+            extra_counters: GatewayModel::counters(),
+            ..plain(NodeModel::Gateway(GatewayModel::new(p, cx)))
+        },
         NodeKind::LoadBalancer(p) => Built {
             extra_counters: BalancerModel::counters(cx.out.len() as u32),
             delays_on_arrival: true,

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{AlgorithmInfo, Distribution};
-use crate::health::{HealthCheck, OutlierDetection, Ties};
+use crate::health::{HealthCheck, HealthSettings, OutlierDetection, Ties, WithHealth};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -16,6 +16,19 @@ pub struct GatewayParams {
     /// Route request classes to downstream nodes. A class with no route goes to every
     /// outgoing edge in turn (round robin).
     pub routes: Vec<Route>,
+    /// How the gateway finds its backends down, as a load balancer does: `none` (the default:
+    /// every backend is always called, crashed or not), `instant` or `active` probes. A backend
+    /// that is out is skipped by the round robin of unrouted classes; a route whose targets
+    /// are all out fails at once with `no_healthy_backend` (Envoy's "no healthy upstream").
+    pub health_check: HealthCheck,
+    /// Passive outlier ejection from the replies of real requests; absent: none.
+    pub outlier_detection: Option<OutlierDetection>,
+    /// Below this percentage of healthy backends in a pool (all the outgoing edges for the
+    /// round robin, a route's edges for a route), the gateway ignores health and calls every
+    /// backend of the pool (Envoy's panic mode). 0 turns panic mode off: a route with a single
+    /// target fails fast when that target is out only with 0 (with 50, 0 of 1 healthy is panic,
+    /// as in Envoy).
+    pub panic_threshold_percent: f64,
 }
 
 impl Default for GatewayParams {
@@ -24,7 +37,57 @@ impl Default for GatewayParams {
             overhead: Distribution::Constant { ms: 1.0 },
             max_concurrency: 0,
             routes: Vec::new(),
+            health_check: HealthCheck::None,
+            outlier_detection: None,
+            panic_threshold_percent: DEFAULT_PANIC_THRESHOLD_PERCENT,
         }
+    }
+}
+
+/// Envoy's default `healthy_panic_threshold`.
+pub const DEFAULT_PANIC_THRESHOLD_PERCENT: f64 = 50.0;
+
+impl WithHealth for GatewayParams {
+    fn health(&self) -> HealthSettings {
+        HealthSettings {
+            health_check: self.health_check.clone(),
+            outlier_detection: self.outlier_detection.clone(),
+            panic_threshold_percent: self.panic_threshold_percent,
+        }
+    }
+
+    fn set_health(&mut self, health: HealthSettings) {
+        self.health_check = health.health_check;
+        self.outlier_detection = health.outlier_detection;
+        self.panic_threshold_percent = health.panic_threshold_percent;
+    }
+}
+
+impl super::NodeKind {
+    /// The health settings of a node that watches its backends: every load balancer (its
+    /// series and report always carry them), and a gateway with a health mechanism on.
+    pub fn watched_backends(&self) -> Option<HealthSettings> {
+        match self {
+            super::NodeKind::LoadBalancer(p) => Some(p.health()),
+            super::NodeKind::ApiGateway(p) => Some(p.health()).filter(HealthSettings::watches),
+            _ => None,
+        }
+    }
+}
+
+impl WithHealth for LoadBalancerParams {
+    fn health(&self) -> HealthSettings {
+        HealthSettings {
+            health_check: self.health_check.clone(),
+            outlier_detection: self.outlier_detection.clone(),
+            panic_threshold_percent: self.panic_threshold_percent,
+        }
+    }
+
+    fn set_health(&mut self, health: HealthSettings) {
+        self.health_check = health.health_check;
+        self.outlier_detection = health.outlier_detection;
+        self.panic_threshold_percent = health.panic_threshold_percent;
     }
 }
 
@@ -57,7 +120,7 @@ impl Default for LoadBalancerParams {
             algorithm: BalancerAlgorithm::RoundRobin,
             health_check: HealthCheck::default(),
             outlier_detection: None,
-            panic_threshold_percent: 50.0,
+            panic_threshold_percent: DEFAULT_PANIC_THRESHOLD_PERCENT,
         }
     }
 }

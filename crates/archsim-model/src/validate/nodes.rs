@@ -5,7 +5,7 @@ use crate::design::{
     BalancerAlgorithm, GatewayParams, LoadBalancerParams, NodeKind, ServiceParams,
 };
 use crate::discipline::QueueDiscipline;
-use crate::health::HealthCheck;
+use crate::health::{HealthCheck, HealthSettings, WithHealth};
 use crate::load_curve::LoadCurve;
 use crate::problem::{field_path, index_path};
 use std::collections::HashMap;
@@ -76,6 +76,7 @@ impl Checker<'_> {
 
     pub(super) fn gateway(&mut self, path: &str, id: &str, gateway: &GatewayParams) {
         self.distribution(&field_path(path, "overhead"), &gateway.overhead);
+        self.health(path, &gateway.health());
         let classes = self.request_classes().clone();
         let targets: Vec<&str> = self
             .design
@@ -167,7 +168,13 @@ impl Checker<'_> {
             | BalancerAlgorithm::LeastRequest
             | BalancerAlgorithm::Rendezvous => {}
         }
-        if let HealthCheck::Active(active) = &balancer.health_check {
+        self.health(path, &balancer.health());
+    }
+
+    /// The health settings of a node with backends (a load balancer's or a gateway's params at
+    /// `path`).
+    fn health(&mut self, path: &str, health: &HealthSettings) {
+        if let HealthCheck::Active(active) = &health.health_check {
             let check = field_path(path, "health_check");
             self.positive(&field_path(&check, "interval_ms"), active.interval_ms);
             self.positive(&field_path(&check, "timeout_ms"), active.timeout_ms);
@@ -182,7 +189,7 @@ impl Checker<'_> {
                 "passed probes in a row that bring a backend back",
             );
         }
-        if let Some(outlier) = &balancer.outlier_detection {
+        if let Some(outlier) = &health.outlier_detection {
             let od = field_path(path, "outlier_detection");
             self.at_least_one(
                 &field_path(&od, "consecutive_errors"),
@@ -215,7 +222,7 @@ impl Checker<'_> {
         }
         self.percentage(
             &field_path(path, "panic_threshold_percent"),
-            balancer.panic_threshold_percent,
+            health.panic_threshold_percent,
         );
     }
 
