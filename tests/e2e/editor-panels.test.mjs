@@ -83,13 +83,25 @@ test('client: workload model, rate profile and key popularity switch their field
   );
 });
 
-test('gateway: overhead, concurrency and routes to connected nodes', async () => {
+test('gateway: overhead, concurrency, routes to connected nodes, and the balancer\'s health settings', async () => {
   await select('api-gateway-1');
   await field('nodes[1].params.max_concurrency').fill('64');
   await app.page.click('#properties button:has-text("+ Add route")');
-  const params = (await node('api-gateway-1')).params;
+  let params = (await node('api-gateway-1')).params;
   assert.equal(params.max_concurrency, 64);
   assert.deepEqual(params.routes, [{ class: 'write', to: 'service-1' }]);
+  // No health checking by default (gateways as they were); the same editor as a balancer's.
+  assert.deepEqual(params.health_check, { type: 'none' });
+  assert.equal(await field('nodes[1].params.health_check.interval_ms').count(), 0);
+  await field('nodes[1].params.health_check.type').selectOption('active');
+  await field('nodes[1].params.health_check.interval_ms').fill('2s');
+  await toggle('nodes[1].params.outlier_detection').check();
+  await field('nodes[1].params.panic_threshold_percent').fill('0');
+  params = (await node('api-gateway-1')).params;
+  assert.equal(params.health_check.type, 'active');
+  assert.equal(params.health_check.interval_ms, 2000);
+  assert.equal(params.outlier_detection.consecutive_errors, 5);
+  assert.equal(params.panic_threshold_percent, 0);
 });
 
 test('rate limiter: algorithm switch changes the fields', async () => {
