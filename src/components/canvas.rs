@@ -1495,7 +1495,11 @@ fn node_view(props: &NodeViewProps) -> Html {
             }
             { " " }
             if let Some(badge) = shown_badge {
-                <g class="node-badge" aria-hidden="true" transform={format!("translate(0 {})", NODE_HEIGHT + 5.0)}>
+                // Centred under the node: a badge wider than the node (a long "… · 11% failed")
+                // overhangs both sides by half, rather than the right side (and the edge of the
+                // view, where a design is shown edge to edge) by all of it.
+                <g class="node-badge" aria-hidden="true"
+                   transform={format!("translate({} {})", (NODE_WIDTH - badge_width(&badge)) / 2.0, NODE_HEIGHT + 5.0)}>
                     <rect width={badge_width(&badge).to_string()} height="20" rx="10" />
                     <text x={(badge_width(&badge) / 2.0).to_string()} y="14" text-anchor="middle">{ badge }</text>
                 </g>

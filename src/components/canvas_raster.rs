@@ -327,12 +327,14 @@ fn paint_node(
     if detail {
         let badge = load.badge();
         let width = 12.0 + 6.8 * badge.chars().count() as f64;
+        // Centred under the node, as in the SVG.
+        let left = at.x + (NODE_WIDTH - width) / 2.0;
         ctx.set_fill_style_str(ink.panel);
-        ctx.fill_rect(at.x, at.y + NODE_HEIGHT + 5.0, width, 20.0);
+        ctx.fill_rect(left, at.y + NODE_HEIGHT + 5.0, width, 20.0);
         ctx.set_fill_style_str(ink.text);
         ctx.set_font("600 12px system-ui, sans-serif");
         ctx.set_text_align("center");
-        let _ = ctx.fill_text(&badge, at.x + width / 2.0, at.y + NODE_HEIGHT + 19.0);
+        let _ = ctx.fill_text(&badge, at.x + NODE_WIDTH / 2.0, at.y + NODE_HEIGHT + 19.0);
     }
 }
 

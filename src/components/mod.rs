@@ -19,6 +19,7 @@ pub mod results;
 pub mod results_charts;
 pub mod results_format;
 pub mod run_bar;
+pub mod run_outcome;
 pub mod splitter;
 pub mod theme;
 

@@ -97,11 +97,42 @@ impl PartialEq for RunResult {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum RunMessage {
     /// The person stopped the run; its partial results were discarded.
-    Stopped,
+    Stopped(Stopped),
     Failed(String),
+}
+
+/// Where a run stood when the person stopped it, and of which design, so that the run bar
+/// can say so until the design changes.
+#[derive(Debug, Clone)]
+pub struct Stopped {
+    pub design: Rc<Design>,
+    /// The last progress the worker reported (None if it had reported none).
+    pub progress: Option<RunProgress>,
+}
+
+impl Stopped {
+    /// Simulated time reached in the replication under way, ms.
+    pub fn at_ms(&self) -> f64 {
+        self.progress.map_or(0.0, |p| {
+            p.fraction.clamp(0.0, 1.0) * self.design.run.duration_ms
+        })
+    }
+}
+
+// The design by identity (see [`same`]).
+impl PartialEq for RunMessage {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (RunMessage::Stopped(a), RunMessage::Stopped(b)) => {
+                same(&a.design, &b.design) && a.progress == b.progress
+            }
+            (RunMessage::Failed(a), RunMessage::Failed(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -264,8 +295,11 @@ impl RunState {
                 }
             }
             RunAction::Stop => {
-                if next.active.take().is_some() {
-                    next.message = Some(RunMessage::Stopped);
+                if let Some(active) = next.active.take() {
+                    next.message = Some(RunMessage::Stopped(Stopped {
+                        design: active.design,
+                        progress: active.progress,
+                    }));
                 }
             }
             RunAction::Reset => {
@@ -395,7 +429,7 @@ mod tests {
     fn messages_from_a_stopped_run_are_ignored() {
         let first = started(&RunState::default(), 1);
         let stopped = first.after(RunAction::Stop);
-        assert_eq!(stopped.message, Some(RunMessage::Stopped));
+        assert!(matches!(stopped.message, Some(RunMessage::Stopped(_))));
         assert!(!stopped.is_running());
         let second = started(&stopped, 2);
         assert_eq!(second.message, None);
@@ -478,7 +512,14 @@ mod tests {
             .after(RunAction::Pause)
             .after(paused(0, 0.5));
         let stopped = paused_run.after(RunAction::Stop);
-        assert_eq!(stopped.message, Some(RunMessage::Stopped));
+        // The run bar says where it stopped, and of which design.
+        let Some(RunMessage::Stopped(at)) = &stopped.message else {
+            panic!("stopped: {:?}", stopped.message);
+        };
+        assert_eq!(at.design.name, "revision 1");
+        let progress = at.progress.unwrap();
+        assert_eq!((progress.replication, progress.fraction), (1, 0.5));
+        assert_eq!(at.at_ms(), 0.5 * at.design.run.duration_ms);
         assert!(!stopped.is_running());
         let done = paused_run
             .after(RunAction::Resume)

@@ -98,6 +98,11 @@ test('the M/M/1 template runs in the worker and agrees with queueing theory', as
   assert.equal(await page.locator('#results-failures').textContent(), 'No request failed.');
   assert.match(await page.locator('#results-meta').textContent(), /M\/M\/1 queue · 200 s simulated/);
   assert.equal(await page.locator('#results-stale').count(), 0, 'fresh results are not stale');
+  // The run bar says what just happened, not "Ready to run." as if nothing had.
+  assert.match(
+    await page.locator('#run-status.is-finished').textContent(),
+    /^Finished: 200 s simulated in \d+(\.\d)? s · 1 replication · no request failed$/,
+  );
 
   // The charts are drawn canvases; with no failure, the failures chart only says so.
   const ink = (id) =>
@@ -145,10 +150,12 @@ test('moving a node keeps the results current; changing a parameter marks them s
   await field(page, 'nodes[1].params.workers').fill('2');
   await page.locator('#results-stale').waitFor();
   assert.match(await page.locator('#results-stale').textContent(), /earlier version of the design/);
-  // Undo brings the design the results belong to back.
+  assert.equal(await page.locator('#run-status').textContent(), 'Ready to run.', 'the last run is of another design');
+  // Undo brings the design the results belong to back, and the run bar's account of its run.
   await clickEmptyCanvas(page);
   await page.keyboard.press('Control+z');
   await page.locator('#results-stale').waitFor({ state: 'detached' });
+  assert.match(await page.locator('#run-status.is-finished').textContent(), /^Finished: /);
   app.assertNoProblems('staleness');
 });
 
@@ -177,12 +184,21 @@ test('the page stays responsive during a long run, and Stop ends it', async () =
 
   await page.click('#stop-button');
   await page.locator('#run-status', { hasText: 'Stopped' }).waitFor();
+  assert.match(
+    await page.locator('#run-status.is-stopped').textContent(),
+    /^Stopped at [\d,.]+ (ms|s) of 1,000,000 s · the partial run was discarded\.$/,
+  );
   assert.equal(await page.locator('#run-progress').count(), 0);
   assert.equal(await page.locator('#run-button').isEnabled(), true);
   assert.equal(await page.locator('#stop-button').isEnabled(), false);
   assert.ok(progressBefore < 100, 'the run was stopped part way');
   // The earlier report is still there, and marked stale (the duration changed since).
   await page.locator('#results-stale').waitFor();
+  // Once the design changes, the run bar no longer speaks of the stopped run.
+  await field(page, 'run.duration_ms').fill('200000');
+  await clickEmptyCanvas(page);
+  await page.waitForFunction(() => document.querySelector('#run-status').textContent === 'Ready to run.');
+  assert.equal(await page.locator('#run-status.is-stopped').count(), 0);
   app.assertNoProblems('stopping a run');
 });
 
