@@ -16,7 +16,7 @@ use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
 use super::canvas_overlay::{
-    BreakerView, EdgeLoad, LOAD_STEP_CLASSES, NodeLoad, RunOverlay, SATURATED,
+    BreakerView, EdgeLoad, LOAD_STEP_CLASSES, NodeLoad, RunOverlay, SATURATED, badge_width,
 };
 use super::canvas_raster::{RASTER_MIN_NODES, RasterScene, RunRaster};
 use super::forms::node::node_caption;
@@ -1274,12 +1274,6 @@ fn edge_badge(props: &EdgeBadgeProps) -> Html {
     }
 }
 
-/// Roughly 6.8 px per character at the badges' 12 px semi-bold; an exact width is not worth a
-/// measure (it would force a layout per badge).
-fn badge_width(text: &str) -> f64 {
-    12.0 + 6.8 * text.chars().count() as f64
-}
-
 /// An edge's resilience settings in sentences, for the badge's tooltip: what each tag of the
 /// badge means for the calls along it.
 fn badge_words(edge: &Edge) -> AttrValue {
@@ -1423,7 +1417,7 @@ fn node_view(props: &NodeViewProps) -> Html {
         flags.push("bottleneck");
     }
     let badge = load.map(NodeLoad::badge);
-    let shown_badge = badge.clone().filter(|_| props.detail);
+    let shown_badge = load.map(NodeLoad::badge_lines).filter(|_| props.detail);
     let shown_words = load_words.clone().filter(|_| props.detail);
     let title = match (&load_words, &badge) {
         (None, None) => format!("{label} — {}\n{caption}", info.title),
@@ -1452,7 +1446,7 @@ fn node_view(props: &NodeViewProps) -> Html {
         if !flags.is_empty() {
             words.push(flags_text.clone());
         }
-        words.extend(shown_badge.clone());
+        words.extend(shown_badge.as_ref().map(|lines| lines.join(" · ")));
         format!("{} — {}: {caption}", words.join(" "), info.title)
     };
     // Capitals in bold are wider than the badges' lower case.
@@ -1494,14 +1488,17 @@ fn node_view(props: &NodeViewProps) -> Html {
                 </g>
             }
             { " " }
-            if let Some(badge) = shown_badge {
-                // Centred under the node: a badge wider than the node (a long "… · 11% failed")
-                // overhangs both sides by half, rather than the right side (and the edge of the
-                // view, where a design is shown edge to edge) by all of it.
+            if let Some(lines) = shown_badge {
+                // Centred under the node, in lines no wider than it where it can be (see
+                // `NodeLoad::badge_lines`): a wide badge overhangs both sides by half, rather
+                // than its neighbour's badge or the edge of the view.
                 <g class="node-badge" aria-hidden="true"
-                   transform={format!("translate({} {})", (NODE_WIDTH - badge_width(&badge)) / 2.0, NODE_HEIGHT + 5.0)}>
-                    <rect width={badge_width(&badge).to_string()} height="20" rx="10" />
-                    <text x={(badge_width(&badge) / 2.0).to_string()} y="14" text-anchor="middle">{ badge }</text>
+                   transform={format!("translate({} {})", (NODE_WIDTH - badge_box_width(&lines)) / 2.0, NODE_HEIGHT + 5.0)}>
+                    <rect width={badge_box_width(&lines).to_string()} height={(BADGE_LINE * lines.len() as f64 + 4.0).to_string()} rx="10" />
+                    { for lines.iter().enumerate().map(|(i, line)| html! {
+                        <text x={(badge_box_width(&lines) / 2.0).to_string()} y={(14.0 + BADGE_LINE * i as f64).to_string()}
+                              text-anchor="middle">{ line.clone() }</text>
+                    }) }
                 </g>
             }
             if props.has_problem {
@@ -1527,6 +1524,14 @@ fn node_view(props: &NodeViewProps) -> Html {
                 </g>
         </g>
     }
+}
+
+/// A node badge's line height, px.
+const BADGE_LINE: f64 = 16.0;
+
+/// The width of a node badge of `lines`: its widest line's.
+fn badge_box_width(lines: &[String]) -> f64 {
+    lines.iter().map(|l| badge_width(l)).fold(0.0, f64::max)
 }
 
 #[derive(Properties, PartialEq)]

@@ -13,6 +13,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use archsim_model::{Design, FaultEffect, NodeKind, Report, Series};
 
 use crate::run::RunState;
+use crate::state::geometry::NODE_WIDTH;
+
+/// A badge's width for its text: roughly 6.8 px per character at the badges' 12 px semi-bold;
+/// an exact width is not worth a measure (it would force a layout per badge).
+pub fn badge_width(text: &str) -> f64 {
+    12.0 + 6.8 * text.chars().count() as f64
+}
 
 /// The colour scale of load, from idle to saturated: six steps of cividis, a scale made to be
 /// read by people with any colour vision (it varies in lightness throughout, so it also reads in
@@ -186,6 +193,22 @@ impl NodeLoad {
             ));
         }
         parts.join(" · ")
+    }
+
+    /// The badge in lines: the failures go on a line of their own when the whole badge would
+    /// be wider than the node, so that two neighbours' badges (60 px apart at 100%) do not run
+    /// into each other. The words are those of [`NodeLoad::badge`].
+    pub fn badge_lines(&self) -> Vec<String> {
+        let whole = self.badge();
+        if badge_width(&whole) <= NODE_WIDTH {
+            return vec![whole];
+        }
+        match whole.rsplit_once(" · ") {
+            Some((first, failed)) if failed.ends_with("failed") => {
+                vec![first.to_string(), failed.to_string()]
+            }
+            _ => vec![whole],
+        }
     }
 
     /// The states a person should notice, in words (down, rate limiting, shedding, ejected or
@@ -1000,6 +1023,8 @@ mod tests {
         assert_eq!(load.throughput_rps, 100.0);
         assert!(load.shedding);
         assert_eq!(load.badge(), "100/s · p99 250 ms · 10% failed");
+        // Wider than a node in one line: the failures go on a second.
+        assert_eq!(load.badge_lines(), ["100/s · p99 250 ms", "10% failed"]);
         assert_eq!(view.caption, "Whole run");
         // The client's requests failed with a full queue downstream: the client does not shed.
         let client = design.nodes[0].id.clone();
@@ -1031,5 +1056,6 @@ mod tests {
         assert_eq!(milliseconds(2_500.0), "2.5 s");
         assert_eq!(percent_text(0.004), "0.4%");
         assert_eq!(NodeLoad::default().badge(), "idle");
+        assert_eq!(NodeLoad::default().badge_lines(), ["idle"]);
     }
 }

@@ -20,7 +20,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
-use super::canvas_overlay::{EdgeLoad, LOAD_COLOURS, NodeLoad, SATURATED};
+use super::canvas_overlay::{EdgeLoad, LOAD_COLOURS, NodeLoad, SATURATED, badge_width};
 use crate::state::Viewport;
 use crate::state::geometry::{NODE_HEIGHT, NODE_WIDTH};
 
@@ -325,16 +325,27 @@ fn paint_node(
         let _ = ctx.fill_text(&text, at.x + width / 2.0, at.y - 8.0);
     }
     if detail {
-        let badge = load.badge();
-        let width = 12.0 + 6.8 * badge.chars().count() as f64;
-        // Centred under the node, as in the SVG.
+        // Centred under the node, in the same lines as the SVG's.
+        let lines = load.badge_lines();
+        let width = lines.iter().map(|l| badge_width(l)).fold(0.0, f64::max);
         let left = at.x + (NODE_WIDTH - width) / 2.0;
         ctx.set_fill_style_str(ink.panel);
-        ctx.fill_rect(left, at.y + NODE_HEIGHT + 5.0, width, 20.0);
+        ctx.fill_rect(
+            left,
+            at.y + NODE_HEIGHT + 5.0,
+            width,
+            16.0 * lines.len() as f64 + 4.0,
+        );
         ctx.set_fill_style_str(ink.text);
         ctx.set_font("600 12px system-ui, sans-serif");
         ctx.set_text_align("center");
-        let _ = ctx.fill_text(&badge, at.x + NODE_WIDTH / 2.0, at.y + NODE_HEIGHT + 19.0);
+        for (i, line) in lines.iter().enumerate() {
+            let _ = ctx.fill_text(
+                line,
+                at.x + NODE_WIDTH / 2.0,
+                at.y + NODE_HEIGHT + 19.0 + 16.0 * i as f64,
+            );
+        }
     }
 }
 
