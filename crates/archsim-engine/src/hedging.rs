@@ -10,7 +10,8 @@
 //!
 //! The first answer that is a success, or a failure the policy does not call non-fatal,
 //! commits: the call ends with it and every attempt still out is cancelled — its callee drops
-//! the work (failing it with `cancelled`), as a propagated deadline does. With non-fatal
+//! the work (failing it with `cancelled`), and so does every call below it, transitively
+//! (`cancel.rs`), as a propagated deadline does. With non-fatal
 //! failures, a failed attempt sends the next hedge at once (gRPC skips its delay); the call
 //! fails when the last attempt out fails and none is left to send.
 //!
@@ -198,7 +199,11 @@ impl Core {
     /// The attempts still out, each settled, their callees returned for cancelling. `failed`:
     /// the whole call timed out (each counts as a failure for the breaker); otherwise they lost
     /// to another attempt's answer and the breaker hears nothing of them.
-    fn settle_all(&mut self, handle: Handle, failed: bool) -> [Handle; MAX_HEDGED_ATTEMPTS] {
+    pub(crate) fn settle_all(
+        &mut self,
+        handle: Handle,
+        failed: bool,
+    ) -> [Handle; MAX_HEDGED_ATTEMPTS] {
         let mut callees = [Handle::NONE; MAX_HEDGED_ATTEMPTS];
         let awaited = self.calls.get(handle).expect("live call").awaited;
         for (slot, callee) in callees.iter_mut().enumerate() {
@@ -264,7 +269,8 @@ impl Sim {
         let over = core.complete_call(call, outcome, false);
         for loser in losers {
             if !loser.is_none() {
-                self.cancel_job(loser, Outcome::Cancelled);
+                // The loser and every call it started (gRPC cancels the attempt's context).
+                self.cancel_tree(loser, Outcome::Cancelled);
             }
         }
         self.call_over(over);
@@ -287,7 +293,7 @@ impl Sim {
                 continue;
             }
             if propagated {
-                self.cancel_job(callee, Outcome::DeadlineExceeded);
+                self.cancel_tree(callee, Outcome::DeadlineExceeded);
             } else {
                 self.cancel_if_asked(callee);
             }

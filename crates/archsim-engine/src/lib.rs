@@ -78,7 +78,8 @@
 //!   latency adds to each processing step (or delays arrival at kinds without one); error rate
 //!   adds to the node's own; slow-down multiplies processing times.
 //! - **Timeouts** cancel the callee's work only when it is a service with `cancel_on_timeout`
-//!   (only the direct callee; calls it made run their course).
+//!   (only the direct callee; calls it made run their course). A propagated deadline that
+//!   passes and a hedge that loses cancel the whole tree of calls below (`cancel.rs`).
 //!
 //! # Metrics, warm-up and confidence
 //!
@@ -101,6 +102,7 @@
 //! far and says so in [`Report::stopped_early`]. A run can never hang.
 
 mod calls;
+mod cancel;
 mod compile;
 mod core;
 mod distribution;

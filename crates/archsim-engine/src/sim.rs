@@ -147,9 +147,9 @@ impl Sim {
                     if self.core.is_hedged(call) {
                         self.hedged_timeout(call, true);
                     } else if let Some(callee) = self.core.timeout_fires(call, attempt) {
-                        // The caller gives up: with the deadline propagated, so does every
-                        // call below it (each level's own timer fires at the same instant).
-                        self.cancel_job(callee, Outcome::DeadlineExceeded);
+                        // The caller gives up: with the deadline propagated, the callee's work
+                        // and every call it started are cancelled at once (`cancel.rs`).
+                        self.cancel_tree(callee, Outcome::DeadlineExceeded);
                         let over = self.core.after_timeout(call);
                         self.call_over(over);
                     }
