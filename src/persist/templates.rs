@@ -68,6 +68,8 @@ const ORDER: &[&str] = &[
     "queue-collapse-codel",
     "queue-collapse-adaptive-lifo",
     "queue-collapse-deadline",
+    "queue-slow-consumer-fifo",
+    "queue-slow-consumer-codel",
     "autoscaling-slow",
     "autoscaling-fast",
     "lb-sinkhole-health-checks",

@@ -523,6 +523,27 @@ const STORIES = {
       assert.ok(drained < 20, `and drains when the burst ends: ${drained} waiting at 30 s`);
     },
   },
+  'queue-slow-consumer-fifo': {
+    chart: 'queue-length',
+    async check(page) {
+      const waiting = async (ms) => (await valuesAt(page, 'queue-length', ms))['Orders queue'];
+      assert.ok((await waiting(10_500)) < 5, 'a short line before the slow-down');
+      // ~34 more messages a second while the consumer is slow: hundreds by 35 s.
+      assert.ok((await waiting(35_500)) > 300, `the backlog builds: ${await waiting(35_500)}`);
+      assert.ok((await waiting(45_500)) > 100, 'still draining after the consumer recovered');
+      assert.ok((await waiting(70_500)) < 5, 'drained');
+    },
+  },
+  'queue-slow-consumer-codel': {
+    chart: 'queue-length',
+    async check(page) {
+      const waiting = async (ms) => (await valuesAt(page, 'queue-length', ms))['Orders queue'];
+      // CoDel drops at the head: the line never builds, slow consumer or not.
+      for (const ms of [10_500, 25_500, 35_500, 45_500]) {
+        assert.ok((await waiting(ms)) < 60, `a short line at ${ms} ms: ${await waiting(ms)}`);
+      }
+    },
+  },
   'autoscaling-slow': {
     chart: 'instances',
     async check(page) {

@@ -626,6 +626,21 @@ impl Core {
         }
     }
 
+    /// Under priority: whether a live job of a lower class than `handle`'s waits at `station`
+    /// of `node` (one that `take_place` would shed to make room for it).
+    pub fn lower_class_is_waiting(&self, node: u32, station: u32, handle: Handle) -> bool {
+        let Some(job) = self.jobs.get(handle) else {
+            return false;
+        };
+        let st = &self.nodes[node as usize].stations[station as usize];
+        let rank = st.queue.rank_of(job.request.class);
+        st.queue.any_below(rank, |entry| {
+            self.jobs
+                .get(entry.job)
+                .is_some_and(|j| j.state == JobState::Queued)
+        })
+    }
+
     /// Under priority: a live waiting job of a lower rank than `rank` (the newest of the
     /// lowest rank), taken out of the queue but still counted as waiting.
     fn lower_class_waiting(&mut self, n: usize, station: u32, rank: u16) -> Option<Handle> {

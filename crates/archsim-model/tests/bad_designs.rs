@@ -1057,6 +1057,43 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "takes down a database's primaries",
         },
         Case {
+            name: "CoDel on a partitioned topic",
+            edit: Edit::Json(|d| {
+                d["nodes"][7]["params"]["partitions"] = json!(4);
+                d["nodes"][7]["params"]["queue_discipline"] = json!({"type": "codel"});
+            }),
+            path: "nodes[7].params.queue_discipline",
+            fragment: "`codel` is not possible here: a partitioned topic delivers each partition in the order it was written",
+        },
+        Case {
+            name: "LIFO on an SQS-style queue",
+            edit: Edit::Json(|d| {
+                d["nodes"][7]["params"]["visibility_timeout_ms"] = json!(30000);
+                d["nodes"][7]["params"]["queue_discipline"] = json!({"type": "lifo"});
+            }),
+            path: "nodes[7].params.queue_discipline",
+            fragment: "`lifo` is not possible here: a queue with visibility_timeout_ms is consumed as SQS is",
+        },
+        Case {
+            name: "priority on a fan-out topic",
+            edit: Edit::Json(|d| {
+                d["nodes"][7]["params"]["fan_out"] = json!(true);
+                d["nodes"][7]["params"]["queue_discipline"] =
+                    json!({"type": "priority", "classes": ["read"]});
+            }),
+            path: "nodes[7].params.queue_discipline",
+            fragment: "`priority` is not possible here: a fan-out topic's subscriptions each read every message",
+        },
+        Case {
+            name: "CoDel on a queue with a target of zero",
+            edit: Edit::Json(|d| {
+                d["nodes"][7]["params"]["queue_discipline"] =
+                    json!({"type": "codel", "target_ms": 0});
+            }),
+            path: "nodes[7].params.queue_discipline.target_ms",
+            fragment: "must be a finite number > 0",
+        },
+        Case {
             name: "fan-out over partitions",
             edit: Edit::Json(|d| {
                 d["nodes"][7]["params"]["fan_out"] = json!(true);

@@ -473,6 +473,9 @@ fn queue_editor(props: &QueueEditorProps) -> Html {
             <ConsumerScalingEditor path={join(path, "consumer_scaling")} value={value.consumer_scaling.clone()}
                 partitioned={value.partitions.is_some()}
                 on_change={edit(value, emit, |q, v| q.consumer_scaling = v)} />
+            <p class="field-hint">{ "Delivery order and drops (a plain shared queue only: not with partitions, a visibility timeout or fan-out)." }</p>
+            <QueueDisciplineEditor path={join(path, "queue_discipline")} value={value.queue_discipline.clone()}
+                on_change={edit(value, emit, |q, d| q.queue_discipline = d)} />
         </Section>
     }
 }

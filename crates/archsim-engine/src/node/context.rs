@@ -255,6 +255,12 @@ impl<'a, K: Behaviour> NodeCtx<'a, K> {
         admission
     }
 
+    /// Whether a message of `job`'s class could take the place of a waiting job of a lower
+    /// class at station `index` (under priority; never under other disciplines).
+    pub fn lower_class_waiting(&self, job: Handle, index: u32) -> bool {
+        self.core.lower_class_is_waiting(self.node, index, job)
+    }
+
     /// Puts the job at the tail of station `index`'s wait queue without asking for a worker
     /// (a held message, a redelivery). A worker it holds stays held until let go of. The job
     /// must already count against the queue's capacity, or fit in it.

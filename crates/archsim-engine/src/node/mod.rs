@@ -284,7 +284,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             let model = QueueModel::new(p, cx);
             Built {
                 extra_counters: model.counters(p),
-                stations: model.stations(p),
+                stations: model.stations(p, cx.class_names),
                 delays_on_arrival: true,
                 ..plain(NodeModel::Queue(model))
             }

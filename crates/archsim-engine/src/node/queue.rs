@@ -33,6 +33,17 @@
 //! With `consumer_scaling` the consumers are a consumer group scaled on lag, as KEDA scales
 //! one (`queue_scaling`, `scaling::keda`).
 //!
+//! `queue_discipline` orders a plain shared queue's line as a service's wait queue is ordered,
+//! by the same code (`policy::queue_discipline`, the core's stations): the order in which
+//! consumers take waiting messages (FIFO, LIFO, adaptive LIFO, priority by class), and the
+//! messages dropped instead of delivered — CoDel on a message's time in the line (from when it
+//! joined it: enqueued, or put back after a failed delivery), and under priority, a full queue
+//! that refuses producers (`backpressure: reject`) takes a message of a higher class than the
+//! lowest waiting by shedding the newest message of that lowest class. Dropped and shed
+//! messages fail at the queue (causes `codel_dropped`, `shed_priority`); their producers were
+//! acknowledged long before. Validation keeps other disciplines off partitioned, SQS-style and
+//! fan-out queues, whose lines keep their own order.
+//!
 //! A queue with no ordinary outgoing edge (a dead-letter queue, typically) has nobody to deliver
 //! to: its messages stay, up to `capacity`, for someone to look at.
 //!
@@ -44,7 +55,7 @@
 
 use std::collections::VecDeque;
 
-use archsim_model::design::{Backpressure, QueueParams};
+use archsim_model::design::{Backpressure, QueueDiscipline, QueueParams};
 use archsim_model::report::{NodeReport, NodeSeries, QueueReport};
 
 use crate::core::{Admission, CallOver, Station};
@@ -81,6 +92,10 @@ pub(crate) struct QueueModel {
     subscription_counters: u32,
     /// A consumer group scaled on lag (`consumer_scaling`).
     consumers: Option<Consumers>,
+    /// The discipline sheds by priority when the queue is full.
+    sheds_by_priority: bool,
+    /// The discipline drops waiting messages (CoDel): a place may free without a delivery.
+    drops_waiting: bool,
 }
 
 /// Messages waiting per line (partitions, or subscriptions), with the period's maxima.
@@ -186,7 +201,7 @@ impl QueueModel {
         let mut topic = p.partitions.map(|n| Topic::new(n, p.consumers, p.capacity));
         if let (Some(topic), Some(consumers)) = (&mut topic, &consumers) {
             topic.owner = consumers.assignment(topic.partitions());
-            topic.lines = consumers.stations(p).len() as u32;
+            topic.lines = consumers.stations(p, cx.class_names).len() as u32;
         }
         QueueModel {
             max_deliveries: p.max_deliveries.max(1),
@@ -199,6 +214,8 @@ impl QueueModel {
             max_depth_batch: 0,
             block: p.backpressure == Backpressure::Block,
             blocked: VecDeque::new(),
+            sheds_by_priority: matches!(p.queue_discipline, QueueDiscipline::Priority { .. }),
+            drops_waiting: matches!(p.queue_discipline, QueueDiscipline::Codel { .. }),
             topic,
             visibility: p
                 .visibility_timeout_ms
@@ -209,9 +226,9 @@ impl QueueModel {
     /// Consumers and the messages' wait line: one shared line, or with partitions one line and
     /// one consumer each (a consumer's line holds its partitions' messages in arrival order).
     /// With `fan_out`, one line and `consumers` per subscription.
-    pub fn stations(&self, p: &QueueParams) -> Vec<Station> {
+    pub fn stations(&self, p: &QueueParams, class_names: &[String]) -> Vec<Station> {
         if let Some(consumers) = &self.consumers {
-            return consumers.stations(p);
+            return consumers.stations(p, class_names);
         }
         if let Some(subscriptions) = &self.subscriptions {
             return subscriptions
@@ -221,7 +238,12 @@ impl QueueModel {
                 .collect();
         }
         match p.partitions {
-            None => vec![Station::new(p.consumers, p.capacity)],
+            None => vec![Station::with_discipline(
+                p.consumers,
+                p.capacity,
+                &p.queue_discipline,
+                class_names,
+            )],
             Some(_) => (0..p.consumers.max(1))
                 .map(|_| Station::new(1, p.capacity))
                 .collect(),
@@ -417,7 +439,10 @@ impl Behaviour for QueueModel {
             ctx.model.blocked.push_back(job);
             return;
         }
-        if full {
+        // Under priority a full queue still takes a message of a higher class than the lowest
+        // waiting: the station sheds one of that class to make room.
+        let sheds = full && ctx.model.sheds_by_priority && ctx.lower_class_waiting(job, 0);
+        if full && !sheds {
             ctx.finish(job, Outcome::QueueFull);
             return;
         }
@@ -451,6 +476,11 @@ impl Behaviour for QueueModel {
 
     fn call_done(ctx: &mut NodeCtx<'_, Self>, job: Handle, over: CallOver) {
         Self::delivery_over(ctx, job, over);
+        if ctx.model.drops_waiting {
+            // CoDel may have dropped every message the freed consumer looked at: places freed
+            // with no message taken, so no `begin_work` let a waiting producer in.
+            Self::unblock(ctx);
+        }
         // A removed consumer that finished its last message stops working.
         Self::sync_consumer_levels(ctx);
     }

@@ -72,10 +72,11 @@ impl Consumers {
     /// The consumers' stations: of a shared queue its one line, whose workers are the
     /// replicas consuming; of a topic, a line per possible replica (at most one per
     /// partition unless consumers may idle), one worker each while its replica consumes.
-    pub fn stations(&self, p: &QueueParams) -> Vec<Station> {
+    pub fn stations(&self, p: &QueueParams, class_names: &[String]) -> Vec<Station> {
         let consuming = self.group.consuming();
         let line = |workers: u32| {
-            let mut station = Station::new(1, p.capacity);
+            let mut station =
+                Station::with_discipline(1, p.capacity, &p.queue_discipline, class_names);
             station.workers = workers;
             station
         };

@@ -34,6 +34,12 @@ pub struct QueueParams {
     /// the HPA); `consumers` is then the replicas when the run starts. Absent: a fixed number
     /// of `consumers`.
     pub consumer_scaling: Option<crate::keda::ConsumerScaling>,
+    /// The order in which consumers take waiting messages, and which messages are dropped
+    /// instead of delivered: the services' disciplines (FIFO, LIFO, adaptive LIFO, CoDel on a
+    /// message's time in the queue, priority by request class with the lowest class shed
+    /// first). Only a plain shared queue (no partitions, visibility timeout or fan-out) takes
+    /// one other than FIFO.
+    pub queue_discipline: crate::discipline::QueueDiscipline,
 }
 
 /// What a full queue does to a producer.
@@ -60,6 +66,7 @@ impl Default for QueueParams {
             visibility_timeout_ms: None,
             fan_out: false,
             consumer_scaling: None,
+            queue_discipline: crate::discipline::QueueDiscipline::Fifo,
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::design::{
     CacheParams, DatabaseParams, NodeKind, QueueParams, RateLimitAlgorithm, RateLimiterParams,
     Sharding,
 };
+use crate::discipline::QueueDiscipline;
 use crate::problem::field_path;
 use std::collections::HashSet;
 
@@ -85,6 +86,7 @@ impl<'a> Checker<'a> {
                 "partitions of one topic",
             );
         }
+        self.queue_discipline_of_a_queue(&path, queue);
         let dead_letter = queue.dead_letter.as_deref();
         let has_edge_to = |target: &str| self.outgoing(id).any(|edge| edge.to == target);
         if let Some(target) = dead_letter
@@ -116,6 +118,37 @@ impl<'a> Checker<'a> {
             self.report(
                 node_path,
                 format!("queue `{id}` has no outgoing edge to a consumer, so its messages would never be delivered; add an edge from it"),
+            );
+        }
+    }
+
+    /// A message queue's discipline: the services' rules, and only on a plain shared queue.
+    fn queue_discipline_of_a_queue(&mut self, path: &str, queue: &QueueParams) {
+        let discipline_path = field_path(path, "queue_discipline");
+        self.queue_discipline(&discipline_path, &queue.queue_discipline);
+        if queue.queue_discipline == QueueDiscipline::Fifo {
+            return;
+        }
+        let name = queue.queue_discipline.name();
+        let why = if queue.partitions.is_some() {
+            Some(
+                "a partitioned topic delivers each partition in the order it was written (a Kafka log has no other order and drops nothing); use fifo, or remove partitions",
+            )
+        } else if queue.visibility_timeout_ms.is_some() {
+            Some(
+                "a queue with visibility_timeout_ms is consumed as SQS is, which has no delivery-order setting and drops no message before its receives are spent; use fifo, or remove visibility_timeout_ms",
+            )
+        } else if queue.fan_out {
+            Some(
+                "a fan-out topic's subscriptions each read every message in the order it was published (as Kafka consumer groups or Pub/Sub subscriptions do); use fifo, or turn fan_out off",
+            )
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            self.report(
+                discipline_path,
+                format!("`{name}` is not possible here: {why}"),
             );
         }
     }

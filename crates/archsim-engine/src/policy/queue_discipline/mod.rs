@@ -143,6 +143,17 @@ impl WaitQueue {
             .find_map(VecDeque::pop_back)
     }
 
+    /// Under priority: whether an entry of a lower rank than `rank` passes `live`. False
+    /// otherwise.
+    pub fn any_below(&self, rank: u16, live: impl Fn(&Entry) -> bool) -> bool {
+        matches!(self.order, Order::Priority(_))
+            && self
+                .lanes
+                .iter()
+                .skip(rank as usize + 1)
+                .any(|lane| lane.iter().any(&live))
+    }
+
     /// Every entry, the queue left empty (a crash).
     pub fn drain(&mut self) -> Vec<Entry> {
         self.lanes
