@@ -473,19 +473,23 @@ pub fn run_bar(props: &RunBarProps) -> Html {
                 format!("The run failed: {reason}"),
                 reason.clone(),
             ),
-            Some(RunMessage::Stopped(_)) if props.outcome.is_some() => (
-                "is-ready is-stopped",
-                props.outcome.as_deref().unwrap_or_default().to_string(),
-                "Stop ends the run; Run starts again from the beginning (Pause keeps it)."
-                    .to_string(),
-            ),
+            Some(RunMessage::Stopped(_)) if props.outcome.is_some() => {
+                let outcome = props.outcome.as_deref().unwrap_or_default();
+                (
+                    "is-ready is-stopped",
+                    outcome.to_string(),
+                    format!(
+                        "{outcome}\nStop ends the run; Run starts again from the beginning \
+                         (Pause keeps it)."
+                    ),
+                )
+            }
             _ => match &props.outcome {
                 Some(outcome) => (
                     "is-ready is-finished",
                     outcome.to_string(),
-                    "How the last run went; the results are below. Run simulates the design \
-                     again."
-                        .to_string(),
+                    // The whole line: a narrow run bar cuts its end.
+                    format!("{outcome}\nThe results are below; Run simulates the design again."),
                 ),
                 None => (
                     "is-ready",

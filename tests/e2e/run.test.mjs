@@ -101,7 +101,7 @@ test('the M/M/1 template runs in the worker and agrees with queueing theory', as
   // The run bar says what just happened, not "Ready to run." as if nothing had.
   assert.match(
     await page.locator('#run-status.is-finished').textContent(),
-    /^Finished: 200 s simulated in \d+(\.\d)? s · 1 replication · no request failed$/,
+    /^Finished: 200 s simulated in \d+(\.\d)? s · no request failed · 1 replication$/,
   );
 
   // The charts are drawn canvases; with no failure, the failures chart only says so.
