@@ -96,7 +96,7 @@ enum Gesture {
     Press {
         node: String,
         ids: Vec<String>,
-        start: (f64, f64),
+        /// Where the pointer was at the last move (where it was pressed until it moves).
         last: (f64, f64),
         moving: bool,
     },
@@ -127,6 +127,29 @@ enum Gesture {
         start: Position,
         size: archsim_model::Size,
     },
+}
+
+/// One pointer move of a drag (nodes or an annotation), in canvas units: nothing until the
+/// pointer has gone [`DRAG_THRESHOLD`] from where it was pressed (a click is not a move), then
+/// the gesture begins (one undo step for the whole drag) and each move gives its distance from
+/// the last.
+fn drag_step(
+    state: &UseReducerHandle<EditorState>,
+    moving: &mut bool,
+    last: &mut (f64, f64),
+    point: (f64, f64),
+) -> Option<(f64, f64)> {
+    if !*moving {
+        if (point.0 - last.0).hypot(point.1 - last.1) < DRAG_THRESHOLD {
+            return None;
+        }
+        *moving = true;
+        state.dispatch(Action::BeginGesture);
+    }
+    let zoom = state.viewport.zoom;
+    let step = ((point.0 - last.0) / zoom, (point.1 - last.1) / zoom);
+    *last = point;
+    Some(step)
 }
 
 /// Screen point of a pointer event relative to the canvas element's top-left corner.
@@ -431,7 +454,6 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 *gesture.borrow_mut() = Gesture::Press {
                     node: id,
                     ids,
-                    start: point,
                     last: point,
                     moving: false,
                 };
@@ -517,27 +539,15 @@ pub fn canvas(props: &CanvasProps) -> Html {
                     *last = point;
                 }
                 Gesture::Press {
-                    ids,
-                    start,
-                    last,
-                    moving,
-                    ..
+                    ids, last, moving, ..
                 } => {
-                    if !*moving {
-                        let travelled = (point.0 - start.0).hypot(point.1 - start.1);
-                        if travelled < DRAG_THRESHOLD {
-                            return;
-                        }
-                        *moving = true;
-                        state.dispatch(Action::BeginGesture);
+                    if let Some((dx, dy)) = drag_step(&state, moving, last, point) {
+                        state.dispatch(Action::MoveNodes {
+                            ids: ids.clone(),
+                            dx,
+                            dy,
+                        });
                     }
-                    let zoom = state.viewport.zoom;
-                    state.dispatch(Action::MoveNodes {
-                        ids: ids.clone(),
-                        dx: (point.0 - last.0) / zoom,
-                        dy: (point.1 - last.1) / zoom,
-                    });
-                    *last = point;
                 }
                 Gesture::Connect { from, side } => {
                     if let Some(node) = state.design.node(from) {
@@ -558,22 +568,15 @@ pub fn canvas(props: &CanvasProps) -> Html {
                     last,
                     moving,
                 } => {
-                    if !*moving {
-                        if (point.0 - last.0).hypot(point.1 - last.1) < DRAG_THRESHOLD {
-                            return;
-                        }
-                        *moving = true;
-                        state.dispatch(Action::BeginGesture);
+                    if let Some((dx, dy)) = drag_step(&state, moving, last, point) {
+                        state.dispatch(Action::MoveAnnotation {
+                            id: id.clone(),
+                            dx,
+                            dy,
+                            nodes: nodes.clone(),
+                            notes: notes.clone(),
+                        });
                     }
-                    let zoom = state.viewport.zoom;
-                    state.dispatch(Action::MoveAnnotation {
-                        id: id.clone(),
-                        dx: (point.0 - last.0) / zoom,
-                        dy: (point.1 - last.1) / zoom,
-                        nodes: nodes.clone(),
-                        notes: notes.clone(),
-                    });
-                    *last = point;
                 }
                 Gesture::ResizeAnnotation { id, start, size } => {
                     state.dispatch(Action::ResizeAnnotation {

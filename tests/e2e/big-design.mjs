@@ -1,4 +1,5 @@
-// The big design the performance checks share (tests/e2e/live-run.test.mjs and
+// The big design the performance and scale checks share (tests/e2e/live-run.test.mjs,
+// tests/e2e/editor-scale.test.mjs and
 // bench/ui-long-tasks.mjs): a client feeding a chain of 199 services — a long run with a big
 // live series, drawn on the canvas's raster layer.
 

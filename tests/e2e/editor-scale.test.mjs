@@ -4,29 +4,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp } from './harness.mjs';
 import { autosavedDesign, nodeCentre } from './editor-helpers.mjs';
+// A 20 × 10 grid: one client feeding a long chain of services (the design the performance
+// checks share).
+import { BIG_DESIGN_NODES, bigDesign } from './big-design.mjs';
 
-const NODES = 200;
-
-/** A 20 × 10 grid: one client feeding a long chain of services. */
-function bigDesign() {
-  const nodes = [];
-  const edges = [];
-  for (let i = 0; i < NODES; i++) {
-    const id = i === 0 ? 'client-1' : `service-${i}`;
-    nodes.push({
-      id,
-      label: i === 0 ? 'Traffic' : `Service ${i}`,
-      position: { x: (i % 20) * 200, y: Math.floor(i / 20) * 120 },
-      kind: i === 0 ? 'client' : 'service',
-      params: {},
-    });
-    if (i > 0) {
-      const from = i === 1 ? 'client-1' : `service-${i - 1}`;
-      edges.push({ id: `e-${from}-${id}`, from, to: id });
-    }
-  }
-  return { version: 1, name: 'Two hundred nodes', nodes, edges };
-}
+const NODES = BIG_DESIGN_NODES;
 
 let app;
 before(async () => {
