@@ -250,6 +250,20 @@ test('cache, queue and database parameters', async () => {
   assert.match(await app.page.locator('[data-node-id="queue-1"] .node-caption').textContent(), /^0–24 consumers \(lag\)$/);
   await toggle('nodes[6].params.consumer_scaling').uncheck();
   assert.equal((await node('queue-1')).params.consumer_scaling, null);
+  // How the line is served: CoDel on a message's time in the line, with RFC 8289's defaults,
+  // then adaptive LIFO's threshold; back to FIFO.
+  await field('nodes[6].params.queue_discipline.type').selectOption('codel');
+  assert.deepEqual((await node('queue-1')).params.queue_discipline, {
+    type: 'codel',
+    target_ms: 5,
+    interval_ms: 100,
+  });
+  await field('nodes[6].params.queue_discipline.type').selectOption('adaptive_lifo');
+  await field('nodes[6].params.queue_discipline.threshold').fill('25');
+  await field('nodes[6].params.queue_discipline.threshold').press('Enter');
+  assert.deepEqual((await node('queue-1')).params.queue_discipline, { type: 'adaptive_lifo', threshold: 25 });
+  await field('nodes[6].params.queue_discipline.type').selectOption('fifo');
+  assert.deepEqual((await node('queue-1')).params.queue_discipline, { type: 'fifo' });
 
   await select('database-1');
   await field('nodes[7].params.shards').fill('4');
