@@ -139,6 +139,9 @@ pub fn fault_windows(design: &Design, end_ms: f64) -> Vec<FaultWindow> {
                     format!("{target} −{}% workers", number(fraction * 100.0))
                 }
                 FaultEffect::Burst { requests } => format!("{target} burst of {requests}"),
+                FaultEffect::InstanceCrash { count, .. } => {
+                    format!("{target}: {count} instance(s) down")
+                }
             };
             // An instant (a flush, a burst all at once) is shaded as a sliver, so it shows.
             let sliver = end_ms / 200.0;

@@ -585,6 +585,9 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
         if let Some(known) = scaling.mean_instances_known {
             details.push(format!("known to callers {}", count(known.value)));
         }
+        if let Some(crashes) = scaling.instance_crashes {
+            details.push(format!("{} instances crashed", count(crashes.value)));
+        }
         if scaling.sent_to_gone.value > 0.0 {
             details.push(format!(
                 "{} sent to gone instances",

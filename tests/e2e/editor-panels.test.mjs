@@ -382,6 +382,18 @@ test('the fault timeline: edge effects target edges, instants may last 0 ms', as
   await field('faults[0].effect.fraction').fill('25');
   design = await autosavedDesign(page);
   assert.deepEqual(design.faults[0].effect, { type: 'worker_cut', fraction: 0.25 });
+  // An autoscaled group's instance crash: how many instances, and which.
+  await field('faults[0].effect.type').selectOption('instance_crash');
+  design = await autosavedDesign(page);
+  assert.deepEqual(design.faults[0].effect, { type: 'instance_crash', count: 1, pick: { type: 'random' } });
+  await field('faults[0].effect.count').fill('2');
+  await field('faults[0].effect.count').press('Enter');
+  await field('faults[0].effect.pick.type').selectOption('index');
+  await field('faults[0].effect.pick.index').fill('1');
+  await field('faults[0].effect.pick.index').press('Enter');
+  design = await autosavedDesign(page);
+  assert.deepEqual(design.faults[0].effect, { type: 'instance_crash', count: 2, pick: { type: 'index', index: 1 } });
+  await page.locator('.fault-strip .fault-bar.fault-instance_crash').waitFor();
   await page.locator('#properties .fault-row .row-remove').click();
   assert.deepEqual((await autosavedDesign(page)).faults, []);
   app.assertNoProblems('editing the new faults');

@@ -63,6 +63,8 @@ pub enum StreamKind {
     /// A client's burst requests' classes (apart from its arrivals, which a burst must not
     /// shift).
     SourceBurst = 25,
+    /// An autoscaled service's picks of the instances an `instance_crash` fault takes down.
+    InstanceCrash = 26,
 }
 
 /// The index of an element's streams: FNV-1a (64-bit) of its id. Fixed forever, like the

@@ -382,6 +382,10 @@ pub struct AutoscalingReport {
     /// Every decision of the first replication, over the whole run (warm-up included, as the
     /// time series).
     pub events: Vec<ScaleEvent>,
+    /// Instances taken down by `instance_crash` faults (null when the design has none on the
+    /// group).
+    #[serde(default)]
+    pub instance_crashes: Option<Estimate>,
 }
 
 /// One autoscaler decision that changed the group's size.

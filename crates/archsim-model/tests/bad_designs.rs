@@ -1131,6 +1131,24 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "every subscription is a group of its own",
         },
         Case {
+            name: "instance crash of a service without autoscaling",
+            edit: Edit::Json(|d| {
+                d["faults"][0]["target"] = json!("worker");
+                d["faults"][0]["effect"] = json!({"type": "instance_crash"});
+            }),
+            path: "faults[0].target",
+            fragment: "is one fixed instance",
+        },
+        Case {
+            name: "instance crash of a queue",
+            edit: Edit::Json(|d| {
+                d["faults"][0]["target"] = json!("jobs");
+                d["faults"][0]["effect"] = json!({"type": "instance_crash", "count": 0});
+            }),
+            path: "faults[0].effect.count",
+            fragment: "must be at least 1",
+        },
+        Case {
             name: "queue with unknown backpressure",
             edit: Edit::Json(|d| d["nodes"][7]["params"]["backpressure"] = json!("drop")),
             path: "nodes[7].params.backpressure",

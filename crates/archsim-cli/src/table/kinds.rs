@@ -194,6 +194,12 @@ fn autoscaling_lines(lines: &mut Vec<String>, id: &str, unit: &str, scaling: &Au
         with_ci(scaling.scale_ups),
         with_ci(scaling.scale_downs)
     ));
+    if let Some(crashes) = scaling.instance_crashes {
+        lines.push(format!(
+            "{id}: instances crashed (instance_crash faults) {}",
+            with_ci(crashes)
+        ));
+    }
     if let Some(known) = scaling.mean_instances_known {
         lines.push(format!(
             "{id}: discovery: instances known to callers mean {}, requests sent to gone instances {}",

@@ -32,6 +32,7 @@ mod visibility;
 
 use archsim_model::design::{Design, FaultEffect, Node, NodeKind};
 use archsim_model::report::{AutoscalingReport, NodeReport, NodeSeries, ScaleEvent};
+use archsim_model::scaling::InstancePick;
 
 use crate::core::{CallOver, Core, Station};
 use crate::distribution::ClassMix;
@@ -49,7 +50,7 @@ pub(crate) use database::DatabaseModel;
 pub(crate) use gateway::GatewayModel;
 pub(crate) use limiter::LimiterModel;
 pub(crate) use queue::QueueModel;
-pub(crate) use service::ServiceModel;
+pub(crate) use service::{INSTANCES_CHANGED, ServiceModel};
 
 /// A node kind: its state and its steps (see the module note). Steps a kind never needs have
 /// defaults: a kind without stations is never given a worker, one that schedules no processing
@@ -108,6 +109,20 @@ pub(crate) trait Behaviour: Sized {
     /// errors and slow-downs reach a kind through its context; this is for effects that change
     /// the kind's own state (a reshard).
     fn fault(&mut self, _effect: &FaultEffect, _start: bool, _now: SimTime) {}
+
+    /// An `instance_crash` fault (number `fault` of the design) started or ended at `now`:
+    /// an autoscaled group's instances crash, or are replaced. The stations that crashed are
+    /// then taken with `take_crashed_stations`, and the kind's `timer` runs at once with
+    /// [`INSTANCES_CHANGED`] to act on the rest.
+    fn instance_fault(
+        &mut self,
+        _fault: u32,
+        _count: u32,
+        _pick: &InstancePick,
+        _start: bool,
+        _now: SimTime,
+    ) {
+    }
 
     /// After `fault`: the stations that crashed with it (a database's primaries), whose
     /// queries the simulation fails as a crash would.
@@ -206,6 +221,8 @@ pub(crate) struct BuildContext<'a> {
     pub lag_rng: SimRng,
     /// A client's burst requests' classes and keys.
     pub burst_rng: SimRng,
+    /// An autoscaled service's picks of instances to crash.
+    pub crash_rng: SimRng,
 }
 
 /// Compiles one node.
@@ -232,6 +249,7 @@ impl KindFigures<'_> {
             scale_downs: count(extra::GROUP_SCALE_DOWNS),
             mean_instances_known: None,
             sent_to_gone: estimate(0.0),
+            instance_crashes: None,
             events: if self.whole {
                 events.to_vec()
             } else {
@@ -268,7 +286,11 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             ..plain(NodeModel::Balancer(BalancerModel::new(p, cx)))
         },
         NodeKind::Service(p) => {
-            let model = ServiceModel::new(p);
+            let mut model = ServiceModel::new(p);
+            let crash_faults = cx.design.faults.iter().any(|f| {
+                f.target == node.id && matches!(f.effect, FaultEffect::InstanceCrash { .. })
+            });
+            model.expect_instance_crashes(cx.crash_rng.clone(), crash_faults);
             Built {
                 stations: model.stations(p, cx.class_names),
                 extra_counters: model.extra_counters(),
@@ -370,6 +392,17 @@ impl NodeModel {
 
     pub fn take_crashed_stations(&mut self) -> Vec<u32> {
         each_kind!(self, m => m.take_crashed_stations())
+    }
+
+    pub fn instance_fault(
+        &mut self,
+        fault: u32,
+        count: u32,
+        pick: &InstancePick,
+        start: bool,
+        now: SimTime,
+    ) {
+        each_kind!(self, m => m.instance_fault(fault, count, pick, start, now))
     }
 
     pub fn new_period(&mut self, whole: bool, waiting: u64) {
