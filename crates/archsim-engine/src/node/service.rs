@@ -344,8 +344,9 @@ impl Behaviour for ServiceModel {
         }
         autoscaling.sent_to_gone = estimate((figures.extra)(extra::GROUP_SENT_TO_GONE) as f64);
         if self.reports_crashes {
-            autoscaling.instance_crashes =
-                Some(estimate((figures.extra)(extra::GROUP_INSTANCE_CRASHES) as f64));
+            autoscaling.instance_crashes = Some(estimate((figures.extra)(
+                extra::GROUP_INSTANCE_CRASHES,
+            ) as f64));
         }
         report.autoscaling = Some(autoscaling);
     }

@@ -27,9 +27,7 @@
 use std::collections::VecDeque;
 
 use archsim_model::report::ScaleEvent;
-use archsim_model::scaling::{Autoscaling, Discovery, ScalingMetric};
-
-use archsim_model::scaling::InstancePick;
+use archsim_model::scaling::{Autoscaling, Discovery, InstancePick, ScalingMetric};
 
 use crate::core::Station;
 use crate::rng::SimRng;
