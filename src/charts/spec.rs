@@ -1466,6 +1466,11 @@ mod tests {
                 120_000.0,
                 "subscription-lag",
             ),
+            (
+                include_str!("../../examples/kafka-consumer-groups.json"),
+                120_000.0,
+                "partition-lag",
+            ),
         ] {
             let design = example(json);
             let charts = overview(&source(&design, &series, end_ms));

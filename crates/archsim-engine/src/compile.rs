@@ -155,6 +155,8 @@ impl Sim {
                 },
             );
             let extra = recorder.alloc_counters(built.extra_counters);
+            // Right after the node's own integrals (nothing allocated any in between).
+            recorder.alloc_areas(built.extra_areas);
             let cancel_on_timeout =
                 matches!(&node.spec, NodeKind::Service(s) if s.cancel_on_timeout);
             nodes.push(NodeState {

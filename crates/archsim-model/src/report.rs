@@ -353,9 +353,23 @@ pub struct QueueReport {
     #[serde(default)]
     pub partition_messages: Vec<Estimate>,
     /// Partitioned topics: the largest lag of each partition (messages not yet taken by its
-    /// consumer).
+    /// consumer); with `fan_out`, the largest in any subscription's group.
     #[serde(default)]
     pub partition_max_lag: Vec<Estimate>,
+    /// Partitioned topics: each consumer group's largest lag per partition,
+    /// `group_partition_max_lag[group][partition]` — one group, or with `fan_out` one per
+    /// subscription (outgoing edge, in edge order).
+    #[serde(default)]
+    pub group_partition_max_lag: Vec<Vec<Estimate>>,
+    /// Partitioned topics: each consumer group's committed offset per partition at the
+    /// period's end (the partition's messages the group has finished since the run began:
+    /// delivered, or dead-lettered), `group_committed_offsets[group][partition]`.
+    #[serde(default)]
+    pub group_committed_offsets: Vec<Vec<Estimate>>,
+    /// With `fan_out` and `consumer_scaling`: each subscription's group scaled on its own lag
+    /// (the node's `autoscaling` is then null).
+    #[serde(default)]
+    pub group_autoscaling: Vec<AutoscalingReport>,
 }
 
 /// An autoscaled group over the measured period.
@@ -590,9 +604,17 @@ pub struct NodeSeries {
     #[serde(default)]
     pub lost_writes: Vec<u64>,
     /// Partitioned queues only: each partition's lag at the end of the bucket,
-    /// `partition_lag[partition][bucket]`.
+    /// `partition_lag[partition][bucket]` (empty with `fan_out`: see `group_partition_lag`).
     #[serde(default)]
     pub partition_lag: Vec<Vec<u64>>,
+    /// Partitioned queues with `fan_out` only: each subscription's group's lag per partition
+    /// at the end of the bucket, `group_partition_lag[group][partition][bucket]`.
+    #[serde(default)]
+    pub group_partition_lag: Vec<Vec<Vec<u64>>>,
+    /// Queues with `fan_out` and `consumer_scaling` only: time-average of each subscription's
+    /// consumers in the bucket, `group_consumers[group][bucket]` (`instances` stays empty).
+    #[serde(default)]
+    pub group_consumers: Vec<Vec<f64>>,
     /// Autoscaled services only: time-average of the instances serving in the bucket.
     #[serde(default)]
     pub instances: Vec<f64>,
@@ -647,6 +669,16 @@ impl NodeSeries {
                 .iter()
                 .map(|v| slice_of(v, from, to))
                 .collect(),
+            group_partition_lag: self
+                .group_partition_lag
+                .iter()
+                .map(|g| g.iter().map(|v| slice_of(v, from, to)).collect())
+                .collect(),
+            group_consumers: self
+                .group_consumers
+                .iter()
+                .map(|v| slice_of(v, from, to))
+                .collect(),
             instances_known: slice_of(&self.instances_known, from, to),
             lost_writes: slice_of(&self.lost_writes, from, to),
             visible_again: slice_of(&self.visible_again, from, to),
@@ -679,6 +711,29 @@ impl NodeSeries {
                 .resize_with(more.partition_lag.len(), Vec::new);
         }
         for (mine, theirs) in self.partition_lag.iter_mut().zip(more.partition_lag) {
+            mine.extend(theirs);
+        }
+        if self.group_partition_lag.len() < more.group_partition_lag.len() {
+            self.group_partition_lag
+                .resize_with(more.group_partition_lag.len(), Vec::new);
+        }
+        for (mine, theirs) in self
+            .group_partition_lag
+            .iter_mut()
+            .zip(more.group_partition_lag)
+        {
+            if mine.len() < theirs.len() {
+                mine.resize_with(theirs.len(), Vec::new);
+            }
+            for (line, more) in mine.iter_mut().zip(theirs) {
+                line.extend(more);
+            }
+        }
+        if self.group_consumers.len() < more.group_consumers.len() {
+            self.group_consumers
+                .resize_with(more.group_consumers.len(), Vec::new);
+        }
+        for (mine, theirs) in self.group_consumers.iter_mut().zip(more.group_consumers) {
             mine.extend(theirs);
         }
         self.instances_known.extend(more.instances_known);

@@ -1057,15 +1057,6 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "takes down a database's primaries",
         },
         Case {
-            name: "fan-out over partitions",
-            edit: Edit::Json(|d| {
-                d["nodes"][7]["params"]["fan_out"] = json!(true);
-                d["nodes"][7]["params"]["partitions"] = json!(4);
-            }),
-            path: "nodes[7].params.fan_out",
-            fragment: "does not yet combine with partitions",
-        },
-        Case {
             name: "visibility timeout of zero",
             edit: Edit::Json(|d| d["nodes"][7]["params"]["visibility_timeout_ms"] = json!(0)),
             path: "nodes[7].params.visibility_timeout_ms",
@@ -1120,15 +1111,6 @@ fn bad_designs_report_path_precise_errors() {
             }),
             path: "nodes[7].params.consumer_scaling.allow_idle_consumers",
             fragment: "only a partitioned topic has idle consumers",
-        },
-        Case {
-            name: "scaled consumers of a fan-out topic",
-            edit: Edit::Json(|d| {
-                d["nodes"][7]["params"]["fan_out"] = json!(true);
-                d["nodes"][7]["params"]["consumer_scaling"] = json!({});
-            }),
-            path: "nodes[7].params.consumer_scaling",
-            fragment: "every subscription is a group of its own",
         },
         Case {
             name: "instance crash of a service without autoscaling",

@@ -468,7 +468,7 @@ fn queue_editor(props: &QueueEditorProps) -> Html {
                 hint="0: off. On: as SQS, a message not deleted within this time is delivered again"
                 on_change={edit(value, emit, |q, v: f64| q.visibility_timeout_ms = (v > 0.0).then_some(v))} />
             <CheckField label="Fan out to every subscription" path={join(path, "fan_out")} value={value.fan_out}
-                hint="Pub/sub: each outgoing edge gets every message, with its own consumers and lag."
+                hint="Pub/sub: each outgoing edge is a consumer group that gets every message, with its own consumers, partition assignment, offsets, lag and scaling."
                 on_change={edit(value, emit, |q, v| q.fan_out = v)} />
             <ConsumerScalingEditor path={join(path, "consumer_scaling")} value={value.consumer_scaling.clone()}
                 partitioned={value.partitions.is_some()}

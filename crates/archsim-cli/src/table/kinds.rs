@@ -133,6 +133,35 @@ fn queue_lines(lines: &mut Vec<String>, id: &str, queue: &QueueReport) {
             per_member(&queue.subscription_max_lag)
         ));
     }
+    if queue.group_partition_max_lag.len() > 1 {
+        // A topic read by several consumer groups (one per subscription, in edge order): each
+        // group's lag and committed offset per partition.
+        for (g, lags) in queue.group_partition_max_lag.iter().enumerate() {
+            let committed = queue
+                .group_committed_offsets
+                .get(g)
+                .map_or(String::new(), |offsets| per_member(offsets));
+            lines.push(format!(
+                "{id}: consumer group {}: max lag per partition [{}], committed offset per partition [{committed}]",
+                g + 1,
+                per_member(lags)
+            ));
+        }
+    } else if let Some(committed) = queue.group_committed_offsets.first() {
+        lines.push(format!(
+            "{id}: committed offset per partition [{}]",
+            per_member(committed)
+        ));
+    }
+    for (g, scaling) in queue.group_autoscaling.iter().enumerate() {
+        // Each subscription's group scaled on its own lag.
+        autoscaling_lines(
+            lines,
+            &format!("{id} consumer group {}", g + 1),
+            "consumers",
+            scaling,
+        );
+    }
     if queue.blocked.value > 0.0 {
         lines.push(format!(
             "{id}: producers made to wait (backpressure) {}",

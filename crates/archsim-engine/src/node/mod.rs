@@ -193,6 +193,9 @@ pub(crate) struct Built {
     pub model: NodeModel,
     /// Kind-specific counters the node needs (see `metrics::extra`).
     pub extra_counters: u32,
+    /// Time integrals the node needs besides `metrics::node_area`'s: they follow the node's,
+    /// from `node_area::COUNT`.
+    pub extra_areas: u32,
     /// Its worker stations.
     pub stations: Vec<Station>,
     /// No processing time of its own: an injected latency delays requests on arrival.
@@ -236,15 +239,32 @@ impl KindFigures<'_> {
     pub fn autoscaling(
         &self,
         first_counter: u32,
+        peaks: (u32, u32),
+        events: &[ScaleEvent],
+    ) -> AutoscalingReport {
+        self.autoscaling_at(
+            first_counter,
+            (node_area::INSTANCES, node_area::AT_MAX),
+            peaks,
+            events,
+        )
+    }
+
+    /// An autoscaling report whose instances and time at max are the integrals `instances`
+    /// and `at_max` of the node (a group of several, each with its own).
+    pub fn autoscaling_at(
+        &self,
+        first_counter: u32,
+        (instances, at_max): (u32, u32),
         (peak_whole, peak_batch): (u32, u32),
         events: &[ScaleEvent],
     ) -> AutoscalingReport {
         let count = |i: u32| estimate((self.extra)(first_counter + i) as f64);
         let per_period = |i: u32| estimate(ratio((self.area)(i), self.period_ns));
         AutoscalingReport {
-            mean_instances: per_period(node_area::INSTANCES),
+            mean_instances: per_period(instances),
             peak_instances: estimate(if self.whole { peak_whole } else { peak_batch } as f64),
-            time_at_max: per_period(node_area::AT_MAX),
+            time_at_max: per_period(at_max),
             scale_ups: count(extra::GROUP_SCALE_UPS),
             scale_downs: count(extra::GROUP_SCALE_DOWNS),
             mean_instances_known: None,
@@ -263,6 +283,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
     let plain = |model: NodeModel| Built {
         model,
         extra_counters: 0,
+        extra_areas: 0,
         stations: Vec::new(),
         delays_on_arrival: false,
         probe_station: None,
@@ -306,6 +327,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             let model = QueueModel::new(p, cx);
             Built {
                 extra_counters: model.counters(p),
+                extra_areas: model.extra_areas(),
                 stations: model.stations(p),
                 delays_on_arrival: true,
                 ..plain(NodeModel::Queue(model))
