@@ -182,6 +182,10 @@ const LABELS_IN_CONTEXT: &[(&str, &str)] = &[
     ("effect.count", "Instances"),
     ("effect.pick", "Which"),
     ("pick.index", "From instance"),
+    // A client's end users (not the closed loop's users).
+    ("params.users", "End users"),
+    ("users.count", "Users"),
+    ("users.pick", "Who sends a request"),
     ("delay.ms", "Delay"),
     ("delay.type", "Delay"),
     ("effect.rate", "Extra error rate"),

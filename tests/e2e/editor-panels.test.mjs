@@ -83,6 +83,20 @@ test('client: workload model, rate profile and key popularity switch their field
   );
 });
 
+test('client: end users for read-your-writes, picked at random or by key owner, or none', async () => {
+  await select('client-1');
+  await field('nodes[0].params.users.pick').selectOption('random');
+  assert.deepEqual((await node('client-1')).params.users, { count: 1000, pick: 'random' });
+  await field('nodes[0].params.users.count').fill('50');
+  await field('nodes[0].params.users.count').press('Enter');
+  assert.equal((await node('client-1')).params.users.count, 50);
+  await field('nodes[0].params.users.pick').selectOption('key_owner');
+  assert.deepEqual((await node('client-1')).params.users, { count: 50, pick: 'key_owner' });
+  await field('nodes[0].params.users.pick').selectOption('none');
+  assert.equal((await node('client-1')).params.users ?? null, null);
+  assert.equal(await field('nodes[0].params.users.count').count(), 0, 'no count without users');
+});
+
 test('gateway: overhead, concurrency, routes to connected nodes, and the balancer\'s health settings', async () => {
   await select('api-gateway-1');
   await field('nodes[1].params.max_concurrency').fill('64');

@@ -152,6 +152,7 @@ impl Sim {
                     lag_rng: SimRng::derive(seed, rep, StreamKind::ReplicationLag, stream),
                     burst_rng: SimRng::derive(seed, rep, StreamKind::SourceBurst, stream),
                     crash_rng: SimRng::derive(seed, rep, StreamKind::InstanceCrash, stream),
+                    user_rng: SimRng::derive(seed, rep, StreamKind::SourceUsers, stream),
                 },
             );
             let extra = recorder.alloc_counters(built.extra_counters);

@@ -292,8 +292,9 @@ pub struct DatabaseReport {
     /// With `failover`: each failover of the first replication, in time order.
     #[serde(default)]
     pub failovers: Vec<FailoverReport>,
-    /// With `read_your_writes`: reads sent to the primary because their client had just
-    /// written the key (they would have gone to a replica).
+    /// With `read_your_writes`: reads sent to the primary because their user (the client's
+    /// `users` member, or the client node) had just written the key (they would have gone to
+    /// a replica).
     #[serde(default)]
     pub own_write_reads: Option<Estimate>,
 }

@@ -5,7 +5,7 @@ use archsim_model::{
     Backpressure, BalancerAlgorithm, CacheParams, CallMode, ClientParams, DatabaseParams, Eviction,
     GatewayParams, HealthSettings, KeyPopularity, LoadBalancerParams, NodeKind, QueueParams,
     RateLimitAlgorithm, RateLimiterParams, ReadPreference, RequestClass, Route, ServiceParams,
-    Sharding, Slowdown, Ties, WithHealth, Workload, WritePolicy,
+    Sharding, Slowdown, Ties, UserPick, Users, WithHealth, Workload, WritePolicy,
 };
 use yew::prelude::*;
 
@@ -142,6 +142,25 @@ fn client_editor(props: &EditorProps<ClientParams>) -> Html {
         });
     });
 
+    let user_pick = match value.users.as_ref().map(|u| u.pick) {
+        None => "none",
+        Some(UserPick::Random) => "random",
+        Some(UserPick::KeyOwner) => "key_owner",
+    };
+    let on_user_pick = edit(value, emit, |c, to: String| {
+        let count = c.users.as_ref().map_or(Users::default().count, |u| u.count);
+        c.users = match to.as_str() {
+            "random" => Some(Users {
+                count,
+                pick: UserPick::Random,
+            }),
+            "key_owner" => Some(Users {
+                count,
+                pick: UserPick::KeyOwner,
+            }),
+            _ => None,
+        };
+    });
     let keys_path = format!("{path}.keys");
     let popularity = match value.keys.popularity {
         KeyPopularity::Uniform => "uniform",
@@ -173,6 +192,21 @@ fn client_editor(props: &EditorProps<ClientParams>) -> Html {
                     <NumberField label="Zipf exponent" path={join(&keys_path, "popularity.exponent")}
                         value={exponent}
                         on_change={edit(value, emit, |c, v| c.keys.popularity = KeyPopularity::Zipf { exponent: v })} />
+                }
+            </Section>
+            <Section title="End users">
+                <SelectField label="Who sends a request" path={join(path, "users.pick")} value={user_pick}
+                    options={options(&[
+                        ("none", "One user (the client): read-your-writes per client"),
+                        ("random", "Any user, at random"),
+                        ("key_owner", "The key's owner (key mod users)"),
+                    ])}
+                    hint="Read-your-writes follows each user: a read goes to the primary if its user wrote the key within the window."
+                    on_change={on_user_pick} />
+                if let Some(users) = &value.users {
+                    <NumberField label="Users" path={join(path, "users.count")} kind={NumberKind::U32}
+                        value={users.count as f64}
+                        on_change={edit(value, emit, |c, v: f64| if let Some(users) = &mut c.users { users.count = v as u32 })} />
                 }
             </Section>
         </>

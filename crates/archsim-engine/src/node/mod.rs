@@ -226,6 +226,8 @@ pub(crate) struct BuildContext<'a> {
     pub burst_rng: SimRng,
     /// An autoscaled service's picks of instances to crash.
     pub crash_rng: SimRng,
+    /// A client's draws of the user sending each request.
+    pub user_rng: SimRng,
 }
 
 /// Compiles one node.
@@ -295,6 +297,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             cx.source_rng.clone(),
             cx.key_rng.clone(),
             cx.burst_rng.clone(),
+            cx.user_rng.clone(),
             cx.end,
         ))),
         NodeKind::ApiGateway(p) => Built {

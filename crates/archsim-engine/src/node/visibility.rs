@@ -209,6 +209,7 @@ mod tests {
             write: false,
             deadline: crate::request::NO_DEADLINE,
             source: 0,
+            user: 0,
         }
     }
 
