@@ -18,6 +18,7 @@ mod failover;
 mod hedging;
 mod instances;
 mod partitions;
+mod queue_lag;
 mod visibility;
 use crate::components::results_format::{FAILURE_CAUSES, number};
 
@@ -675,6 +676,9 @@ fn story_charts(src: &Source, frame: &Frame) -> Vec<Chart> {
 
     // Autoscaled groups: instances serving over time.
     charts.extend(instances::instances_chart(src, frame));
+    // Queues scaled on lag without partitions: their lag beside the consumers' target, right
+    // after the consumer count.
+    charts.extend(queue_lag::queue_lag_chart(src, frame));
     // Partitioned queues: lag per partition (a hot partition's climbing).
     charts.extend(partitions::partition_lag_chart(src, frame));
     // Fan-out topics: lag per subscription (a slow subscriber falling behind).
