@@ -70,6 +70,10 @@ fn values(v: &[archsim_model::report::Estimate]) -> Vec<f64> {
     v.iter().map(|e| e.value).collect()
 }
 
+fn offsets(v: &[u64]) -> Vec<f64> {
+    v.iter().map(|&o| o as f64).collect()
+}
+
 #[test]
 fn each_group_commits_its_own_offsets_and_a_slow_group_lags_by_its_excess_in_every_partition() {
     // 400/s: about 100 a partition. The fast group's consumers take 5 ms (200/s), the slow
@@ -79,8 +83,8 @@ fn each_group_commits_its_own_offsets_and_a_slow_group_lags_by_its_excess_in_eve
     let messages = values(&q.partition_messages);
     assert_eq!(messages.len(), 4);
     assert_eq!(q.group_committed_offsets.len(), 2, "one entry per group");
-    let fast = values(&q.group_committed_offsets[0]);
-    let slow = values(&q.group_committed_offsets[1]);
+    let fast = offsets(&q.group_committed_offsets[0]);
+    let slow = offsets(&q.group_committed_offsets[1]);
     let shares = uniform_shares(KEYS, PARTITIONS);
     let series = &report.series.nodes["t"];
     assert!(
@@ -143,7 +147,7 @@ fn each_group_assigns_the_partitions_to_its_own_consumers_by_ranges() {
     // up to 6,000 (50/s × 120 s) while each group still gets every message.
     let report = go(&topic(400.0, 2.0, 20.0, |q| q.consumers = 2));
     let q = report.nodes["t"].queue.clone().unwrap();
-    let slow = values(&q.group_committed_offsets[1]);
+    let slow = offsets(&q.group_committed_offsets[1]);
     for pair in [[0, 1], [2, 3]] {
         let committed = slow[pair[0]] + slow[pair[1]];
         assert!(
@@ -151,7 +155,7 @@ fn each_group_assigns_the_partitions_to_its_own_consumers_by_ranges() {
             "partitions {pair:?}: {slow:?}"
         );
     }
-    let fast = values(&q.group_committed_offsets[0]);
+    let fast = offsets(&q.group_committed_offsets[0]);
     let messages = values(&q.partition_messages);
     for p in 0..4 {
         assert!(messages[p] - fast[p] <= 5.0, "{fast:?} of {messages:?}");
@@ -269,4 +273,43 @@ fn the_consumer_groups_example_shows_analytics_lagging_in_every_partition_and_bi
             rate - mu
         );
     }
+}
+
+#[test]
+fn without_fan_out_the_one_group_has_committed_offsets_and_its_lags_are_the_topics() {
+    let report = go(&topic(400.0, 5.0, 20.0, |q| q.fan_out = false));
+    let q = report.nodes["t"].queue.clone().unwrap();
+    assert_eq!(q.group_committed_offsets.len(), 1);
+    assert!(
+        q.group_partition_max_lag.is_empty(),
+        "partition_max_lag is the group's"
+    );
+    // The two services share the messages (round robin), each partition's consumer commits
+    // every message it finishes: the offsets add up to what was delivered and finished.
+    let committed: u64 = q.group_committed_offsets[0].iter().sum();
+    let done = report.nodes["fast"].completions.value + report.nodes["slow"].completions.value;
+    assert!(
+        (committed as f64 - done).abs() <= 4.0,
+        "{committed} of {done}"
+    );
+}
+
+#[test]
+fn each_groups_scaling_figures_are_combined_across_replications() {
+    let scaling = ConsumerScaling {
+        min_replicas: 1,
+        max_replicas: 10,
+        provisioning_delay_ms: 5_000.0,
+        ..ConsumerScaling::default()
+    };
+    let mut d = topic(400.0, 1.0, 20.0, |q| {
+        q.consumers = 1;
+        q.consumer_scaling = Some(scaling.clone());
+    });
+    d.run.replications = 3;
+    let q = go(&d).nodes["t"].queue.clone().unwrap();
+    let slow = &q.group_autoscaling[1];
+    // A mean with its interval over the three replications, like the node's own figures.
+    assert!(slow.mean_instances.ci95.is_some(), "{slow:?}");
+    assert!(q.group_partition_max_lag[1][0].ci95.is_some());
 }

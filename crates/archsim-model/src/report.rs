@@ -357,16 +357,18 @@ pub struct QueueReport {
     /// consumer); with `fan_out`, the largest in any subscription's group.
     #[serde(default)]
     pub partition_max_lag: Vec<Estimate>,
-    /// Partitioned topics: each consumer group's largest lag per partition,
-    /// `group_partition_max_lag[group][partition]` — one group, or with `fan_out` one per
-    /// subscription (outgoing edge, in edge order).
+    /// Partitioned topics with `fan_out`: each subscription's group's largest lag per
+    /// partition, `group_partition_max_lag[group][partition]` (groups in edge order; empty
+    /// without `fan_out`: the one group's is `partition_max_lag`).
     #[serde(default)]
     pub group_partition_max_lag: Vec<Vec<Estimate>>,
-    /// Partitioned topics: each consumer group's committed offset per partition at the
-    /// period's end (the partition's messages the group has finished since the run began:
-    /// delivered, or dead-lettered), `group_committed_offsets[group][partition]`.
+    /// Partitioned topics: each consumer group's committed offset per partition at the end of
+    /// the run, in the first replication (a position in the partition, not a statistic: the
+    /// partition's messages the group has finished since the run began, delivered or
+    /// dead-lettered), `group_committed_offsets[group][partition]` — one group, or with
+    /// `fan_out` one per subscription.
     #[serde(default)]
-    pub group_committed_offsets: Vec<Vec<Estimate>>,
+    pub group_committed_offsets: Vec<Vec<u64>>,
     /// With `fan_out` and `consumer_scaling`: each subscription's group scaled on its own lag
     /// (the node's `autoscaling` is then null).
     #[serde(default)]

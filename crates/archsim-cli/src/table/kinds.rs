@@ -102,6 +102,15 @@ fn cache_lines(lines: &mut Vec<String>, id: &str, cache: &CacheReport) {
     }
 }
 
+/// A consumer group's committed offsets, one per partition (positions: plain integers).
+fn offsets_list(offsets: &[u64]) -> String {
+    offsets
+        .iter()
+        .map(|&o| number(o as f64))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Traffic through a queue, then partitions, visibility timeout, fan-out and backpressure.
 fn queue_lines(lines: &mut Vec<String>, id: &str, queue: &QueueReport) {
     lines.push(format!(
@@ -140,7 +149,7 @@ fn queue_lines(lines: &mut Vec<String>, id: &str, queue: &QueueReport) {
             let committed = queue
                 .group_committed_offsets
                 .get(g)
-                .map_or(String::new(), |offsets| per_member(offsets));
+                .map_or(String::new(), |offsets| offsets_list(offsets));
             lines.push(format!(
                 "{id}: consumer group {}: max lag per partition [{}], committed offset per partition [{committed}]",
                 g + 1,
@@ -150,7 +159,7 @@ fn queue_lines(lines: &mut Vec<String>, id: &str, queue: &QueueReport) {
     } else if let Some(committed) = queue.group_committed_offsets.first() {
         lines.push(format!(
             "{id}: committed offset per partition [{}]",
-            per_member(committed)
+            offsets_list(committed)
         ));
     }
     for (g, scaling) in queue.group_autoscaling.iter().enumerate() {

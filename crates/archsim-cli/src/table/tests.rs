@@ -184,7 +184,7 @@ fn a_topic_read_by_several_groups_lists_each_groups_lag_offsets_and_scaling() {
                 partition_messages: per(&[100.0, 90.0]),
                 partition_max_lag: per(&[40.0, 30.0]),
                 group_partition_max_lag: vec![per(&[1.0, 2.0]), per(&[40.0, 30.0])],
-                group_committed_offsets: vec![per(&[100.0, 89.0]), per(&[60.0, 60.0])],
+                group_committed_offsets: vec![vec![100, 89], vec![60, 60]],
                 group_autoscaling: vec![
                     archsim_model::AutoscalingReport::default(),
                     archsim_model::AutoscalingReport {

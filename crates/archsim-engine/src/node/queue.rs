@@ -634,6 +634,7 @@ impl Behaviour for QueueModel {
             }
         };
         let group_partition_max_lag: Vec<Vec<u64>> = self.topics.iter().map(max_lag).collect();
+        let several = self.topics.len() > 1;
         let partitions = self.partitions.unwrap_or(0);
         let partition_messages = (0..partitions)
             .map(|p| count(extra::QUEUE_COUNT + p))
@@ -657,15 +658,16 @@ impl Behaviour for QueueModel {
             blocked: count(extra::QUEUE_BLOCKED),
             partition_messages,
             partition_max_lag,
-            group_partition_max_lag: group_partition_max_lag
-                .iter()
-                .map(|g| as_estimates(g))
-                .collect(),
-            group_committed_offsets: self
-                .topics
-                .iter()
-                .map(|t| as_estimates(&t.committed))
-                .collect(),
+            // One group's is `partition_max_lag`.
+            group_partition_max_lag: if several {
+                group_partition_max_lag
+                    .iter()
+                    .map(|g| as_estimates(g))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            group_committed_offsets: self.topics.iter().map(|t| t.committed.clone()).collect(),
             group_autoscaling: Vec::new(),
             subscription_messages: match &self.subscriptions {
                 Some(s) => (0..s.lag.len() as u32)
