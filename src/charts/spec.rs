@@ -18,6 +18,7 @@ mod failover;
 mod hedging;
 mod instances;
 mod partitions;
+mod queue_lag;
 mod visibility;
 use crate::components::results_format::{FAILURE_CAUSES, number};
 
@@ -139,6 +140,9 @@ pub fn fault_windows(design: &Design, end_ms: f64) -> Vec<FaultWindow> {
                     format!("{target} −{}% workers", number(fraction * 100.0))
                 }
                 FaultEffect::Burst { requests } => format!("{target} burst of {requests}"),
+                FaultEffect::InstanceCrash { count, .. } => {
+                    format!("{target}: {count} instance(s) down")
+                }
             };
             // An instant (a flush, a burst all at once) is shaded as a sliver, so it shows.
             let sliver = end_ms / 200.0;
@@ -672,6 +676,9 @@ fn story_charts(src: &Source, frame: &Frame) -> Vec<Chart> {
 
     // Autoscaled groups: instances serving over time.
     charts.extend(instances::instances_chart(src, frame));
+    // Queues scaled on lag without partitions: their lag beside the consumers' target, right
+    // after the consumer count.
+    charts.extend(queue_lag::queue_lag_chart(src, frame));
     // Partitioned queues: lag per partition (a hot partition's climbing).
     charts.extend(partitions::partition_lag_chart(src, frame));
     // Fan-out topics: lag per subscription (a slow subscriber falling behind).
@@ -1462,6 +1469,11 @@ mod tests {
                 include_str!("../../examples/pubsub-fan-out.json"),
                 120_000.0,
                 "subscription-lag",
+            ),
+            (
+                include_str!("../../examples/kafka-consumer-groups.json"),
+                120_000.0,
+                "partition-lag",
             ),
         ] {
             let design = example(json);

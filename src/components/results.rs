@@ -541,6 +541,31 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
                 slowest + 1
             ));
         }
+        if queue.group_partition_max_lag.len() > 1 {
+            // A topic read by several consumer groups: each group's laggiest partition.
+            for (group, lags) in queue.group_partition_max_lag.iter().enumerate() {
+                if let Some((hot, lag)) = lags
+                    .iter()
+                    .enumerate()
+                    .max_by(|a, b| a.1.value.total_cmp(&b.1.value))
+                {
+                    details.push(format!(
+                        "group {}: largest lag {} (partition {hot})",
+                        group + 1,
+                        count(lag.value)
+                    ));
+                }
+            }
+        }
+        for (group, scaling) in queue.group_autoscaling.iter().enumerate() {
+            details.push(format!(
+                "group {}: consumers mean {}, peak {}, {} scale-ups",
+                group + 1,
+                count(scaling.mean_instances.value),
+                count(scaling.peak_instances.value),
+                count(scaling.scale_ups.value)
+            ));
+        }
         if let Some(duplicates) = queue.duplicates {
             details.push(format!(
                 "{} duplicate deliveries (visibility timeout)",
@@ -584,6 +609,9 @@ fn kind_details(node: &NodeReport) -> Vec<String> {
         }
         if let Some(known) = scaling.mean_instances_known {
             details.push(format!("known to callers {}", count(known.value)));
+        }
+        if let Some(crashes) = scaling.instance_crashes {
+            details.push(format!("{} instances crashed", count(crashes.value)));
         }
         if scaling.sent_to_gone.value > 0.0 {
             details.push(format!(

@@ -81,6 +81,7 @@ const ORDER: &[&str] = &[
     "primary-failover",
     "sqs-visibility-timeout",
     "pubsub-fan-out",
+    "kafka-consumer-groups",
 ];
 
 /// `(id, name, summary)` of every file in `examples/` (written by `build.rs`).

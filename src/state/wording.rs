@@ -178,6 +178,14 @@ const FIELD_LABELS: &[(&str, &str)] = &[
 /// Labels that depend on the field's parent (`parent.name`): a fault's effect says "Extra error
 /// rate" where a workload's `rate` is its arrival rate.
 const LABELS_IN_CONTEXT: &[(&str, &str)] = &[
+    // An instance crash fault: how many instances, and which.
+    ("effect.count", "Instances"),
+    ("effect.pick", "Which"),
+    ("pick.index", "From instance"),
+    // A client's end users (not the closed loop's users).
+    ("params.users", "End users"),
+    ("users.count", "Users"),
+    ("users.pick", "Who sends a request"),
     ("delay.ms", "Delay"),
     ("delay.type", "Delay"),
     ("effect.rate", "Extra error rate"),

@@ -83,6 +83,20 @@ test('client: workload model, rate profile and key popularity switch their field
   );
 });
 
+test('client: end users for read-your-writes, picked at random or by key owner, or none', async () => {
+  await select('client-1');
+  await field('nodes[0].params.users.pick').selectOption('random');
+  assert.deepEqual((await node('client-1')).params.users, { count: 1000, pick: 'random' });
+  await field('nodes[0].params.users.count').fill('50');
+  await field('nodes[0].params.users.count').press('Enter');
+  assert.equal((await node('client-1')).params.users.count, 50);
+  await field('nodes[0].params.users.pick').selectOption('key_owner');
+  assert.deepEqual((await node('client-1')).params.users, { count: 50, pick: 'key_owner' });
+  await field('nodes[0].params.users.pick').selectOption('none');
+  assert.equal((await node('client-1')).params.users ?? null, null);
+  assert.equal(await field('nodes[0].params.users.count').count(), 0, 'no count without users');
+});
+
 test('gateway: overhead, concurrency, routes to connected nodes, and the balancer\'s health settings', async () => {
   await select('api-gateway-1');
   await field('nodes[1].params.max_concurrency').fill('64');
@@ -396,6 +410,18 @@ test('the fault timeline: edge effects target edges, instants may last 0 ms', as
   await field('faults[0].effect.fraction').fill('25');
   design = await autosavedDesign(page);
   assert.deepEqual(design.faults[0].effect, { type: 'worker_cut', fraction: 0.25 });
+  // An autoscaled group's instance crash: how many instances, and which.
+  await field('faults[0].effect.type').selectOption('instance_crash');
+  design = await autosavedDesign(page);
+  assert.deepEqual(design.faults[0].effect, { type: 'instance_crash', count: 1, pick: { type: 'random' } });
+  await field('faults[0].effect.count').fill('2');
+  await field('faults[0].effect.count').press('Enter');
+  await field('faults[0].effect.pick.type').selectOption('index');
+  await field('faults[0].effect.pick.index').fill('1');
+  await field('faults[0].effect.pick.index').press('Enter');
+  design = await autosavedDesign(page);
+  assert.deepEqual(design.faults[0].effect, { type: 'instance_crash', count: 2, pick: { type: 'index', index: 1 } });
+  await page.locator('.fault-strip .fault-bar.fault-instance_crash').waitFor();
   await page.locator('#properties .fault-row .row-remove').click();
   assert.deepEqual((await autosavedDesign(page)).faults, []);
   app.assertNoProblems('editing the new faults');

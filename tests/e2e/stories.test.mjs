@@ -744,6 +744,24 @@ const STORIES = {
       assert.ok(lag(late, 'Analytics') > 2 * Math.max(lag(early, 'Analytics'), 1), `analytics falls further behind: ${JSON.stringify(early)} → ${JSON.stringify(late)}`);
     },
   },
+  'kafka-consumer-groups': {
+    chart: 'partition-lag',
+    async check(page) {
+      // Two groups read the same four partitions: billing's lag stays near zero in each,
+      // analytics' climbs in each at (λₚ − μ) · t, 24 to 35 messages a second.
+      const group = (values, to) => Object.entries(values).filter(([name]) => name.includes(`→ ${to} partition`)).map(([, v]) => v);
+      const early = await valuesAt(page, 'partition-lag', 30_000);
+      const late = await valuesAt(page, 'partition-lag', 110_000);
+      assert.equal(group(late, 'Billing').length, 4, JSON.stringify(late));
+      assert.equal(group(late, 'Analytics').length, 4, JSON.stringify(late));
+      assert.ok(group(late, 'Billing').every((v) => v < 20), `billing keeps up in every partition: ${JSON.stringify(late)}`);
+      const [before, after] = [group(early, 'Analytics'), group(late, 'Analytics')];
+      for (let p = 0; p < 4; p++) {
+        const slope = (after[p] - before[p]) / 80;
+        assert.ok(slope > 20 && slope < 40, `analytics partition ${p} lag grows ${slope}/s: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+      }
+    },
+  },
 };
 
 // --- the checks every template gets ----------------------------------------------------------

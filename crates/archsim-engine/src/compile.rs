@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 
-use archsim_model::design::{Design, NodeKind};
+use archsim_model::design::{Design, FaultEffect, NodeKind};
 
 use crate::core::{Core, EdgeFault, EdgeState, Event, FaultState, NodeState};
 use crate::distribution::{ClassMix, Dist};
@@ -151,9 +151,13 @@ impl Sim {
                     key_rng: SimRng::derive(seed, rep, StreamKind::SourceKeys, stream),
                     lag_rng: SimRng::derive(seed, rep, StreamKind::ReplicationLag, stream),
                     burst_rng: SimRng::derive(seed, rep, StreamKind::SourceBurst, stream),
+                    crash_rng: SimRng::derive(seed, rep, StreamKind::InstanceCrash, stream),
+                    user_rng: SimRng::derive(seed, rep, StreamKind::SourceUsers, stream),
                 },
             );
             let extra = recorder.alloc_counters(built.extra_counters);
+            // Right after the node's own integrals (nothing allocated any in between).
+            recorder.alloc_areas(built.extra_areas);
             let cancel_on_timeout =
                 matches!(&node.spec, NodeKind::Service(s) if s.cancel_on_timeout);
             nodes.push(NodeState {
@@ -243,11 +247,13 @@ impl Sim {
             let start = from_ms(fault.at_ms);
             let stop = start.saturating_add(from_ms(fault.duration_ms));
             let instant = fault.effect.may_be_instant();
+            // An instance crash may last no time, but its end (the replacement) still happens.
+            let ends = !instant || matches!(fault.effect, FaultEffect::InstanceCrash { .. });
             if start < self.end && (stop > start || instant) {
                 self.core
                     .queue
                     .push(start, Event::FaultStart { fault: i as u32 });
-                if !instant {
+                if ends {
                     self.core
                         .queue
                         .push(stop, Event::FaultEnd { fault: i as u32 });

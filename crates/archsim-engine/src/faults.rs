@@ -20,6 +20,10 @@
 //! send exactly N extra requests, at once or spread evenly over the fault's duration (timers of
 //! the client, tag [`BURST`]).
 //!
+//! An instance crash takes down some instances of an autoscaled service (their requests fail
+//! with `node_down`, the node stays up); at its end the group's controller replaces them (see
+//! `scaling::group`).
+//!
 //! A reshard is on the same timeline but is not a failure: the database goes to its new shard
 //! count at the start and moves keys until the end (see `node::database`). A primary crash
 //! crashes only a database's primaries: the queries at those stations fail as in a crash, and
@@ -29,7 +33,7 @@ use archsim_model::design::FaultEffect;
 
 use crate::core::FaultState;
 use crate::metrics::{Outcome, node_area};
-use crate::node::{BURST, Step};
+use crate::node::{BURST, INSTANCES_CHANGED, Step};
 use crate::request::JobState;
 use crate::sim::{FaultTarget, Sim};
 use crate::slab::Handle;
@@ -84,6 +88,23 @@ impl Sim {
                 }
                 return;
             }
+            FaultEffect::InstanceCrash { count, pick } => {
+                // Only some instances go down: the node itself stays up.
+                let now = self.core.now;
+                self.models[n].instance_fault(fault, count, &pick, start, now);
+                let stations = self.models[n].take_crashed_stations();
+                if !stations.is_empty() {
+                    self.fail_stations(node, Some(&stations));
+                }
+                self.core.queue.push(
+                    now,
+                    crate::core::Event::NodeTimer {
+                        node,
+                        tag: INSTANCES_CHANGED,
+                    },
+                );
+                return;
+            }
             _ => {}
         }
         let node_state = &mut self.core.nodes[n];
@@ -110,7 +131,8 @@ impl Sim {
                 FaultEffect::Partition
                 | FaultEffect::EdgeLatency { .. }
                 | FaultEffect::CacheFlush
-                | FaultEffect::Burst { .. } => {}
+                | FaultEffect::Burst { .. }
+                | FaultEffect::InstanceCrash { .. } => {}
             }
         }
         node_state.fault = state;

@@ -189,7 +189,9 @@ pub mod extra {
     pub const GROUP_SCALE_DOWNS: u32 = 1;
     /// Requests sent to an instance that no longer served (discovery lagging behind).
     pub const GROUP_SENT_TO_GONE: u32 = 2;
-    pub const GROUP_COUNT: u32 = 3;
+    /// Instances taken down by `instance_crash` faults.
+    pub const GROUP_INSTANCE_CRASHES: u32 = 3;
+    pub const GROUP_COUNT: u32 = 4;
     // Load balancers: one counter per backend, from 0.
 }
 

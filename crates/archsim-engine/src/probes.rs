@@ -44,6 +44,7 @@ impl Core {
                 write: false,
                 deadline: crate::request::NO_DEADLINE,
                 source: balancer,
+                user: 0,
             },
             now,
         );

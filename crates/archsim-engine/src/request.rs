@@ -28,6 +28,9 @@ pub(crate) struct Request {
     /// The client node that sent it (read-your-writes knows its writer by it); set by
     /// `NodeCtx::new_request`.
     pub source: u32,
+    /// Which of its client's `users` sent it (0 when the client has no users population):
+    /// read-your-writes follows each user.
+    pub user: u32,
 }
 
 /// Where a job is in its node's hands.

@@ -63,6 +63,11 @@ pub enum StreamKind {
     /// A client's burst requests' classes (apart from its arrivals, which a burst must not
     /// shift).
     SourceBurst = 25,
+    /// An autoscaled service's picks of the instances an `instance_crash` fault takes down.
+    InstanceCrash = 26,
+    /// A client's draws of which of its users sends a request (`users` with a random pick;
+    /// apart, so a users population shifts no arrival, class or key).
+    SourceUsers = 27,
 }
 
 /// The index of an element's streams: FNV-1a (64-bit) of its id. Fixed forever, like the

@@ -417,6 +417,14 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
                 .iter_mut()
                 .for_each(|e| f(e, Intensive));
             q.partition_max_lag.iter_mut().for_each(|e| f(e, Intensive));
+            // Only with fan-out over partitions or scaled groups, so other reports hash as
+            // before.
+            for lags in &mut q.group_partition_max_lag {
+                lags.iter_mut().for_each(|e| f(e, Intensive));
+            }
+            for scaling in &mut q.group_autoscaling {
+                visit_autoscaling(scaling, f);
+            }
         }
         if let Some(l) = &mut node.rate_limiter {
             f(&mut l.admitted, Count);
@@ -426,15 +434,7 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
             b.values_mut().for_each(|e| f(e, Count));
         }
         if let Some(a) = &mut node.autoscaling {
-            f(&mut a.mean_instances, Intensive);
-            f(&mut a.peak_instances, Intensive);
-            f(&mut a.time_at_max, Intensive);
-            f(&mut a.scale_ups, Count);
-            f(&mut a.scale_downs, Count);
-            if let Some(known) = &mut a.mean_instances_known {
-                f(known, Intensive);
-            }
-            f(&mut a.sent_to_gone, Count);
+            visit_autoscaling(a, f);
         }
         if let Some(h) = &mut node.balancer_health {
             f(&mut h.probes, Count);
@@ -456,6 +456,22 @@ pub(crate) fn visit_estimates(report: &mut Report, f: Visitor) {
         f(&mut edge.bulkhead_rejected, Count);
         f(&mut edge.hedges, SparseCount);
         f(&mut edge.hedge_wins, SparseCount);
+    }
+}
+
+fn visit_autoscaling(a: &mut archsim_model::report::AutoscalingReport, f: Visitor) {
+    f(&mut a.mean_instances, Intensive);
+    f(&mut a.peak_instances, Intensive);
+    f(&mut a.time_at_max, Intensive);
+    f(&mut a.scale_ups, Count);
+    f(&mut a.scale_downs, Count);
+    if let Some(known) = &mut a.mean_instances_known {
+        f(known, Intensive);
+    }
+    f(&mut a.sent_to_gone, Count);
+    // Only with instance_crash faults on the group, so other reports hash as before.
+    if let Some(crashes) = &mut a.instance_crashes {
+        f(crashes, Count);
     }
 }
 
@@ -667,9 +683,18 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
             v.iter().for_each(|&x| h.f64(x));
         }
         // Only where there is one (autoscaled groups), so other reports hash as before.
-        for v in n.partition_lag.iter().chain(&n.subscription_lag) {
+        for v in n
+            .partition_lag
+            .iter()
+            .chain(&n.subscription_lag)
+            .chain(n.group_partition_lag.iter().flatten())
+        {
             h.u64(v.len() as u64);
             v.iter().for_each(|&x| h.u64(x));
+        }
+        for v in &n.group_consumers {
+            h.u64(v.len() as u64);
+            v.iter().for_each(|&x| h.f64(x));
         }
         for v in [&n.instances, &n.instances_known] {
             if !v.is_empty() {
@@ -689,7 +714,8 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
         }
     }
     for node in report.nodes.values() {
-        if let Some(scaling) = &node.autoscaling {
+        let groups = node.queue.iter().flat_map(|q| &q.group_autoscaling);
+        for scaling in node.autoscaling.iter().chain(groups) {
             for e in &scaling.events {
                 h.f64(e.t_ms);
                 h.u64(((e.from as u64) << 32) | e.to as u64);

@@ -87,6 +87,7 @@ impl Bench {
             write,
             deadline: crate::request::NO_DEADLINE,
             source: 0,
+            user: 0,
         };
         let job = self.core.jobs.insert(Job::in_transit(
             node as u32,

@@ -45,6 +45,7 @@ pub mod resilience;
 pub mod scaling;
 pub mod schema;
 pub mod units;
+pub mod users;
 pub mod validate;
 
 pub use annotation::{Annotation, AnnotationKind, Size};
@@ -60,6 +61,7 @@ pub use report::*;
 pub use resilience::*;
 pub use scaling::*;
 pub use schema::design_schema;
+pub use users::*;
 pub use validate::validate;
 
 /// The design-format version this build writes. Older versions are migrated on load.

@@ -27,8 +27,9 @@ impl Default for Failover {
     }
 }
 
-/// Read-your-writes: a client's reads of a key it wrote in the last `window_ms` go to the
-/// primary, whatever `reads_from` says, so it never reads its own write stale.
+/// Read-your-writes: a user's reads of a key they wrote in the last `window_ms` go to the
+/// primary, whatever `reads_from` says, so they never read their own write stale. The user is
+/// the client's `users` member who sent the request (without `users`, the client node).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReadYourWrites {

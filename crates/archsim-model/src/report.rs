@@ -292,8 +292,9 @@ pub struct DatabaseReport {
     /// With `failover`: each failover of the first replication, in time order.
     #[serde(default)]
     pub failovers: Vec<FailoverReport>,
-    /// With `read_your_writes`: reads sent to the primary because their client had just
-    /// written the key (they would have gone to a replica).
+    /// With `read_your_writes`: reads sent to the primary because their user (the client's
+    /// `users` member, or the client node) had just written the key (they would have gone to
+    /// a replica).
     #[serde(default)]
     pub own_write_reads: Option<Estimate>,
 }
@@ -353,9 +354,25 @@ pub struct QueueReport {
     #[serde(default)]
     pub partition_messages: Vec<Estimate>,
     /// Partitioned topics: the largest lag of each partition (messages not yet taken by its
-    /// consumer).
+    /// consumer); with `fan_out`, the largest in any subscription's group.
     #[serde(default)]
     pub partition_max_lag: Vec<Estimate>,
+    /// Partitioned topics with `fan_out`: each subscription's group's largest lag per
+    /// partition, `group_partition_max_lag[group][partition]` (groups in edge order; empty
+    /// without `fan_out`: the one group's is `partition_max_lag`).
+    #[serde(default)]
+    pub group_partition_max_lag: Vec<Vec<Estimate>>,
+    /// Partitioned topics: each consumer group's committed offset per partition at the end of
+    /// the run, in the first replication (a position in the partition, not a statistic: the
+    /// partition's messages the group has finished since the run began, delivered or
+    /// dead-lettered), `group_committed_offsets[group][partition]` — one group, or with
+    /// `fan_out` one per subscription.
+    #[serde(default)]
+    pub group_committed_offsets: Vec<Vec<u64>>,
+    /// With `fan_out` and `consumer_scaling`: each subscription's group scaled on its own lag
+    /// (the node's `autoscaling` is then null).
+    #[serde(default)]
+    pub group_autoscaling: Vec<AutoscalingReport>,
 }
 
 /// An autoscaled group over the measured period.
@@ -382,6 +399,10 @@ pub struct AutoscalingReport {
     /// Every decision of the first replication, over the whole run (warm-up included, as the
     /// time series).
     pub events: Vec<ScaleEvent>,
+    /// Instances taken down by `instance_crash` faults (null when the design has none on the
+    /// group).
+    #[serde(default)]
+    pub instance_crashes: Option<Estimate>,
 }
 
 /// One autoscaler decision that changed the group's size.
@@ -586,9 +607,17 @@ pub struct NodeSeries {
     #[serde(default)]
     pub lost_writes: Vec<u64>,
     /// Partitioned queues only: each partition's lag at the end of the bucket,
-    /// `partition_lag[partition][bucket]`.
+    /// `partition_lag[partition][bucket]` (empty with `fan_out`: see `group_partition_lag`).
     #[serde(default)]
     pub partition_lag: Vec<Vec<u64>>,
+    /// Partitioned queues with `fan_out` only: each subscription's group's lag per partition
+    /// at the end of the bucket, `group_partition_lag[group][partition][bucket]`.
+    #[serde(default)]
+    pub group_partition_lag: Vec<Vec<Vec<u64>>>,
+    /// Queues with `fan_out` and `consumer_scaling` only: time-average of each subscription's
+    /// consumers in the bucket, `group_consumers[group][bucket]` (`instances` stays empty).
+    #[serde(default)]
+    pub group_consumers: Vec<Vec<f64>>,
     /// Autoscaled services only: time-average of the instances serving in the bucket.
     #[serde(default)]
     pub instances: Vec<f64>,
@@ -643,6 +672,16 @@ impl NodeSeries {
                 .iter()
                 .map(|v| slice_of(v, from, to))
                 .collect(),
+            group_partition_lag: self
+                .group_partition_lag
+                .iter()
+                .map(|g| g.iter().map(|v| slice_of(v, from, to)).collect())
+                .collect(),
+            group_consumers: self
+                .group_consumers
+                .iter()
+                .map(|v| slice_of(v, from, to))
+                .collect(),
             instances_known: slice_of(&self.instances_known, from, to),
             lost_writes: slice_of(&self.lost_writes, from, to),
             visible_again: slice_of(&self.visible_again, from, to),
@@ -675,6 +714,29 @@ impl NodeSeries {
                 .resize_with(more.partition_lag.len(), Vec::new);
         }
         for (mine, theirs) in self.partition_lag.iter_mut().zip(more.partition_lag) {
+            mine.extend(theirs);
+        }
+        if self.group_partition_lag.len() < more.group_partition_lag.len() {
+            self.group_partition_lag
+                .resize_with(more.group_partition_lag.len(), Vec::new);
+        }
+        for (mine, theirs) in self
+            .group_partition_lag
+            .iter_mut()
+            .zip(more.group_partition_lag)
+        {
+            if mine.len() < theirs.len() {
+                mine.resize_with(theirs.len(), Vec::new);
+            }
+            for (line, more) in mine.iter_mut().zip(theirs) {
+                line.extend(more);
+            }
+        }
+        if self.group_consumers.len() < more.group_consumers.len() {
+            self.group_consumers
+                .resize_with(more.group_consumers.len(), Vec::new);
+        }
+        for (mine, theirs) in self.group_consumers.iter_mut().zip(more.group_consumers) {
             mine.extend(theirs);
         }
         self.instances_known.extend(more.instances_known);

@@ -188,6 +188,20 @@ pub enum PolicyKind {
     Percent,
 }
 
+/// Which serving instances an `instance_crash` fault takes down.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum InstancePick {
+    /// Drawn at random among the instances serving at that moment (each set of `count` equally
+    /// likely), from the service's own instance-crash stream: the same seed crashes the same
+    /// instances, and no other draw of the run moves.
+    #[default]
+    Random,
+    /// The serving instances from index `index` up (0 is the first instance of the group), as
+    /// many as `count`; fewer if fewer serve there.
+    Index { index: u32 },
+}
+
 /// For its first `duration_ms` of serving, an instance's service times are `factor` times as
 /// long.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -1094,15 +1094,6 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "must be a finite number > 0",
         },
         Case {
-            name: "fan-out over partitions",
-            edit: Edit::Json(|d| {
-                d["nodes"][7]["params"]["fan_out"] = json!(true);
-                d["nodes"][7]["params"]["partitions"] = json!(4);
-            }),
-            path: "nodes[7].params.fan_out",
-            fragment: "does not yet combine with partitions",
-        },
-        Case {
             name: "visibility timeout of zero",
             edit: Edit::Json(|d| d["nodes"][7]["params"]["visibility_timeout_ms"] = json!(0)),
             path: "nodes[7].params.visibility_timeout_ms",
@@ -1159,13 +1150,22 @@ fn bad_designs_report_path_precise_errors() {
             fragment: "only a partitioned topic has idle consumers",
         },
         Case {
-            name: "scaled consumers of a fan-out topic",
+            name: "instance crash of a service without autoscaling",
             edit: Edit::Json(|d| {
-                d["nodes"][7]["params"]["fan_out"] = json!(true);
-                d["nodes"][7]["params"]["consumer_scaling"] = json!({});
+                d["faults"][0]["target"] = json!("worker");
+                d["faults"][0]["effect"] = json!({"type": "instance_crash"});
             }),
-            path: "nodes[7].params.consumer_scaling",
-            fragment: "every subscription is a group of its own",
+            path: "faults[0].target",
+            fragment: "is one fixed instance",
+        },
+        Case {
+            name: "instance crash of a queue",
+            edit: Edit::Json(|d| {
+                d["faults"][0]["target"] = json!("jobs");
+                d["faults"][0]["effect"] = json!({"type": "instance_crash", "count": 0});
+            }),
+            path: "faults[0].effect.count",
+            fragment: "must be at least 1",
         },
         Case {
             name: "queue with unknown backpressure",

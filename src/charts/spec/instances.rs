@@ -4,7 +4,7 @@
 
 use archsim_model::NodeKind;
 
-use super::{Chart, Frame, Line, Source, per_node, time_chart};
+use super::{Chart, Frame, Line, Source, colour, node_name, per_node, time_chart};
 
 fn autoscaled(kind: &NodeKind) -> bool {
     match kind {
@@ -18,7 +18,11 @@ fn autoscaled(kind: &NodeKind) -> bool {
 /// when the design has no autoscaled group.
 pub(super) fn instances_chart(src: &Source, frame: &Frame) -> Option<Chart> {
     src.design.nodes.iter().find(|n| autoscaled(&n.spec))?;
-    let mut lines = per_node(src, frame, autoscaled, |ns| {
+    // A fan-out queue's groups scale each on its own: a line per group (below), none for the
+    // node.
+    let one_group =
+        |kind: &NodeKind| autoscaled(kind) && !matches!(kind, NodeKind::Queue(q) if q.fan_out);
+    let mut lines = per_node(src, frame, one_group, |ns| {
         Some(
             (0..frame.buckets())
                 .map(|i| ns.instances.get(i).copied())
@@ -48,6 +52,7 @@ pub(super) fn instances_chart(src: &Source, frame: &Frame) -> Option<Chart> {
         })
         .collect();
     lines.lines.extend(known);
+    lines.lines.extend(group_consumer_lines(src, frame));
     let mut chart = time_chart(
         "instances",
         "Instances serving (autoscaled groups, scaled consumers)",
@@ -57,6 +62,43 @@ pub(super) fn instances_chart(src: &Source, frame: &Frame) -> Option<Chart> {
     );
     chart.story = true;
     Some(chart)
+}
+
+/// A fan-out queue whose subscriptions' groups each scale on their own lag: a line per group
+/// (named after the node it delivers to).
+fn group_consumer_lines(src: &Source, frame: &Frame) -> Vec<Line> {
+    let mut lines = Vec::new();
+    for node in &src.design.nodes {
+        let NodeKind::Queue(q) = &node.spec else {
+            continue;
+        };
+        if !q.fan_out || q.consumer_scaling.is_none() {
+            continue;
+        }
+        let series = src.series.nodes.get(&node.id);
+        let subscribers = src
+            .design
+            .edges
+            .iter()
+            .filter(|e| e.from == node.id && q.dead_letter.as_deref() != Some(e.to.as_str()));
+        for (g, edge) in subscribers.enumerate() {
+            let group = series.and_then(|ns| ns.group_consumers.get(g));
+            lines.push(Line {
+                key: format!("{}:{}", node.id, edge.id),
+                label: format!(
+                    "{} → {} consumers",
+                    node_name(src.design, &node.id),
+                    node_name(src.design, &edge.to)
+                ),
+                colour: colour::line(g),
+                dashed: false,
+                values: (0..frame.buckets())
+                    .map(|i| group.and_then(|v| v.get(i)).copied())
+                    .collect(),
+            });
+        }
+    }
+    lines
 }
 
 #[cfg(test)]

@@ -5,8 +5,22 @@ use archsim_model::NodeKind;
 
 use super::{Chart, Frame, Line, Lines, Source, colour, node_name, time_chart};
 
-/// One line per partition of every partitioned queue, laggiest first; None when the design
-/// has no partitioned queue.
+/// The nodes a fan-out queue's subscriptions deliver to, in edge order (its ordinary
+/// outgoing edges: the dead-letter one is none).
+fn subscribers<'a>(
+    src: &'a Source,
+    node: &'a archsim_model::Node,
+    q: &'a archsim_model::QueueParams,
+) -> impl Iterator<Item = &'a archsim_model::Edge> + 'a {
+    src.design
+        .edges
+        .iter()
+        .filter(move |e| e.from == node.id && q.dead_letter.as_deref() != Some(e.to.as_str()))
+}
+
+/// One line per partition of every partitioned queue, laggiest first; of a topic with several
+/// consumer groups (`fan_out`), one per group and partition, coloured by group. None when the
+/// design has no partitioned queue.
 pub(super) fn partition_lag_chart(src: &Source, frame: &Frame) -> Option<Chart> {
     let mut lines = Vec::new();
     for node in &src.design.nodes {
@@ -17,6 +31,28 @@ pub(super) fn partition_lag_chart(src: &Source, frame: &Frame) -> Option<Chart> 
             continue;
         };
         let series = src.series.nodes.get(&node.id);
+        if q.fan_out {
+            for (g, edge) in subscribers(src, node, q).enumerate() {
+                let group = series.and_then(|ns| ns.group_partition_lag.get(g));
+                for p in 0..partitions as usize {
+                    let lag = group.and_then(|lines| lines.get(p));
+                    lines.push(Line {
+                        key: format!("{}:{}:{p}", node.id, edge.id),
+                        label: format!(
+                            "{} → {} partition {p}",
+                            node_name(src.design, &node.id),
+                            node_name(src.design, &edge.to)
+                        ),
+                        colour: colour::line(g),
+                        dashed: false,
+                        values: (0..frame.buckets())
+                            .map(|i| lag.and_then(|v| v.get(i)).map(|&l| l as f64))
+                            .collect(),
+                    });
+                }
+            }
+            continue;
+        }
         for p in 0..partitions as usize {
             let lag = series.and_then(|ns| ns.partition_lag.get(p));
             lines.push(Line {
@@ -61,12 +97,7 @@ pub(super) fn subscription_lag_chart(src: &Source, frame: &Frame) -> Option<Char
             continue;
         }
         let series = src.series.nodes.get(&node.id);
-        let subscribers = src
-            .design
-            .edges
-            .iter()
-            .filter(|e| e.from == node.id && q.dead_letter.as_deref() != Some(e.to.as_str()));
-        for (i, edge) in subscribers.enumerate() {
+        for (i, edge) in subscribers(src, node, q).enumerate() {
             let lag = series.and_then(|ns| ns.subscription_lag.get(i));
             lines.push(Line {
                 key: format!("{}:{}", node.id, edge.id),

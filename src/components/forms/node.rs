@@ -5,7 +5,7 @@ use archsim_model::{
     Backpressure, BalancerAlgorithm, CacheParams, CallMode, ClientParams, DatabaseParams, Eviction,
     GatewayParams, HealthSettings, KeyPopularity, LoadBalancerParams, NodeKind, QueueParams,
     RateLimitAlgorithm, RateLimiterParams, ReadPreference, RequestClass, Route, ServiceParams,
-    Sharding, Slowdown, Ties, WithHealth, Workload, WritePolicy,
+    Sharding, Slowdown, Ties, UserPick, Users, WithHealth, Workload, WritePolicy,
 };
 use yew::prelude::*;
 
@@ -142,6 +142,25 @@ fn client_editor(props: &EditorProps<ClientParams>) -> Html {
         });
     });
 
+    let user_pick = match value.users.as_ref().map(|u| u.pick) {
+        None => "none",
+        Some(UserPick::Random) => "random",
+        Some(UserPick::KeyOwner) => "key_owner",
+    };
+    let on_user_pick = edit(value, emit, |c, to: String| {
+        let count = c.users.as_ref().map_or(Users::default().count, |u| u.count);
+        c.users = match to.as_str() {
+            "random" => Some(Users {
+                count,
+                pick: UserPick::Random,
+            }),
+            "key_owner" => Some(Users {
+                count,
+                pick: UserPick::KeyOwner,
+            }),
+            _ => None,
+        };
+    });
     let keys_path = format!("{path}.keys");
     let popularity = match value.keys.popularity {
         KeyPopularity::Uniform => "uniform",
@@ -173,6 +192,21 @@ fn client_editor(props: &EditorProps<ClientParams>) -> Html {
                     <NumberField label="Zipf exponent" path={join(&keys_path, "popularity.exponent")}
                         value={exponent}
                         on_change={edit(value, emit, |c, v| c.keys.popularity = KeyPopularity::Zipf { exponent: v })} />
+                }
+            </Section>
+            <Section title="End users">
+                <SelectField label="Who sends a request" path={join(path, "users.pick")} value={user_pick}
+                    options={options(&[
+                        ("none", "One user (the client): read-your-writes per client"),
+                        ("random", "Any user, at random"),
+                        ("key_owner", "The key's owner (key mod users)"),
+                    ])}
+                    hint="Read-your-writes follows each user: a read goes to the primary if its user wrote the key within the window."
+                    on_change={on_user_pick} />
+                if let Some(users) = &value.users {
+                    <NumberField label="Users" path={join(path, "users.count")} kind={NumberKind::U32}
+                        value={users.count as f64}
+                        on_change={edit(value, emit, |c, v: f64| if let Some(users) = &mut c.users { users.count = v as u32 })} />
                 }
             </Section>
         </>
@@ -468,7 +502,7 @@ fn queue_editor(props: &QueueEditorProps) -> Html {
                 hint="0: off. On: as SQS, a message not deleted within this time is delivered again"
                 on_change={edit(value, emit, |q, v: f64| q.visibility_timeout_ms = (v > 0.0).then_some(v))} />
             <CheckField label="Fan out to every subscription" path={join(path, "fan_out")} value={value.fan_out}
-                hint="Pub/sub: each outgoing edge gets every message, with its own consumers and lag."
+                hint="Pub/sub: each outgoing edge is a consumer group that gets every message, with its own consumers, partition assignment, offsets, lag and scaling."
                 on_change={edit(value, emit, |q, v| q.fan_out = v)} />
             <ConsumerScalingEditor path={join(path, "consumer_scaling")} value={value.consumer_scaling.clone()}
                 partitioned={value.partitions.is_some()}

@@ -1,6 +1,6 @@
 //! Run settings and the fault timeline: what the properties panel shows with nothing selected.
 
-use archsim_model::{Fault, FaultEffect, RunSettings};
+use archsim_model::{Fault, FaultEffect, InstancePick, RunSettings};
 use yew::prelude::*;
 
 use super::{NodeChoice, edit, index, join, node_options, options};
@@ -52,7 +52,7 @@ pub fn run_settings_editor(props: &RunSettingsEditorProps) -> Html {
     }
 }
 
-const EFFECT_TYPES: [(&str, &str); 11] = [
+const EFFECT_TYPES: [(&str, &str); 12] = [
     ("crash", "Crash (node down)"),
     ("latency", "Extra latency"),
     ("error_rate", "Extra errors"),
@@ -60,6 +60,7 @@ const EFFECT_TYPES: [(&str, &str); 11] = [
     ("worker_cut", "Worker cut (noisy neighbour)"),
     ("reshard", "Reshard (databases)"),
     ("primary_crash", "Primary crash (databases)"),
+    ("instance_crash", "Instance crash (autoscaled services)"),
     ("cache_flush", "Cache flush (caches)"),
     ("burst", "Burst of N requests (clients)"),
     ("partition", "Partition (edge)"),
@@ -79,6 +80,7 @@ fn effect_type(effect: &FaultEffect) -> &'static str {
         FaultEffect::CacheFlush => "cache_flush",
         FaultEffect::WorkerCut { .. } => "worker_cut",
         FaultEffect::Burst { .. } => "burst",
+        FaultEffect::InstanceCrash { .. } => "instance_crash",
     }
 }
 
@@ -98,6 +100,10 @@ pub fn default_effect(name: &str) -> FaultEffect {
         "cache_flush" => FaultEffect::CacheFlush,
         "worker_cut" => FaultEffect::WorkerCut { fraction: 0.5 },
         "burst" => FaultEffect::Burst { requests: 1_000 },
+        "instance_crash" => FaultEffect::InstanceCrash {
+            count: 1,
+            pick: InstancePick::Random,
+        },
         _ => FaultEffect::Crash,
     }
 }
@@ -131,6 +137,12 @@ pub fn describe_fault(fault: &Fault) -> String {
             format!("{}% of workers cut", format_number(fraction * 100.0))
         }
         FaultEffect::Burst { requests } => format!("burst of {requests} requests"),
+        FaultEffect::InstanceCrash { count, ref pick } => match pick {
+            InstancePick::Random => format!("{count} instance(s) crash, picked at random"),
+            InstancePick::Index { index } => {
+                format!("{count} instance(s) crash from instance {index}")
+            }
+        },
     };
     format!(
         "{} on {} from {} to {} ms",
@@ -239,6 +251,35 @@ pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
                     hint="All at the start when the duration is 0, else spread evenly over it."
                     on_change={edit(fault, &update, |f, v: f64| f.effect = FaultEffect::Burst { requests: v as u32 })} />
             },
+            FaultEffect::InstanceCrash { count, ref pick } => {
+                let pick = pick.clone();
+                let at = match pick {
+                    InstancePick::Index { index } => Some(index),
+                    InstancePick::Random => None,
+                };
+                let with = move |f: &mut Fault, count: u32, pick: InstancePick| {
+                    f.effect = FaultEffect::InstanceCrash { count, pick };
+                };
+                html! {
+                    <>
+                        <div class="field-pair">
+                            <NumberField label="Instances" path={join(&path, "effect.count")} kind={NumberKind::U32}
+                                value={count as f64}
+                                on_change={edit(fault, &update, { let pick = pick.clone(); move |f, v: f64| with(f, v as u32, pick.clone()) })} />
+                            <SelectField label="Which" path={join(&path, "effect.pick.type")}
+                                value={if at.is_some() { "index" } else { "random" }}
+                                options={options(&[("random", "At random (seeded)"), ("index", "From an index")])}
+                                on_change={edit(fault, &update, move |f, to: String| with(f, count, if to == "index" { InstancePick::Index { index: 0 } } else { InstancePick::Random }))} />
+                        </div>
+                        if let Some(index) = at {
+                            <NumberField label="From instance" path={join(&path, "effect.pick.index")} kind={NumberKind::U32}
+                                value={index as f64} hint="0 is the group's first instance"
+                                on_change={edit(fault, &update, move |f, v: f64| with(f, count, InstancePick::Index { index: v as u32 }))} />
+                        }
+                        <p class="field-hint">{ "Their requests fail at once; each is down for the duration (until the controller notices; 0: at once), then replaced, serving after the group's provisioning delay." }</p>
+                    </>
+                }
+            }
         };
         let remove = {
             let on_remove = props.on_remove.clone();

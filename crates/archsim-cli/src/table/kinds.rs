@@ -102,6 +102,15 @@ fn cache_lines(lines: &mut Vec<String>, id: &str, cache: &CacheReport) {
     }
 }
 
+/// A consumer group's committed offsets, one per partition (positions: plain integers).
+fn offsets_list(offsets: &[u64]) -> String {
+    offsets
+        .iter()
+        .map(|&o| number(o as f64))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Traffic through a queue, then partitions, visibility timeout, fan-out and backpressure.
 fn queue_lines(lines: &mut Vec<String>, id: &str, queue: &QueueReport) {
     lines.push(format!(
@@ -132,6 +141,35 @@ fn queue_lines(lines: &mut Vec<String>, id: &str, queue: &QueueReport) {
             per_member(&queue.subscription_messages),
             per_member(&queue.subscription_max_lag)
         ));
+    }
+    if queue.group_partition_max_lag.len() > 1 {
+        // A topic read by several consumer groups (one per subscription, in edge order): each
+        // group's lag and committed offset per partition.
+        for (g, lags) in queue.group_partition_max_lag.iter().enumerate() {
+            let committed = queue
+                .group_committed_offsets
+                .get(g)
+                .map_or(String::new(), |offsets| offsets_list(offsets));
+            lines.push(format!(
+                "{id}: consumer group {}: max lag per partition [{}], committed offset per partition [{committed}]",
+                g + 1,
+                per_member(lags)
+            ));
+        }
+    } else if let Some(committed) = queue.group_committed_offsets.first() {
+        lines.push(format!(
+            "{id}: committed offset per partition [{}]",
+            offsets_list(committed)
+        ));
+    }
+    for (g, scaling) in queue.group_autoscaling.iter().enumerate() {
+        // Each subscription's group scaled on its own lag.
+        autoscaling_lines(
+            lines,
+            &format!("{id} consumer group {}", g + 1),
+            "consumers",
+            scaling,
+        );
     }
     if queue.blocked.value > 0.0 {
         lines.push(format!(
@@ -194,6 +232,12 @@ fn autoscaling_lines(lines: &mut Vec<String>, id: &str, unit: &str, scaling: &Au
         with_ci(scaling.scale_ups),
         with_ci(scaling.scale_downs)
     ));
+    if let Some(crashes) = scaling.instance_crashes {
+        lines.push(format!(
+            "{id}: instances crashed (instance_crash faults) {}",
+            with_ci(crashes)
+        ));
+    }
     if let Some(known) = scaling.mean_instances_known {
         lines.push(format!(
             "{id}: discovery: instances known to callers mean {}, requests sent to gone instances {}",

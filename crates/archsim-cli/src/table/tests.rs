@@ -170,3 +170,44 @@ fn columns_align_numbers_to_the_right() {
     let text = columns(&rows, &[Align::Left, Align::Right], "");
     assert_eq!(text, "a      1\nbbb  100\n");
 }
+
+#[test]
+fn a_topic_read_by_several_groups_lists_each_groups_lag_offsets_and_scaling() {
+    let mut report = sample_report();
+    let per =
+        |values: &[f64]| -> Vec<Estimate> { values.iter().map(|&v| estimate(v, None)).collect() };
+    report.nodes.insert(
+        "orders".into(),
+        NodeReport {
+            kind: "queue".into(),
+            queue: Some(archsim_model::QueueReport {
+                partition_messages: per(&[100.0, 90.0]),
+                partition_max_lag: per(&[40.0, 30.0]),
+                group_partition_max_lag: vec![per(&[1.0, 2.0]), per(&[40.0, 30.0])],
+                group_committed_offsets: vec![vec![100, 89], vec![60, 60]],
+                group_autoscaling: vec![
+                    archsim_model::AutoscalingReport::default(),
+                    archsim_model::AutoscalingReport {
+                        peak_instances: estimate(4.0, None),
+                        ..Default::default()
+                    },
+                ],
+                ..Default::default()
+            }),
+            ..NodeReport::default()
+        },
+    );
+    let text = render(&report);
+    assert!(
+        text.contains("orders: consumer group 1: max lag per partition [1, 2], committed offset per partition [100, 89]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("orders: consumer group 2: max lag per partition [40, 30], committed offset per partition [60, 60]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("orders consumer group 2: consumers mean"),
+        "{text}"
+    );
+}

@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 
 use archsim_model::design::{ClientParams, Workload};
+use archsim_model::users::{UserPick, Users};
 
 use crate::core::CallOver;
 use crate::distribution::{ClassMix, Dist, KeySampler};
@@ -48,6 +49,9 @@ pub(crate) struct ClientModel {
     /// A burst's classes and keys, apart so a burst shifts no arrival, class or key of the
     /// regular traffic.
     burst_rng: SimRng,
+    /// Its users population (`users`), and the stream of random picks of them.
+    users: Option<Users>,
+    user_rng: SimRng,
     /// Burst requests in flight (a closed-loop user does not think after them).
     bursting: HashSet<Handle>,
     /// Round-robin cursor over the outgoing edges.
@@ -66,6 +70,7 @@ impl ClientModel {
         rng: SimRng,
         key_rng: SimRng,
         burst_rng: SimRng,
+        user_rng: SimRng,
         end: SimTime,
     ) -> ClientModel {
         let source = match &p.workload {
@@ -83,6 +88,8 @@ impl ClientModel {
             key_distribution: p.keys.clone(),
             key_rng,
             burst_rng,
+            users: p.users.clone(),
+            user_rng,
             bursting: HashSet::new(),
             rr: 0,
             end,
@@ -94,6 +101,18 @@ impl ClientModel {
     /// Some node reads request keys: draw them.
     pub fn draw_keys(&mut self) {
         self.keys = Some(KeySampler::new(&self.key_distribution));
+    }
+
+    /// The user who sends a request for `key`: one drawn uniformly (`random`), or the key's
+    /// owner, user `key mod count` (`key_owner`); 0 without a users population.
+    fn user_for(&mut self, key: u64) -> u32 {
+        match &self.users {
+            None => 0,
+            Some(users) => match users.pick {
+                UserPick::Random => self.user_rng.below(u64::from(users.count.max(1))) as u32,
+                UserPick::KeyOwner => (key % u64::from(users.count.max(1))) as u32,
+            },
+        }
     }
 
     /// When the first requests go: the open loop's first arrival, or each closed-loop user
@@ -149,6 +168,7 @@ impl ClientModel {
             Some(keys) => keys.sample(&mut client.burst_rng),
             None => 0,
         };
+        let user = client.user_for(key);
         let edge = Self::next_edge(ctx);
         let job = ctx.new_request(Request {
             key,
@@ -156,6 +176,7 @@ impl ClientModel {
             write,
             deadline: NO_DEADLINE,
             source: 0, // this node's index, filled in by `new_request`
+            user,
         });
         ctx.model.bursting.insert(job);
         match edge {
@@ -190,6 +211,7 @@ impl Behaviour for ClientModel {
             Some(keys) => keys.sample(&mut client.key_rng),
             None => 0,
         };
+        let user = client.user_for(key);
         let next = match &client.source {
             Source::Open(rate) => rate.next_arrival(now, client.end, &mut client.rng),
             Source::Closed { .. } => None,
@@ -216,6 +238,7 @@ impl Behaviour for ClientModel {
             write,
             deadline: NO_DEADLINE,
             source: 0, // this node's index, filled in by `new_request`
+            user,
         });
         match edge {
             Some(edge) => ctx.call(job, edge),

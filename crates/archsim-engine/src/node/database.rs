@@ -8,7 +8,8 @@
 //! `replication_lag_ms`), in order. A read served by a replica is *stale* when the last write
 //! to its key is not applied yet. Only the last write per key is kept, so memory is bounded by
 //! the number of keys written, not by the number of requests. With `read_your_writes`, a
-//! client's reads of a key it wrote within the window go to the primary.
+//! user's reads of a key they wrote within the window go to the primary (the user: the
+//! client's `users` member who sent it, or the client node; `replication::Writer`).
 //!
 //! Primary failover: a `primary_crash` fault crashes every shard's primary (its queued and
 //! running queries fail with `node_down`, as do writes until a new primary serves). With
@@ -41,7 +42,7 @@ use crate::rng::SimRng;
 use crate::slab::Handle;
 use crate::time::{SimTime, from_ms, to_ms};
 
-use super::replication::Replication;
+use super::replication::{Replication, Writer};
 use super::{Behaviour, KindFigures, NodeCtx};
 
 /// Timer tag: a failover's detection delay is over.
@@ -227,7 +228,7 @@ impl Behaviour for DatabaseModel {
         let own_write = !request.write
             && db
                 .replication
-                .reads_own_write(shard, request.key, request.source, now);
+                .reads_own_write(shard, request.key, writer(&request), now);
         let Some(member) = db.member_for(shard, request.write || own_write) else {
             // No primary: it crashed and no replica has taken over (yet).
             ctx.finish(job, Outcome::NodeDown);
@@ -286,7 +287,7 @@ impl Behaviour for DatabaseModel {
         let shard = station / (1 + db.replicas);
         if request.write {
             db.replication
-                .write(shard, request.key, request.source, now);
+                .write(shard, request.key, writer(&request), now);
         } else if db.on_replica(station) && db.replication.stale(shard, request.key, now) {
             ctx.count(extra::DB_STALE_READS);
         }
@@ -433,6 +434,14 @@ struct ReshardRecord {
 }
 
 /// The shard counts the design's reshards of database `id` go to, in time order.
+/// Who sent `request`, as read-your-writes tells writers apart: its client node and user.
+fn writer(request: &crate::request::Request) -> Writer {
+    Writer {
+        source: request.source,
+        user: request.user,
+    }
+}
+
 fn reshard_targets<'a>(design: &'a Design, id: &'a str) -> impl Iterator<Item = u32> + 'a {
     let mut reshards: Vec<(f64, u32)> = design
         .faults

@@ -32,6 +32,7 @@ mod visibility;
 
 use archsim_model::design::{Design, FaultEffect, Node, NodeKind};
 use archsim_model::report::{AutoscalingReport, NodeReport, NodeSeries, ScaleEvent};
+use archsim_model::scaling::InstancePick;
 
 use crate::core::{CallOver, Core, Station};
 use crate::distribution::ClassMix;
@@ -49,7 +50,7 @@ pub(crate) use database::DatabaseModel;
 pub(crate) use gateway::GatewayModel;
 pub(crate) use limiter::LimiterModel;
 pub(crate) use queue::QueueModel;
-pub(crate) use service::ServiceModel;
+pub(crate) use service::{INSTANCES_CHANGED, ServiceModel};
 
 /// A node kind: its state and its steps (see the module note). Steps a kind never needs have
 /// defaults: a kind without stations is never given a worker, one that schedules no processing
@@ -108,6 +109,20 @@ pub(crate) trait Behaviour: Sized {
     /// errors and slow-downs reach a kind through its context; this is for effects that change
     /// the kind's own state (a reshard).
     fn fault(&mut self, _effect: &FaultEffect, _start: bool, _now: SimTime) {}
+
+    /// An `instance_crash` fault (number `fault` of the design) started or ended at `now`:
+    /// an autoscaled group's instances crash, or are replaced. The stations that crashed are
+    /// then taken with `take_crashed_stations`, and the kind's `timer` runs at once with
+    /// [`INSTANCES_CHANGED`] to act on the rest.
+    fn instance_fault(
+        &mut self,
+        _fault: u32,
+        _count: u32,
+        _pick: &InstancePick,
+        _start: bool,
+        _now: SimTime,
+    ) {
+    }
 
     /// After `fault`: the stations that crashed with it (a database's primaries), whose
     /// queries the simulation fails as a crash would.
@@ -178,6 +193,9 @@ pub(crate) struct Built {
     pub model: NodeModel,
     /// Kind-specific counters the node needs (see `metrics::extra`).
     pub extra_counters: u32,
+    /// Time integrals the node needs besides `metrics::node_area`'s: they follow the node's,
+    /// from `node_area::COUNT`.
+    pub extra_areas: u32,
     /// Its worker stations.
     pub stations: Vec<Station>,
     /// No processing time of its own: an injected latency delays requests on arrival.
@@ -206,6 +224,10 @@ pub(crate) struct BuildContext<'a> {
     pub lag_rng: SimRng,
     /// A client's burst requests' classes and keys.
     pub burst_rng: SimRng,
+    /// An autoscaled service's picks of instances to crash.
+    pub crash_rng: SimRng,
+    /// A client's draws of the user sending each request.
+    pub user_rng: SimRng,
 }
 
 /// Compiles one node.
@@ -219,19 +241,37 @@ impl KindFigures<'_> {
     pub fn autoscaling(
         &self,
         first_counter: u32,
+        peaks: (u32, u32),
+        events: &[ScaleEvent],
+    ) -> AutoscalingReport {
+        self.autoscaling_at(
+            first_counter,
+            (node_area::INSTANCES, node_area::AT_MAX),
+            peaks,
+            events,
+        )
+    }
+
+    /// An autoscaling report whose instances and time at max are the integrals `instances`
+    /// and `at_max` of the node (a group of several, each with its own).
+    pub fn autoscaling_at(
+        &self,
+        first_counter: u32,
+        (instances, at_max): (u32, u32),
         (peak_whole, peak_batch): (u32, u32),
         events: &[ScaleEvent],
     ) -> AutoscalingReport {
         let count = |i: u32| estimate((self.extra)(first_counter + i) as f64);
         let per_period = |i: u32| estimate(ratio((self.area)(i), self.period_ns));
         AutoscalingReport {
-            mean_instances: per_period(node_area::INSTANCES),
+            mean_instances: per_period(instances),
             peak_instances: estimate(if self.whole { peak_whole } else { peak_batch } as f64),
-            time_at_max: per_period(node_area::AT_MAX),
+            time_at_max: per_period(at_max),
             scale_ups: count(extra::GROUP_SCALE_UPS),
             scale_downs: count(extra::GROUP_SCALE_DOWNS),
             mean_instances_known: None,
             sent_to_gone: estimate(0.0),
+            instance_crashes: None,
             events: if self.whole {
                 events.to_vec()
             } else {
@@ -245,6 +285,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
     let plain = |model: NodeModel| Built {
         model,
         extra_counters: 0,
+        extra_areas: 0,
         stations: Vec::new(),
         delays_on_arrival: false,
         probe_station: None,
@@ -256,6 +297,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             cx.source_rng.clone(),
             cx.key_rng.clone(),
             cx.burst_rng.clone(),
+            cx.user_rng.clone(),
             cx.end,
         ))),
         NodeKind::ApiGateway(p) => Built {
@@ -268,7 +310,11 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             ..plain(NodeModel::Balancer(BalancerModel::new(p, cx)))
         },
         NodeKind::Service(p) => {
-            let model = ServiceModel::new(p);
+            let mut model = ServiceModel::new(p);
+            let crash_faults = cx.design.faults.iter().any(|f| {
+                f.target == node.id && matches!(f.effect, FaultEffect::InstanceCrash { .. })
+            });
+            model.expect_instance_crashes(cx.crash_rng.clone(), crash_faults);
             Built {
                 stations: model.stations(p, cx.class_names),
                 extra_counters: model.extra_counters(),
@@ -284,6 +330,7 @@ pub(crate) fn build(node: &Node, cx: &BuildContext<'_>) -> Built {
             let model = QueueModel::new(p, cx);
             Built {
                 extra_counters: model.counters(p),
+                extra_areas: model.extra_areas(),
                 stations: model.stations(p, cx.class_names),
                 delays_on_arrival: true,
                 ..plain(NodeModel::Queue(model))
@@ -370,6 +417,17 @@ impl NodeModel {
 
     pub fn take_crashed_stations(&mut self) -> Vec<u32> {
         each_kind!(self, m => m.take_crashed_stations())
+    }
+
+    pub fn instance_fault(
+        &mut self,
+        fault: u32,
+        count: u32,
+        pick: &InstancePick,
+        start: bool,
+        now: SimTime,
+    ) {
+        each_kind!(self, m => m.instance_fault(fault, count, pick, start, now))
     }
 
     pub fn new_period(&mut self, whole: bool, waiting: u64) {

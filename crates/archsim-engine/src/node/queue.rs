@@ -30,6 +30,25 @@
 //! (its offset and lag) — instead of the edges sharing the messages. A subscription's copy of a
 //! message is a job of its own from the moment it is published.
 //!
+//! Fan-out combines with the other modes, each subscription being a *consumer group* with all
+//! of the queue's consumption settings on its own (the node's stations are the groups' lines,
+//! group after group, every group laid out alike):
+//! - with `partitions`, a Kafka topic read by several consumer groups: each group's own
+//!   consumers, its own range assignment of the partitions to them, its own committed offset
+//!   and lag per partition; order is kept within a partition in every group, and a slow group
+//!   falls behind without slowing another;
+//! - with `visibility_timeout_ms`, SNS fanned out to SQS queues: each subscription is an SQS
+//!   queue of its own, each copy of a message its own SQS message with its own receives and
+//!   visibility timeout;
+//! - with `consumer_scaling`, each group is a scaled object of its own (KEDA scales a Kafka
+//!   consumer group, or an SQS queue's workers, on that group's lag alone).
+//!
+//! A partition's *committed offset* in a group is the count of the partition's messages the
+//! group has finished (delivered, or given up on and dead-lettered): a consumer commits after
+//! processing, as Kafka's default auto-commit of processed records does. Its lag here is the
+//! messages its consumer has not taken yet (Kafka's lag, the log-end offset minus the committed
+//! offset, also counts the one being processed).
+//!
 //! With `consumer_scaling` the consumers are a consumer group scaled on lag, as KEDA scales
 //! one (`queue_scaling`, `scaling::keda`).
 //!
@@ -59,7 +78,7 @@ use archsim_model::design::{Backpressure, QueueDiscipline, QueueParams};
 use archsim_model::report::{NodeReport, NodeSeries, QueueReport};
 
 use crate::core::{Admission, CallOver, Station};
-use crate::metrics::{Outcome, estimate, extra};
+use crate::metrics::{Outcome, estimate, extra, node_area};
 use crate::policy::partitioner::{partition_for_key, range_assignment};
 use crate::request::Message;
 use crate::slab::Handle;
@@ -82,16 +101,27 @@ pub(crate) struct QueueModel {
     block: bool,
     /// Producers waiting for a place, oldest first.
     blocked: VecDeque<Handle>,
-    /// A partitioned topic's partitions (None: one shared queue).
-    topic: Option<Topic>,
+    /// Messages one group's line (or its partitions) holds; one more is refused.
+    capacity: u64,
+    /// The consumer groups: 1 (the outgoing edges share the messages), or with `fan_out` one
+    /// per subscription.
+    groups: u32,
+    /// Stations of each group (every group is laid out alike): group `g`'s are
+    /// `g × group_lines ..`.
+    group_lines: u32,
+    /// A partitioned topic's partition count (None: not partitioned).
+    partitions: Option<u32>,
+    /// Each group's view of the partitioned topic (its owners, lags, committed offsets); empty
+    /// when not partitioned.
+    topics: Vec<Topic>,
     /// SQS's visibility timeout, and the messages' receives.
     visibility: Option<(SimTime, Visibility)>,
-    /// Pub/sub: each subscription's (station's) lag, with `fan_out`.
+    /// Pub/sub: each subscription's (group's) lag, with `fan_out`.
     subscriptions: Option<Lags>,
     /// The first per-subscription counter (messages delivered to it).
     subscription_counters: u32,
-    /// A consumer group scaled on lag (`consumer_scaling`).
-    consumers: Option<Consumers>,
+    /// Each group's consumers scaled on lag (`consumer_scaling`); empty without.
+    consumers: Vec<Consumers>,
     /// The discipline sheds by priority when the queue is full.
     sheds_by_priority: bool,
     /// The discipline drops waiting messages (CoDel): a place may free without a delivery.
@@ -132,19 +162,22 @@ impl Lags {
     }
 }
 
-/// A partitioned topic: which consumer (station) owns each partition, and each partition's lag.
+/// A partitioned topic as one consumer group reads it: which of the group's consumers (its
+/// lines, from 0) owns each partition, each partition's lag, and the group's committed offset
+/// in each partition.
 struct Topic {
     owner: Vec<u32>,
-    /// The consumers' lines (stations).
+    /// The consumers' lines (stations) in the group.
     lines: u32,
     lag: Vec<u64>,
     max_lag_whole: Vec<u64>,
     max_lag_batch: Vec<u64>,
-    capacity: u64,
+    /// Messages of each partition the group has finished (its committed offset).
+    committed: Vec<u64>,
 }
 
 impl Topic {
-    fn new(partitions: u32, consumers: u32, capacity: u64) -> Topic {
+    fn new(partitions: u32, consumers: u32) -> Topic {
         let p = partitions.max(1);
         let owner = range_assignment(p, consumers);
         Topic {
@@ -153,14 +186,16 @@ impl Topic {
             lag: vec![0; p as usize],
             max_lag_whole: vec![0; p as usize],
             max_lag_batch: vec![0; p as usize],
-            capacity,
+            committed: vec![0; p as usize],
         }
     }
 
-    /// Kafka's default partitioner: murmur2 of the key (as its decimal string) modulo the
-    /// partition count.
-    fn partition_of(&self, key: u64) -> usize {
-        partition_for_key(key, self.owner.len() as u32) as usize
+    /// A message joins partition `partition`'s lag.
+    fn add(&mut self, partition: usize) {
+        self.lag[partition] += 1;
+        let lag = self.lag[partition];
+        self.max_lag_whole[partition] = self.max_lag_whole[partition].max(lag);
+        self.max_lag_batch[partition] = self.max_lag_batch[partition].max(lag);
     }
 
     fn waiting(&self) -> u64 {
@@ -191,23 +226,44 @@ impl QueueModel {
             .filter(|&e| !is_dead_letter(e))
             .collect();
         let fan_out = p.fan_out && !deliver_edges.is_empty();
-        let subscription_counters = extra::QUEUE_COUNT + p.partitions.unwrap_or(0);
-        let subscription_lines = if fan_out {
+        let groups = if fan_out {
             deliver_edges.len() as u32
         } else {
-            0
+            1
         };
-        let consumers = Consumers::new(p, subscription_counters + subscription_lines);
-        let mut topic = p.partitions.map(|n| Topic::new(n, p.consumers, p.capacity));
-        if let (Some(topic), Some(consumers)) = (&mut topic, &consumers) {
-            topic.owner = consumers.assignment(topic.partitions());
-            topic.lines = consumers.stations(p, cx.class_names).len() as u32;
-        }
-        QueueModel {
+        let subscription_counters = extra::QUEUE_COUNT + p.partitions.unwrap_or(0);
+        let subscription_lines = if fan_out { groups } else { 0 };
+        // Each group's scaler: its two counters after the subscriptions', and with several
+        // groups two time integrals of its own after the node's.
+        let consumers: Vec<Consumers> = (0..groups)
+            .filter_map(|g| {
+                Consumers::new(
+                    p,
+                    subscription_counters + subscription_lines + g * Consumers::counter_count(),
+                    fan_out.then(|| node_area::COUNT + g * Consumers::AREAS),
+                )
+            })
+            .collect();
+        let topics = (0..groups)
+            .filter_map(|g| {
+                let mut topic = Topic::new(p.partitions?, p.consumers);
+                if let Some(consumers) = consumers.get(g as usize) {
+                    topic.owner = consumers.assignment(topic.partitions());
+                    topic.lines = consumers.stations(p, cx.class_names).len() as u32;
+                }
+                Some(topic)
+            })
+            .collect();
+        let mut queue = QueueModel {
             max_deliveries: p.max_deliveries.max(1),
             subscriptions: fan_out.then(|| Lags::new(deliver_edges.len())),
             subscription_counters,
             consumers,
+            capacity: p.capacity,
+            groups,
+            group_lines: 1,
+            partitions: p.partitions.map(|n| n.max(1)),
+            topics,
             deliver_edges,
             dead_letter_edge: cx.out.iter().copied().find(|&e| is_dead_letter(e)),
             max_depth_whole: 0,
@@ -216,26 +272,27 @@ impl QueueModel {
             blocked: VecDeque::new(),
             sheds_by_priority: matches!(p.queue_discipline, QueueDiscipline::Priority { .. }),
             drops_waiting: matches!(p.queue_discipline, QueueDiscipline::Codel { .. }),
-            topic,
             visibility: p
                 .visibility_timeout_ms
                 .map(|t| (from_ms(t), Visibility::new(p.max_deliveries))),
-        }
+        };
+        queue.group_lines = queue.group_stations(p, cx.class_names).len() as u32;
+        queue
     }
 
-    /// Consumers and the messages' wait line: one shared line, or with partitions one line and
-    /// one consumer each (a consumer's line holds its partitions' messages in arrival order).
-    /// With `fan_out`, one line and `consumers` per subscription.
+    /// Consumers and the messages' wait lines, group after group (see `group_stations`).
     pub fn stations(&self, p: &QueueParams, class_names: &[String]) -> Vec<Station> {
-        if let Some(consumers) = &self.consumers {
+        (0..self.groups)
+            .flat_map(|_| self.group_stations(p, class_names))
+            .collect()
+    }
+
+    /// One group's consumers and wait line: one shared line, or with partitions one line and
+    /// one consumer each (a consumer's line holds its partitions' messages in arrival order);
+    /// scaled, a line per possible replica (`Consumers::stations`).
+    fn group_stations(&self, p: &QueueParams, class_names: &[String]) -> Vec<Station> {
+        if let Some(consumers) = self.consumers.first() {
             return consumers.stations(p, class_names);
-        }
-        if let Some(subscriptions) = &self.subscriptions {
-            return subscriptions
-                .lag
-                .iter()
-                .map(|_| Station::new(p.consumers, p.capacity))
-                .collect();
         }
         match p.partitions {
             None => vec![Station::with_discipline(
@@ -250,6 +307,32 @@ impl QueueModel {
         }
     }
 
+    /// Time integrals the node needs besides its own: each group's when there are several
+    /// scaled groups.
+    pub fn extra_areas(&self) -> u32 {
+        if self.subscriptions.is_some() {
+            self.consumers.len() as u32 * Consumers::AREAS
+        } else {
+            0
+        }
+    }
+
+    /// The group whose line station `station` is.
+    fn group_of(&self, station: u32) -> usize {
+        (station / self.group_lines.max(1)) as usize
+    }
+
+    /// Group `group`'s first station.
+    fn first_line(&self, group: usize) -> u32 {
+        group as u32 * self.group_lines
+    }
+
+    /// The partition Kafka's default partitioner picks for `key` (murmur2 of the key as its
+    /// decimal string, modulo the partition count).
+    fn partition_of(&self, key: u64) -> usize {
+        partition_for_key(key, self.partitions.unwrap_or(1)) as usize
+    }
+
     /// Kind-specific counters: the queue's, then messages per partition, then messages
     /// delivered per subscription.
     pub fn counters(&self, _p: &QueueParams) -> u32 {
@@ -258,28 +341,20 @@ impl QueueModel {
                 .subscriptions
                 .as_ref()
                 .map_or(0, |s| s.lag.len() as u32)
-            + self
-                .consumers
-                .as_ref()
-                .map_or(0, |_| Consumers::counter_count())
+            + self.consumers.len() as u32 * Consumers::counter_count()
     }
 
-    /// Whether the queue has no room for one more message.
+    /// Messages waiting in group `group`'s line (its partitions').
+    fn waiting_in(ctx: &NodeCtx<'_, Self>, group: usize) -> u64 {
+        match ctx.model.topics.get(group) {
+            Some(topic) => topic.waiting(),
+            None => ctx.station(ctx.model.first_line(group)).waiting,
+        }
+    }
+
+    /// Whether the queue has no room for one more message: any group's line is full.
     fn full(ctx: &NodeCtx<'_, Self>) -> bool {
-        if let Some(subscriptions) = &ctx.model.subscriptions {
-            // Full when any subscription's line is.
-            return (0..subscriptions.lag.len() as u32).any(|i| {
-                let station = ctx.station(i);
-                station.waiting >= station.capacity
-            });
-        }
-        match &ctx.model.topic {
-            Some(topic) => topic.waiting() >= topic.capacity,
-            None => {
-                let station = ctx.station(0);
-                station.waiting >= station.capacity
-            }
-        }
+        (0..ctx.model.groups as usize).any(|g| Self::waiting_in(ctx, g) >= ctx.model.capacity)
     }
 
     /// Records the wait line's depth for the period maxima.
@@ -297,50 +372,70 @@ impl QueueModel {
         // Acknowledge the producer now; the message lives on without a caller.
         ctx.acknowledge(job);
         let request = ctx.request(job);
-        if let Some((_, visibility)) = &mut ctx.model.visibility {
-            let id = visibility.enqueue(request);
-            ctx.set_data(job, Message::Delivering { failed: 0, id });
-        }
         if ctx.model.deliver_edges.is_empty() {
+            if let Some((_, visibility)) = &mut ctx.model.visibility {
+                let id = visibility.enqueue(request, 0);
+                ctx.set_data(job, Message::Delivering { failed: 0, id });
+            }
             ctx.hold(job, 0);
             Self::note_depth(ctx);
             return;
         }
-        if let Some(subscriptions) = &ctx.model.subscriptions {
-            // Every subscription but the first gets a copy; the first, the message itself.
-            for line in (0..subscriptions.lag.len() as u32).rev() {
-                let copy = if line == 0 {
-                    job
-                } else {
-                    let copy = ctx.new_request(request);
-                    ctx.set_data(copy, Message::default());
-                    copy
-                };
-                if let Some(subscriptions) = &mut ctx.model.subscriptions {
-                    subscriptions.add(line as usize);
-                }
-                if ctx.admit(copy, line) == Admission::Queued {
-                    Self::note_depth(ctx);
-                }
-            }
-            return;
+        // The partition's log gets the message once, whatever reads it.
+        let partition = ctx
+            .model
+            .partitions
+            .map(|_| ctx.model.partition_of(request.key));
+        if let Some(partition) = partition {
+            ctx.count(extra::QUEUE_COUNT + partition as u32);
         }
-        let key = ctx.request(job).key;
-        let station = match &mut ctx.model.topic {
-            Some(topic) => {
-                let partition = topic.partition_of(key);
-                topic.lag[partition] += 1;
-                let lag = topic.lag[partition];
-                topic.max_lag_whole[partition] = topic.max_lag_whole[partition].max(lag);
-                topic.max_lag_batch[partition] = topic.max_lag_batch[partition].max(lag);
-                let owner = topic.owner[partition];
-                ctx.count(extra::QUEUE_COUNT + partition as u32);
-                owner
+        // Every group but the first gets a copy; the first, the message itself.
+        for group in (0..ctx.model.groups as usize).rev() {
+            let copy = if group == 0 {
+                job
+            } else {
+                let copy = ctx.new_request(request);
+                ctx.set_data(copy, Message::default());
+                copy
+            };
+            if let Some((_, visibility)) = &mut ctx.model.visibility {
+                // Of SNS fanned out to SQS, each queue's copy is an SQS message of its own.
+                let id = visibility.enqueue(request, group as u32);
+                ctx.set_data(copy, Message::Delivering { failed: 0, id });
             }
-            None => 0,
+            if let Some(subscriptions) = &mut ctx.model.subscriptions {
+                subscriptions.add(group);
+            }
+            Self::line_up(ctx, copy, group, partition);
+        }
+    }
+
+    /// A message joins group `group`: the line of its partition's owner (of a topic), or the
+    /// group's line.
+    fn line_up(ctx: &mut NodeCtx<'_, Self>, job: Handle, group: usize, partition: Option<usize>) {
+        let line = match (ctx.model.topics.get_mut(group), partition) {
+            (Some(topic), Some(partition)) => {
+                topic.add(partition);
+                topic.owner[partition]
+            }
+            _ => 0,
         };
+        let station = ctx.model.first_line(group) + line;
         if ctx.admit(job, station) == Admission::Queued {
             Self::note_depth(ctx);
+        }
+    }
+
+    /// Group `group` finished the message of `job` (delivered, or dead-lettered): of a topic,
+    /// the group commits the next offset of its partition.
+    fn commit(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        if ctx.model.topics.is_empty() {
+            return;
+        }
+        let group = ctx.model.group_of(ctx.station_of(job));
+        let partition = ctx.model.partition_of(ctx.request(job).key);
+        if let Some(topic) = ctx.model.topics.get_mut(group) {
+            topic.committed[partition] += 1;
         }
     }
 
@@ -356,10 +451,10 @@ impl QueueModel {
 
     fn deliver(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
         let i = if ctx.model.subscriptions.is_some() {
-            // A subscription's line delivers along its own edge.
-            let line = ctx.station_of(job);
-            ctx.count(ctx.model.subscription_counters + line);
-            line
+            // A subscription's lines deliver along its own edge.
+            let group = ctx.model.group_of(ctx.station_of(job)) as u32;
+            ctx.count(ctx.model.subscription_counters + group);
+            group
         } else {
             let len = ctx.model.deliver_edges.len() as u32;
             ctx.round_robin(len)
@@ -415,14 +510,23 @@ impl QueueModel {
         }
     }
 
-    /// The message of `job` goes (back) in line: a free consumer takes it, or it waits.
-    fn make_visible(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
-        let station = ctx.station(0);
+    /// The message of `job` goes (back) in line — its group's (`id`: the message's): a free
+    /// consumer takes it, or it waits.
+    fn make_visible(ctx: &mut NodeCtx<'_, Self>, job: Handle, id: u32) {
+        let group = match &ctx.model.visibility {
+            Some((_, visibility)) => visibility.group_of(id) as usize,
+            None => 0,
+        };
+        if let Some(subscriptions) = &mut ctx.model.subscriptions {
+            subscriptions.add(group);
+        }
+        let line = ctx.model.first_line(group);
+        let station = ctx.station(line);
         if station.busy < station.workers {
-            ctx.admit(job, 0);
+            ctx.admit(job, line);
         } else {
             // In line even past `capacity`: an in-flight message already had its place.
-            ctx.hold(job, 0);
+            ctx.hold(job, line);
             Self::note_depth(ctx);
         }
     }
@@ -451,6 +555,10 @@ impl Behaviour for QueueModel {
 
     /// A consumer took the message: deliver it.
     fn begin_work(ctx: &mut NodeCtx<'_, Self>, job: Handle) {
+        let group = ctx.model.group_of(ctx.station_of(job));
+        if let Some(subscriptions) = &mut ctx.model.subscriptions {
+            subscriptions.take(group);
+        }
         if ctx.model.visibility.is_some() {
             if let Message::Delivering { id, .. } = ctx.data(job) {
                 Self::receive(ctx, job, id);
@@ -458,14 +566,10 @@ impl Behaviour for QueueModel {
             Self::unblock(ctx);
             return;
         }
-        let key = ctx.request(job).key;
-        if let Some(topic) = &mut ctx.model.topic {
-            let partition = topic.partition_of(key);
+        if !ctx.model.topics.is_empty() {
+            let partition = ctx.model.partition_of(ctx.request(job).key);
+            let topic = &mut ctx.model.topics[group];
             topic.lag[partition] = topic.lag[partition].saturating_sub(1);
-        }
-        let line = ctx.station_of(job) as usize;
-        if let Some(subscriptions) = &mut ctx.model.subscriptions {
-            subscriptions.take(line);
         }
         // Never without edges: messages of a queue without delivery edges are only held.
         Self::deliver(ctx, job);
@@ -487,7 +591,7 @@ impl Behaviour for QueueModel {
 
     /// The scaler's timers, or a receive's visibility timeout.
     fn timer(ctx: &mut NodeCtx<'_, Self>, tag: u32) {
-        if ctx.model.consumers.is_some() && is_scaler_tag(tag) {
+        if is_scaler_tag(tag, ctx.model.consumers.len() as u32) {
             Self::scaler_timer(ctx, tag);
             return;
         }
@@ -496,12 +600,14 @@ impl Behaviour for QueueModel {
 
     fn initial_timers(&self) -> Vec<(SimTime, u32)> {
         self.consumers
-            .as_ref()
-            .map_or_else(Vec::new, Consumers::initial_timers)
+            .iter()
+            .enumerate()
+            .flat_map(|(g, consumers)| consumers.initial_timers(g as u32))
+            .collect()
     }
 
     fn reads_keys(&self) -> bool {
-        self.topic.is_some()
+        self.partitions.is_some()
     }
 
     fn crashed(&mut self) {
@@ -513,19 +619,23 @@ impl Behaviour for QueueModel {
         if let Some(subscriptions) = &mut self.subscriptions {
             subscriptions.lag.iter_mut().for_each(|lag| *lag = 0);
         }
-        if let Some(topic) = &mut self.topic {
+        for topic in &mut self.topics {
             topic.lag.iter_mut().for_each(|lag| *lag = 0);
         }
     }
 
     fn new_period(&mut self, whole: bool, waiting: u64) {
         // A topic's messages wait at several consumers' lines.
-        let waiting = self.topic.as_ref().map_or(waiting, Topic::waiting);
+        let waiting = if self.topics.is_empty() {
+            waiting
+        } else {
+            self.topics.iter().map(Topic::waiting).sum()
+        };
         if whole {
             self.max_depth_whole = waiting;
         }
         self.max_depth_batch = waiting;
-        if let Some(topic) = &mut self.topic {
+        for topic in &mut self.topics {
             if whole {
                 topic.max_lag_whole.clone_from(&topic.lag);
             }
@@ -534,7 +644,7 @@ impl Behaviour for QueueModel {
         if let Some(subscriptions) = &mut self.subscriptions {
             subscriptions.new_period(whole);
         }
-        if let Some(consumers) = &mut self.consumers {
+        for consumers in &mut self.consumers {
             consumers.group.new_period(whole);
         }
     }
@@ -546,21 +656,28 @@ impl Behaviour for QueueModel {
         } else {
             self.max_depth_batch
         };
-        let (partition_messages, partition_max_lag) = match &self.topic {
-            Some(topic) => {
-                let max_lag = if figures.whole {
-                    &topic.max_lag_whole
-                } else {
-                    &topic.max_lag_batch
-                };
-                (
-                    (0..topic.lag.len() as u32)
-                        .map(|p| count(extra::QUEUE_COUNT + p))
-                        .collect(),
-                    max_lag.iter().map(|&l| estimate(l as f64)).collect(),
-                )
+        let max_lag = |topic: &Topic| -> Vec<u64> {
+            if figures.whole {
+                topic.max_lag_whole.clone()
+            } else {
+                topic.max_lag_batch.clone()
             }
-            None => (Vec::new(), Vec::new()),
+        };
+        let group_partition_max_lag: Vec<Vec<u64>> = self.topics.iter().map(max_lag).collect();
+        let several = self.topics.len() > 1;
+        let partitions = self.partitions.unwrap_or(0);
+        let partition_messages = (0..partitions)
+            .map(|p| count(extra::QUEUE_COUNT + p))
+            .collect();
+        // Of several groups, each partition's largest lag in any of them.
+        let partition_max_lag = (0..partitions as usize)
+            .map(|p| {
+                let most = group_partition_max_lag.iter().map(|g| g[p]).max();
+                estimate(most.unwrap_or(0) as f64)
+            })
+            .collect();
+        let as_estimates = |v: &[u64]| -> Vec<archsim_model::report::Estimate> {
+            v.iter().map(|&x| estimate(x as f64)).collect()
         };
         report.queue = Some(QueueReport {
             enqueued: count(extra::QUEUE_ENQUEUED),
@@ -571,6 +688,17 @@ impl Behaviour for QueueModel {
             blocked: count(extra::QUEUE_BLOCKED),
             partition_messages,
             partition_max_lag,
+            // One group's is `partition_max_lag`.
+            group_partition_max_lag: if several {
+                group_partition_max_lag
+                    .iter()
+                    .map(|g| as_estimates(g))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            group_committed_offsets: self.topics.iter().map(|t| t.committed.clone()).collect(),
+            group_autoscaling: Vec::new(),
             subscription_messages: match &self.subscriptions {
                 Some(s) => (0..s.lag.len() as u32)
                     .map(|i| count(self.subscription_counters + i))
@@ -630,14 +758,31 @@ impl Behaviour for QueueModel {
                 line.push(lag);
             }
         }
-        if let Some(topic) = &self.topic {
-            if series.partition_lag.len() < topic.lag.len() {
-                series.partition_lag.resize_with(topic.lag.len(), Vec::new);
-            }
-            for (line, &lag) in series.partition_lag.iter_mut().zip(&topic.lag) {
-                line.push(lag);
+        match self.topics.as_slice() {
+            [] => {}
+            [topic] => push_lags(&mut series.partition_lag, &topic.lag),
+            // Of several groups, each group's partitions.
+            topics => {
+                if series.group_partition_lag.len() < topics.len() {
+                    series
+                        .group_partition_lag
+                        .resize_with(topics.len(), Vec::new);
+                }
+                for (lines, topic) in series.group_partition_lag.iter_mut().zip(topics) {
+                    push_lags(lines, &topic.lag);
+                }
             }
         }
+    }
+}
+
+/// Appends each member's lag at the bucket's end to its line of `lines`.
+fn push_lags(lines: &mut Vec<Vec<u64>>, lags: &[u64]) {
+    if lines.len() < lags.len() {
+        lines.resize_with(lags.len(), Vec::new);
+    }
+    for (line, &lag) in lines.iter_mut().zip(lags) {
+        line.push(lag);
     }
 }
 
@@ -676,6 +821,7 @@ impl QueueModel {
             return;
         }
         if over.outcome.is_success() {
+            Self::commit(ctx, job);
             ctx.finish(job, Outcome::Success);
             return;
         }
@@ -683,7 +829,7 @@ impl QueueModel {
         ctx.set_data(job, Message::Delivering { failed, id });
         if failed < ctx.model.max_deliveries {
             ctx.count(extra::QUEUE_REDELIVERIES);
-            if ctx.model.topic.is_some() {
+            if !ctx.model.topics.is_empty() {
                 // A partition is consumed in order: retry this message before any later one.
                 Self::deliver(ctx, job);
                 return;
@@ -691,14 +837,17 @@ impl QueueModel {
             // Back to the tail of its line (it already counts against capacity, so it fits),
             // queued before its consumer goes: the consumer may pick it right up.
             let line = ctx.station_of(job);
+            let group = ctx.model.group_of(line);
             if let Some(subscriptions) = &mut ctx.model.subscriptions {
-                subscriptions.add(line as usize);
+                subscriptions.add(group);
             }
             ctx.hold(job, line);
             Self::note_depth(ctx);
             ctx.let_go_of_worker(job);
             return;
         }
+        // Given up on: the group moves past it (a partition's next message comes next).
+        Self::commit(ctx, job);
         ctx.count(extra::QUEUE_DEAD_LETTERED);
         ctx.let_go_of_worker(job);
         match ctx.model.dead_letter_edge {
@@ -722,15 +871,15 @@ impl QueueModel {
         };
         match visibility.expired(tag) {
             Expiry::Nothing => {}
-            Expiry::Unpark(job) => {
+            Expiry::Unpark(job, id) => {
                 ctx.count(extra::QUEUE_VISIBLE_AGAIN);
-                Self::make_visible(ctx, job);
+                Self::make_visible(ctx, job, id);
             }
             Expiry::Copy(request, id) => {
                 ctx.count(extra::QUEUE_VISIBLE_AGAIN);
                 let copy = ctx.new_request(request);
                 ctx.set_data(copy, Message::Delivering { failed: 0, id });
-                Self::make_visible(ctx, copy);
+                Self::make_visible(ctx, copy, id);
             }
         }
     }

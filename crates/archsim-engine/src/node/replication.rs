@@ -7,8 +7,10 @@
 //!   `max(previous applied, acknowledged + lag)`. With a constant lag that is just
 //!   `acknowledged + lag`.
 //! - **Stale reads.** A replica read of a key whose last write is not yet applied is stale.
-//! - **Read-your-writes.** A read by the client that last wrote the key, within the window
-//!   after its write, goes to the primary.
+//! - **Read-your-writes.** A read of a key by the writer of one of its writes within the
+//!   window after that write goes to the primary — whoever wrote the key since. The writer is
+//!   the client node and, with the client's `users`, its user: each person reads their own
+//!   writes.
 //! - **Failover.** When the primary crashes, the shard has no primary until a replica is
 //!   promoted `detection` later (writes meanwhile fail); the writes the old primary had
 //!   acknowledged but the replicas had not yet applied at the crash are lost. Without failover
@@ -29,9 +31,14 @@ use crate::time::SimTime;
 struct LastWrite {
     /// When the replicas have it.
     applied: SimTime,
-    /// When the primary acknowledged it, and to which client (read-your-writes).
-    acknowledged: SimTime,
-    source: u32,
+}
+
+/// Who sent a write or a read: the client node, and which of its users (0 without a users
+/// population).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Writer {
+    pub source: u32,
+    pub user: u32,
 }
 
 /// One failover: when the primary crashed, when a replica took over, and what was lost.
@@ -59,6 +66,11 @@ struct Shard {
     /// Apply times of acknowledged writes the replicas have not applied yet, in order.
     pending: VecDeque<SimTime>,
     last_write: HashMap<u64, LastWrite, FixedState>,
+    /// Read-your-writes: each writer's latest write of each key, while within the window.
+    own_writes: HashMap<(u64, Writer), SimTime, FixedState>,
+    /// The same writes in the order they were acknowledged, to forget them after the window
+    /// (memory: write rate × window).
+    own_expiry: VecDeque<(SimTime, u64, Writer)>,
 }
 
 pub(crate) struct Replication {
@@ -99,6 +111,8 @@ impl Replication {
                     watermark: 0,
                     pending: VecDeque::new(),
                     last_write: HashMap::default(),
+                    own_writes: HashMap::default(),
+                    own_expiry: VecDeque::new(),
                 })
                 .collect(),
             lost_writes: 0,
@@ -179,8 +193,8 @@ impl Replication {
         s.doomed = 0;
     }
 
-    /// The primary acknowledged a write of `key` by `source` at `now`.
-    pub fn write(&mut self, shard: u32, key: u64, source: u32, now: SimTime) {
+    /// The primary acknowledged a write of `key` by `writer` at `now`.
+    pub fn write(&mut self, shard: u32, key: u64, writer: Writer, now: SimTime) {
         if self.replicas == 0 && self.read_your_writes.is_none() {
             return;
         }
@@ -195,14 +209,21 @@ impl Replication {
         if applied > now {
             s.pending.push_back(applied);
         }
-        s.last_write.insert(
-            key,
-            LastWrite {
-                applied,
-                acknowledged: now,
-                source,
-            },
-        );
+        s.last_write.insert(key, LastWrite { applied });
+        if let Some(window) = self.read_your_writes {
+            // Forget the writes the window is over for (unless written again since).
+            while let Some(&(at, old_key, old_writer)) = s.own_expiry.front() {
+                if now - at < window {
+                    break;
+                }
+                s.own_expiry.pop_front();
+                if s.own_writes.get(&(old_key, old_writer)) == Some(&at) {
+                    s.own_writes.remove(&(old_key, old_writer));
+                }
+            }
+            s.own_writes.insert((key, writer), now);
+            s.own_expiry.push_back((now, key, writer));
+        }
     }
 
     /// Whether a replica reading `key` at `now` misses its last write.
@@ -213,15 +234,16 @@ impl Replication {
             .is_some_and(|w| now < w.applied)
     }
 
-    /// Whether read-your-writes sends this read of `key` by `source` to the primary.
-    pub fn reads_own_write(&self, shard: u32, key: u64, source: u32, now: SimTime) -> bool {
+    /// Whether read-your-writes sends this read of `key` by `reader` to the primary: the
+    /// reader wrote the key less than the window ago.
+    pub fn reads_own_write(&self, shard: u32, key: u64, reader: Writer, now: SimTime) -> bool {
         let Some(window) = self.read_your_writes else {
             return false;
         };
         self.shards[shard as usize]
-            .last_write
-            .get(&key)
-            .is_some_and(|w| w.source == source && now - w.acknowledged < window)
+            .own_writes
+            .get(&(key, reader))
+            .is_some_and(|&at| now - at < window)
     }
 }
 
@@ -232,6 +254,11 @@ mod tests {
     use archsim_model::design::Distribution;
 
     const MS: SimTime = 1_000_000;
+
+    /// Client node `source`, without users.
+    fn by(source: u32) -> Writer {
+        Writer { source, user: 0 }
+    }
 
     fn replication(lag: Distribution, detection: Option<SimTime>) -> Replication {
         Replication::new(
@@ -247,7 +274,7 @@ mod tests {
     #[test]
     fn a_constant_lag_applies_each_write_that_long_after_it() {
         let mut r = replication(Distribution::Constant { ms: 50.0 }, None);
-        r.write(0, 7, 0, 100 * MS);
+        r.write(0, 7, by(0), 100 * MS);
         assert!(r.stale(0, 7, 149 * MS));
         assert!(!r.stale(0, 7, 150 * MS));
         assert!(
@@ -269,7 +296,7 @@ mod tests {
         let mut previous = 0;
         for i in 0..1_000u64 {
             let now = i * MS;
-            r.write(0, i, 0, now);
+            r.write(0, i, by(0), now);
             let applied = r.shards[0].last_write[&i].applied;
             assert!(applied >= previous && applied >= now && applied <= now + 100 * MS);
             previous = applied;
@@ -285,7 +312,7 @@ mod tests {
         let mut total = 0.0;
         for i in 0..n {
             let now = i * 1_000 * MS;
-            r.write(0, i, 0, now);
+            r.write(0, i, by(0), now);
             total += (r.shards[0].last_write[&i].applied - now) as f64 / MS as f64;
         }
         let mean = total / n as f64;
@@ -298,7 +325,7 @@ mod tests {
         let mut r = replication(Distribution::Constant { ms: 50.0 }, Some(10_000 * MS));
         // Writes at 0, 10, ..., 990 ms; applied 50 ms later each.
         for i in 0..100u64 {
-            r.write(0, i, 0, i * 10 * MS);
+            r.write(0, i, by(0), i * 10 * MS);
         }
         // Crash at 1,000 ms: the writes acknowledged after 950 ms (960..=990: 4 of them, and
         // 950 is applied exactly at 1,000) are not on the replicas.
@@ -328,7 +355,7 @@ mod tests {
     #[test]
     fn without_failover_the_shard_waits_for_its_primary_and_loses_nothing() {
         let mut r = replication(Distribution::Constant { ms: 50.0 }, None);
-        r.write(0, 1, 0, 990 * MS);
+        r.write(0, 1, by(0), 990 * MS);
         r.crash_primary(0, 1_000 * MS);
         assert!(!r.settle(0, 60_000 * MS));
         assert_eq!(r.primary(0), None);
@@ -340,7 +367,7 @@ mod tests {
     #[test]
     fn a_primary_back_before_the_promotion_stays_primary() {
         let mut r = replication(Distribution::Constant { ms: 50.0 }, Some(10_000 * MS));
-        r.write(0, 1, 0, 990 * MS);
+        r.write(0, 1, by(0), 990 * MS);
         r.crash_primary(0, 1_000 * MS);
         r.recover(0, 5_000 * MS);
         assert!(!r.settle(0, 20_000 * MS));
@@ -351,13 +378,56 @@ mod tests {
     #[test]
     fn read_your_writes_covers_the_writer_for_the_window_only() {
         let mut r = replication(Distribution::Constant { ms: 50.0 }, None);
-        r.write(0, 9, 3, 1_000 * MS);
-        assert!(r.reads_own_write(0, 9, 3, 1_499 * MS));
+        r.write(0, 9, by(3), 1_000 * MS);
+        assert!(r.reads_own_write(0, 9, by(3), 1_499 * MS));
         assert!(
-            !r.reads_own_write(0, 9, 3, 1_500 * MS),
+            !r.reads_own_write(0, 9, by(3), 1_500 * MS),
             "the window is over"
         );
-        assert!(!r.reads_own_write(0, 9, 4, 1_010 * MS), "another client");
-        assert!(!r.reads_own_write(0, 8, 3, 1_010 * MS), "another key");
+        assert!(
+            !r.reads_own_write(0, 9, by(4), 1_010 * MS),
+            "another client"
+        );
+        assert!(!r.reads_own_write(0, 8, by(3), 1_010 * MS), "another key");
+    }
+
+    #[test]
+    fn read_your_writes_follows_each_user_even_after_someone_else_wrote_the_key() {
+        let mut r = replication(Distribution::Constant { ms: 50.0 }, None);
+        let (alice, bob, carol) = (
+            Writer { source: 0, user: 1 },
+            Writer { source: 0, user: 2 },
+            Writer { source: 0, user: 3 },
+        );
+        r.write(0, 9, alice, 1_000 * MS);
+        r.write(0, 9, bob, 1_200 * MS);
+        // Alice wrote 9 less than the window ago: hers is on the primary, whoever wrote since.
+        assert!(r.reads_own_write(0, 9, alice, 1_300 * MS));
+        assert!(r.reads_own_write(0, 9, bob, 1_300 * MS));
+        assert!(
+            !r.reads_own_write(0, 9, carol, 1_300 * MS),
+            "never wrote it"
+        );
+        assert!(
+            !r.reads_own_write(0, 9, alice, 1_500 * MS),
+            "her window is over"
+        );
+        assert!(r.reads_own_write(0, 9, bob, 1_500 * MS));
+        // Forgotten after the window: a later write prunes them, keeping only what counts.
+        r.write(0, 10, carol, 2_000 * MS);
+        assert_eq!(r.shards[0].own_writes.len(), 1);
+        assert_eq!(r.shards[0].own_expiry.len(), 1);
+    }
+
+    #[test]
+    fn a_key_written_again_stays_covered_from_its_latest_write() {
+        let mut r = replication(Distribution::Constant { ms: 50.0 }, None);
+        let alice = Writer { source: 0, user: 1 };
+        r.write(0, 9, alice, 1_000 * MS);
+        r.write(0, 9, alice, 1_400 * MS);
+        // The first write's expiry (at 1.5 s) must not forget the second.
+        r.write(0, 10, alice, 1_600 * MS);
+        assert!(r.reads_own_write(0, 9, alice, 1_800 * MS));
+        assert!(!r.reads_own_write(0, 9, alice, 1_900 * MS));
     }
 }

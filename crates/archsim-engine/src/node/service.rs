@@ -19,9 +19,13 @@
 //!   with `no_healthy_backend`), and the group's timers evaluate the autoscaler, take the
 //!   metric's window snapshots and make new instances ready. Its utilisation is the busy
 //!   fraction of the workers of the instances that serve (or drain), not of the largest group.
+//! - An `instance_crash` fault crashes instances of the group (`Group::crash`; the simulation
+//!   fails what they hold with `node_down`) and at its end replaces them; the timer step
+//!   `INSTANCES_CHANGED` then sets the replacements' readiness timers.
 
 use archsim_model::design::{CallMode, LoadCurve, ServiceParams};
 use archsim_model::report::{NodeReport, NodeSeries};
+use archsim_model::scaling::InstancePick;
 
 use crate::core::{CallOver, Station};
 use crate::distribution::Dist;
@@ -39,6 +43,8 @@ const EVALUATE: u32 = 1;
 const SNAPSHOT: u32 = 2;
 /// The group's callers re-read the registry (with discovery).
 const REFRESH: u32 = 3;
+/// An `instance_crash` fault crashed or replaced instances just now (the simulation sets it).
+pub(crate) const INSTANCES_CHANGED: u32 = 4;
 /// `READY + i`: instance `i` serves.
 const READY: u32 = 16;
 
@@ -55,6 +61,15 @@ pub(crate) struct ServiceModel {
     levels: Levels,
     /// Its callers learn of its instances through a registry.
     discovery: bool,
+    /// The picks of instances an `instance_crash` fault takes down.
+    crash_rng: Option<crate::rng::SimRng>,
+    /// The design has `instance_crash` faults on this group (the report counts them).
+    reports_crashes: bool,
+    /// What the last instance fault did, for the `INSTANCES_CHANGED` timer step: instances that
+    /// crashed (their stations), and replacements with the time each serves.
+    crashed: Vec<u32>,
+    crashes_to_count: u32,
+    replacements: Vec<(u32, SimTime)>,
 }
 
 impl ServiceModel {
@@ -76,7 +91,18 @@ impl ServiceModel {
                 .map(|a| Group::new(a, p.workers, p.discovery.as_ref())),
             discovery: p.discovery.is_some(),
             levels: Levels::default(),
+            crash_rng: None,
+            reports_crashes: false,
+            crashed: Vec::new(),
+            crashes_to_count: 0,
+            replacements: Vec::new(),
         }
+    }
+
+    /// The stream its instance crashes are picked from, and whether the design has any.
+    pub fn expect_instance_crashes(&mut self, rng: crate::rng::SimRng, any: bool) {
+        self.crash_rng = Some(rng);
+        self.reports_crashes = any && self.group.is_some();
     }
 
     /// Its workers and wait queue, served by its discipline: one station, or one per
@@ -257,11 +283,42 @@ impl Behaviour for ServiceModel {
                 let interval = group.refresh_interval().unwrap_or(SimTime::MAX);
                 ctx.set_timer(interval, REFRESH);
             }
+            INSTANCES_CHANGED => {
+                for (instance, ready_at) in std::mem::take(&mut model.replacements) {
+                    ctx.set_timer_at(ready_at, READY + instance);
+                }
+                for _ in 0..std::mem::take(&mut ctx.model.crashes_to_count) {
+                    ctx.count(extra::GROUP_INSTANCE_CRASHES);
+                }
+            }
             _ => {
                 group.ready(tag - READY, now, stations);
             }
         }
         Self::sync_levels(ctx);
+    }
+
+    fn instance_fault(
+        &mut self,
+        fault: u32,
+        count: u32,
+        pick: &InstancePick,
+        start: bool,
+        now: SimTime,
+    ) {
+        let (Some(group), Some(rng)) = (&mut self.group, &mut self.crash_rng) else {
+            return;
+        };
+        if start {
+            self.crashed = group.crash(fault, count, pick, rng, now);
+            self.crashes_to_count += self.crashed.len() as u32;
+        } else {
+            self.replacements.extend(group.replace_crashed(fault, now));
+        }
+    }
+
+    fn take_crashed_stations(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.crashed)
     }
 
     fn new_period(&mut self, whole: bool, _waiting: u64) {
@@ -286,6 +343,11 @@ impl Behaviour for ServiceModel {
                 Some(estimate(ratio(area(node_area::KNOWN), figures.period_ns)));
         }
         autoscaling.sent_to_gone = estimate((figures.extra)(extra::GROUP_SENT_TO_GONE) as f64);
+        if self.reports_crashes {
+            autoscaling.instance_crashes = Some(estimate((figures.extra)(
+                extra::GROUP_INSTANCE_CRASHES,
+            ) as f64));
+        }
         report.autoscaling = Some(autoscaling);
     }
 

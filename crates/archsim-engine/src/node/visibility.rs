@@ -32,6 +32,8 @@ struct MessageState {
     parked: Option<Handle>,
     /// Jobs of this message not finished yet.
     jobs: u32,
+    /// The consumer group (the SQS queue of a fan-out's subscription) it belongs to.
+    group: u32,
 }
 
 /// What a consumer's receive of a message does.
@@ -50,8 +52,8 @@ pub(crate) enum Receive {
 pub(crate) enum Expiry {
     /// Deleted, received again since, or already visible: nothing.
     Nothing,
-    /// The job whose delivery failed goes back in line.
-    Unpark(Handle),
+    /// The job whose delivery failed goes back in line (the message has this id).
+    Unpark(Handle, u32),
     /// The message (this id) goes back in line while its delivery is still in flight: a new
     /// job for it.
     Copy(Request, u32),
@@ -77,8 +79,8 @@ impl Visibility {
         }
     }
 
-    /// A message enters the queue (one job); returns its id.
-    pub fn enqueue(&mut self, request: Request) -> u32 {
+    /// A message enters group `group`'s queue (one job); returns its id.
+    pub fn enqueue(&mut self, request: Request, group: u32) -> u32 {
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
         self.messages.insert(
@@ -91,18 +93,24 @@ impl Visibility {
                 visible: true,
                 parked: None,
                 jobs: 1,
+                group,
             },
         );
         id
     }
 
-    /// Messages in the queue: neither deleted nor dead-lettered, visible or not (SQS's
-    /// `ApproximateNumberOfMessages + ApproximateNumberOfMessagesNotVisible`).
-    pub fn live_messages(&self) -> u64 {
+    /// Messages in group `group`'s queue: neither deleted nor dead-lettered, visible or not
+    /// (SQS's `ApproximateNumberOfMessages + ApproximateNumberOfMessagesNotVisible`).
+    pub fn live_messages(&self, group: u32) -> u64 {
         self.messages
             .values()
-            .filter(|m| !m.processed && !m.gone)
+            .filter(|m| m.group == group && !m.processed && !m.gone)
             .count() as u64
+    }
+
+    /// The group message `id` belongs to (0 once forgotten).
+    pub fn group_of(&self, id: u32) -> u32 {
+        self.messages.get(&id).map_or(0, |m| m.group)
     }
 
     /// A consumer takes a job of message `id` from the line.
@@ -141,7 +149,7 @@ impl Visibility {
         }
         m.visible = true;
         match m.parked.take() {
-            Some(job) => Expiry::Unpark(job),
+            Some(job) => Expiry::Unpark(job, id),
             None => {
                 m.jobs += 1;
                 Expiry::Copy(m.request, id)
@@ -201,6 +209,7 @@ mod tests {
             write: false,
             deadline: crate::request::NO_DEADLINE,
             source: 0,
+            user: 0,
         }
     }
 
@@ -214,7 +223,7 @@ mod tests {
     #[test]
     fn a_message_deleted_in_time_is_received_once() {
         let mut v = Visibility::new(3);
-        let id = v.enqueue(request());
+        let id = v.enqueue(request(), 0);
         let t = tag(v.receive(id));
         assert_eq!(v.succeeded(id), (false, None));
         assert_eq!(v.expired(t), Expiry::Nothing);
@@ -225,7 +234,7 @@ mod tests {
     #[test]
     fn a_slow_consumer_makes_the_message_visible_again_and_a_duplicate() {
         let mut v = Visibility::new(10);
-        let id = v.enqueue(request());
+        let id = v.enqueue(request(), 0);
         let first = tag(v.receive(id));
         // Still processing when the timeout ends: a copy goes back in line.
         assert_eq!(v.expired(first), Expiry::Copy(request(), id));
@@ -248,11 +257,11 @@ mod tests {
     #[test]
     fn a_failed_delivery_waits_out_the_timeout_before_it_is_received_again() {
         let mut v = Visibility::new(10);
-        let id = v.enqueue(request());
+        let id = v.enqueue(request(), 0);
         let t = tag(v.receive(id));
         let job = Handle::NONE;
         assert!(v.failed(id, job), "kept invisible, not back in line");
-        assert_eq!(v.expired(t), Expiry::Unpark(job));
+        assert_eq!(v.expired(t), Expiry::Unpark(job, id));
         assert!(matches!(
             v.receive(id),
             Receive::Deliver { again: true, .. }
@@ -262,20 +271,35 @@ mod tests {
     #[test]
     fn a_receive_beyond_max_receives_goes_to_the_dead_letter_queue() {
         let mut v = Visibility::new(2);
-        let id = v.enqueue(request());
+        let id = v.enqueue(request(), 0);
         for _ in 0..2 {
             let t = tag(v.receive(id));
             assert!(v.failed(id, Handle::NONE));
-            assert_eq!(v.expired(t), Expiry::Unpark(Handle::NONE));
+            assert_eq!(v.expired(t), Expiry::Unpark(Handle::NONE, id));
         }
         assert_eq!(v.receive(id), Receive::DeadLetter);
         assert_eq!(v.receive(id), Receive::Deleted);
     }
 
     #[test]
+    fn each_groups_queue_counts_only_its_own_messages() {
+        // SNS fanned out to two SQS queues: a copy per queue, each its own message.
+        let mut v = Visibility::new(10);
+        let a = v.enqueue(request(), 0);
+        let b = v.enqueue(request(), 1);
+        let c = v.enqueue(request(), 1);
+        assert_eq!((v.group_of(a), v.group_of(b), v.group_of(c)), (0, 1, 1));
+        assert_eq!((v.live_messages(0), v.live_messages(1)), (1, 2));
+        // Queue 1 deletes one of its messages: queue 0's count does not move.
+        tag(v.receive(b));
+        v.succeeded(b);
+        assert_eq!((v.live_messages(0), v.live_messages(1)), (1, 1));
+    }
+
+    #[test]
     fn a_copy_received_after_the_message_was_deleted_delivers_nothing() {
         let mut v = Visibility::new(10);
-        let id = v.enqueue(request());
+        let id = v.enqueue(request(), 0);
         let t = tag(v.receive(id));
         assert_eq!(v.expired(t), Expiry::Copy(request(), id));
         // The first delivery succeeds while the copy waits in line.

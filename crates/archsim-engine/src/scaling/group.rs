@@ -13,6 +13,11 @@
 //! - requests go round-robin to the instances that serve (and that discovery has told the
 //!   group's callers about, see `discovery`).
 //!
+//! - an `instance_crash` fault takes serving instances down at once (the node fails what they
+//!   hold); each counts as not ready until the fault ends, when the group's controller replaces
+//!   it: it starts again and serves after the provisioning delay. With discovery, a crashed
+//!   instance does not deregister: the registry lists it until its heartbeat times out.
+//!
 //! Evaluations happen every `evaluation_interval_ms` from the start. Each sees, for every
 //! serving instance, its metric averaged over the window `(now − metric_window_ms, now]` (or
 //! since it began serving, if later): the busy fraction of its workers, or the requests it
@@ -22,9 +27,10 @@
 use std::collections::VecDeque;
 
 use archsim_model::report::ScaleEvent;
-use archsim_model::scaling::{Autoscaling, Discovery, ScalingMetric};
+use archsim_model::scaling::{Autoscaling, Discovery, InstancePick, ScalingMetric};
 
 use crate::core::Station;
+use crate::rng::SimRng;
 use crate::scaling::hpa::{Hpa, Observation};
 use crate::scaling::registry::Registry;
 use crate::time::{SimTime, from_ms, to_ms};
@@ -43,6 +49,11 @@ pub(crate) enum Instance {
     },
     /// Removed: finishing what it holds, taking nothing new.
     Draining,
+    /// Crashed by `instance_crash` fault number `fault`; replaced when the fault ends. It
+    /// counts as an instance not ready (as a pod whose container died), as a starting one does.
+    Crashed {
+        fault: u32,
+    },
 }
 
 /// What a decision or an instance's readiness changed, for the node to act on.
@@ -207,7 +218,7 @@ impl Group {
         let mut obs = Observation::default();
         for (i, state) in self.instances.iter().enumerate() {
             match *state {
-                Instance::Starting { .. } => {
+                Instance::Starting { .. } | Instance::Crashed { .. } => {
                     obs.current += 1;
                     obs.unready += 1;
                 }
@@ -286,7 +297,14 @@ impl Group {
             }
         } else {
             let mut to_remove = obs.current - desired;
-            // Starting ones first, the latest decided first.
+            // Crashed ones first (not ready, and nothing to drain).
+            for state in self.instances.iter_mut() {
+                if to_remove > 0 && matches!(state, Instance::Crashed { .. }) {
+                    *state = Instance::Off;
+                    to_remove -= 1;
+                }
+            }
+            // Then starting ones, the latest decided first.
             while to_remove > 0 {
                 let latest_starting = self
                     .instances
@@ -366,13 +384,66 @@ impl Group {
                     wanted += 1;
                 }
                 Instance::Draining => levels.workers += self.workers,
-                Instance::Starting { .. } => wanted += 1,
+                Instance::Starting { .. } | Instance::Crashed { .. } => wanted += 1,
                 Instance::Off => {}
             }
         }
         levels.at_max = u32::from(wanted >= self.max);
         levels.known = (0..self.max).filter(|&i| self.routable(i)).count() as u32;
         levels
+    }
+
+    /// `instance_crash` fault `fault` takes down `count` serving instances, picked by `pick`
+    /// (`rng`: the service's instance-crash stream); returns them (their stations), for the node
+    /// to fail what they hold.
+    pub fn crash(
+        &mut self,
+        fault: u32,
+        count: u32,
+        pick: &InstancePick,
+        rng: &mut SimRng,
+        now: SimTime,
+    ) -> Vec<u32> {
+        let mut serving: Vec<u32> = (0..self.max).filter(|&i| self.serves(i)).collect();
+        let count = (count as usize).min(serving.len());
+        let chosen: Vec<u32> = match pick {
+            InstancePick::Index { index } => serving
+                .into_iter()
+                .filter(|&i| i >= *index)
+                .take(count)
+                .collect(),
+            InstancePick::Random => {
+                // A partial Fisher–Yates shuffle: every set of `count` equally likely.
+                for k in 0..count {
+                    let j = k + rng.below((serving.len() - k) as u64) as usize;
+                    serving.swap(k, j);
+                }
+                serving.truncate(count);
+                serving.sort_unstable();
+                serving
+            }
+        };
+        for &i in &chosen {
+            self.instances[i as usize] = Instance::Crashed { fault };
+            if let Some(registry) = &mut self.registry {
+                registry.crashed(i as usize, now);
+            }
+        }
+        chosen
+    }
+
+    /// `instance_crash` fault `fault` ends: its instances still down are replaced, each
+    /// serving a provisioning delay from now (returned with the time, for readiness timers).
+    pub fn replace_crashed(&mut self, fault: u32, now: SimTime) -> Vec<(u32, SimTime)> {
+        let ready_at = now.saturating_add(self.provisioning);
+        let mut starting = Vec::new();
+        for (i, state) in self.instances.iter_mut().enumerate() {
+            if *state == (Instance::Crashed { fault }) {
+                *state = Instance::Starting { ready_at };
+                starting.push((i as u32, ready_at));
+            }
+        }
+        starting
     }
 
     /// A measurement period starts: the peaks start from now's size.

@@ -59,6 +59,12 @@ impl Registry {
         };
     }
 
+    /// Instance `i` crashed at `now`: it cannot deregister, so it stays listed until its
+    /// heartbeat times out.
+    pub fn crashed(&mut self, i: usize, now: SimTime) {
+        self.listed_until[i] = self.listed_until[i].min(now.saturating_add(self.heartbeat_timeout));
+    }
+
     /// The callers re-read the registry.
     pub fn refresh(&mut self, now: SimTime) {
         for (i, known) in self.known.iter_mut().enumerate() {

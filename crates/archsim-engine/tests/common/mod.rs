@@ -61,6 +61,7 @@ pub fn client(id: &str, rps: f64) -> Node {
             },
             mix: Vec::new(),
             keys: KeyDistribution::default(),
+            users: None,
         }),
     }
 }

@@ -54,6 +54,20 @@ pub enum FaultEffect {
     /// Client: exactly `requests` extra requests (a thundering herd), all at `at_ms` when
     /// `duration_ms` is 0, else spread evenly over `duration_ms`.
     Burst { requests: u32 },
+    /// Autoscaled service: `count` of its serving instances crash at `at_ms` (the requests they
+    /// hold fail with `node_down`); each stays down for `duration_ms` (until the group's
+    /// controller notices; 0: at once), then is replaced by a new instance that serves after
+    /// the group's `provisioning_delay_ms`. `pick` says which instances.
+    InstanceCrash {
+        #[serde(default = "one_instance")]
+        count: u32,
+        #[serde(default)]
+        pick: crate::scaling::InstancePick,
+    },
+}
+
+fn one_instance() -> u32 {
+    1
 }
 
 impl FaultEffect {
@@ -67,7 +81,10 @@ impl FaultEffect {
 
     /// Whether the fault happens at an instant, so that a `duration_ms` of 0 is allowed.
     pub fn may_be_instant(&self) -> bool {
-        matches!(self, FaultEffect::CacheFlush | FaultEffect::Burst { .. })
+        matches!(
+            self,
+            FaultEffect::CacheFlush | FaultEffect::Burst { .. } | FaultEffect::InstanceCrash { .. }
+        )
     }
 }
 

@@ -28,11 +28,14 @@ pub struct QueueParams {
     pub visibility_timeout_ms: Option<f64>,
     /// Pub/sub: every message goes to every subscription — each ordinary outgoing edge is one
     /// (a consumer group with its own `consumers`, line and lag). false: the outgoing edges
-    /// share the messages (competing consumers).
+    /// share the messages (competing consumers). Each group has the queue's consumption
+    /// settings to itself: of a partitioned topic its own range assignment, committed offsets
+    /// and lag per partition (Kafka consumer groups); with a visibility timeout its own SQS
+    /// queue (SNS fanned out to SQS); with `consumer_scaling` its own scaling on its own lag.
     pub fan_out: bool,
     /// The consumers as a consumer group scaled on lag (as KEDA's Kafka and SQS scalers feed
     /// the HPA); `consumers` is then the replicas when the run starts. Absent: a fixed number
-    /// of `consumers`.
+    /// of `consumers`. With `fan_out`, each subscription's group is scaled on its own.
     pub consumer_scaling: Option<crate::keda::ConsumerScaling>,
     /// The order in which consumers take waiting messages, and which messages are dropped
     /// instead of delivered: the services' disciplines (FIFO, LIFO, adaptive LIFO, CoDel on a

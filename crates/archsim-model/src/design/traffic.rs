@@ -13,6 +13,9 @@ pub struct ClientParams {
     pub mix: Vec<RequestClass>,
     /// Which keys requests touch (caches and shards see these).
     pub keys: KeyDistribution,
+    /// The end users behind the requests (read-your-writes follows each of them). Absent: the
+    /// client is one user (read-your-writes follows the client node).
+    pub users: Option<crate::users::Users>,
 }
 
 impl Default for ClientParams {
@@ -32,6 +35,7 @@ impl Default for ClientParams {
                 },
             ],
             keys: KeyDistribution::default(),
+            users: None,
         }
     }
 }

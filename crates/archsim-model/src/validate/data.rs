@@ -56,12 +56,6 @@ impl<'a> Checker<'a> {
             queue.max_deliveries.into(),
             "deliveries of one message",
         );
-        if queue.fan_out && (queue.partitions.is_some() || queue.visibility_timeout_ms.is_some()) {
-            self.report(
-                field_path(&path, "fan_out"),
-                "fan-out gives each subscription a plain line of its own; it does not yet combine with partitions or a visibility timeout: turn fan_out off, or remove those",
-            );
-        }
         if let Some(timeout) = queue.visibility_timeout_ms {
             let timeout_path = field_path(&path, "visibility_timeout_ms");
             self.positive(&timeout_path, timeout);

@@ -137,6 +137,9 @@ impl Checker<'_> {
                 }
                 FaultEffect::Reshard { shards } => self.reshard(index, &effect, shards),
                 FaultEffect::PrimaryCrash => self.primary_crash(index),
+                FaultEffect::InstanceCrash { count, ref pick } => {
+                    self.instance_crash(index, &effect, count, pick)
+                }
                 FaultEffect::Partition
                 | FaultEffect::EdgeLatency { .. }
                 | FaultEffect::CacheFlush

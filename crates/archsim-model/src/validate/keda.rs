@@ -61,12 +61,6 @@ impl Checker<'_> {
                 "only a partitioned topic has idle consumers (more consumers than partitions): set partitions, or turn allow_idle_consumers off",
             );
         }
-        if queue.fan_out {
-            self.report(
-                path.clone(),
-                "consumer scaling scales the queue's one consumer group; with fan_out every subscription is a group of its own, which cannot be scaled yet: turn fan_out off, or remove consumer_scaling",
-            );
-        }
         self.positive(
             &field_path(&path, "polling_interval_ms"),
             scaling.polling_interval_ms,

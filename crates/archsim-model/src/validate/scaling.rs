@@ -1,7 +1,8 @@
 //! Rules of an autoscaled group's parameters (`crate::scaling`).
 
+use crate::design::NodeKind;
 use crate::problem::{field_path, index_path};
-use crate::scaling::{Autoscaling, Discovery, ScalingMetric, ScalingRules};
+use crate::scaling::{Autoscaling, Discovery, InstancePick, ScalingMetric, ScalingRules};
 
 use super::Checker;
 
@@ -117,6 +118,68 @@ impl Checker<'_> {
 }
 
 impl Checker<'_> {
+    /// An instance crash targets an autoscaled service and crashes 1..=`max_instances` of its
+    /// instances, picked at an index the group has.
+    pub(super) fn instance_crash(
+        &mut self,
+        index: usize,
+        effect: &str,
+        count: u32,
+        pick: &InstancePick,
+    ) {
+        let design = self.design;
+        let fault = &design.faults[index];
+        let path = self.fault_path(index);
+        let max = match self.kind_of(&fault.target) {
+            Some(NodeKind::Service(service)) => match &service.autoscaling {
+                Some(scaling) => Some(scaling.max_instances),
+                None => {
+                    self.report(
+                        field_path(&path, "target"),
+                        format!(
+                            "an instance crash takes down instances of an autoscaled group, but `{}` is one fixed instance: turn on its autoscaling (min_instances = max_instances for a fixed group), or use a crash",
+                            fault.target
+                        ),
+                    );
+                    None
+                }
+            },
+            None => None,
+            Some(other) => {
+                self.report(
+                    field_path(&path, "target"),
+                    format!(
+                        "an instance crash takes down instances of an autoscaled service, but `{}` is a {}",
+                        fault.target,
+                        other.name()
+                    ),
+                );
+                None
+            }
+        };
+        let count_path = field_path(effect, "count");
+        self.at_least_one(&count_path, count.into(), "instances that crash");
+        if let Some(max) = max {
+            if count > max {
+                self.report(
+                    count_path,
+                    format!("must be at most the group's max_instances ({max}), found {count}"),
+                );
+            }
+            if let InstancePick::Index { index: at } = pick
+                && *at >= max
+            {
+                self.report(
+                    field_path(&field_path(effect, "pick"), "index"),
+                    format!(
+                        "must be an instance of the group: 0 to {} (max_instances − 1), found {at}",
+                        max - 1
+                    ),
+                );
+            }
+        }
+    }
+
     /// `service_path` is the service's `params`; discovery needs a group of instances.
     pub(super) fn discovery(&mut self, service_path: &str, discovery: &Discovery, grouped: bool) {
         let path = field_path(service_path, "discovery");

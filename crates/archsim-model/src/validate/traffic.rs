@@ -62,6 +62,13 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+        if let Some(users) = &client.users {
+            self.at_least_one(
+                &field_path(&field_path(path, "users"), "count"),
+                users.count.into(),
+                "distinct users",
+            );
+        }
     }
 
     /// Names of all request classes the design's clients send.
