@@ -5,6 +5,7 @@
 
 mod common;
 
+use archsim_model::Report;
 use archsim_model::design::Design;
 use common::{go, parse};
 
@@ -253,6 +254,25 @@ fn a_full_queue_refuses_probes() {
     assert!(report.overall.failures.no_healthy_backend.value > 0.0);
 }
 
+/// Node `lb` ejected s2 (crashed 10–30 s, failing every other request of one closed-loop user)
+/// on Envoy's schedule: the fifth failure ejects it (~10.2 s) for 3 s, back on the tick at
+/// 14 s, five failures, ejected for 2 × 3 s: back at 21 s, five more, ejected for 9 s: back at
+/// 31 s, when s2 is up again. Three ejections, fifteen failed requests.
+fn assert_envoy_ejection_schedule(report: &Report) {
+    let health = report.nodes["lb"]
+        .balancer_health
+        .expect("lb watches its backends");
+    assert_eq!(health.ejections.value, 3.0);
+    assert_eq!(report.overall.failures.node_down.value, 15.0);
+    let ejected = &report.series.nodes["lb"].ejected_backends;
+    let at = |ms: f64| ejected[(ms / 250.0) as usize - 1];
+    assert_eq!(at(10_000.0), 0);
+    for t in [11_000.0, 13_750.0, 15_000.0, 20_750.0, 22_000.0, 30_750.0] {
+        assert_eq!(at(t), 1, "ejected at {t} ms");
+    }
+    assert_eq!(at(31_250.0), 0, "back on the tick at 31 s");
+}
+
 #[test]
 fn outlier_ejection_follows_envoys_multiplier_and_interval_ticks() {
     // One user, one request at a time: s2's failures come in runs that are easy to count.
@@ -268,20 +288,8 @@ fn outlier_ejection_follows_envoys_multiplier_and_interval_ticks() {
         r#"{ "duration_ms": 40000, "warmup_ms": 0, "bucket_ms": 250, "seed": 1 }"#,
     );
     let report = go(&design);
-    // Round robin sends every other request to s2, which fails in 10 ms while crashed. The
-    // fifth failure ejects it (~10.2 s) for 3 s: back on the tick at 14 s, five failures,
-    // ejected for 2 × 3 s: back at 21 s, five more, ejected for 9 s: back at 31 s, when s2 is
-    // up again. Three ejections, fifteen failed requests.
-    let health = report.nodes["lb"].balancer_health.expect("balancer health");
-    assert_eq!(health.ejections.value, 3.0);
-    assert_eq!(report.overall.failures.node_down.value, 15.0);
-    let ejected = &report.series.nodes["lb"].ejected_backends;
-    let at = |ms: f64| ejected[(ms / 250.0) as usize - 1];
-    assert_eq!(at(10_000.0), 0);
-    for t in [11_000.0, 13_750.0, 15_000.0, 20_750.0, 22_000.0, 30_750.0] {
-        assert_eq!(at(t), 1, "ejected at {t} ms");
-    }
-    assert_eq!(at(31_250.0), 0, "back on the tick at 31 s");
+    // Round robin sends every other request to s2, which fails in 10 ms while crashed.
+    assert_envoy_ejection_schedule(&report);
     assert_eq!(
         report.series.nodes["lb"].backend_state["s2"][(31_250 / 250) - 1],
         0
@@ -393,16 +401,7 @@ fn a_gateway_ejects_an_outlier_on_envoys_multiplier_and_interval_ticks() {
         r#"{ "duration_ms": 40000, "warmup_ms": 0, "bucket_ms": 250, "seed": 1 }"#,
     );
     let report = go(&design);
-    let health = report.nodes["lb"].balancer_health.expect("gateway health");
-    assert_eq!(health.ejections.value, 3.0);
-    assert_eq!(report.overall.failures.node_down.value, 15.0);
-    let ejected = &report.series.nodes["lb"].ejected_backends;
-    let at = |ms: f64| ejected[(ms / 250.0) as usize - 1];
-    assert_eq!(at(10_000.0), 0);
-    for t in [11_000.0, 13_750.0, 15_000.0, 20_750.0, 22_000.0, 30_750.0] {
-        assert_eq!(at(t), 1, "ejected at {t} ms");
-    }
-    assert_eq!(at(31_250.0), 0, "back on the tick at 31 s");
+    assert_envoy_ejection_schedule(&report);
 }
 
 /// A gateway routing class `pay` to s2 alone (s2 crashed 10–30 s, probes every second,
