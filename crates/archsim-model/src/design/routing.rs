@@ -47,21 +47,29 @@ impl Default for GatewayParams {
 /// Envoy's default `healthy_panic_threshold`.
 pub const DEFAULT_PANIC_THRESHOLD_PERCENT: f64 = 50.0;
 
-impl WithHealth for GatewayParams {
-    fn health(&self) -> HealthSettings {
-        HealthSettings {
-            health_check: self.health_check.clone(),
-            outlier_detection: self.outlier_detection.clone(),
-            panic_threshold_percent: self.panic_threshold_percent,
-        }
-    }
+/// The balancer and the gateway hold the same three health fields (one editor, one engine
+/// component, `node/backend_health.rs`); both read and write them as one [`HealthSettings`].
+macro_rules! with_health_fields {
+    ($($params:ty),*) => {$(
+        impl WithHealth for $params {
+            fn health(&self) -> HealthSettings {
+                HealthSettings {
+                    health_check: self.health_check.clone(),
+                    outlier_detection: self.outlier_detection.clone(),
+                    panic_threshold_percent: self.panic_threshold_percent,
+                }
+            }
 
-    fn set_health(&mut self, health: HealthSettings) {
-        self.health_check = health.health_check;
-        self.outlier_detection = health.outlier_detection;
-        self.panic_threshold_percent = health.panic_threshold_percent;
-    }
+            fn set_health(&mut self, health: HealthSettings) {
+                self.health_check = health.health_check;
+                self.outlier_detection = health.outlier_detection;
+                self.panic_threshold_percent = health.panic_threshold_percent;
+            }
+        }
+    )*};
 }
+
+with_health_fields!(GatewayParams, LoadBalancerParams);
 
 impl super::NodeKind {
     /// The health settings of a node that watches its backends: every load balancer (its
@@ -72,22 +80,6 @@ impl super::NodeKind {
             super::NodeKind::ApiGateway(p) => Some(p.health()).filter(HealthSettings::watches),
             _ => None,
         }
-    }
-}
-
-impl WithHealth for LoadBalancerParams {
-    fn health(&self) -> HealthSettings {
-        HealthSettings {
-            health_check: self.health_check.clone(),
-            outlier_detection: self.outlier_detection.clone(),
-            panic_threshold_percent: self.panic_threshold_percent,
-        }
-    }
-
-    fn set_health(&mut self, health: HealthSettings) {
-        self.health_check = health.health_check;
-        self.outlier_detection = health.outlier_detection;
-        self.panic_threshold_percent = health.panic_threshold_percent;
     }
 }
 
