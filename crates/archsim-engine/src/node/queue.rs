@@ -79,7 +79,7 @@ use archsim_model::report::{NodeReport, NodeSeries, QueueReport};
 
 use crate::core::{Admission, CallOver, Station};
 use crate::metrics::{Outcome, estimate, extra, node_area};
-use crate::policy::partitioner::{partition_for_key, range_assignment};
+use crate::policy::partitioner::partition_for_key;
 use crate::request::Message;
 use crate::slab::Handle;
 use crate::time::{SimTime, from_ms};
@@ -89,7 +89,10 @@ use super::{Behaviour, BuildContext, KindFigures, NodeCtx};
 
 #[path = "queue_scaling.rs"]
 mod scaling;
+#[path = "queue_topic.rs"]
+mod topic;
 use scaling::{Consumers, is_scaler_tag};
+use topic::{Lags, Topic, push_lags};
 
 pub(crate) struct QueueModel {
     max_deliveries: u32,
@@ -126,90 +129,6 @@ pub(crate) struct QueueModel {
     sheds_by_priority: bool,
     /// The discipline drops waiting messages (CoDel): a place may free without a delivery.
     drops_waiting: bool,
-}
-
-/// Messages waiting per line (partitions, or subscriptions), with the period's maxima.
-struct Lags {
-    lag: Vec<u64>,
-    max_whole: Vec<u64>,
-    max_batch: Vec<u64>,
-}
-
-impl Lags {
-    fn new(lines: usize) -> Lags {
-        Lags {
-            lag: vec![0; lines],
-            max_whole: vec![0; lines],
-            max_batch: vec![0; lines],
-        }
-    }
-
-    fn add(&mut self, line: usize) {
-        self.lag[line] += 1;
-        self.max_whole[line] = self.max_whole[line].max(self.lag[line]);
-        self.max_batch[line] = self.max_batch[line].max(self.lag[line]);
-    }
-
-    fn take(&mut self, line: usize) {
-        self.lag[line] = self.lag[line].saturating_sub(1);
-    }
-
-    fn new_period(&mut self, whole: bool) {
-        if whole {
-            self.max_whole.clone_from(&self.lag);
-        }
-        self.max_batch.clone_from(&self.lag);
-    }
-}
-
-/// A partitioned topic as one consumer group reads it: which of the group's consumers (its
-/// lines, from 0) owns each partition, each partition's lag, and the group's committed offset
-/// in each partition.
-struct Topic {
-    owner: Vec<u32>,
-    /// The consumers' lines (stations) in the group.
-    lines: u32,
-    lag: Vec<u64>,
-    max_lag_whole: Vec<u64>,
-    max_lag_batch: Vec<u64>,
-    /// Messages of each partition the group has finished (its committed offset).
-    committed: Vec<u64>,
-}
-
-impl Topic {
-    fn new(partitions: u32, consumers: u32) -> Topic {
-        let p = partitions.max(1);
-        let owner = range_assignment(p, consumers);
-        Topic {
-            owner,
-            lines: consumers.max(1),
-            lag: vec![0; p as usize],
-            max_lag_whole: vec![0; p as usize],
-            max_lag_batch: vec![0; p as usize],
-            committed: vec![0; p as usize],
-        }
-    }
-
-    /// A message joins partition `partition`'s lag.
-    fn add(&mut self, partition: usize) {
-        self.lag[partition] += 1;
-        let lag = self.lag[partition];
-        self.max_lag_whole[partition] = self.max_lag_whole[partition].max(lag);
-        self.max_lag_batch[partition] = self.max_lag_batch[partition].max(lag);
-    }
-
-    fn waiting(&self) -> u64 {
-        self.lag.iter().sum()
-    }
-
-    fn partitions(&self) -> u32 {
-        self.owner.len() as u32
-    }
-
-    /// The consumers' lines (one station each).
-    fn owner_lines(&self) -> u32 {
-        self.lines
-    }
 }
 
 impl QueueModel {
@@ -773,16 +692,6 @@ impl Behaviour for QueueModel {
                 }
             }
         }
-    }
-}
-
-/// Appends each member's lag at the bucket's end to its line of `lines`.
-fn push_lags(lines: &mut Vec<Vec<u64>>, lags: &[u64]) {
-    if lines.len() < lags.len() {
-        lines.resize_with(lags.len(), Vec::new);
-    }
-    for (line, &lag) in lines.iter_mut().zip(lags) {
-        line.push(lag);
     }
 }
 
