@@ -5,7 +5,7 @@ mod format;
 mod kinds;
 
 use crate::safe_text::escape;
-use format::{Align, columns, integer, number, percent, with_ci};
+use format::{Align, columns, integer, number, percent, seconds, with_ci};
 use kinds::node_details;
 use std::fmt::Write;
 
@@ -66,31 +66,14 @@ fn shown_text(report: &Report) -> Option<Report> {
 }
 
 /// Why the run ended before its duration, if it did: the table ends with it, and with `--json`
-/// it goes to stderr so that a script reading the JSON is still told.
+/// it goes to stderr so that a script reading the JSON is still told. The sentence is the one
+/// the app shows (`StopReason::explanation`), with the node's id escaped for the terminal.
 pub fn stop_notice(report: &Report) -> Option<String> {
-    report.stopped_early.as_ref().map(|reason| match reason {
-        StopReason::EventBudget { max_events, at_ms } => format!(
-            "notice: the run stopped early: the event budget ({}) was reached at {} ms of \
-             simulated time, so the figures cover less than the requested duration",
-            integer(*max_events as f64),
-            number(*at_ms)
-        ),
-        StopReason::InFlightBudget {
-            max_in_flight,
-            at_ms,
-            node,
-            node_in_flight,
-        } => format!(
-            "notice: the run stopped early: {} requests were in flight at once (the memory \
-             budget, run.max_in_flight) at {} ms of simulated time, {} of them at `{}`, where \
-             requests pile up faster than they finish; the figures cover less than the \
-             requested duration",
-            integer(*max_in_flight as f64),
-            number(*at_ms),
-            integer(*node_in_flight as f64),
-            escape(node)
-        ),
-    })
+    let mut reason = report.stopped_early.clone()?;
+    if let StopReason::InFlightBudget { node, .. } = &mut reason {
+        *node = escape(node).into_owned();
+    }
+    Some(format!("notice: {}", reason.explanation(integer, seconds)))
 }
 
 fn header(out: &mut String, report: &Report) {

@@ -132,6 +132,33 @@ fn early_stop_is_announced() {
 }
 
 #[test]
+fn early_stop_at_the_memory_budget_names_the_node_in_the_apps_words() {
+    let mut report = sample_report();
+    let reason = StopReason::InFlightBudget {
+        max_in_flight: 200_000,
+        at_ms: 35_500.0,
+        node: "db\u{1b}[31m".to_string(),
+        node_in_flight: 150_000,
+    };
+    report.stopped_early = Some(reason.clone());
+    let notice = stop_notice(&report).expect("a stopped run has a notice");
+    assert!(notice.contains("at 35.5"), "{notice}");
+    assert!(
+        notice.contains("200,000") && notice.contains("150,000"),
+        "{notice}"
+    );
+    assert!(notice.contains("memory budget"), "{notice}");
+    assert!(
+        !notice.contains('\u{1b}'),
+        "the node id is escaped: {notice}"
+    );
+    assert!(
+        render(&report).contains(&notice),
+        "the table ends with the notice"
+    );
+}
+
+#[test]
 fn latency_is_hidden_when_nothing_succeeded() {
     let mut report = sample_report();
     report.overall.succeeded = Estimate::exact(0.0);
