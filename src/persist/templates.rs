@@ -70,6 +70,7 @@ const ORDER: &[&str] = &[
     "queue-collapse-deadline",
     "queue-slow-consumer-fifo",
     "queue-slow-consumer-codel",
+    "faults-timeline",
     "autoscaling-slow",
     "autoscaling-fast",
     "lb-sinkhole-health-checks",

@@ -744,6 +744,26 @@ const STORIES = {
       assert.ok(lag(late, 'Analytics') > 2 * Math.max(lag(early, 'Analytics'), 1), `analytics falls further behind: ${JSON.stringify(early)} → ${JSON.stringify(late)}`);
     },
   },
+  'faults-timeline': {
+    chart: 'failures',
+    async check(page) {
+      const failed = async (ms) => Object.values(await valuesAt(page, 'failures', ms)).reduce((a, b) => a + b, 0);
+      const p50 = async (ms) => (await valuesAt(page, 'latency', ms)).p50;
+      assert.ok((await failed(5_500)) < 1, 'nothing fails before the first fault');
+      // 10–20 s: both trips on the API → database link take 20–30 ms longer (50 ms on average).
+      const [calm, slow] = [await p50(5_500), await p50(15_500)];
+      assert.ok(slow > calm + 35, `the slow link shows in the median latency: ${calm} → ${slow} ms`);
+      assert.ok((await failed(15_500)) < 1, 'a slower link fails nothing');
+      // 30–40 s: partitioned; every request fails (timeouts, then a full queue).
+      assert.ok((await failed(35_500)) > 80, 'the partition fails what arrives');
+      // 50 s: 2,000 requests at once, about 1,890 refused.
+      assert.ok((await failed(50_500)) > 1_500, 'the herd is refused');
+      // 65–80 s: one worker of eight left serves about 59 a second; the rest is refused.
+      assert.ok((await failed(72_500)) > 20, 'the noisy neighbour leaves the API short of workers');
+      assert.ok((await failed(85_500)) < 1, 'all well after the last fault');
+    },
+    saturated: { ms: 35_000, node: 'api' },
+  },
   'kafka-consumer-groups': {
     chart: 'partition-lag',
     async check(page) {

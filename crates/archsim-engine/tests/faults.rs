@@ -1,6 +1,7 @@
 //! The faults of the overload issue's timeline, through the whole engine: an edge partition
 //! (the caller sees only timeouts), extra latency on an edge, a cache flush, a worker cut and
-//! a burst of exactly N requests. Expected values are closed forms of constant-time designs.
+//! a burst of exactly N requests. Expected values are closed forms of constant-time designs,
+//! and of the examples that show them.
 
 mod common;
 
@@ -155,6 +156,70 @@ fn a_cache_flush_empties_the_cache_without_taking_it_down() {
     assert_eq!(db[5], 0, "{db:?}");
     // Not a crash: nothing failed.
     assert_eq!(report.series.failed.iter().sum::<u64>(), 0);
+}
+
+/// Mean of `values[from..to]`.
+fn mean_of(values: &[f64], from: usize, to: usize) -> f64 {
+    values[from..to].iter().sum::<f64>() / (to - from) as f64
+}
+
+#[test]
+fn faults_timeline_example_shows_each_fault_as_its_closed_form_predicts() {
+    let report = go(&parse(include_str!(
+        "../../../examples/faults-timeline.json"
+    )));
+    let s = &report.series;
+    let show = |what: &str| format!("{what}: succeeded {:?}\nfailed {:?}", s.succeeded, s.failed);
+    // 10–20 s, the API → database link takes 20 ms + U[0, 10] ms longer each way: a request's
+    // mean latency grows by at least the 50 ms the two trips add (more only by queueing).
+    let latency = &s.nodes["clients"].mean_latency_ms;
+    let added = mean_of(latency, 11, 20) - mean_of(latency, 1, 10);
+    assert!(
+        (45.0..90.0).contains(&added),
+        "{added} ms added: {latency:?}"
+    );
+    // 30–40 s, the link is partitioned: nothing succeeds, and the API's 8 workers each wait
+    // out one 500 ms timeout at a time, so the edge times out 8 / 0.5 s = 16 calls a second.
+    assert!(
+        s.succeeded[31..40].iter().all(|&n| n == 0),
+        "{}",
+        show("partition")
+    );
+    let edge_timeouts = &s.edges["api-to-db"].timeouts;
+    for bucket in 35..40 {
+        assert!(
+            (15..=17).contains(&edge_timeouts[bucket]),
+            "bucket {bucket}: {edge_timeouts:?}"
+        );
+    }
+    // At 50 s, 2,000 requests at one instant: the free workers (8, less the odd busy one)
+    // and the 100 places in line take 108 of them, the rest are refused at once.
+    let refused = s.failed_by_cause["queue_full"][50];
+    assert!(
+        (1885..=1895).contains(&refused),
+        "{refused} refused at the burst"
+    );
+    // 65–80 s, one worker of 8 is left: it serves one request per 10 ms of work plus a 1 ms
+    // trip each way and a 5 ms read, about 1000 / 17 = 58.8 a second, and the rest is refused.
+    let served = s.succeeded[68..80].iter().sum::<u64>() as f64 / 12.0;
+    assert!(
+        (53.0..65.0).contains(&served),
+        "{}",
+        show(&format!("{served}/s with one worker"))
+    );
+    assert!(
+        s.failed_by_cause["queue_full"][68..80]
+            .iter()
+            .all(|&n| n > 10)
+    );
+    // Between the faults everything succeeds.
+    for quiet in [1..10, 22..30, 42..50, 52..65, 82..90] {
+        assert!(
+            s.failed[quiet.clone()].iter().all(|&n| n == 0),
+            "{}",
+            show(&format!("{quiet:?}"))
+        );
+    }
 }
 
 /// The database's mean utilisation and its failures, plus the run's failures, over buckets
