@@ -4,7 +4,6 @@
 
 use archsim_model::{Design, Position};
 use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 use std::rc::Rc;
@@ -458,75 +457,64 @@ pub fn app() -> Html {
         let notice = notice.clone();
         let restore_offer = restore_offer.clone();
         use_effect_with((), move |_| {
-            let window = web_sys::window();
-            let keydown = {
-                let latest = latest.clone();
-                let space_held = space_held.clone();
-                Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(
-                    move |event: web_sys::KeyboardEvent| {
-                        let (state, dialog) = latest.borrow().clone();
-                        handle_key(&event, &state, &dialog, &space_held);
-                    },
-                )
-            };
-            let keyup = {
-                let space_held = space_held.clone();
-                Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(
-                    move |event: web_sys::KeyboardEvent| {
-                        if event.key() == " " {
+            let listeners = web_sys::window().map(|window| {
+                // Shortcuts prevent the browser's own action (undo in a field, scrolling on
+                // Space), which a passive listener could not.
+                let active = gloo_events::EventListenerOptions::enable_prevent_default();
+                let keydown = {
+                    let latest = latest.clone();
+                    let space_held = space_held.clone();
+                    gloo_events::EventListener::new_with_options(
+                        &window,
+                        "keydown",
+                        active,
+                        move |event| {
+                            if let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() {
+                                let (state, dialog) = latest.borrow().clone();
+                                handle_key(event, &state, &dialog, &space_held);
+                            }
+                        },
+                    )
+                };
+                let keyup = {
+                    let space_held = space_held.clone();
+                    gloo_events::EventListener::new(&window, "keyup", move |event| {
+                        if event
+                            .dyn_ref::<web_sys::KeyboardEvent>()
+                            .is_some_and(|e| e.key() == " ")
+                        {
                             space_held.set(false);
                         }
-                    },
-                )
-            };
-            let hashchange = Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
-                let Some(fragment) = browser::location_fragment() else {
-                    return;
+                    })
                 };
-                match persist::decode_fragment(&fragment) {
-                    Ok(design) => {
-                        let _ = browser::clear_location_fragment();
-                        let (current, _) = latest.borrow().clone();
-                        let name = display_name(&design);
-                        let kept = !current.design.nodes.is_empty() && keep_backup(&current);
-                        load_design.emit((design, format!("Loaded “{name}” from the link.")));
-                        if kept {
-                            // The offer replaces the plain "loaded" notice.
-                            notice.set(None);
-                            restore_offer.set(Some(restore_text(&name)));
+                let hashchange =
+                    gloo_events::EventListener::new(&window, "hashchange", move |_| {
+                        let Some(fragment) = browser::location_fragment() else {
+                            return;
+                        };
+                        match persist::decode_fragment(&fragment) {
+                            Ok(design) => {
+                                let _ = browser::clear_location_fragment();
+                                let (current, _) = latest.borrow().clone();
+                                let name = display_name(&design);
+                                let kept =
+                                    !current.design.nodes.is_empty() && keep_backup(&current);
+                                load_design
+                                    .emit((design, format!("Loaded “{name}” from the link.")));
+                                if kept {
+                                    // The offer replaces the plain "loaded" notice.
+                                    notice.set(None);
+                                    restore_offer.set(Some(restore_text(&name)));
+                                }
+                            }
+                            Err(reason) => notice.set(Some(Notice::warning(format!(
+                                "This link's design could not be loaded: {reason}."
+                            )))),
                         }
-                    }
-                    Err(reason) => notice.set(Some(Notice::warning(format!(
-                        "This link's design could not be loaded: {reason}."
-                    )))),
-                }
+                    });
+                [keydown, keyup, hashchange]
             });
-            if let Some(w) = &window {
-                let _ =
-                    w.add_event_listener_with_callback("keydown", keydown.as_ref().unchecked_ref());
-                let _ = w.add_event_listener_with_callback("keyup", keyup.as_ref().unchecked_ref());
-                let _ = w.add_event_listener_with_callback(
-                    "hashchange",
-                    hashchange.as_ref().unchecked_ref(),
-                );
-            }
-            move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "keydown",
-                        keydown.as_ref().unchecked_ref(),
-                    );
-                    let _ = w.remove_event_listener_with_callback(
-                        "keyup",
-                        keyup.as_ref().unchecked_ref(),
-                    );
-                    let _ = w.remove_event_listener_with_callback(
-                        "hashchange",
-                        hashchange.as_ref().unchecked_ref(),
-                    );
-                }
-                drop((keydown, keyup, hashchange));
-            }
+            move || drop(listeners)
         });
     }
 

@@ -97,38 +97,9 @@ pub fn run_raster(props: &RunRasterProps) -> Html {
     {
         let dark = dark.clone();
         use_effect_with((), move |_| {
-            let window = web_sys::window();
-            let scheme = window
-                .as_ref()
-                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten());
-            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                dark.set(super::theme::is_dark());
-            });
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback(
-                    super::theme::THEME_EVENT,
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-            if let Some(m) = &scheme {
-                let _ =
-                    m.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback(
-                        super::theme::THEME_EVENT,
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-                if let Some(m) = &scheme {
-                    let _ = m.remove_event_listener_with_callback(
-                        "change",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-                drop(listener);
-            }
+            let listeners =
+                super::theme::listen_for_changes(move || dark.set(super::theme::is_dark()));
+            move || drop(listeners)
         });
     }
     {

@@ -94,38 +94,9 @@ fn use_theme() -> Theme {
     {
         let theme = theme.clone();
         use_effect_with((), move |_| {
-            let scheme = web_sys::window()
-                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten());
-            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                theme.set(canvas::refresh_theme());
-            });
-            if let Some(s) = &scheme {
-                let _ =
-                    s.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
-            }
-            // The header's theme switch (light / dark / system) changes the colours too.
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback(
-                    super::theme::THEME_EVENT,
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-            move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback(
-                        super::theme::THEME_EVENT,
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-                if let Some(s) = &scheme {
-                    let _ = s.remove_event_listener_with_callback(
-                        "change",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-                drop(listener);
-            }
+            let listeners =
+                super::theme::listen_for_changes(move || theme.set(canvas::refresh_theme()));
+            move || drop(listeners)
         });
     }
     *theme

@@ -4,7 +4,6 @@
 //! changes size — and is never re-fitted to a smaller zoom — because a run finished.
 
 use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 /// Where the layout is kept in localStorage.
@@ -219,20 +218,10 @@ pub fn splitter(props: &SplitterProps) -> Html {
 #[hook]
 pub fn use_window_resize(on_resize: Callback<()>) {
     use_effect_with((), move |_| {
-        let closure = Closure::<dyn Fn()>::new(move || on_resize.emit(()));
-        let window = web_sys::window();
-        if let Some(w) = &window {
-            let _ = w.add_event_listener_with_callback("resize", closure.as_ref().unchecked_ref());
-        }
-        move || {
-            if let Some(w) = &window {
-                let _ = w.remove_event_listener_with_callback(
-                    "resize",
-                    closure.as_ref().unchecked_ref(),
-                );
-            }
-            drop(closure);
-        }
+        let listener = web_sys::window().map(|window| {
+            gloo_events::EventListener::new(&window, "resize", move |_| on_resize.emit(()))
+        });
+        move || drop(listener)
     });
 }
 

@@ -82,6 +82,35 @@ pub fn is_dark() -> bool {
     }
 }
 
+/// Calls `on_change` whenever the page's colours may have changed: the header's switch
+/// ([`THEME_EVENT`]), or the system's light/dark preference (which decides while the choice is
+/// System). Listening stops when the returned listeners are dropped (a component's effect
+/// keeps them until it unmounts).
+pub fn listen_for_changes(on_change: impl Fn() + 'static) -> Vec<gloo_events::EventListener> {
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    let on_change = std::rc::Rc::new(on_change);
+    let call = on_change.clone();
+    let mut listeners = vec![gloo_events::EventListener::new(
+        &window,
+        THEME_EVENT,
+        move |_| call(),
+    )];
+    if let Some(scheme) = window
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()
+    {
+        listeners.push(gloo_events::EventListener::new(
+            &scheme,
+            "change",
+            move |_| on_change(),
+        ));
+    }
+    listeners
+}
+
 /// Sets `data-theme` on `<html>` and tells the charts.
 pub fn apply(choice: ThemeChoice) {
     let Some(window) = web_sys::window() else {

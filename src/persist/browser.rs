@@ -34,33 +34,13 @@ pub fn download_text(file_name: &str, mime_type: &str, contents: &str) -> Result
     if !in_browser() {
         return Err("downloads need a browser".into());
     }
-    let window = web_sys::window().ok_or("no browser window")?;
-    let document = window.document().ok_or("no document")?;
-    let parts = js_sys::Array::of1(&JsValue::from_str(contents));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime_type);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|e| js_error_text(&e))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_error_text(&e))?;
-    let anchor: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(|e| js_error_text(&e))?
-        .dyn_into()
-        .map_err(|_| "could not create a link element")?;
-    anchor.set_href(&url);
-    anchor.set_download(file_name);
-    anchor.style().set_property("display", "none").ok();
-    let body = document.body().ok_or("no document body")?;
-    body.append_child(&anchor).map_err(|e| js_error_text(&e))?;
-    anchor.click();
-    anchor.remove();
-    // The click has started the download; the object URL is no longer needed. Revoking it later
-    // rather than now keeps Safari from cancelling the download.
-    let url_for_revoke = url.clone();
-    gloo_timers::callback::Timeout::new(10_000, move || {
-        let _ = web_sys::Url::revoke_object_url(&url_for_revoke);
-    })
-    .forget();
+    // The Blob gets the text's UTF-8 bytes as they are (no round trip through a JS string).
+    let url =
+        gloo_file::ObjectUrl::from(gloo_file::Blob::new_with_options(contents, Some(mime_type)));
+    download_url(file_name, &url)?;
+    // The click has started the download. The object URL is revoked when the last handle on it
+    // is dropped: later rather than now, which keeps Safari from cancelling the download.
+    gloo_timers::callback::Timeout::new(10_000, move || drop(url)).forget();
     Ok(())
 }
 

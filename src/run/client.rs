@@ -25,13 +25,12 @@ fn glue_url() -> String {
     GLUE_URL.with(String::clone)
 }
 
-/// A Blob URL of [`WORKER_SCRIPT`].
-fn worker_script_url() -> Result<String, JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(WORKER_SCRIPT));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/javascript");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    web_sys::Url::create_object_url_with_blob(&blob)
+/// A Blob URL of [`WORKER_SCRIPT`], revoked when dropped.
+fn worker_script_url() -> gloo_file::ObjectUrl {
+    gloo_file::ObjectUrl::from(gloo_file::Blob::new_with_options(
+        WORKER_SCRIPT,
+        Some("text/javascript"),
+    ))
 }
 
 /// What the worker told the page.
@@ -45,8 +44,8 @@ pub enum WorkerEvent {
 /// A running worker. Dropping it terminates the worker, and with it any run under way.
 pub struct RunWorker {
     worker: Worker,
-    /// The Blob URL of the worker's script, revoked with the worker.
-    script_url: String,
+    /// The Blob URL of the worker's script, revoked with the worker (when this is dropped).
+    _script_url: gloo_file::ObjectUrl,
     ready: Rc<Cell<bool>>,
     /// Messages sent before the worker was ready, in order (a Start, perhaps a Pause after it).
     pending: Rc<RefCell<Vec<String>>>,
@@ -68,7 +67,7 @@ impl RunWorker {
                 crate::persist::autosave::js_error_text(&e)
             )
         };
-        let script_url = worker_script_url().map_err(refused)?;
+        let script_url = worker_script_url();
         let options = web_sys::WorkerOptions::new();
         options.set_type(web_sys::WorkerType::Module);
         let worker = Worker::new_with_options(&script_url, &options).map_err(refused)?;
@@ -142,7 +141,7 @@ impl RunWorker {
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(RunWorker {
             worker,
-            script_url,
+            _script_url: script_url,
             ready,
             pending,
             kept,
@@ -269,6 +268,5 @@ impl Drop for RunWorker {
         self.worker.set_onmessage(None);
         self.worker.set_onerror(None);
         self.worker.terminate();
-        let _ = web_sys::Url::revoke_object_url(&self.script_url);
     }
 }
