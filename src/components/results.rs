@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use archsim_model::{Design, Estimate, NodeReport, Report, Series};
+use archsim_model::{Estimate, NodeReport, Report, Series};
 use yew::prelude::*;
 
 use super::results_charts::{Charts, ShownRun, publish_shown_run};
@@ -72,29 +72,39 @@ pub fn results(props: &ResultsProps) -> Html {
             let name = design.name.clone();
             Callback::from(move |_: MouseEvent| save_series_csv(&name, &live))
         };
+        // The same shape as a report's section below (head, charts, tables, note): when the report
+        // arrives, Yew keeps the charts (the same component at the same place, each figure
+        // keyed by its chart) and only repaints them, rather than tearing down every live
+        // chart and building the report's anew in the task that shows it.
         return html! {
             <section id="results" class="has-report is-live" aria-label="Results" tabindex="0">
-                <div class="results-header">
-                    <h2 class="results-title">{ "Results" }</h2>
-                    <span class="results-meta" id="results-live" role="status">
-                        { format!(
-                            "Running · {} of {} simulated · first replication, live",
-                            duration_ms(simulated),
-                            duration_ms(end_ms),
-                        ) }
-                    </span>
-                    <span class="results-exports">
-                        <button type="button" class="small-button" id="export-csv"
-                                title="The time series so far, one row per bucket" onclick={export_csv}>
-                            { "Series CSV" }
-                        </button>
-                    </span>
-                </div>
-                <p class="results-note" id="results-live-note">
-                    { "The whole run's figures, with confidence intervals, complete the picture when the run finishes." }
-                </p>
+                <>
+                    <div class="results-header">
+                        <h2 class="results-title">{ "Results" }</h2>
+                        <span class="results-meta" id="results-live" role="status">
+                            { format!(
+                                "Running · {} of {} simulated · first replication, live",
+                                duration_ms(simulated),
+                                duration_ms(end_ms),
+                            ) }
+                        </span>
+                        <span class="results-exports">
+                            <button type="button" class="small-button" id="export-csv"
+                                    title="The time series so far, one row per bucket" onclick={export_csv}>
+                                { "Series CSV" }
+                            </button>
+                        </span>
+                    </div>
+                    <p class="results-note" id="results-live-note">
+                        { "The whole run's figures, with confidence intervals, complete the picture when the run finishes." }
+                    </p>
+                </>
                 <Charts design={design} live={Some(live)} end_ms={end_ms}
                     cursor_ms={props.cursor_ms} on_cursor={props.on_cursor.clone()} />
+                // Where the report's tables and its "not kept" note go. Yew matches the
+                // children of a list from the last one back, so both lists have as many.
+                <></>
+                <></>
             </section>
         };
     }
@@ -137,8 +147,11 @@ pub fn results(props: &ResultsProps) -> Html {
         // Focusable (tabindex 0): the results scroll, and the keyboard scrolls what has focus.
         <section id="results" class={classes!("has-report", props.stale.then_some("is-stale"))} tabindex="0"
                  aria-label="Results">
-            <ReportView report={report} design={result.design.clone()} stale={props.stale}
-                cursor_ms={props.cursor_ms} on_cursor={props.on_cursor.clone()} />
+            <ReportHead report={report.clone()} stale={props.stale} />
+            <Charts design={result.design.clone()} report={Some(report.clone())}
+                end_ms={axis_end_ms(&report)} cursor_ms={props.cursor_ms}
+                on_cursor={props.on_cursor.clone()} />
+            <ReportTables report={report} />
             if let Some(reason) = props.not_kept.clone() {
                 <p class="results-note" id="results-not-kept">
                     { format!("These results will not be kept across a reload: {reason}.") }
@@ -177,29 +190,23 @@ fn save_series_csv(design_name: &str, series: &Series) {
 }
 
 #[derive(Properties)]
-struct ReportViewProps {
+struct ReportHeadProps {
     report: Rc<Report>,
-    design: Rc<Design>,
     stale: bool,
-    cursor_ms: Option<f64>,
-    on_cursor: Callback<Option<f64>>,
 }
 
 // By identity: a report's contents never change (see `run::controller::same`).
-impl PartialEq for ReportViewProps {
+impl PartialEq for ReportHeadProps {
     fn eq(&self, other: &Self) -> bool {
-        same(&self.report, &other.report)
-            && same(&self.design, &other.design)
-            && self.stale == other.stale
-            && self.cursor_ms == other.cursor_ms
-            && self.on_cursor == other.on_cursor
+        same(&self.report, &other.report) && self.stale == other.stale
     }
 }
 
-#[function_component(ReportView)]
-fn report_view(props: &ReportViewProps) -> Html {
+/// The report's header (what ran, exports), its warning when it stopped early, and the
+/// figures of the whole run.
+#[function_component(ReportHead)]
+fn report_head(props: &ReportHeadProps) -> Html {
     let report = &props.report;
-    let seconds = measured_seconds(report);
     let replications = match report.replications {
         1 => "1 replication".to_string(),
         n => format!("{n} replications"),
@@ -249,16 +256,6 @@ fn report_view(props: &ReportViewProps) -> Html {
             </span>
         </div>
     };
-    // The node and edge tables follow a frame later: for a big design they are hundreds of
-    // rows, and built in the same task as the figures and charts they held the page too long.
-    let tables = use_state_eq(|| false);
-    {
-        let tables = tables.clone();
-        use_effect_with((), move |_| {
-            let pending = crate::charts::canvas::after_next_frame(move || tables.set(true));
-            move || drop(pending)
-        });
-    }
     let stopped = report.stopped_early.as_ref().map(|reason| {
         html! {
             <p class="results-warning" id="results-stopped-early" role="status">
@@ -271,12 +268,37 @@ fn report_view(props: &ReportViewProps) -> Html {
             { header }
             { for stopped }
             <Overall report={report.clone()} />
-            <Charts design={props.design.clone()} report={Some(report.clone())}
-                end_ms={axis_end_ms(report)} cursor_ms={props.cursor_ms}
-                on_cursor={props.on_cursor.clone()} />
-            if *tables {
-                <NodeTable report={report.clone()} seconds={seconds} />
-                <EdgeTable report={report.clone()} />
+        </>
+    }
+}
+
+/// The node and edge tables, after the rest of the report: the node table a frame later (its
+/// rows a few a frame), the edge table once every listed node's row is there. For a big design
+/// they are hundreds of cells, and built in the same task as the figures and charts (or
+/// together in one frame) they held the page too long.
+#[function_component(ReportTables)]
+fn report_tables(props: &ReportProps) -> Html {
+    // How many of the two tables are on the page.
+    let shown = use_state_eq(|| 0u8);
+    {
+        let shown = shown.clone();
+        use_effect_with((), move |_| {
+            let pending = crate::charts::canvas::after_next_frame(move || shown.set(1));
+            move || drop(pending)
+        });
+    }
+    let on_all_rows = {
+        let shown = shown.clone();
+        Callback::from(move |()| shown.set(2))
+    };
+    let seconds = measured_seconds(&props.report);
+    html! {
+        <>
+            if *shown >= 1 {
+                <NodeTable report={props.report.clone()} seconds={seconds} on_all_rows={on_all_rows} />
+            }
+            if *shown >= 2 {
+                <EdgeTable report={props.report.clone()} />
             }
         </>
     }
@@ -427,6 +449,8 @@ fn overall(props: &ReportProps) -> Html {
 struct NodeTableProps {
     report: Rc<Report>,
     seconds: f64,
+    /// Told once every listed node has its row on the page.
+    on_all_rows: Callback<()>,
 }
 
 impl PartialEq for NodeTableProps {
@@ -645,6 +669,9 @@ fn kind_name(kind: &str) -> String {
 /// shows the rest (a page of hundreds of rows would be slow to lay out and hard to read).
 const TABLE_ROWS: usize = 40;
 
+/// Rows of the node table added to the page in one frame.
+const ROWS_PER_FRAME: usize = 10;
+
 /// The nodes the table lists, in id order: all of them, or with `all` false and more than
 /// [`TABLE_ROWS`] nodes, the ones with the most arrivals.
 fn listed_nodes(report: &Report, all: bool) -> Vec<(&String, &NodeReport)> {
@@ -663,7 +690,26 @@ fn node_table(props: &NodeTableProps) -> Html {
     let show_all = use_state_eq(|| false);
     let listed = listed_nodes(report, *show_all);
     let hidden = report.nodes.len() - listed.len();
-    let rows = listed.into_iter().map(|(id, node)| {
+    // The rows come a few a frame: laying out and painting a new table of 40 rows took one
+    // frame of 25–35 ms (style, text and table layout of every cell) right after the report.
+    let rows_on_page = use_state_eq(|| ROWS_PER_FRAME);
+    {
+        let rows_on_page = rows_on_page.clone();
+        let listed = listed.len();
+        let on_all_rows = props.on_all_rows.clone();
+        use_effect_with((*rows_on_page, listed), move |&(now, listed)| {
+            if now >= listed {
+                on_all_rows.emit(());
+            }
+            let pending = (now < listed).then(|| {
+                crate::charts::canvas::after_next_frame(move || {
+                    rows_on_page.set(now + ROWS_PER_FRAME)
+                })
+            });
+            move || drop(pending)
+        });
+    }
+    let rows = listed.into_iter().take(*rows_on_page).map(|(id, node)| {
         let label = if node.label.trim().is_empty() { id.clone() } else { node.label.clone() };
         let failures = node.failures.total();
         let details = kind_details(node);
