@@ -16,14 +16,18 @@ use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
 use super::canvas_overlay::{
-    BreakerView, EdgeLoad, LOAD_STEP_CLASSES, NodeLoad, RunOverlay, SATURATED, badge_width,
+    BADGE_GAP, BADGE_LINE, BreakerView, EdgeLoad, FLAGS_HEIGHT, FLAGS_TOP, LOAD_STEP_CLASSES,
+    NodeLoad, RunOverlay, SATURATED, badge_box_height, badge_box_width, badge_width, flags_width,
+    node_marks,
 };
 use super::canvas_raster::{RASTER_MIN_NODES, RasterScene, RunRaster};
 use super::forms::node::node_caption;
 use super::kinds::{kind_icon_shapes, kind_info};
 use super::palette::KIND_MIME;
 use crate::state::geometry::{self, NODE_HEIGHT, NODE_WIDTH, Rect};
-use crate::state::{Action, EditorState, Insets, ItemRef, annotate, edit, field_problems};
+use crate::state::{
+    Action, EditorState, Insets, ItemRef, annotate, edge_labels, edit, field_problems,
+};
 
 /// Pixels the pointer must travel before a press becomes a drag (a smaller move is a click).
 const DRAG_THRESHOLD: f64 = 3.0;
@@ -882,35 +886,68 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 load={svg_overlay.and_then(|o| o.edges.get(&edge.id).cloned())} />
         }
     });
-    // A breaker's state sits on its edge, towards the callee (the resilience badge has the
-    // middle).
-    let breakers = edge_geometry.iter().filter_map(|(edge, start, end)| {
-        let breaker = overlay?.edges.get(&edge.id)?.breaker?;
-        let at = 0.72;
-        Some(html! {
-            <BreakerBadge key={edge.id.clone()} id={edge.id.clone()} state={breaker}
-                x={start.x + (end.x - start.x) * at} y={start.y + (end.y - start.y) * at} />
-        })
-    });
+    // What the run draws around each node (flags above, badge below): the edges' labels keep
+    // clear of them, or a breaker's "CB opened 3×" hid the callee's figures.
+    // Worked out only when some edge has a label to place (a big design without resilience
+    // settings has none, and this runs on every live update).
+    let detail = viewport.zoom >= RUN_DETAIL_ZOOM;
+    let labelled = edge_geometry
+        .iter()
+        .any(|(edge, _, _)| !edge_badges(edge).is_empty());
+    let idle = NodeLoad::default();
+    let marks: Vec<Rect> = match overlay {
+        Some(o) if labelled => nodes
+            .iter()
+            .flat_map(|n| {
+                let load = o.nodes.get(&n.id).unwrap_or(&idle);
+                let bottleneck = o.bottleneck.as_deref() == Some(n.id.as_str());
+                node_marks(n.position, load, bottleneck, detail)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     // Badges go above the nodes, so a short edge's badge is never hidden under its boxes.
     // A badge never covers a node: beside its edge when the middle is crowded, left out when
     // there is no room at all (what it says stays in the edge's tooltip and its properties).
-    // Nor another badge: each one placed is in the way of the next.
+    // Nor another badge: each one placed is in the way of the next. Nor, where it can help
+    // it, a run's marks around a node (it keeps its place over them rather than go).
     let mut placed: Vec<Rect> = Vec::new();
+    // Each edge's arrowhead, drawn over whatever lies under it: a badge pushed against the
+    // callee lost its last letters under it.
+    let arrow_heads: Vec<Rect> = edge_geometry
+        .iter()
+        .map(|(_, start, end)| edge_labels::arrow_head(*start, *end))
+        .collect();
     let badges: Vec<Html> = edge_geometry
         .iter()
         .filter_map(|(edge, start, end)| {
             let length = (end.x - start.x).hypot(end.y - start.y);
             let text = badge_text(edge, length)?;
             let width = badge_width(&text);
+            let in_the_way: Vec<Rect> = placed
+                .iter()
+                .chain(&marks)
+                .chain(&arrow_heads)
+                .copied()
+                .collect();
             let at = geometry::badge_spot(
                 &state.design,
                 *start,
                 *end,
                 width,
                 EDGE_BADGE_HEIGHT,
-                &placed,
-            )?;
+                &in_the_way,
+            )
+            .or_else(|| {
+                geometry::badge_spot(
+                    &state.design,
+                    *start,
+                    *end,
+                    width,
+                    EDGE_BADGE_HEIGHT,
+                    &placed,
+                )
+            })?;
             placed.push(Rect {
                 x: at.x - width / 2.0,
                 y: at.y - EDGE_BADGE_HEIGHT / 2.0,
@@ -921,6 +958,40 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 <EdgeBadge key={edge.id.clone()} id={edge.id.clone()} text={text}
                     words={badge_words(edge)} x={at.x} y={at.y}
                     selected={state.selection.contains_edge(&edge.id)} />
+            })
+        })
+        .collect();
+    // A breaker's state sits on its edge, towards the callee (the resilience badge has the
+    // middle), moved along the edge off any node, run mark or label in its way.
+    let mut in_the_way: Vec<Rect> = nodes
+        .iter()
+        .map(|n| geometry::node_rect(n))
+        .chain(marks.iter().copied())
+        .chain(arrow_heads.iter().copied())
+        .chain(placed.iter().copied())
+        .collect();
+    let breakers: Vec<Html> = edge_geometry
+        .iter()
+        .filter_map(|(edge, start, end)| {
+            let breaker = overlay?.edges.get(&edge.id)?.breaker?;
+            let width = badge_width(&breaker_text(breaker));
+            let at = edge_labels::label_on_edge(
+                *start,
+                *end,
+                width,
+                EDGE_BADGE_HEIGHT,
+                BREAKER_ALONG,
+                &in_the_way,
+            );
+            in_the_way.push(Rect {
+                x: at.x - width / 2.0,
+                y: at.y - EDGE_BADGE_HEIGHT / 2.0,
+                width,
+                height: EDGE_BADGE_HEIGHT,
+            });
+            Some(html! {
+                <BreakerBadge key={edge.id.clone()} id={edge.id.clone()} state={breaker}
+                    x={at.x} y={at.y} />
             })
         })
         .collect();
@@ -1230,15 +1301,24 @@ struct BreakerBadgeProps {
     y: f64,
 }
 
-/// A breaker's state on its edge: closed, half-open or open (in words, and by colour).
-#[function_component(BreakerBadge)]
-fn breaker_badge(props: &BreakerBadgeProps) -> Html {
-    let text = match props.state {
+/// Where a breaker's state goes on its edge when nothing is in the way: this far along it,
+/// towards the callee (the edge's resilience badge has the middle).
+const BREAKER_ALONG: f64 = 0.72;
+
+/// A breaker's state as its badge reads.
+fn breaker_text(state: BreakerView) -> String {
+    match state {
         BreakerView::Closed => "CB closed".to_string(),
         BreakerView::HalfOpen => "CB half-open".to_string(),
         BreakerView::Open => "CB OPEN".to_string(),
         BreakerView::Opened(n) => format!("CB opened {}×", super::canvas_overlay::compact(n)),
-    };
+    }
+}
+
+/// A breaker's state on its edge: closed, half-open or open (in words, and by colour).
+#[function_component(BreakerBadge)]
+fn breaker_badge(props: &BreakerBadgeProps) -> Html {
+    let text = breaker_text(props.state);
     let width = badge_width(&text);
     html! {
         <g class={classes!("breaker-state", props.state.class())} data-edge-id={props.id.clone()}
@@ -1452,8 +1532,7 @@ fn node_view(props: &NodeViewProps) -> Html {
         words.extend(shown_badge.as_ref().map(|lines| lines.join(" · ")));
         format!("{} — {}: {caption}", words.join(" "), info.title)
     };
-    // Capitals in bold are wider than the badges' lower case.
-    let flags_width = 12.0 + 8.8 * flags_text.chars().count() as f64;
+    let flags_width = flags_width(&flags_text);
     html! {
         <g class={classes!("node", format!("kind-{kind}"), props.selected.then_some("is-selected"),
                            props.has_problem.then_some("has-problem"),
@@ -1485,8 +1564,8 @@ fn node_view(props: &NodeViewProps) -> Html {
                   x="12" y="49">{ caption_text }</text>
             { " " }
             if !flags.is_empty() {
-                <g class="node-flags" aria-hidden="true" transform={format!("translate(0 {})", -22)}>
-                    <rect width={flags_width.to_string()} height="19" rx="4" />
+                <g class="node-flags" aria-hidden="true" transform={format!("translate(0 {FLAGS_TOP})")}>
+                    <rect width={flags_width.to_string()} height={FLAGS_HEIGHT.to_string()} rx="4" />
                     <text x={(flags_width / 2.0).to_string()} y="14" text-anchor="middle">{ flags_text }</text>
                 </g>
             }
@@ -1496,8 +1575,8 @@ fn node_view(props: &NodeViewProps) -> Html {
                 // `NodeLoad::badge_lines`): a wide badge overhangs both sides by half, rather
                 // than its neighbour's badge or the edge of the view.
                 <g class="node-badge" aria-hidden="true"
-                   transform={format!("translate({} {})", (NODE_WIDTH - badge_box_width(&lines)) / 2.0, NODE_HEIGHT + 5.0)}>
-                    <rect width={badge_box_width(&lines).to_string()} height={(BADGE_LINE * lines.len() as f64 + 4.0).to_string()} rx="10" />
+                   transform={format!("translate({} {})", (NODE_WIDTH - badge_box_width(&lines)) / 2.0, NODE_HEIGHT + BADGE_GAP)}>
+                    <rect width={badge_box_width(&lines).to_string()} height={badge_box_height(&lines).to_string()} rx="10" />
                     { for lines.iter().enumerate().map(|(i, line)| html! {
                         <text x={(badge_box_width(&lines) / 2.0).to_string()} y={(14.0 + BADGE_LINE * i as f64).to_string()}
                               text-anchor="middle">{ line.clone() }</text>
@@ -1527,14 +1606,6 @@ fn node_view(props: &NodeViewProps) -> Html {
                 </g>
         </g>
     }
-}
-
-/// A node badge's line height, px.
-const BADGE_LINE: f64 = 16.0;
-
-/// The width of a node badge of `lines`: its widest line's.
-fn badge_box_width(lines: &[String]) -> f64 {
-    lines.iter().map(|l| badge_width(l)).fold(0.0, f64::max)
 }
 
 #[derive(Properties, PartialEq)]

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use archsim_model::{Design, FaultEffect, NodeKind, Report, Series};
 
 use crate::run::RunState;
-use crate::state::geometry::NODE_WIDTH;
+use crate::state::geometry::{NODE_HEIGHT, NODE_WIDTH, Rect};
 
 /// A badge's width for its text: roughly 6.8 px per character at the badges' 12 px semi-bold;
 /// an exact width is not worth a measure (it would force a layout per badge).
@@ -86,6 +86,65 @@ pub struct NodeLoad {
     pub shedding: bool,
     /// A load balancer holds this backend out of rotation, and why.
     pub rotation: Rotation,
+}
+
+/// A node's flags ("DOWN · BOTTLENECK") sit this far above its top, this high.
+pub const FLAGS_TOP: f64 = -22.0;
+pub const FLAGS_HEIGHT: f64 = 19.0;
+/// A node's run badge sits this far below its bottom; each of its lines is this high.
+pub const BADGE_GAP: f64 = 5.0;
+pub const BADGE_LINE: f64 = 16.0;
+
+/// The width of a node's flags reading `text` (capitals in bold are wider than the badges'
+/// lower case).
+pub fn flags_width(text: &str) -> f64 {
+    12.0 + 8.8 * text.chars().count() as f64
+}
+
+/// The width of a node badge of `lines`: its widest line's.
+pub fn badge_box_width(lines: &[String]) -> f64 {
+    lines.iter().map(|l| badge_width(l)).fold(0.0, f64::max)
+}
+
+/// The height of a node badge of `lines`.
+pub fn badge_box_height(lines: &[String]) -> f64 {
+    BADGE_LINE * lines.len() as f64 + 4.0
+}
+
+/// What a run draws around the node at `position` besides its box, canvas units: its flags
+/// above (when it has any) and, with `detail` (a zoom where words are read), its badge centred
+/// below, as the SVG (`canvas.rs`) and the raster layer draw them. An edge's labels keep clear
+/// of them (`state::edge_labels`).
+pub fn node_marks(
+    position: archsim_model::Position,
+    load: &NodeLoad,
+    bottleneck: bool,
+    detail: bool,
+) -> Vec<Rect> {
+    let mut marks = Vec::new();
+    let mut flags = load.flags();
+    if bottleneck {
+        flags.push("bottleneck");
+    }
+    if !flags.is_empty() {
+        marks.push(Rect {
+            x: position.x,
+            y: position.y + FLAGS_TOP,
+            width: flags_width(&flags.join(" · ").to_uppercase()),
+            height: FLAGS_HEIGHT,
+        });
+    }
+    if detail {
+        let lines = load.badge_lines();
+        let width = badge_box_width(&lines);
+        marks.push(Rect {
+            x: position.x + (NODE_WIDTH - width) / 2.0,
+            y: position.y + NODE_HEIGHT + BADGE_GAP,
+            width,
+            height: badge_box_height(&lines),
+        });
+    }
+    marks
 }
 
 /// Whether the load balancers in front of a backend send it traffic (from the series'
@@ -1058,6 +1117,33 @@ mod tests {
             false,
         );
         assert!(!view.nodes[&client].shedding);
+    }
+
+    #[test]
+    fn a_nodes_marks_are_its_flags_above_and_its_badge_below_when_words_are_read() {
+        let at = archsim_model::Position { x: 100.0, y: 200.0 };
+        let quiet = NodeLoad::default();
+        assert_eq!(node_marks(at, &quiet, false, false), Vec::<Rect>::new());
+        let badge = node_marks(at, &quiet, false, true);
+        assert_eq!(badge.len(), 1);
+        // "idle", centred under the node.
+        assert_eq!(badge[0].y, 200.0 + NODE_HEIGHT + BADGE_GAP);
+        assert_eq!(badge[0].height, BADGE_LINE + 4.0);
+        assert!((badge[0].x + badge[0].width / 2.0 - (100.0 + NODE_WIDTH / 2.0)).abs() < 1e-9);
+        let down = NodeLoad {
+            down: true,
+            ..NodeLoad::default()
+        };
+        let marks = node_marks(at, &down, true, false);
+        assert_eq!(
+            marks,
+            [Rect {
+                x: 100.0,
+                y: 200.0 + FLAGS_TOP,
+                width: flags_width("DOWN · BOTTLENECK"),
+                height: FLAGS_HEIGHT,
+            }]
+        );
     }
 
     #[test]

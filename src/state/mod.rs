@@ -16,6 +16,7 @@
 
 pub mod annotate;
 pub mod bulk;
+pub mod edge_labels;
 pub mod edit;
 pub mod geometry;
 pub mod history;

@@ -13,15 +13,22 @@ const READABLE_PERCENT = 70;
 
 const zoomPercent = async (page) => parseFloat(await page.locator('#zoom-level').textContent());
 
-/** The status text is all there: nothing cut off by the box it sits in. */
+/** The status text is all there: nothing cut off by the box it sits in (across, or below its
+ *  second line where it may wrap). */
 async function assertStatusWhole(page, when) {
   const status = await page.$eval('#run-status', (el) => ({
     text: el.textContent,
     scroll: el.scrollWidth,
     client: el.clientWidth,
+    scrollHeight: el.scrollHeight,
+    clientHeight: el.clientHeight,
   }));
   assert.ok(status.client > 0, `${when}: the status has no room at all (${JSON.stringify(status)})`);
   assert.ok(status.scroll <= status.client, `${when}: the status “${status.text}” is cut: ${status.scroll} px in ${status.client} px`);
+  assert.ok(
+    status.scrollHeight <= status.clientHeight,
+    `${when}: the status “${status.text}” is cut below: ${status.scrollHeight} px in ${status.clientHeight} px`,
+  );
 }
 
 /** Every control of the run bar lies inside the window and inside the bar. */
@@ -121,3 +128,35 @@ for (const viewport of [
     });
   });
 }
+
+// At 1440 × 900 the canvas column is wide enough for the run bar's one row, where a finished
+// run's line ("Finished: 120 s simulated in 0.5 s · no request failed · 1 replication") had
+// less room than it needs and was cut: it wraps to a second line within the bar's height.
+describe('at 1440 × 900', () => {
+  const viewport = { width: 1440, height: 900 };
+  let app;
+  before(async () => {
+    app = await openApp({ viewport });
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  test('at 1440 × 900 a finished run’s status is whole, light and dark', async () => {
+    const { page } = app;
+    await loadTemplate(page, 'kafka-consumer-groups');
+    await page.waitForFunction(() => document.querySelectorAll('#canvas .node').length >= 3);
+    const canvas = await canvasBox(page);
+    await page.click('#run-button');
+    await page.locator('#results.has-report:not(.is-stale):not(.is-live)').waitFor({ timeout: 90_000 });
+    await page.waitForTimeout(200);
+    assert.match(await page.locator('#run-status').textContent(), /Finished: .* replication/);
+    await assertStatusWhole(page, '1440 × 900, finished');
+    await assertRunBarOnScreen(page, viewport, '1440 × 900, finished');
+    assert.ok(Math.abs((await canvasBox(page)).height - canvas.height) < 1, 'the canvas keeps its height');
+    await page.selectOption('#theme-select', 'dark');
+    await assertStatusWhole(page, '1440 × 900, dark');
+    await app.screenshot('layout-1440x900-finished');
+    app.assertNoProblems('1440 × 900: a finished run');
+  });
+});

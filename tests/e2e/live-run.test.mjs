@@ -138,6 +138,17 @@ test('a paced run streams its series, the breaker opens on its edge, the time cu
   );
   assert.match(await page.locator('#canvas-showing').textContent(), /Whole run/);
   assert.match(await breaker.textContent(), /opened/);
+  // The breaker's words sit on their edge clear of every node, the run's badge under each node
+  // and its flags over it, and the edges' own badges (they covered payments' badge).
+  const covered = await page.evaluate(() => {
+    const label = document.querySelector('#canvas .breaker-state[data-edge-id="orders-to-payments"] rect').getBoundingClientRect();
+    const hits = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    return [...document.querySelectorAll('#canvas .node-body, #canvas .node-badge rect, #canvas .node-flags rect, #canvas .edge-badge rect')]
+      .filter((el) => hits(label, el.getBoundingClientRect()))
+      .map((el) => `${el.closest('g[data-node-id], g[data-edge-id]')?.dataset.nodeId ?? el.closest('g[data-edge-id]')?.dataset.edgeId} ${el.parentElement.getAttribute('class')}`);
+  });
+  assert.deepEqual(covered, [], 'the breaker’s words cover nothing');
+  assert.equal(await page.locator('#canvas .node[data-node-id="payments"] .node-badge').count(), 1, 'payments shows its badge');
 
   // The time cursor: the canvas shows each moment.
   await page.locator('#time-cursor').fill('35000');
