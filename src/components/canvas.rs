@@ -910,7 +910,8 @@ pub fn canvas(props: &CanvasProps) -> Html {
     // A badge never covers a node: beside its edge when the middle is crowded, left out when
     // there is no room at all (what it says stays in the edge's tooltip and its properties).
     // Nor another badge: each one placed is in the way of the next. Nor, where it can help
-    // it, a run's marks around a node (it keeps its place over them rather than go).
+    // it, a run's marks around a node: moved along or beside its edge off them when the middle
+    // is crowded, else it keeps its old place over them rather than go.
     let mut placed: Vec<Rect> = Vec::new();
     // Each edge's arrowhead, drawn over whatever lies under it: a badge pushed against the
     // callee lost its last letters under it.
@@ -938,6 +939,22 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 EDGE_BADGE_HEIGHT,
                 &in_the_way,
             )
+            .or_else(|| {
+                // Crowded round the middle: anywhere along or beside the edge that is free.
+                let nodes_too: Vec<Rect> = nodes
+                    .iter()
+                    .map(|n| geometry::node_rect(n))
+                    .chain(in_the_way.iter().copied())
+                    .collect();
+                edge_labels::free_spot_on_edge(
+                    *start,
+                    *end,
+                    width,
+                    EDGE_BADGE_HEIGHT,
+                    0.5,
+                    &nodes_too,
+                )
+            })
             .or_else(|| {
                 geometry::badge_spot(
                     &state.design,

@@ -57,6 +57,23 @@ pub fn label_on_edge(
     preferred: f64,
     in_the_way: &[Rect],
 ) -> Position {
+    free_spot_on_edge(start, end, width, height, preferred, in_the_way).unwrap_or_else(|| {
+        Position {
+            x: start.x + (end.x - start.x) * preferred.clamp(0.0, 1.0),
+            y: start.y + (end.y - start.y) * preferred.clamp(0.0, 1.0),
+        }
+    })
+}
+
+/// The spot [`label_on_edge`] looks for, or None when nothing along or beside the edge is free.
+pub fn free_spot_on_edge(
+    start: Position,
+    end: Position,
+    width: f64,
+    height: f64,
+    preferred: f64,
+    in_the_way: &[Rect],
+) -> Option<Position> {
     let (dx, dy) = (end.x - start.x, end.y - start.y);
     let length = dx.hypot(dy);
     let at = |t: f64, aside: f64| {
@@ -109,7 +126,6 @@ pub fn label_on_edge(
     asides
         .flat_map(|aside| along.iter().map(move |&t| at(t, aside)))
         .find(clear)
-        .unwrap_or_else(|| at(preferred, 0.0))
 }
 
 #[cfg(test)]
@@ -201,6 +217,24 @@ mod tests {
         );
         // Above first (the normal points up for a left-to-right edge: y grows downwards).
         assert!(spot.y < 0.0, "{spot:?}");
+    }
+
+    #[test]
+    fn with_nowhere_free_there_is_no_free_spot() {
+        let everything = Rect {
+            x: -1_000.0,
+            y: -1_000.0,
+            width: 2_000.0,
+            height: 2_000.0,
+        };
+        assert_eq!(
+            free_spot_on_edge(p(0.0, 0.0), p(0.0, 100.0), W, H, 0.5, &[everything]),
+            None
+        );
+        assert_eq!(
+            free_spot_on_edge(p(0.0, 0.0), p(0.0, 100.0), W, H, 0.5, &[]),
+            Some(p(0.0, 50.0))
+        );
     }
 
     #[test]
