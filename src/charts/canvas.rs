@@ -2,6 +2,10 @@
 //! holds CSS size × devicePixelRatio pixels and everything is drawn that much larger, so lines
 //! and text stay crisp on high-DPI screens), the page's theme colours, and a chart saved as PNG.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::callback::Timeout;
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
@@ -12,21 +16,11 @@ use super::draw::{Style, draw};
 use super::layout;
 use super::spec::{Chart, Frame, Line};
 
-/// A pending [`after_next_frame`]; dropping it cancels what has not run yet.
+/// A pending [`after_next_frame`]; dropping it cancels what has not run yet (the frame
+/// request, or the task the frame scheduled).
 pub struct AfterFrame {
-    frame: Option<(i32, wasm_bindgen::closure::Closure<dyn FnMut()>)>,
-    task: std::rc::Rc<std::cell::RefCell<Option<gloo_timers::callback::Timeout>>>,
-}
-
-impl Drop for AfterFrame {
-    fn drop(&mut self) {
-        if let Some((id, _)) = self.frame.take()
-            && let Some(window) = web_sys::window()
-        {
-            let _ = window.cancel_animation_frame(id);
-        }
-        self.task.borrow_mut().take();
-    }
+    _frame: gloo_render::AnimationFrame,
+    _task: Rc<RefCell<Option<Timeout>>>,
 }
 
 /// Runs `f` in a task of its own once the browser has drawn its next frame. Painting a chart
@@ -34,22 +28,15 @@ impl Drop for AfterFrame {
 /// update's changes are still pending, it makes the browser restyle and lay out the page right
 /// then, inside the paint's task. After the frame there is nothing pending.
 pub fn after_next_frame(f: impl FnOnce() + 'static) -> AfterFrame {
-    let task: std::rc::Rc<std::cell::RefCell<Option<gloo_timers::callback::Timeout>>> =
-        Default::default();
-    let mut f = Some(f);
+    let task: Rc<RefCell<Option<Timeout>>> = Rc::default();
     let scheduled = task.clone();
-    let on_frame = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-        if let Some(f) = f.take() {
-            *scheduled.borrow_mut() = Some(gloo_timers::callback::Timeout::new(0, f));
-        }
+    let frame = gloo_render::request_animation_frame(move |_| {
+        *scheduled.borrow_mut() = Some(Timeout::new(0, f));
     });
-    let frame = web_sys::window()
-        .and_then(|w| {
-            w.request_animation_frame(on_frame.as_ref().unchecked_ref())
-                .ok()
-        })
-        .map(|id| (id, on_frame));
-    AfterFrame { frame, task }
+    AfterFrame {
+        _frame: frame,
+        _task: task,
+    }
 }
 
 /// Device pixels per CSS pixel (at least 1).
