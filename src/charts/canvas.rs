@@ -47,28 +47,34 @@ pub fn pixel_ratio() -> f64 {
 }
 
 thread_local! {
-    /// The colours last read from the page. Reading them asks for computed style, which makes
-    /// the browser restyle everything changed since the last frame right then — on a live
-    /// update of a big design that alone took 15–45 ms — so they are read once and again only
-    /// when the light/dark preference changes ([`refresh_theme`]).
-    static THEME: std::cell::Cell<Option<Theme>> = const { std::cell::Cell::new(None) };
+    /// The colours last read from the page, and whether it was dark then. Reading them asks
+    /// for computed style, which makes the browser restyle everything changed since the last
+    /// frame right then — on a live update of a big design that alone took 15–45 ms — so they
+    /// are read once and again only when the page goes from light to dark or back.
+    static THEME: std::cell::Cell<Option<(bool, Theme)>> = const { std::cell::Cell::new(None) };
 }
 
-/// The page's colours (they follow light and dark mode), read once and kept.
+/// The page's colours (they follow light and dark mode), read once and kept while the page
+/// stays light or dark. Whether it is dark comes from the header's choice and the system's
+/// preference (an attribute and a media query: neither makes the browser restyle), so colours
+/// read before a switch are never used after it — also when no chart was on the page to hear
+/// of the switch (dark chosen, then a template run: its charts came out in light colours).
 pub fn theme() -> Theme {
-    THEME.with(|kept| {
-        kept.get().unwrap_or_else(|| {
+    let dark = crate::components::theme::is_dark();
+    THEME.with(|kept| match kept.get() {
+        Some((was_dark, colours)) if was_dark == dark => colours,
+        _ => {
             let read = read_theme();
-            kept.set(Some(read));
+            kept.set(Some((dark, read)));
             read
-        })
+        }
     })
 }
 
 /// Reads the page's colours again (the light/dark preference changed) and keeps them.
 pub fn refresh_theme() -> Theme {
     let read = read_theme();
-    THEME.with(|kept| kept.set(Some(read)));
+    THEME.with(|kept| kept.set(Some((crate::components::theme::is_dark(), read))));
     read
 }
 

@@ -309,3 +309,34 @@ test('the charts of a 200-node report paint in under 50 ms each and follow the p
   await page.locator('#chart-utilisation').screenshot({ path: 'target/e2e/charts-200-nodes.png' });
   app.assertNoProblems('200-node report');
 });
+
+// Dark chosen in the header before any chart is on the page: the charts drawn afterwards take
+// the dark theme's colours (they came out in the light theme's, a white warm-up band and pale
+// grid on the dark panel, because the colours read earlier were kept).
+test('charts drawn after dark is chosen are drawn in dark colours', async () => {
+  const { page } = app;
+  await page.reload();
+  await page.locator('#canvas').waitFor();
+  await page.selectOption('#theme-select', 'dark');
+  await runTemplate(page, 'microservices-gateway');
+  await page.waitForFunction(() => document.querySelector('#chart-throughput canvas')?.hasAttribute('data-paint-ms'));
+  // A strip down the warm-up band (the first 5 s of 90): the dark panel's shade, with no
+  // near-white pixels (the light theme's band is #f2f4f7).
+  const strip = await page.$eval('#chart-throughput canvas', (canvas) => {
+    const r = canvas.width / canvas.clientWidth;
+    const x = Math.round((46 + (canvas.clientWidth - 58) * (2 / 90)) * r);
+    const { data } = canvas.getContext('2d').getImageData(x, 20 * r, 1, canvas.height - 45 * r);
+    let shaded = 0;
+    let white = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0) shaded++;
+      if (data[i + 3] > 0 && data[i] > 220 && data[i + 1] > 220 && data[i + 2] > 220) white++;
+    }
+    return { shaded, white };
+  });
+  assert.ok(strip.shaded > 50, `the warm-up is shaded: ${JSON.stringify(strip)}`);
+  assert.ok(strip.white < 5, `the warm-up band is dark in the dark theme: ${JSON.stringify(strip)}`);
+  await page.locator('#chart-throughput').screenshot({ path: 'target/e2e/charts-dark-after-choice.png' });
+  await page.selectOption('#theme-select', 'system');
+  app.assertNoProblems('charts after choosing dark');
+});
