@@ -19,6 +19,7 @@
 //! caller's node kind.
 
 use crate::core::{CallOver, Core, Event};
+use crate::fault_tally::Trip;
 use crate::metrics::{Outcome, edge_area, edge_counter};
 use crate::policy::breaker::BreakerState;
 use crate::policy::limiter::Decision;
@@ -103,7 +104,7 @@ impl Core {
         let edge = &mut self.edges[e as usize];
         self.recorder.incr(edge.counters + edge_counter::ATTEMPTS);
         let latency = edge.latency.sample(&mut edge.rng);
-        let Some(latency) = edge.trip(latency) else {
+        let Some(latency) = edge.trip(latency, Trip::Request) else {
             // A partition swallowed it: with no timeout on a plain edge, the caller waits on.
             return;
         };
@@ -241,7 +242,9 @@ impl Core {
         self.recorder.incr(edge.counters + edge_counter::ATTEMPTS);
         let latency = edge.latency.sample(&mut edge.rng);
         // None: a partition swallows the attempt; only its timeout will speak.
-        let trip = edge.trip(latency).map(|trip| trip.saturating_add(held));
+        let trip = edge
+            .trip(latency, Trip::Request)
+            .map(|trip| trip.saturating_add(held));
         let mut request = request;
         // The callee gets the earliest give-up time of the chain: the inherited deadline or
         // this attempt's own, and this attempt gives up then.

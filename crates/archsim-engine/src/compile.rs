@@ -10,6 +10,7 @@ use archsim_model::design::{Design, FaultEffect, NodeKind};
 
 use crate::core::{Core, EdgeFault, EdgeState, Event, FaultState, NodeState};
 use crate::distribution::{ClassMix, Dist};
+use crate::fault_tally::{FaultTally, Hits};
 use crate::measure::Measurement;
 use crate::metrics::{
     LatencyStats, PendingLatencies, Recorder, edge_area, edge_counter, node_area, node_counter,
@@ -88,6 +89,7 @@ impl Sim {
             edges.push(EdgeState {
                 to: node_index(&edge.to).unwrap_or(0),
                 fault: EdgeFault::default(),
+                hits: Hits::default(),
                 fault_rng: SimRng::derive(seed, rep, StreamKind::EdgeFault, stream),
                 latency: Dist::new(&params.latency),
                 plain: timeout.is_none()
@@ -169,6 +171,7 @@ impl Sim {
                 extra,
                 fault: FaultState::default(),
                 active_faults: Vec::new(),
+                hits: Hits::default(),
                 rr: 0,
                 cancel_on_timeout,
                 delays_on_arrival: built.delays_on_arrival,
@@ -221,6 +224,7 @@ impl Sim {
                 nodes,
                 edges,
                 recorder,
+                fault_tallies: vec![FaultTally::default(); design.faults.len()],
             },
             models,
             end,

@@ -21,6 +21,7 @@
 use std::collections::VecDeque;
 
 use crate::distribution::Dist;
+use crate::fault_tally::{FaultTally, Hits, Trip};
 use crate::metrics::{LatencyStats, Outcome, PendingLatencies, Recorder, node_area, node_counter};
 use crate::policy::adaptive_throttle::AdaptiveThrottle;
 use crate::policy::breaker::CircuitBreaker;
@@ -161,6 +162,8 @@ pub(crate) struct NodeState {
     pub extra: u32,
     pub fault: FaultState,
     pub active_faults: Vec<u32>,
+    /// What faults did here so far (see `fault_tally`).
+    pub hits: Hits,
     /// Round-robin cursor over `out`.
     pub rr: u32,
     pub cancel_on_timeout: bool,
@@ -180,17 +183,25 @@ pub(crate) struct NodeState {
 
 impl EdgeState {
     /// A trip of `base` latency along the edge, with its faults: None when a partition
-    /// swallows it, else the latency plus any injected extra and jitter.
+    /// swallows it, else the latency plus any injected extra and jitter. What the faults did
+    /// is counted in `hits`.
     #[inline]
-    pub fn trip(&mut self, base: SimTime) -> Option<SimTime> {
+    pub fn trip(&mut self, base: SimTime, trip: Trip) -> Option<SimTime> {
         let fault = self.fault;
         if fault.partitions > 0 {
+            self.hits.vanished(trip);
             return None;
         }
         let mut latency = base.saturating_add(fault.extra);
         if fault.jitter > 0 {
-            let draw = self.fault_rng.uniform01() * fault.jitter as f64;
-            latency = latency.saturating_add(draw as SimTime);
+            let unit = self.fault_rng.uniform01();
+            latency = latency.saturating_add((unit * fault.jitter as f64) as SimTime);
+            if trip != Trip::Probe {
+                self.hits.jitter_units += unit;
+            }
+        }
+        if fault.latencies > 0 && trip != Trip::Probe {
+            self.hits.trips_delayed += 1;
         }
         Some(latency)
     }
@@ -208,6 +219,8 @@ impl NodeState {
 pub(crate) struct EdgeFault {
     /// Partitions in force: while any is, every trip along the edge vanishes.
     pub partitions: u32,
+    /// Extra latencies in force (their trips are counted as delayed, even by 0 ms).
+    pub latencies: u32,
     /// Added to every trip, there and back.
     pub extra: SimTime,
     /// A uniform draw in `[0, jitter]` added on top.
@@ -219,6 +232,8 @@ pub(crate) struct EdgeState {
     /// Partitions and extra latency on the timeline, and the jitter's draws.
     pub fault: EdgeFault,
     pub fault_rng: SimRng,
+    /// What faults did along the edge so far (see `fault_tally`).
+    pub hits: Hits,
     pub latency: Dist,
     pub timeout: Option<SimTime>,
     pub retry: Option<archsim_model::design::RetryPolicy>,
@@ -285,6 +300,8 @@ pub(crate) struct Core {
     pub nodes: Vec<NodeState>,
     pub edges: Vec<EdgeState>,
     pub recorder: Recorder,
+    /// What each fault of the design did (see `fault_tally`), by its index.
+    pub fault_tallies: Vec<FaultTally>,
 }
 
 impl Core {
@@ -325,6 +342,7 @@ impl Core {
             .change_level(self.nodes[node].areas + node_area::IN_FLIGHT, now, 1);
         let extra = self.nodes[node].fault.extra_latency;
         if extra > 0 && self.nodes[node].delays_on_arrival {
+            self.nodes[node].hits.requests_delayed += 1;
             job.state = JobState::Delay;
             self.schedule(extra, Event::Done { job: handle });
             return None;
@@ -416,7 +434,7 @@ impl Core {
         if reply_edge != NO_EDGE {
             let edge = &mut self.edges[reply_edge as usize];
             let latency = edge.latency.sample(&mut edge.reply_rng);
-            let Some(latency) = edge.trip(latency) else {
+            let Some(latency) = edge.trip(latency, Trip::Reply) else {
                 return; // Lost in a partition.
             };
             self.schedule(
@@ -438,7 +456,7 @@ impl Core {
         }
         let edge = &mut self.edges[c.edge as usize];
         let latency = edge.latency.sample(&mut edge.reply_rng);
-        let Some(latency) = edge.trip(latency) else {
+        let Some(latency) = edge.trip(latency, Trip::Reply) else {
             return; // Lost in a partition: the caller's timeout will fire.
         };
         self.schedule(

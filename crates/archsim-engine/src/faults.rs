@@ -41,9 +41,16 @@ use crate::time::{SimTime, from_ms};
 
 impl Sim {
     pub(crate) fn on_fault(&mut self, fault: u32, start: bool) {
+        // What the fault does is counted from its start, before it acts, to its end, after.
+        if start {
+            self.tally_fault(fault, true);
+        }
         match self.faults[fault as usize].target {
             FaultTarget::Node(node) => self.on_node_fault(fault, node, start),
             FaultTarget::Edge(edge) => self.on_edge_fault(fault, edge, start),
+        }
+        if !start {
+            self.tally_fault(fault, false);
         }
     }
 
@@ -66,6 +73,11 @@ impl Sim {
             } => {
                 state.extra = shift(state.extra, sign(from_ms(extra_ms)));
                 state.jitter = shift(state.jitter, sign(from_ms(jitter_ms)));
+                state.latencies = if start {
+                    state.latencies + 1
+                } else {
+                    state.latencies.saturating_sub(1)
+                };
             }
             _ => {}
         }
@@ -84,7 +96,8 @@ impl Sim {
             }
             FaultEffect::CacheFlush => {
                 if start {
-                    self.models[n].fault(&effect, true, self.core.now);
+                    let flushed = self.models[n].fault(&effect, true, self.core.now);
+                    self.core.fault_tallies[fault as usize].changed = flushed;
                 }
                 return;
             }
@@ -93,6 +106,10 @@ impl Sim {
                 let now = self.core.now;
                 self.models[n].instance_fault(fault, count, &pick, start, now);
                 let stations = self.models[n].take_crashed_stations();
+                if start {
+                    self.core.fault_tallies[fault as usize].instances_crashed =
+                        stations.len() as u64;
+                }
                 if !stations.is_empty() {
                     self.fail_stations(node, Some(&stations));
                 }
@@ -140,18 +157,39 @@ impl Sim {
             effect,
             FaultEffect::Reshard { .. } | FaultEffect::PrimaryCrash
         ) {
-            self.models[n].fault(&effect, start, self.core.now);
+            let changed = self.models[n].fault(&effect, start, self.core.now);
             let stations = self.models[n].take_crashed_stations();
+            if start {
+                let tally = &mut self.core.fault_tallies[fault as usize];
+                tally.changed = changed;
+                tally.instances_crashed = stations.len() as u64;
+            }
             if !stations.is_empty() {
                 self.fail_stations(node, Some(&stations));
             }
         }
         if matches!(effect, FaultEffect::WorkerCut { .. }) {
+            let (cut_before, workers) = self.workers_cut(node);
             self.cut_workers(node, 1.0 - left);
+            if start {
+                let removed = self.workers_cut(node).0.saturating_sub(cut_before);
+                let tally = &mut self.core.fault_tallies[fault as usize];
+                tally.workers_removed = removed;
+                tally.workers_before = workers;
+            }
         }
         if state.crashed && !was_crashed {
             self.crash(node);
         }
+    }
+
+    /// Workers cut now and workers in all, over every station of the node.
+    fn workers_cut(&self, node: u32) -> (u64, u64) {
+        let stations = &self.core.nodes[node as usize].stations;
+        (
+            stations.iter().map(|st| u64::from(st.cut)).sum(),
+            stations.iter().map(|st| u64::from(st.workers)).sum(),
+        )
     }
 
     /// `fraction` of every station's workers are cut from now on; workers given back take the
@@ -189,9 +227,13 @@ impl Sim {
         let now = self.core.now;
         for i in 0..u64::from(requests) {
             let offset = (span as u128 * i as u128 / u64::from(requests).max(1) as u128) as u64;
+            // The tag says which burst, so the client counts its requests for it.
             self.core.queue.push(
                 now.saturating_add(offset),
-                crate::core::Event::NodeTimer { node, tag: BURST },
+                crate::core::Event::NodeTimer {
+                    node,
+                    tag: BURST + fault,
+                },
             );
         }
     }

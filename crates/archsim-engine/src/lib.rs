@@ -106,6 +106,7 @@ mod cancel;
 mod compile;
 mod core;
 mod distribution;
+mod fault_tally;
 mod faults;
 mod hedging;
 mod measure;

@@ -233,8 +233,7 @@ impl Snapshot {
 }
 
 impl Recorder {
-    /// The value of counter `index` now. Tests only.
-    #[cfg(test)]
+    /// The value of counter `index` now (tests, and a fault's report at its start and end).
     pub fn counter(&self, index: u32) -> u64 {
         self.counters[index as usize]
     }

@@ -19,6 +19,7 @@
 //! queue length and busy workers they really take up.
 
 use crate::core::{Admission, Core, Event, Grant};
+use crate::fault_tally::Trip;
 use crate::node::Step;
 use crate::request::{Job, JobState, KindData, NO_EDGE, Probe, Request};
 use crate::sim::Sim;
@@ -30,7 +31,7 @@ impl Core {
         let now = self.now;
         let e = &mut self.edges[edge as usize];
         let latency = e.latency.sample(&mut e.probe_rng);
-        let Some(latency) = e.trip(latency) else {
+        let Some(latency) = e.trip(latency, Trip::Probe) else {
             return; // Lost in a partition: the balancer's probe timeout counts it failed.
         };
         let mut job = Job::in_transit(
@@ -98,7 +99,7 @@ impl Core {
         debug_assert_ne!(job.reply_edge, NO_EDGE);
         let e = &mut self.edges[job.reply_edge as usize];
         let latency = e.latency.sample(&mut e.probe_reply_rng);
-        if let Some(latency) = e.trip(latency) {
+        if let Some(latency) = e.trip(latency, Trip::Probe) {
             self.schedule(
                 latency,
                 Event::ProbeReply {

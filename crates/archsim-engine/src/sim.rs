@@ -226,6 +226,7 @@ impl Sim {
     /// Closes the open measurement periods; the run is over.
     fn complete(&mut self, progress: &mut dyn FnMut(f64)) {
         self.finish_run();
+        self.close_fault_tallies();
         self.finished = true;
         progress(1.0);
     }

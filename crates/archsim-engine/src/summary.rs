@@ -327,6 +327,7 @@ pub(crate) fn replication_report(sim: &mut Sim) -> Report {
     report.events = sim.events;
     report.stopped_early = sim.stopped_early.clone();
     report.series = std::mem::take(&mut sim.measure.series);
+    report.faults = sim.fault_reports();
     report
 }
 
@@ -531,6 +532,9 @@ pub(crate) fn combine_replications(reports: &[&Report]) -> Report {
     for report in &reports[1..] {
         combined.latency_histogram.merge(&report.latency_histogram);
     }
+    let faults: Vec<&[archsim_model::FaultReport]> =
+        reports.iter().map(|r| r.faults.as_slice()).collect();
+    combined.faults = crate::fault_tally::combine(&faults);
     let columns: Vec<Vec<f64>> = reports.iter().map(|r| values(r)).collect();
     let mut i = 0;
     visit_estimates(&mut combined, &mut |e, _| {
@@ -624,6 +628,9 @@ pub(crate) fn fingerprint(report: &Report) -> u64 {
     for id in report.edges.keys() {
         h.str(id);
     }
+    // `report.faults` is not hashed: what each fault did is a recount of events whose effects
+    // the figures below already hash (its trips, failures, arrivals), so leaving it out keeps
+    // the fingerprints committed before it existed.
     let mut copy = report.clone();
     visit_estimates(&mut copy, &mut |e, scale| {
         if scale == SparseCount && e.value == 0.0 && e.ci95.unwrap_or(0.0) == 0.0 {

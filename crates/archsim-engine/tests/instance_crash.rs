@@ -72,6 +72,13 @@ fn a_crashed_instance_is_replaced_after_the_provisioning_delay() {
     let failed = &report.series.failed_by_cause["node_down"];
     assert!(failed[20] > 0, "{failed:?}");
     assert_eq!(failed.iter().sum::<u64>(), failed[20], "{failed:?}");
+    // The fault's own entry says the same: one instance, and those requests.
+    let fault = &report.faults[0].figures;
+    assert_eq!(fault.instances_crashed.map(|e| e.value), Some(1.0));
+    assert_eq!(
+        fault.requests_failed.map(|e| e.value),
+        Some(failed[20] as f64)
+    );
 }
 
 #[test]

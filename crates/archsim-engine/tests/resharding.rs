@@ -29,6 +29,9 @@ fn keys_moved(sharding: &str, from: u32, to: u32) -> f64 {
     assert_eq!(db.reshards.len(), 1);
     let r = &db.reshards[0];
     assert_eq!((r.from_shards, r.to_shards, r.at_ms), (from, to, 10_000.0));
+    // The fault's own entry counts the keys that fraction of the 100,000 is.
+    let moved = report.faults[0].figures.keys_moved.map(|e| e.value);
+    assert_eq!(moved, Some((r.keys_moved * 100_000.0).round()));
     r.keys_moved
 }
 

@@ -28,6 +28,7 @@ pub mod annotation;
 pub mod breaker;
 pub mod design;
 pub mod discipline;
+pub mod fault_report;
 pub mod health;
 pub mod hedging;
 pub mod json;
@@ -50,6 +51,7 @@ pub mod validate;
 
 pub use annotation::{Annotation, AnnotationKind, Size};
 pub use design::*;
+pub use fault_report::*;
 pub use health::*;
 pub use keda::*;
 pub use latency_histogram::LatencyHistogram;

@@ -34,6 +34,10 @@ pub struct Report {
     pub nodes: BTreeMap<String, NodeReport>,
     /// Keyed by edge id.
     pub edges: BTreeMap<String, EdgeReport>,
+    /// What each fault of the design's timeline did, in the design's order (empty in reports
+    /// saved before it existed). See `crate::fault_report`.
+    #[serde(default)]
+    pub faults: Vec<crate::fault_report::FaultReport>,
     /// Time series of the first replication, one entry per `bucket_ms`.
     pub series: Series,
 }

@@ -1,6 +1,7 @@
 //! The report as a readable text table: the overall figures, then one row per node, then the
 //! edges where retries, timeouts or a circuit breaker did anything.
 
+mod faults;
 mod format;
 mod kinds;
 
@@ -21,6 +22,7 @@ pub fn render(report: &Report) -> String {
     nodes(&mut out, report);
     node_details(&mut out, report);
     edges(&mut out, report);
+    faults::faults(&mut out, report);
     if let Some(notice) = stop_notice(report) {
         let _ = writeln!(out, "\n{notice}");
     }
@@ -41,7 +43,14 @@ fn shown_text(report: &Report) -> Option<Report> {
                     .as_ref()
                     .is_some_and(|b| b.keys().any(|k| hostile(k)))
         })
-        || report.edges.keys().any(|id| hostile(id));
+        || report.edges.keys().any(|id| hostile(id))
+        || report.faults.iter().any(|fault| {
+            hostile(&fault.target)
+                || fault
+                    .edge
+                    .as_ref()
+                    .is_some_and(|ends| hostile(&ends.from) || hostile(&ends.to))
+        });
     if !needs {
         return None;
     }
@@ -62,6 +71,13 @@ fn shown_text(report: &Report) -> Option<Report> {
         .into_iter()
         .map(|(id, edge)| (safe(&id), edge))
         .collect();
+    for fault in &mut copy.faults {
+        fault.target = safe(&fault.target);
+        if let Some(ends) = &mut fault.edge {
+            ends.from = safe(&ends.from);
+            ends.to = safe(&ends.to);
+        }
+    }
     Some(copy)
 }
 

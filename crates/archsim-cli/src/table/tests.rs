@@ -1,5 +1,6 @@
 use super::*;
-use archsim_model::{CacheReport, Summary};
+use archsim_model::design::FaultEffect;
+use archsim_model::{CacheReport, EdgeEnds, FaultFigures, FaultReport, Summary};
 
 fn estimate(value: f64, ci95: Option<f64>) -> Estimate {
     Estimate { value, ci95 }
@@ -237,4 +238,109 @@ fn a_topic_read_by_several_groups_lists_each_groups_lag_offsets_and_scaling() {
         text.contains("orders consumer group 2: consumers mean"),
         "{text}"
     );
+}
+
+fn fault(effect: FaultEffect, at_ms: f64, end_ms: f64, figures: FaultFigures) -> FaultReport {
+    FaultReport {
+        index: 0,
+        kind: String::new(),
+        effect,
+        target: "api-db".into(),
+        edge: None,
+        start_ms: at_ms,
+        end_ms,
+        figures,
+    }
+}
+
+#[test]
+fn each_fault_gets_a_line_saying_when_what_where_and_what_it_did() {
+    let mut report = sample_report();
+    let mut partition = fault(
+        FaultEffect::Partition,
+        20_000.0,
+        30_000.0,
+        FaultFigures {
+            requests_vanished: Some(estimate(1_204.0, None)),
+            replies_vanished: Some(estimate(3.0, None)),
+            probes_vanished: Some(estimate(0.0, None)),
+            ..FaultFigures::default()
+        },
+    );
+    partition.edge = Some(EdgeEnds {
+        from: "api".into(),
+        to: "db".into(),
+    });
+    let burst = fault(
+        FaultEffect::Burst { requests: 500 },
+        3_000.0,
+        3_000.0,
+        FaultFigures {
+            requests_sent: Some(estimate(500.0, Some(0.0))),
+            ..FaultFigures::default()
+        },
+    );
+    report.faults = vec![partition, burst];
+    let text = render(&report);
+    assert!(text.contains("Faults on the timeline"), "{text}");
+    let line = |needle: &str| {
+        text.lines()
+            .find(|line| line.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle}:\n{text}"))
+            .to_string()
+    };
+    let partition = line("partition");
+    assert!(partition.contains("20–30 s"), "{partition}");
+    assert!(partition.contains("api → db"), "{partition}");
+    assert!(
+        partition.contains("1,204 requests vanished, 3 replies vanished"),
+        "{partition}"
+    );
+    // No probes crossed the edge: not worth a word.
+    assert!(!partition.contains("probe"), "{partition}");
+    let burst = line("burst of 500 requests");
+    assert!(burst.contains("3 s"), "{burst}");
+    assert!(burst.contains("500 ± 0 requests sent"), "{burst}");
+}
+
+#[test]
+fn a_fault_after_the_end_of_the_run_says_it_did_nothing() {
+    let mut report = sample_report();
+    report.faults = vec![fault(
+        FaultEffect::Burst { requests: 10 },
+        60_000.0,
+        60_000.0,
+        FaultFigures {
+            requests_sent: Some(estimate(0.0, None)),
+            ..FaultFigures::default()
+        },
+    )];
+    let text = render(&report);
+    assert!(
+        text.contains("nothing: it starts after the end of the run"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_report_without_faults_has_no_fault_section() {
+    assert!(!render(&sample_report()).contains("Faults"));
+}
+
+#[test]
+fn fault_targets_from_the_design_are_escaped() {
+    let mut report = sample_report();
+    report.faults = vec![fault(
+        FaultEffect::Crash,
+        1_000.0,
+        2_000.0,
+        FaultFigures {
+            requests_failed: Some(estimate(7.0, None)),
+            ..FaultFigures::default()
+        },
+    )];
+    report.faults[0].target = "evil\u{1b}[2J".into();
+    let text = render(&report);
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("7 requests failed (node down)"), "{text}");
 }

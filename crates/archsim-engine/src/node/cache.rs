@@ -288,12 +288,15 @@ impl Behaviour for CacheModel {
 
     /// A cache flush empties the store (what it had evicted and expired stays counted); the
     /// cache stays up, its pending write-backs and misses in flight carry on.
-    fn fault(&mut self, effect: &FaultEffect, start: bool, _now: SimTime) {
-        if start && matches!(effect, FaultEffect::CacheFlush) {
-            self.evictions_before = self.evictions();
-            self.expirations_before = self.expirations();
-            self.store = Self::empty_store(&self.params);
+    fn fault(&mut self, effect: &FaultEffect, start: bool, now: SimTime) -> u64 {
+        if !(start && matches!(effect, FaultEffect::CacheFlush)) {
+            return 0;
         }
+        let flushed = self.store.live(now);
+        self.evictions_before = self.evictions();
+        self.expirations_before = self.expirations();
+        self.store = Self::empty_store(&self.params);
+        flushed
     }
 
     fn crash_loss(&self) -> Option<(u32, u64)> {

@@ -26,8 +26,9 @@ use super::{Behaviour, NodeCtx};
 
 /// Timer tag: a user sends its next request.
 pub(crate) const ARRIVAL: u32 = 0;
-/// Timer tag: one request of a burst fault (see `faults.rs`): sent whatever the workload, and
-/// in a closed loop followed by no think time (a burst adds requests, not users).
+/// Timer tags from here on: one request of burst fault `tag - BURST` (see `faults.rs`): sent
+/// whatever the workload, and in a closed loop followed by no think time (a burst adds
+/// requests, not users).
 pub(crate) const BURST: u32 = 1;
 
 enum Source {
@@ -158,10 +159,11 @@ impl ClientModel {
     }
 
     /// One request of a burst: like an arrival, with draws of its own and no next arrival.
-    fn burst(ctx: &mut NodeCtx<'_, Self>) {
+    fn burst(ctx: &mut NodeCtx<'_, Self>, fault: u32) {
         if ctx.crashed() {
             return;
         }
+        ctx.count_burst_request(fault);
         let client = &mut *ctx.model;
         let (class, write) = client.mix.sample(&mut client.burst_rng);
         let key = match &client.keys {
@@ -199,8 +201,8 @@ impl Behaviour for ClientModel {
     }
 
     fn timer(ctx: &mut NodeCtx<'_, Self>, tag: u32) {
-        if tag == BURST {
-            Self::burst(ctx);
+        if tag >= BURST {
+            Self::burst(ctx, tag - BURST);
             return;
         }
         let now = ctx.now();

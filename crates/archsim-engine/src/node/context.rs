@@ -126,25 +126,57 @@ impl<'a, K: Behaviour> NodeCtx<'a, K> {
         self.core.nodes[self.n()].fault.crashed
     }
 
+    /// One more request of burst fault `fault` is sent (for the fault's report).
+    #[inline]
+    pub fn count_burst_request(&mut self, fault: u32) {
+        if let Some(tally) = self.core.fault_tallies.get_mut(fault as usize) {
+            tally.requests_sent += 1;
+        }
+    }
+
     /// The injected slow-down factor (1 without one).
     #[inline]
     pub fn fault_slowdown(&self) -> f64 {
         self.core.nodes[self.n()].fault.slowdown
     }
 
-    /// A processing time `base` stretched by `factor` plus any injected latency.
+    /// A processing time `base` stretched by `factor` plus any injected latency (a request
+    /// an injected latency or slow-down touches is counted for the fault's report).
     #[inline]
-    pub fn processing_time(&self, base: SimTime, factor: f64) -> SimTime {
+    pub fn processing_time(&mut self, base: SimTime, factor: f64) -> SimTime {
+        let node = &mut self.core.nodes[self.node as usize];
+        if node.fault.extra_latency > 0 {
+            node.hits.requests_delayed += 1;
+        }
+        if node.fault.slowdown != 1.0 {
+            node.hits.requests_slowed += 1;
+        }
         self.core.stretched(self.n(), base, factor)
     }
 
     /// Whether the node fails this request: its own error rate plus injected errors (one draw
-    /// from the node's stream when the total is strictly between 0 and 1).
+    /// from the node's stream when the total is strictly between 0 and 1). An error is the
+    /// injected one's when the draw falls in its share, above the node's own rate (when the
+    /// total is certain there is no draw: it is the fault's when the node's own rate is not).
     #[inline]
     pub fn draws_error(&mut self, own_rate: f64) -> bool {
         let node = &mut self.core.nodes[self.node as usize];
-        let rate = own_rate + node.fault.error_rate;
-        node.rng.chance(rate)
+        let injected = node.fault.error_rate;
+        if injected <= 0.0 {
+            return node.rng.chance(own_rate + injected);
+        }
+        let rate = own_rate + injected;
+        // The same single draw as `chance(rate)`.
+        let (fails, of_the_fault) = if rate >= 1.0 {
+            (true, own_rate < 1.0)
+        } else {
+            let u = node.rng.uniform01();
+            (u < rate, u < rate && u >= own_rate)
+        };
+        if of_the_fault {
+            node.hits.errors_injected += 1;
+        }
+        fails
     }
 
     // ---------------------------------------------------------------------------------------

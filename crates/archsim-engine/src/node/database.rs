@@ -325,7 +325,7 @@ impl Behaviour for DatabaseModel {
         true
     }
 
-    fn fault(&mut self, effect: &FaultEffect, start: bool, now: SimTime) {
+    fn fault(&mut self, effect: &FaultEffect, start: bool, now: SimTime) -> u64 {
         if *effect == FaultEffect::PrimaryCrash {
             let per_shard = 1 + self.replicas;
             for shard in 0..self.max_shards {
@@ -337,29 +337,32 @@ impl Behaviour for DatabaseModel {
                     self.replication.recover(shard, now);
                 }
             }
-            return;
+            return 0;
         }
         let FaultEffect::Reshard { shards } = *effect else {
-            return;
+            return 0;
         };
         if !start {
             // The move is complete: every key is on its new shard.
             self.moving = None;
-            return;
+            return 0;
         }
         let from = self.shard_map.clone();
         let to = ShardMap::new(&self.sharding, shards, self.key_space, &self.id);
+        let moved = moved_fraction(&from, &to, self.key_space);
         self.reshards.push(ReshardRecord {
             at: now,
             from_shards: from.shards(),
             to_shards: to.shards(),
-            keys_moved: moved_fraction(&from, &to, self.key_space),
+            keys_moved: moved,
         });
         self.shard_map = to;
         self.moving = Some(Move {
             from,
             moved: HashSet::default(),
         });
+        // The keys whose shard changed (the fraction is exact up to its sample size).
+        (moved * self.key_space.max(1) as f64).round() as u64
     }
 
     fn report(&self, figures: &KindFigures<'_>, report: &mut NodeReport) {

@@ -107,8 +107,11 @@ pub(crate) trait Behaviour: Sized {
 
     /// A fault on the node's timeline started (`start`) or ended at `now`. Crashes, latency,
     /// errors and slow-downs reach a kind through its context; this is for effects that change
-    /// the kind's own state (a reshard).
-    fn fault(&mut self, _effect: &FaultEffect, _start: bool, _now: SimTime) {}
+    /// the kind's own state (a reshard, a cache flush). Returns how much it changed, for the
+    /// fault's report: entries a flush emptied, keys a reshard moved; 0 otherwise.
+    fn fault(&mut self, _effect: &FaultEffect, _start: bool, _now: SimTime) -> u64 {
+        0
+    }
 
     /// An `instance_crash` fault (number `fault` of the design) started or ended at `now`:
     /// an autoscaled group's instances crash, or are replaced. The stations that crashed are
@@ -411,7 +414,7 @@ impl NodeModel {
         each_kind!(self, m => m.crash_loss())
     }
 
-    pub fn fault(&mut self, effect: &FaultEffect, start: bool, now: SimTime) {
+    pub fn fault(&mut self, effect: &FaultEffect, start: bool, now: SimTime) -> u64 {
         each_kind!(self, m => m.fault(effect, start, now))
     }
 

@@ -264,6 +264,14 @@ impl CacheStore {
         }
     }
 
+    /// Entries stored that have not expired at `now` (what a flush at `now` throws away).
+    pub fn live(&self, now: SimTime) -> u64 {
+        self.slots
+            .values()
+            .filter(|&&slot| now < self.entries[slot as usize].expires_at)
+            .count() as u64
+    }
+
     /// Entries stored, expired ones not yet noticed included.
     pub fn len(&self) -> u64 {
         self.slots.len() as u64
