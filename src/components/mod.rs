@@ -17,6 +17,7 @@ pub mod palette;
 pub mod properties;
 pub mod results;
 pub mod results_charts;
+pub mod results_faults;
 pub mod results_format;
 pub mod run_bar;
 pub mod run_outcome;

@@ -8,6 +8,7 @@ use archsim_model::{Estimate, NodeReport, Report, Series};
 use yew::prelude::*;
 
 use super::results_charts::{Charts, ShownRun, publish_shown_run};
+use super::results_faults::FaultTable;
 use super::results_format::{
     NO_DATA, axis_end_ms, count, count_estimate, duration_ms, edge_has_breaker, estimate,
     failure_summary, measured_seconds, node_successes, number, per_second, percent,
@@ -299,6 +300,7 @@ fn report_tables(props: &ReportProps) -> Html {
             }
             if *shown >= 2 {
                 <EdgeTable report={props.report.clone()} />
+                <FaultTable report={props.report.clone()} />
             }
         </>
     }

@@ -296,6 +296,15 @@ test('a design with retries, timeouts and a fault shows failures, busy edges and
     await page.$$eval('#results-nodes tbody tr[data-node-id]', (rows) => rows.map((r) => r.dataset.nodeId).sort()),
     template.nodes.map((n) => n.id).sort(),
   );
+  // What the fault did: one row per fault, and the crash's row counts the requests it failed.
+  assert.equal(await page.locator('#results-faults tbody tr').count(), template.faults.length);
+  const crash = page.locator('#results-faults tr[data-kind="crash"]');
+  assert.equal(await crash.locator('[data-col="when"]').textContent(), '30–45 s');
+  assert.equal(await crash.locator('[data-col="fault"]').textContent(), 'crash');
+  assert.equal(await crash.locator('[data-col="where"]').textContent(), 'payments');
+  const did = await crash.locator('[data-col="did"]').textContent();
+  assert.match(did, /^[\d,.]+ ± [\d,.]+ requests failed \(node down\)$/, did);
+  assert.ok(Number(did.split(' ')[0].replaceAll(',', '')) > 0, `the crash failed requests: ${did}`);
   await page.locator('#results').evaluate((el) => el.scrollTo(0, 0));
   await app.screenshot('run-results-failures');
   await page.locator('.results-charts').screenshot({ path: 'target/e2e/run-results-failures-charts.png' });
