@@ -248,3 +248,30 @@ fn replications_average_the_figures_with_their_interval() {
     assert!((vanished.value - 100.0).abs() < 40.0, "{vanished:?}");
     assert!(vanished.ci95.is_some_and(|ci| ci > 0.0), "{vanished:?}");
 }
+
+#[test]
+fn the_faults_timeline_template_reports_what_each_of_its_faults_did() {
+    let report = go(&parse(include_str!(
+        "../../../examples/faults-timeline.json"
+    )));
+    let [latency, partition, burst, cut] = report.faults.as_slice() else {
+        panic!("four faults: {:?}", report.faults)
+    };
+    // The slow link: every trip of its 10 s both ways (about 100 calls a second), by 20 ms
+    // plus half its 10 ms jitter on average.
+    let trips = value(latency.figures.trips_delayed);
+    assert!((trips - 2_000.0).abs() < 300.0, "{trips}");
+    let added = value(latency.figures.mean_added_ms);
+    assert!((added - 25.0).abs() < 0.5, "{added}");
+    // The partition: every call the API sent down the link in its 10 s (buckets 30..40).
+    let attempts: u64 = report.series.edges["api-to-db"].attempts[30..40]
+        .iter()
+        .sum();
+    assert!(attempts > 0);
+    assert_eq!(value(partition.figures.requests_vanished), attempts as f64);
+    assert_eq!(partition.place(), "api → db");
+    // The herd: exactly its 2,000 requests. The neighbour: 7 of the API's 8 workers.
+    assert_eq!(value(burst.figures.requests_sent), 2_000.0);
+    assert_eq!(value(cut.figures.workers_removed), 7.0);
+    assert_eq!(value(cut.figures.workers_before), 8.0);
+}
