@@ -64,10 +64,10 @@ fn row(fault: &FaultReport, run_ms: f64) -> Html {
     };
     html! {
         <tr data-fault-index={fault.index.to_string()} data-kind={fault.kind.clone()}>
-            <td data-col="when" class="num">{ window(fault) }</td>
-            <td data-col="fault">{ fault.what(count, |ms| format!("{} ms", trimmed(ms))) }</td>
+            <td data-col="when" class="text">{ window(fault) }</td>
+            <td data-col="fault" class="text">{ fault.what(count, |ms| format!("{} ms", trimmed(ms))) }</td>
             <th scope="row" data-col="where">{ fault.place() }</th>
-            <td data-col="did">{ did }</td>
+            <td data-col="did" class="prose">{ did }</td>
         </tr>
     }
 }
