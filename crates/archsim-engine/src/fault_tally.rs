@@ -157,7 +157,7 @@ impl Sim {
                 let end_ms = (fault.at_ms + fault.duration_ms).clamp(start_ms, run_end);
                 FaultReport {
                     index: index as u32,
-                    kind: kind_name(&fault.effect).to_string(),
+                    kind: fault.effect.type_name().to_string(),
                     effect: fault.effect.clone(),
                     target: fault.target.clone(),
                     edge,
@@ -167,24 +167,6 @@ impl Sim {
                 }
             })
             .collect()
-    }
-}
-
-/// The effect's `type` in the design format.
-fn kind_name(effect: &FaultEffect) -> &'static str {
-    match effect {
-        FaultEffect::Crash => "crash",
-        FaultEffect::Latency { .. } => "latency",
-        FaultEffect::ErrorRate { .. } => "error_rate",
-        FaultEffect::Slowdown { .. } => "slowdown",
-        FaultEffect::Reshard { .. } => "reshard",
-        FaultEffect::PrimaryCrash => "primary_crash",
-        FaultEffect::Partition => "partition",
-        FaultEffect::EdgeLatency { .. } => "edge_latency",
-        FaultEffect::CacheFlush => "cache_flush",
-        FaultEffect::WorkerCut { .. } => "worker_cut",
-        FaultEffect::Burst { .. } => "burst",
-        FaultEffect::InstanceCrash { .. } => "instance_crash",
     }
 }
 

@@ -67,23 +67,6 @@ const EFFECT_TYPES: [(&str, &str); 12] = [
     ("edge_latency", "Extra latency (edge)"),
 ];
 
-fn effect_type(effect: &FaultEffect) -> &'static str {
-    match effect {
-        FaultEffect::Crash => "crash",
-        FaultEffect::Latency { .. } => "latency",
-        FaultEffect::ErrorRate { .. } => "error_rate",
-        FaultEffect::Slowdown { .. } => "slowdown",
-        FaultEffect::Reshard { .. } => "reshard",
-        FaultEffect::PrimaryCrash => "primary_crash",
-        FaultEffect::Partition => "partition",
-        FaultEffect::EdgeLatency { .. } => "edge_latency",
-        FaultEffect::CacheFlush => "cache_flush",
-        FaultEffect::WorkerCut { .. } => "worker_cut",
-        FaultEffect::Burst { .. } => "burst",
-        FaultEffect::InstanceCrash { .. } => "instance_crash",
-    }
-}
-
 /// A fault effect of the named type with a typical value.
 pub fn default_effect(name: &str) -> FaultEffect {
     match name {
@@ -180,7 +163,7 @@ pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
         let left = (fault.at_ms / span * 100.0).clamp(0.0, 100.0);
         let width = (fault.duration_ms / span * 100.0).clamp(0.5, 100.0 - left);
         html! {
-            <div class={classes!("fault-bar", format!("fault-{}", effect_type(&fault.effect)))}
+            <div class={classes!("fault-bar", format!("fault-{}", fault.effect.type_name()))}
                  style={format!("left:{left:.2}%;width:{width:.2}%;top:{}px", 4 + (i % 4) * 9)}
                  title={describe_fault(fault)} />
         }
@@ -288,7 +271,7 @@ pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
         html! {
             <li class="fault-row" key={i}>
                 <div class="fault-row-head">
-                    <span class={classes!("fault-swatch", format!("fault-{}", effect_type(&fault.effect)))} />
+                    <span class={classes!("fault-swatch", format!("fault-{}", fault.effect.type_name()))} />
                     <span class="fault-title">{ format!("Fault {}", i + 1) }</span>
                     <button type="button" class="icon-button row-remove" title="Remove this fault"
                         aria-label="Remove this fault" onclick={remove}>{ "×" }</button>
@@ -296,7 +279,7 @@ pub fn fault_timeline(props: &FaultTimelineProps) -> Html {
                 <SelectField label={if on_edge { "Edge" } else { "Node" }} path={join(&path, "target")} value={fault.target.clone()}
                     options={target_options}
                     on_change={edit(fault, &update, |f, id: String| f.target = id)} />
-                <SelectField label="Effect" path={join(&path, "effect.type")} value={effect_type(&fault.effect)}
+                <SelectField label="Effect" path={join(&path, "effect.type")} value={fault.effect.type_name()}
                     options={options(&EFFECT_TYPES)}
                     on_change={{
                         let first_node = props.nodes.first().map(|n| n.id.clone());

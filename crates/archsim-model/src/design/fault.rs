@@ -71,6 +71,25 @@ fn one_instance() -> u32 {
 }
 
 impl FaultEffect {
+    /// The effect's `type` in the design format (the report's fault `kind`, the editor's
+    /// choice of effect).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            FaultEffect::Crash => "crash",
+            FaultEffect::Latency { .. } => "latency",
+            FaultEffect::ErrorRate { .. } => "error_rate",
+            FaultEffect::Slowdown { .. } => "slowdown",
+            FaultEffect::Reshard { .. } => "reshard",
+            FaultEffect::PrimaryCrash => "primary_crash",
+            FaultEffect::Partition => "partition",
+            FaultEffect::EdgeLatency { .. } => "edge_latency",
+            FaultEffect::CacheFlush => "cache_flush",
+            FaultEffect::WorkerCut { .. } => "worker_cut",
+            FaultEffect::Burst { .. } => "burst",
+            FaultEffect::InstanceCrash { .. } => "instance_crash",
+        }
+    }
+
     /// Whether the fault hits an edge (its `target` is an edge id) rather than a node.
     pub fn on_edge(&self) -> bool {
         matches!(
@@ -89,3 +108,36 @@ impl FaultEffect {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_name_is_the_effects_type_in_the_design_format() {
+        let effects = [
+            FaultEffect::Crash,
+            FaultEffect::Latency { extra_ms: 1.0 },
+            FaultEffect::ErrorRate { rate: 0.1 },
+            FaultEffect::Slowdown { factor: 2.0 },
+            FaultEffect::Reshard { shards: 2 },
+            FaultEffect::PrimaryCrash,
+            FaultEffect::Partition,
+            FaultEffect::EdgeLatency {
+                extra_ms: 1.0,
+                jitter_ms: 0.0,
+            },
+            FaultEffect::CacheFlush,
+            FaultEffect::WorkerCut { fraction: 0.5 },
+            FaultEffect::Burst { requests: 10 },
+            FaultEffect::InstanceCrash {
+                count: 1,
+                pick: Default::default(),
+            },
+        ];
+        for effect in effects {
+            let json = serde_json::to_value(&effect).expect("serializes");
+            assert_eq!(json["type"], effect.type_name(), "{effect:?}");
+        }
+    }
+}
