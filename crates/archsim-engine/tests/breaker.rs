@@ -4,9 +4,8 @@
 
 mod common;
 
-use common::{client_to_service, go};
+use common::{FAST, client_to_service, go};
 
-const FAST: &str = r#"{ "workers": 64, "service_time": { "type": "constant", "ms": 10 } }"#;
 const RUN_16S: &str = r#"{ "duration_ms": 16000, "warmup_ms": 0, "bucket_ms": 1000 }"#;
 
 #[test]

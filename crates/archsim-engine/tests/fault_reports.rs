@@ -7,11 +7,15 @@ mod common;
 
 use archsim_model::report::Report;
 use archsim_model::{Estimate, FaultReport};
-use common::{client_to_service, go, parse};
+use common::{FAST, RUN_6S, WARM_CACHE_FLUSHED_AT_3S, client_to_service, go, parse};
 
-const FAST: &str = r#"{ "workers": 64, "service_time": { "type": "constant", "ms": 10 } }"#;
-const RUN_6S: &str = r#"{ "duration_ms": 6000, "warmup_ms": 0, "bucket_ms": 1000 }"#;
 const EDGE_1MS: &str = r#"{ "latency": { "type": "constant", "ms": 1 }, "timeout_ms": 100 }"#;
+
+/// A client at `rps` → a fast service along a 1 ms edge with a 100 ms timeout, with `faults`
+/// (JSON), for 6 s.
+fn chain_with(rps: f64, faults: &str) -> Report {
+    go(&client_to_service(rps, FAST, EDGE_1MS, faults, RUN_6S))
+}
 
 fn only_fault(report: &Report) -> &FaultReport {
     assert_eq!(report.faults.len(), 1, "{:?}", report.faults);
@@ -26,7 +30,7 @@ fn value(figure: Option<Estimate>) -> f64 {
 fn a_burst_reports_exactly_its_requests_sent() {
     let fault = r#"[ { "target": "c", "at_ms": 3000, "duration_ms": 0,
                       "effect": { "type": "burst", "requests": 500 } } ]"#;
-    let report = go(&client_to_service(100.0, FAST, EDGE_1MS, fault, RUN_6S));
+    let report = chain_with(100.0, fault);
     let burst = only_fault(&report);
     assert_eq!(burst.kind, "burst");
     assert_eq!(burst.target, "c");
@@ -42,7 +46,7 @@ fn a_burst_cut_short_by_the_end_of_the_run_reports_what_it_sent() {
     // 300 requests spread over 3 s from 4.5 s: one every 10 ms; the run ends at 6 s, after 150.
     let fault = r#"[ { "target": "c", "at_ms": 4500, "duration_ms": 3000,
                       "effect": { "type": "burst", "requests": 300 } } ]"#;
-    let report = go(&client_to_service(100.0, FAST, EDGE_1MS, fault, RUN_6S));
+    let report = chain_with(100.0, fault);
     let burst = only_fault(&report);
     assert_eq!((burst.start_ms, burst.end_ms), (4500.0, 6000.0));
     assert_eq!(value(burst.figures.requests_sent), 150.0);
@@ -52,7 +56,7 @@ fn a_burst_cut_short_by_the_end_of_the_run_reports_what_it_sent() {
 fn a_partition_reports_every_attempt_sent_into_it_as_vanished() {
     let fault = r#"[ { "target": "e", "at_ms": 2000, "duration_ms": 2000,
                       "effect": { "type": "partition" } } ]"#;
-    let report = go(&client_to_service(200.0, FAST, EDGE_1MS, fault, RUN_6S));
+    let report = chain_with(200.0, fault);
     let partition = only_fault(&report);
     assert_eq!(partition.kind, "partition");
     let ends = partition
@@ -111,20 +115,7 @@ fn jitter_adds_its_mean_to_the_reported_delay() {
 #[test]
 fn a_cache_flush_reports_the_entries_of_the_warm_cache() {
     // 50 keys read at 500 a second: the cache holds all 50 long before the flush at 3 s.
-    let report = go(&parse(
-        r#"{ "version": 3, "name": "t",
-        "nodes": [
-          { "id": "c", "kind": "client", "params": {
-              "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 500 } },
-              "mix": [], "keys": { "count": 50 } } },
-          { "id": "cache", "kind": "cache", "params": { "capacity": 100 } },
-          { "id": "db", "kind": "database", "params": {} } ],
-        "edges": [ { "id": "c-cache", "from": "c", "to": "cache" },
-                   { "id": "cache-db", "from": "cache", "to": "db" } ],
-        "faults": [ { "target": "cache", "at_ms": 3000, "duration_ms": 0,
-                      "effect": { "type": "cache_flush" } } ],
-        "run": { "duration_ms": 6000, "warmup_ms": 0, "bucket_ms": 1000 } }"#,
-    ));
+    let report = go(&parse(WARM_CACHE_FLUSHED_AT_3S));
     let flush = only_fault(&report);
     assert_eq!(flush.kind, "cache_flush");
     assert_eq!(value(flush.figures.entries_flushed), 50.0);
@@ -162,7 +153,7 @@ fn a_second_overlapping_cut_reports_only_the_workers_it_took() {
 fn a_crash_reports_the_requests_that_failed_at_the_node_while_it_was_down() {
     let fault = r#"[ { "target": "s", "at_ms": 2000, "duration_ms": 1000,
                       "effect": { "type": "crash" } } ]"#;
-    let report = go(&client_to_service(200.0, FAST, EDGE_1MS, fault, RUN_6S));
+    let report = chain_with(200.0, fault);
     let crash = only_fault(&report);
     // No warm-up and no other fault: every node_down failure of the service is this crash's.
     let node_down = report.nodes["s"].failures.node_down.value;
@@ -174,7 +165,7 @@ fn a_crash_reports_the_requests_that_failed_at_the_node_while_it_was_down() {
 fn an_error_rate_fault_reports_the_errors_it_injected() {
     let fault = r#"[ { "target": "s", "at_ms": 1000, "duration_ms": 4000,
                       "effect": { "type": "error_rate", "rate": 0.25 } } ]"#;
-    let report = go(&client_to_service(200.0, FAST, EDGE_1MS, fault, RUN_6S));
+    let report = chain_with(200.0, fault);
     let errors = only_fault(&report);
     // The service has no error rate of its own: every error is the fault's.
     let node_errors = report.nodes["s"].failures.error.value;
@@ -203,7 +194,7 @@ fn a_latency_and_a_slowdown_report_the_requests_they_touched() {
                        "effect": { "type": "latency", "extra_ms": 5 } },
                      { "target": "s", "at_ms": 3000, "duration_ms": 3000,
                        "effect": { "type": "slowdown", "factor": 2 } } ]"#;
-    let report = go(&client_to_service(100.0, FAST, EDGE_1MS, faults, RUN_6S));
+    let report = chain_with(100.0, faults);
     let arrivals = report.nodes["s"].arrivals.value;
     let completions = report.nodes["s"].completions.value;
     // The latency lasts the whole run: every request the service began.
@@ -225,7 +216,7 @@ fn a_latency_and_a_slowdown_report_the_requests_they_touched() {
 fn a_fault_after_the_end_of_the_run_is_listed_with_nothing_done() {
     let fault = r#"[ { "target": "e", "at_ms": 9000, "duration_ms": 1000,
                       "effect": { "type": "partition" } } ]"#;
-    let report = go(&client_to_service(100.0, FAST, EDGE_1MS, fault, RUN_6S));
+    let report = chain_with(100.0, fault);
     let partition = only_fault(&report);
     assert_eq!((partition.start_ms, partition.end_ms), (6000.0, 6000.0));
     assert_eq!(value(partition.figures.requests_vanished), 0.0);

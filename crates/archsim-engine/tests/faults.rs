@@ -6,10 +6,7 @@
 mod common;
 
 use archsim_model::Report;
-use common::{client_to_service, go, parse};
-
-const FAST: &str = r#"{ "workers": 64, "service_time": { "type": "constant", "ms": 10 } }"#;
-const RUN_6S: &str = r#"{ "duration_ms": 6000, "warmup_ms": 0, "bucket_ms": 1000 }"#;
+use common::{FAST, RUN_6S, WARM_CACHE_FLUSHED_AT_3S, client_to_service, go, parse};
 
 #[test]
 fn a_partitioned_edge_delivers_nothing_and_its_caller_sees_only_timeouts() {
@@ -133,20 +130,7 @@ fn a_burst_spread_over_its_duration_sends_evenly() {
 fn a_cache_flush_empties_the_cache_without_taking_it_down() {
     // 50 keys, a cache that holds them all in front of a database: warm after a few hundred
     // requests, then a flush at 3 s makes the next request of every key a miss again.
-    let design = parse(
-        r#"{ "version": 3, "name": "t",
-        "nodes": [
-          { "id": "c", "kind": "client", "params": {
-              "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 500 } },
-              "mix": [], "keys": { "count": 50 } } },
-          { "id": "cache", "kind": "cache", "params": { "capacity": 100 } },
-          { "id": "db", "kind": "database", "params": {} } ],
-        "edges": [ { "id": "c-cache", "from": "c", "to": "cache" },
-                   { "id": "cache-db", "from": "cache", "to": "db" } ],
-        "faults": [ { "target": "cache", "at_ms": 3000, "duration_ms": 0,
-                      "effect": { "type": "cache_flush" } } ],
-        "run": { "duration_ms": 6000, "warmup_ms": 0, "bucket_ms": 1000 } }"#,
-    );
+    let design = parse(WARM_CACHE_FLUSHED_AT_3S);
     let report = go(&design);
     let db = &report.series.nodes["db"].arrivals;
     // Bucket 2: warm, no miss; bucket 3: each of the 50 keys misses once more (requests for a

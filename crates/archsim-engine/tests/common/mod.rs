@@ -16,6 +16,27 @@ pub fn go(design: &Design) -> Report {
     archsim_engine::run(design, &mut |_| {}).expect("design runs")
 }
 
+/// Service params that never make a request wait: 64 workers, 10 ms of constant work each.
+pub const FAST: &str = r#"{ "workers": 64, "service_time": { "type": "constant", "ms": 10 } }"#;
+
+/// Run settings: 6 s in buckets of 1 s, no warm-up.
+pub const RUN_6S: &str = r#"{ "duration_ms": 6000, "warmup_ms": 0, "bucket_ms": 1000 }"#;
+
+/// 50 keys read at 500 a second by a client through a cache that holds them all (warm after a
+/// few hundred requests), in front of a database; the cache is flushed at 3 s of a 6 s run.
+pub const WARM_CACHE_FLUSHED_AT_3S: &str = r#"{ "version": 3, "name": "t",
+        "nodes": [
+          { "id": "c", "kind": "client", "params": {
+              "workload": { "type": "open_loop", "rate": { "type": "constant", "rps": 500 } },
+              "mix": [], "keys": { "count": 50 } } },
+          { "id": "cache", "kind": "cache", "params": { "capacity": 100 } },
+          { "id": "db", "kind": "database", "params": {} } ],
+        "edges": [ { "id": "c-cache", "from": "c", "to": "cache" },
+                   { "id": "cache-db", "from": "cache", "to": "db" } ],
+        "faults": [ { "target": "cache", "at_ms": 3000, "duration_ms": 0,
+                      "effect": { "type": "cache_flush" } } ],
+        "run": { "duration_ms": 6000, "warmup_ms": 0, "bucket_ms": 1000 } }"#;
+
 /// The chain the overload tests share: a client at `rps` (one read class) → a service `s`
 /// (its params as JSON) along edge `e` (its params as JSON), with `faults` and `run` as JSON.
 pub fn client_to_service(rps: f64, service: &str, edge: &str, faults: &str, run: &str) -> Design {
