@@ -45,6 +45,7 @@ pub mod report;
 pub mod resilience;
 pub mod scaling;
 pub mod schema;
+pub mod series;
 pub mod units;
 pub mod users;
 pub mod validate;
