@@ -919,6 +919,11 @@ pub fn canvas(props: &CanvasProps) -> Html {
         .iter()
         .map(|(_, start, end)| edge_labels::arrow_head(*start, *end))
         .collect();
+    // The resilience badges and the breaker badges below share one `<g class="edge-badges">`,
+    // which Yew diffs as one keyed list; an edge with a breaker has both, so each key names the
+    // kind of badge as well as the edge ("badge:…", "breaker:…"). With the edge's id alone, Yew's
+    // debug build (the one `scripts/serve.sh` serves) panicked on the duplicate key when a run of
+    // a design with a breaker finished, and the release build could mismatch the two badges.
     let badges: Vec<Html> = edge_geometry
         .iter()
         .filter_map(|(edge, start, end)| {
@@ -972,7 +977,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 height: EDGE_BADGE_HEIGHT,
             });
             Some(html! {
-                <EdgeBadge key={edge.id.clone()} id={edge.id.clone()} text={text}
+                <EdgeBadge key={format!("badge:{}", edge.id)} id={edge.id.clone()} text={text}
                     words={badge_words(edge)} x={at.x} y={at.y}
                     selected={state.selection.contains_edge(&edge.id)} />
             })
@@ -1007,7 +1012,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 height: EDGE_BADGE_HEIGHT,
             });
             Some(html! {
-                <BreakerBadge key={edge.id.clone()} id={edge.id.clone()} state={breaker}
+                <BreakerBadge key={format!("breaker:{}", edge.id)} id={edge.id.clone()} state={breaker}
                     x={at.x} y={at.y} />
             })
         })

@@ -1,0 +1,190 @@
+//! The editor's canvas rendered by Yew in a real browser, in the debug build this layer compiles
+//! (the build `scripts/serve.sh` serves), where Yew checks what its release build skips: keyed
+//! lists with a duplicate key panic there and take the whole page down.
+//!
+//! Run with `cargo test -p archsim --target wasm32-unknown-unknown --test web_canvas`. Natively
+//! this file compiles to nothing.
+#![cfg(target_arch = "wasm32")]
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use archsim::components::canvas::Canvas;
+use archsim::components::canvas_overlay::{BreakerView, EdgeLoad, RunOverlay};
+use archsim::state::{Action, EditorState};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::Element;
+use yew::Reducible;
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A client calling a payments service over an edge with a timeout, retries and a circuit
+/// breaker: the edge gets both a resilience badge ("T300 ↻3 CB") and, during a run, a breaker
+/// badge — two badges of one edge side by side in the canvas's badge layer.
+const BREAKER_DESIGN: &str = r#"{
+    "version": 3,
+    "name": "breaker badges",
+    "nodes": [
+        { "id": "orders", "kind": "client", "position": { "x": 80, "y": 200 }, "params": {} },
+        { "id": "payments", "kind": "service", "position": { "x": 640, "y": 200 }, "params": {} }
+    ],
+    "edges": [
+        {
+            "id": "orders-to-payments", "from": "orders", "to": "payments",
+            "params": {
+                "timeout_ms": 300,
+                "retry": { "max_attempts": 3, "base_ms": 50, "multiplier": 2,
+                           "max_backoff_ms": 1000, "jitter": "full", "retry_on_timeout": true },
+                "circuit_breaker": { "failure_threshold": 0.5, "minimum_calls": 20,
+                                     "window_ms": 10000, "open_ms": 5000, "half_open_probes": 3 }
+            }
+        }
+    ]
+}"#;
+
+const EDGE: &str = "orders-to-payments";
+
+fn overlay_with_breaker(breaker: BreakerView) -> Rc<RunOverlay> {
+    let mut edges = BTreeMap::new();
+    edges.insert(
+        EDGE.to_string(),
+        EdgeLoad {
+            calls_rps: 50.0,
+            failure_rate: 0.5,
+            width: 2.0,
+            breaker: Some(breaker),
+        },
+    );
+    Rc::new(RunOverlay {
+        caption: "Live · 35 s".to_string(),
+        nodes: BTreeMap::new(),
+        edges,
+        bottleneck: None,
+    })
+}
+
+#[derive(Properties, PartialEq)]
+struct CanvasWithRunProps {
+    overlay: Rc<RunOverlay>,
+}
+
+/// The canvas as the app shows it during a run: the design loaded, the run's overlay on it.
+#[function_component(CanvasWithRun)]
+fn canvas_with_run(props: &CanvasWithRunProps) -> Html {
+    let state = use_reducer(|| {
+        let design = archsim_model::load_design(BREAKER_DESIGN)
+            .unwrap_or_else(|problems| panic!("the test design must load: {problems:?}"));
+        Rc::unwrap_or_clone(Rc::new(EditorState::default()).reduce(Action::LoadDesign(design)))
+    });
+    html! {
+        <div style="width: 1000px; height: 600px; position: relative;">
+            <Canvas state={state} space_held={false} on_file_drop={Callback::noop()}
+                overlay={Some(props.overlay.clone())} />
+        </div>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_edge_with_a_breaker_shows_its_resilience_badge_and_its_breaker_state_together() {
+    let host = fresh_host("canvas-breaker-host");
+    let app = yew::Renderer::<CanvasWithRun>::with_root_and_props(
+        host.clone(),
+        CanvasWithRunProps {
+            overlay: overlay_with_breaker(BreakerView::Closed),
+        },
+    )
+    .render();
+
+    // With one key for both badges of the edge, Yew's debug build panicked in this first render
+    // ("duplicate key detected: orders-to-payments") and neither badge reached the page.
+    let badge = format!(".edge-badge[data-edge-id=\"{EDGE}\"]");
+    let breaker = format!(".breaker-state[data-edge-id=\"{EDGE}\"]");
+    assert!(
+        wait_for(&host, &badge, Duration::from_secs(5))
+            .await
+            .is_some(),
+        "no resilience badge on the edge; canvas HTML: {}",
+        host.inner_html()
+    );
+    let shown = wait_for(&host, &breaker, Duration::from_secs(5))
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "no breaker badge on the edge; canvas HTML: {}",
+                host.inner_html()
+            )
+        });
+    assert_eq!(
+        shown.get_attribute("data-breaker").as_deref(),
+        Some("closed")
+    );
+
+    // The next live update opens the breaker: the diff keeps one badge of each kind and the
+    // breaker badge says OPEN.
+    let mut app = app;
+    app.update(CanvasWithRunProps {
+        overlay: overlay_with_breaker(BreakerView::Open),
+    });
+    let open = format!(".breaker-state[data-edge-id=\"{EDGE}\"][data-breaker=\"open\"]");
+    assert!(
+        wait_for(&host, &open, Duration::from_secs(5))
+            .await
+            .is_some(),
+        "the breaker badge did not turn open; canvas HTML: {}",
+        host.inner_html()
+    );
+    let count = |selector: &str| host.query_selector_all(selector).unwrap().length();
+    assert_eq!(count(&badge), 1, "one resilience badge on the edge");
+    assert_eq!(
+        count(&format!(".breaker-state[data-edge-id=\"{EDGE}\"]")),
+        1,
+        "one breaker badge on the edge"
+    );
+    app.destroy();
+}
+
+/// A new, empty element appended to `<body>`, so each test renders into its own container.
+fn fresh_host(id: &str) -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    if let Some(old) = document.get_element_by_id(id) {
+        old.remove();
+    }
+    let host = document.create_element("div").unwrap();
+    host.set_id(id);
+    document.body().unwrap().append_child(&host).unwrap();
+    host
+}
+
+/// Polls for `selector` inside `scope` until it appears or `timeout` passes: Yew renders on a
+/// scheduler after the current task, so the DOM is not ready the instant `render()` returns.
+async fn wait_for(scope: &Element, selector: &str, timeout: Duration) -> Option<Element> {
+    let step_ms = 10;
+    let mut waited_ms = 0;
+    loop {
+        if let Some(found) = scope.query_selector(selector).unwrap() {
+            return Some(found);
+        }
+        if waited_ms >= timeout.as_millis() {
+            return None;
+        }
+        sleep_ms(step_ms).await;
+        waited_ms += u128::from(step_ms);
+    }
+}
+
+async fn sleep_ms(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                resolve.unchecked_ref(),
+                ms as i32,
+            )
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
