@@ -2,7 +2,12 @@
 // services (the design of tests/e2e/live-run.test.mjs), run as fast as possible from the click
 // on Run until the report's charts are painted, under a Chromium trace.
 //
-//   trunk build --release=true && node bench/ui-long-tasks.mjs [DIST=dist]
+//   trunk build --release=true && node bench/ui-long-tasks.mjs [DIST=dist] [SECONDS=300]
+//
+// SECONDS sets how long the design is simulated: a longer run streams a longer live series.
+// PROFILE=1 also samples the page's JavaScript and WebAssembly (V8's profiler) and prints the
+// functions that took the most time, self and total; build with ARCHSIM_KEEP_WASM_NAMES=1
+// (scripts/strip-wasm-names.mjs) into another DIST for names instead of wasm-function[N].
 //
 // Prints the long tasks the page's PerformanceObserver saw, then every main-thread task over
 // 30 ms of wall time as wall/CPU milliseconds (`dur`/`tdur` of the trace's RunTask) with what it
@@ -22,7 +27,7 @@ const { page, context } = app;
 await page.setInputFiles('#import-file', {
   name: 'big.json',
   mimeType: 'application/json',
-  buffer: Buffer.from(JSON.stringify(bigDesign())),
+  buffer: Buffer.from(JSON.stringify(bigDesign(Number(process.env.SECONDS ?? 300) * 1000))),
 });
 await page.waitForFunction((n) => document.querySelectorAll('#canvas .node').length === n, NODES);
 // A loaded design is shown at a readable zoom, part of it in view; Fit shows all 200 nodes, the
@@ -43,6 +48,12 @@ await cdp.send('Tracing.start', {
   categories: 'devtools.timeline,disabled-by-default-devtools.timeline',
   transferMode: 'ReportEvents',
 });
+const profiling = process.env.PROFILE === '1';
+if (profiling) {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+}
 const started = Date.now();
 // A mark in the trace: each task below is printed with its start relative to the click on Run.
 await page.evaluate(() => console.timeStamp('archsim-run-click'));
@@ -54,6 +65,7 @@ await page.waitForFunction(() => {
 });
 await page.waitForTimeout(500);
 const runMs = Date.now() - started;
+const profile = profiling ? (await cdp.send('Profiler.stop')).profile : null;
 await cdp.send('Tracing.end');
 await traced;
 console.log(`run to painted report: ${runMs} ms`);
@@ -107,6 +119,46 @@ console.log(
   `main thread from Run: ${allTasks.length} tasks, ${cpuAll.toFixed(0)} ms of CPU; ` +
     Object.entries(totals).sort((a, b) => b[1] - a[1]).map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(', '),
 );
+if (profile) {
+  printProfile(profile);
+  // What each of the longest tasks did (the profile's clock is the trace's). A task of layout
+  // and paint alone ran no JavaScript or WebAssembly, and lists nothing here.
+  for (const task of [...tasks].sort((a, b) => (b.tdur ?? 0) - (a.tdur ?? 0)).slice(0, 3)) {
+    console.log(`inside the task at +${click ? ((task.ts - click.ts) / 1000).toFixed(0) : '?'} ms (${((task.tdur ?? 0) / 1000).toFixed(0)} ms CPU):`);
+    printProfile(profile, [task.ts, task.ts + task.dur], 40);
+  }
+}
 await app.close();
 await server.close?.();
 process.exit(0);
+
+/** The functions the sampled profile spent most time in: self time, and total time (itself and
+ *  what it called, each function counted once per sample however deep its recursion). */
+function printProfile({ nodes, samples, timeDeltas, startTime }, window = null, lines = 25) {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const name = (n) => n.callFrame.functionName || `(${n.callFrame.url.split('/').pop() || 'anonymous'})`;
+  const self = new Map();
+  const total = new Map();
+  let at = startTime;
+  for (let i = 0; i < samples.length; i++) {
+    at += timeDeltas[i];
+    if (window && (at < window[0] || at > window[1])) continue;
+    const ms = (timeDeltas[i + 1] ?? 0) / 1000;
+    let node = byId.get(samples[i]);
+    self.set(name(node), (self.get(name(node)) ?? 0) + ms);
+    const seen = new Set();
+    for (; node; node = byId.get(parent.get(node.id))) {
+      const fn = name(node);
+      if (seen.has(fn)) continue;
+      seen.add(fn);
+      total.set(fn, (total.get(fn) ?? 0) + ms);
+    }
+  }
+  const top = (map, n) => [...map].filter(([fn]) => !['(idle)', '(root)', '(program)'].includes(fn)).sort((a, b) => b[1] - a[1]).slice(0, n);
+  if (!window) console.log('profile, self ms:');
+  for (const [fn, ms] of top(self, window ? 0 : lines)) console.log(`  ${ms.toFixed(1).padStart(8)}  ${fn.slice(0, 140)}`);
+  if (!window) console.log('profile, total ms:');
+  for (const [fn, ms] of top(total, window ? lines : 40)) console.log(`  ${ms.toFixed(1).padStart(8)}  ${fn.slice(0, 140)}`);
+}

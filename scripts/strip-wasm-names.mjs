@@ -3,7 +3,8 @@
 // index.html to match. The section only maps function indices to names (for stack traces and
 // profilers): about a quarter of the module's bytes. wasm-opt would drop it too, but it is off
 // (it slows the engine, which runs from this module in the worker; docs/performance.md), so it is
-// cut here, leaving every byte of code as rustc wrote it. Debug builds (scripts/serve.sh) keep it.
+// cut here, leaving every byte of code as rustc wrote it. Debug builds (scripts/serve.sh) keep it,
+// and so does a release build with ARCHSIM_KEEP_WASM_NAMES=1 (to profile it: bench/ui-long-tasks.mjs).
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -44,7 +45,7 @@ export function withoutNameSection(bytes) {
 const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 
 const staging = process.env.TRUNK_STAGING_DIR;
-if (staging && process.env.TRUNK_PROFILE === 'release') {
+if (staging && process.env.TRUNK_PROFILE === 'release' && process.env.ARCHSIM_KEEP_WASM_NAMES !== '1') {
   const htmlFile = join(staging, 'index.html');
   let html = await readFile(htmlFile, 'utf8');
   for (const name of (await readdir(staging)).filter((f) => f.endsWith('_bg.wasm'))) {

@@ -360,12 +360,12 @@ pub fn moment(
 /// (whole run, or the bucket at the cursor). None when there is nothing to show yet.
 pub fn overlay_of_run(run: &RunState, cursor_ms: Option<f64>) -> Option<RunOverlay> {
     if let Some(active) = &run.active {
-        let series = active.live.as_deref()?;
-        let at = moment(series, cursor_ms, true, false)?;
+        let series = active.live.as_ref()?.series();
+        let at = moment(&series, cursor_ms, true, false)?;
         let end = active.design.run.duration_ms;
         return Some(overlay(
             &active.design,
-            series,
+            &series,
             None,
             at,
             end,

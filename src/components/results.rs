@@ -15,8 +15,8 @@ use super::results_format::{
 };
 use crate::charts::export;
 use crate::persist::browser::download_text;
-use crate::run::RunState;
 use crate::run::controller::same;
+use crate::run::{LiveSeries, RunState};
 use crate::state::Blocker;
 
 #[derive(Properties, PartialEq)]
@@ -50,7 +50,7 @@ pub fn results(props: &ResultsProps) -> Html {
             (
                 Rc::as_ptr(&s.design) as usize,
                 s.report.as_ref().map(|r| Rc::as_ptr(r) as usize),
-                s.live.as_ref().map(|l| Rc::as_ptr(l) as usize),
+                s.live.as_ref().map(LiveSeries::identity),
             )
         });
         use_effect_with(key, move |_| {
@@ -64,14 +64,17 @@ pub fn results(props: &ResultsProps) -> Html {
     {
         let design = active.design.clone();
         let end_ms = design.run.duration_ms;
-        let simulated = live
-            .t_ms
-            .last()
-            .map_or(0.0, |t| (t + live.bucket_ms).min(end_ms));
+        let simulated = {
+            let series = live.series();
+            series
+                .t_ms
+                .last()
+                .map_or(0.0, |t| (t + series.bucket_ms).min(end_ms))
+        };
         let export_csv = {
             let live = live.clone();
             let name = design.name.clone();
-            Callback::from(move |_: MouseEvent| save_series_csv(&name, &live))
+            Callback::from(move |_: MouseEvent| save_series_csv(&name, &live.series()))
         };
         // The same shape as a report's section below (head, charts, tables, note): when the report
         // arrives, Yew keeps the charts (the same component at the same place, each figure

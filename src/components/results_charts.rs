@@ -19,6 +19,7 @@ use crate::charts::colour::Theme;
 use crate::charts::spec::{self, Body, Chart, Frame, Line, MAX_LINES, Pick, Source};
 use crate::charts::timeline::Pattern;
 use crate::charts::{canvas, export, layout};
+use crate::run::LiveSeries;
 use crate::run::controller::{same, same_opt};
 
 /// Which charts: the whole run's, or one node's or edge's.
@@ -63,7 +64,7 @@ pub struct ChartsProps {
     pub report: Option<Rc<Report>>,
     /// The live series so far (used when there is no report).
     #[prop_or_default]
-    pub live: Option<Rc<Series>>,
+    pub live: Option<LiveSeries>,
     /// Where the time axis ends, ms.
     pub end_ms: f64,
     #[prop_or_default]
@@ -79,7 +80,7 @@ impl PartialEq for ChartsProps {
     fn eq(&self, other: &Self) -> bool {
         same(&self.design, &other.design)
             && same_opt(&self.report, &other.report)
-            && same_opt(&self.live, &other.live)
+            && self.live == other.live
             && self.end_ms == other.end_ms
             && self.subject == other.subject
             && self.cursor_ms == other.cursor_ms
@@ -104,10 +105,10 @@ fn use_theme() -> Theme {
 
 #[function_component(Charts)]
 pub fn charts(props: &ChartsProps) -> Html {
-    let series_ptr = match (&props.report, &props.live) {
-        (Some(r), _) => Rc::as_ptr(r) as usize,
-        (None, Some(s)) => Rc::as_ptr(s) as usize,
-        (None, None) => 0,
+    let series_key = match (&props.report, &props.live) {
+        (Some(r), _) => (Rc::as_ptr(r) as usize, 0),
+        (None, Some(live)) => live.identity(),
+        (None, None) => (0, 0),
     };
     let specs: Rc<Specs> = {
         let design = props.design.clone();
@@ -117,16 +118,17 @@ pub fn charts(props: &ChartsProps) -> Html {
         let subject = props.subject.clone();
         use_memo(
             (
-                series_ptr,
+                series_key,
                 Rc::as_ptr(&props.design) as usize,
                 end_ms.to_bits(),
                 subject.clone(),
             ),
             move |_| {
                 let empty = Series::default();
+                let live = live.as_ref().map(LiveSeries::series);
                 let series = match (&report, &live) {
                     (Some(r), _) => &r.series,
-                    (None, Some(s)) => s.as_ref(),
+                    (None, Some(s)) => s,
                     (None, None) => &empty,
                 };
                 let src = Source {
@@ -649,7 +651,7 @@ fn picker(props: &PickerProps) -> Html {
 pub struct ShownRun {
     pub design: Rc<Design>,
     pub report: Option<Rc<Report>>,
-    pub live: Option<Rc<Series>>,
+    pub live: Option<LiveSeries>,
     pub end_ms: f64,
 }
 

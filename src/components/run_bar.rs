@@ -630,8 +630,9 @@ fn scrub_span(run: &RunState) -> Option<(f64, f64)> {
             return None;
         }
         let live = active.live.as_ref().filter(|l| !l.is_empty())?;
-        let end = live.t_ms.last().copied().unwrap_or(0.0) + live.bucket_ms;
-        return Some((end.min(active.design.run.duration_ms), live.bucket_ms));
+        let series = live.series();
+        let end = series.t_ms.last().copied().unwrap_or(0.0) + series.bucket_ms;
+        return Some((end.min(active.design.run.duration_ms), series.bucket_ms));
     }
     let report = &run.result.as_ref()?.report;
     (!report.series.is_empty()).then(|| {

@@ -7,7 +7,9 @@
 
 use std::rc::Rc;
 
-use archsim_model::{Design, Report, Series};
+use archsim_model::{Design, Report};
+
+use super::live::LiveSeries;
 use yew::Reducible;
 
 use super::protocol::{FromWorker, Pace, RunProgress};
@@ -54,7 +56,7 @@ pub struct ActiveRun {
     pub pause: PauseState,
     /// The first replication's time series so far (every bucket that has ended), streamed by
     /// the worker while the run advances; None until the first buckets arrive.
-    pub live: Option<Rc<Series>>,
+    pub live: Option<LiveSeries>,
 }
 
 /// Whether the run under way advances. Pausing is asked of the worker and confirmed by it, so
@@ -85,7 +87,7 @@ impl PartialEq for ActiveRun {
             && self.replications == other.replications
             && self.progress == other.progress
             && self.pause == other.pause
-            && same_opt(&self.live, &other.live)
+            && self.live == other.live
     }
 }
 
@@ -220,10 +222,12 @@ impl RunState {
                 if let Some(active) = next.active.as_mut().filter(|a| a.run_id == run_id) {
                     let so_far = active.live.as_ref().map_or(0, |l| l.len());
                     if from == so_far {
-                        // Only the new buckets crossed; append them to the series so far.
-                        let mut live = active.live.take().unwrap_or_default();
-                        Rc::make_mut(&mut live).extend(*buckets);
-                        active.live = Some(live);
+                        // Only the new buckets crossed; append them to the series so far (in
+                        // place: `LiveSeries` says why).
+                        active.live = Some(match &active.live {
+                            Some(live) => live.appended(*buckets),
+                            None => LiveSeries::new(*buckets),
+                        });
                     }
                     // Anything else would leave a gap or repeat buckets; the worker posts in
                     // order, so it cannot happen, and the report replaces the series anyway.
@@ -271,7 +275,7 @@ impl RunState {
                 streamed_buckets,
             }) => {
                 if let Some(active) = next.take_active(run_id) {
-                    match with_streamed_series(*report, streamed_buckets, active.live.as_deref()) {
+                    match with_streamed_series(*report, streamed_buckets, active.live.as_ref()) {
                         Ok(report) => {
                             next.result = Some(RunResult {
                                 run_id: Some(run_id),
@@ -345,19 +349,21 @@ impl RunState {
 pub fn with_streamed_series(
     mut report: Report,
     streamed_buckets: Option<usize>,
-    live: Option<&Series>,
+    live: Option<&LiveSeries>,
 ) -> Result<Report, String> {
     let Some(expected) = streamed_buckets else {
         return Ok(report);
     };
-    let received = live.map_or(0, Series::len);
+    let received = live.map_or(0, LiveSeries::len);
     if received != expected {
         return Err(format!(
             "the run's time series arrived incomplete ({received} of {expected} buckets); run it again"
         ));
     }
     if let Some(live) = live {
-        report.series = live.clone();
+        report.series = live.take().ok_or_else(|| {
+            "the run's time series was handed to its report already; run it again".to_string()
+        })?;
     }
     Ok(report)
 }
@@ -373,6 +379,7 @@ impl Reducible for RunState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use archsim_model::Series;
 
     fn design(name: &str) -> Rc<Design> {
         Rc::new(Design {
@@ -555,9 +562,9 @@ mod tests {
         let state = state
             .after(live(0, 0, &[0.0, 1_000.0]))
             .after(live(0, 2, &[2_000.0]));
-        let series = state.active.as_ref().unwrap().live.clone().unwrap();
-        assert_eq!(series.t_ms, [0.0, 1_000.0, 2_000.0]);
-        assert_eq!(series.arrivals, [0, 1_000, 2_000]);
+        let so_far = state.active.as_ref().unwrap().live.clone().unwrap();
+        assert_eq!(so_far.series().t_ms, [0.0, 1_000.0, 2_000.0]);
+        assert_eq!(so_far.series().arrivals, [0, 1_000, 2_000]);
         // A message that does not follow on is not appended (no gaps, no repeats); another
         // run's buckets are ignored.
         assert_eq!(state.after(live(0, 7, &[7_000.0])), state);

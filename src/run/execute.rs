@@ -854,7 +854,7 @@ mod tests {
             }) => crate::run::controller::with_streamed_series(
                 (**report).clone(),
                 *streamed_buckets,
-                Some(&live),
+                Some(&crate::run::LiveSeries::new(live)),
             )
             .expect("every streamed bucket arrived"),
             other => panic!("the run ends with its report, got {other:?}"),

@@ -14,6 +14,7 @@
 //!   progress (pure, so it is tested natively).
 //! - [`controller`] — the run's state on the page (idle, running with progress, pausing,
 //!   paused, finished, stopped, failed), a `yew::Reducible`.
+//! - [`live`] — the series of a run under way, which live updates append to in place.
 //! - [`client`] — the page's handle on the worker (spawn, send, terminate).
 //! - [`worker`] — the worker's entry point (message loop in the worker's global scope, yielding
 //!   between slices).
@@ -26,9 +27,11 @@
 pub mod client;
 pub mod controller;
 pub mod execute;
+pub mod live;
 pub mod protocol;
 pub mod staleness;
 pub mod worker;
 
 pub use controller::{ActiveRun, PauseState, RunAction, RunMessage, RunResult, RunState};
+pub use live::LiveSeries;
 pub use protocol::{FromWorker, RunProgress, ToWorker};

@@ -7,7 +7,7 @@ export const BIG_DESIGN_NODES = 200;
 
 /** About 3 s per replication in Chromium on a CI machine: the first one streams 300 buckets of
  *  200 nodes' series while the canvas shows each. */
-export function bigDesign() {
+export function bigDesign(durationMs = 300_000) {
   const nodes = [];
   const edges = [];
   for (let i = 0; i < BIG_DESIGN_NODES; i++) {
@@ -29,6 +29,6 @@ export function bigDesign() {
     name: 'Two hundred nodes',
     nodes,
     edges,
-    run: { duration_ms: 300000, warmup_ms: 5000, replications: 3, bucket_ms: 1000, max_events: 500000000 },
+    run: { duration_ms: durationMs, warmup_ms: 5000, replications: 3, bucket_ms: 1000, max_events: 500000000 },
   };
 }

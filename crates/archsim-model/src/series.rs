@@ -383,3 +383,51 @@ impl EdgeSeries {
         self.hedge_wins.extend(more.hedge_wins);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Four buckets of a run with a database of two shards and one edge.
+    fn four_buckets() -> Series {
+        let database = NodeSeries {
+            arrivals: vec![1, 2, 3, 4],
+            utilisation: vec![0.1, 0.2, 0.3, 0.4],
+            shard_queries: vec![vec![1, 1, 2, 2], vec![0, 1, 1, 2]],
+            backend_state: BTreeMap::from([("db-2".to_string(), vec![0, 1, 1, 0])]),
+            ..NodeSeries::default()
+        };
+        let edge = EdgeSeries {
+            calls: vec![1, 2, 3, 4],
+            timeouts: vec![0, 0, 1, 0],
+            ..EdgeSeries::default()
+        };
+        Series {
+            bucket_ms: 1_000.0,
+            t_ms: vec![0.0, 1_000.0, 2_000.0, 3_000.0],
+            arrivals: vec![1, 2, 3, 4],
+            failed_by_cause: BTreeMap::from([("timeout".to_string(), vec![0, 0, 1, 0])]),
+            nodes: BTreeMap::from([("db".to_string(), database)]),
+            edges: BTreeMap::from([("api-db".to_string(), edge)]),
+            breaker_state: BTreeMap::from([("api-db".to_string(), vec![0, 2, 2, 1])]),
+            ..Series::default()
+        }
+    }
+
+    /// What a live run relies on: the worker cuts the series with `slice`/`tail`, the page
+    /// joins the pieces with `extend`, and gets the worker's series back bucket for bucket.
+    #[test]
+    fn slices_extended_in_order_give_the_series_back() {
+        let whole = four_buckets();
+        let mut joined = whole.slice(0, 1);
+        joined.extend(whole.slice(1, 3));
+        joined.extend(whole.tail(3));
+        assert_eq!(joined, whole);
+        assert_eq!(
+            whole.slice(1, 99),
+            whole.tail(1),
+            "an end past the last bucket is the end"
+        );
+        assert!(whole.tail(4).is_empty());
+    }
+}
