@@ -197,6 +197,7 @@ impl Sim {
     fn cut_workers(&mut self, node: u32, fraction: f64) {
         let n = node as usize;
         let now = self.core.now;
+        let (cut_before, _) = self.workers_cut(node);
         for station in 0..self.core.nodes[n].stations.len() {
             let st = &mut self.core.nodes[n].stations[station];
             st.settle(now);
@@ -218,6 +219,14 @@ impl Sim {
                 }
             }
         }
+        // Utilisation is the busy share of the workers left (`metrics::busy_share`).
+        let (cut_after, _) = self.workers_cut(node);
+        let areas = self.core.nodes[n].areas;
+        self.core.recorder.change_level(
+            areas + node_area::CUT,
+            now,
+            (cut_after as i64 - cut_before as i64) as i32,
+        );
     }
 
     /// A burst's requests: client timers at the start, or spread evenly over the duration.

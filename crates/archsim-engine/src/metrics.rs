@@ -75,6 +75,19 @@ pub fn ratio(numerator: f64, denominator: f64) -> f64 {
     }
 }
 
+/// The share of the workers there were that were busy (utilisation): `busy` over `capacity`
+/// (both in worker-nanoseconds) less what worker cuts held out (`cut`), as a noisy neighbour
+/// leaves a node only the workers it did not take. Work in progress finishes on a worker the
+/// cut took, so for a moment more workers can be busy than are left: the share stays at most 1.
+/// Without a cut it is exactly `busy / capacity`.
+pub fn busy_share(busy: f64, capacity: f64, cut: f64) -> f64 {
+    if cut > 0.0 {
+        ratio(busy, capacity - cut).min(1.0)
+    } else {
+        ratio(busy, capacity)
+    }
+}
+
 /// Failure causes, in report order.
 pub const CAUSES: usize = 13;
 pub const CAUSE_NAMES: [&str; CAUSES] = [
@@ -117,7 +130,9 @@ pub mod node_area {
     pub const AT_MAX: u32 = 6;
     /// Instances the group's callers send to (with discovery, what they read in the registry).
     pub const KNOWN: u32 = 7;
-    pub const COUNT: u32 = 8;
+    /// Workers a worker cut holds out (fault `worker_cut`): capacity `BUSY` is no share of.
+    pub const CUT: u32 = 8;
+    pub const COUNT: u32 = 9;
 }
 
 pub mod edge_counter {

@@ -20,7 +20,7 @@ use crate::stats::mean_ci95;
 /// estimates are exact values, without time series.
 pub(crate) type PeriodFigures = Report;
 
-use crate::metrics::{estimate as est, ratio};
+use crate::metrics::{busy_share, estimate as est, ratio};
 
 /// Failures by cause, from `count(offset)`: how many the period added to the counter at
 /// `offset` (among `node_counter`'s) of a node, or of every client together.
@@ -113,7 +113,11 @@ pub(crate) fn period_figures(sim: &Sim, start: &Snapshot, end: &Snapshot, whole:
             arrivals: est(diff(c + node_counter::ARRIVALS)),
             completions: est(diff(c + node_counter::COMPLETIONS)),
             failures: failures(|offset| diff(c + offset)),
-            utilisation: est(ratio(area(a + node_area::BUSY), capacity * period_ns)),
+            utilisation: est(busy_share(
+                area(a + node_area::BUSY),
+                capacity * period_ns,
+                area(a + node_area::CUT),
+            )),
             mean_queue_length: est(ratio(area(a + node_area::QUEUE), period_ns)),
             mean_in_flight: est(ratio(area(a + node_area::IN_FLIGHT), period_ns)),
             latency: latency(
@@ -239,9 +243,11 @@ pub(crate) fn push_bucket(sim: &mut Sim, start: &Snapshot, end: &Snapshot) {
             .mean_latency_ms
             .push(ratio(latency_ns as f64, succeeded) / 1e6);
         let capacity = node.capacity() as f64;
-        entry
-            .utilisation
-            .push(ratio(area(a + node_area::BUSY), capacity * period_ns));
+        entry.utilisation.push(busy_share(
+            area(a + node_area::BUSY),
+            capacity * period_ns,
+            area(a + node_area::CUT),
+        ));
         entry
             .queue_length
             .push(ratio(area(a + node_area::QUEUE), period_ns));

@@ -80,6 +80,75 @@ fn a_worker_cut_halves_the_throughput_of_a_saturated_service() {
     assert_eq!(done[5], 40, "{done:?}");
 }
 
+/// Utilisation under a worker cut is the busy share of the workers left, as a person reading
+/// "busy" expects of a node a noisy neighbour starves: busy worker-time over the worker-time
+/// there was. 10 requests a second of 100 ms each keep one worker busy on average.
+#[test]
+fn a_worker_cut_leaves_utilisation_the_busy_share_of_the_workers_left() {
+    let service = r#"{ "workers": 4, "queue_capacity": 100000,
+                      "service_time": { "type": "constant", "ms": 100 } }"#;
+    let run = r#"{ "duration_ms": 60000, "warmup_ms": 0, "bucket_ms": 10000 }"#;
+    let edge = r#"{ "latency": { "type": "constant", "ms": 0 } }"#;
+    // Busy worker-seconds over the run: 100 ms per request served (less the few in service at
+    // the end), over the worker-seconds left by a cut of half the workers during `cut`.
+    let cases = [
+        ("no cut", "[]", 4.0 * 60.0),
+        (
+            "half the workers, the whole run",
+            r#"[ { "target": "s", "at_ms": 0, "duration_ms": 60000,
+                   "effect": { "type": "worker_cut", "fraction": 0.5 } } ]"#,
+            2.0 * 60.0,
+        ),
+        (
+            "half the workers, the second half of the run",
+            r#"[ { "target": "s", "at_ms": 30000, "duration_ms": 30000,
+                   "effect": { "type": "worker_cut", "fraction": 0.5 } } ]"#,
+            4.0 * 30.0 + 2.0 * 30.0,
+        ),
+    ];
+    for (what, fault, worker_seconds) in cases {
+        let report = go(&client_to_service(10.0, service, edge, fault, run));
+        let node = &report.nodes["s"];
+        let busy_seconds = node.completions.value * 0.1;
+        let expected = busy_seconds / worker_seconds;
+        assert!(
+            (node.utilisation.value - expected).abs() < 0.002,
+            "{what}: utilisation {} against {expected}",
+            node.utilisation.value
+        );
+        // The buckets of the second half: the workers left are twice as busy when cut.
+        let last = *report.series.nodes["s"].utilisation.last().unwrap();
+        let served = *report.series.nodes["s"].completions.last().unwrap() as f64 * 0.1;
+        let left = if fault == "[]" { 4.0 } else { 2.0 };
+        assert!(
+            (last - served / (left * 10.0)).abs() < 0.01,
+            "{what}: last bucket {last}"
+        );
+    }
+}
+
+#[test]
+fn a_saturated_service_stays_fully_busy_through_a_worker_cut() {
+    // The design of the throughput test above: the two workers left are busy all the time,
+    // and the two cut ones finish what they hold exactly as the cut starts.
+    let service = r#"{ "workers": 4, "queue_capacity": 100000,
+                      "service_time": { "type": "constant", "ms": 100 } }"#;
+    let fault = r#"[ { "target": "s", "at_ms": 2000, "duration_ms": 2000,
+                      "effect": { "type": "worker_cut", "fraction": 0.5 } } ]"#;
+    let report = go(&client_to_service(
+        200.0,
+        service,
+        r#"{ "latency": { "type": "constant", "ms": 0 } }"#,
+        fault,
+        RUN_6S,
+    ));
+    let busy = &report.series.nodes["s"].utilisation;
+    for (bucket, share) in busy.iter().enumerate().skip(1) {
+        assert!((share - 1.0).abs() < 1e-9, "bucket {bucket}: {busy:?}");
+    }
+    assert!((report.nodes["s"].utilisation.value - 1.0).abs() < 0.01);
+}
+
 /// The client's arrivals per second without and with a burst of `requests` at `at_ms` spread
 /// over `duration_ms`, and the run with the burst.
 fn arrivals_without_and_with_burst(
