@@ -143,28 +143,14 @@ impl Core {
             Admission::Working
         } else if st.waiting < st.capacity {
             st.waiting += 1;
-            st.queue.push(Entry {
-                job: handle,
-                since: now,
-                rank,
-            });
             self.recorder.change_level(areas + node_area::QUEUE, now, 1);
-            let job = self.jobs.get_mut(handle).expect("live job");
-            job.station = station;
-            job.state = JobState::Queued;
+            self.line_up(handle, n, station, rank);
             Admission::Queued
         } else if let Some(victim) = self.lower_class_waiting(n, station, rank) {
             // A full priority queue: the newcomer takes the place of the newest request of the
-            // lowest class waiting, which is shed.
-            let st = &mut self.nodes[n].stations[station as usize];
-            st.queue.push(Entry {
-                job: handle,
-                since: now,
-                rank,
-            });
-            let job = self.jobs.get_mut(handle).expect("live job");
-            job.station = station;
-            job.state = JobState::Queued;
+            // lowest class waiting, which is shed (the victim still counts as waiting until
+            // dropped, so the count and the queue's level stay as they are).
+            self.line_up(handle, n, station, rank);
             self.drop_from_queue(victim, Outcome::ShedPriority);
             Admission::Queued
         } else {
@@ -239,14 +225,22 @@ impl Core {
         let st = &mut self.nodes[n].stations[station as usize];
         st.settle(now);
         let rank = st.queue.rank_of(class);
-        st.queue.push(Entry {
-            job: handle,
-            since: now,
-            rank,
-        });
         st.waiting += 1;
         self.recorder.change_level(areas + node_area::QUEUE, now, 1);
-        let job = self.jobs.get_mut(handle).expect("live");
+        self.line_up(handle, n, station, rank);
+    }
+
+    /// Puts `handle` at the tail of its `rank` in `station`'s wait queue, as of now, and marks
+    /// it waiting there. Counting it as waiting is the caller's part: a job taking the place of
+    /// a shed one takes its count too.
+    #[inline]
+    fn line_up(&mut self, handle: Handle, n: usize, station: u32, rank: u16) {
+        self.nodes[n].stations[station as usize].queue.push(Entry {
+            job: handle,
+            since: self.now,
+            rank,
+        });
+        let job = self.jobs.get_mut(handle).expect("live job");
         job.station = station;
         job.state = JobState::Queued;
     }
