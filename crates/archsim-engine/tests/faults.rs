@@ -78,6 +78,11 @@ fn a_worker_cut_halves_the_throughput_of_a_saturated_service() {
     // The two cut workers finish what they hold (at 2.0 s) and take nothing new.
     assert_eq!(done[3], 20, "{done:?}");
     assert_eq!(done[5], 40, "{done:?}");
+    // The workers left are busy all the time: the node stays fully busy through the cut.
+    let busy = &report.series.nodes["s"].utilisation;
+    for (bucket, share) in busy.iter().enumerate().skip(1) {
+        assert!((share - 1.0).abs() < 1e-9, "bucket {bucket}: {busy:?}");
+    }
 }
 
 /// Utilisation under a worker cut is the busy share of the workers left, as a person reading
@@ -125,28 +130,6 @@ fn a_worker_cut_leaves_utilisation_the_busy_share_of_the_workers_left() {
             "{what}: last bucket {last}"
         );
     }
-}
-
-#[test]
-fn a_saturated_service_stays_fully_busy_through_a_worker_cut() {
-    // The design of the throughput test above: the two workers left are busy all the time,
-    // and the two cut ones finish what they hold exactly as the cut starts.
-    let service = r#"{ "workers": 4, "queue_capacity": 100000,
-                      "service_time": { "type": "constant", "ms": 100 } }"#;
-    let fault = r#"[ { "target": "s", "at_ms": 2000, "duration_ms": 2000,
-                      "effect": { "type": "worker_cut", "fraction": 0.5 } } ]"#;
-    let report = go(&client_to_service(
-        200.0,
-        service,
-        r#"{ "latency": { "type": "constant", "ms": 0 } }"#,
-        fault,
-        RUN_6S,
-    ));
-    let busy = &report.series.nodes["s"].utilisation;
-    for (bucket, share) in busy.iter().enumerate().skip(1) {
-        assert!((share - 1.0).abs() < 1e-9, "bucket {bucket}: {busy:?}");
-    }
-    assert!((report.nodes["s"].utilisation.value - 1.0).abs() < 0.01);
 }
 
 /// The client's arrivals per second without and with a burst of `requests` at `at_ms` spread
