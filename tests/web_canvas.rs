@@ -13,12 +13,13 @@ use std::time::Duration;
 use archsim::components::canvas::Canvas;
 use archsim::components::canvas_overlay::{BreakerView, EdgeLoad, RunOverlay};
 use archsim::state::{Action, EditorState};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web_sys::Element;
 use yew::Reducible;
 use yew::prelude::*;
+
+mod web_common;
+
+use web_common::{fresh_host, wait_for};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -145,46 +146,4 @@ async fn an_edge_with_a_breaker_shows_its_resilience_badge_and_its_breaker_state
         "one breaker badge on the edge"
     );
     app.destroy();
-}
-
-/// A new, empty element appended to `<body>`, so each test renders into its own container.
-fn fresh_host(id: &str) -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    if let Some(old) = document.get_element_by_id(id) {
-        old.remove();
-    }
-    let host = document.create_element("div").unwrap();
-    host.set_id(id);
-    document.body().unwrap().append_child(&host).unwrap();
-    host
-}
-
-/// Polls for `selector` inside `scope` until it appears or `timeout` passes: Yew renders on a
-/// scheduler after the current task, so the DOM is not ready the instant `render()` returns.
-async fn wait_for(scope: &Element, selector: &str, timeout: Duration) -> Option<Element> {
-    let step_ms = 10;
-    let mut waited_ms = 0;
-    loop {
-        if let Some(found) = scope.query_selector(selector).unwrap() {
-            return Some(found);
-        }
-        if waited_ms >= timeout.as_millis() {
-            return None;
-        }
-        sleep_ms(step_ms).await;
-        waited_ms += u128::from(step_ms);
-    }
-}
-
-async fn sleep_ms(ms: u32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(
-                resolve.unchecked_ref(),
-                ms as i32,
-            )
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
 }
