@@ -5,8 +5,10 @@
 //   trunk build --release=true && node bench/ui-long-tasks.mjs [DIST=dist] [SECONDS=300]
 //
 // SECONDS sets how long the design is simulated: a longer run streams a longer live series.
+// CLICKS=1 clicks the zoom buttons every 150 ms during the run (as tests/e2e/live-run.test.mjs).
 // PROFILE=1 also samples the page's JavaScript and WebAssembly (V8's profiler) and prints the
-// functions that took the most time, self and total; build with ARCHSIM_KEEP_WASM_NAMES=1
+// functions that took the most time, self and total (CALLERS=name also lists who called the
+// functions with that name); build with ARCHSIM_KEEP_WASM_NAMES=1
 // (scripts/strip-wasm-names.mjs) into another DIST for names instead of wasm-function[N].
 //
 // Prints the long tasks the page's PerformanceObserver saw, then every main-thread task over
@@ -58,6 +60,13 @@ const started = Date.now();
 // A mark in the trace: each task below is printed with its start relative to the click on Run.
 await page.evaluate(() => console.timeStamp('archsim-run-click'));
 await page.click('#run-button');
+if (process.env.CLICKS === '1') {
+  // Zoom in and out every 150 ms while the run goes, as the end-to-end check does.
+  for (let i = 0; (await page.locator('#results.has-report:not(.is-live)').count()) === 0 && i < 60; i++) {
+    await page.evaluate((i) => document.querySelector(i % 2 ? '#zoom-out' : '#zoom-in').click(), i);
+    await page.waitForTimeout(150);
+  }
+}
 await page.locator('#results.has-report:not(.is-live)').waitFor({ timeout: 120_000 });
 await page.waitForFunction(() => {
   const canvases = [...document.querySelectorAll('#results .results-charts canvas')];
@@ -155,6 +164,22 @@ function printProfile({ nodes, samples, timeDeltas, startTime }, window = null, 
       seen.add(fn);
       total.set(fn, (total.get(fn) ?? 0) + ms);
     }
+  }
+  if (!window && process.env.CALLERS) {
+    // Who called the functions named like CALLERS: the nearest of archsim's or plotters' own
+    // functions, or (when the call was inlined into a closure) the first few callers.
+    const callers = new Map();
+    for (let i = 0; i < samples.length; i++) {
+      let node = byId.get(samples[i]);
+      if (!name(node).includes(process.env.CALLERS)) continue;
+      const ms = (timeDeltas[i + 1] ?? 0) / 1000;
+      const chain = [];
+      for (; node && chain.length < 40; node = byId.get(parent.get(node.id))) chain.push(name(node));
+      const who = chain.find((fn) => /^<?(archsim|plotters)/.test(fn)) ?? chain.slice(1, 5).map((f) => f.slice(0, 60)).join(' < ');
+      callers.set(who, (callers.get(who) ?? 0) + ms);
+    }
+    console.log(`callers of ${process.env.CALLERS}:`);
+    for (const [fn, ms] of [...callers].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${ms.toFixed(1).padStart(8)}  ${fn.slice(0, 140)}`);
   }
   const top = (map, n) => [...map].filter(([fn]) => !['(idle)', '(root)', '(program)'].includes(fn)).sort((a, b) => b[1] - a[1]).slice(0, n);
   if (!window) console.log('profile, self ms:');

@@ -1,6 +1,7 @@
 //! The editor's canvas rendered by Yew in a real browser, in the debug build this layer compiles
 //! (the build `scripts/serve.sh` serves), where Yew checks what its release build skips: keyed
-//! lists with a duplicate key panic there and take the whole page down.
+//! lists with a duplicate key panic there and take the whole page down. And the charts' canvas
+//! backend, against plotters' own, pixel for pixel.
 //!
 //! Run with `cargo test -p archsim --target wasm32-unknown-unknown --test web_canvas`. Natively
 //! this file compiles to nothing.
@@ -13,6 +14,7 @@ use std::time::Duration;
 use archsim::components::canvas::Canvas;
 use archsim::components::canvas_overlay::{BreakerView, EdgeLoad, RunOverlay};
 use archsim::state::{Action, EditorState};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use yew::Reducible;
 use yew::prelude::*;
@@ -146,4 +148,92 @@ async fn an_edge_with_a_breaker_shows_its_resilience_badge_and_its_breaker_state
         "one breaker badge on the edge"
     );
     app.destroy();
+}
+
+/// A canvas of `width` × `height` pixels, in the page (text is measured and drawn as on screen).
+fn fresh_canvas(id: &str, width: u32, height: u32) -> web_sys::HtmlCanvasElement {
+    let canvas: web_sys::HtmlCanvasElement = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .create_element("canvas")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    canvas.set_width(width);
+    canvas.set_height(height);
+    fresh_host(id).append_child(&canvas).unwrap();
+    canvas
+}
+
+/// The canvas's picture, as a PNG data URL (the same pixels give the same text).
+fn picture(canvas: &web_sys::HtmlCanvasElement) -> String {
+    canvas.to_data_url().unwrap()
+}
+
+/// The chart backend that sets a font only when it changes paints exactly what plotters' own
+/// canvas backend paints: a chart with two lines, tick labels, a legend and a labelled fault
+/// window, pixel for pixel, at two pixel densities.
+#[wasm_bindgen_test]
+fn charts_painted_setting_each_font_once_match_plotters_canvas_backend() {
+    use archsim::charts::colour::{self, Theme};
+    use archsim::charts::draw::{Style, draw};
+    use archsim::charts::spec::{Body, Chart, FaultWindow, Frame, Line, Lines};
+    use archsim::charts::text_backend::TextOnceBackend;
+    use plotters::prelude::IntoDrawingArea;
+    use plotters_canvas::CanvasBackend;
+
+    let frame = Frame {
+        bucket_ms: 1000.0,
+        t_ms: (0..20).map(|i| f64::from(i) * 1000.0).collect(),
+        end_ms: 20_000.0,
+        warmup_ms: 2000.0,
+        faults: vec![FaultWindow {
+            from_ms: 8000.0,
+            to_ms: 12_000.0,
+            label: "db down".into(),
+        }],
+    };
+    let line = |k: usize, scale: f64| Line {
+        key: format!("l{k}"),
+        label: format!("service {k}"),
+        colour: colour::line(k),
+        dashed: k == 1,
+        values: (0..20).map(|i| Some(scale * f64::from(i % 7))).collect(),
+    };
+    let shown = vec![line(0, 10.0), line(1, 3.5)];
+    let chart = Chart {
+        id: "t".into(),
+        title: "Throughput".into(),
+        unit: "rps".into(),
+        story: false,
+        body: Body::Lines(Lines {
+            lines: shown.clone(),
+            ..Lines::default()
+        }),
+        empty_text: String::new(),
+    };
+    for scale in [1.0, 2.0] {
+        let (width, height) = ((400.0 * scale) as u32, (220.0 * scale) as u32);
+        let style = Style {
+            scale,
+            theme: Theme::default(),
+        };
+        let plain = fresh_canvas("chart-plain", width, height);
+        let root = CanvasBackend::with_canvas_object(plain.clone())
+            .unwrap()
+            .into_drawing_area();
+        draw(&root, &chart, &shown, &frame, &style).unwrap();
+        let once = fresh_canvas("chart-once", width, height);
+        let root = TextOnceBackend::with_canvas_object(once.clone())
+            .unwrap()
+            .into_drawing_area();
+        draw(&root, &chart, &shown, &frame, &style).unwrap();
+        let blank = picture(&fresh_canvas("chart-blank", width, height));
+        assert_ne!(picture(&plain), blank, "something was painted");
+        assert!(
+            picture(&plain) == picture(&once),
+            "at {scale}×, the two backends painted different pictures"
+        );
+    }
 }

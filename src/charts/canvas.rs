@@ -7,7 +7,6 @@ use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
 use plotters::prelude::IntoDrawingArea;
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
@@ -15,6 +14,7 @@ use super::colour::{Rgb, Theme};
 use super::draw::{Style, draw};
 use super::layout;
 use super::spec::{Chart, Frame, Line};
+use super::text_backend::TextOnceBackend;
 
 /// A pending [`after_next_frame`]; dropping it cancels what has not run yet (the frame
 /// request, or the task the frame scheduled).
@@ -125,7 +125,7 @@ pub fn paint(
     // Setting the size also clears the canvas.
     canvas.set_width((width.max(120.0) * scale).round() as u32);
     canvas.set_height((height * scale).round() as u32);
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+    let Some(backend) = TextOnceBackend::with_canvas_object(canvas.clone()) else {
         return;
     };
     let root = backend.into_drawing_area();

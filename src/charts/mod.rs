@@ -17,4 +17,5 @@ pub mod draw;
 pub mod export;
 pub mod layout;
 pub mod spec;
+pub mod text_backend;
 pub mod timeline;
