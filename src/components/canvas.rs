@@ -970,12 +970,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
                     &placed,
                 )
             })?;
-            placed.push(Rect {
-                x: at.x - width / 2.0,
-                y: at.y - EDGE_BADGE_HEIGHT / 2.0,
-                width,
-                height: EDGE_BADGE_HEIGHT,
-            });
+            placed.push(Rect::centred(at, width, EDGE_BADGE_HEIGHT));
             Some(html! {
                 <EdgeBadge key={format!("badge:{}", edge.id)} id={edge.id.clone()} text={text}
                     words={badge_words(edge)} x={at.x} y={at.y}
@@ -1005,12 +1000,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
                 BREAKER_ALONG,
                 &in_the_way,
             );
-            in_the_way.push(Rect {
-                x: at.x - width / 2.0,
-                y: at.y - EDGE_BADGE_HEIGHT / 2.0,
-                width,
-                height: EDGE_BADGE_HEIGHT,
-            });
+            in_the_way.push(Rect::centred(at, width, EDGE_BADGE_HEIGHT));
             Some(html! {
                 <BreakerBadge key={format!("breaker:{}", edge.id)} id={edge.id.clone()} state={breaker}
                     x={at.x} y={at.y} />

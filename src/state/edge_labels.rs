@@ -34,12 +34,7 @@ pub fn arrow_head(start: Position, end: Position) -> Rect {
         x: end.x - dx * back,
         y: end.y - dy * back,
     };
-    Rect {
-        x: centre.x - ARROW_LENGTH / 2.0,
-        y: centre.y - ARROW_LENGTH / 2.0,
-        width: ARROW_LENGTH,
-        height: ARROW_LENGTH,
-    }
+    Rect::centred(centre, ARROW_LENGTH, ARROW_LENGTH)
 }
 
 /// The centre of a label `width` × `height` on the edge from `start` to `end`. First the spot
@@ -89,13 +84,7 @@ pub fn free_spot_on_edge(
         }
     };
     let clear = |centre: &Position| {
-        let label = Rect {
-            x: centre.x - width / 2.0,
-            y: centre.y - height / 2.0,
-            width,
-            height,
-        }
-        .inflate(CLEARANCE);
+        let label = Rect::centred(*centre, width, height).inflate(CLEARANCE);
         in_the_way.iter().all(|other| !other.intersects(&label))
     };
     let preferred = preferred.clamp(0.0, 1.0);
@@ -136,14 +125,9 @@ mod tests {
     const H: f64 = 20.0;
 
     fn covers(centre: Position, other: &Rect) -> bool {
-        Rect {
-            x: centre.x - W / 2.0,
-            y: centre.y - H / 2.0,
-            width: W,
-            height: H,
-        }
-        .inflate(CLEARANCE)
-        .intersects(other)
+        Rect::centred(centre, W, H)
+            .inflate(CLEARANCE)
+            .intersects(other)
     }
 
     fn p(x: f64, y: f64) -> Position {

@@ -36,6 +36,16 @@ impl Rect {
         }
     }
 
+    /// The rectangle `width` × `height` centred on `centre` (a label, a badge, a marker).
+    pub fn centred(centre: Position, width: f64, height: f64) -> Rect {
+        Rect {
+            x: centre.x - width / 2.0,
+            y: centre.y - height / 2.0,
+            width,
+            height,
+        }
+    }
+
     pub fn right(&self) -> f64 {
         self.x + self.width
     }
@@ -322,13 +332,7 @@ pub fn badge_spot(
         (0.0, -1.0)
     };
     let clear = |centre: &Position| {
-        let rect = Rect {
-            x: centre.x - width / 2.0,
-            y: centre.y - height / 2.0,
-            width,
-            height,
-        }
-        .inflate(CLEARANCE);
+        let rect = Rect::centred(*centre, width, height).inflate(CLEARANCE);
         design
             .nodes
             .iter()
