@@ -169,13 +169,11 @@ impl Sim {
             }
         }
         if matches!(effect, FaultEffect::WorkerCut { .. }) {
-            let (cut_before, workers) = self.workers_cut(node);
-            self.cut_workers(node, 1.0 - left);
+            let cut = self.cut_workers(node, 1.0 - left);
             if start {
-                let removed = self.workers_cut(node).0.saturating_sub(cut_before);
                 let tally = &mut self.core.fault_tallies[fault as usize];
-                tally.workers_removed = removed;
-                tally.workers_before = workers;
+                tally.workers_removed = cut.after.saturating_sub(cut.before);
+                tally.workers_before = cut.workers;
             }
         }
         if state.crashed && !was_crashed {
@@ -194,10 +192,10 @@ impl Sim {
 
     /// `fraction` of every station's workers are cut from now on; workers given back take the
     /// next jobs in line at once.
-    fn cut_workers(&mut self, node: u32, fraction: f64) {
+    fn cut_workers(&mut self, node: u32, fraction: f64) -> WorkersCut {
         let n = node as usize;
         let now = self.core.now;
-        let (cut_before, _) = self.workers_cut(node);
+        let (before, workers) = self.workers_cut(node);
         for station in 0..self.core.nodes[n].stations.len() {
             let st = &mut self.core.nodes[n].stations[station];
             st.settle(now);
@@ -220,13 +218,18 @@ impl Sim {
             }
         }
         // Utilisation is the busy share of the workers left (`metrics::busy_share`).
-        let (cut_after, _) = self.workers_cut(node);
+        let (after, _) = self.workers_cut(node);
         let areas = self.core.nodes[n].areas;
         self.core.recorder.change_level(
             areas + node_area::CUT,
             now,
-            (cut_after as i64 - cut_before as i64) as i32,
+            (after as i64 - before as i64) as i32,
         );
+        WorkersCut {
+            before,
+            after,
+            workers,
+        }
     }
 
     /// A burst's requests: client timers at the start, or spread evenly over the duration.
@@ -319,4 +322,11 @@ impl Sim {
             }
         }
     }
+}
+
+/// A node's workers cut before and after a change of its worker cuts, of `workers` in all.
+struct WorkersCut {
+    before: u64,
+    after: u64,
+    workers: u64,
 }
