@@ -244,8 +244,8 @@ fn paint(canvas: &HtmlCanvasElement, scene: &RasterScene, width: f64, height: f6
         paint_node(&ctx, &ink, *at, load, *bottleneck);
     }
     // The words in two passes, each in one font: setting a canvas's font parses it every time,
-    // and twice per node it was a fifth of a live update's painting (200 nodes). Drawn after
-    // every node, a badge or flag is never covered by the next node's body either.
+    // and it was set twice per node (400 times a paint of 200 nodes). Drawn after every node, a
+    // badge or flag is never covered by the next node's body either.
     ctx.set_text_align("center");
     if scene.detail {
         ctx.set_font("600 12px system-ui, sans-serif");

@@ -8,10 +8,9 @@
 use std::rc::Rc;
 
 use archsim_model::{Design, Report};
-
-use super::live::LiveSeries;
 use yew::Reducible;
 
+use super::live::LiveSeries;
 use super::protocol::{FromWorker, Pace, RunProgress};
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -12,8 +12,8 @@
 //! of buckets that state holds. Buckets are only ever appended, so the first `len` buckets of
 //! the buffer never change and an earlier state's handle still sees its own series as a
 //! prefix. Appending through a handle that is not the buffer's latest (an earlier state
-//! updated a second time) copies its prefix into a buffer of its own first, so no handle ever
-//! sees buckets of another branch.
+//! updated a second time) copies its prefix into a buffer of its own first, so the buckets a
+//! handle holds never change.
 
 use std::cell::{Ref, RefCell};
 use std::cmp::Ordering;
