@@ -58,12 +58,38 @@ if (profiling) {
 }
 const started = Date.now();
 // A mark in the trace: each task below is printed with its start relative to the click on Run.
-await page.evaluate(() => console.timeStamp('archsim-run-click'));
+await page.evaluate(() => {
+  console.timeStamp('archsim-run-click');
+  window.__runClick = performance.now();
+});
 await page.click('#run-button');
+const answers = [];
 if (process.env.CLICKS === '1') {
-  // Zoom in and out every 150 ms while the run goes, as the end-to-end check does.
+  // Zoom in and out every 150 ms while the run goes, as the end-to-end check does, timing each
+  // from the click to the zoom level on screen changing (and the click's own call, which
+  // renders synchronously).
   for (let i = 0; (await page.locator('#results.has-report:not(.is-live)').count()) === 0 && i < 60; i++) {
-    await page.evaluate((i) => document.querySelector(i % 2 ? '#zoom-out' : '#zoom-in').click(), i);
+    answers.push(
+      await page.evaluate(
+        (i) =>
+          new Promise((resolve) => {
+            const level = document.querySelector('#zoom-level');
+            const before = level.textContent;
+            let returned = 0;
+            const observer = new MutationObserver(() => {
+              if (level.textContent !== before) {
+                observer.disconnect();
+                resolve(`${(performance.now() - started).toFixed(0)}/${returned.toFixed(0)}@${(started - window.__runClick).toFixed(0)}`);
+              }
+            });
+            observer.observe(level, { childList: true, characterData: true, subtree: true });
+            const started = performance.now();
+            document.querySelector(i % 2 ? '#zoom-out' : '#zoom-in').click();
+            returned = performance.now() - started;
+          }),
+        i,
+      ),
+    );
     await page.waitForTimeout(150);
   }
 }
@@ -79,6 +105,7 @@ await cdp.send('Tracing.end');
 await traced;
 console.log(`run to painted report: ${runMs} ms`);
 console.log(`long tasks (observer, wall ms): ${JSON.stringify(await page.evaluate(() => window.__longTasks))}`);
+if (answers.length) console.log(`clicks answered (ms / of which in the click's call @ ms after Run): ${answers.join(', ')}`);
 
 const main = new Set(
   events

@@ -1,5 +1,5 @@
 //! The editor surface: an `<svg>` with the nodes and edges of the design, panned and zoomed by
-//! one `<g transform>`, plus the pointer gestures that edit it (move, connect, rubber-band
+//! a CSS transform of that `<svg>` over a second one with the grid, plus the pointer gestures that edit it (move, connect, rubber-band
 //! select, pan) and drops from the palette or of a design file.
 //!
 //! Gestures live in a `RefCell` rather than in component state: pointer moves arrive faster
@@ -1028,10 +1028,12 @@ pub fn canvas(props: &CanvasProps) -> Html {
     while grid < 10.0 {
         grid *= 5.0;
     }
+    // The view moves the drawing as a CSS transform of its own `<svg>` (see the markup below).
     let transform = format!(
-        "translate({} {}) scale({})",
+        "transform: translate({}px, {}px) scale({})",
         viewport.pan_x, viewport.pan_y, viewport.zoom
     );
+    let view = format!("{} {} {}", viewport.pan_x, viewport.pan_y, viewport.zoom);
     let rename_overlay = renaming.as_ref().and_then(|id| {
         let node = state.design.node(id)?;
         let screen = viewport.canvas_to_screen(node.position);
@@ -1132,61 +1134,81 @@ pub fn canvas(props: &CanvasProps) -> Html {
     );
     html! {
         <div id="canvas-surface" class={classes} ref={surface_ref}>
-            <svg ref={svg_ref} class="canvas-svg" xmlns="http://www.w3.org/2000/svg"
-                 style={svg_size.map(|(w, h)| format!("width: {w}px; height: {h}px"))}
-                 role="application" aria-label="Design canvas"
+            // Two `<svg>`s, one over the other, in one element that takes the pointer, wheel,
+            // keyboard and drops for both. The lower one is as large as the surface: the dotted
+            // grid, the place for clicks on nothing, and the frame pointer positions are measured
+            // from. The upper one holds the drawing in canvas units, moved and scaled by a CSS
+            // transform of the `<svg>` element itself, which Chromium applies without laying the
+            // drawing out again. Scaling an SVG group instead (its `transform` attribute) lays out
+            // every text of the drawing again at the new scale: 12–16 ms of layout and 35–45 ms of
+            // frame for a 200-node design on each zoom, against 10 ms of frame this way
+            // (docs/performance.md, "Zoom and pan without layout").
+            <div class="canvas-stage"
                  onpointerdown={on_pointer_down} onpointermove={on_pointer_move}
                  onpointerup={on_pointer_up.clone()} onpointercancel={on_pointer_up}
                  ondblclick={on_double_click} onwheel={on_wheel}
                  onkeydown={on_key_down}
                  ondragover={on_drag_over} ondragleave={on_drag_leave} ondrop={on_drop}>
-                <defs>
-                    <pattern id="grid-dots" patternUnits="userSpaceOnUse"
-                             x={viewport.pan_x.to_string()} y={viewport.pan_y.to_string()}
-                             width={grid.to_string()} height={grid.to_string()}>
-                        <circle class="grid-dot" cx={(grid / 2.0).to_string()}
-                                cy={(grid / 2.0).to_string()} r={(viewport.zoom.clamp(0.6, 1.4)).to_string()} />
-                    </pattern>
-                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7"
-                            markerHeight="7" orient="auto-start-reverse">
-                        <path class="arrow-head" d="M0 0L10 5L0 10z" />
-                    </marker>
-                    <marker id="arrow-selected" viewBox="0 0 10 10" refX="9" refY="5"
-                            markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                        <path class="arrow-head-selected" d="M0 0L10 5L0 10z" />
-                    </marker>
-                    // Edges drawn by traffic vary in width: their arrow heads keep one size.
-                    <marker id="arrow-run" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse"
-                            markerWidth="12" markerHeight="12" orient="auto-start-reverse">
-                        <path class="arrow-head-run" d="M0 0L10 5L0 10z" />
-                    </marker>
-                    // Saturated nodes are hatched as well as coloured (colour is never the only cue).
-                    <pattern id="saturated-hatch" patternUnits="userSpaceOnUse" width="8" height="8"
-                             patternTransform="rotate(45)">
-                        <rect class="hatch-line" width="3" height="8" />
-                    </pattern>
-                </defs>
-                <rect class="canvas-background" width="100%" height="100%" fill="url(#grid-dots)" />
-                <g class="viewport" transform={transform}>
-                    <g class="annotations">
-                        { for state.design.annotations.iter().map(|a| html! {
-                            <AnnotationView key={a.id.clone()} annotation={a.clone()}
-                                selected={state.annotation.as_deref() == Some(a.id.as_str())} />
-                        }) }
+                <svg ref={svg_ref} class="canvas-svg" xmlns="http://www.w3.org/2000/svg"
+                     style={svg_size.map(|(w, h)| format!("width: {w}px; height: {h}px"))}
+                     role="application" aria-label="Design canvas">
+                    <defs>
+                        <pattern id="grid-dots" patternUnits="userSpaceOnUse"
+                                 x={viewport.pan_x.to_string()} y={viewport.pan_y.to_string()}
+                                 width={grid.to_string()} height={grid.to_string()}>
+                            <circle class="grid-dot" cx={(grid / 2.0).to_string()}
+                                    cy={(grid / 2.0).to_string()} r={(viewport.zoom.clamp(0.6, 1.4)).to_string()} />
+                        </pattern>
+                    </defs>
+                    <rect class="canvas-background" width="100%" height="100%" fill="url(#grid-dots)" />
+                </svg>
+                <svg class="canvas-content" xmlns="http://www.w3.org/2000/svg" style={transform}
+                     data-viewport={view}>
+                    <defs>
+                        <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7"
+                                markerHeight="7" orient="auto-start-reverse">
+                            <path class="arrow-head" d="M0 0L10 5L0 10z" />
+                        </marker>
+                        <marker id="arrow-selected" viewBox="0 0 10 10" refX="9" refY="5"
+                                markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                            <path class="arrow-head-selected" d="M0 0L10 5L0 10z" />
+                        </marker>
+                        // Edges drawn by traffic vary in width: their arrow heads keep one size.
+                        <marker id="arrow-run" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse"
+                                markerWidth="12" markerHeight="12" orient="auto-start-reverse">
+                            <path class="arrow-head-run" d="M0 0L10 5L0 10z" />
+                        </marker>
+                        // Saturated nodes are hatched as well as coloured (colour is never the only cue).
+                        <pattern id="saturated-hatch" patternUnits="userSpaceOnUse" width="8" height="8"
+                                 patternTransform="rotate(45)">
+                            <rect class="hatch-line" width="3" height="8" />
+                        </pattern>
+                    </defs>
+                    <g class="viewport">
+                        <g class="annotations">
+                            { for state.design.annotations.iter().map(|a| html! {
+                                <AnnotationView key={a.id.clone()} annotation={a.clone()}
+                                    selected={state.annotation.as_deref() == Some(a.id.as_str())} />
+                            }) }
+                        </g>
+                        <g class="edges">{ for edges }</g>
+                        <g class="nodes">{ for node_views }</g>
+                        <g class="edge-badges">{ for badges }{ for breakers }</g>
+                        if let Some((a, b)) = *connect_line {
+                            <line class="connect-line" x1={a.x.to_string()} y1={a.y.to_string()}
+                                  x2={b.x.to_string()} y2={b.y.to_string()} marker-end="url(#arrow-selected)" />
+                        }
+                        if let Some(r) = *rubber_band {
+                            // One screen pixel wide and dashed alike at any zoom (`vector-effect`
+                            // does not see the `<svg>` element's own CSS scale).
+                            <rect class="rubber-band" x={r.x.to_string()} y={r.y.to_string()}
+                                  width={r.width.to_string()} height={r.height.to_string()}
+                                  stroke-width={(1.0 / viewport.zoom).to_string()}
+                                  stroke-dasharray={format!("{} {}", 4.0 / viewport.zoom, 3.0 / viewport.zoom)} />
+                        }
                     </g>
-                    <g class="edges">{ for edges }</g>
-                    <g class="nodes">{ for node_views }</g>
-                    <g class="edge-badges">{ for badges }{ for breakers }</g>
-                    if let Some((a, b)) = *connect_line {
-                        <line class="connect-line" x1={a.x.to_string()} y1={a.y.to_string()}
-                              x2={b.x.to_string()} y2={b.y.to_string()} marker-end="url(#arrow-selected)" />
-                    }
-                    if let Some(r) = *rubber_band {
-                        <rect class="rubber-band" x={r.x.to_string()} y={r.y.to_string()}
-                              width={r.width.to_string()} height={r.height.to_string()} />
-                    }
-                </g>
-            </svg>
+                </svg>
+            </div>
             if let Some(scene) = raster {
                 <RunRaster {scene} />
             }

@@ -67,7 +67,7 @@ pub fn diagram_svg(bounds: Rect, run: &RunPaint) -> Result<String, String> {
     let window = web_sys::window().ok_or("no browser window")?;
     let document = window.document().ok_or("no document")?;
     let svg = document
-        .query_selector("#canvas svg.canvas-svg")
+        .query_selector("#canvas svg.canvas-content")
         .ok()
         .flatten()
         .ok_or("the canvas is not on the page")?;
@@ -170,17 +170,22 @@ pub fn diagram_svg(bounds: Rect, run: &RunPaint) -> Result<String, String> {
     }
     let (x, y) = (bounds.x - MARGIN, bounds.y - MARGIN);
     let (width, height) = (bounds.width + 2.0 * MARGIN, bounds.height + 2.0 * MARGIN);
-    if let Ok(Some(viewport)) = copy.query_selector(".viewport") {
-        let _ = viewport.set_attribute("transform", "translate(0 0) scale(1)");
-    }
-    // The background (the dotted grid) becomes a plain fill of the canvas colour.
-    if let Ok(Some(background)) = copy.query_selector("rect[fill^='url(#grid']") {
-        let _ = background.set_attribute("x", &x.to_string());
-        let _ = background.set_attribute("y", &y.to_string());
-        let _ = background.set_attribute("width", &width.to_string());
-        let _ = background.set_attribute("height", &height.to_string());
-        let canvas_colour = canvas_background(&window, &document);
-        let _ = background.set_attribute("style", &format!("fill:{canvas_colour}"));
+    // Under the drawing, a plain fill of the canvas colour (the page's dotted grid is not part
+    // of the picture).
+    if let Ok(background) = document.create_element_ns(Some("http://www.w3.org/2000/svg"), "rect") {
+        for (name, value) in [
+            ("x", x.to_string()),
+            ("y", y.to_string()),
+            ("width", width.to_string()),
+            ("height", height.to_string()),
+            (
+                "style",
+                format!("fill:{}", canvas_background(&window, &document)),
+            ),
+        ] {
+            let _ = background.set_attribute(name, &value);
+        }
+        let _ = copy.insert_before(&background, copy.first_child().as_ref());
     }
     for (name, value) in [
         ("xmlns", "http://www.w3.org/2000/svg".to_string()),
@@ -191,7 +196,7 @@ pub fn diagram_svg(bounds: Rect, run: &RunPaint) -> Result<String, String> {
     ] {
         let _ = copy.set_attribute(name, &value);
     }
-    for name in ["class", "style", "tabindex", "aria-label"] {
+    for name in ["class", "style", "tabindex", "aria-label", "data-viewport"] {
         let _ = copy.remove_attribute(name);
     }
     Ok(format!(

@@ -187,7 +187,7 @@ test('Ctrl+A, Ctrl+C, Ctrl+V, Ctrl+D and Delete', async () => {
 test('wheel pans, Ctrl+wheel zooms at the pointer, keys zoom and fit', async () => {
   const { page } = app;
   const zoomLevel = () => page.locator('#zoom-level').textContent();
-  const transform = () => page.locator('#canvas g.viewport').getAttribute('transform');
+  const transform = () => page.locator('#canvas svg.canvas-content').getAttribute('style');
   const box = await canvasBox(page);
   await page.mouse.move(box.x + 300, box.y + 300);
   const before = await transform();

@@ -47,7 +47,7 @@ test('zoom and pan survive a reload', async () => {
   // The view is written once it rests: the saved viewport becomes the one on screen.
   await page.waitForFunction(() => {
     const { pan_x, pan_y, zoom } = JSON.parse(localStorage.getItem('archsim.autosave.v1')).viewport;
-    return document.querySelector('#canvas g.viewport').getAttribute('transform') === `translate(${pan_x} ${pan_y}) scale(${zoom})`;
+    return document.querySelector('#canvas svg.canvas-content').dataset.viewport === `${pan_x} ${pan_y} ${zoom}`;
   });
   await page.reload();
   await page.locator('#canvas .node[data-node-id="lb"]').waitFor();
