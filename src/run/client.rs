@@ -11,7 +11,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use archsim_model::Series;
 
-use super::protocol::{FromWorker, ToWorker, WORKER_SCRIPT};
+use super::protocol::{FromWorker, PackedLive, ToWorker, WORKER_SCRIPT};
 
 #[wasm_bindgen]
 extern "C" {
@@ -90,8 +90,21 @@ impl RunWorker {
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 let data = event.data();
                 let Some(text) = data.as_string() else {
-                    if let Some(keep) = read_keep(&data) {
-                        *kept.borrow_mut() = Some(keep);
+                    match read_live(&data) {
+                        Some(Ok(FromWorker::Live {
+                            run_id,
+                            from,
+                            buckets,
+                        })) => LiveBuffer::add(&live, run_id, from, *buckets),
+                        Some(Ok(_)) => {}
+                        Some(Err(reason)) => on_event(WorkerEvent::Broke(format!(
+                            "the simulation worker sent something unreadable: {reason}"
+                        ))),
+                        None => {
+                            if let Some(keep) = read_keep(&data) {
+                                *kept.borrow_mut() = Some(keep);
+                            }
+                        }
                     }
                     return;
                 };
@@ -175,6 +188,30 @@ impl RunWorker {
 /// A run's id and the text to keep of its report (a JS string), or why there is none.
 type Kept = (u32, Result<JsValue, String>);
 
+/// A `{type: "live", run_id, from, structure, numbers}` object from the worker (see
+/// [`PackedLive`]): the live update it carries, or why it could not be read; None for any
+/// other object.
+fn read_live(data: &JsValue) -> Option<Result<FromWorker, String>> {
+    let get = |key: &str| js_sys::Reflect::get(data, &JsValue::from_str(key)).ok();
+    if get("type")?.as_string()? != "live" {
+        return None;
+    }
+    let read = || {
+        let number = |key: &str| get(key).and_then(|v| v.as_f64());
+        let run_id = number("run_id").ok_or("the live update has no run id")? as u32;
+        let from = number("from").ok_or("the live update has no first bucket")? as usize;
+        let structure = get("structure")
+            .and_then(|v| v.as_string())
+            .ok_or("the live update has no structure")?;
+        let numbers = get("numbers")
+            .and_then(|v| v.dyn_into::<js_sys::Float64Array>().ok())
+            .ok_or("the live update has no numbers")?
+            .to_vec();
+        PackedLive::unpack(run_id, from, &structure, &numbers)
+    };
+    Some(read())
+}
+
 /// A `{type: "keep", run_id, text | skipped}` object from the worker (see
 /// [`FromWorker::Keep`]): the run's id and the text as a JS value, or the reason.
 fn read_keep(data: &JsValue) -> Option<Kept> {
@@ -194,7 +231,7 @@ fn read_keep(data: &JsValue) -> Option<Kept> {
 }
 
 /// How long the page waits for more pieces of a live update before showing what came: the
-/// worker cuts a big update into pieces posted back to back ([`super::execute::LIVE_MAX_MESSAGE_BYTES`]),
+/// worker cuts a big update into pieces posted back to back ([`super::execute::LIVE_MAX_NUMBERS`]),
 /// and each is read in a task of its own; showing each piece would draw the canvas and the
 /// charts once per piece.
 const LIVE_GATHER_MS: u32 = 30;

@@ -34,10 +34,13 @@ pub const PROGRESS_INTERVAL_MS: f64 = 50.0;
 /// Least time between two messages with new buckets of the live series: often enough that a
 /// chart moves smoothly, rarely enough that a 200-node series never floods the page.
 pub const LIVE_INTERVAL_MS: f64 = 250.0;
-/// Largest live message, in bytes of JSON. The page reads each message in a task of its own;
-/// reading 128 KB of series takes it about 5–10 ms, so even a 200-node design's update, cut in
-/// such pieces, never holds the page for long.
-pub const LIVE_MAX_MESSAGE_BYTES: usize = 128 * 1024;
+/// Most numbers in one live message. A message's numbers go to the page apart from its text
+/// (`protocol::PackedLive`), and the page reads each message in a task of its own: about 15–25 ms
+/// for a million numbers and a 200-node design's structure, which each piece repeats. Cutting a
+/// 200-node design's update into pieces of 250,000 numbers gave the page more long tasks, not
+/// fewer (docs/performance.md, "Live updates with their numbers apart"), so only a bigger
+/// design's update is cut.
+pub const LIVE_MAX_NUMBERS: usize = 1_500_000;
 /// Events per engine call while paced or stepping: small, so the run stops close to the
 /// simulated time the pace allows (or to the end of the bucket).
 pub const PACED_CHUNK_EVENTS: u64 = 256;
@@ -269,12 +272,16 @@ impl Runner {
     }
 }
 
-/// `buckets` (which start at bucket `from`) as Live messages of at most about `max_bytes` of
-/// JSON each, cut between buckets (a single bucket larger than that goes alone).
-fn split_live(run_id: u32, from: usize, buckets: Series, max_bytes: usize) -> Vec<FromWorker> {
+/// `buckets` (which start at bucket `from`) as Live messages of at most about `max_numbers`
+/// numbers each, cut between buckets (a single bucket with more than that goes alone).
+fn split_live(run_id: u32, from: usize, buckets: Series, max_numbers: usize) -> Vec<FromWorker> {
     let count = buckets.len();
-    let bytes = archsim_model::json::to_compact(&buckets).len();
-    let pieces = bytes.div_ceil(max_bytes.max(1)).clamp(1, count.max(1));
+    // Every bucket has about as many numbers as the first.
+    let numbers = archsim_model::packed::pack(&buckets.slice(0, 1))
+        .numbers
+        .len()
+        * count;
+    let pieces = numbers.div_ceil(max_numbers.max(1)).clamp(1, count.max(1));
     if pieces == 1 {
         return vec![FromWorker::Live {
             run_id,
@@ -360,7 +367,7 @@ impl Execution {
     }
 
     /// The first replication's buckets that ended since the last update, as messages of at
-    /// most about [`LIVE_MAX_MESSAGE_BYTES`] each (the page reads each in a task of its own);
+    /// most about [`LIVE_MAX_NUMBERS`] numbers each (the page reads each in a task of its own);
     /// none when there is nothing new (or the first replication is long over).
     pub fn live_update(&mut self) -> Vec<FromWorker> {
         let buckets = match self.final_live.take() {
@@ -381,7 +388,7 @@ impl Execution {
         }
         let from = self.streamed;
         self.streamed += buckets.len();
-        split_live(self.run_id, from, buckets, LIVE_MAX_MESSAGE_BYTES)
+        split_live(self.run_id, from, buckets, LIVE_MAX_NUMBERS)
     }
 
     /// The last words about the run: the text the page keeps of its report, then the report
@@ -564,6 +571,7 @@ impl ProgressThrottle {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::run::protocol::PackedLive;
 
     fn mm1_json(duration_ms: f64, replications: u32) -> String {
         let text = include_str!("../../examples/mm1.json");
@@ -813,17 +821,29 @@ mod tests {
         assert_eq!(passed, vec![0.0, 50.0, 120.0, 400.0]);
     }
 
-    /// The live series as the page rebuilds it: every Live message's buckets appended in
-    /// order, each starting exactly where the previous one ended.
+    /// The live series as the page rebuilds it: every Live message packed as the worker posts
+    /// it and read back as the page reads it, its buckets appended in order, each message
+    /// starting exactly where the previous one ended.
     fn concatenated_live(messages: &[FromWorker], run_id: u32) -> (Series, usize) {
         let mut live = Series::default();
         let mut count = 0;
         for message in messages {
+            let Some(packed) = PackedLive::of(message) else {
+                continue;
+            };
+            let read = PackedLive::unpack(
+                packed.run_id,
+                packed.from,
+                &packed.buckets.structure,
+                &packed.buckets.numbers,
+            )
+            .expect("a packed live update reads back");
+            assert_eq!(&read, message, "packing changes nothing");
             if let FromWorker::Live {
                 run_id: id,
                 from,
                 buckets,
-            } = message
+            } = &read
             {
                 assert_eq!(*id, run_id);
                 assert_eq!(
@@ -931,8 +951,8 @@ mod tests {
             .clone()
             .expect("the first replication's buckets");
         assert_eq!(whole.len(), 1_000);
-        let whole_bytes = serde_json::to_string(&whole).unwrap().len();
-        let limit = whole_bytes / 7;
+        let whole_numbers = archsim_model::packed::pack(&whole).numbers.len();
+        let limit = whole_numbers / 7;
         let messages = split_live(7, 40, whole.clone(), limit);
         assert!(messages.len() >= 7, "{} pieces", messages.len());
         let mut joined = Series::default();
@@ -941,14 +961,42 @@ mod tests {
                 panic!("only live messages, got {message:?}");
             };
             assert_eq!(*from, 40 + joined.len(), "pieces follow each other");
-            let bytes = serde_json::to_string(buckets.as_ref()).unwrap().len();
+            let numbers = archsim_model::packed::pack(buckets.as_ref()).numbers.len();
             // Cut between buckets: a piece exceeds the limit by at most a bucket's worth.
-            assert!(bytes <= limit + limit / 10, "{bytes} bytes > {limit}");
+            assert!(numbers <= limit + limit / 10, "{numbers} numbers > {limit}");
             joined.extend((**buckets).clone());
         }
         assert_eq!(joined, whole);
         // Small updates go whole.
         assert_eq!(split_live(7, 0, whole.clone(), usize::MAX).len(), 1);
+    }
+
+    #[test]
+    fn every_templates_live_series_reads_back_exactly_with_its_numbers_apart() {
+        let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(examples).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let design_json = std::fs::read_to_string(&path).unwrap();
+            let mut execution = Execution::prepare(&design_json, 3).unwrap();
+            // A few hundred thousand events: every kind of bucket the template makes, fast.
+            for _ in 0..4 {
+                if execution.advance(100_000).outcome.is_some() {
+                    break;
+                }
+            }
+            let messages = execution.live_update();
+            if messages.is_empty() {
+                continue;
+            }
+            let (series, _) = concatenated_live(&messages, 3);
+            assert!(!series.is_empty(), "{}", path.display());
+            checked += 1;
+        }
+        assert!(checked >= 30, "only {checked} templates had a live series");
     }
 
     #[test]

@@ -205,6 +205,50 @@ impl ToWorker {
     }
 }
 
+/// A [`FromWorker::Live`] message as the worker posts it: its run and first bucket, and its
+/// buckets with their numbers apart ([`archsim_model::packed`]), which the worker hands to the
+/// page in a buffer of their own instead of as text to read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackedLive {
+    pub run_id: u32,
+    pub from: usize,
+    pub buckets: archsim_model::packed::Packed,
+}
+
+impl PackedLive {
+    /// The message of a live update; None for any other message.
+    pub fn of(message: &FromWorker) -> Option<PackedLive> {
+        match message {
+            FromWorker::Live {
+                run_id,
+                from,
+                buckets,
+            } => Some(PackedLive {
+                run_id: *run_id,
+                from: *from,
+                buckets: archsim_model::packed::pack(buckets.as_ref()),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The live update again, as the page reads it.
+    pub fn unpack(
+        run_id: u32,
+        from: usize,
+        structure: &str,
+        numbers: &[f64],
+    ) -> Result<FromWorker, String> {
+        let buckets: Series = archsim_model::packed::unpack(structure, numbers)
+            .map_err(|e| format!("the live series could not be read: {e}"))?;
+        Ok(FromWorker::Live {
+            run_id,
+            from,
+            buckets: Box::new(buckets),
+        })
+    }
+}
+
 impl FromWorker {
     pub fn to_json(&self) -> String {
         let with_payload = |header: Value, payload: String| format!("{header}\n{payload}");

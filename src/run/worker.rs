@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::execute::{Runner, Wake};
-use super::protocol::{FromWorker, ToWorker};
+use super::protocol::{FromWorker, PackedLive, ToWorker};
 
 #[wasm_bindgen]
 extern "C" {
@@ -71,6 +71,30 @@ impl WorkerLoop {
                 }
                 self.scope.post_message(&object)
             }
+            // A live update goes with its numbers in a buffer handed over (transferred, not
+            // copied), for the page to take without reading them as text.
+            FromWorker::Live { .. } => match PackedLive::of(&message) {
+                Some(PackedLive {
+                    run_id,
+                    from,
+                    buckets,
+                }) => {
+                    let object = js_sys::Object::new();
+                    let numbers = js_sys::Float64Array::from(buckets.numbers.as_slice());
+                    for (key, value) in [
+                        ("type", JsValue::from_str("live")),
+                        ("run_id", JsValue::from(run_id)),
+                        ("from", JsValue::from(from as f64)),
+                        ("structure", JsValue::from_str(&buckets.structure)),
+                        ("numbers", numbers.clone().into()),
+                    ] {
+                        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
+                    }
+                    self.scope
+                        .post_message_with_transfer(&object, &js_sys::Array::of1(&numbers.buffer()))
+                }
+                None => Ok(()),
+            },
             _ => self
                 .scope
                 .post_message(&JsValue::from_str(&message.to_json())),

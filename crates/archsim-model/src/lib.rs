@@ -38,6 +38,7 @@ pub mod load_curve;
 mod locate;
 pub mod migrate;
 mod node_serde;
+pub mod packed;
 pub mod parse;
 pub mod problem;
 pub mod replication;
