@@ -301,6 +301,15 @@ fn exact_number<T: Serialize + ?Sized>(value: &T) -> Option<f64> {
     value.serialize(NumberProbe).ok()
 }
 
+/// Serializer methods that refuse what they are given: anything but a number.
+macro_rules! refuse {
+    ($($method:ident($($arg:ident: $type:ty),*) -> $output:ty;)*) => {
+        $(fn $method(self, $($arg: $type),*) -> Result<$output, Unpackable> {
+            Err(not_a_number())
+        })*
+    };
+}
+
 /// A serializer that accepts only numbers an `f64` holds exactly, and returns them.
 struct NumberProbe;
 
@@ -360,44 +369,15 @@ impl Serializer for NumberProbe {
             Err(Unpackable("not finite".into()))
         }
     }
-    fn serialize_bool(self, _v: bool) -> Result<f64, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
-    fn serialize_char(self, _v: char) -> Result<f64, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
-    fn serialize_str(self, _v: &str) -> Result<f64, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<f64, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
-    fn serialize_none(self) -> Result<f64, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
     fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<f64, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
-    fn serialize_unit(self) -> Result<f64, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<f64, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-    ) -> Result<f64, Unpackable> {
-        Err(Unpackable("not a number".into()))
+        Err(not_a_number())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _name: &'static str,
         _value: &T,
     ) -> Result<f64, Unpackable> {
-        Err(Unpackable("not a number".into()))
+        Err(not_a_number())
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
@@ -406,83 +386,62 @@ impl Serializer for NumberProbe {
         _variant: &'static str,
         _value: &T,
     ) -> Result<f64, Unpackable> {
-        Err(Unpackable("not a number".into()))
+        Err(not_a_number())
     }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStruct, Unpackable> {
-        Err(Unpackable("not a number".into()))
-    }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant, Unpackable> {
-        Err(Unpackable("not a number".into()))
+    refuse! {
+        serialize_bool(_v: bool) -> f64;
+        serialize_char(_v: char) -> f64;
+        serialize_str(_v: &str) -> f64;
+        serialize_bytes(_v: &[u8]) -> f64;
+        serialize_none() -> f64;
+        serialize_unit() -> f64;
+        serialize_unit_struct(_name: &'static str) -> f64;
+        serialize_unit_variant(_name: &'static str, _index: u32, _variant: &'static str) -> f64;
+        serialize_seq(_len: Option<usize>) -> Self::SerializeSeq;
+        serialize_tuple(_len: usize) -> Self::SerializeTuple;
+        serialize_tuple_struct(_name: &'static str, _len: usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(
+            _name: &'static str,
+            _index: u32,
+            _variant: &'static str,
+            _len: usize
+        ) -> Self::SerializeTupleVariant;
+        serialize_map(_len: Option<usize>) -> Self::SerializeMap;
+        serialize_struct(_name: &'static str, _len: usize) -> Self::SerializeStruct;
+        serialize_struct_variant(
+            _name: &'static str,
+            _index: u32,
+            _variant: &'static str,
+            _len: usize
+        ) -> Self::SerializeStructVariant;
     }
 }
 
-impl ser::SerializeSeq for Seq<'_> {
-    type Ok = ();
-    type Error = Unpackable;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unpackable> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Unpackable> {
-        self.finish()
-    }
+fn not_a_number() -> Unpackable {
+    Unpackable("not a number".into())
 }
 
-impl ser::SerializeTuple for Seq<'_> {
-    type Ok = ();
-    type Error = Unpackable;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unpackable> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Unpackable> {
-        self.finish()
-    }
+/// The array kinds serde has, all written by [`Seq`].
+macro_rules! written_as_seq {
+    ($($kind:ident::$method:ident),*) => {
+        $(impl ser::$kind for Seq<'_> {
+            type Ok = ();
+            type Error = Unpackable;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unpackable> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), Unpackable> {
+                self.finish()
+            }
+        })*
+    };
 }
 
-impl ser::SerializeTupleStruct for Seq<'_> {
-    type Ok = ();
-    type Error = Unpackable;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unpackable> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Unpackable> {
-        self.finish()
-    }
-}
+written_as_seq!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 /// An object being written (a map or a struct).
 struct Object<'a> {
