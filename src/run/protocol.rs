@@ -226,7 +226,7 @@ impl PackedLive {
             } => Some(PackedLive {
                 run_id: *run_id,
                 from: *from,
-                buckets: archsim_model::packed::pack(buckets.as_ref()),
+                buckets: archsim_model::packed::pack_series(buckets),
             }),
             _ => None,
         }
@@ -239,7 +239,7 @@ impl PackedLive {
         structure: &str,
         numbers: &[f64],
     ) -> Result<FromWorker, String> {
-        let buckets: Series = archsim_model::packed::unpack(structure, numbers)
+        let buckets = archsim_model::packed::unpack_series(structure, numbers)
             .map_err(|e| format!("the live series could not be read: {e}"))?;
         Ok(FromWorker::Live {
             run_id,
