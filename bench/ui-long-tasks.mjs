@@ -5,7 +5,8 @@
 //   trunk build --release=true && node bench/ui-long-tasks.mjs [DIST=dist] [SECONDS=300]
 //
 // SECONDS sets how long the design is simulated: a longer run streams a longer live series.
-// CLICKS=1 clicks the zoom buttons every 150 ms during the run (as tests/e2e/live-run.test.mjs).
+// CLICKS=1 clicks the zoom buttons every 150 ms during the run (as tests/e2e/live-run.test.mjs)
+// and prints how long each click took to answer.
 // PROFILE=1 also samples the page's JavaScript and WebAssembly (V8's profiler) and prints the
 // functions that took the most time, self and total (CALLERS=name also lists who called the
 // functions with that name); build with ARCHSIM_KEEP_WASM_NAMES=1
