@@ -274,7 +274,7 @@ impl FromWorker {
                         "run_id": run_id,
                         "streamed_buckets": streamed_buckets,
                     }),
-                    archsim_model::json::to_compact(report.as_ref()),
+                    archsim_model::json::report_to_compact(report),
                 );
             }
             FromWorker::Keep { run_id, stored } => match stored {
@@ -319,7 +319,7 @@ impl FromWorker {
                 })
             }
             "finished" => {
-                let report: Report = serde_json::from_str(payload("finished")?)
+                let report = archsim_model::json::report_from_str(payload("finished")?)
                     .map_err(|e| format!("the report could not be read: {e}"))?;
                 let streamed_buckets = match value.get("streamed_buckets") {
                     None | Some(Value::Null) => None,

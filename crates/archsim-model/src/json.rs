@@ -32,6 +32,18 @@ pub fn to_compact<T: Serialize + ?Sized>(value: &T) -> String {
     write_compact(value, usize::MAX).unwrap_or_else(|| "null".to_string())
 }
 
+/// A report as compact JSON text, and read back from it: not generic, so compiled with this
+/// crate's settings. The served build (`scripts/serve.sh`) optimises the model crate but not the
+/// app, whose own copies of the report's writer and reader ran the served app's runs slower.
+pub fn report_to_compact(report: &crate::Report) -> String {
+    to_compact(report)
+}
+
+/// See [`report_to_compact`].
+pub fn report_from_str(text: &str) -> Result<crate::Report, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
 /// `value` pretty-printed (two spaces, `"key": value`), exactly as `serde_json::to_string_pretty`
 /// writes it, keys in the same order.
 pub fn to_pretty<T: Serialize + ?Sized>(value: &T) -> String {
