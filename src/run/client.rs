@@ -89,26 +89,21 @@ impl RunWorker {
             let kept = kept.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 let data = event.data();
-                let Some(text) = data.as_string() else {
-                    match read_live(&data) {
-                        Some(Ok(FromWorker::Live {
-                            run_id,
-                            from,
-                            buckets,
-                        })) => LiveBuffer::add(&live, run_id, from, *buckets),
-                        Some(Ok(_)) => {}
-                        Some(Err(reason)) => on_event(WorkerEvent::Broke(format!(
-                            "the simulation worker sent something unreadable: {reason}"
-                        ))),
+                // Messages come as text, except a live update (an object with its numbers
+                // apart) and the text to keep (an object the page does not read).
+                let message = match data.as_string() {
+                    Some(text) => FromWorker::from_json(&text),
+                    None => match read_live(&data) {
+                        Some(message) => message,
                         None => {
                             if let Some(keep) = read_keep(&data) {
                                 *kept.borrow_mut() = Some(keep);
                             }
+                            return;
                         }
-                    }
-                    return;
+                    },
                 };
-                match FromWorker::from_json(&text) {
+                match message {
                     Ok(FromWorker::Ready) => {
                         ready.set(true);
                         for message in pending.borrow_mut().drain(..) {

@@ -36,6 +36,16 @@ extern "C" {
     fn performance_now() -> f64;
 }
 
+/// A plain JS object with these fields.
+fn js_object<const N: usize>(fields: [(&str, JsValue); N]) -> js_sys::Object {
+    let object = js_sys::Object::new();
+    for (key, value) in fields {
+        // Setting a field of a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
+    }
+    object
+}
+
 /// The worker's state between events.
 struct WorkerLoop {
     runner: RefCell<Runner>,
@@ -59,45 +69,39 @@ impl WorkerLoop {
             // The text to keep goes as a field of an object: the page hands it to its storage
             // as it is, never reading it (a big report's text is over a megabyte).
             FromWorker::Keep { run_id, stored } => {
-                let object = js_sys::Object::new();
-                let set = |key: &str, value: JsValue| {
-                    let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
+                let (key, value) = match stored {
+                    Ok(text) => ("text", text),
+                    Err(reason) => ("skipped", reason),
                 };
-                set("type", JsValue::from_str("keep"));
-                set("run_id", JsValue::from(*run_id));
-                match stored {
-                    Ok(text) => set("text", JsValue::from_str(text)),
-                    Err(reason) => set("skipped", JsValue::from_str(reason)),
-                }
-                self.scope.post_message(&object)
+                self.scope.post_message(&js_object([
+                    ("type", JsValue::from_str("keep")),
+                    ("run_id", JsValue::from(*run_id)),
+                    (key, JsValue::from_str(value)),
+                ]))
             }
             // A live update goes with its numbers in a buffer handed over (transferred, not
-            // copied), for the page to take without reading them as text.
-            FromWorker::Live { .. } => match PackedLive::of(&message) {
+            // copied), for the page to take without reading them as text; the rest as text.
+            _ => match PackedLive::of(&message) {
                 Some(PackedLive {
                     run_id,
                     from,
                     buckets,
                 }) => {
-                    let object = js_sys::Object::new();
                     let numbers = js_sys::Float64Array::from(buckets.numbers.as_slice());
-                    for (key, value) in [
+                    let transfer = js_sys::Array::of1(&numbers.buffer());
+                    let object = js_object([
                         ("type", JsValue::from_str("live")),
                         ("run_id", JsValue::from(run_id)),
                         ("from", JsValue::from(from as f64)),
                         ("structure", JsValue::from_str(&buckets.structure)),
-                        ("numbers", numbers.clone().into()),
-                    ] {
-                        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
-                    }
-                    self.scope
-                        .post_message_with_transfer(&object, &js_sys::Array::of1(&numbers.buffer()))
+                        ("numbers", numbers.into()),
+                    ]);
+                    self.scope.post_message_with_transfer(&object, &transfer)
                 }
-                None => Ok(()),
+                None => self
+                    .scope
+                    .post_message(&JsValue::from_str(&message.to_json())),
             },
-            _ => self
-                .scope
-                .post_message(&JsValue::from_str(&message.to_json())),
         };
     }
 
