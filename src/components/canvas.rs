@@ -1,6 +1,7 @@
 //! The editor surface: an `<svg>` with the nodes and edges of the design, panned and zoomed by
-//! a CSS transform of that `<svg>` over a second one with the grid, plus the pointer gestures that edit it (move, connect, rubber-band
-//! select, pan) and drops from the palette or of a design file.
+//! a CSS transform of that `<svg>` over a second one with the grid, plus the pointer gestures
+//! that edit it (move, connect, rubber-band select, pan) and drops from the palette or of a
+//! design file.
 //!
 //! Gestures live in a `RefCell` rather than in component state: pointer moves arrive faster
 //! than frames and must not each cause a render of the canvas. Only what the person must see
@@ -1140,9 +1141,9 @@ pub fn canvas(props: &CanvasProps) -> Html {
             // from. The upper one holds the drawing in canvas units, moved and scaled by a CSS
             // transform of the `<svg>` element itself, which Chromium applies without laying the
             // drawing out again. Scaling an SVG group instead (its `transform` attribute) lays out
-            // every text of the drawing again at the new scale: 12–16 ms of layout and 35–45 ms of
-            // frame for a 200-node design on each zoom, against 10 ms of frame this way
-            // (docs/performance.md, "Zoom and pan without layout").
+            // every text of the drawing again at the new scale: 13–16 ms of layout and 43–48 ms of
+            // frame for a 200-node design on each zoom, against 18 ms of frame this way
+            // (docs/performance.md, "Zoom without layout, live updates with their numbers apart").
             <div class="canvas-stage"
                  onpointerdown={on_pointer_down} onpointermove={on_pointer_move}
                  onpointerup={on_pointer_up.clone()} onpointercancel={on_pointer_up}

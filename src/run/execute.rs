@@ -38,7 +38,7 @@ pub const LIVE_INTERVAL_MS: f64 = 250.0;
 /// (`protocol::PackedLive`), and the page reads each message in a task of its own: about 15–25 ms
 /// for a million numbers and a 200-node design's structure, which each piece repeats. Cutting a
 /// 200-node design's update into pieces of 250,000 numbers gave the page more long tasks, not
-/// fewer (docs/performance.md, "Live updates with their numbers apart"), so only a bigger
+/// fewer (docs/performance.md, "Zoom without layout, live updates with their numbers apart"), so only a bigger
 /// design's update is cut.
 pub const LIVE_MAX_NUMBERS: usize = 1_500_000;
 /// Events per engine call while paced or stepping: small, so the run stops close to the
