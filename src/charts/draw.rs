@@ -582,7 +582,7 @@ mod tests {
             label: "x".into(),
             colour: colour::line(0),
             dashed: false,
-            values,
+            values: values.into(),
         }
     }
 

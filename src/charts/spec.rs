@@ -7,6 +7,7 @@
 //! of the design's own story (a cache template's hit ratio) comes right after the load chart.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use archsim_model::{Design, FaultEffect, NodeKind, Report, Series};
 
@@ -280,7 +281,9 @@ pub struct Line {
     pub colour: Rgb,
     /// Drawn dashed: a line that often coincides with another stays visible on top of it.
     pub dashed: bool,
-    pub values: Vec<Option<f64>>,
+    /// Shared: the lines a chart shows ([`picked`]) are its lines recoloured, and copying every
+    /// value of each took a live update of a 200-node design up to 9 ms.
+    pub values: Rc<[Option<f64>]>,
 }
 
 impl Line {
@@ -447,7 +450,7 @@ fn per_node(
                 label: label_of(n),
                 colour: colour::line(0),
                 dashed: false,
-                values,
+                values: values.into(),
             })
         })
         .collect();
@@ -555,7 +558,7 @@ pub fn overview(src: &Source) -> Vec<Chart> {
         label: "p50".into(),
         colour: colour::line(0),
         dashed: false,
-        values: latency(&s.p50_ms),
+        values: latency(&s.p50_ms).into(),
     }];
     if !s.p95_ms.is_empty() {
         percentiles.push(Line {
@@ -563,7 +566,7 @@ pub fn overview(src: &Source) -> Vec<Chart> {
             label: "p95".into(),
             colour: colour::line(1),
             dashed: false,
-            values: latency(&s.p95_ms),
+            values: latency(&s.p95_ms).into(),
         });
     }
     percentiles.push(Line {
@@ -571,7 +574,7 @@ pub fn overview(src: &Source) -> Vec<Chart> {
         label: "p99".into(),
         colour: colour::line(5),
         dashed: false,
-        values: latency(&s.p99_ms),
+        values: latency(&s.p99_ms).into(),
     });
     charts.push(time_chart(
         "latency",
@@ -1061,7 +1064,7 @@ pub fn node_charts(src: &Source, id: &str) -> Vec<Chart> {
                 label: "mean".into(),
                 colour: colour::line(0),
                 dashed: false,
-                values: served,
+                values: served.into(),
             }]),
             "No request succeeded here.",
         ));
@@ -1109,7 +1112,7 @@ pub fn node_charts(src: &Source, id: &str) -> Vec<Chart> {
                 label: "hit ratio".into(),
                 colour: colour::line(2),
                 dashed: false,
-                values: ratio,
+                values: ratio.into(),
             }]);
             l.ceiling = Some(100.0);
             let mut chart = time_chart("node-hit-ratio", "Hit ratio", "%", l, "No lookups.");
@@ -1418,7 +1421,7 @@ mod tests {
             label: key.into(),
             colour: colour::line(0),
             dashed: false,
-            values: values.to_vec(),
+            values: values.into(),
         };
         let mut lines = vec![
             line("idle", &[Some(0.0), Some(0.0)]),
@@ -1547,7 +1550,7 @@ mod tests {
             panic!("the load chart has lines")
         };
         let goodput = load.lines.iter().find(|l| l.key == "goodput").unwrap();
-        assert_eq!(goodput.values, vec![Some(100.0), Some(100.0)]);
+        assert_eq!(*goodput.values, vec![Some(100.0), Some(100.0)]);
         let frame = Frame::of(&source(&design, &series, 800.0));
         assert_eq!(frame.mid_ms(1), 650.0);
         assert_eq!(frame.bucket_at(650.0), Some(1));
@@ -1596,7 +1599,7 @@ mod tests {
         let Body::Lines(ratio) = &charts[0].body else {
             panic!("the hit ratio has lines")
         };
-        assert_eq!(ratio.lines[0].values, vec![None, Some(40.0)]);
+        assert_eq!(*ratio.lines[0].values, vec![None, Some(40.0)]);
         assert_eq!(ratio.ceiling, Some(100.0));
     }
 
@@ -1606,7 +1609,7 @@ mod tests {
             label: key.into(),
             colour: colour::line(0),
             dashed: false,
-            values: vec![Some(level)],
+            values: Rc::from([Some(level)]),
         }
     }
 

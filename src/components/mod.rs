@@ -13,6 +13,7 @@ pub mod fields;
 pub mod forms;
 pub mod header;
 pub mod kinds;
+pub mod next_task;
 pub mod palette;
 pub mod properties;
 pub mod results;

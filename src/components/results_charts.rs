@@ -22,6 +22,8 @@ use crate::charts::{canvas, export, layout};
 use crate::run::LiveSeries;
 use crate::run::controller::{same, same_opt};
 
+use super::next_task::use_next_task;
+
 /// Which charts: the whole run's, or one node's or edge's.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Subject {
@@ -103,51 +105,77 @@ fn use_theme() -> Theme {
     *theme
 }
 
+/// What a set of charts is drawn from, compared by identity (see `run::controller::same`).
+#[derive(Clone)]
+struct Drawn {
+    design: Rc<Design>,
+    report: Option<Rc<Report>>,
+    live: Option<LiveSeries>,
+    end_ms: f64,
+    subject: Subject,
+}
+
+impl PartialEq for Drawn {
+    fn eq(&self, other: &Self) -> bool {
+        same(&self.design, &other.design)
+            && same_opt(&self.report, &other.report)
+            && self.live == other.live
+            && self.end_ms == other.end_ms
+            && self.subject == other.subject
+    }
+}
+
+impl Drawn {
+    fn specs(&self) -> Specs {
+        let empty = Series::default();
+        let live = self.live.as_ref().map(LiveSeries::series);
+        let series = match (&self.report, &live) {
+            (Some(r), _) => &r.series,
+            (None, Some(s)) => s,
+            (None, None) => &empty,
+        };
+        let src = Source {
+            design: &self.design,
+            series,
+            report: self.report.as_deref(),
+            end_ms: self.end_ms,
+        };
+        Specs {
+            frame: Frame::of(&src),
+            charts: match &self.subject {
+                Subject::Run => spec::overview(&src),
+                Subject::Node(id) => spec::node_charts(&src, id),
+                Subject::Edge(id) => spec::edge_charts(&src, id),
+            },
+        }
+    }
+}
+
 #[function_component(Charts)]
 pub fn charts(props: &ChartsProps) -> Html {
-    let series_key = match (&props.report, &props.live) {
-        (Some(r), _) => (Rc::as_ptr(r) as usize, 0),
-        (None, Some(live)) => live.identity(),
-        (None, None) => (0, 0),
-    };
-    let specs: Rc<Specs> = {
-        let design = props.design.clone();
-        let report = props.report.clone();
-        let live = props.live.clone();
-        let end_ms = props.end_ms;
-        let subject = props.subject.clone();
-        use_memo(
-            (
-                series_key,
-                Rc::as_ptr(&props.design) as usize,
-                end_ms.to_bits(),
-                subject.clone(),
-            ),
-            move |_| {
-                let empty = Series::default();
-                let live = live.as_ref().map(LiveSeries::series);
-                let series = match (&report, &live) {
-                    (Some(r), _) => &r.series,
-                    (None, Some(s)) => s,
-                    (None, None) => &empty,
-                };
-                let src = Source {
-                    design: &design,
-                    series,
-                    report: report.as_deref(),
-                    end_ms,
-                };
-                Specs {
-                    frame: Frame::of(&src),
-                    charts: match &subject {
-                        Subject::Run => spec::overview(&src),
-                        Subject::Node(id) => spec::node_charts(&src, id),
-                        Subject::Edge(id) => spec::edge_charts(&src, id),
-                    },
-                }
+    // The charts are built a task after the render that brought their data: a live update's
+    // task draws the canvas, the next one the charts (`next_task`).
+    let drawn = use_next_task(Drawn {
+        design: props.design.clone(),
+        report: props.report.clone(),
+        live: props.live.clone(),
+        end_ms: props.end_ms,
+        subject: props.subject.clone(),
+    });
+    let specs: Rc<Specs> = use_memo(drawn.clone(), |drawn| {
+        drawn.as_ref().map_or_else(
+            || Specs {
+                frame: Frame::of(&Source {
+                    design: &props.design,
+                    series: &Series::default(),
+                    report: None,
+                    end_ms: props.end_ms,
+                }),
+                charts: Vec::new(),
             },
+            Drawn::specs,
         )
-    };
+    });
     let theme = use_theme();
     // Where the pointer is over a chart; it wins over the app's cursor while it is there.
     let hover = use_state_eq(|| None::<f64>);
@@ -177,6 +205,9 @@ pub fn charts(props: &ChartsProps) -> Html {
         })
     };
     let file_stem = export::slug(&props.design.name);
+    let is_live = drawn
+        .as_ref()
+        .map_or(props.report.is_none(), |d| d.report.is_none());
     let data = Shared(specs.clone());
     let class = match props.subject {
         Subject::Run => "results-charts",
@@ -184,7 +215,7 @@ pub fn charts(props: &ChartsProps) -> Html {
     };
     html! {
         <div class={class} data-buckets={specs.frame.buckets().to_string()}
-             data-live={props.report.is_none().to_string()}>
+             data-live={is_live.to_string()}>
             { for specs.charts.iter().enumerate().map(|(index, chart)| html! {
                 <ChartFigure key={chart.id.clone()} data={data.clone()} index={index}
                     cursor_ms={cursor} on_hover={on_hover.clone()} theme={theme}

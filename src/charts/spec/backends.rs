@@ -61,14 +61,14 @@ pub(super) fn backends_chart(src: &Source, frame: &Frame) -> Option<Chart> {
             label: format!("{prefix}in rotation"),
             colour: colour::line(2 * i),
             dashed: false,
-            values: counts(&ns.healthy_backends),
+            values: counts(&ns.healthy_backends).into(),
         });
         lines.push(Line {
             key: format!("{}:ejected", lb.id),
             label: format!("{prefix}ejected"),
             colour: colour::cause("error"),
             dashed: true,
-            values: counts(&ns.ejected_backends),
+            values: counts(&ns.ejected_backends).into(),
         });
     }
     let mut chart = time_chart(
@@ -193,8 +193,8 @@ mod tests {
         assert_eq!(lines.ceiling, Some(3.0));
         let labels: Vec<&str> = lines.lines.iter().map(|l| l.label.as_str()).collect();
         assert_eq!(labels, ["in rotation", "ejected"]);
-        assert_eq!(lines.lines[0].values, [Some(3.0), Some(2.0), Some(3.0)]);
-        assert_eq!(lines.lines[1].values, [Some(0.0), Some(1.0), Some(0.0)]);
+        assert_eq!(*lines.lines[0].values, [Some(3.0), Some(2.0), Some(3.0)]);
+        assert_eq!(*lines.lines[1].values, [Some(0.0), Some(1.0), Some(0.0)]);
         assert!(lines.lines[1].dashed);
     }
 

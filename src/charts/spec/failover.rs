@@ -22,21 +22,21 @@ pub(super) fn failover_chart(src: &Source, frame: &Frame) -> Option<Chart> {
             label: format!("{name}: queries served"),
             colour: colour::line(0),
             dashed: false,
-            values: per_s(|ns| &ns.completions),
+            values: per_s(|ns| &ns.completions).into(),
         });
         lines.push(Line {
             key: format!("{}:refused", node.id),
             label: format!("{name}: refused (no primary)"),
             colour: colour::cause("node_down"),
             dashed: false,
-            values: per_s(|ns| &ns.failed),
+            values: per_s(|ns| &ns.failed).into(),
         });
         lines.push(Line {
             key: format!("{}:lost", node.id),
             label: format!("{name}: writes lost at the failover"),
             colour: colour::cause("error"),
             dashed: true,
-            values: per_s(|ns| &ns.lost_writes),
+            values: per_s(|ns| &ns.lost_writes).into(),
         });
     }
     if lines.is_empty() {

@@ -151,7 +151,7 @@ mod tests {
         };
         assert_eq!(lines.lines.len(), 1);
         assert_eq!(lines.lines[0].label, "API");
-        assert_eq!(lines.lines[0].values, [Some(2.0), Some(2.5), Some(4.0)]);
+        assert_eq!(*lines.lines[0].values, [Some(2.0), Some(2.5), Some(4.0)]);
 
         let fixed = group_design(None);
         let src = Source {
@@ -197,6 +197,6 @@ mod tests {
             panic!("lines")
         };
         assert_eq!(lines.lines[0].label, "Topic");
-        assert_eq!(lines.lines[0].values, [Some(1.0), Some(6.0)]);
+        assert_eq!(*lines.lines[0].values, [Some(1.0), Some(6.0)]);
     }
 }

@@ -132,9 +132,9 @@ mod tests {
         let chart = queue_lag_chart(&src, &frame).expect("a chart");
         let lines = lines(&chart);
         // Counting messages in flight (SQS's default): the messages held.
-        assert_eq!(lines.lines[0].values, vec![Some(40.0), Some(12.0)]);
+        assert_eq!(*lines.lines[0].values, vec![Some(40.0), Some(12.0)]);
         // The SQS trigger's default target is 5 messages per consumer.
-        assert_eq!(lines.lines[1].values, vec![Some(10.0), Some(30.0)]);
+        assert_eq!(*lines.lines[1].values, vec![Some(10.0), Some(30.0)]);
         assert!(lines.lines[1].dashed);
         // Only the waiting messages when in-flight ones do not count.
         let design = queue(
@@ -158,7 +158,7 @@ mod tests {
         lines(chart)
             .lines
             .iter()
-            .map(|l| l.values.clone())
+            .map(|l| l.values.to_vec())
             .collect()
     }
 

@@ -26,14 +26,14 @@ pub(super) fn visibility_chart(src: &Source, frame: &Frame) -> Option<Chart> {
             label: format!("{name}: visible again (timeout)"),
             colour: colour::cause("timeout"),
             dashed: false,
-            values: per_s(|ns| &ns.visible_again),
+            values: per_s(|ns| &ns.visible_again).into(),
         });
         lines.push(Line {
             key: format!("{}:duplicates", node.id),
             label: format!("{name}: duplicate deliveries"),
             colour: colour::cause("error"),
             dashed: false,
-            values: per_s(|ns| &ns.duplicates),
+            values: per_s(|ns| &ns.duplicates).into(),
         });
     }
     if lines.is_empty() {
