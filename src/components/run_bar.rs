@@ -162,6 +162,9 @@ pub fn run_panel(props: &RunPanelProps) -> Html {
                         }
                         dispatcher.dispatch(RunAction::Reply(reply))
                     }
+                    WorkerEvent::Live { run_id, series } => {
+                        dispatcher.dispatch(RunAction::Live { run_id, series })
+                    }
                     WorkerEvent::Broke(message) => {
                         *worker_broke.borrow_mut() = true;
                         dispatcher.dispatch(RunAction::WorkerBroke { message });

@@ -9,8 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use archsim_model::Series;
-
+use super::live::{LiveAssembly, LiveSeries};
 use super::protocol::{FromWorker, PackedLive, ToWorker, WORKER_SCRIPT};
 
 #[wasm_bindgen]
@@ -37,6 +36,12 @@ fn worker_script_url() -> gloo_file::ObjectUrl {
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkerEvent {
     Reply(FromWorker),
+    /// Run `run_id`'s live series so far, with a whole update more (the pieces of a live
+    /// update are appended here as they arrive: [`LiveAssembly`]).
+    Live {
+        run_id: u32,
+        series: LiveSeries,
+    },
     /// The worker broke: its script failed to load, or it crashed (a panic in the engine).
     Broke(String),
 }
@@ -52,8 +57,8 @@ pub struct RunWorker {
     /// The text to keep of the last report and its run's id (a JS string, never copied into
     /// this module), or why there is none to keep.
     kept: Rc<RefCell<Option<Kept>>>,
-    /// Live buckets being gathered (dropped with the worker: nothing more about its runs).
-    _live: Rc<RefCell<LiveBuffer>>,
+    /// The live series of the run under way, as its pieces arrive.
+    live: Rc<RefCell<LiveAssembly>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
@@ -78,7 +83,7 @@ impl RunWorker {
         worker.post_message(&boot).map_err(refused)?;
         let ready = Rc::new(Cell::new(false));
         let pending: Rc<RefCell<Vec<String>>> = Rc::new(RefCell::new(Vec::new()));
-        let live = LiveBuffer::new(on_event.clone());
+        let live: Rc<RefCell<LiveAssembly>> = Rc::default();
         let kept: Rc<RefCell<Option<Kept>>> = Rc::default();
         let on_message = {
             let worker = worker.clone();
@@ -114,12 +119,24 @@ impl RunWorker {
                         run_id,
                         from,
                         buckets,
-                    }) => LiveBuffer::add(&live, run_id, from, *buckets),
+                        last,
+                    }) => {
+                        // Appended in this task, the one that read the piece. The update is
+                        // shown in a task of its own, which has only the new handle to take.
+                        let shown = live.borrow_mut().add(run_id, from, *buckets, last);
+                        if let Some(series) = shown {
+                            let on_event = on_event.clone();
+                            gloo_timers::callback::Timeout::new(0, move || {
+                                on_event(WorkerEvent::Live { run_id, series });
+                            })
+                            .forget();
+                        }
+                    }
                     Ok(reply @ FromWorker::Finished { .. }) => {
-                        // Everything the worker said before this comes first. The report is
-                        // shown in a task of its own: reading a big design's report and drawing
-                        // it, one after the other in this task, held the page too long.
-                        LiveBuffer::flush(&live);
+                        // The report holds the series now. It is shown in a task of its own:
+                        // reading a big design's report and drawing it, one after the other in
+                        // this task, held the page too long.
+                        live.borrow_mut().forget();
                         let on_event = on_event.clone();
                         gloo_timers::callback::Timeout::new(0, move || {
                             on_event(WorkerEvent::Reply(reply));
@@ -127,7 +144,9 @@ impl RunWorker {
                         .forget();
                     }
                     Ok(reply) => {
-                        LiveBuffer::flush(&live);
+                        if matches!(reply, FromWorker::Failed { .. }) {
+                            live.borrow_mut().forget();
+                        }
                         on_event(WorkerEvent::Reply(reply));
                     }
                     Err(reason) => on_event(WorkerEvent::Broke(format!(
@@ -153,7 +172,7 @@ impl RunWorker {
             ready,
             pending,
             kept,
-            _live: live,
+            live,
             _on_message: on_message,
             _on_error: on_error,
         })
@@ -171,6 +190,10 @@ impl RunWorker {
 
     /// Sends `message` now, or as soon as the worker is ready.
     pub fn send(&self, message: &ToWorker) {
+        if matches!(message, ToWorker::Stop { .. }) {
+            // Nothing more is said about a stopped run: its series is nobody's.
+            self.live.borrow_mut().forget();
+        }
         let text = message.to_json();
         if self.ready.get() {
             let _ = self.worker.post_message(&JsValue::from_str(&text));
@@ -183,7 +206,7 @@ impl RunWorker {
 /// A run's id and the text to keep of its report (a JS string), or why there is none.
 type Kept = (u32, Result<JsValue, String>);
 
-/// A `{type: "live", run_id, from, structure, numbers}` object from the worker (see
+/// A `{type: "live", run_id, from, structure, numbers, last}` object from the worker (see
 /// [`PackedLive`]): the live update it carries, or why it could not be read; None for any
 /// other object.
 fn read_live(data: &JsValue) -> Option<Result<FromWorker, String>> {
@@ -202,7 +225,10 @@ fn read_live(data: &JsValue) -> Option<Result<FromWorker, String>> {
             .and_then(|v| v.dyn_into::<js_sys::Float64Array>().ok())
             .ok_or("the live update has no numbers")?
             .to_vec();
-        PackedLive::unpack(run_id, from, &structure, &numbers)
+        let last = get("last")
+            .and_then(|v| v.as_bool())
+            .ok_or("the live update does not say whether it is its update's last piece")?;
+        PackedLive::unpack(run_id, from, &structure, &numbers, last)
     };
     Some(read())
 }
@@ -223,74 +249,6 @@ fn read_keep(data: &JsValue) -> Option<Kept> {
             .unwrap_or_else(|| "the worker did not say".into())),
     };
     Some((run_id, keep))
-}
-
-/// How long the page waits for more pieces of a live update before showing what came: the
-/// worker cuts a big update into pieces posted back to back ([`super::execute::LIVE_MAX_NUMBERS`]),
-/// and each is read in a task of its own; showing each piece would draw the canvas and the
-/// charts once per piece.
-const LIVE_GATHER_MS: u32 = 30;
-
-/// Live buckets read but not yet handed on, joined into one update.
-struct LiveBuffer {
-    /// (run id, index of the first bucket, the buckets).
-    pending: Option<(u32, usize, Series)>,
-    /// Hands the pending buckets on when no more pieces came for [`LIVE_GATHER_MS`].
-    timer: Option<gloo_timers::callback::Timeout>,
-    on_event: Rc<dyn Fn(WorkerEvent)>,
-}
-
-impl LiveBuffer {
-    fn new(on_event: Rc<dyn Fn(WorkerEvent)>) -> Rc<RefCell<LiveBuffer>> {
-        Rc::new(RefCell::new(LiveBuffer {
-            pending: None,
-            timer: None,
-            on_event,
-        }))
-    }
-
-    fn add(this: &Rc<RefCell<LiveBuffer>>, run_id: u32, from: usize, buckets: Series) {
-        let follows = this
-            .borrow()
-            .pending
-            .as_ref()
-            .is_some_and(|(id, start, so_far)| *id == run_id && start + so_far.len() == from);
-        if follows {
-            if let Some((_, _, so_far)) = this.borrow_mut().pending.as_mut() {
-                so_far.extend(buckets);
-            }
-        } else {
-            // Another run's, or not the next piece: what came before goes on its own (the
-            // run state decides what to make of it).
-            LiveBuffer::flush(this);
-            this.borrow_mut().pending = Some((run_id, from, buckets));
-        }
-        let weak = Rc::downgrade(this);
-        this.borrow_mut().timer = Some(gloo_timers::callback::Timeout::new(
-            LIVE_GATHER_MS,
-            move || {
-                if let Some(this) = weak.upgrade() {
-                    LiveBuffer::flush(&this);
-                }
-            },
-        ));
-    }
-
-    /// Hands on the pending buckets, if any, now.
-    fn flush(this: &Rc<RefCell<LiveBuffer>>) {
-        let (pending, on_event) = {
-            let mut buffer = this.borrow_mut();
-            buffer.timer = None;
-            (buffer.pending.take(), buffer.on_event.clone())
-        };
-        if let Some((run_id, from, buckets)) = pending {
-            on_event(WorkerEvent::Reply(FromWorker::Live {
-                run_id,
-                from,
-                buckets: Box::new(buckets),
-            }));
-        }
-    }
 }
 
 impl Drop for RunWorker {

@@ -144,8 +144,11 @@ pub enum RunAction {
         design: Rc<Design>,
         replications: u32,
     },
-    /// A message from the worker.
+    /// A message from the worker. Its live updates come as [`RunAction::Live`] instead: the
+    /// run client appends their pieces to the series as they arrive (`LiveAssembly`).
     Reply(FromWorker),
+    /// Run `run_id`'s live series so far, longer by an update.
+    Live { run_id: u32, series: LiveSeries },
     /// The worker itself broke (failed to load, or crashed): the run under way, if any, failed.
     WorkerBroke { message: String },
     /// The person pressed Pause (sent to the worker).
@@ -213,23 +216,14 @@ impl RunState {
             // The text to keep of a report is the run panel's business (it stores it when the
             // report arrives); it changes nothing on screen.
             RunAction::Reply(FromWorker::Keep { .. }) => {}
-            RunAction::Reply(FromWorker::Live {
-                run_id,
-                from,
-                buckets,
-            }) => {
+            // Gathered into a series by the run client, which dispatches `Live`.
+            RunAction::Reply(FromWorker::Live { .. }) => {}
+            RunAction::Live { run_id, series } => {
                 if let Some(active) = next.active.as_mut().filter(|a| a.run_id == run_id) {
-                    let so_far = active.live.as_ref().map_or(0, |l| l.len());
-                    if from == so_far {
-                        // Only the new buckets crossed; append them to the series so far (in
-                        // place: `LiveSeries` says why).
-                        active.live = Some(match &active.live {
-                            Some(live) => live.appended(*buckets),
-                            None => LiveSeries::new(*buckets),
-                        });
+                    // Only ever longer: a series that is not would be another run's.
+                    if active.live.as_ref().is_none_or(|l| series.len() > l.len()) {
+                        active.live = Some(series);
                     }
-                    // Anything else would leave a gap or repeat buckets; the worker posts in
-                    // order, so it cannot happen, and the report replaces the series anyway.
                 }
             }
             RunAction::Reply(FromWorker::Progress(progress)) => {
@@ -541,36 +535,45 @@ mod tests {
         );
     }
 
-    fn live(run_id: u32, from: usize, t_ms: &[f64]) -> RunAction {
-        RunAction::Reply(FromWorker::Live {
-            run_id,
-            from,
-            buckets: Box::new(Series {
-                bucket_ms: 1_000.0,
-                t_ms: t_ms.to_vec(),
-                arrivals: t_ms.iter().map(|t| *t as u64).collect(),
-                ..Series::default()
-            }),
-        })
+    fn buckets(t_ms: &[f64]) -> Series {
+        Series {
+            bucket_ms: 1_000.0,
+            t_ms: t_ms.to_vec(),
+            arrivals: t_ms.iter().map(|t| *t as u64).collect(),
+            ..Series::default()
+        }
+    }
+
+    /// What the run client dispatches: run `run_id`'s series so far (as `state` holds it) with
+    /// buckets at `t_ms` more.
+    fn live(state: &RunState, run_id: u32, t_ms: &[f64]) -> RunAction {
+        let series = match state.active.as_ref().and_then(|a| a.live.as_ref()) {
+            Some(so_far) => so_far.appended(buckets(t_ms)),
+            None => LiveSeries::new(buckets(t_ms)),
+        };
+        RunAction::Live { run_id, series }
     }
 
     #[test]
     fn live_buckets_are_appended_to_the_series_so_far_and_the_report_replaces_them() {
         let state = started(&RunState::default(), 1);
         assert_eq!(state.active.as_ref().unwrap().live, None);
-        let state = state
-            .after(live(0, 0, &[0.0, 1_000.0]))
-            .after(live(0, 2, &[2_000.0]));
+        let state = state.after(live(&state, 0, &[0.0, 1_000.0]));
+        let state = state.after(live(&state, 0, &[2_000.0]));
         let so_far = state.active.as_ref().unwrap().live.clone().unwrap();
         assert_eq!(so_far.series().t_ms, [0.0, 1_000.0, 2_000.0]);
         assert_eq!(so_far.series().arrivals, [0, 1_000, 2_000]);
-        // A message that does not follow on is not appended (no gaps, no repeats); another
-        // run's buckets are ignored.
-        assert_eq!(state.after(live(0, 7, &[7_000.0])), state);
-        assert_eq!(state.after(live(0, 1, &[1_000.0])), state);
-        assert_eq!(state.after(live(5, 3, &[3_000.0])), state);
+        // Another run's series is ignored, and so is one no longer than the series so far
+        // (the client's gaps and repeats are `LiveAssembly`'s tests).
+        assert_eq!(state.after(live(&state, 5, &[3_000.0])), state);
+        let shorter = RunAction::Live {
+            run_id: 0,
+            series: LiveSeries::new(buckets(&[0.0, 1_000.0, 2_000.0])),
+        };
+        assert_eq!(state.after(shorter), state);
         // Buckets still arrive while pausing and while paused (the worker sends what ended).
-        let paused_state = state.after(RunAction::Pause).after(live(0, 3, &[3_000.0]));
+        let pausing = state.after(RunAction::Pause);
+        let paused_state = pausing.after(live(&pausing, 0, &[3_000.0]));
         assert_eq!(
             paused_state
                 .active
@@ -600,9 +603,9 @@ mod tests {
 
     #[test]
     fn a_report_sent_without_its_series_takes_the_streamed_one_and_refuses_a_short_one() {
-        let state = started(&RunState::default(), 1)
-            .after(live(0, 0, &[0.0, 1_000.0]))
-            .after(live(0, 2, &[2_000.0]));
+        let state = started(&RunState::default(), 1);
+        let state = state.after(live(&state, 0, &[0.0, 1_000.0]));
+        let state = state.after(live(&state, 0, &[2_000.0]));
         let done = state.after(finished_without_series(0, 3));
         let report = &done.result.as_ref().unwrap().report;
         assert_eq!(report.design_name, "streamed");

@@ -35,12 +35,11 @@ pub const PROGRESS_INTERVAL_MS: f64 = 50.0;
 /// chart moves smoothly, rarely enough that a 200-node series never floods the page.
 pub const LIVE_INTERVAL_MS: f64 = 250.0;
 /// Most numbers in one live message. A message's numbers go to the page apart from its text
-/// (`protocol::PackedLive`), and the page reads each message in a task of its own: about 15–25 ms
-/// for a million numbers and a 200-node design's structure, which each piece repeats. Cutting a
-/// 200-node design's update into pieces of 250,000 numbers gave the page more long tasks, not
-/// fewer (docs/performance.md, "Zoom without layout, live updates with their numbers apart"), so only a bigger
-/// design's update is cut.
-pub const LIVE_MAX_NUMBERS: usize = 1_500_000;
+/// (`protocol::PackedLive`), and the page reads each message, and appends it to the series, in a
+/// task of its own: about 15–25 ms for a million numbers (a 200-node design's update of 300
+/// buckets, when the run goes as fast as it can), 2–10 ms for 250,000. Only the last piece of an
+/// update makes the page draw it (docs/performance.md, "Live updates in pieces").
+pub const LIVE_MAX_NUMBERS: usize = 250_000;
 /// Events per engine call while paced or stepping: small, so the run stops close to the
 /// simulated time the pace allows (or to the end of the bucket).
 pub const PACED_CHUNK_EVENTS: u64 = 256;
@@ -273,7 +272,8 @@ impl Runner {
 }
 
 /// `buckets` (which start at bucket `from`) as Live messages of at most about `max_numbers`
-/// numbers each, cut between buckets (a single bucket with more than that goes alone).
+/// numbers each, cut between buckets (a single bucket with more than that goes alone); the last
+/// says so.
 fn split_live(run_id: u32, from: usize, buckets: Series, max_numbers: usize) -> Vec<FromWorker> {
     let count = buckets.len();
     // Every bucket has about as many numbers as the first.
@@ -287,6 +287,7 @@ fn split_live(run_id: u32, from: usize, buckets: Series, max_numbers: usize) -> 
             run_id,
             from,
             buckets: Box::new(buckets),
+            last: true,
         }];
     }
     let per_piece = count.div_ceil(pieces);
@@ -296,6 +297,7 @@ fn split_live(run_id: u32, from: usize, buckets: Series, max_numbers: usize) -> 
             run_id,
             from: from + start,
             buckets: Box::new(buckets.slice(start, start + per_piece)),
+            last: start + per_piece >= count,
         })
         .collect()
 }
@@ -836,6 +838,7 @@ mod tests {
                 packed.from,
                 &packed.buckets.structure,
                 &packed.buckets.numbers,
+                packed.last,
             )
             .expect("a packed live update reads back");
             assert_eq!(&read, message, "packing changes nothing");
@@ -843,6 +846,7 @@ mod tests {
                 run_id: id,
                 from,
                 buckets,
+                ..
             } = &read
             {
                 assert_eq!(*id, run_id);
@@ -956,11 +960,22 @@ mod tests {
         let messages = split_live(7, 40, whole.clone(), limit);
         assert!(messages.len() >= 7, "{} pieces", messages.len());
         let mut joined = Series::default();
-        for message in &messages {
-            let FromWorker::Live { from, buckets, .. } = message else {
+        for (index, message) in messages.iter().enumerate() {
+            let FromWorker::Live {
+                from,
+                buckets,
+                last,
+                ..
+            } = message
+            else {
                 panic!("only live messages, got {message:?}");
             };
             assert_eq!(*from, 40 + joined.len(), "pieces follow each other");
+            assert_eq!(
+                *last,
+                index + 1 == messages.len(),
+                "only the last piece says so"
+            );
             let numbers = archsim_model::packed::pack(buckets.as_ref()).numbers.len();
             // Cut between buckets: a piece exceeds the limit by at most a bucket's worth.
             assert!(numbers <= limit + limit / 10, "{numbers} numbers > {limit}");
@@ -968,7 +983,10 @@ mod tests {
         }
         assert_eq!(joined, whole);
         // Small updates go whole.
-        assert_eq!(split_live(7, 0, whole.clone(), usize::MAX).len(), 1);
+        assert!(matches!(
+            &split_live(7, 0, whole.clone(), usize::MAX)[..],
+            [FromWorker::Live { last: true, .. }]
+        ));
     }
 
     #[test]

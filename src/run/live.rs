@@ -94,6 +94,49 @@ impl LiveSeries {
     }
 }
 
+/// A run's live series as the pieces of its updates arrive from the worker, appended in the
+/// task that reads each piece (`run::client`): the task that shows an update then only swaps
+/// the run state's handle for a longer one, instead of also copying the update's buckets into
+/// the series (and, now and then, moving the whole series to a buffer twice as large).
+#[derive(Debug, Default)]
+pub struct LiveAssembly {
+    /// The run the pieces are of, and its series so far.
+    run: Option<(u32, LiveSeries)>,
+}
+
+impl LiveAssembly {
+    /// Appends a piece of run `run_id`'s series: `buckets`, which start at bucket `from`.
+    /// Returns the series so far when `last` (the piece ends its update: time to show it).
+    ///
+    /// A run's first piece (`from` 0) starts its series, replacing another run's. A piece
+    /// that does not follow on (a gap or a repeat; the worker posts in order, so it cannot
+    /// happen) is dropped: the report brings the whole series anyway.
+    pub fn add(
+        &mut self,
+        run_id: u32,
+        from: usize,
+        buckets: Series,
+        last: bool,
+    ) -> Option<LiveSeries> {
+        let series = match self.run.take() {
+            Some((id, so_far)) if id == run_id && so_far.len() == from => so_far.appended(buckets),
+            _ if from == 0 => LiveSeries::new(buckets),
+            kept => {
+                self.run = kept;
+                return None;
+            }
+        };
+        self.run = Some((run_id, series.clone()));
+        last.then_some(series)
+    }
+
+    /// Lets go of the series (the run ended or was stopped): its buckets are the report's or
+    /// nobody's now.
+    pub fn forget(&mut self) {
+        self.run = None;
+    }
+}
+
 /// Two handles are equal when they hold the same buckets of the same buffer: by identity, as the
 /// run state compares its `Rc`s (`controller::same`), never by walking the series.
 impl PartialEq for LiveSeries {
@@ -119,6 +162,43 @@ mod tests {
             arrivals: t_ms.iter().map(|t| *t as u64).collect(),
             ..Series::default()
         }
+    }
+
+    #[test]
+    fn an_update_is_shown_once_its_last_piece_is_appended_in_place() {
+        let mut assembly = LiveAssembly::default();
+        assert_eq!(assembly.add(1, 0, buckets(&[0.0, 1_000.0]), false), None);
+        assert_eq!(assembly.add(1, 2, buckets(&[2_000.0]), false), None);
+        let first = assembly.add(1, 3, buckets(&[3_000.0]), true).unwrap();
+        assert_eq!(first.len(), 4);
+        assert_eq!(first.series().t_ms, [0.0, 1_000.0, 2_000.0, 3_000.0]);
+        let second = assembly.add(1, 4, buckets(&[4_000.0]), true).unwrap();
+        assert!(Rc::ptr_eq(&first.buffer, &second.buffer), "in place");
+        assert_eq!(second.series().arrivals, [0, 1_000, 2_000, 3_000, 4_000]);
+        // The state still holding the first update keeps its four buckets.
+        assert_eq!(first.len(), 4);
+        assert_ne!(first, second);
+    }
+
+    #[test]
+    fn a_piece_that_does_not_follow_on_is_dropped_and_a_new_run_starts_afresh() {
+        let mut assembly = LiveAssembly::default();
+        let shown = assembly.add(1, 0, buckets(&[0.0, 1_000.0]), true).unwrap();
+        // A gap, a repeat, another run's piece that is not its first: none is appended.
+        assert_eq!(assembly.add(1, 5, buckets(&[5_000.0]), true), None);
+        assert_eq!(assembly.add(1, 1, buckets(&[1_000.0]), true), None);
+        assert_eq!(assembly.add(2, 3, buckets(&[3_000.0]), true), None);
+        let next = assembly.add(1, 2, buckets(&[2_000.0]), true).unwrap();
+        assert_eq!(next.series().t_ms, [0.0, 1_000.0, 2_000.0]);
+        assert_eq!(shown.len(), 2);
+        // Another run's first piece starts its own series.
+        let other = assembly.add(2, 0, buckets(&[0.0]), true).unwrap();
+        assert!(!Rc::ptr_eq(&other.buffer, &next.buffer));
+        assert_eq!(other.series().t_ms, [0.0]);
+        // Forgotten: the next piece must be a first one.
+        assembly.forget();
+        assert_eq!(assembly.add(2, 1, buckets(&[1_000.0]), true), None);
+        assert_eq!(next.series().t_ms, [0.0, 1_000.0, 2_000.0], "untouched");
     }
 
     #[test]

@@ -98,11 +98,14 @@ pub enum FromWorker {
     /// The run has stopped advancing, here (the last word about it until it is resumed).
     Paused(RunProgress),
     /// New buckets of the first replication's time series: `buckets` holds the buckets from
-    /// index `from` on (only what is new since the last message, to keep messages small).
+    /// index `from` on (only what is new since the last message, to keep messages small). A
+    /// big update comes in pieces, each read by the page in a task of its own; `last` marks an
+    /// update's last piece, when the page shows what came.
     Live {
         run_id: u32,
         from: usize,
         buckets: Box<Series>,
+        last: bool,
     },
     /// The run's report. When `streamed_buckets` is `Some(n)`, the report's series was left
     /// out: it is exactly the `n` buckets the page has already been sent in [`FromWorker::Live`]
@@ -213,6 +216,7 @@ pub struct PackedLive {
     pub run_id: u32,
     pub from: usize,
     pub buckets: archsim_model::packed::Packed,
+    pub last: bool,
 }
 
 impl PackedLive {
@@ -223,10 +227,12 @@ impl PackedLive {
                 run_id,
                 from,
                 buckets,
+                last,
             } => Some(PackedLive {
                 run_id: *run_id,
                 from: *from,
                 buckets: archsim_model::packed::pack_series(buckets),
+                last: *last,
             }),
             _ => None,
         }
@@ -238,6 +244,7 @@ impl PackedLive {
         from: usize,
         structure: &str,
         numbers: &[f64],
+        last: bool,
     ) -> Result<FromWorker, String> {
         let buckets = archsim_model::packed::unpack_series(structure, numbers)
             .map_err(|e| format!("the live series could not be read: {e}"))?;
@@ -245,6 +252,7 @@ impl PackedLive {
             run_id,
             from,
             buckets: Box::new(buckets),
+            last,
         })
     }
 }
@@ -257,9 +265,10 @@ impl FromWorker {
                 run_id,
                 from,
                 buckets,
+                last,
             } => {
                 return with_payload(
-                    json!({ "type": "live", "run_id": run_id, "from": from }),
+                    json!({ "type": "live", "run_id": run_id, "from": from, "last": last }),
                     archsim_model::json::to_compact(buckets.as_ref()),
                 );
             }
@@ -310,12 +319,17 @@ impl FromWorker {
                     .and_then(Value::as_u64)
                     .and_then(|n| usize::try_from(n).ok())
                     .ok_or("the live message's \"from\" is missing or not a whole number")?;
+                let last = value
+                    .get("last")
+                    .and_then(Value::as_bool)
+                    .ok_or("the live message's \"last\" is missing or not true or false")?;
                 let buckets: Series = serde_json::from_str(payload("live")?)
                     .map_err(|e| format!("the live series could not be read: {e}"))?;
                 Ok(FromWorker::Live {
                     run_id: run_id(&value)?,
                     from,
                     buckets: Box::new(buckets),
+                    last,
                 })
             }
             "finished" => {
@@ -478,6 +492,7 @@ mod tests {
                 run_id: 3,
                 from: 12,
                 buckets: Box::new(live),
+                last: false,
             },
             FromWorker::Finished {
                 run_id: 3,

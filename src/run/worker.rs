@@ -86,6 +86,7 @@ impl WorkerLoop {
                     run_id,
                     from,
                     buckets,
+                    last,
                 }) => {
                     let numbers = js_sys::Float64Array::from(buckets.numbers.as_slice());
                     let transfer = js_sys::Array::of1(&numbers.buffer());
@@ -95,6 +96,7 @@ impl WorkerLoop {
                         ("from", JsValue::from(from as f64)),
                         ("structure", JsValue::from_str(&buckets.structure)),
                         ("numbers", numbers.into()),
+                        ("last", JsValue::from_bool(last)),
                     ]);
                     self.scope.post_message_with_transfer(&object, &transfer)
                 }
