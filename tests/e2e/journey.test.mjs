@@ -41,7 +41,14 @@ test('zoom and pan survive a reload', async () => {
   // Pan with the wheel (no Ctrl): the view moves, the design does not.
   const box = await page.locator('#canvas svg.canvas-svg').boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const zoomedView = await page.locator('#canvas svg.canvas-content').getAttribute('data-viewport');
   await page.mouse.wheel(0, 120);
+  // Playwright's wheel returns without waiting for the page to handle it: wait for the pan, or
+  // the position below may be read before it (and differ after the reload by the pan).
+  await page.waitForFunction(
+    (before) => document.querySelector('#canvas svg.canvas-content').dataset.viewport !== before,
+    zoomedView,
+  );
   const zoom = await page.locator('#zoom-level').textContent();
   const lbBefore = await nodeCentre(page, 'lb');
   // The view is written once it rests: the saved viewport becomes the one on screen.
