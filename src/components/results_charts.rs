@@ -77,14 +77,22 @@ pub struct ChartsProps {
     pub on_cursor: Callback<Option<f64>>,
 }
 
-// The design, report and series by identity (see `run::controller::same`).
+impl ChartsProps {
+    fn drawn(&self) -> Drawn {
+        Drawn {
+            design: self.design.clone(),
+            report: self.report.clone(),
+            live: self.live.clone(),
+            end_ms: self.end_ms,
+            subject: self.subject.clone(),
+        }
+    }
+}
+
+// The design, report and series by identity (see `Drawn`).
 impl PartialEq for ChartsProps {
     fn eq(&self, other: &Self) -> bool {
-        same(&self.design, &other.design)
-            && same_opt(&self.report, &other.report)
-            && self.live == other.live
-            && self.end_ms == other.end_ms
-            && self.subject == other.subject
+        self.drawn() == other.drawn()
             && self.cursor_ms == other.cursor_ms
             && self.on_cursor == other.on_cursor
     }
@@ -155,13 +163,7 @@ impl Drawn {
 pub fn charts(props: &ChartsProps) -> Html {
     // The charts are built a task after the render that brought their data: a live update's
     // task draws the canvas, the next one the charts (`next_task`).
-    let drawn = use_next_task(Drawn {
-        design: props.design.clone(),
-        report: props.report.clone(),
-        live: props.live.clone(),
-        end_ms: props.end_ms,
-        subject: props.subject.clone(),
-    });
+    let drawn = use_next_task(props.drawn());
     let specs: Rc<Specs> = use_memo(drawn.clone(), |drawn| {
         drawn.as_ref().map_or_else(
             || Specs {

@@ -372,7 +372,7 @@ impl Reducible for RunState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use archsim_model::Series;
+    use crate::run::live::tests::buckets;
 
     fn design(name: &str) -> Rc<Design> {
         Rc::new(Design {
@@ -533,15 +533,6 @@ mod tests {
             RunState::default().after(RunAction::Stop),
             RunState::default()
         );
-    }
-
-    fn buckets(t_ms: &[f64]) -> Series {
-        Series {
-            bucket_ms: 1_000.0,
-            t_ms: t_ms.to_vec(),
-            arrivals: t_ms.iter().map(|t| *t as u64).collect(),
-            ..Series::default()
-        }
     }
 
     /// What the run client dispatches: run `run_id`'s series so far (as `state` holds it) with

@@ -152,10 +152,12 @@ impl fmt::Debug for LiveSeries {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn buckets(t_ms: &[f64]) -> Series {
+    /// A series of one-second buckets at `t_ms`, with that many arrivals each (tests of the run
+    /// state use it too).
+    pub(in crate::run) fn buckets(t_ms: &[f64]) -> Series {
         Series {
             bucket_ms: 1_000.0,
             t_ms: t_ms.to_vec(),

@@ -182,20 +182,18 @@ function longerRun(design) {
 // run are answered within 50 ms. A big design's live run is drawn on one canvas layer
 // (canvas_raster.rs), the worker cuts live updates into small messages and leaves the series out
 // of the report, and the report's text to keep is written by the worker (docs/performance.md).
-// Marked todo. Session 8 found each live update copying the series so far, a cost that grew
-// with the run (over 900 s: 1–10 long tasks of 50–135 ms, clicks of up to 119–266 ms). Session 9
-// made updates append in place (src/run/live.rs) and charts set each font once: 0–2 tasks of
-// 51–61 ms, clicks in 16–88 ms. Session 10 made a zoom move the drawing's <svg> by a CSS
-// transform (no layout of its 400 texts) and sent live updates with their numbers apart
-// (archsim_model::packed): side by side with the session 9 build on the quiet 2-core machine,
-// five runs each, clicks answered in 5–31 ms (before: 14–126 ms, the slowest of each run 26,
-// 126, 43, 66, 53), long tasks [50], [62], [59, 57], [66], [54, 61, 63] (before: [61, 54], [61],
-// [64], [53, 67], [55, 60, 60]). The page's longest task is now 28–31 ms of CPU (before 44–52),
-// but the run holds one of the two cores, and the page's main thread shares the other with the
-// compositor and the GPU process: one to three tasks a run still take 50–66 ms of wall time,
-// most of them the first live update's, read and drawn while the page's code for it is cold
-// (docs/performance.md, "Zoom without layout, live updates with their numbers apart").
-test('the page answers a click within 50 ms during a long run of a 200-node design', { todo: 'on a 2-core machine whose other core runs the simulation, tasks of 20–31 ms of CPU still take 50–66 ms of wall time, one to three times a run' }, async () => {
+// Marked todo: a bound on wall time, which depends on the machine CI happens to run on; the
+// figures are printed here, and bench/ui-long-tasks.mjs measures them with the CPU time of each
+// task (speed targets are checked by benchmarks that print figures, not by timed tests). Session 8 found each live update copying the series so
+// far (over 900 s: 1–10 long tasks of 50–135 ms, clicks of up to 119–266 ms); session 9 made
+// updates append in place (0–2 tasks of 51–61 ms); session 10 moved zoom off layout and sent
+// live updates with their numbers apart ([50], [62], [59, 57], [66], [54, 61, 63] on a machine
+// under load 1.0–1.4). Session 11 read and appended updates in pieces of 250,000 numbers, each in
+// its own task, showed each update once its last piece was in, and built the charts a task
+// after the canvas: on the quiet 2-core machine no long task in seven runs, clicks answered in
+// 4–11 ms; with the page's CPU slowed twice, one or two tasks of 50–61 ms a run
+// (docs/performance.md, "Live updates in pieces, charts a task later").
+test('the page answers a click within 50 ms during a long run of a 200-node design', { todo: 'a timing bound: met on the quiet 2-core machine (no long task in seven runs), measured and printed here on any other' }, async () => {
   const { page } = app;
   await page.setInputFiles('#import-file', {
     name: 'big.json',
