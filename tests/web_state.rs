@@ -137,6 +137,7 @@ fn autosave_round_trips_through_real_local_storage() {
             pan_y: -17.0,
             zoom: 1.25,
         },
+        canvas_size: Some((900.0, 600.0)),
     };
     save_local(&snapshot).expect("save to localStorage");
     assert!(local_storage().get_item(AUTOSAVE_KEY).unwrap().is_some());

@@ -19,7 +19,7 @@ use super::run_bar::RunPanel;
 use crate::persist::{self, LoadOutcome, browser};
 use crate::run::{RunAction, RunState};
 use crate::state::geometry::GRID;
-use crate::state::{Action, EditorSnapshot, EditorState, run_blockers};
+use crate::state::{Action, EditorState, run_blockers};
 
 /// The templates the first screen offers, simplest first.
 const FEATURED_TEMPLATES: [&str; 4] = ["three-tier", "cache-aside", "microservices-gateway", "mm1"];
@@ -54,11 +54,7 @@ struct Startup {
 /// Keeps the editor's current work as the backup a shared link's design is about to replace;
 /// false when it could not be kept (no storage).
 fn keep_backup(state: &EditorState) -> bool {
-    persist::autosave::backup_local(&EditorSnapshot {
-        design: state.design.clone(),
-        viewport: state.viewport,
-    })
-    .is_ok()
+    persist::autosave::backup_local(&state.snapshot()).is_ok()
 }
 
 /// A shared link wins over the autosave (the person opened the link to see that design), but
@@ -334,11 +330,7 @@ pub fn app() -> Html {
         let warned = use_mut_ref(|| false);
         use_effect_with(state.revision, move |revision| {
             if *revision > 0 {
-                let snapshot = EditorSnapshot {
-                    design: state.design.clone(),
-                    viewport: state.viewport,
-                };
-                match persist::save_local(&snapshot) {
+                match persist::save_local(&state.snapshot()) {
                     Ok(()) => *warned.borrow_mut() = false,
                     Err(reason) => {
                         // Say it once, not on every keystroke.

@@ -314,7 +314,7 @@ pub fn canvas(props: &CanvasProps) -> Html {
         use_effect_with((), move |_| {
             let element = surface_ref.cast::<Element>();
             let observer = element.map(|element| {
-                // The size last seen; the observer's first call (on `observe`) only records it.
+                // The size last told, so that a call with the same size tells nothing.
                 let last = Cell::new(None::<(f64, f64)>);
                 let observed = element.clone();
                 let callback = Closure::<dyn FnMut()>::new(move || {
@@ -325,11 +325,11 @@ pub fn canvas(props: &CanvasProps) -> Html {
                         return;
                     }
                     svg_size.set(Some(size));
-                    if let Some(from) = last.replace(Some(size))
-                        && from != size
-                    {
+                    // Its first size too: the state compares it with the size the view was
+                    // last seen at, which a restored view brings (the page's first layouts
+                    // change the canvas's height, and a reload moved the view by half of it).
+                    if last.replace(Some(size)) != Some(size) {
                         dispatcher.dispatch(Action::CanvasResized {
-                            from,
                             to: size,
                             insets: canvas_overlay_insets(),
                         });

@@ -97,17 +97,23 @@ impl KeyValueStore for MemoryStore {
     }
 }
 
-/// The stored form: `{"format": …, "design": {…}, "viewport": {"pan_x", "pan_y", "zoom"}}`.
+/// The stored form: `{"format": …, "design": {…}, "viewport": {"pan_x", "pan_y", "zoom",
+/// "width", "height"}}`, the last two (the canvas's size the view was seen at) when known.
 pub fn snapshot_to_json(snapshot: &EditorSnapshot) -> String {
     let design = archsim_model::json::to_value(&snapshot.design);
+    let mut viewport = json!({
+        "pan_x": snapshot.viewport.pan_x,
+        "pan_y": snapshot.viewport.pan_y,
+        "zoom": snapshot.viewport.zoom,
+    });
+    if let Some((width, height)) = snapshot.canvas_size {
+        viewport["width"] = json!(width);
+        viewport["height"] = json!(height);
+    }
     json!({
         "format": FORMAT_TAG,
         "design": design,
-        "viewport": {
-            "pan_x": snapshot.viewport.pan_x,
-            "pan_y": snapshot.viewport.pan_y,
-            "zoom": snapshot.viewport.zoom,
-        },
+        "viewport": viewport,
     })
     .to_string()
 }
@@ -144,7 +150,14 @@ pub fn snapshot_from_json(raw: &str) -> Result<EditorSnapshot, String> {
         pan_y: number("pan_y")?,
         zoom: number("zoom")?.clamp(crate::state::MIN_ZOOM, crate::state::MAX_ZOOM),
     };
-    Ok(EditorSnapshot { design, viewport })
+    // Written since session 11; an older autosave, or a size that is not one, has none.
+    let size = |field: &str| number(field).ok().filter(|x| *x > 0.0);
+    let canvas_size = size("width").zip(size("height"));
+    Ok(EditorSnapshot {
+        design,
+        viewport,
+        canvas_size,
+    })
 }
 
 /// Saves the design and viewport. The design comes first: when the storage is full, the saved
@@ -429,6 +442,7 @@ mod tests {
                 pan_y: 33.0,
                 zoom: 0.75,
             },
+            canvas_size: Some((828.0, 591.5)),
         }
     }
 
@@ -437,6 +451,21 @@ mod tests {
         let store = MemoryStore::default();
         save_to(&store, &snapshot()).unwrap();
         assert_eq!(load_from(&store, 1), LoadOutcome::Restored(snapshot()));
+    }
+
+    #[test]
+    fn an_autosave_without_the_canvas_size_loads_without_it() {
+        let store = MemoryStore::default();
+        let mut older = snapshot();
+        older.canvas_size = None;
+        save_to(&store, &older).unwrap();
+        let raw = store.get(AUTOSAVE_KEY).unwrap().unwrap();
+        assert!(!raw.contains("width"), "{raw}");
+        assert_eq!(load_from(&store, 1), LoadOutcome::Restored(older.clone()));
+        // A size that is not one is left out, not a reason to lose the work.
+        let odd = raw.replace("\"zoom\"", "\"width\":-3,\"height\":\"tall\",\"zoom\"");
+        store.set(AUTOSAVE_KEY, &odd).unwrap();
+        assert_eq!(load_from(&store, 1), LoadOutcome::Restored(older));
     }
 
     #[test]

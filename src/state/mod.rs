@@ -294,6 +294,9 @@ fn clamp_zoom(zoom: f64) -> f64 {
 pub struct EditorSnapshot {
     pub design: Design,
     pub viewport: Viewport,
+    /// The canvas's size (width, height in pixels) the view was seen at, when known: a view
+    /// restored on a canvas of another size keeps the same point at the centre of the screen.
+    pub canvas_size: Option<(f64, f64)>,
 }
 
 /// Everything the editor does. Canvas coordinates unless a field says screen.
@@ -453,12 +456,12 @@ pub enum Action {
         insets: Insets,
     },
     SetViewport(Viewport),
-    /// The canvas element changed size (the results area grew under it, the window was
-    /// resized), from `from` to `to` pixels (width, height); `insets` as for
-    /// [`Action::FitToScreen`], measured at the new size. Keeps what the person was looking at
-    /// in view; changes the view only (no undo step, no design change).
+    /// The canvas element is `to` pixels (width, height) now: its first size, or a new one (the
+    /// results area grew under it, the window was resized); `insets` as for
+    /// [`Action::FitToScreen`], measured at that size. From the size the view was last seen at
+    /// ([`EditorState::canvas_size`], perhaps restored with it), keeps what the person was
+    /// looking at in view; changes the view only (no undo step, no design change).
     CanvasResized {
-        from: (f64, f64),
         to: (f64, f64),
         insets: Insets,
     },
@@ -485,6 +488,9 @@ pub struct EditorState {
     /// pan or zoom since. A resize of the canvas then fits the same way again (see
     /// [`Action::CanvasResized`]).
     fitted: Option<Fit>,
+    /// The canvas's size (width, height in pixels) the view was last seen at: measured, or
+    /// restored with the view; None until then.
+    pub canvas_size: Option<(f64, f64)>,
     /// Why the last action did nothing ("a node cannot call itself"), for a transient message.
     pub notice: Option<String>,
     /// Pastes since the last copy: each lands a further [`PASTE_OFFSET`] away.
@@ -524,6 +530,7 @@ impl EditorState {
             view_revision: 0,
             snap_to_grid: true,
             fitted: None,
+            canvas_size: None,
             notice: None,
             paste_count: 0,
             drag: BTreeMap::new(),
@@ -534,6 +541,7 @@ impl EditorState {
     pub fn from_snapshot(snapshot: EditorSnapshot) -> Self {
         let mut state = EditorState::new(snapshot.design);
         state.viewport = snapshot.viewport;
+        state.canvas_size = snapshot.canvas_size;
         state
     }
 
@@ -542,6 +550,7 @@ impl EditorState {
         EditorSnapshot {
             design: self.design.clone(),
             viewport: self.viewport,
+            canvas_size: self.canvas_size,
         }
     }
 
@@ -557,9 +566,16 @@ impl EditorState {
     pub fn apply(&mut self, action: Action) {
         // A resize is not the person doing something: it keeps the notice and the run of typing
         // that one undo step takes back.
-        if let Action::CanvasResized { from, to, insets } = action {
+        if let Action::CanvasResized { to, insets } = action {
+            if !(to.0 > 0.0 && to.1 > 0.0 && to.0.is_finite() && to.1.is_finite()) {
+                return;
+            }
             let viewport_before = self.viewport;
-            self.resize_view(from, to, insets);
+            if let Some(from) = self.canvas_size.replace(to)
+                && from != to
+            {
+                self.resize_view(from, to, insets);
+            }
             if self.viewport != viewport_before {
                 self.view_revision += 1;
             }
@@ -823,7 +839,15 @@ impl EditorState {
             Action::Restore(snapshot) => {
                 let (revision, view_revision) = (self.revision, self.view_revision);
                 let snap = self.snap_to_grid;
+                let measured = self.canvas_size;
                 *self = EditorState::from_snapshot(snapshot);
+                // Seen on a canvas of another size: the same point stays at the centre.
+                if let Some(now) = measured {
+                    if let Some(then) = self.canvas_size {
+                        self.viewport = self.viewport.resized(then, now);
+                    }
+                    self.canvas_size = Some(now);
+                }
                 self.snap_to_grid = snap;
                 self.revision = revision + 1;
                 self.view_revision = view_revision;
@@ -884,7 +908,8 @@ impl EditorState {
                     self.fitted = None;
                 }
             }
-            Action::CanvasResized { from, to, insets } => self.resize_view(from, to, insets),
+            // Applied at the top of `apply`: a resize keeps the notice and the typing run.
+            Action::CanvasResized { .. } => {}
             Action::ToggleSnap => self.snap_to_grid = !self.snap_to_grid,
             Action::ClearNotice => {}
         }

@@ -594,7 +594,8 @@ fn showing_a_design_that_fits_readably_is_the_same_as_fitting_it() {
 fn a_resize_redoes_the_kind_of_fit_the_view_had() {
     let design = || [add("client", 80.0, 32.0), add("database", 1280.0, 632.0)];
     let mut shown = state_after(design().into_iter().chain([show_readably(1600.0, 900.0)]));
-    shown.apply(resized((1600.0, 900.0), (800.0, 400.0)));
+    shown.apply(resized((1600.0, 900.0)));
+    shown.apply(resized((800.0, 400.0)));
     assert_eq!(
         shown.viewport.zoom, READABLE_ZOOM,
         "shown: never below readable"
@@ -604,7 +605,8 @@ fn a_resize_redoes_the_kind_of_fit_the_view_had() {
         height: 900.0,
         insets: Insets::default(),
     }]));
-    fitted.apply(resized((1600.0, 900.0), (800.0, 400.0)));
+    fitted.apply(resized((1600.0, 900.0)));
+    fitted.apply(resized((800.0, 400.0)));
     assert!(
         fitted.viewport.zoom < READABLE_ZOOM,
         "fitted: everything in view"
@@ -616,9 +618,9 @@ fn a_resize_redoes_the_kind_of_fit_the_view_had() {
     }
 }
 
-fn resized(from: (f64, f64), to: (f64, f64)) -> Action {
+/// The canvas measured at `to` (the first size only records it; see `canvas_size`).
+fn resized(to: (f64, f64)) -> Action {
     Action::CanvasResized {
-        from,
         to,
         insets: Insets::default(),
     }
@@ -637,7 +639,8 @@ fn a_fitted_view_is_fitted_again_when_the_canvas_changes_size() {
         add("client", 80.0, 32.0),
         add("database", 880.0, 532.0),
         fit,
-        resized((800.0, 600.0), (800.0, 300.0)),
+        resized((800.0, 600.0)),
+        resized((800.0, 300.0)),
     ]);
     let mut short = s.clone();
     short.apply(Action::FitToScreen {
@@ -656,7 +659,8 @@ fn a_fitted_view_is_fitted_again_when_the_canvas_changes_size() {
     }
     // Growing back gives the view the first fit gave.
     let mut back = s.clone();
-    back.apply(resized((800.0, 300.0), (800.0, 600.0)));
+    back.apply(resized((800.0, 300.0)));
+    back.apply(resized((800.0, 600.0)));
     let first = state_after([
         add("client", 80.0, 32.0),
         add("database", 880.0, 532.0),
@@ -699,7 +703,8 @@ fn a_view_moved_by_hand_keeps_its_zoom_and_centre_when_the_canvas_changes_size()
             moved_by_hand,
         ]);
         let (zoom, centre) = (s.viewport.zoom, centre_point(&s, (800.0, 600.0)));
-        s.apply(resized((800.0, 600.0), (700.0, 350.0)));
+        s.apply(resized((800.0, 600.0)));
+        s.apply(resized((700.0, 350.0)));
         assert_eq!(s.viewport.zoom, zoom);
         let after = centre_point(&s, (700.0, 350.0));
         assert!((after.x - centre.x).abs() < 1e-9 && (after.y - centre.y).abs() < 1e-9);
@@ -707,8 +712,11 @@ fn a_view_moved_by_hand_keeps_its_zoom_and_centre_when_the_canvas_changes_size()
     // Nonsense sizes change nothing.
     let mut s = state_after([Action::Pan { dx: 3.0, dy: 4.0 }]);
     let before = s.viewport;
-    s.apply(resized((0.0, 600.0), (800.0, 600.0)));
-    s.apply(resized((800.0, 600.0), (f64::NAN, 600.0)));
+    s.apply(resized((800.0, 600.0)));
+    s.apply(resized((0.0, 600.0)));
+    s.apply(resized((f64::NAN, 600.0)));
+    assert_eq!(s.canvas_size, Some((800.0, 600.0)), "not taken for a size");
+    s.apply(resized((800.0, 600.0)));
     assert_eq!(s.viewport, before);
 }
 
@@ -722,7 +730,8 @@ fn a_resize_is_no_edit_and_keeps_the_notice_and_the_typing_run() {
     });
     s.notice = Some("something to say".into());
     let view_revision = s.view_revision;
-    s.apply(resized((800.0, 600.0), (800.0, 300.0)));
+    s.apply(resized((800.0, 600.0)));
+    s.apply(resized((800.0, 300.0)));
     assert_eq!(s.notice.as_deref(), Some("something to say"));
     assert_eq!(s.view_revision, view_revision + 1, "the view is autosaved");
     assert_eq!(
@@ -855,6 +864,7 @@ fn restore_sets_design_and_viewport_with_empty_history() {
         Action::Restore(EditorSnapshot {
             design: design.clone(),
             viewport,
+            canvas_size: None,
         }),
     ]);
     assert_eq!(s.design, design);
@@ -1015,4 +1025,49 @@ fn undo_in_the_middle_of_a_drag_keeps_the_rest_of_the_drag_one_step() {
     );
     s.apply(Action::Undo);
     assert_eq!(s.design, start);
+}
+
+// Regression: a reload moved the view by 15.5 px. The page's first layout gave the canvas 622 px
+// of height, the results panel then took its remembered share and left 591, and the view was
+// moved to keep its centre through a resize from a size it had never been seen at.
+#[test]
+fn a_view_restored_with_its_canvas_size_stays_put_through_the_pages_first_layouts() {
+    let viewport = Viewport {
+        pan_x: -182.0,
+        pan_y: -27.5,
+        zoom: 1.25,
+    };
+    let snapshot = EditorSnapshot {
+        design: state_after([add("service", 0.0, 0.0)]).design,
+        viewport,
+        canvas_size: Some((828.0, 591.0)),
+    };
+    let mut s = EditorState::from_snapshot(snapshot.clone());
+    s.apply(resized((828.0, 622.0)));
+    s.apply(resized((828.0, 591.0)));
+    assert_eq!(
+        s.viewport, viewport,
+        "back at the size it was seen at, where it was"
+    );
+    // On a canvas of another size the point at the centre stays at the centre.
+    let centre =
+        |s: &EditorState, (w, h): (f64, f64)| s.viewport.screen_to_canvas(p(w / 2.0, h / 2.0));
+    let mut other = EditorState::from_snapshot(snapshot.clone());
+    other.apply(resized((1000.0, 700.0)));
+    let (was, is) = (centre(&s, (828.0, 591.0)), centre(&other, (1000.0, 700.0)));
+    assert!((was.x - is.x).abs() < 1e-9 && (was.y - is.y).abs() < 1e-9);
+    // Without a size (an older autosave) the first measure only records it.
+    let mut without_size = EditorState::from_snapshot(EditorSnapshot {
+        canvas_size: None,
+        ..snapshot.clone()
+    });
+    without_size.apply(resized((828.0, 622.0)));
+    assert_eq!(without_size.viewport, viewport);
+    assert_eq!(without_size.canvas_size, Some((828.0, 622.0)));
+    // Restored on a canvas already measured (the offer to restore the work a link replaced).
+    let mut measured = state_after([resized((1000.0, 700.0))]);
+    measured.apply(Action::Restore(snapshot));
+    let is = centre(&measured, (1000.0, 700.0));
+    assert!((was.x - is.x).abs() < 1e-9 && (was.y - is.y).abs() < 1e-9);
+    assert_eq!(measured.canvas_size, Some((1000.0, 700.0)));
 }
