@@ -429,7 +429,7 @@ fn per_node(
     src: &Source,
     frame: &Frame,
     keep: impl Fn(&NodeKind) -> bool,
-    values: impl Fn(&archsim_model::NodeSeries) -> Option<Vec<Option<f64>>>,
+    values: impl Fn(&archsim_model::NodeSeries) -> Option<Rc<[Option<f64>]>>,
 ) -> Lines {
     let mut lines: Vec<Line> = src
         .design
@@ -441,7 +441,7 @@ fn per_node(
             let values = match series {
                 Some(s) => values(s)?,
                 // Live, before the node's first bucket: an empty line keeps its place.
-                None => vec![None; frame.buckets()],
+                None => std::iter::repeat_n(None, frame.buckets()).collect(),
             };
             Some(Line {
                 key: n.id.clone(),
@@ -450,7 +450,7 @@ fn per_node(
                 label: label_of(n),
                 colour: colour::line(0),
                 dashed: false,
-                values: values.into(),
+                values,
             })
         })
         .collect();
