@@ -219,7 +219,7 @@ impl Viewport {
         let Some(bounds) = geometry::design_bounds(design) else {
             return Viewport::default();
         };
-        if !(width > 0.0 && height > 0.0 && width.is_finite() && height.is_finite()) {
+        if !is_screen_size((width, height)) {
             return Viewport::default();
         }
         let inset = |x: f64| if x.is_finite() { x.max(0.0) } else { 0.0 };
@@ -258,8 +258,7 @@ impl Viewport {
     /// pixels): the canvas point that was at the centre of the screen stays at its centre, at
     /// the same zoom. Sizes that are not positive and finite leave the view as it is.
     pub fn resized(&self, from: (f64, f64), to: (f64, f64)) -> Viewport {
-        let valid = |(w, h): (f64, f64)| w > 0.0 && h > 0.0 && w.is_finite() && h.is_finite();
-        if !valid(from) || !valid(to) {
+        if !is_screen_size(from) || !is_screen_size(to) {
             return *self;
         }
         Viewport {
@@ -279,6 +278,11 @@ impl Viewport {
             }),
         )
     }
+}
+
+/// A width and height in pixels a canvas can have: positive and finite.
+fn is_screen_size((width, height): (f64, f64)) -> bool {
+    width > 0.0 && height > 0.0 && width.is_finite() && height.is_finite()
 }
 
 fn clamp_zoom(zoom: f64) -> f64 {
@@ -567,7 +571,7 @@ impl EditorState {
         // A resize is not the person doing something: it keeps the notice and the run of typing
         // that one undo step takes back.
         if let Action::CanvasResized { to, insets } = action {
-            if !(to.0 > 0.0 && to.1 > 0.0 && to.0.is_finite() && to.1.is_finite()) {
+            if !is_screen_size(to) {
                 return;
             }
             let viewport_before = self.viewport;
@@ -921,16 +925,14 @@ impl EditorState {
     /// same view when the room does. Any other view was chosen by hand, so its zoom is kept and
     /// the canvas point at the centre of the screen stays at the centre: what the person was
     /// looking at stays in the middle of what they see, rather than sliding off the bottom edge
-    /// as the canvas gets shorter.
+    /// as the canvas gets shorter. `to` is a screen size (`apply` takes no other).
     fn resize_view(&mut self, from: (f64, f64), to: (f64, f64), insets: Insets) {
         if let Some(fit) = self.fitted {
             let (width, height) = to;
-            if width > 0.0 && height > 0.0 && width.is_finite() && height.is_finite() {
-                self.viewport = match fit {
-                    Fit::Whole => Viewport::fitting_within(&self.design, width, height, insets),
-                    Fit::Readable => Viewport::readable_within(&self.design, width, height, insets),
-                };
-            }
+            self.viewport = match fit {
+                Fit::Whole => Viewport::fitting_within(&self.design, width, height, insets),
+                Fit::Readable => Viewport::readable_within(&self.design, width, height, insets),
+            };
         } else {
             self.viewport = self.viewport.resized(from, to);
         }
