@@ -215,6 +215,24 @@ mod tests {
     }
 
     #[test]
+    fn an_array_put_back_into_the_text_keeps_its_integers_integers() {
+        // u64::MAX is not exact as an f64, so the numbers before it go back into the text:
+        // a zero among them must read back into a u64, and -0.0 into a float with its sign.
+        let counts = vec![0u64, 7, u64::MAX];
+        let (packed, back) = round_trip(&counts);
+        assert_eq!(back, counts);
+        assert_eq!(packed.structure, "[0,7,18446744073709551615]");
+        // A NaN (JSON's null) sends floats back: -0.0 keeps its sign, a whole one reads as a
+        // float again.
+        let packed = pack(&vec![-0.0, 0.0, 2.5, f64::NAN]);
+        assert_eq!(packed.structure, "[-0.0,0,2.5,null]");
+        let back: Vec<Option<f64>> = unpack(&packed.structure, &packed.numbers).unwrap();
+        assert_eq!(back[0].map(f64::to_bits), Some((-0.0f64).to_bits()));
+        assert_eq!(&back[1..3], &[Some(0.0), Some(2.5)]);
+        assert_eq!(back[3], None);
+    }
+
+    #[test]
     fn a_key_like_the_marker_leaves_everything_in_the_text() {
         let value = BTreeMap::from([("\u{0}".to_string(), vec![1u32, 2])]);
         let (packed, back) = round_trip(&value);

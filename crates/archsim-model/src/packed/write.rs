@@ -23,9 +23,12 @@ impl Out {
         self.text.push_str(&crate::json::to_compact(value));
     }
 
-    /// A number as JSON text, as serde_json writes it: exactly (whole numbers with no point).
+    /// A number of the buffer back as JSON text: a whole number with no point (it may have been
+    /// an integer, and an integer field refuses `0.0`), -0.0 and fractions as serde_json
+    /// writes them (exactly, -0.0 with its sign).
     fn number_text(&mut self, number: f64) {
-        if number.fract() == 0.0 && number.abs() <= EXACT_INTEGERS && number != 0.0 {
+        let negative_zero = number == 0.0 && number.is_sign_negative();
+        if number.fract() == 0.0 && number.abs() <= EXACT_INTEGERS && !negative_zero {
             let _ = write!(self.text, "{}", number as i64);
         } else {
             self.json(&number);
