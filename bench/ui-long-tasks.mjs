@@ -14,9 +14,10 @@
 // (scripts/strip-wasm-names.mjs) into another DIST for names instead of wasm-function[N].
 //
 // Prints the long tasks the page's PerformanceObserver saw, then every main-thread task over
-// TASK_MS (30 unless told) of wall time as wall/CPU milliseconds (`dur`/`tdur` of the trace's RunTask) with what it
-// spent its CPU on, and the longest task from Run by CPU. On a machine busy with other work a task waits for a core and its wall time
-// grows, its CPU time does not: on a loaded machine read the CPU column (docs/performance.md).
+// TASK_MS (30 unless told) of wall time as wall/CPU milliseconds (`dur`/`tdur` of the trace's
+// RunTask) with what it spent its CPU on, and the longest task from Run by CPU. On a machine busy
+// with other work a task waits for a core and its wall time grows, its CPU time does not: on a
+// loaded machine read the CPU column (docs/performance.md).
 import { join } from 'node:path';
 import { openApp, REPO_ROOT } from '../tests/e2e/harness.mjs';
 import { startStaticServer } from '../scripts/static-server.mjs';

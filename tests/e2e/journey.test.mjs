@@ -43,8 +43,8 @@ test('zoom and pan survive a reload', async () => {
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   const zoomedView = await page.locator('#canvas svg.canvas-content').getAttribute('data-viewport');
   await page.mouse.wheel(0, 120);
-  // Playwright's wheel returns without waiting for the page to handle it: wait for the pan, or
-  // the position below may be read before it (and differ after the reload by the pan).
+  // Playwright's wheel returns without waiting for the page to handle it: the view is read once
+  // the pan has happened.
   await page.waitForFunction(
     (before) => document.querySelector('#canvas svg.canvas-content').dataset.viewport !== before,
     zoomedView,

@@ -184,11 +184,11 @@ function longerRun(design) {
 // of the report, and the report's text to keep is written by the worker (docs/performance.md).
 // Marked todo: a bound on wall time, which depends on the machine CI happens to run on; the
 // figures are printed here, and bench/ui-long-tasks.mjs measures them with the CPU time of each
-// task (speed targets are checked by benchmarks that print figures, not by timed tests). Session 8 found each live update copying the series so
-// far (over 900 s: 1–10 long tasks of 50–135 ms, clicks of up to 119–266 ms); session 9 made
-// updates append in place (0–2 tasks of 51–61 ms); session 10 moved zoom off layout and sent
-// live updates with their numbers apart ([50], [62], [59, 57], [66], [54, 61, 63] on a machine
-// under load 1.0–1.4). Session 11 read and appended updates in pieces of 250,000 numbers, each in
+// task (speed targets are checked by benchmarks that print figures, not by timed tests).
+// Session 8 found each live update copying the series so far (over 900 s: 1–10 long tasks of
+// 50–135 ms, clicks of up to 119–266 ms); session 9 made updates append in place (0–2 tasks of
+// 51–61 ms); session 10 moved zoom off layout and sent live updates with their numbers apart
+// ([50], [62], [59, 57], [66], [54, 61, 63] on a machine under load 1.0–1.4). Session 11 read and appended updates in pieces of 250,000 numbers, each in
 // its own task, showed each update once its last piece was in, and built the charts a task
 // after the canvas: on the quiet 2-core machine no long task in seven runs, clicks answered in
 // 4–11 ms; with the page's CPU slowed twice, one or two tasks of 50–61 ms a run
